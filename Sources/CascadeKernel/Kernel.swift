@@ -1,0 +1,1 @@
+// Kernel: see docs/architecture.md.

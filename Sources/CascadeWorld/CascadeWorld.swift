@@ -1,0 +1,1 @@
+// Layer placeholder: filled by later work (see docs/architecture.md).
