@@ -1,0 +1,116 @@
+/// A token on the simulated chain, by dense index into the ledger.
+public struct TokenID: RawRepresentable, Hashable, Comparable, Sendable {
+    public let rawValue: UInt16
+
+    public init(rawValue: UInt16) {
+        self.rawValue = rawValue
+    }
+
+    public static func < (lhs: TokenID, rhs: TokenID) -> Bool {
+        lhs.rawValue < rhs.rawValue
+    }
+}
+
+/// ERC-20 balances of every token, in base units (wei of an 18-decimal token).
+///
+/// Balances are `UInt128`: 2^128 ≈ 3.4e38 base units is 3.4e20 whole tokens of 18 decimals,
+/// far above any real supply, and every operation traps on overflow as Solidity 0.8 reverts.
+/// Storage is dense (`[token][address]`), so nothing depends on hash order and a copy for a
+/// transaction's rollback shares storage until written (copy-on-write).
+///
+/// Invariant, checked by `checkInvariants()`: for every token, `totalSupply` equals the sum
+/// of all balances.
+///
+/// Complexity: balance, transfer, mint and burn are O(1) amortised; `checkInvariants()` is
+/// O(tokens × addresses).
+public struct TokenLedger: Hashable, Sendable {
+    public private(set) var symbols: [String] = []
+    private var balances: [[UInt128]] = []
+    private var supplies: [UInt128] = []
+
+    public init() {}
+
+    /// Registers a token and returns its id; ids are handed out in registration order.
+    public mutating func addToken(symbol: String) -> TokenID {
+        precondition(symbols.count < Int(UInt16.max), "too many tokens")
+        symbols.append(symbol)
+        balances.append([])
+        supplies.append(0)
+        return TokenID(rawValue: UInt16(symbols.count - 1))
+    }
+
+    public var tokenCount: Int { symbols.count }
+
+    public func symbol(of token: TokenID) -> String {
+        symbols[Int(token.rawValue)]
+    }
+
+    public func totalSupply(of token: TokenID) -> UInt128 {
+        supplies[Int(token.rawValue)]
+    }
+
+    public func balance(of token: TokenID, _ owner: Address) -> UInt128 {
+        let row = balances[Int(token.rawValue)]
+        let index = Int(owner.rawValue)
+        return index < row.count ? row[index] : 0
+    }
+
+    /// Creates `amount` new units for `owner`.
+    public mutating func mint(_ token: TokenID, to owner: Address, amount: UInt128) {
+        supplies[Int(token.rawValue)] += amount
+        credit(token, owner, amount)
+    }
+
+    /// Destroys `amount` of `owner`'s units; reverts if the balance is short.
+    public mutating func burn(_ token: TokenID, from owner: Address, amount: UInt128) throws(Revert) {
+        try debit(token, owner, amount)
+        supplies[Int(token.rawValue)] -= amount
+    }
+
+    /// Moves `amount` from `source` to `destination`; reverts, changing nothing, if short.
+    public mutating func transfer(
+        _ token: TokenID, from source: Address, to destination: Address, amount: UInt128
+    ) throws(Revert) {
+        try debit(token, source, amount)
+        credit(token, destination, amount)
+    }
+
+    /// Verifies that every token's supply equals the sum of its balances.
+    public func checkInvariants() throws(InvariantViolation) {
+        for index in supplies.indices {
+            var sum: UInt128 = 0
+            for balance in balances[index] {
+                let (next, overflow) = sum.addingReportingOverflow(balance)
+                guard !overflow else {
+                    throw InvariantViolation("\(symbols[index]): balances overflow")
+                }
+                sum = next
+            }
+            guard sum == supplies[index] else {
+                throw InvariantViolation(
+                    "\(symbols[index]): supply \(supplies[index]) != sum of balances \(sum)")
+            }
+        }
+    }
+
+    private mutating func credit(_ token: TokenID, _ owner: Address, _ amount: UInt128) {
+        let index = Int(owner.rawValue)
+        let tokenIndex = Int(token.rawValue)
+        if index >= balances[tokenIndex].count {
+            balances[tokenIndex].append(
+                contentsOf: repeatElement(0, count: index + 1 - balances[tokenIndex].count))
+        }
+        balances[tokenIndex][index] += amount
+    }
+
+    private mutating func debit(_ token: TokenID, _ owner: Address, _ amount: UInt128) throws(Revert)
+    {
+        let held = balance(of: token, owner)
+        guard held >= amount else {
+            throw Revert("\(symbol(of: token))/insufficient-balance")
+        }
+        if amount > 0 {
+            balances[Int(token.rawValue)][Int(owner.rawValue)] = held - amount
+        }
+    }
+}
