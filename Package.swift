@@ -48,6 +48,9 @@ let package = Package(
             name: "CascadeKernelTests", dependencies: ["CascadeKernel", "CascadeTestSupport"]),
         .testTarget(name: "CascadeCoreTests", dependencies: ["CascadeCore", "CascadeTestSupport"]),
         .testTarget(
+            name: "CascadeChainTests",
+            dependencies: ["CascadeChain", "CascadeCore", "CascadeKernel", "CascadeTestSupport"]),
+        .testTarget(
             name: "CascadeContractsTests",
             dependencies: ["CascadeContracts", "CascadeCore", "CascadeTestSupport"]),
         .testTarget(
