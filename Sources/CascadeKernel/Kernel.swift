@@ -1,1 +1,0 @@
-// Kernel: see docs/architecture.md.
