@@ -138,7 +138,7 @@ public struct BackgroundDemand: Hashable, Sendable {
             * ChainMath.exp(priceNoise * priceShock - 0.5 * priceNoise * priceNoise)
             * max(0, 1 + stressPriceElasticity * stress)
         block.fill(
-            totalGas: quantity.isFinite && quantity > 0 ? Gas(min(quantity.rounded(), 1e18)) : 0,
+            totalGas: quantity.isFinite && quantity > 0 ? Gas(ChainMath.roundedToNearest(min(quantity, 1e18))) : 0,
             medianWei: median, multipliers: step.tierMultipliers, priorityFee: priorityFee)
     }
 }

@@ -25,7 +25,8 @@ public enum BlockProduction: Hashable, Sendable {
         switch self {
         case .proofOfWork(let mean):
             precondition(mean.milliseconds > 0, "mean block interval must be positive")
-            let draw = random.exponential(mean: Double(mean.milliseconds)).rounded()
+            let draw = ChainMath.roundedToNearest(
+                random.exponential(mean: Double(mean.milliseconds)))
             return .milliseconds(max(1, Int64(min(draw, 1e15))))
         case .proofOfStake(let slot, let numerator, let denominator):
             precondition(slot.milliseconds > 0, "slot length must be positive")

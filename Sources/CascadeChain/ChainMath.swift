@@ -16,7 +16,7 @@ enum ChainMath {
         if x.isNaN { return .nan }
         if x > 709.7 { return .infinity }
         if x < -745 { return 0 }
-        let k = (x / (ln2High + ln2Low)).rounded()
+        let k = roundedToNearest(x / (ln2High + ln2Low))
         let r = (x - k * ln2High) - k * ln2Low
         // Σ r^n / n! for n = 0...20, in Horner form; |r| ≤ 0.347.
         var sum = 1.0
@@ -81,10 +81,24 @@ enum ChainMath {
         return 0.5 * (low + high)
     }
 
+    /// `x` rounded to the nearest integer, halves away from zero.
+    ///
+    /// Written with integer conversion because `Double.rounded()` calls the C library's
+    /// `round`, which the package does not link (no Foundation, no Glibc).
+    static func roundedToNearest(_ x: Double) -> Double {
+        // From 2^52 up every Double is an integer already.
+        guard x.isFinite, abs(x) < 0x1p52 else { return x }
+        let truncated = Double(Int64(x))
+        let fraction = x - truncated
+        if fraction >= 0.5 { return truncated + 1 }
+        if fraction <= -0.5 { return truncated - 1 }
+        return truncated
+    }
+
     /// The wei nearest to a non-negative `Double` (half away from zero), saturating.
     static func wei(_ value: Double) -> Wei {
         guard value.isFinite, value > 0 else { return value == .infinity ? .max : 0 }
         if value >= 0x1p127 { return .max }
-        return Wei(value.rounded(.toNearestOrAwayFromZero))
+        return Wei(roundedToNearest(value))
     }
 }
