@@ -152,6 +152,8 @@ public struct BackgroundBlock: Hashable, Sendable {
     /// The tip each tier offers under EIP-1559 (a legacy market ignores it).
     public private(set) var priorityFee: Wei = 0
     public private(set) var totalGas: Gas = 0
+    /// `cumulativeGas[i]` is the gas of tiers `0...i`.
+    private(set) var cumulativeGas: [Gas] = []
 
     /// No background demand.
     public init() {}
@@ -166,6 +168,16 @@ public struct BackgroundBlock: Hashable, Sendable {
         self.tierPrices = tierPrices
         self.priorityFee = priorityFee
         totalGas = tierGas.reduce(0, +)
+        accumulate()
+    }
+
+    private mutating func accumulate() {
+        cumulativeGas.removeAll(keepingCapacity: true)
+        var sum: Gas = 0
+        for gas in tierGas {
+            sum += gas
+            cumulativeGas.append(sum)
+        }
     }
 
     mutating func fill(totalGas: Gas, medianWei: Double, multipliers: [Double], priorityFee: Wei) {
@@ -180,5 +192,6 @@ public struct BackgroundBlock: Hashable, Sendable {
         }
         self.priorityFee = priorityFee
         self.totalGas = totalGas
+        accumulate()
     }
 }

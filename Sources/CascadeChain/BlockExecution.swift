@@ -117,12 +117,12 @@ public struct BlockResult<Call: Sendable, Event>: Sendable where Event: Sendable
 /// fills the rest.
 ///
 /// **Execution.** The sender must hold `gasLimit × feeCap` of the native token, or the
-/// transaction is dropped. Gas is prepaid (`gasLimit × price` burned from the sender on a
-/// copy of the state), the calls run on that copy, and only if all succeed is the copy
-/// kept, the unused gas refunded and the tip minted to the producer: net, `gasUsed × base
+/// transaction is dropped. Gas is prepaid (`gasLimit × price` burned from the sender), the
+/// calls run on a copy of the state, the copy is kept only if all succeed, then the unused
+/// gas is refunded and the tip minted to the producer: net, `gasUsed × base
 /// fee` is burned and `gasUsed × tip` moves to the producer. On a revert the copy is
-/// thrown away and the same fee is charged to the original state, so contract state is
-/// exactly as before except for the fee.
+/// thrown away and only the same fee settlement applies, so contract state is exactly as
+/// before except for the fee.
 ///
 /// Complexity: O(n log n + k log k) for n pooled transactions and k tiers, plus execution.
 public enum BlockBuilder {
@@ -134,8 +134,14 @@ public enum BlockBuilder {
     ) where State.Event: Sendable {
         result.reset(input: input)
         var curve = BackgroundCurve(background, input: input)
-        var heap = CandidateHeap(byArrival: input.market.ordersByArrival)
-        var finished: [Finished] = []
+        // Borrow the pool's scratch arrays (swapped out, so `pool` stays free to mutate).
+        var heap = CandidateHeap(
+            byArrival: input.market.ordersByArrival, storage: pool.takeScratchCandidates())
+        var finished = pool.takeScratchFinished()
+        defer {
+            pool.scratchCandidates = heap.releaseStorage()
+            pool.scratchFinished = finished
+        }
         for sender in pool.activeSenders {
             let slot = Int(sender)
             let account = pool.accounts[slot]
@@ -254,56 +260,47 @@ public enum BlockBuilder {
         let sender = transaction.sender
         let native = input.nativeToken
         let eventsBefore = events.count
-        var copy = state
-        var gasUsed = intrinsicGasPerTransaction
-        var failure: (call: Int, revert: Revert)?
+        // Prepay on the kept state (unique, so written in place), then copy: the copy
+        // shares storage until a call writes, so only what the calls touch is duplicated.
         do {
-            try copy.ledger.burn(native, from: sender, amount: prepaid)
-            for (callIndex, call) in transaction.calls.enumerated() {
-                gasUsed += call.gasCost
-                if gasUsed > transaction.gasLimit {
-                    gasUsed = transaction.gasLimit
-                    failure = (callIndex, Revert("out of gas"))
-                    break
-                }
-                do {
-                    try copy.apply(call, caller: sender, block: input.context, events: &events)
-                } catch {
-                    failure = (callIndex, error)
-                    break
-                }
-            }
+            try state.ledger.burn(native, from: sender, amount: prepaid)
         } catch {
             preconditionFailure("prepaying gas failed after the balance check: \(error)")
         }
-        let fee = FeeSplit(gasUsed: gasUsed, baseFee: input.baseFee, effectiveTip: tip)
-        if let failure {
-            events.removeSubrange(eventsBefore...)
-            settleReverted(fee: fee, sender: sender, producer: input.producer, native: native,
-                           state: &state)
-            return Receipt(
-                hash: transaction.hash, sender: sender, nonce: transaction.nonce, index: index,
-                status: .reverted(failure.revert), gasUsed: gasUsed, effectiveGasPrice: price,
-                fee: fee, failedCall: failure.call, events: eventsBefore..<eventsBefore)
+        var copy = state
+        var gasUsed = intrinsicGasPerTransaction
+        var failure: (call: Int, revert: Revert)?
+        for (callIndex, call) in transaction.calls.enumerated() {
+            gasUsed += call.gasCost
+            if gasUsed > transaction.gasLimit {
+                gasUsed = transaction.gasLimit
+                failure = (callIndex, Revert("out of gas"))
+                break
+            }
+            do {
+                try copy.apply(call, caller: sender, block: input.context, events: &events)
+            } catch {
+                failure = (callIndex, error)
+                break
+            }
         }
-        copy.ledger.mint(native, to: sender, amount: prepaid - fee.paid)
-        copy.ledger.mint(native, to: input.producer, amount: fee.tip)
-        state = copy
-        return Receipt(
+        let fee = FeeSplit(gasUsed: gasUsed, baseFee: input.baseFee, effectiveTip: tip)
+        var receipt = Receipt(
             hash: transaction.hash, sender: sender, nonce: transaction.nonce, index: index,
             status: .success, gasUsed: gasUsed, effectiveGasPrice: price, fee: fee,
             failedCall: nil, events: eventsBefore..<events.count)
-    }
-
-    static func settleReverted<State: LedgerState>(
-        fee: FeeSplit, sender: Address, producer: Address, native: TokenID, state: inout State
-    ) {
-        do {
-            try state.ledger.burn(native, from: sender, amount: fee.burned)
-            try state.ledger.transfer(native, from: sender, to: producer, amount: fee.tip)
-        } catch {
-            preconditionFailure("charging a reverted transaction failed: \(error)")
+        if let failure {
+            events.removeSubrange(eventsBefore...)
+            receipt.status = .reverted(failure.revert)
+            receipt.failedCall = failure.call
+            receipt.events = eventsBefore..<eventsBefore
+        } else {
+            state = copy
         }
+        // Refund the unused gas and pay the tip: net, `gasUsed × baseFee` stays burned.
+        state.ledger.mint(native, to: sender, amount: prepaid - fee.paid)
+        state.ledger.mint(native, to: input.producer, amount: fee.tip)
+        return receipt
     }
 }
 
@@ -317,11 +314,21 @@ struct Candidate {
 
 /// A binary max-heap of candidates: by tip then earliest arrival, or by arrival alone.
 struct CandidateHeap {
-    private var storage: [Candidate] = []
+    private var storage: [Candidate]
     let byArrival: Bool
 
-    init(byArrival: Bool) {
+    /// A heap over `storage`'s capacity; its contents are discarded.
+    init(byArrival: Bool, storage: [Candidate] = []) {
         self.byArrival = byArrival
+        self.storage = storage
+        self.storage.removeAll(keepingCapacity: true)
+    }
+
+    /// Hands back the storage for reuse.
+    mutating func releaseStorage() -> [Candidate] {
+        var released: [Candidate] = []
+        swap(&released, &storage)
+        return released
     }
 
     @inline(__always)
@@ -407,11 +414,7 @@ struct BackgroundCurve {
                 high = middle
             }
         }
-        var gas: Gas = 0
-        for index in 0..<low {
-            gas += background.tierGas[index]
-        }
-        return gas
+        return low == 0 ? 0 : background.cumulativeGas[low - 1]
     }
 
     /// Fills the gas the agents left, from the highest tier down, and books its fees.

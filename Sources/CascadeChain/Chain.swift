@@ -23,12 +23,12 @@ public struct ChainConfiguration: Hashable, Sendable {
     public var market: FeeMarket
     public var production: BlockProduction
     public var gasLimits: GasLimitSchedule
-    public var mempool: Mempool<Never>.Configuration
+    public var mempool: MempoolConfiguration
     public var nativeToken: TokenID
 
     public init(
         market: FeeMarket, production: BlockProduction, gasLimits: GasLimitSchedule,
-        mempool: Mempool<Never>.Configuration = .init(), nativeToken: TokenID
+        mempool: MempoolConfiguration = .init(), nativeToken: TokenID
     ) {
         self.market = market
         self.production = production
@@ -62,10 +62,7 @@ public struct Chain<State: LedgerState>: Sendable where State.Event: Sendable {
     public init(configuration: ChainConfiguration, state: State, genesisTime: SimTime = .zero) {
         self.configuration = configuration
         self.state = state
-        let mempool = configuration.mempool
-        pool = Mempool(configuration: .init(
-            capacity: mempool.capacity, lifetime: mempool.lifetime,
-            priceBumpPercent: mempool.priceBumpPercent))
+        pool = Mempool(configuration: configuration.mempool)
         let gasLimit = configuration.gasLimits.initial
         // Genesis is treated as exactly on target, so block 1 keeps the initial base fee.
         head = BlockHeader(

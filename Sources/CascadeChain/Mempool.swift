@@ -1,6 +1,25 @@
 import CascadeCore
 import CascadeKernel
 
+/// The pool's limits.
+public struct MempoolConfiguration: Hashable, Sendable {
+    /// The most transactions held at once.
+    public var capacity: Int
+    /// How long a transaction may wait before it is dropped.
+    public var lifetime: SimTime
+    /// The minimum replacement bump, in percent (go-ethereum `PriceBump`).
+    public var priceBumpPercent: UInt64
+
+    public init(capacity: Int = 4096, lifetime: SimTime = .hours(3),
+                priceBumpPercent: UInt64 = 10) {
+        precondition(capacity > 0, "mempool capacity must be positive")
+        precondition(lifetime.milliseconds > 0, "mempool lifetime must be positive")
+        self.capacity = capacity
+        self.lifetime = lifetime
+        self.priceBumpPercent = priceBumpPercent
+    }
+}
+
 /// The pending transactions: per-sender nonce queues, bounded, with replacement and expiry.
 ///
 /// Rules (go-ethereum's `legacypool` where it has one):
@@ -24,24 +43,7 @@ import CascadeKernel
 /// Complexity: `submit` O(q + s) for a queue of q and s active senders (O(s) only when
 /// evicting or when a sender becomes active); `expire` O(n) when anything may expire.
 public struct Mempool<Call: Sendable>: Sendable {
-    /// The pool's limits.
-    public struct Configuration: Hashable, Sendable {
-        /// The most transactions held at once.
-        public var capacity: Int
-        /// How long a transaction may wait before it is dropped.
-        public var lifetime: SimTime
-        /// The minimum replacement bump, in percent (go-ethereum `PriceBump`).
-        public var priceBumpPercent: UInt64
-
-        public init(capacity: Int = 4096, lifetime: SimTime = .hours(3),
-                    priceBumpPercent: UInt64 = 10) {
-            precondition(capacity > 0, "mempool capacity must be positive")
-            precondition(lifetime.milliseconds > 0, "mempool lifetime must be positive")
-            self.capacity = capacity
-            self.lifetime = lifetime
-            self.priceBumpPercent = priceBumpPercent
-        }
-    }
+    public typealias Configuration = MempoolConfiguration
 
     /// Why `submit` turned a transaction away.
     public enum Rejection: Hashable, Sendable {
@@ -82,6 +84,9 @@ public struct Mempool<Call: Sendable>: Sendable {
     public private(set) var count = 0
     /// No transaction expires before this time (a cache so `expire` is O(1) most blocks).
     var earliestExpiry = SimTime(milliseconds: .max)
+    /// The builder's working storage, kept here so a block allocates nothing new.
+    var scratchCandidates: [Candidate] = []
+    var scratchFinished: [BlockBuilder.Finished] = []
     /// The next arrival number `submit` hands out.
     public private(set) var nextArrival: UInt64 = 0
 
@@ -276,6 +281,19 @@ public struct Mempool<Call: Sendable>: Sendable {
         if accounts[slot].queue.isEmpty {
             deactivate(UInt32(slot))
         }
+    }
+
+    mutating func takeScratchCandidates() -> [Candidate] {
+        var taken: [Candidate] = []
+        swap(&taken, &scratchCandidates)
+        return taken
+    }
+
+    mutating func takeScratchFinished() -> [BlockBuilder.Finished] {
+        var taken: [BlockBuilder.Finished] = []
+        swap(&taken, &scratchFinished)
+        taken.removeAll(keepingCapacity: true)
+        return taken
     }
 
     private mutating func noteSubmission(at now: SimTime) {
