@@ -131,14 +131,17 @@ public struct BackgroundDemand: Hashable, Sendable {
         let quantityShock = random.normal()
         let priceShock = random.normal()
         let stressFactor = max(0, 1 + stressQuantityElasticity * stress)
-        let quantity = step.level.gasPerSecond * Double(interval.milliseconds) / 1000
+        let quantity =
+            step.level.gasPerSecond * Double(interval.milliseconds) / 1000
             * ChainMath.exp(quantityNoise * quantityShock - 0.5 * quantityNoise * quantityNoise)
             * stressFactor
-        let median = step.level.medianPriceGwei * 1e9
+        let median =
+            step.level.medianPriceGwei * 1e9
             * ChainMath.exp(priceNoise * priceShock - 0.5 * priceNoise * priceNoise)
             * max(0, 1 + stressPriceElasticity * stress)
         block.fill(
-            totalGas: quantity.isFinite && quantity > 0 ? Gas(ChainMath.roundedToNearest(min(quantity, 1e18))) : 0,
+            totalGas: quantity.isFinite && quantity > 0
+                ? Gas(ChainMath.roundedToNearest(min(quantity, 1e18))) : 0,
             medianWei: median, multipliers: step.tierMultipliers, priorityFee: priorityFee)
     }
 }

@@ -145,8 +145,9 @@ public enum BlockBuilder {
         for sender in pool.activeSenders {
             let slot = Int(sender)
             let account = pool.accounts[slot]
-            if let candidate = candidate(account: account, slot: slot, position: 0,
-                                         nonce: account.nextNonce, baseFee: input.baseFee)
+            if let candidate = candidate(
+                account: account, slot: slot, position: 0,
+                nonce: account.nextNonce, baseFee: input.baseFee)
             {
                 heap.push(candidate)
             } else {

@@ -16,8 +16,9 @@ public enum BlockProduction: Hashable, Sendable {
 
     /// Post-merge Ethereum: 12 s slots; `missedPerMillion` slots in a million missed.
     public static func ethereumProofOfStake(missedPerMillion: UInt64 = 0) -> BlockProduction {
-        .proofOfStake(slot: .seconds(12), missedNumerator: missedPerMillion,
-                      missedDenominator: 1_000_000)
+        .proofOfStake(
+            slot: .seconds(12), missedNumerator: missedPerMillion,
+            missedDenominator: 1_000_000)
     }
 
     /// The time from one block to the next.

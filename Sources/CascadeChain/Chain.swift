@@ -92,8 +92,9 @@ public struct Chain<State: LedgerState>: Sendable where State.Event: Sendable {
     ) {
         let input = nextBlockInput(at: time, producer: producer)
         pool.expire(now: time)
-        BlockBuilder.build(input, pool: &pool, state: &state, background: background,
-                           into: &result)
+        BlockBuilder.build(
+            input, pool: &pool, state: &state, background: background,
+            into: &result)
         head = BlockHeader(
             number: input.number, time: time, gasLimit: input.gasLimit,
             gasUsed: result.gasUsed, baseFee: input.baseFee)
@@ -104,7 +105,8 @@ public struct Chain<State: LedgerState>: Sendable where State.Event: Sendable {
         sender: Address, nonce: UInt64, gasLimit: Gas, bid: GasBid, calls: [State.Call],
         now: SimTime
     ) -> Mempool<State.Call>.Outcome {
-        pool.submit(sender: sender, nonce: nonce, gasLimit: gasLimit, bid: bid, calls: calls,
-                    now: now)
+        pool.submit(
+            sender: sender, nonce: nonce, gasLimit: gasLimit, bid: bid, calls: calls,
+            now: now)
     }
 }

@@ -19,8 +19,9 @@ public enum DemandCalibration {
     ) -> Double {
         let medianGwei = 1_000.0
         let demand = BackgroundDemand(
-            schedule: DemandSchedule(constant: DemandLevel(
-                gasPerSecond: gasPerSecond, medianPriceGwei: medianGwei, spread: spread)),
+            schedule: DemandSchedule(
+                constant: DemandLevel(
+                    gasPerSecond: gasPerSecond, medianPriceGwei: medianGwei, spread: spread)),
             quantityNoise: quantityNoise, priceNoise: priceNoise)
         var random = RandomStream(seed: seed, name: "demand-calibration")
         var background = BackgroundBlock()
@@ -49,12 +50,13 @@ public enum DemandCalibration {
         hourlyAverageGwei: [Double], gasPerSecond: Double, spread: Double, factor: Double
     ) -> DemandSchedule {
         precondition(factor > 0, "calibration factor must be positive")
-        return DemandSchedule(hourlyAverageGwei.enumerated().map { hour, average in
-            DemandSchedule.Step(
-                start: .hours(Int64(hour)),
-                level: DemandLevel(
-                    gasPerSecond: gasPerSecond, medianPriceGwei: average / factor,
-                    spread: spread))
-        })
+        return DemandSchedule(
+            hourlyAverageGwei.enumerated().map { hour, average in
+                DemandSchedule.Step(
+                    start: .hours(Int64(hour)),
+                    level: DemandLevel(
+                        gasPerSecond: gasPerSecond, medianPriceGwei: average / factor,
+                        spread: spread))
+            })
     }
 }

@@ -10,8 +10,10 @@ public struct MempoolConfiguration: Hashable, Sendable {
     /// The minimum replacement bump, in percent (go-ethereum `PriceBump`).
     public var priceBumpPercent: UInt64
 
-    public init(capacity: Int = 4096, lifetime: SimTime = .hours(3),
-                priceBumpPercent: UInt64 = 10) {
+    public init(
+        capacity: Int = 4096, lifetime: SimTime = .hours(3),
+        priceBumpPercent: UInt64 = 10
+    ) {
         precondition(capacity > 0, "mempool capacity must be positive")
         precondition(lifetime.milliseconds > 0, "mempool lifetime must be positive")
         self.capacity = capacity

@@ -3,8 +3,10 @@
 public enum ChainReference {
     /// EIP-1559 base fee of a child block, transcribed from the spec's Python
     /// (ethereum/EIPs `EIPS/eip-1559.md`), with `//` as floor division.
-    public static func baseFee(parentBaseFee: UInt128, parentGasLimit: UInt64,
-                               parentGasUsed: UInt64) -> UInt128 {
+    public static func baseFee(
+        parentBaseFee: UInt128, parentGasLimit: UInt64,
+        parentGasUsed: UInt64
+    ) -> UInt128 {
         let parentGasTarget = UInt128(parentGasLimit / 2)
         let used = UInt128(parentGasUsed)
         if used == parentGasTarget {
@@ -21,8 +23,10 @@ public enum ChainReference {
     }
 
     /// geth `list.Add` replacement test with `PriceBump = 10`.
-    public static func replaces(oldFeeCap: UInt128, oldTip: UInt128, newFeeCap: UInt128,
-                                newTip: UInt128) -> Bool {
+    public static func replaces(
+        oldFeeCap: UInt128, oldTip: UInt128, newFeeCap: UInt128,
+        newTip: UInt128
+    ) -> Bool {
         if oldFeeCap >= newFeeCap || oldTip >= newTip { return false }
         let thresholdFeeCap = oldFeeCap * 110 / 100
         let thresholdTip = oldTip * 110 / 100

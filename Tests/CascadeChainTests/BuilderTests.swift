@@ -85,11 +85,13 @@ struct BuilderTests {
         var fixture = ChainFixture(market: .eip1559, agents: 2)
         let before = fixture.chain.state
         let sender = ChainFixture.agent(1)
-        fixture.submit(1, bid: .eip1559(maxFee: .gwei(10), priorityFee: .gwei(2)), calls: [
-            .transfer(fixture.usd, to: ChainFixture.agent(0), amount: 400),
-            .fail(reason: "Test/refused"),
-            .transfer(fixture.usd, to: ChainFixture.agent(0), amount: 1),
-        ])
+        fixture.submit(
+            1, bid: .eip1559(maxFee: .gwei(10), priorityFee: .gwei(2)),
+            calls: [
+                .transfer(fixture.usd, to: ChainFixture.agent(0), amount: 400),
+                .fail(reason: "Test/refused"),
+                .transfer(fixture.usd, to: ChainFixture.agent(0), amount: 1),
+            ])
         fixture.produce()
         let receipt = try #require(fixture.result.receipts.first)
         #expect(receipt.status == .reverted(Revert("Test/refused")))
@@ -110,10 +112,12 @@ struct BuilderTests {
     @Test func successfulBundleAppliesAllCallsAndSettlesGas() throws {
         var fixture = ChainFixture(market: .eip1559, agents: 2)
         let sender = ChainFixture.agent(1)
-        fixture.submit(1, bid: .eip1559(maxFee: .gwei(10), priorityFee: .gwei(2)), calls: [
-            .transfer(fixture.usd, to: ChainFixture.agent(0), amount: 400),
-            .burn(fixture.usd, amount: 100),
-        ])
+        fixture.submit(
+            1, bid: .eip1559(maxFee: .gwei(10), priorityFee: .gwei(2)),
+            calls: [
+                .transfer(fixture.usd, to: ChainFixture.agent(0), amount: 400),
+                .burn(fixture.usd, amount: 100),
+            ])
         fixture.produce()
         let receipt = try #require(fixture.result.receipts.first)
         #expect(receipt.status == .success)
@@ -129,10 +133,12 @@ struct BuilderTests {
 
     @Test func outOfGasRevertsAndUsesTheWholeLimit() throws {
         var fixture = ChainFixture(market: .legacy, agents: 2)
-        fixture.submit(1, bid: .legacy(gasPrice: .gwei(5)), calls: [
-            .transfer(fixture.usd, to: ChainFixture.agent(0), amount: 1),
-            .transfer(fixture.usd, to: ChainFixture.agent(0), amount: 1),
-        ], gasLimit: 60_000)
+        fixture.submit(
+            1, bid: .legacy(gasPrice: .gwei(5)),
+            calls: [
+                .transfer(fixture.usd, to: ChainFixture.agent(0), amount: 1),
+                .transfer(fixture.usd, to: ChainFixture.agent(0), amount: 1),
+            ], gasLimit: 60_000)
         fixture.produce()
         let receipt = try #require(fixture.result.receipts.first)
         #expect(receipt.status == .reverted(Revert("out of gas")))
@@ -165,7 +171,8 @@ struct BuilderTests {
         #expect(fixture.chain.pool.count == 1)
         // 51,000 gas at 150 gwei, 5M at 200, the rest at 100.
         let agentGas = Wei(fixture.result.agentGasUsed)
-        let expectedFees = agentGas * .gwei(150) + 5_000_000 * .gwei(200)
+        let expectedFees =
+            agentGas * .gwei(150) + 5_000_000 * .gwei(200)
             + (5_000_000 - agentGas) * .gwei(100)
         #expect(fixture.result.averageGasPrice == expectedFees / 10_000_000)
     }

@@ -30,8 +30,11 @@ struct ChainFixture {
             market: market, production: production,
             gasLimits: GasLimitSchedule(initial: gasLimit, adjustment: .immediate),
             nativeToken: eth)
-        chain = Chain(configuration: configuration, state: Token(ledger: ledger,
-                                                                 minter: Self.minter))
+        chain = Chain(
+            configuration: configuration,
+            state: Token(
+                ledger: ledger,
+                minter: Self.minter))
         result = BlockResult(input: chain.nextBlockInput(at: .zero, producer: Self.producer))
     }
 

@@ -21,18 +21,22 @@ struct FeeMarketTests {
         let next = EIP1559.nextBaseFee(
             parentBaseFee: parent, parentGasLimit: limit, parentGasUsed: used)
         #expect(next == expected)
-        #expect(FeeMarket.eip1559.nextBaseFee(
-            parentBaseFee: parent, parentGasLimit: limit, parentGasUsed: used) == expected)
+        #expect(
+            FeeMarket.eip1559.nextBaseFee(
+                parentBaseFee: parent, parentGasLimit: limit, parentGasUsed: used) == expected)
     }
 
     /// EIP-1559 text: an increase is at least 1 wei; a decrease has no minimum.
     @Test func increaseIsAtLeastOneWeiAndDecreaseHasNoFloor() {
-        #expect(EIP1559.nextBaseFee(
-            parentBaseFee: 7, parentGasLimit: 30_000_000, parentGasUsed: 15_000_001) == 8)
-        #expect(EIP1559.nextBaseFee(
-            parentBaseFee: 7, parentGasLimit: 30_000_000, parentGasUsed: 0) == 7)
-        #expect(EIP1559.nextBaseFee(
-            parentBaseFee: 8, parentGasLimit: 30_000_000, parentGasUsed: 0) == 7)
+        #expect(
+            EIP1559.nextBaseFee(
+                parentBaseFee: 7, parentGasLimit: 30_000_000, parentGasUsed: 15_000_001) == 8)
+        #expect(
+            EIP1559.nextBaseFee(
+                parentBaseFee: 7, parentGasLimit: 30_000_000, parentGasUsed: 0) == 7)
+        #expect(
+            EIP1559.nextBaseFee(
+                parentBaseFee: 8, parentGasLimit: 30_000_000, parentGasUsed: 0) == 7)
     }
 
     /// go-ethereum `TestBlockGasLimits` (REFERENCE.md §1.2): the pre-London parent's 10M

@@ -47,12 +47,15 @@ struct MempoolTests {
     @Test func eip1559ReplacementNeedsBothCapsBumped() {
         var pool = Pool()
         _ = submit(&pool, sender: 1, nonce: 0, bid: .eip1559(maxFee: 100, priorityFee: 10))
-        #expect(submit(&pool, sender: 1, nonce: 0, bid: .eip1559(maxFee: 200, priorityFee: 10))
-            == .rejected(.replacementUnderpriced))
-        #expect(submit(&pool, sender: 1, nonce: 0, bid: .eip1559(maxFee: 109, priorityFee: 20))
-            == .rejected(.replacementUnderpriced))
-        guard case .replaced = submit(
-            &pool, sender: 1, nonce: 0, bid: .eip1559(maxFee: 110, priorityFee: 11))
+        #expect(
+            submit(&pool, sender: 1, nonce: 0, bid: .eip1559(maxFee: 200, priorityFee: 10))
+                == .rejected(.replacementUnderpriced))
+        #expect(
+            submit(&pool, sender: 1, nonce: 0, bid: .eip1559(maxFee: 109, priorityFee: 20))
+                == .rejected(.replacementUnderpriced))
+        guard
+            case .replaced = submit(
+                &pool, sender: 1, nonce: 0, bid: .eip1559(maxFee: 110, priorityFee: 11))
         else {
             Issue.record("110/11 should replace 100/10")
             return
@@ -68,10 +71,12 @@ struct MempoolTests {
             let newFee = Wei(random.uniformInt(below: 1_300))
             let newTip = Wei(random.uniformInt(below: 1_300))
             var pool = Pool()
-            _ = submit(&pool, sender: 1, nonce: 0,
-                       bid: .eip1559(maxFee: oldFee, priorityFee: oldTip))
-            let outcome = submit(&pool, sender: 1, nonce: 0,
-                                 bid: .eip1559(maxFee: newFee, priorityFee: newTip))
+            _ = submit(
+                &pool, sender: 1, nonce: 0,
+                bid: .eip1559(maxFee: oldFee, priorityFee: oldTip))
+            let outcome = submit(
+                &pool, sender: 1, nonce: 0,
+                bid: .eip1559(maxFee: newFee, priorityFee: newTip))
             let expected = ChainReference.replaces(
                 oldFeeCap: oldFee, oldTip: oldTip, newFeeCap: newFee, newTip: newTip)
             #expect((outcome != .rejected(.replacementUnderpriced)) == expected, "round \(round)")
@@ -81,11 +86,14 @@ struct MempoolTests {
     @Test func nonceTooLowAndIntrinsicGasAreRejected() {
         var pool = Pool()
         pool.accounts = [Pool.Account(), Pool.Account(nextNonce: 3, queue: [])]
-        #expect(submit(&pool, sender: 1, nonce: 2, bid: .legacy(gasPrice: 5))
-            == .rejected(.nonceTooLow))
-        #expect(pool.submit(sender: Address(1), nonce: 3, gasLimit: 20_999,
-                            bid: .legacy(gasPrice: 5), calls: [call], now: .zero)
-            == .rejected(.intrinsicGasTooLow))
+        #expect(
+            submit(&pool, sender: 1, nonce: 2, bid: .legacy(gasPrice: 5))
+                == .rejected(.nonceTooLow))
+        #expect(
+            pool.submit(
+                sender: Address(1), nonce: 3, gasLimit: 20_999,
+                bid: .legacy(gasPrice: 5), calls: [call], now: .zero)
+                == .rejected(.intrinsicGasTooLow))
     }
 
     /// When full, the lowest payer among other senders' queue tails goes; a newcomer that
@@ -95,8 +103,9 @@ struct MempoolTests {
         _ = submit(&pool, sender: 1, nonce: 0, bid: .legacy(gasPrice: 50))
         _ = submit(&pool, sender: 2, nonce: 0, bid: .legacy(gasPrice: 20))
         _ = submit(&pool, sender: 3, nonce: 0, bid: .legacy(gasPrice: 20))
-        #expect(submit(&pool, sender: 4, nonce: 0, bid: .legacy(gasPrice: 20))
-            == .rejected(.underpriced))
+        #expect(
+            submit(&pool, sender: 4, nonce: 0, bid: .legacy(gasPrice: 20))
+                == .rejected(.underpriced))
         _ = submit(&pool, sender: 4, nonce: 0, bid: .legacy(gasPrice: 21))
         // Senders 2 and 3 tie at 20: sender 3 arrived later and is evicted.
         #expect(pool.transactions(from: Address(3)).isEmpty)

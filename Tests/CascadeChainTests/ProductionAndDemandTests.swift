@@ -37,15 +37,17 @@ struct ProductionAndDemandTests {
         // Misses per block: p / (1 − p) = 0.0526 for p = 5%.
         #expect(abs(Double(missed) / Double(draws) - 0.0526) < 0.005)
         var always = RandomStream(seed: 1, name: "pos")
-        #expect(BlockProduction.ethereumProofOfStake().nextInterval(random: &always)
-            == .seconds(12))
+        #expect(
+            BlockProduction.ethereumProofOfStake().nextInterval(random: &always)
+                == .seconds(12))
     }
 
     @Test func sequencerIsFixed() {
         var random = RandomStream(seed: 1, name: "seq")
         let before = random
-        #expect(BlockProduction.sequencer(interval: .milliseconds(250))
-            .nextInterval(random: &random) == .milliseconds(250))
+        #expect(
+            BlockProduction.sequencer(interval: .milliseconds(250))
+                .nextInterval(random: &random) == .milliseconds(250))
         #expect(random == before)
     }
 
@@ -62,8 +64,10 @@ struct ProductionAndDemandTests {
     }
 
     @Test func demandTiersDescendAndAddUp() {
-        let demand = BackgroundDemand(schedule: DemandSchedule(constant: DemandLevel(
-            gasPerSecond: 1_000_000, medianPriceGwei: 50, spread: 0.7)))
+        let demand = BackgroundDemand(
+            schedule: DemandSchedule(
+                constant: DemandLevel(
+                    gasPerSecond: 1_000_000, medianPriceGwei: 50, spread: 0.7)))
         var random = RandomStream(seed: 2, name: "demand")
         var block = BackgroundBlock()
         for _ in 0..<100 {
@@ -80,17 +84,20 @@ struct ProductionAndDemandTests {
 
     @Test func demandRespondsToStress() {
         let demand = BackgroundDemand(
-            schedule: DemandSchedule(constant: DemandLevel(
-                gasPerSecond: 1_000_000, medianPriceGwei: 50, spread: 0.7)),
+            schedule: DemandSchedule(
+                constant: DemandLevel(
+                    gasPerSecond: 1_000_000, medianPriceGwei: 50, spread: 0.7)),
             stressQuantityElasticity: 2, stressPriceElasticity: 1)
         var calm = RandomStream(seed: 2, name: "demand")
         var stressed = calm
         var calmBlock = BackgroundBlock()
         var stressedBlock = BackgroundBlock()
-        demand.draw(at: .zero, interval: .seconds(12), stress: 0, random: &calm,
-                    into: &calmBlock)
-        demand.draw(at: .zero, interval: .seconds(12), stress: 0.5, random: &stressed,
-                    into: &stressedBlock)
+        demand.draw(
+            at: .zero, interval: .seconds(12), stress: 0, random: &calm,
+            into: &calmBlock)
+        demand.draw(
+            at: .zero, interval: .seconds(12), stress: 0.5, random: &stressed,
+            into: &stressedBlock)
         let ratio = Double(stressedBlock.totalGas) / Double(calmBlock.totalGas)
         #expect(abs(ratio - 2) < 1e-6)
         #expect(stressedBlock.tierPrices[10] > calmBlock.tierPrices[10] * 3 / 2 - 1)
@@ -111,12 +118,17 @@ struct ProductionAndDemandTests {
     /// when it eases: the congestion schedule drives the base-fee path.
     @Test func baseFeeFollowsTheCongestionSchedule() {
         var fixture = ChainFixture(market: .eip1559, agents: 1, gasLimit: 30_000_000)
-        let demand = BackgroundDemand(schedule: DemandSchedule([
-            .init(start: .zero, level: DemandLevel(
-                gasPerSecond: 2_500_000, medianPriceGwei: 30, spread: 0.6)),
-            .init(start: .hours(1), level: DemandLevel(
-                gasPerSecond: 400_000, medianPriceGwei: 30, spread: 0.6)),
-        ]))
+        let demand = BackgroundDemand(
+            schedule: DemandSchedule([
+                .init(
+                    start: .zero,
+                    level: DemandLevel(
+                        gasPerSecond: 2_500_000, medianPriceGwei: 30, spread: 0.6)),
+                .init(
+                    start: .hours(1),
+                    level: DemandLevel(
+                        gasPerSecond: 400_000, medianPriceGwei: 30, spread: 0.6)),
+            ]))
         var random = RandomStream(seed: 9, name: "background")
         var background = BackgroundBlock()
         var peak: Wei = 0

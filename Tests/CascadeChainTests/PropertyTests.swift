@@ -23,11 +23,13 @@ struct PropertyTests {
             case 1: return .burn(fixture.usd, amount: UInt128(random.uniformInt(below: 50)))
             case 2: return .mint(fixture.usd, to: destination, amount: 5)
             case 3:
-                return .transfer(fixture.eth, to: destination,
-                                 amount: UInt128(random.uniformInt(below: 1_000_000)))
+                return .transfer(
+                    fixture.eth, to: destination,
+                    amount: UInt128(random.uniformInt(below: 1_000_000)))
             default:
-                return .transfer(fixture.usd, to: destination,
-                                 amount: UInt128(random.uniformInt(below: 400)))
+                return .transfer(
+                    fixture.usd, to: destination,
+                    amount: UInt128(random.uniformInt(below: 400)))
             }
         }
     }
@@ -37,8 +39,9 @@ struct PropertyTests {
         if random.bernoulli(numerator: 1, denominator: 3) {
             return .legacy(gasPrice: tip + Wei(random.uniformInt(below: 2_000_000_000)))
         }
-        return .eip1559(maxFee: tip + Wei(random.uniformInt(below: 3_000_000_000)),
-                        priorityFee: tip)
+        return .eip1559(
+            maxFee: tip + Wei(random.uniformInt(below: 3_000_000_000)),
+            priorityFee: tip)
     }
 
     /// Per block: conservation of every token, gas used ≤ gas limit, no transaction twice,
@@ -54,12 +57,16 @@ struct PropertyTests {
             market: market, agents: agents,
             ethEach: UInt128(random.uniformInt(below: 4)) * 1_000_000_000_000_000,
             gasLimit: gasLimit)
-        let demand = BackgroundDemand(schedule: DemandSchedule([
-            .init(start: .zero, level: DemandLevel(
-                gasPerSecond: Double(gasLimit) / 12 * 1.5, medianPriceGwei: 3, spread: 0.8)),
-            .init(start: .minutes(5), level: DemandLevel(
-                gasPerSecond: Double(gasLimit) / 12 * 0.2, medianPriceGwei: 1, spread: 0.5)),
-        ]))
+        // Five minutes of demand 1.5× the limit, then 0.2×: the base fee rises and falls.
+        let capacityPerSecond = Double(gasLimit) / 12
+        let busy = DemandLevel(
+            gasPerSecond: capacityPerSecond * 1.5, medianPriceGwei: 3, spread: 0.8)
+        let quiet = DemandLevel(
+            gasPerSecond: capacityPerSecond * 0.2, medianPriceGwei: 1, spread: 0.5)
+        let demand = BackgroundDemand(
+            schedule: DemandSchedule([
+                .init(start: .zero, level: busy), .init(start: .minutes(5), level: quiet),
+            ]))
         var background = BackgroundBlock()
         var seen: Set<TransactionHash> = []
         var expectedNonce: [Address: UInt64] = [:]
@@ -73,11 +80,12 @@ struct PropertyTests {
                 let sender = ChainFixture.agent(agent)
                 let pending = fixture.chain.pool.pendingNonce(of: sender)
                 // Sometimes a gap, sometimes a replacement attempt.
-                let nonce = switch random.uniformInt(below: 8) {
-                case 0: pending + 1
-                case 1: max(pending, 1) - 1
-                default: pending
-                }
+                let nonce =
+                    switch random.uniformInt(below: 8) {
+                    case 0: pending + 1
+                    case 1: max(pending, 1) - 1
+                    default: pending
+                    }
                 fixture.submit(
                     agent, nonce: nonce, bid: Self.randomBid(&random, market: market),
                     calls: Self.randomCalls(&random, fixture: fixture, agents: agents),
@@ -93,12 +101,17 @@ struct PropertyTests {
             try fixture.chain.state.checkInvariants()
             try fixture.chain.pool.checkInvariants()
             #expect(result.gasUsed <= result.input.gasLimit, "\(context)")
-            #expect(result.input.baseFee == (market == .eip1559
-                ? ChainReference.baseFee(parentBaseFee: parent.baseFee,
-                    parentGasLimit: parent.gasLimit, parentGasUsed: parent.gasUsed)
-                : market.initialBaseFee), "\(context)")
-            #expect(fixture.chain.state.ledger.totalSupply(of: fixture.eth)
-                == supplyBefore - result.agentBurned, "\(context)")
+            #expect(
+                result.input.baseFee
+                    == (market == .eip1559
+                        ? ChainReference.baseFee(
+                            parentBaseFee: parent.baseFee,
+                            parentGasLimit: parent.gasLimit, parentGasUsed: parent.gasUsed)
+                        : market.initialBaseFee),
+                "\(context)")
+            #expect(
+                fixture.chain.state.ledger.totalSupply(of: fixture.eth)
+                    == supplyBefore - result.agentBurned, "\(context)")
             for (transaction, receipt) in zip(result.transactions, result.receipts) {
                 #expect(seen.insert(transaction.hash).inserted, "included twice: \(context)")
                 let expected = expectedNonce[transaction.sender, default: 0]
@@ -149,8 +162,9 @@ struct PropertyTests {
             if receipt.status.isSuccess {
                 var ignored: [Token.Event] = []
                 for call in calls {
-                    try expected.apply(call, caller: sender, block: input.context,
-                                       events: &ignored)
+                    try expected.apply(
+                        call, caller: sender, block: input.context,
+                        events: &ignored)
                 }
                 #expect(events == ignored, "seed \(seed), round \(round)")
             } else {
@@ -168,15 +182,18 @@ struct PropertyTests {
     /// The same seed gives the same blocks; a different seed, different ones.
     @Test func runsAreReproducible() {
         func digest(seed: UInt64) -> [Wei] {
-            let demand = BackgroundDemand(schedule: DemandSchedule(constant: DemandLevel(
-                gasPerSecond: 1_500_000, medianPriceGwei: 40, spread: 0.6)))
+            let demand = BackgroundDemand(
+                schedule: DemandSchedule(
+                    constant: DemandLevel(
+                        gasPerSecond: 1_500_000, medianPriceGwei: 40, spread: 0.6)))
             var random = RandomStream(seed: seed, name: "background")
             var fixture = ChainFixture(market: .eip1559, agents: 2)
             var background = BackgroundBlock()
             var fees: [Wei] = []
             for _ in 0..<100 {
-                demand.draw(at: fixture.chain.head.time + .seconds(12), interval: .seconds(12),
-                            random: &random, into: &background)
+                demand.draw(
+                    at: fixture.chain.head.time + .seconds(12), interval: .seconds(12),
+                    random: &random, into: &background)
                 fixture.produce(background: background)
                 fees.append(fixture.result.input.baseFee)
                 fees.append(fixture.result.averageGasPrice)
