@@ -36,6 +36,7 @@ public struct MempoolConfiguration: Hashable, Sendable {
 ///   first on ties — if it pays strictly more; otherwise it is rejected as underpriced.
 ///   Evicting only queue tails never opens a nonce gap.
 /// - **Expiry**: a transaction leaves after `lifetime` in the pool (checked by `expire`).
+///   geth's 3-hour `Lifetime` covers only queued transactions; here it covers all.
 /// - A fee cap below the base fee is not rejected: the transaction waits for the base fee
 ///   to fall (the builder skips it).
 ///
