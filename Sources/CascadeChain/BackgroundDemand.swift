@@ -106,11 +106,13 @@ public struct BackgroundDemand: Hashable, Sendable {
     public var stressPriceElasticity: Double
     /// The tip background transactions offer under EIP-1559, wei per gas.
     public var priorityFee: Wei
+    /// The gas of a typical background transaction, to report a transaction count.
+    public var gasPerTransaction: Gas
 
     public init(
         schedule: DemandSchedule, quantityNoise: Double = 0.2, priceNoise: Double = 0.1,
         stressQuantityElasticity: Double = 0, stressPriceElasticity: Double = 0,
-        priorityFee: Wei = .gwei(2)
+        priorityFee: Wei = .gwei(2), gasPerTransaction: Gas = 50_000
     ) {
         precondition(quantityNoise >= 0 && priceNoise >= 0, "noise must be non-negative")
         self.schedule = schedule
@@ -119,6 +121,7 @@ public struct BackgroundDemand: Hashable, Sendable {
         self.stressQuantityElasticity = stressQuantityElasticity
         self.stressPriceElasticity = stressPriceElasticity
         self.priorityFee = priorityFee
+        self.gasPerTransaction = gasPerTransaction
     }
 
     /// Draws the background demand of a block produced at `time`, `interval` after its
@@ -142,7 +145,8 @@ public struct BackgroundDemand: Hashable, Sendable {
         block.fill(
             totalGas: quantity.isFinite && quantity > 0
                 ? Gas(ChainMath.roundedToNearest(min(quantity, 1e18))) : 0,
-            medianWei: median, multipliers: step.tierMultipliers, priorityFee: priorityFee)
+            medianWei: median, multipliers: step.tierMultipliers, priorityFee: priorityFee,
+            gasPerTransaction: gasPerTransaction)
     }
 }
 
@@ -155,6 +159,8 @@ public struct BackgroundBlock: Hashable, Sendable {
     /// The tip each tier offers under EIP-1559 (a legacy market ignores it).
     public private(set) var priorityFee: Wei = 0
     public private(set) var totalGas: Gas = 0
+    /// The gas of a typical background transaction (for a transaction count only).
+    public private(set) var gasPerTransaction: Gas = 50_000
     /// `cumulativeGas[i]` is the gas of tiers `0...i`.
     private(set) var cumulativeGas: [Gas] = []
 
@@ -162,7 +168,9 @@ public struct BackgroundBlock: Hashable, Sendable {
     public init() {}
 
     /// Demand given directly (for tests and replayed data): `prices` must descend.
-    public init(tierGas: [Gas], tierPrices: [Wei], priorityFee: Wei) {
+    public init(
+        tierGas: [Gas], tierPrices: [Wei], priorityFee: Wei, gasPerTransaction: Gas = 50_000
+    ) {
         precondition(tierGas.count == tierPrices.count, "one gas amount per price")
         for index in tierPrices.indices.dropFirst() {
             precondition(tierPrices[index - 1] >= tierPrices[index], "prices must descend")
@@ -170,6 +178,7 @@ public struct BackgroundBlock: Hashable, Sendable {
         self.tierGas = tierGas
         self.tierPrices = tierPrices
         self.priorityFee = priorityFee
+        self.gasPerTransaction = gasPerTransaction
         totalGas = tierGas.reduce(0, +)
         accumulate()
     }
@@ -183,7 +192,11 @@ public struct BackgroundBlock: Hashable, Sendable {
         }
     }
 
-    mutating func fill(totalGas: Gas, medianWei: Double, multipliers: [Double], priorityFee: Wei) {
+    mutating func fill(
+        totalGas: Gas, medianWei: Double, multipliers: [Double], priorityFee: Wei,
+        gasPerTransaction: Gas
+    ) {
+        self.gasPerTransaction = gasPerTransaction
         let tiers = multipliers.count
         tierGas.removeAll(keepingCapacity: true)
         tierPrices.removeAll(keepingCapacity: true)

@@ -72,6 +72,9 @@ public struct BlockResult<Call: Sendable, Event>: Sendable where Event: Sendable
     public var backgroundBurned: Wei = 0
     public var backgroundTips: Wei = 0
     public var revertedCount = 0
+    /// Background gas used divided by the background's typical gas per transaction
+    /// (rounded down): a transaction count for `blocks.csv`, not individual objects.
+    public var backgroundTransactionEstimate = 0
 
     public init(input: BlockInput) {
         self.input = input
@@ -97,6 +100,7 @@ public struct BlockResult<Call: Sendable, Event>: Sendable where Event: Sendable
         backgroundBurned = 0
         backgroundTips = 0
         revertedCount = 0
+        backgroundTransactionEstimate = 0
     }
 }
 
@@ -256,6 +260,9 @@ public enum BlockBuilder {
         _ transaction: Transaction<State.Call>, tip: Wei, index: Int, input: BlockInput,
         state: inout State, events: inout [State.Event]
     ) -> Receipt {
+        precondition(
+            transaction.bid.effectiveTip(baseFee: input.baseFee) == tip,
+            "tip is not the bid's effective tip at this base fee")
         let price = input.baseFee + tip
         let prepaid = Wei(transaction.gasLimit) * price
         let sender = transaction.sender
@@ -429,5 +436,7 @@ struct BackgroundCurve {
             result.backgroundBurned += fee.burned
             result.backgroundTips += fee.tip
         }
+        result.backgroundTransactionEstimate = Int(
+            result.backgroundGasUsed / max(1, background.gasPerTransaction))
     }
 }

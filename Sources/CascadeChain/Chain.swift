@@ -46,6 +46,7 @@ public struct ChainConfiguration: Hashable, Sendable {
 ///
 /// ```swift
 /// var chain = Chain(configuration: config, state: token)
+/// var result = chain.makeBlockResult()
 /// let interval = chain.configuration.production.nextInterval(random: &blockRandom)
 /// let time = chain.head.time + interval
 /// demand.draw(at: time, interval: interval, random: &demandRandom, into: &background)
@@ -82,6 +83,11 @@ public struct Chain<State: LedgerState>: Sendable where State.Event: Sendable {
                 parentBaseFee: head.baseFee, parentGasLimit: head.gasLimit,
                 parentGasUsed: head.gasUsed),
             producer: producer, market: market, nativeToken: configuration.nativeToken)
+    }
+
+    /// An empty result to pass to `produceBlock` (its storage is reused block after block).
+    public func makeBlockResult() -> BlockResult<State.Call, State.Event> {
+        BlockResult(input: nextBlockInput(at: head.time, producer: .zero))
     }
 
     /// Expires old transactions, builds the next block at `time` into `result`, and makes

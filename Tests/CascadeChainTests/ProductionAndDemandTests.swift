@@ -144,3 +144,33 @@ struct ProductionAndDemandTests {
         #expect(fixture.result.input.baseFee < .gwei(10))
     }
 }
+
+@Suite("Stress gauge")
+struct StressGaugeTests {
+    @Test func calmMarketHasNoStressAndACrashRaisesIt() {
+        var gauge = StressGauge(calmAbsoluteReturn: 0.001, weight: 0.1)
+        #expect(gauge.stress == 0)
+        var price = 100.0
+        for step in 0..<50 {
+            let next = price * (step % 2 == 0 ? 1.001 : 1 / 1.001)
+            gauge.observe(previous: price, current: next)
+            price = next
+        }
+        #expect(gauge.stress < 0.01)
+        for _ in 0..<20 {
+            gauge.observe(previous: price, current: price * 0.99)
+            price *= 0.99
+        }
+        // Ten times the calm move for long enough: stress near 9.
+        #expect(gauge.stress > 7 && gauge.stress < 9)
+    }
+
+    @Test func resultCountsBackgroundTransactions() {
+        var fixture = ChainFixture(market: .legacy, agents: 1)
+        fixture.produce(background: BackgroundBlock(
+            tierGas: [1_000_000], tierPrices: [.gwei(10)], priorityFee: 0,
+            gasPerTransaction: 40_000))
+        #expect(fixture.result.backgroundTransactionEstimate == 25)
+        #expect(fixture.chain.makeBlockResult().receipts.isEmpty)
+    }
+}
