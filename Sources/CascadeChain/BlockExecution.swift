@@ -118,7 +118,9 @@ public struct BlockResult<Call: Sendable, Event>: Sendable where Event: Sendable
 /// limit (ties go to the agent). One that does not fit stops its sender for this block
 /// (later nonces wait), as go-ethereum does. Afterwards the background fills what is left
 /// from its highest tier down. Under a sequencer the agents come first and the background
-/// fills the rest.
+/// fills the rest. A child nonce that tips more than its parent is placed after the parent
+/// and checked against the background at its own tip; in that rare case it may displace
+/// background gas that bid more than the parent (go-ethereum orders the same way).
 ///
 /// **Execution.** The sender must hold `gasLimit × feeCap` of the native token, or the
 /// transaction is dropped. Gas is prepaid (`gasLimit × price` burned from the sender), the

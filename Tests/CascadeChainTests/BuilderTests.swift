@@ -210,4 +210,18 @@ struct BuilderTests {
         #expect(record.gasUsed == 51_000)
         #expect(record.calls.count == 1)
     }
+
+    /// EIP-1559 with more background than the block holds: an agent tipping less than the
+    /// crowd's 2 gwei waits; one tipping more goes in ahead of it.
+    @Test func eip1559AgentsCompeteOnTipAgainstTheCrowd() {
+        var fixture = ChainFixture(market: .eip1559, agents: 3)
+        let background = BackgroundBlock(
+            tierGas: [20_000_000], tierPrices: [.gwei(100)], priorityFee: .gwei(2))
+        fixture.submit(1, bid: .eip1559(maxFee: .gwei(100), priorityFee: .gwei(1)))
+        fixture.submit(2, bid: .eip1559(maxFee: .gwei(100), priorityFee: .gwei(3)))
+        fixture.produce(background: background)
+        #expect(fixture.includedSenders == [ChainFixture.agent(2)])
+        #expect(fixture.result.gasUsed == 10_000_000)
+        #expect(fixture.chain.pool.count == 1)
+    }
 }

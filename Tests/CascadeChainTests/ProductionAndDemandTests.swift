@@ -167,9 +167,10 @@ struct StressGaugeTests {
 
     @Test func resultCountsBackgroundTransactions() {
         var fixture = ChainFixture(market: .legacy, agents: 1)
-        fixture.produce(background: BackgroundBlock(
-            tierGas: [1_000_000], tierPrices: [.gwei(10)], priorityFee: 0,
-            gasPerTransaction: 40_000))
+        fixture.produce(
+            background: BackgroundBlock(
+                tierGas: [1_000_000], tierPrices: [.gwei(10)], priorityFee: 0,
+                gasPerTransaction: 40_000))
         #expect(fixture.result.backgroundTransactionEstimate == 25)
         #expect(fixture.chain.makeBlockResult().receipts.isEmpty)
     }
