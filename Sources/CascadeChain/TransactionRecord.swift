@@ -61,3 +61,31 @@ public struct TransactionRecord: Hashable, Sendable {
         calls = transaction.calls.map(describe)
     }
 }
+
+/// The chain's columns of one `blocks.csv` row (INTERFACE.md): `block, time_ms, gas_limit,
+/// gas_used, base_fee_wei, txs, agent_txs, reverted_txs`. Market and protocol columns are
+/// appended by the layers that own them.
+public struct BlockRecord: Hashable, Sendable {
+    public var block: UInt64
+    public var timeMs: Int64
+    public var gasLimit: Gas
+    /// Agents' and background gas.
+    public var gasUsed: Gas
+    public var baseFeeWei: Wei
+    /// Agents' transactions plus the background's estimated count.
+    public var transactions: Int
+    public var agentTransactions: Int
+    /// Agents' reverted transactions (background traffic does not revert).
+    public var revertedTransactions: Int
+
+    public init<Call, Event>(_ result: BlockResult<Call, Event>) {
+        block = result.input.number
+        timeMs = result.input.time.milliseconds
+        gasLimit = result.input.gasLimit
+        gasUsed = result.gasUsed
+        baseFeeWei = result.input.baseFee
+        agentTransactions = result.transactions.count
+        transactions = agentTransactions + result.backgroundTransactionEstimate
+        revertedTransactions = result.revertedCount
+    }
+}

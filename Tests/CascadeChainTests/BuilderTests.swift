@@ -224,4 +224,26 @@ struct BuilderTests {
         #expect(fixture.result.gasUsed == 10_000_000)
         #expect(fixture.chain.pool.count == 1)
     }
+
+    @Test func blockRecordHasTheChainColumns() {
+        var fixture = ChainFixture(market: .eip1559, agents: 2)
+        fixture.submit(1, bid: .eip1559(maxFee: .gwei(10), priorityFee: .gwei(2)))
+        fixture.submit(
+            1, bid: .eip1559(maxFee: .gwei(10), priorityFee: .gwei(2)),
+            calls: [
+                .fail(reason: "Test/no")
+            ])
+        fixture.produce(
+            background: BackgroundBlock(
+                tierGas: [500_000], tierPrices: [.gwei(10)], priorityFee: .gwei(1)))
+        let record = BlockRecord(fixture.result)
+        #expect(record.block == 1)
+        #expect(record.timeMs == 12_000)
+        #expect(record.gasLimit == 10_000_000)
+        #expect(record.gasUsed == 51_000 + 26_000 + 500_000)
+        #expect(record.baseFeeWei == .gwei(1))
+        #expect(record.agentTransactions == 2)
+        #expect(record.transactions == 12)
+        #expect(record.revertedTransactions == 1)
+    }
 }
