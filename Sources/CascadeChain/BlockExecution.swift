@@ -1,0 +1,444 @@
+import CascadeCore
+import CascadeKernel
+
+/// Contract state the chain can run transactions against: a `Contract` that holds the
+/// token ledger, native token included.
+///
+/// Design: gas is paid in the native token through the same ledger the contracts use,
+/// so one `checkInvariants()` covers fees and contract transfers alike, and an atomic
+/// rollback of a bundle covers both. The native token's id is given to the builder.
+public protocol LedgerState: Contract where Call: GasMetered & Sendable {
+    var ledger: TokenLedger { get set }
+}
+
+/// What the builder needs to know about the block it builds.
+public struct BlockInput: Hashable, Sendable {
+    public var number: UInt64
+    public var time: SimTime
+    public var gasLimit: Gas
+    public var baseFee: Wei
+    /// The miner, proposer or sequencer: it receives the tips.
+    public var producer: Address
+    public var market: FeeMarket
+    /// The token gas is paid in (ETH).
+    public var nativeToken: TokenID
+
+    public init(
+        number: UInt64, time: SimTime, gasLimit: Gas, baseFee: Wei, producer: Address,
+        market: FeeMarket, nativeToken: TokenID
+    ) {
+        self.number = number
+        self.time = time
+        self.gasLimit = gasLimit
+        self.baseFee = baseFee
+        self.producer = producer
+        self.market = market
+        self.nativeToken = nativeToken
+    }
+
+    /// The context contracts see: the number and the timestamp in whole seconds.
+    public var context: BlockContext {
+        BlockContext(number: number, timestamp: UInt64(max(0, time.wholeSeconds)))
+    }
+}
+
+/// A transaction that left the pool without being included.
+public struct DroppedTransaction: Hashable, Sendable {
+    public var hash: TransactionHash
+    public var sender: Address
+    public var nonce: UInt64
+    public var reason: DropReason
+}
+
+/// Everything a built block reports. Arrays are reused between blocks when the same
+/// result value is passed back to the builder.
+public struct BlockResult<Call: Sendable, Event>: Sendable where Event: Sendable {
+    public var input: BlockInput
+    /// Agents' gas plus background gas; never above `input.gasLimit`.
+    public var gasUsed: Gas = 0
+    public var agentGasUsed: Gas = 0
+    public var backgroundGasUsed: Gas = 0
+    /// Included agents' transactions, in block order; `receipts[i]` belongs to
+    /// `transactions[i]`.
+    public var transactions: [Transaction<Call>] = []
+    public var receipts: [Receipt] = []
+    /// Events of successful transactions, in order; each receipt holds its range.
+    public var events: [Event] = []
+    public var dropped: [DroppedTransaction] = []
+    /// Agents' fees: burned base fee and tips to the producer (these moved in the ledger).
+    public var agentBurned: Wei = 0
+    public var agentTips: Wei = 0
+    /// Background fees: reported, not moved (background traffic has no accounts).
+    public var backgroundBurned: Wei = 0
+    public var backgroundTips: Wei = 0
+    public var revertedCount = 0
+    /// Background gas used divided by the background's typical gas per transaction
+    /// (rounded down): a transaction count for `blocks.csv`, not individual objects.
+    public var backgroundTransactionEstimate = 0
+
+    public init(input: BlockInput) {
+        self.input = input
+    }
+
+    /// The gas-weighted mean price of included gas (floor), 0 for an empty block.
+    public var averageGasPrice: Wei {
+        guard gasUsed > 0 else { return 0 }
+        return (agentBurned + agentTips + backgroundBurned + backgroundTips) / Wei(gasUsed)
+    }
+
+    mutating func reset(input: BlockInput) {
+        self.input = input
+        gasUsed = 0
+        agentGasUsed = 0
+        backgroundGasUsed = 0
+        transactions.removeAll(keepingCapacity: true)
+        receipts.removeAll(keepingCapacity: true)
+        events.removeAll(keepingCapacity: true)
+        dropped.removeAll(keepingCapacity: true)
+        agentBurned = 0
+        agentTips = 0
+        backgroundBurned = 0
+        backgroundTips = 0
+        revertedCount = 0
+        backgroundTransactionEstimate = 0
+    }
+}
+
+/// Builds and executes blocks: orders the pool, fills to the gas limit against the
+/// background demand curve, runs each transaction atomically and settles its gas.
+///
+/// **Ordering.** By effective tip, highest first, ties by arrival (earliest first); under a
+/// sequencer, by arrival alone. A sender's transactions stay in nonce order: only each
+/// sender's next nonce competes (a heap of heads, as go-ethereum's
+/// `TransactionsByPriceAndNonce`), so a high-tip child follows its parent.
+///
+/// **Filling.** The background curve and the agents share the block. An agent's
+/// transaction with effective tip `t` fits when agents' gas so far, plus the background
+/// gas tipping strictly more than `t`, plus its gas limit, stay within the block's gas
+/// limit (ties go to the agent). One that does not fit stops its sender for this block
+/// (later nonces wait), as go-ethereum does. Afterwards the background fills what is left
+/// from its highest tier down. Under a sequencer the agents come first and the background
+/// fills the rest. A child nonce that tips more than its parent is placed after the parent
+/// and checked against the background at its own tip; in that rare case it may displace
+/// background gas that bid more than the parent (go-ethereum orders the same way).
+///
+/// **Execution.** The sender must hold `gasLimit × feeCap` of the native token, or the
+/// transaction is dropped. Gas is prepaid (`gasLimit × price` burned from the sender), the
+/// calls run on a copy of the state, the copy is kept only if all succeed, then the unused
+/// gas is refunded and the tip minted to the producer: net, `gasUsed × base
+/// fee` is burned and `gasUsed × tip` moves to the producer. On a revert the copy is
+/// thrown away and only the same fee settlement applies, so contract state is exactly as
+/// before except for the fee.
+///
+/// Complexity: O(n log n + k log k) for n pooled transactions and k tiers, plus execution.
+public enum BlockBuilder {
+    /// Builds block `input` from `pool` and `background`, executing against `state`.
+    /// `result` is overwritten (its storage reused).
+    public static func build<State: LedgerState>(
+        _ input: BlockInput, pool: inout Mempool<State.Call>, state: inout State,
+        background: BackgroundBlock, into result: inout BlockResult<State.Call, State.Event>
+    ) where State.Event: Sendable {
+        result.reset(input: input)
+        var curve = BackgroundCurve(background, input: input)
+        // Borrow the pool's scratch arrays (swapped out, so `pool` stays free to mutate).
+        var heap = CandidateHeap(
+            byArrival: input.market.ordersByArrival, storage: pool.takeScratchCandidates())
+        var finished = pool.takeScratchFinished()
+        defer {
+            pool.scratchCandidates = heap.releaseStorage()
+            pool.scratchFinished = finished
+        }
+        for sender in pool.activeSenders {
+            let slot = Int(sender)
+            let account = pool.accounts[slot]
+            if let candidate = candidate(
+                account: account, slot: slot, position: 0,
+                nonce: account.nextNonce, baseFee: input.baseFee)
+            {
+                heap.push(candidate)
+            } else {
+                finished.append(Finished(slot: slot, included: 0, dropped: false))
+            }
+        }
+        while let next = heap.pop() {
+            let account = pool.accounts[next.slot]
+            let transaction = account.queue[next.position].transaction
+            let outcome = include(
+                transaction, tip: next.tip, curve: &curve, state: &state, result: &result)
+            switch outcome {
+            case .included:
+                let following = next.position + 1
+                if let candidate = candidate(
+                    account: account, slot: next.slot, position: following,
+                    nonce: transaction.nonce + 1, baseFee: input.baseFee)
+                {
+                    heap.push(candidate)
+                } else {
+                    finished.append(Finished(slot: next.slot, included: following, dropped: false))
+                }
+            case .doesNotFit:
+                finished.append(Finished(slot: next.slot, included: next.position, dropped: false))
+            case .dropped(let reason):
+                result.dropped.append(
+                    DroppedTransaction(
+                        hash: transaction.hash, sender: transaction.sender,
+                        nonce: transaction.nonce, reason: reason))
+                finished.append(Finished(slot: next.slot, included: next.position, dropped: true))
+            }
+        }
+        for record in finished where record.included > 0 || record.dropped {
+            let nextNonce = pool.accounts[record.slot].nextNonce + UInt64(record.included)
+            pool.removeIncluded(slot: record.slot, included: record.included, nextNonce: nextNonce)
+            if record.dropped {
+                pool.remove(slot: record.slot, position: 0)
+            }
+        }
+        curve.fillRest(agentGas: result.agentGasUsed, into: &result)
+        result.gasUsed = result.agentGasUsed + result.backgroundGasUsed
+        precondition(result.gasUsed <= input.gasLimit, "block over its gas limit")
+    }
+
+    struct Finished {
+        var slot: Int
+        var included: Int
+        var dropped: Bool
+    }
+
+    enum InclusionOutcome {
+        case included
+        case doesNotFit
+        case dropped(DropReason)
+    }
+
+    /// The candidate at `position` of a sender's queue, if it carries `nonce` and its fee
+    /// cap reaches the base fee.
+    static func candidate<Call>(
+        account: Mempool<Call>.Account, slot: Int, position: Int, nonce: UInt64, baseFee: Wei
+    ) -> Candidate? {
+        guard position < account.queue.count else { return nil }
+        let transaction = account.queue[position].transaction
+        guard transaction.nonce == nonce,
+            let tip = transaction.bid.effectiveTip(baseFee: baseFee)
+        else { return nil }
+        return Candidate(tip: tip, arrival: transaction.arrival, slot: slot, position: position)
+    }
+
+    static func include<State: LedgerState>(
+        _ transaction: Transaction<State.Call>, tip: Wei, curve: inout BackgroundCurve,
+        state: inout State, result: inout BlockResult<State.Call, State.Event>
+    ) -> InclusionOutcome {
+        let input = result.input
+        guard transaction.gasLimit <= input.gasLimit else {
+            return .dropped(.gasLimitAboveBlockLimit)
+        }
+        let ahead = curve.gasTippingAbove(tip)
+        guard result.agentGasUsed + ahead + transaction.gasLimit <= input.gasLimit else {
+            return .doesNotFit
+        }
+        let (maximumCost, overflow) = Wei(transaction.gasLimit).multipliedReportingOverflow(
+            by: transaction.bid.feeCap)
+        guard !overflow,
+            state.ledger.balance(of: input.nativeToken, transaction.sender) >= maximumCost
+        else {
+            return .dropped(.insufficientFunds)
+        }
+        let receipt = execute(
+            transaction, tip: tip, index: result.receipts.count, input: input, state: &state,
+            events: &result.events)
+        result.agentGasUsed += receipt.gasUsed
+        result.agentBurned += receipt.fee.burned
+        result.agentTips += receipt.fee.tip
+        if !receipt.status.isSuccess {
+            result.revertedCount += 1
+        }
+        result.transactions.append(transaction)
+        result.receipts.append(receipt)
+        return .included
+    }
+
+    /// Runs `transaction`'s calls atomically and settles its gas; the sender is known to
+    /// hold `gasLimit × feeCap` of the native token.
+    public static func execute<State: LedgerState>(
+        _ transaction: Transaction<State.Call>, tip: Wei, index: Int, input: BlockInput,
+        state: inout State, events: inout [State.Event]
+    ) -> Receipt {
+        precondition(
+            transaction.bid.effectiveTip(baseFee: input.baseFee) == tip,
+            "tip is not the bid's effective tip at this base fee")
+        let price = input.baseFee + tip
+        let prepaid = Wei(transaction.gasLimit) * price
+        let sender = transaction.sender
+        let native = input.nativeToken
+        let eventsBefore = events.count
+        // Prepay on the kept state (unique, so written in place), then copy: the copy
+        // shares storage until a call writes, so only what the calls touch is duplicated.
+        do {
+            try state.ledger.burn(native, from: sender, amount: prepaid)
+        } catch {
+            preconditionFailure("prepaying gas failed after the balance check: \(error)")
+        }
+        var copy = state
+        var gasUsed = intrinsicGasPerTransaction
+        var failure: (call: Int, revert: Revert)?
+        for (callIndex, call) in transaction.calls.enumerated() {
+            gasUsed += call.gasCost
+            if gasUsed > transaction.gasLimit {
+                gasUsed = transaction.gasLimit
+                failure = (callIndex, Revert("out of gas"))
+                break
+            }
+            do {
+                try copy.apply(call, caller: sender, block: input.context, events: &events)
+            } catch {
+                failure = (callIndex, error)
+                break
+            }
+        }
+        let fee = FeeSplit(gasUsed: gasUsed, baseFee: input.baseFee, effectiveTip: tip)
+        var receipt = Receipt(
+            hash: transaction.hash, sender: sender, nonce: transaction.nonce, index: index,
+            status: .success, gasUsed: gasUsed, effectiveGasPrice: price, fee: fee,
+            failedCall: nil, events: eventsBefore..<events.count)
+        if let failure {
+            events.removeSubrange(eventsBefore...)
+            receipt.status = .reverted(failure.revert)
+            receipt.failedCall = failure.call
+            receipt.events = eventsBefore..<eventsBefore
+        } else {
+            state = copy
+        }
+        // Refund the unused gas and pay the tip: net, `gasUsed × baseFee` stays burned.
+        state.ledger.mint(native, to: sender, amount: prepaid - fee.paid)
+        state.ledger.mint(native, to: input.producer, amount: fee.tip)
+        return receipt
+    }
+}
+
+/// One sender's next transaction, competing for the next place in the block.
+struct Candidate {
+    var tip: Wei
+    var arrival: UInt64
+    var slot: Int
+    var position: Int
+}
+
+/// A binary max-heap of candidates: by tip then earliest arrival, or by arrival alone.
+struct CandidateHeap {
+    private var storage: [Candidate]
+    let byArrival: Bool
+
+    /// A heap over `storage`'s capacity; its contents are discarded.
+    init(byArrival: Bool, storage: [Candidate] = []) {
+        self.byArrival = byArrival
+        self.storage = storage
+        self.storage.removeAll(keepingCapacity: true)
+    }
+
+    /// Hands back the storage for reuse.
+    mutating func releaseStorage() -> [Candidate] {
+        var released: [Candidate] = []
+        swap(&released, &storage)
+        return released
+    }
+
+    @inline(__always)
+    func precedes(_ a: Candidate, _ b: Candidate) -> Bool {
+        if byArrival || a.tip == b.tip {
+            return a.arrival < b.arrival
+        }
+        return a.tip > b.tip
+    }
+
+    mutating func push(_ candidate: Candidate) {
+        storage.append(candidate)
+        var child = storage.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard precedes(storage[child], storage[parent]) else { break }
+            storage.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    mutating func pop() -> Candidate? {
+        guard let top = storage.first else { return nil }
+        let last = storage.removeLast()
+        if !storage.isEmpty {
+            storage[0] = last
+            var parent = 0
+            while true {
+                let left = 2 * parent + 1
+                guard left < storage.count else { break }
+                var best = left
+                if left + 1 < storage.count && precedes(storage[left + 1], storage[left]) {
+                    best = left + 1
+                }
+                guard precedes(storage[best], storage[parent]) else { break }
+                storage.swapAt(best, parent)
+                parent = best
+            }
+        }
+        return top
+    }
+}
+
+/// The background tiers that show up at this block's base fee, with their tips.
+struct BackgroundCurve {
+    let background: BackgroundBlock
+    let baseFee: Wei
+    let agentsFirst: Bool
+    /// Tiers `0..<eligible` have a price at or above the base fee.
+    let eligible: Int
+    let legacyTips: Bool
+
+    init(_ background: BackgroundBlock, input: BlockInput) {
+        self.background = background
+        baseFee = input.baseFee
+        agentsFirst = input.market.ordersByArrival
+        legacyTips = input.market == .legacy
+        var count = 0
+        while count < background.tierPrices.count && background.tierPrices[count] >= baseFee {
+            count += 1
+        }
+        eligible = count
+    }
+
+    /// Tier `index`'s effective tip: its price under a legacy market, else
+    /// `min(priorityFee, price − baseFee)`. Non-increasing in `index`.
+    @inline(__always)
+    func tip(_ index: Int) -> Wei {
+        let headroom = background.tierPrices[index] - baseFee
+        return legacyTips ? headroom : min(background.priorityFee, headroom)
+    }
+
+    /// Background gas tipping strictly more than `tip` (binary search over tiers).
+    func gasTippingAbove(_ tip: Wei) -> Gas {
+        if agentsFirst { return 0 }
+        var low = 0
+        var high = eligible
+        while low < high {
+            let middle = (low + high) / 2
+            if self.tip(middle) > tip {
+                low = middle + 1
+            } else {
+                high = middle
+            }
+        }
+        return low == 0 ? 0 : background.cumulativeGas[low - 1]
+    }
+
+    /// Fills the gas the agents left, from the highest tier down, and books its fees.
+    func fillRest<Call, Event>(agentGas: Gas, into result: inout BlockResult<Call, Event>) {
+        var room = result.input.gasLimit - agentGas
+        for index in 0..<eligible where room > 0 {
+            let gas = min(room, background.tierGas[index])
+            room -= gas
+            let fee = FeeSplit(gasUsed: gas, baseFee: baseFee, effectiveTip: tip(index))
+            result.backgroundGasUsed += gas
+            result.backgroundBurned += fee.burned
+            result.backgroundTips += fee.tip
+        }
+        result.backgroundTransactionEstimate = Int(
+            result.backgroundGasUsed / max(1, background.gasPerTransaction))
+    }
+}

@@ -1,0 +1,104 @@
+import CascadeKernel
+
+/// Elementary functions for the off-chain demand model, from IEEE-754 `+ − × ÷` only.
+///
+/// The platform's `exp` may differ in the last bit between machines; a demand draw that
+/// becomes a wei price must not. `log` comes from the kernel's `DeterministicMath`.
+enum ChainMath {
+    static let ln2High = 6.931_471_803_691_238_164_90e-01
+    static let ln2Low = 1.908_214_929_270_587_700_02e-10
+
+    /// e^x for finite `x`; 0 below −745, +infinity above 709.
+    ///
+    /// Method: `x = k·ln 2 + r` with `|r| ≤ ln2/2`, `e^r` by its Taylor series to 1e-17
+    /// relative error, then scale by `2^k` exactly.
+    static func exp(_ x: Double) -> Double {
+        if x.isNaN { return .nan }
+        if x > 709.7 { return .infinity }
+        if x < -745 { return 0 }
+        let k = roundedToNearest(x / (ln2High + ln2Low))
+        let r = (x - k * ln2High) - k * ln2Low
+        // Σ r^n / n! for n = 0...20, in Horner form; |r| ≤ 0.347.
+        var sum = 1.0
+        var n = 20.0
+        while n >= 1 {
+            sum = 1 + sum * r / n
+            n -= 1
+        }
+        return scaleByPowerOfTwo(sum, Int(k))
+    }
+
+    /// `value × 2^exponent`, exact while the result is normal; stepwise so no factor
+    /// overflows on its own.
+    static func scaleByPowerOfTwo(_ value: Double, _ exponent: Int) -> Double {
+        var result = value
+        var remaining = exponent
+        while remaining > 1000 {
+            result *= 0x1p1000
+            remaining -= 1000
+        }
+        while remaining < -1000 {
+            result *= 0x1p-1000
+            remaining += 1000
+        }
+        return result * Double(sign: .plus, exponent: remaining, significand: 1)
+    }
+
+    /// The standard normal density.
+    static func normalDensity(_ z: Double) -> Double {
+        exp(-0.5 * z * z) * 0.398_942_280_401_432_677_94
+    }
+
+    /// The standard normal distribution function, by Simpson's rule on `[0, z]`
+    /// (256 panels: error far below what a demand model needs, for |z| ≤ 6).
+    static func normalCDF(_ z: Double) -> Double {
+        if z > 8 { return 1 }
+        if z < -8 { return 0 }
+        let panels = 256
+        let h = z / Double(panels)
+        var sum = normalDensity(0) + normalDensity(z)
+        for index in 1..<panels {
+            sum += normalDensity(Double(index) * h) * (index % 2 == 1 ? 4 : 2)
+        }
+        return 0.5 + sum * h / 3
+    }
+
+    /// The standard normal quantile of `p` in (0, 1), by bisection on `normalCDF`.
+    ///
+    /// Slow (about 60 CDF evaluations); used only to build tables once.
+    static func normalQuantile(_ p: Double) -> Double {
+        precondition(p > 0 && p < 1, "normalQuantile needs 0 < p < 1")
+        var low = -8.0
+        var high = 8.0
+        for _ in 0..<60 {
+            let middle = 0.5 * (low + high)
+            if normalCDF(middle) < p {
+                low = middle
+            } else {
+                high = middle
+            }
+        }
+        return 0.5 * (low + high)
+    }
+
+    /// `x` rounded to the nearest integer, halves away from zero.
+    ///
+    /// Written with integer conversion because `Double.rounded()` calls the C library's
+    /// `round`, which the package does not link (no Foundation, no Glibc).
+    static func roundedToNearest(_ x: Double) -> Double {
+        // From 2^52 up every Double is an integer already.
+        guard x.isFinite, abs(x) < 0x1p52 else { return x }
+        let truncated = Double(Int64(x))
+        let fraction = x - truncated
+        if fraction >= 0.5 { return truncated + 1 }
+        if fraction <= -0.5 { return truncated - 1 }
+        return truncated
+    }
+
+    /// The wei nearest to a non-negative `Double` (half away from zero), saturating.
+    static func wei(_ value: Double) -> Wei {
+        guard value.isFinite, value > 0 else { return value == .infinity ? .max : 0 }
+        if value >= 0x1p127 { return .max }
+        return Wei(roundedToNearest(value))
+    }
+}

@@ -1,0 +1,45 @@
+import CascadeCore
+
+/// How a transaction ended.
+public enum TransactionStatus: Hashable, Sendable {
+    case success
+    /// A call reverted (or the gas ran out): no contract state changed, the gas was paid.
+    case reverted(Revert)
+
+    public var isSuccess: Bool {
+        if case .success = self { return true }
+        return false
+    }
+}
+
+/// What the chain publishes for an included transaction.
+///
+/// Reverted transactions are included too: they are in the block, consumed their nonce and
+/// paid `fee.paid`. `events` indexes the block result's event array (empty on a revert).
+public struct Receipt: Hashable, Sendable {
+    public var hash: TransactionHash
+    public var sender: Address
+    public var nonce: UInt64
+    /// The position in the block among agents' transactions (background gas has none).
+    public var index: Int
+    public var status: TransactionStatus
+    /// Intrinsic gas plus the calls' costs, up to and including a failing call; the whole
+    /// limit when the gas ran out.
+    public var gasUsed: Gas
+    /// Base fee plus effective tip, wei per gas.
+    public var effectiveGasPrice: Wei
+    public var fee: FeeSplit
+    /// The index of the call that reverted, if any.
+    public var failedCall: Int?
+    /// The range of this transaction's events in `BlockResult.events`.
+    public var events: Range<Int>
+}
+
+/// Why a transaction left the mempool without being included.
+public enum DropReason: Hashable, Sendable {
+    /// The sender cannot pay `gasLimit × feeCap` in the native token (go-ethereum's
+    /// "insufficient funds for gas * price + value").
+    case insufficientFunds
+    /// Its gas limit is above the block's gas limit: it could never be included.
+    case gasLimitAboveBlockLimit
+}
