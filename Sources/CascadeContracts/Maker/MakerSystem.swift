@@ -282,6 +282,11 @@ public struct MakerSystem: Contract, Hashable, Sendable {
         }
     }
 
+    /// Timestamps under which the Vow has debt queued (`sin[era]`), ascending.
+    public var sinQueueEras: [UInt64] {
+        sinQueue.keys.sorted()
+    }
+
     /// How many auctions were ever kicked (dss `kicks`, across all houses).
     public var kicks: UInt64 { UInt64(auctionSlots.count) }
 
