@@ -130,6 +130,9 @@ extension MakerSystem {
             preconditionFailure("a clip auction belongs to a clip ilk")
         }
         guard terms.stopped < 3 else { throw Revert("Clipper/stopped-incorrect") }
+        // Not in dss (a flux to itself is a no-op there too), but collateral "delivered"
+        // to the Clipper itself would stay counted in no lot: refuse it.
+        guard who != terms.clipper else { throw Revert("Clipper/invalid-recipient") }
         let (done, price) = status(tic: sale.tic, top: sale.top, terms: terms, now: now)
         guard !done else { throw Revert("Clipper/needs-reset") }
         guard max >= price else { throw Revert("Clipper/too-expensive") }

@@ -59,6 +59,7 @@ extension MakerSystem {
     ) throws(Revert) {
         let (auction, terms) = try flipAuction(id)
         try requireBiddable(auction, now: now)
+        guard bidder != terms.flipper else { throw Revert("Flipper/invalid-bidder") }
         guard lot == auction.lot else { throw Revert("Flipper/lot-not-matching") }
         guard bid <= auction.tab else { throw Revert("Flipper/higher-than-tab") }
         guard bid > auction.bid else { throw Revert("Flipper/bid-not-higher") }
@@ -85,6 +86,7 @@ extension MakerSystem {
     ) throws(Revert) {
         let (auction, terms) = try flipAuction(id)
         try requireBiddable(auction, now: now)
+        guard bidder != terms.flipper else { throw Revert("Flipper/invalid-bidder") }
         guard bid == auction.bid else { throw Revert("Flipper/not-matching-bid") }
         guard bid == auction.tab else { throw Revert("Flipper/tend-not-finished") }
         guard lot < auction.lot else { throw Revert("Flipper/lot-not-lower") }
