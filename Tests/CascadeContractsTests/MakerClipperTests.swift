@@ -15,7 +15,8 @@ private func takeSetup(chip: UInt256 = .zero, tip: UInt256 = .zero, dust: UInt25
 {
     var (fixture, gold) = Fixture.clipSetup(chip: chip, tip: tip, dust: dust)
     do {
-        try fixture.run(.bark(ilk: gold, vault: Fixture.me, keeper: Fixture.keeper), as: Fixture.keeper)
+        try fixture.run(
+            .bark(ilk: gold, vault: Fixture.me, keeper: Fixture.keeper), as: Fixture.keeper)
     } catch {
         preconditionFailure("bark: \(error)")
     }
@@ -52,7 +53,8 @@ struct MakerClipperTests {
     // then buf 1.25, tip 100, chip 0.02 on a second vault → keeper +102.2 DAI.
     @Test func kickPaysKeeper() throws {
         var (fixture, gold) = Fixture.clipSetup(buf: ray("1"), tip: rad("100"))
-        try fixture.run(.bark(ilk: gold, vault: Fixture.me, keeper: Fixture.keeper), as: Fixture.bob)
+        try fixture.run(
+            .bark(ilk: gold, vault: Fixture.me, keeper: Fixture.keeper), as: Fixture.bob)
         let sale = try #require(clipSale(fixture, MakerSystem.AuctionID(1)))
         #expect(sale.top == ray("4"))
         #expect(fixture.system.dai(Fixture.keeper) == rad("100"))
@@ -64,7 +66,8 @@ struct MakerClipperTests {
         try fixture.run(.poke(ilk: gold, price: wad("5")), as: Fixture.governance)
         try fixture.openVault(ilk: gold, owner: Fixture.ali, ink: wad("40"), art: wad("100"))
         try fixture.run(.poke(ilk: gold, price: wad("4")), as: Fixture.governance)
-        try fixture.run(.bark(ilk: gold, vault: Fixture.ali, keeper: Fixture.keeper), as: Fixture.bob)
+        try fixture.run(
+            .bark(ilk: gold, vault: Fixture.ali, keeper: Fixture.keeper), as: Fixture.bob)
         #expect(fixture.system.dai(Fixture.keeper) == rad("100") + rad("102.2"))
         let second = try #require(clipSale(fixture, MakerSystem.AuctionID(2)))
         #expect(second.top == ray("5"))
@@ -194,16 +197,19 @@ struct MakerClipperTests {
         let before = fixture.system
         #expect(
             fixture.reason(
-                .take(auction: id, amt: wad("1"), max: ray("4.99"), who: Fixture.ali,
+                .take(
+                    auction: id, amt: wad("1"), max: ray("4.99"), who: Fixture.ali,
                     flash: false), as: Fixture.ali) == "Clipper/too-expensive")
         #expect(
             fixture.reason(
-                .take(auction: MakerSystem.AuctionID(9), amt: wad("1"), max: ray("5"),
+                .take(
+                    auction: MakerSystem.AuctionID(9), amt: wad("1"), max: ray("5"),
                     who: Fixture.ali, flash: false), as: Fixture.ali)
                 == "Clipper/not-running-auction")
         #expect(
             fixture.reason(
-                .take(auction: id, amt: wad("40"), max: ray("5"), who: Fixture.keeper,
+                .take(
+                    auction: id, amt: wad("40"), max: ray("5"), who: Fixture.keeper,
                     flash: false), as: Fixture.keeper) == "Vat/insufficient-dai")
         #expect(fixture.system == before)
     }
@@ -217,8 +223,9 @@ struct MakerClipperTests {
         terms.tip = rad("100")
         terms.chip = wad("0.02")
         fixture.system.setLiquidation(.clip(terms), of: gold)
-        #expect(fixture.reason(.redo(auction: id, keeper: Fixture.keeper), as: Fixture.keeper)
-            == "Clipper/cannot-reset")
+        #expect(
+            fixture.reason(.redo(auction: id, keeper: Fixture.keeper), as: Fixture.keeper)
+                == "Clipper/cannot-reset")
         fixture.warp(3601)
         try fixture.run(.redo(auction: id, keeper: Fixture.keeper), as: Fixture.keeper)
         #expect(fixture.system.dai(Fixture.keeper) == rad("100") + rad("2.2"))
@@ -258,13 +265,15 @@ struct MakerClipperTests {
     @Test func auctionResetTail() throws {
         var (fixture, gold) = Fixture.clipSetup(
             calc: .linearDecrease(tauSeconds: 36_000), cusp: ray("0.5"))
-        try fixture.run(.bark(ilk: gold, vault: Fixture.me, keeper: Fixture.keeper), as: Fixture.keeper)
+        try fixture.run(
+            .bark(ilk: gold, vault: Fixture.me, keeper: Fixture.keeper), as: Fixture.keeper)
         let id = MakerSystem.AuctionID(1)
         try fixture.run(.poke(ilk: gold, price: wad("3")), as: Fixture.governance)
         let start = fixture.now
         fixture.warp(3600)
-        #expect(fixture.reason(.redo(auction: id, keeper: Fixture.keeper), as: Fixture.keeper)
-            == "Clipper/cannot-reset")
+        #expect(
+            fixture.reason(.redo(auction: id, keeper: Fixture.keeper), as: Fixture.keeper)
+                == "Clipper/cannot-reset")
         fixture.warp(1)
         try fixture.run(.redo(auction: id, keeper: Fixture.keeper), as: Fixture.keeper)
         let sale = try #require(clipSale(fixture, id))
@@ -277,11 +286,13 @@ struct MakerClipperTests {
     @Test func auctionResetCusp() throws {
         var (fixture, gold) = Fixture.clipSetup(
             calc: .linearDecrease(tauSeconds: 3600), cusp: ray("0.5"))
-        try fixture.run(.bark(ilk: gold, vault: Fixture.me, keeper: Fixture.keeper), as: Fixture.keeper)
+        try fixture.run(
+            .bark(ilk: gold, vault: Fixture.me, keeper: Fixture.keeper), as: Fixture.keeper)
         let id = MakerSystem.AuctionID(1)
         fixture.warp(1800)
-        #expect(fixture.reason(.redo(auction: id, keeper: Fixture.keeper), as: Fixture.keeper)
-            == "Clipper/cannot-reset")
+        #expect(
+            fixture.reason(.redo(auction: id, keeper: Fixture.keeper), as: Fixture.keeper)
+                == "Clipper/cannot-reset")
         let tookAtCusp = fixture.tries(
             .take(auction: id, amt: wad("1"), max: ray("5"), who: Fixture.ali, flash: false),
             as: Fixture.ali)
@@ -298,18 +309,21 @@ struct MakerClipperTests {
     // keeps ink 8, art 20.
     @Test func barkNotLeavingDust() throws {
         var (fixture, gold) = Fixture.clipSetup(chop: wad("1"), hole: rad("80"))
-        try fixture.run(.bark(ilk: gold, vault: Fixture.me, keeper: Fixture.keeper), as: Fixture.keeper)
+        try fixture.run(
+            .bark(ilk: gold, vault: Fixture.me, keeper: Fixture.keeper), as: Fixture.keeper)
         let sale = try #require(clipSale(fixture, MakerSystem.AuctionID(1)))
         #expect(sale.tab == rad("80") && sale.lot == wad("32"))
-        #expect(fixture.system.urn(ilk: gold, owner: Fixture.me)
-            == MakerSystem.Urn(ink: wad("8"), art: wad("20")))
+        #expect(
+            fixture.system.urn(ilk: gold, owner: Fixture.me)
+                == MakerSystem.Urn(ink: wad("8"), art: wad("20")))
     }
 
     // clip.t.sol test_bark_not_leaving_dust_over_hole: hole 80 RAD + 1 RAY → the leftover
     // would be dust, so the whole vault goes: tab 100, lot 40.
     @Test func barkNotLeavingDustOverHole() throws {
         var (fixture, gold) = Fixture.clipSetup(chop: wad("1"), hole: rad("80") + ray("1"))
-        try fixture.run(.bark(ilk: gold, vault: Fixture.me, keeper: Fixture.keeper), as: Fixture.keeper)
+        try fixture.run(
+            .bark(ilk: gold, vault: Fixture.me, keeper: Fixture.keeper), as: Fixture.keeper)
         let sale = try #require(clipSale(fixture, MakerSystem.AuctionID(1)))
         #expect(sale.tab == rad("100") && sale.lot == wad("40"))
         #expect(fixture.system.urn(ilk: gold, owner: Fixture.me) == MakerSystem.Urn())
@@ -320,7 +334,8 @@ struct MakerClipperTests {
     @Test func barkNotLeavingDustRate() throws {
         var (fixture, gold) = Fixture.clipSetup(chop: wad("1"), hole: rad("100"))
         try fixture.system.setRate(ray("1.02"), of: gold)
-        try fixture.run(.bark(ilk: gold, vault: Fixture.me, keeper: Fixture.keeper), as: Fixture.keeper)
+        try fixture.run(
+            .bark(ilk: gold, vault: Fixture.me, keeper: Fixture.keeper), as: Fixture.keeper)
         let sale = try #require(clipSale(fixture, MakerSystem.AuctionID(1)))
         #expect(sale.tab == wad("100") * ray("1.02"))
         #expect(sale.lot == wad("40"))
@@ -332,7 +347,8 @@ struct MakerClipperTests {
         var (fixture, gold) = Fixture.clipSetup(
             chop: wad("1"), hole: rad("81.6"), dust: rad("20.4"))
         try fixture.system.setRate(ray("1.02"), of: gold)
-        try fixture.run(.bark(ilk: gold, vault: Fixture.me, keeper: Fixture.keeper), as: Fixture.keeper)
+        try fixture.run(
+            .bark(ilk: gold, vault: Fixture.me, keeper: Fixture.keeper), as: Fixture.keeper)
         let sale = try #require(clipSale(fixture, MakerSystem.AuctionID(1)))
         #expect(sale.tab == rad("81.6") && sale.lot == wad("32"))
         let urn = fixture.system.urn(ilk: gold, owner: Fixture.me)
@@ -364,22 +380,29 @@ struct MakerClipperTests {
         }
         #expect(bark.dart == UInt256("68181818181818181818"))
         // 0.2 RAY of room is left: a second bark would start a dusty auction.
-        #expect(fixture.reason(.bark(ilk: gold, vault: Fixture.me, keeper: Fixture.keeper),
-            as: Fixture.keeper) == "Dog/dusty-auction-from-partial-liquidation")
+        #expect(
+            fixture.reason(
+                .bark(ilk: gold, vault: Fixture.me, keeper: Fixture.keeper),
+                as: Fixture.keeper) == "Dog/dusty-auction-from-partial-liquidation")
     }
 
     @Test func barkRejectsSafeVaultAndStoppedClipper() throws {
         var (fixture, gold) = Fixture.clipSetup()
         try fixture.run(.poke(ilk: gold, price: wad("5")), as: Fixture.governance)
-        #expect(fixture.reason(.bark(ilk: gold, vault: Fixture.me, keeper: Fixture.keeper),
-            as: Fixture.keeper) == "Dog/not-unsafe")
+        #expect(
+            fixture.reason(
+                .bark(ilk: gold, vault: Fixture.me, keeper: Fixture.keeper),
+                as: Fixture.keeper) == "Dog/not-unsafe")
         try fixture.run(.poke(ilk: gold, price: wad("4")), as: Fixture.governance)
-        #expect(fixture.reason(.setStopped(ilk: gold, level: 1), as: Fixture.bob)
-            == "Maker/not-authorized")
+        #expect(
+            fixture.reason(.setStopped(ilk: gold, level: 1), as: Fixture.bob)
+                == "Maker/not-authorized")
         try fixture.run(.setStopped(ilk: gold, level: 1), as: Fixture.governance)
         let before = fixture.system
-        #expect(fixture.reason(.bark(ilk: gold, vault: Fixture.me, keeper: Fixture.keeper),
-            as: Fixture.keeper) == "Clipper/stopped-incorrect")
+        #expect(
+            fixture.reason(
+                .bark(ilk: gold, vault: Fixture.me, keeper: Fixture.keeper),
+                as: Fixture.keeper) == "Clipper/stopped-incorrect")
         #expect(fixture.system == before)
     }
 
@@ -391,12 +414,14 @@ struct MakerClipperTests {
             as: Fixture.ali)
         #expect(tookAtLevelTwo)
         fixture.warp(3601)
-        #expect(fixture.reason(.redo(auction: id, keeper: Fixture.keeper), as: Fixture.keeper)
-            == "Clipper/stopped-incorrect")
+        #expect(
+            fixture.reason(.redo(auction: id, keeper: Fixture.keeper), as: Fixture.keeper)
+                == "Clipper/stopped-incorrect")
         try fixture.run(.setStopped(ilk: gold, level: 3), as: Fixture.governance)
-        #expect(fixture.reason(
-            .take(auction: id, amt: wad("1"), max: ray("5"), who: Fixture.ali, flash: false),
-            as: Fixture.ali) == "Clipper/stopped-incorrect")
+        #expect(
+            fixture.reason(
+                .take(auction: id, amt: wad("1"), max: ray("5"), who: Fixture.ali, flash: false),
+                as: Fixture.ali) == "Clipper/stopped-incorrect")
     }
 
     // The flash callback: collateral first, DAI later in the same transaction. Between the
@@ -411,8 +436,9 @@ struct MakerClipperTests {
         #expect(fixture.system.pendingTake?.owe == rad("55"))
         #expect(fixture.system.gem(ilk: gold, owner: broke) == wad("11"))
         #expect(throws: Revert.self) { try fixture.system.requireSettled() }
-        #expect(fixture.reason(.redo(auction: id, keeper: broke), as: broke)
-            == "Clipper/system-locked")
+        #expect(
+            fixture.reason(.redo(auction: id, keeper: broke), as: broke)
+                == "Clipper/system-locked")
         #expect(fixture.reason(.settleTake, as: broke) == "Vat/insufficient-dai")
         try fixture.system.exitGem(ilk: gold, owner: broke, amount: wad("11"))
         fixture.system.mintDai(to: broke, amount: rad("60"))  // the swap's proceeds

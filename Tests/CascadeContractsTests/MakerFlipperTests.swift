@@ -58,8 +58,9 @@ struct MakerFlipperTests {
     @Test func begReasons() {
         var (fixture, _, id) = Fixture.flipSetup()
         #expect(fixture.reason(tend(id, "100", "1"), as: Fixture.ali) == nil)
-        #expect(fixture.reason(tend(id, "100", "1.01"), as: Fixture.bob)
-            == "Flipper/insufficient-increase")
+        #expect(
+            fixture.reason(tend(id, "100", "1.01"), as: Fixture.bob)
+                == "Flipper/insufficient-increase")
         #expect(fixture.reason(tend(id, "99", "2"), as: Fixture.bob) == "Flipper/lot-not-matching")
         #expect(fixture.reason(tend(id, "100", "51"), as: Fixture.bob) == "Flipper/higher-than-tab")
         #expect(fixture.reason(tend(id, "100", "1"), as: Fixture.bob) == "Flipper/bid-not-higher")
@@ -126,8 +127,9 @@ struct MakerFlipperTests {
         second.warp(44 * 3600)
         try second.run(tend(other, "100", "1"), as: Fixture.ali)
         second.warp(86_400)
-        #expect(second.reason(tend(other, "100", "2"), as: Fixture.bob)
-            == "Flipper/already-finished-tic")
+        #expect(
+            second.reason(tend(other, "100", "2"), as: Fixture.bob)
+                == "Flipper/already-finished-tic")
         #expect(second.reason(.deal(auction: other), as: Fixture.keeper) == nil)
     }
 
@@ -136,8 +138,9 @@ struct MakerFlipperTests {
         var (fixture, _, id) = Fixture.flipSetup()
         #expect(fixture.reason(.tick(auction: id), as: Fixture.keeper) == "Flipper/not-finished")
         fixture.warp(2 * 7 * 86_400)
-        #expect(fixture.reason(tend(id, "100", "1"), as: Fixture.ali)
-            == "Flipper/already-finished-end")
+        #expect(
+            fixture.reason(tend(id, "100", "1"), as: Fixture.ali)
+                == "Flipper/already-finished-end")
         #expect(fixture.reason(.deal(auction: id), as: Fixture.keeper) == "Flipper/not-finished")
         try fixture.run(.tick(auction: id), as: Fixture.keeper)
         #expect(flipBid(fixture, id)?.end == fixture.now + 2 * 86_400)
@@ -197,8 +200,9 @@ struct MakerFlipperTests {
         #expect(bite.dart == dart && bite.lot == dink && bite.tab == tab)
         #expect(bite.due == dart * rate && bite.rate == rate)
         #expect(bite.ink == ink && bite.art == art)
-        #expect(fixture.system.urn(ilk: eth, owner: Fixture.me)
-            == MakerSystem.Urn(ink: ink - dink, art: art - dart))
+        #expect(
+            fixture.system.urn(ilk: eth, owner: Fixture.me)
+                == MakerSystem.Urn(ink: ink - dink, art: art - dart))
         #expect(fixture.system.litter == tab)
         #expect(tab <= rad("6500") && rad("6500") - tab < rad("0.000001"))
         guard case .kicked(let kick)? = events.first else {
@@ -210,7 +214,8 @@ struct MakerFlipperTests {
         // A zero bid (1e-18 DAI, as on the day) wins after ttl with no competition.
         let id = kick.auction
         fixture.system.mintDai(to: Fixture.ali, amount: rad("1"))
-        try fixture.run(.tend(auction: id, lot: dink, bid: rad("0.000000000000000001")),
+        try fixture.run(
+            .tend(auction: id, lot: dink, bid: rad("0.000000000000000001")),
             as: Fixture.ali)
         fixture.warp(601)
         try fixture.run(.deal(auction: id), as: Fixture.keeper)
@@ -238,15 +243,20 @@ struct MakerFlipperTests {
         try fixture.run(.poke(ilk: gem, price: wad("0.5")), as: Fixture.governance)
         try fixture.run(.bite(ilk: gem, vault: Fixture.me), as: Fixture.keeper)
         // dunk 50 < art 60: 10 DAI of debt is left, below dust 20: the Cat allows it.
-        #expect(fixture.system.urn(ilk: gem, owner: Fixture.me)
-            == MakerSystem.Urn(ink: wad("100") - wad("100") * wad("50") / wad("60"),
-                art: wad("10")))
+        #expect(
+            fixture.system.urn(ilk: gem, owner: Fixture.me)
+                == MakerSystem.Urn(
+                    ink: wad("100") - wad("100") * wad("50") / wad("60"),
+                    art: wad("10")))
         // room = box − litter = 10 < dust: the next bite is refused.
         let before = fixture.system
-        #expect(fixture.reason(.bite(ilk: gem, vault: Fixture.ali), as: Fixture.keeper)
-            == "Cat/liquidation-limit-hit")
+        #expect(
+            fixture.reason(.bite(ilk: gem, vault: Fixture.ali), as: Fixture.keeper)
+                == "Cat/liquidation-limit-hit")
         #expect(fixture.system == before)
-        #expect(fixture.reason(.bark(ilk: gem, vault: Fixture.ali, keeper: Fixture.keeper),
-            as: Fixture.keeper) == "Dog/not-a-clip-ilk")
+        #expect(
+            fixture.reason(
+                .bark(ilk: gem, vault: Fixture.ali, keeper: Fixture.keeper),
+                as: Fixture.keeper) == "Dog/not-a-clip-ilk")
     }
 }

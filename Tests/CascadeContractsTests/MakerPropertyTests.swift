@@ -74,7 +74,8 @@ struct MakerPropertyTests {
                 let ok = fixture.tries(.deal(auction: id), as: Fixture.keeper)
                 #expect(ok == expected, "\(context): deal")
                 if ok {
-                    #expect(fixture.system.gem(ilk: gem, owner: winner) == model.state.lot,
+                    #expect(
+                        fixture.system.gem(ilk: gem, owner: winner) == model.state.lot,
                         "\(context): winner's lot")
                 }
             case 4:
@@ -90,7 +91,8 @@ struct MakerPropertyTests {
                     return
                 }
                 let state = model.state
-                #expect(live.bid == state.bid && live.lot == state.lot && live.guy == state.guy,
+                #expect(
+                    live.bid == state.bid && live.lot == state.lot && live.guy == state.guy,
                     "\(context): bid state")
                 #expect(live.tic == state.tic && live.end == state.end, "\(context): timing")
             } else {
@@ -98,11 +100,13 @@ struct MakerPropertyTests {
             }
             for bidder in bidders {
                 let initial = wallets[bidder] ?? .zero
-                #expect(fixture.system.dai(bidder) + model.paid(by: bidder) == initial,
+                #expect(
+                    fixture.system.dai(bidder) + model.paid(by: bidder) == initial,
                     "\(context): DAI of \(bidder)")
             }
             #expect(fixture.system.dai(Fixture.vow) == model.proceeds, "\(context): Vow DAI")
-            #expect(fixture.system.gem(ilk: gem, owner: Fixture.me) == model.returnedToOwner,
+            #expect(
+                fixture.system.gem(ilk: gem, owner: Fixture.me) == model.returnedToOwner,
                 "\(context): owner's collateral")
         }
     }
@@ -114,7 +118,8 @@ struct MakerPropertyTests {
         var random = OperandGenerator(seed: seed)
         let dust = rad("1") * random.amount(below: 60)
         var (fixture, gold) = Fixture.clipSetup(dust: dust)
-        try fixture.run(.bark(ilk: gold, vault: Fixture.me, keeper: Fixture.keeper), as: Fixture.keeper)
+        try fixture.run(
+            .bark(ilk: gold, vault: Fixture.me, keeper: Fixture.keeper), as: Fixture.keeper)
         let id = MakerSystem.AuctionID(1)
         guard case .clip(let sale)? = fixture.system.auction(id) else {
             Issue.record("seed \(seed): no sale")
@@ -140,9 +145,10 @@ struct MakerPropertyTests {
             let expected = probe.take(amt: amt, price: status.price)
             if let expected, expected.owe > daiBefore {
                 // Reference ignores wallets: the system must refuse for lack of DAI.
-                #expect(fixture.reason(
-                    .take(auction: id, amt: amt, max: status.price, who: taker, flash: false),
-                    as: taker) == "Vat/insufficient-dai", "\(context)")
+                #expect(
+                    fixture.reason(
+                        .take(auction: id, amt: amt, max: status.price, who: taker, flash: false),
+                        as: taker) == "Vat/insufficient-dai", "\(context)")
                 continue
             }
             let reason = fixture.reason(
@@ -155,12 +161,14 @@ struct MakerPropertyTests {
             #expect(reason == nil, "\(context): unexpected \(reason ?? "")")
             model = probe
             #expect(fixture.system.dai(taker) == daiBefore - expected.owe, "\(context): owe")
-            #expect(fixture.system.gem(ilk: gold, owner: taker) == gemBefore + expected.slice,
+            #expect(
+                fixture.system.gem(ilk: gold, owner: taker) == gemBefore + expected.slice,
                 "\(context): slice")
             if model.isOver {
                 #expect(fixture.system.auction(id) == nil, "\(context): sale kept")
-                #expect(fixture.system.gem(ilk: gold, owner: Fixture.me)
-                    == model.leftoverForOwner, "\(context): leftover")
+                #expect(
+                    fixture.system.gem(ilk: gold, owner: Fixture.me)
+                        == model.leftoverForOwner, "\(context): leftover")
                 #expect(fixture.system.globalDirt == .zero, "\(context): Dirt")
             } else if case .clip(let live)? = fixture.system.auction(id) {
                 #expect(live.tab.description == model.tab.description, "\(context): tab")
@@ -209,7 +217,9 @@ struct MakerPropertyTests {
         let keepers = [Fixture.ali, Fixture.bob, Fixture.keeper]
         for ilk in ilks {
             try fixture.run(.poke(ilk: ilk, price: wad("200")), as: Fixture.governance)
-            for owner in owners { fixture.system.joinGem(ilk: ilk, owner: owner, amount: wad("1000")) }
+            for owner in owners {
+                fixture.system.joinGem(ilk: ilk, owner: owner, amount: wad("1000"))
+            }
         }
         for keeper in keepers { fixture.system.mintDai(to: keeper, amount: rad("2000000")) }
         var due = UInt256.zero, coin = UInt256.zero, fees = UInt256.zero
@@ -239,7 +249,9 @@ struct MakerPropertyTests {
             case 4:
                 call = .drip(ilk: ilk)
             case 5:
-                call = index == 0 ? .bite(ilk: ilk, vault: owner)
+                call =
+                    index == 0
+                    ? .bite(ilk: ilk, vault: owner)
                     : .bark(ilk: ilk, vault: owner, keeper: keeper)
             case 6, 7, 8:
                 guard let id = live.isEmpty ? nil : random.pick(live),
@@ -314,7 +326,8 @@ struct MakerPropertyTests {
                 try fixture.run(.deal(auction: id), as: Fixture.keeper)
             case .clip(let clip):
                 if fixture.system.clipStatus(id, now: fixture.now)?.needsRedo == true {
-                    let events = try fixture.run(.redo(auction: id, keeper: Fixture.bob), as: Fixture.bob)
+                    let events = try fixture.run(
+                        .redo(auction: id, keeper: Fixture.bob), as: Fixture.bob)
                     if case .redone(let redo)? = events.last { coin += redo.coin }
                 }
                 let price = fixture.system.clipStatus(id, now: fixture.now)?.price ?? .zero
@@ -362,7 +375,8 @@ private func auctionCall(
     case .flip(let flip):
         switch random.next(below: 4) {
         case 0:
-            let bid = flip.bid == .zero
+            let bid =
+                flip.bid == .zero
                 ? rad("1") * random.amount(below: 1000) + 1
                 : Swift.min(flip.tab, flip.bid * UInt256(103 + random.next(below: 40)) / 100)
             return .tend(auction: id, lot: flip.lot, bid: bid)

@@ -49,20 +49,26 @@ struct MakerVatTests {
         #expect(fixture.reason(lockDraw("100", "1001"), as: Fixture.me) == "Vat/ceiling-exceeded")
         #expect(fixture.reason(lockDraw("101", "20"), as: Fixture.me) == "Vat/insufficient-gem")
         try fixture.run(lockDraw("10", "25"), as: Fixture.me)
-        #expect(fixture.system.urn(ilk: gold, owner: Fixture.me)
-            == MakerSystem.Urn(ink: wad("10"), art: wad("25")))
+        #expect(
+            fixture.system.urn(ilk: gold, owner: Fixture.me)
+                == MakerSystem.Urn(ink: wad("10"), art: wad("25")))
         #expect(fixture.system.dai(Fixture.me) == rad("25"))
         #expect(fixture.system.debt == rad("25"))
         // Freeing collateral is risky: refused when it would make the vault unsafe.
-        #expect(fixture.reason(
-            .frob(ilk: gold, dink: .minus(wad("1")), dart: .zero), as: Fixture.me) == "Vat/not-safe")
+        #expect(
+            fixture.reason(
+                .frob(ilk: gold, dink: .minus(wad("1")), dart: .zero), as: Fixture.me)
+                == "Vat/not-safe")
         // Repaying to below dust is refused; repaying all is fine.
-        #expect(fixture.reason(
-            .frob(ilk: gold, dink: .zero, dart: .minus(wad("10"))), as: Fixture.me) == "Vat/dust")
+        #expect(
+            fixture.reason(
+                .frob(ilk: gold, dink: .zero, dart: .minus(wad("10"))), as: Fixture.me)
+                == "Vat/dust")
         // A safe-making frob (lock more) is allowed even when the vault is unsafe.
         try fixture.run(.poke(ilk: gold, price: wad("4")), as: Fixture.governance)
         try fixture.run(.frob(ilk: gold, dink: .plus(wad("1")), dart: .zero), as: Fixture.me)
-        try fixture.run(.frob(ilk: gold, dink: .minus(wad("11")), dart: .minus(wad("25"))),
+        try fixture.run(
+            .frob(ilk: gold, dink: .minus(wad("11")), dart: .minus(wad("25"))),
             as: Fixture.me)
         #expect(fixture.system.urn(ilk: gold, owner: Fixture.me) == MakerSystem.Urn())
         #expect(fixture.system.debt == .zero)
@@ -73,7 +79,8 @@ struct MakerVatTests {
 
     @Test func revertLeavesValueEqual() throws {
         var (fixture, gold) = vatSetup()
-        try fixture.run(.frob(ilk: gold, dink: .plus(wad("10")), dart: .plus(wad("25"))),
+        try fixture.run(
+            .frob(ilk: gold, dink: .plus(wad("10")), dart: .plus(wad("25"))),
             as: Fixture.me)
         let calls: [MakerSystem.Call] = [
             .frob(ilk: gold, dink: .plus(wad("1")), dart: .plus(wad("10"))),
@@ -89,7 +96,8 @@ struct MakerVatTests {
             let before = fixture.system
             var events: [MakerSystem.Event] = []
             #expect(throws: Revert.self, "\(call)") {
-                try fixture.system.apply(call, caller: Fixture.me, block: fixture.block,
+                try fixture.system.apply(
+                    call, caller: Fixture.me, block: fixture.block,
                     events: &events)
             }
             #expect(fixture.system == before, "\(call)")
@@ -99,7 +107,8 @@ struct MakerVatTests {
 
     @Test func moveAndFlux() throws {
         var (fixture, gold) = vatSetup()
-        try fixture.run(.frob(ilk: gold, dink: .plus(wad("10")), dart: .plus(wad("25"))),
+        try fixture.run(
+            .frob(ilk: gold, dink: .plus(wad("10")), dart: .plus(wad("25"))),
             as: Fixture.me)
         try fixture.run(.move(to: Fixture.ali, rad: rad("5")), as: Fixture.me)
         try fixture.run(.flux(ilk: gold, to: Fixture.ali, wad: wad("7")), as: Fixture.me)
@@ -121,7 +130,8 @@ struct MakerVatTests {
         // 5% a year, per second.
         let duty = UInt256("1000000001547125957863212448")!
         var (fixture, gold) = vatSetup(duty: duty)
-        try fixture.run(.frob(ilk: gold, dink: .plus(wad("100")), dart: .plus(wad("200"))),
+        try fixture.run(
+            .frob(ilk: gold, dink: .plus(wad("100")), dart: .plus(wad("200"))),
             as: Fixture.me)
         fixture.warp(365 * 86_400)
         try fixture.run(.drip(ilk: gold), as: Fixture.keeper)
@@ -139,7 +149,8 @@ struct MakerVatTests {
     // dss vow.sol: fessed debt is queued for `wait`; heal needs released debt and surplus.
     @Test func vowQueueAndHeal() throws {
         var (fixture, gold) = vatSetup()
-        try fixture.run(.frob(ilk: gold, dink: .plus(wad("10")), dart: .plus(wad("25"))),
+        try fixture.run(
+            .frob(ilk: gold, dink: .plus(wad("10")), dart: .plus(wad("25"))),
             as: Fixture.me)
         try fixture.run(.poke(ilk: gold, price: wad("4")), as: Fixture.governance)
         let era = fixture.now
@@ -147,14 +158,16 @@ struct MakerVatTests {
         #expect(fixture.system.sin(Fixture.vow) == rad("25"))
         #expect(fixture.system.queuedSin == rad("25"))
         #expect(fixture.system.sinQueueEras == [era])
-        try fixture.run(.tend(auction: MakerSystem.AuctionID(1), lot: wad("10"), bid: rad("20")),
+        try fixture.run(
+            .tend(auction: MakerSystem.AuctionID(1), lot: wad("10"), bid: rad("20")),
             as: Fixture.me)
         #expect(fixture.reason(.heal(rad: rad("20")), as: Fixture.bob) == "Vow/insufficient-debt")
         #expect(fixture.reason(.flog(era: era), as: Fixture.bob) == "Vow/wait-not-finished")
         fixture.warp(3600)
         try fixture.run(.flog(era: era), as: Fixture.bob)
         #expect(fixture.system.queuedSin == .zero)
-        #expect(fixture.reason(.heal(rad: rad("21")), as: Fixture.bob) == "Vow/insufficient-surplus")
+        #expect(
+            fixture.reason(.heal(rad: rad("21")), as: Fixture.bob) == "Vow/insufficient-surplus")
         let badDebt = fixture.system.badDebt
         try fixture.run(.heal(rad: rad("20")), as: Fixture.bob)
         #expect(fixture.system.badDebt == badDebt)
@@ -164,30 +177,40 @@ struct MakerVatTests {
 
     @Test func traceFieldsFollowInterface() throws {
         var (fixture, gold, id) = Fixture.flipSetup()
-        let events = try fixture.run(.tend(auction: id, lot: wad("100"), bid: rad("1")),
+        let events = try fixture.run(
+            .tend(auction: id, lot: wad("100"), bid: rad("1")),
             as: Fixture.ali)
         let fields = try #require(events.first).traceFields.map(\.name)
         #expect(events.first?.traceType == "tend")
-        #expect(fields.prefix(9) == [
-            "auction", "bidder", "lot", "bid", "previous_bid", "previous_lot", "beg", "tab", "tic",
-        ])
+        #expect(
+            fields.prefix(9) == [
+                "auction", "bidder", "lot", "bid", "previous_bid", "previous_lot", "beg", "tab",
+                "tic",
+            ])
         var (clip, gem) = Fixture.clipSetup()
-        let barked = try clip.run(.bark(ilk: gem, vault: Fixture.me, keeper: Fixture.keeper),
+        let barked = try clip.run(
+            .bark(ilk: gem, vault: Fixture.me, keeper: Fixture.keeper),
             as: Fixture.keeper)
         #expect(barked.map(\.traceType) == ["kick", "bark"])
-        #expect(barked[0].traceFields.prefix(8).map(\.name)
-            == ["auction", "kind", "tab", "lot", "bid", "top", "tic", "end"])
-        #expect(barked[1].traceFields.prefix(9).map(\.name)
-            == ["vault", "ilk", "ink", "art", "rate", "spot", "tab", "lot", "auction"])
+        #expect(
+            barked[0].traceFields.prefix(8).map(\.name)
+                == ["auction", "kind", "tab", "lot", "bid", "top", "tic", "end"])
+        #expect(
+            barked[1].traceFields.prefix(9).map(\.name)
+                == ["vault", "ilk", "ink", "art", "rate", "spot", "tab", "lot", "auction"])
         let taken = try clip.run(
-            .take(auction: MakerSystem.AuctionID(1), amt: wad("1"), max: ray("5"),
+            .take(
+                auction: MakerSystem.AuctionID(1), amt: wad("1"), max: ray("5"),
                 who: Fixture.ali, flash: false), as: Fixture.ali)
-        #expect(taken[0].traceFields.prefix(11).map(\.name) == [
-            "auction", "taker", "amt", "max", "price", "top", "tic", "slice", "owe", "tab_after",
-            "lot_after",
-        ])
-        #expect(taken[0].traceFields.first { $0.name == "owe" }?.value
-            == rad("5").description)
+        #expect(
+            taken[0].traceFields.prefix(11).map(\.name) == [
+                "auction", "taker", "amt", "max", "price", "top", "tic", "slice", "owe",
+                "tab_after",
+                "lot_after",
+            ])
+        #expect(
+            taken[0].traceFields.first { $0.name == "owe" }?.value
+                == rad("5").description)
         _ = gold
     }
 }

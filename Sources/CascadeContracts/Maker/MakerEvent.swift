@@ -190,61 +190,81 @@ extension MakerSystem {
         public var traceFields: [(name: String, value: String)] {
             switch self {
             case .frobbed(let e):
-                [("ilk", e.ilk.description), ("owner", e.owner.description),
-                 ("dink", e.dink.description), ("dart", e.dart.description),
-                 ("ink", e.ink.description), ("art", e.art.description),
-                 ("rate", e.rate.description), ("spot", e.spot.description)]
+                [
+                    ("ilk", e.ilk.description), ("owner", e.owner.description),
+                    ("dink", e.dink.description), ("dart", e.dart.description),
+                    ("ink", e.ink.description), ("art", e.art.description),
+                    ("rate", e.rate.description), ("spot", e.spot.description),
+                ]
             case .poked(let ilk, let price, let spot):
-                [("ilk", ilk.description), ("price", price.description),
-                 ("spot", spot.description)]
+                [
+                    ("ilk", ilk.description), ("price", price.description),
+                    ("spot", spot.description),
+                ]
             case .dripped(let ilk, let rate, let previousRate, let seconds):
-                [("ilk", ilk.description), ("rate", rate.description),
-                 ("previous_rate", previousRate.description), ("seconds", String(seconds))]
+                [
+                    ("ilk", ilk.description), ("rate", rate.description),
+                    ("previous_rate", previousRate.description), ("seconds", String(seconds)),
+                ]
             case .healed(let rad):
                 [("rad", rad.description)]
             case .bitten(let e), .barked(let e):
-                [("vault", e.vault.description), ("ilk", e.ilk.description),
-                 ("ink", e.ink.description), ("art", e.art.description),
-                 ("rate", e.rate.description), ("spot", e.spot.description),
-                 ("tab", e.tab.description), ("lot", e.lot.description),
-                 ("auction", e.auction.description), ("dart", e.dart.description),
-                 ("due", e.due.description)]
+                [
+                    ("vault", e.vault.description), ("ilk", e.ilk.description),
+                    ("ink", e.ink.description), ("art", e.art.description),
+                    ("rate", e.rate.description), ("spot", e.spot.description),
+                    ("tab", e.tab.description), ("lot", e.lot.description),
+                    ("auction", e.auction.description), ("dart", e.dart.description),
+                    ("due", e.due.description),
+                ]
             case .kicked(let e):
-                [("auction", e.auction.description), ("kind", e.kind.rawValue),
-                 ("tab", e.tab.description), ("lot", e.lot.description),
-                 ("bid", e.bid.description), ("top", e.top.description),
-                 ("tic", String(e.tic)), ("end", String(e.end)),
-                 ("ilk", e.ilk.description), ("keeper", e.keeper?.description ?? ""),
-                 ("coin", e.coin.description)]
+                [
+                    ("auction", e.auction.description), ("kind", e.kind.rawValue),
+                    ("tab", e.tab.description), ("lot", e.lot.description),
+                    ("bid", e.bid.description), ("top", e.top.description),
+                    ("tic", String(e.tic)), ("end", String(e.end)),
+                    ("ilk", e.ilk.description), ("keeper", e.keeper?.description ?? ""),
+                    ("coin", e.coin.description),
+                ]
             case .tended(let e), .dented(let e):
-                [("auction", e.auction.description), ("bidder", e.bidder.description),
-                 ("lot", e.lot.description), ("bid", e.bid.description),
-                 ("previous_bid", e.previousBid.description),
-                 ("previous_lot", e.previousLot.description), ("beg", e.beg.description),
-                 ("tab", e.tab.description), ("tic", String(e.tic))]
+                [
+                    ("auction", e.auction.description), ("bidder", e.bidder.description),
+                    ("lot", e.lot.description), ("bid", e.bid.description),
+                    ("previous_bid", e.previousBid.description),
+                    ("previous_lot", e.previousLot.description), ("beg", e.beg.description),
+                    ("tab", e.tab.description), ("tic", String(e.tic)),
+                ]
             case .dealt(let e):
-                [("auction", e.auction.description), ("winner", e.winner.description),
-                 ("lot", e.lot.description), ("bid", e.bid.description),
-                 ("tab", e.tab.description)]
+                [
+                    ("auction", e.auction.description), ("winner", e.winner.description),
+                    ("lot", e.lot.description), ("bid", e.bid.description),
+                    ("tab", e.tab.description),
+                ]
             case .ticked(let auction, let end):
                 [("auction", auction.description), ("end", String(end))]
             case .yanked(let auction, let lot):
                 [("auction", auction.description), ("lot", lot.description)]
             case .taken(let e):
-                [("auction", e.auction.description), ("taker", e.taker.description),
-                 ("amt", e.amt.description), ("max", e.max.description),
-                 ("price", e.price.description), ("top", e.top.description),
-                 ("tic", String(e.tic)), ("slice", e.slice.description),
-                 ("owe", e.owe.description), ("tab_after", e.tabAfter.description),
-                 ("lot_after", e.lotAfter.description), ("who", e.who.description),
-                 ("flash", e.flash ? "true" : "false")]
+                [
+                    ("auction", e.auction.description), ("taker", e.taker.description),
+                    ("amt", e.amt.description), ("max", e.max.description),
+                    ("price", e.price.description), ("top", e.top.description),
+                    ("tic", String(e.tic)), ("slice", e.slice.description),
+                    ("owe", e.owe.description), ("tab_after", e.tabAfter.description),
+                    ("lot_after", e.lotAfter.description), ("who", e.who.description),
+                    ("flash", e.flash ? "true" : "false"),
+                ]
             case .takeSettled(let auction, let payer, let owe):
-                [("auction", auction.description), ("payer", payer.description),
-                 ("owe", owe.description)]
+                [
+                    ("auction", auction.description), ("payer", payer.description),
+                    ("owe", owe.description),
+                ]
             case .redone(let e):
-                [("auction", e.auction.description), ("top", e.top.description),
-                 ("tic", String(e.tic)), ("keeper", e.keeper.description),
-                 ("coin", e.coin.description)]
+                [
+                    ("auction", e.auction.description), ("top", e.top.description),
+                    ("tic", String(e.tic)), ("keeper", e.keeper.description),
+                    ("coin", e.coin.description),
+                ]
             }
         }
     }

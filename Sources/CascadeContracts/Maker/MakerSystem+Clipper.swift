@@ -234,7 +234,8 @@ extension MakerSystem {
         if coin > .zero {
             suckUnchecked(debtor: configuration.vow, recipient: keeper, rad: coin)
         }
-        events.append(.redone(MakerRedo(auction: id, top: top, tic: now, keeper: keeper, coin: coin)))
+        events.append(
+            .redone(MakerRedo(auction: id, top: top, tic: now, keeper: keeper, coin: coin)))
     }
 
     /// Clipper `upchost`: `chost = wmul(dust, chop)`.

@@ -96,7 +96,8 @@ extension MakerSystem {
         try requireDai(bidder, refund)
         // Every check passed: the new bidder takes over the bid, the owner gets gems back.
         moveDaiUnchecked(from: bidder, to: auction.guy, rad: refund)
-        moveGemUnchecked(ilk: auction.ilk, from: terms.flipper, to: auction.usr,
+        moveGemUnchecked(
+            ilk: auction.ilk, from: terms.flipper, to: auction.usr,
             wad: auction.lot - lot)
         var next = auction
         next.guy = bidder
@@ -146,12 +147,14 @@ extension MakerSystem {
             let refund = caller == auction.guy ? UInt256.zero : auction.bid
             try requireDai(caller, refund)
             litter -= Swift.min(litter, auction.tab)
-            moveGemUnchecked(ilk: auction.ilk, from: auctionHouse(auction.ilk), to: caller,
+            moveGemUnchecked(
+                ilk: auction.ilk, from: auctionHouse(auction.ilk), to: caller,
                 wad: auction.lot)
             moveDaiUnchecked(from: caller, to: auction.guy, rad: refund)
         case .clip(let auction):
             digs(ilk: auction.ilk, rad: auction.tab)
-            moveGemUnchecked(ilk: auction.ilk, from: auctionHouse(auction.ilk), to: caller,
+            moveGemUnchecked(
+                ilk: auction.ilk, from: auctionHouse(auction.ilk), to: caller,
                 wad: auction.lot)
         }
         closeAuction(id)

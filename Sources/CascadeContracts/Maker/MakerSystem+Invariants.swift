@@ -66,9 +66,11 @@ extension MakerSystem {
                 throw InvariantViolation(
                     "\(name): collateral entered \(ilk.collateralEntered) != held \(held[index])")
             }
-            let house = gem(ilk: IlkID(rawValue: UInt16(index)), owner: ilk.liquidation.auctionHouse)
+            let house = gem(
+                ilk: IlkID(rawValue: UInt16(index)), owner: ilk.liquidation.auctionHouse)
             guard house == lots[index] else {
-                throw InvariantViolation("\(name): auction house holds \(house), lots \(lots[index])")
+                throw InvariantViolation(
+                    "\(name): auction house holds \(house), lots \(lots[index])")
             }
             guard ilk.dirt == tabs[index] else {
                 throw InvariantViolation("\(name): dirt \(ilk.dirt) != sum of tabs \(tabs[index])")

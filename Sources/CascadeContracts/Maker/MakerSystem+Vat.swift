@@ -182,9 +182,10 @@ extension MakerSystem {
         sinBalances[owner] = left == .zero ? nil : left
     }
 
-    mutating func moveGemUnchecked(ilk: IlkID, from source: Address, to destination: Address,
-        wad: UInt256)
-    {
+    mutating func moveGemUnchecked(
+        ilk: IlkID, from source: Address, to destination: Address,
+        wad: UInt256
+    ) {
         guard wad > .zero, source != destination else { return }
         let from = IlkAccount(ilk: ilk, owner: source)
         let to = IlkAccount(ilk: ilk, owner: destination)
