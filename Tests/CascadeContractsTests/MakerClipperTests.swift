@@ -467,6 +467,40 @@ struct MakerClipperTests {
         #expect(fixture.system.badDebt == rad("100") - paid)
         _ = gold
     }
+
+    // clip.t.sol test_incentive_max_values: chip is a uint64 and tip a uint192 in dss; the
+    // largest values (2^64 − 1 = 18.446744073709551615 WAD, 2^192 − 1) pay exactly. Larger
+    // values wrap on chain; here `addIlk` refuses them (a precondition).
+    @Test func incentiveMaxValues() throws {
+        let chip = (UInt256.one << 64) - 1
+        let tip = (UInt256.one << 192) - 1
+        #expect(chip == wad("18.446744073709551615"))
+        var (fixture, gold) = Fixture.clipSetup(chip: chip, tip: tip)
+        try fixture.run(
+            .bark(ilk: gold, vault: Fixture.me, keeper: Fixture.keeper), as: Fixture.keeper)
+        #expect(fixture.system.dai(Fixture.keeper) == tip + rad("110") * chip / MakerSystem.wad)
+        #expect(fixture.system.sin(Fixture.vow) == rad("100") + fixture.system.dai(Fixture.keeper))
+    }
+
+    // While a flash take is pending, the Clipper is locked; a revert there changes nothing,
+    // and a transaction that ends unsettled is refused by `requireSettled`.
+    @Test func pendingFlashTakeLocksClipper() throws {
+        var (fixture, _, id) = takeSetup()
+        try fixture.run(
+            .take(auction: id, amt: wad("1"), max: ray("5"), who: Fixture.ali, flash: true),
+            as: Fixture.ali)
+        let pending = fixture.system
+        #expect(
+            fixture.reason(
+                .take(auction: id, amt: wad("1"), max: ray("5"), who: Fixture.ali, flash: false),
+                as: Fixture.ali) == "Clipper/system-locked")
+        #expect(fixture.reason(.settleTake, as: Fixture.bob) == "Clipper/not-the-taker")
+        #expect(fixture.system == pending)
+        #expect(throws: InvariantViolation.self) { try fixture.system.checkInvariants() }
+        try fixture.run(.settleTake, as: Fixture.ali)
+        #expect(fixture.system.dai(Fixture.ali) == rad("995"))
+        #expect(fixture.reason(.settleTake, as: Fixture.ali) == "Clipper/no-pending-take")
+    }
 }
 
 private func clipTerms(_ fixture: MakerFixture, _ ilk: MakerSystem.IlkID)
