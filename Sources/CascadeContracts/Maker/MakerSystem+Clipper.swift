@@ -32,8 +32,9 @@ extension MakerSystem {
     func status(tic: UInt64, top: UInt256, terms: ClipTerms, now: UInt64)
         -> (done: Bool, price: UInt256)
     {
-        precondition(now >= tic, "time never goes backwards")
-        let elapsed = now - tic
+        // On chain `now ≥ tic` always; an agent asking about an earlier moment (a stale
+        // view) gets the starting price rather than a trap.
+        let elapsed = now >= tic ? now - tic : 0
         let price = terms.calc.price(top: top, elapsedSeconds: elapsed)
         // price ≤ top < 2^256 / RAY in any sane run; treat an overflow as "needs reset".
         let (scaled, overflow) = price.multipliedReportingOverflow(by: Self.ray)
