@@ -188,10 +188,14 @@ struct MakerVatTests {
                 "tic",
             ])
         var (clip, gem) = Fixture.clipSetup()
+        #expect(clip.system.unsafeVaults(ilk: gem) == [Fixture.me])
         let barked = try clip.run(
             .bark(ilk: gem, vault: Fixture.me, keeper: Fixture.keeper),
             as: Fixture.keeper)
         #expect(barked.map(\.traceType) == ["kick", "bark"])
+        #expect(clip.system.unsafeVaults(ilk: gem).isEmpty)
+        let named = barked[1].traceFields { clip.system.ilk($0).name }
+        #expect(named.first { $0.name == "ilk" }?.value == "gold")
         #expect(
             barked[0].traceFields.prefix(8).map(\.name)
                 == ["auction", "kind", "tab", "lot", "bid", "top", "tic", "end"])

@@ -186,31 +186,36 @@ extension MakerSystem {
         }
 
         /// The trace's fields in order, values as exact decimal integers (base units).
-        /// INTERFACE.md's fields come first; extra fields follow.
+        /// INTERFACE.md's fields come first; extra fields follow. Ilks appear as `ilk#N`.
         public var traceFields: [(name: String, value: String)] {
+            traceFields(ilkName: \.description)
+        }
+
+        /// The trace's fields, with ilks named by `ilkName` (e.g. `system.ilk(id).name`).
+        public func traceFields(ilkName: (IlkID) -> String) -> [(name: String, value: String)] {
             switch self {
             case .frobbed(let e):
                 [
-                    ("ilk", e.ilk.description), ("owner", e.owner.description),
+                    ("ilk", ilkName(e.ilk)), ("owner", e.owner.description),
                     ("dink", e.dink.description), ("dart", e.dart.description),
                     ("ink", e.ink.description), ("art", e.art.description),
                     ("rate", e.rate.description), ("spot", e.spot.description),
                 ]
             case .poked(let ilk, let price, let spot):
                 [
-                    ("ilk", ilk.description), ("price", price.description),
+                    ("ilk", ilkName(ilk)), ("price", price.description),
                     ("spot", spot.description),
                 ]
             case .dripped(let ilk, let rate, let previousRate, let seconds):
                 [
-                    ("ilk", ilk.description), ("rate", rate.description),
+                    ("ilk", ilkName(ilk)), ("rate", rate.description),
                     ("previous_rate", previousRate.description), ("seconds", String(seconds)),
                 ]
             case .healed(let rad):
                 [("rad", rad.description)]
             case .bitten(let e), .barked(let e):
                 [
-                    ("vault", e.vault.description), ("ilk", e.ilk.description),
+                    ("vault", e.vault.description), ("ilk", ilkName(e.ilk)),
                     ("ink", e.ink.description), ("art", e.art.description),
                     ("rate", e.rate.description), ("spot", e.spot.description),
                     ("tab", e.tab.description), ("lot", e.lot.description),
@@ -223,7 +228,7 @@ extension MakerSystem {
                     ("tab", e.tab.description), ("lot", e.lot.description),
                     ("bid", e.bid.description), ("top", e.top.description),
                     ("tic", String(e.tic)), ("end", String(e.end)),
-                    ("ilk", e.ilk.description), ("keeper", e.keeper?.description ?? ""),
+                    ("ilk", ilkName(e.ilk)), ("keeper", e.keeper?.description ?? ""),
                     ("coin", e.coin.description),
                 ]
             case .tended(let e), .dented(let e):

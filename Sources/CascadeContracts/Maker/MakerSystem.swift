@@ -253,6 +253,13 @@ public struct MakerSystem: Contract, Hashable, Sendable {
         urns.keys.filter { $0.ilk == ilk }.map(\.owner).sorted()
     }
 
+    /// Owners of an unsafe vault of `ilk` (liquidatable now), in address order.
+    ///
+    /// Complexity: O(vaults of all ilks), for keepers' scans.
+    public func unsafeVaults(ilk: IlkID) -> [Address] {
+        vaultOwners(ilk: ilk).filter { isUnsafe(ilk: ilk, owner: $0) }
+    }
+
     /// `owner`'s free collateral of `ilk` in the Vat, WAD.
     public func gem(ilk: IlkID, owner: Address) -> UInt256 {
         gems[IlkAccount(ilk: ilk, owner: owner)] ?? .zero
