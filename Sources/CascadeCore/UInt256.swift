@@ -1,0 +1,592 @@
+/// An unsigned 256-bit integer: the EVM's `uint256`.
+///
+/// Contract state that the real protocols keep in `uint256` (RAD amounts of 1e45, UQ112x112
+/// cumulative prices, `x * y` before a division) lives in this type, so the simulator
+/// reproduces the on-chain integers digit for digit.
+///
+/// Arithmetic follows Solidity 0.8: `+ - * /` and `%` trap on overflow, underflow and
+/// division by zero (a bug in the caller, who must check first, as a contract's `require`
+/// would). The wrapping operators `&+ &- &*` wrap modulo 2^256 as Solidity's `unchecked`
+/// blocks do (Uniswap v2's price accumulators rely on it), and the `ReportingOverflow`
+/// methods let a contract turn an overflow into a revert.
+///
+/// The value is stored as two `UInt128` halves. Addition, subtraction and comparison are a
+/// few machine instructions; multiplication is at most four 128×128-bit products; division
+/// by a divisor below 2^128 (WAD, RAY, token reserves) uses the standard library's wide
+/// division, and only larger divisors take the general long division (Knuth's algorithm D
+/// on 64-bit limbs).
+///
+/// ```swift
+/// let ray: UInt256 = 1_000_000_000_000_000_000_000_000_000
+/// let product = UInt256.mulDiv(ray, ray, ray)   // 1e27, with a 512-bit intermediate
+/// ```
+@frozen
+public struct UInt256: Hashable, Sendable {
+    /// The upper 128 bits.
+    public var high: UInt128
+    /// The lower 128 bits.
+    public var low: UInt128
+
+    /// Creates the value `high · 2^128 + low`.
+    @inlinable
+    public init(high: UInt128, low: UInt128) {
+        self.high = high
+        self.low = low
+    }
+
+    @inlinable
+    public init(_ value: UInt128) {
+        self.init(high: 0, low: value)
+    }
+
+    @inlinable
+    public init(_ value: UInt64) {
+        self.init(high: 0, low: UInt128(value))
+    }
+
+    @inlinable
+    public init(_ value: UInt32) {
+        self.init(high: 0, low: UInt128(value))
+    }
+
+    /// Creates a value from a non-negative `Int`; traps on a negative one.
+    @inlinable
+    public init(_ value: Int) {
+        precondition(value >= 0, "UInt256 from a negative Int")
+        self.init(high: 0, low: UInt128(value))
+    }
+
+    public static let zero = UInt256(high: 0, low: 0)
+    public static let one = UInt256(high: 0, low: 1)
+    public static let max = UInt256(high: .max, low: .max)
+
+    /// The number of bits in the representation: 256.
+    public static var bitWidth: Int { 256 }
+
+    @inlinable
+    public var isZero: Bool { high == 0 && low == 0 }
+
+    /// The value as a `UInt128`, or nil if it does not fit.
+    @inlinable
+    public var uint128Value: UInt128? { high == 0 ? low : nil }
+
+    /// The value as a `UInt64`, or nil if it does not fit.
+    @inlinable
+    public var uint64Value: UInt64? {
+        high == 0 && low <= UInt128(UInt64.max) ? UInt64(low) : nil
+    }
+
+    /// The value as an `Int`, or nil if it does not fit.
+    @inlinable
+    public var intValue: Int? {
+        high == 0 && low <= UInt128(Int.max) ? Int(low) : nil
+    }
+
+    /// The value as a `UInt128`; traps if it does not fit.
+    @inlinable
+    public func toUInt128() -> UInt128 {
+        precondition(high == 0, "UInt256 value does not fit in UInt128")
+        return low
+    }
+
+    /// The value as a `Double`, rounded (for off-chain reasoning and charts, never for state).
+    public var doubleValue: Double {
+        Double(high) * 0x1p128 + Double(low)
+    }
+
+    /// The number of zero bits above the highest set bit (256 for zero).
+    @inlinable
+    public var leadingZeroBitCount: Int {
+        high != 0 ? high.leadingZeroBitCount : 128 + low.leadingZeroBitCount
+    }
+
+    /// The number of significant bits: `256 - leadingZeroBitCount`.
+    @inlinable
+    public var bitLength: Int { 256 - leadingZeroBitCount }
+
+    /// The value truncated to its lowest `UInt64` limbs, little-endian.
+    @inlinable
+    internal var limbs: [UInt64] {
+        [
+            UInt64(truncatingIfNeeded: low), UInt64(truncatingIfNeeded: low >> 64),
+            UInt64(truncatingIfNeeded: high), UInt64(truncatingIfNeeded: high >> 64),
+        ]
+    }
+
+    /// Builds a value from little-endian limbs; limbs above the fourth must be zero.
+    @inlinable
+    internal init(limbs: ArraySlice<UInt64>) {
+        var words: [UInt64] = [0, 0, 0, 0]
+        for (offset, limb) in limbs.enumerated() {
+            if offset < 4 {
+                words[offset] = limb
+            } else {
+                precondition(limb == 0, "UInt256 overflow")
+            }
+        }
+        self.init(
+            high: UInt128(words[3]) << 64 | UInt128(words[2]),
+            low: UInt128(words[1]) << 64 | UInt128(words[0]))
+    }
+}
+
+// MARK: - Literals
+
+extension UInt256: ExpressibleByIntegerLiteral {
+    /// Accepts literals of any size up to 2^256 − 1 (`1_000_000_000_000_000_000_000_000_000`);
+    /// a negative or larger literal traps.
+    public init(integerLiteral value: StaticBigInt) {
+        precondition(value.signum() >= 0, "negative UInt256 literal")
+        precondition(value.bitWidth <= 257, "UInt256 literal overflows 256 bits")
+        var words: [UInt64] = []
+        for index in 0..<4 {
+            words.append(UInt64(value[index]))
+        }
+        self.init(limbs: words[...])
+    }
+}
+
+// MARK: - Comparison
+
+extension UInt256: Comparable {
+    @inlinable
+    public static func < (lhs: UInt256, rhs: UInt256) -> Bool {
+        lhs.high < rhs.high || (lhs.high == rhs.high && lhs.low < rhs.low)
+    }
+}
+
+// MARK: - Addition and subtraction
+
+extension UInt256 {
+    /// `self + other` modulo 2^256 and whether it overflowed.
+    @inlinable
+    public func addingReportingOverflow(_ other: UInt256) -> (
+        partialValue: UInt256, overflow: Bool
+    ) {
+        let (newLow, carry) = low.addingReportingOverflow(other.low)
+        let (partialHigh, overflow1) = high.addingReportingOverflow(other.high)
+        let (newHigh, overflow2) = partialHigh.addingReportingOverflow(carry ? 1 : 0)
+        return (UInt256(high: newHigh, low: newLow), overflow1 || overflow2)
+    }
+
+    /// `self - other` modulo 2^256 and whether it underflowed.
+    @inlinable
+    public func subtractingReportingOverflow(_ other: UInt256) -> (
+        partialValue: UInt256, overflow: Bool
+    ) {
+        let (newLow, borrow) = low.subtractingReportingOverflow(other.low)
+        let (partialHigh, overflow1) = high.subtractingReportingOverflow(other.high)
+        let (newHigh, overflow2) = partialHigh.subtractingReportingOverflow(borrow ? 1 : 0)
+        return (UInt256(high: newHigh, low: newLow), overflow1 || overflow2)
+    }
+
+    /// Sum; traps on overflow (Solidity 0.8 checked arithmetic).
+    @inlinable
+    public static func + (lhs: UInt256, rhs: UInt256) -> UInt256 {
+        let (result, overflow) = lhs.addingReportingOverflow(rhs)
+        precondition(!overflow, "UInt256 addition overflow")
+        return result
+    }
+
+    /// Difference; traps on underflow (Solidity 0.8 checked arithmetic).
+    @inlinable
+    public static func - (lhs: UInt256, rhs: UInt256) -> UInt256 {
+        let (result, overflow) = lhs.subtractingReportingOverflow(rhs)
+        precondition(!overflow, "UInt256 subtraction underflow")
+        return result
+    }
+
+    /// Sum modulo 2^256 (Solidity `unchecked`).
+    @inlinable
+    public static func &+ (lhs: UInt256, rhs: UInt256) -> UInt256 {
+        lhs.addingReportingOverflow(rhs).partialValue
+    }
+
+    /// Difference modulo 2^256 (Solidity `unchecked`).
+    @inlinable
+    public static func &- (lhs: UInt256, rhs: UInt256) -> UInt256 {
+        lhs.subtractingReportingOverflow(rhs).partialValue
+    }
+
+    @inlinable
+    public static func += (lhs: inout UInt256, rhs: UInt256) {
+        lhs = lhs + rhs
+    }
+
+    @inlinable
+    public static func -= (lhs: inout UInt256, rhs: UInt256) {
+        lhs = lhs - rhs
+    }
+
+    @inlinable
+    public static func &+= (lhs: inout UInt256, rhs: UInt256) {
+        lhs = lhs &+ rhs
+    }
+
+    @inlinable
+    public static func &-= (lhs: inout UInt256, rhs: UInt256) {
+        lhs = lhs &- rhs
+    }
+}
+
+// MARK: - Multiplication
+
+extension UInt256 {
+    /// The full 512-bit product `self · other`, as two 256-bit halves.
+    ///
+    /// Four 128×128-bit products, summed with carries.
+    @inlinable
+    public func multipliedFullWidth(by other: UInt256) -> (high: UInt256, low: UInt256) {
+        if high == 0 && other.high == 0 {
+            let (productHigh, productLow) = low.multipliedFullWidth(by: other.low)
+            return (.zero, UInt256(high: productHigh, low: productLow))
+        }
+        let p00 = low.multipliedFullWidth(by: other.low)
+        let p01 = low.multipliedFullWidth(by: other.high)
+        let p10 = high.multipliedFullWidth(by: other.low)
+        let p11 = high.multipliedFullWidth(by: other.high)
+
+        // word1 = p00.high + p01.low + p10.low, carrying into word2.
+        var carry1: UInt128 = 0
+        var (word1, overflow) = p00.high.addingReportingOverflow(p01.low)
+        if overflow { carry1 += 1 }
+        (word1, overflow) = word1.addingReportingOverflow(p10.low)
+        if overflow { carry1 += 1 }
+
+        // word2 = p01.high + p10.high + p11.low + carry1, carrying into word3.
+        var carry2: UInt128 = 0
+        var (word2, overflow2) = p01.high.addingReportingOverflow(p10.high)
+        if overflow2 { carry2 += 1 }
+        (word2, overflow2) = word2.addingReportingOverflow(p11.low)
+        if overflow2 { carry2 += 1 }
+        (word2, overflow2) = word2.addingReportingOverflow(carry1)
+        if overflow2 { carry2 += 1 }
+
+        // The full product is below 2^512, so word3 cannot overflow.
+        let word3 = p11.high &+ carry2
+        return (UInt256(high: word3, low: word2), UInt256(high: word1, low: p00.low))
+    }
+
+    /// `self · other` modulo 2^256 and whether the true product overflowed.
+    @inlinable
+    public func multipliedReportingOverflow(by other: UInt256) -> (
+        partialValue: UInt256, overflow: Bool
+    ) {
+        let (productHigh, productLow) = multipliedFullWidth(by: other)
+        return (productLow, !productHigh.isZero)
+    }
+
+    /// Product; traps on overflow (Solidity 0.8 checked arithmetic).
+    @inlinable
+    public static func * (lhs: UInt256, rhs: UInt256) -> UInt256 {
+        let (result, overflow) = lhs.multipliedReportingOverflow(by: rhs)
+        precondition(!overflow, "UInt256 multiplication overflow")
+        return result
+    }
+
+    /// Product modulo 2^256 (Solidity `unchecked`).
+    @inlinable
+    public static func &* (lhs: UInt256, rhs: UInt256) -> UInt256 {
+        let (productHigh, productLow) = lhs.low.multipliedFullWidth(by: rhs.low)
+        let cross = lhs.high &* rhs.low &+ lhs.low &* rhs.high
+        return UInt256(high: productHigh &+ cross, low: productLow)
+    }
+
+    @inlinable
+    public static func *= (lhs: inout UInt256, rhs: UInt256) {
+        lhs = lhs * rhs
+    }
+
+    @inlinable
+    public static func &*= (lhs: inout UInt256, rhs: UInt256) {
+        lhs = lhs &* rhs
+    }
+}
+
+// MARK: - Division
+
+extension UInt256 {
+    /// Quotient and remainder of `self / divisor`, both rounded toward zero; traps if the
+    /// divisor is zero.
+    ///
+    /// A divisor below 2^128 takes two wide 256/128-bit divisions; a larger one takes long
+    /// division on 64-bit limbs.
+    @inlinable
+    public func quotientAndRemainder(dividingBy divisor: UInt256) -> (
+        quotient: UInt256, remainder: UInt256
+    ) {
+        precondition(!divisor.isZero, "UInt256 division by zero")
+        if divisor.high == 0 {
+            let d = divisor.low
+            if high == 0 {
+                let (q, r) = low.quotientAndRemainder(dividingBy: d)
+                return (UInt256(q), UInt256(r))
+            }
+            let (quotientHigh, partial) = high.quotientAndRemainder(dividingBy: d)
+            let (quotientLow, remainder) = d.dividingFullWidth((partial, low))
+            return (UInt256(high: quotientHigh, low: quotientLow), UInt256(remainder))
+        }
+        if self < divisor {
+            return (.zero, self)
+        }
+        let (q, r) = UInt256.divideLimbs(limbs, by: divisor.limbs)
+        return (UInt256(limbs: q[...]), UInt256(limbs: r[...]))
+    }
+
+    /// Quotient rounded toward zero; traps on division by zero.
+    @inlinable
+    public static func / (lhs: UInt256, rhs: UInt256) -> UInt256 {
+        lhs.quotientAndRemainder(dividingBy: rhs).quotient
+    }
+
+    /// Remainder; traps on division by zero.
+    @inlinable
+    public static func % (lhs: UInt256, rhs: UInt256) -> UInt256 {
+        lhs.quotientAndRemainder(dividingBy: rhs).remainder
+    }
+
+    @inlinable
+    public static func /= (lhs: inout UInt256, rhs: UInt256) {
+        lhs = lhs / rhs
+    }
+
+    @inlinable
+    public static func %= (lhs: inout UInt256, rhs: UInt256) {
+        lhs = lhs % rhs
+    }
+
+    /// Divides the 512-bit value `dividend` by `self`; traps if `self` is zero or the
+    /// quotient does not fit in 256 bits (that is, unless `dividend.high < self`).
+    public func dividingFullWidth(_ dividend: (high: UInt256, low: UInt256)) -> (
+        quotient: UInt256, remainder: UInt256
+    ) {
+        precondition(!isZero, "UInt256 division by zero")
+        precondition(dividend.high < self, "UInt256 full-width quotient overflow")
+        if dividend.high.isZero {
+            return dividend.low.quotientAndRemainder(dividingBy: self)
+        }
+        if high == 0 {
+            // Schoolbook division by a single 128-bit word, from the top word down. Each
+            // partial remainder is below the divisor, so each wide division is exact.
+            let words = [dividend.high.high, dividend.high.low, dividend.low.high, dividend.low.low]
+            var remainder: UInt128 = 0
+            var quotient: [UInt128] = []
+            for word in words {
+                let (q, r) = low.dividingFullWidth((remainder, word))
+                quotient.append(q)
+                remainder = r
+            }
+            // quotient[0] and quotient[1] are zero because dividend.high < self.
+            return (UInt256(high: quotient[2], low: quotient[3]), UInt256(remainder))
+        }
+        let (q, r) = UInt256.divideLimbs(dividend.low.limbs + dividend.high.limbs, by: limbs)
+        return (UInt256(limbs: q[...]), UInt256(limbs: r[...]))
+    }
+
+    /// Long division of little-endian 64-bit limb arrays (Knuth, TAOCP vol. 2, 4.3.1,
+    /// algorithm D), with `UInt128` as the double-width type.
+    ///
+    /// Returns the quotient and remainder limbs. The divisor must be non-zero.
+    /// Complexity: O(m·n) limb operations for m dividend and n divisor limbs.
+    @usableFromInline
+    internal static func divideLimbs(_ dividend: [UInt64], by divisor: [UInt64]) -> (
+        quotient: [UInt64], remainder: [UInt64]
+    ) {
+        var n = divisor.count
+        while n > 0 && divisor[n - 1] == 0 { n -= 1 }
+        precondition(n > 0, "UInt256 division by zero")
+        var m = dividend.count
+        while m > 0 && dividend[m - 1] == 0 { m -= 1 }
+        if m < n {
+            return ([0], Array(dividend[0..<Swift.max(m, 1)]))
+        }
+        if n == 1 {
+            // Short division by one limb.
+            let d = UInt128(divisor[0])
+            var quotient = [UInt64](repeating: 0, count: m)
+            var remainder: UInt128 = 0
+            for index in stride(from: m - 1, through: 0, by: -1) {
+                let current = remainder << 64 | UInt128(dividend[index])
+                quotient[index] = UInt64(current / d)
+                remainder = current % d
+            }
+            return (quotient, [UInt64(remainder)])
+        }
+
+        // D1: normalise so the divisor's top limb has its high bit set; the quotient
+        // digit estimate is then at most two too large.
+        let shift = divisor[n - 1].leadingZeroBitCount
+        var v = [UInt64](repeating: 0, count: n)
+        for index in stride(from: n - 1, to: 0, by: -1) {
+            v[index] = shift == 0
+                ? divisor[index]
+                : divisor[index] << shift | divisor[index - 1] >> (64 - shift)
+        }
+        v[0] = divisor[0] << shift
+        var u = [UInt64](repeating: 0, count: m + 1)
+        u[m] = shift == 0 ? 0 : dividend[m - 1] >> (64 - shift)
+        for index in stride(from: m - 1, to: 0, by: -1) {
+            u[index] = shift == 0
+                ? dividend[index]
+                : dividend[index] << shift | dividend[index - 1] >> (64 - shift)
+        }
+        u[0] = dividend[0] << shift
+
+        let base: UInt128 = 1 << 64
+        let vTop = UInt128(v[n - 1])
+        let vNext = UInt128(v[n - 2])
+        var quotient = [UInt64](repeating: 0, count: m - n + 1)
+        for j in stride(from: m - n, through: 0, by: -1) {
+            // D3: estimate the quotient digit from the top two limbs, then correct it with
+            // the next limb (at most two corrections).
+            let numerator = UInt128(u[j + n]) << 64 | UInt128(u[j + n - 1])
+            var qHat = numerator / vTop
+            var rHat = numerator % vTop
+            while qHat >= base || qHat * vNext > (rHat << 64 | UInt128(u[j + n - 2])) {
+                qHat -= 1
+                rHat += vTop
+                if rHat >= base { break }
+            }
+            // D4: multiply and subtract.
+            var carry: UInt128 = 0
+            var borrow: UInt64 = 0
+            for index in 0..<n {
+                let product = qHat * UInt128(v[index]) + carry
+                carry = product >> 64
+                let (difference1, borrow1) = u[index + j].subtractingReportingOverflow(
+                    UInt64(truncatingIfNeeded: product))
+                let (difference2, borrow2) = difference1.subtractingReportingOverflow(borrow)
+                u[index + j] = difference2
+                borrow = (borrow1 ? 1 : 0) + (borrow2 ? 1 : 0)
+            }
+            let (top1, borrowTop1) = u[j + n].subtractingReportingOverflow(
+                UInt64(truncatingIfNeeded: carry))
+            let (top2, borrowTop2) = top1.subtractingReportingOverflow(borrow)
+            u[j + n] = top2
+            if borrowTop1 || borrowTop2 {
+                // D6: the estimate was one too large; add the divisor back.
+                qHat -= 1
+                var addCarry: UInt128 = 0
+                for index in 0..<n {
+                    let sum = UInt128(u[index + j]) + UInt128(v[index]) + addCarry
+                    u[index + j] = UInt64(truncatingIfNeeded: sum)
+                    addCarry = sum >> 64
+                }
+                u[j + n] &+= UInt64(truncatingIfNeeded: addCarry)
+            }
+            quotient[j] = UInt64(truncatingIfNeeded: qHat)
+        }
+        // D8: unnormalise the remainder.
+        var remainder = [UInt64](repeating: 0, count: n)
+        for index in 0..<n {
+            remainder[index] = shift == 0
+                ? u[index]
+                : u[index] >> shift | u[index + 1] << (64 - shift)
+        }
+        return (quotient, remainder)
+    }
+}
+
+// MARK: - Multiply then divide at full width
+
+extension UInt256 {
+    /// `⌊a · b / denominator⌋` computed with a 512-bit intermediate, so `a · b` may exceed
+    /// 2^256 as long as the quotient fits (Uniswap's FullMath, Solmate's `mulDivDown`).
+    ///
+    /// Traps if `denominator` is zero or the quotient overflows 256 bits.
+    @inlinable
+    public static func mulDiv(_ a: UInt256, _ b: UInt256, _ denominator: UInt256) -> UInt256 {
+        let (productHigh, productLow) = a.multipliedFullWidth(by: b)
+        if productHigh.isZero {
+            return productLow / denominator
+        }
+        return denominator.dividingFullWidth((productHigh, productLow)).quotient
+    }
+
+    /// `⌈a · b / denominator⌉` with a 512-bit intermediate; traps if `denominator` is zero
+    /// or the result overflows 256 bits.
+    @inlinable
+    public static func mulDivUp(_ a: UInt256, _ b: UInt256, _ denominator: UInt256) -> UInt256 {
+        let (productHigh, productLow) = a.multipliedFullWidth(by: b)
+        let (quotient, remainder) =
+            productHigh.isZero
+            ? productLow.quotientAndRemainder(dividingBy: denominator)
+            : denominator.dividingFullWidth((productHigh, productLow))
+        return remainder.isZero ? quotient : quotient + .one
+    }
+}
+
+// MARK: - Bits
+
+extension UInt256 {
+    /// Shifts left by `amount` bits (0 or more); bits shifted past 2^256 are lost.
+    @inlinable
+    public static func << (lhs: UInt256, amount: Int) -> UInt256 {
+        precondition(amount >= 0, "negative shift")
+        if amount == 0 { return lhs }
+        if amount >= 256 { return .zero }
+        if amount >= 128 { return UInt256(high: lhs.low << (amount - 128), low: 0) }
+        return UInt256(
+            high: lhs.high << amount | lhs.low >> (128 - amount), low: lhs.low << amount)
+    }
+
+    /// Shifts right by `amount` bits (0 or more), rounding toward zero.
+    @inlinable
+    public static func >> (lhs: UInt256, amount: Int) -> UInt256 {
+        precondition(amount >= 0, "negative shift")
+        if amount == 0 { return lhs }
+        if amount >= 256 { return .zero }
+        if amount >= 128 { return UInt256(high: 0, low: lhs.high >> (amount - 128)) }
+        return UInt256(
+            high: lhs.high >> amount, low: lhs.low >> amount | lhs.high << (128 - amount))
+    }
+
+    @inlinable
+    public static func <<= (lhs: inout UInt256, amount: Int) {
+        lhs = lhs << amount
+    }
+
+    @inlinable
+    public static func >>= (lhs: inout UInt256, amount: Int) {
+        lhs = lhs >> amount
+    }
+
+    @inlinable
+    public static func & (lhs: UInt256, rhs: UInt256) -> UInt256 {
+        UInt256(high: lhs.high & rhs.high, low: lhs.low & rhs.low)
+    }
+
+    @inlinable
+    public static func | (lhs: UInt256, rhs: UInt256) -> UInt256 {
+        UInt256(high: lhs.high | rhs.high, low: lhs.low | rhs.low)
+    }
+
+    @inlinable
+    public static func ^ (lhs: UInt256, rhs: UInt256) -> UInt256 {
+        UInt256(high: lhs.high ^ rhs.high, low: lhs.low ^ rhs.low)
+    }
+
+    @inlinable
+    public static prefix func ~ (value: UInt256) -> UInt256 {
+        UInt256(high: ~value.high, low: ~value.low)
+    }
+}
+
+// MARK: - Square root
+
+extension UInt256 {
+    /// `⌊√self⌋`, by Newton's method (Uniswap v2 uses it for the first mint's liquidity).
+    ///
+    /// The iteration starts above the root, at 2^⌈bits/2⌉, and decreases monotonically to
+    /// the floor of the root. Complexity: O(log bits) divisions.
+    public func squareRoot() -> UInt256 {
+        if self < UInt256(2 as UInt64) { return self }
+        var estimate = UInt256.one << ((bitLength + 1) / 2)
+        var next = (estimate + self / estimate) >> 1
+        while next < estimate {
+            estimate = next
+            next = (estimate + self / estimate) >> 1
+        }
+        return estimate
+    }
+}

@@ -1,0 +1,277 @@
+import CascadeCore
+import CascadeTestSupport
+import Testing
+
+/// `UInt256` against the naive `ReferenceNatural` model, over seeded random operands.
+///
+/// Each seed draws 300 operand pairs; a failure names the seed and the operands.
+@Suite("UInt256 against the reference model")
+struct UInt256ModelTests {
+    static let seeds: [UInt64] = [1, 2, 3, 42, 0xC0FFEE, 20_200_312, 0xDEAD_BEEF, 7_777_777]
+    static let pairsPerSeed = 300
+
+    private let twoTo256 = ReferenceNatural(digits: [0, 0, 0, 0, 0, 0, 0, 0, 1])
+
+    @Test(arguments: seeds)
+    func additionAndSubtraction(seed: UInt64) {
+        var random = OperandGenerator(seed: seed)
+        for _ in 0..<Self.pairsPerSeed {
+            let a = random.nextUInt256()
+            let b = random.nextUInt256()
+            let (ra, rb) = (ReferenceNatural(a), ReferenceNatural(b))
+            let sum = ra + rb
+            let (wrapped, overflow) = a.addingReportingOverflow(b)
+            #expect(overflow == !(sum < twoTo256), "seed \(seed): \(a) + \(b)")
+            #expect(wrapped == sum.truncatedTo256, "seed \(seed): \(a) + \(b)")
+            #expect(a &+ b == wrapped, "seed \(seed)")
+            let (difference, underflow) = a.subtractingReportingOverflow(b)
+            #expect(underflow == (a < b), "seed \(seed): \(a) - \(b)")
+            if let exact = ra - rb {
+                #expect(difference == exact.uint256Value, "seed \(seed): \(a) - \(b)")
+                #expect(a - b == difference, "seed \(seed)")
+            } else {
+                // Wrapped difference: a - b + 2^256.
+                #expect(difference == ((ra + twoTo256) - rb)?.uint256Value, "seed \(seed)")
+            }
+            #expect(a &- b == difference, "seed \(seed)")
+            #expect((a < b) == (ra < rb), "seed \(seed): \(a) < \(b)")
+            #expect((a == b) == (ra == rb), "seed \(seed)")
+        }
+    }
+
+    @Test(arguments: seeds)
+    func multiplication(seed: UInt64) {
+        var random = OperandGenerator(seed: seed)
+        for _ in 0..<Self.pairsPerSeed {
+            let a = random.nextUInt256()
+            let b = random.nextUInt256()
+            let product = ReferenceNatural(a) * ReferenceNatural(b)
+            let (high, low) = a.multipliedFullWidth(by: b)
+            let (highRef, lowRef) = product.divided(by: twoTo256)
+            #expect(high == highRef.uint256Value, "seed \(seed): \(a) * \(b)")
+            #expect(low == lowRef.uint256Value, "seed \(seed): \(a) * \(b)")
+            let (wrapped, overflow) = a.multipliedReportingOverflow(by: b)
+            #expect(wrapped == low && overflow == !high.isZero, "seed \(seed): \(a) * \(b)")
+            #expect(a &* b == low, "seed \(seed): \(a) &* \(b)")
+            if !overflow {
+                #expect(a * b == low, "seed \(seed)")
+            }
+        }
+    }
+
+    @Test(arguments: seeds)
+    func division(seed: UInt64) {
+        var random = OperandGenerator(seed: seed)
+        for _ in 0..<Self.pairsPerSeed {
+            let a = random.nextUInt256()
+            let b = random.nextUInt256()
+            guard !b.isZero else { continue }
+            let (quotient, remainder) = a.quotientAndRemainder(dividingBy: b)
+            let reference = ReferenceNatural(a).divided(by: ReferenceNatural(b))
+            #expect(quotient == reference.quotient.uint256Value, "seed \(seed): \(a) / \(b)")
+            #expect(remainder == reference.remainder.uint256Value, "seed \(seed): \(a) % \(b)")
+            #expect(a / b == quotient && a % b == remainder, "seed \(seed)")
+        }
+    }
+
+    @Test(arguments: seeds)
+    func mulDivAtFullWidth(seed: UInt64) {
+        var random = OperandGenerator(seed: seed)
+        var checked = 0
+        for _ in 0..<Self.pairsPerSeed {
+            let a = random.nextUInt256()
+            let b = random.nextUInt256()
+            let d = random.nextUInt256()
+            guard !d.isZero else { continue }
+            let product = ReferenceNatural(a) * ReferenceNatural(b)
+            let (q, r) = product.divided(by: ReferenceNatural(d))
+            // Only quotients that fit are defined; the others trap.
+            guard let expected = q.uint256Value else { continue }
+            checked += 1
+            #expect(UInt256.mulDiv(a, b, d) == expected, "seed \(seed): \(a)·\(b)/\(d)")
+            let expectedUp = r.isZero ? expected : (q + ReferenceNatural(1 as UInt64))
+                .uint256Value
+            if let expectedUp {
+                #expect(UInt256.mulDivUp(a, b, d) == expectedUp, "seed \(seed): ⌈\(a)·\(b)/\(d)⌉")
+            }
+        }
+        #expect(checked > Self.pairsPerSeed / 4, "seed \(seed): too few defined cases")
+    }
+
+    @Test(arguments: seeds)
+    func shiftsAndBits(seed: UInt64) {
+        var random = OperandGenerator(seed: seed)
+        for _ in 0..<Self.pairsPerSeed {
+            let a = random.nextUInt256()
+            let amount = Int(random.next(below: 300))
+            let power = ReferenceNatural(UInt256.one << min(amount, 255))
+            if amount < 256 {
+                let shiftedLeft = (ReferenceNatural(a) * power).truncatedTo256
+                #expect(a << amount == shiftedLeft, "seed \(seed): \(a) << \(amount)")
+                let shiftedRight = ReferenceNatural(a).divided(by: power)
+                #expect(a >> amount == shiftedRight.quotient.uint256Value, "seed \(seed)")
+            } else {
+                #expect(a << amount == .zero && a >> amount == .zero, "seed \(seed)")
+            }
+            #expect(a.leadingZeroBitCount == 256 - ReferenceNatural(a).bitLength, "seed \(seed)")
+            let b = random.nextUInt256()
+            #expect((a & b) | (a ^ b) == a | b, "seed \(seed)")
+            #expect(~(~a) == a && a ^ a == .zero && (a & ~a) == .zero, "seed \(seed)")
+        }
+    }
+
+    @Test(arguments: seeds)
+    func squareRootAndDecimal(seed: UInt64) {
+        var random = OperandGenerator(seed: seed)
+        for _ in 0..<60 {
+            let a = random.nextUInt256()
+            #expect(a.squareRoot() == ReferenceNatural(a).squareRoot().uint256Value,
+                    "seed \(seed): √\(a)")
+            #expect(a.description == ReferenceNatural(a).description, "seed \(seed)")
+            #expect(UInt256(a.description) == a, "seed \(seed)")
+            let scale = Int(random.next(below: 78))
+            let text = a.decimalString(scale: scale)
+            #expect(UInt256(decimal: text, scale: scale) == a, "seed \(seed): \(text) @\(scale)")
+        }
+    }
+}
+
+@Suite("UInt256 edge cases")
+struct UInt256EdgeTests {
+    let twoTo128 = UInt256(high: 1, low: 0)
+
+    @Test func constantsAndConversions() {
+        #expect(UInt256.max.description
+            == "115792089237316195423570985008687907853269984665640564039457584007913129639935")
+        #expect(UInt256.zero.description == "0")
+        #expect(twoTo128.description == "340282366920938463463374607431768211456")
+        #expect(UInt256.max.uint128Value == nil)
+        #expect(UInt256(UInt128.max).uint128Value == UInt128.max)
+        #expect(UInt256(7).toUInt128() == 7)
+        #expect(UInt256(high: 0, low: 5).uint64Value == 5)
+        #expect(twoTo128.uint64Value == nil)
+        let ray: UInt256 = 1_000_000_000_000_000_000_000_000_000
+        #expect(ray.description == "1000000000000000000000000000")
+        let maxLiteral: UInt256 =
+            115792089237316195423570985008687907853269984665640564039457584007913129639935
+        #expect(maxLiteral == .max)
+        #expect(UInt256.max.leadingZeroBitCount == 0 && UInt256.zero.leadingZeroBitCount == 256)
+        #expect(UInt256.one.leadingZeroBitCount == 255 && twoTo128.leadingZeroBitCount == 127)
+    }
+
+    @Test func carriesAcrossLimbs() {
+        let lowMax = UInt256(high: 0, low: .max)
+        #expect(lowMax + .one == twoTo128)
+        #expect(twoTo128 - .one == lowMax)
+        #expect(UInt256.max &+ .one == .zero)
+        #expect(UInt256.zero &- .one == .max)
+        #expect(UInt256.max.addingReportingOverflow(.one).overflow)
+        #expect(UInt256.zero.subtractingReportingOverflow(.one).overflow)
+        #expect(!UInt256.max.subtractingReportingOverflow(.max).overflow)
+        // (2^128 - 1)^2 = 2^256 - 2^129 + 1 fits; one more 2^128 does not.
+        let square = lowMax * lowMax
+        #expect(square == UInt256.max - (twoTo128 << 1) + .one + .one)
+        #expect(twoTo128.multipliedReportingOverflow(by: twoTo128).overflow)
+        #expect(twoTo128.multipliedReportingOverflow(by: twoTo128).partialValue == .zero)
+        let full = UInt256.max.multipliedFullWidth(by: .max)
+        #expect(full.high == UInt256.max - .one && full.low == .one)
+    }
+
+    @Test func divisionByValuesAbove2To128() {
+        let divisor = twoTo128 + UInt256(12345)
+        let (q, r) = UInt256.max.quotientAndRemainder(dividingBy: divisor)
+        #expect(q * divisor + r == .max && r < divisor)
+        #expect(UInt256.max / UInt256.max == .one && UInt256.max % UInt256.max == .zero)
+        #expect((UInt256.max - .one) / UInt256.max == .zero)
+        #expect(UInt256.max / twoTo128 == UInt256(high: 0, low: .max))
+        // A case where Knuth's quotient estimate needs the add-back step (D6):
+        // dividend and divisor crafted with top limbs 0x8000…0000 and 0x7fff…ffff.
+        let dividend = UInt256(high: UInt128(1) << 127, low: 0)
+        let divisor2 = UInt256(high: UInt128(1) << 64 | UInt128(UInt64.max), low: .max)
+        let (q2, r2) = dividend.quotientAndRemainder(dividingBy: divisor2)
+        #expect(q2 * divisor2 + r2 == dividend && r2 < divisor2)
+    }
+
+    @Test func mulDivBeyond256Bits() {
+        let ray: UInt256 = 1_000_000_000_000_000_000_000_000_000
+        let rad: UInt256 = 1_000_000_000_000_000_000_000_000_000_000_000_000_000_000_000
+        // rad · rad = 1e90 > 2^256 ≈ 1.16e77.
+        #expect(UInt256.mulDiv(rad, rad, rad) == rad)
+        #expect(UInt256.mulDiv(rad, rad, ray) == rad * UInt256(1_000_000_000_000_000_000))
+        #expect(UInt256.mulDiv(.max, .max, .max) == .max)
+        // 2^256 − 1 is divisible by 3, so (2^256 − 1)·2/3 is exact.
+        #expect(UInt256.mulDiv(.max, UInt256(2), UInt256(3)) == UInt256.max / UInt256(3) * UInt256(2))
+        // 2^256 − 1 ≡ 1 (mod 7), so ⌊(2^256 − 1)·2/7⌋ = ⌊(2^256 − 1)/7⌋·2 + ⌊2/7⌋.
+        #expect(UInt256.mulDiv(.max, UInt256(2), UInt256(7)) == UInt256.max / UInt256(7) * UInt256(2))
+        #expect(UInt256.mulDivUp(.max, .one, UInt256(2)) == (UInt256.max >> 1) + .one)
+        #expect(UInt256.mulDivUp(UInt256(10), UInt256(10), UInt256(5)) == UInt256(20))
+        #expect(UInt256.mulDivUp(UInt256(10), UInt256(10), UInt256(3)) == UInt256(34))
+        #expect(UInt256.mulDiv(UInt256(10), UInt256(10), UInt256(3)) == UInt256(33))
+    }
+
+    @Test func squareRoots() {
+        #expect(UInt256(0).squareRoot() == .zero)
+        #expect(UInt256(1).squareRoot() == .one)
+        #expect(UInt256(3).squareRoot() == .one)
+        #expect(UInt256(4).squareRoot() == UInt256(2))
+        #expect(UInt256.max.squareRoot() == UInt256(high: 0, low: .max))
+        // Uniswap's first mint: √(1e18 · 4e18) = 2e18.
+        let wad = UInt256(1_000_000_000_000_000_000)
+        #expect((wad * UInt256(4) * wad).squareRoot() == UInt256(2) * wad)
+    }
+
+    @Test(arguments: [
+        ("", false), ("-1", false), ("+1", false), ("1e18", false), (" 1", false),
+        ("1_000", false), ("0x10", false), ("00012", true),
+        ("115792089237316195423570985008687907853269984665640564039457584007913129639935", true),
+        ("115792089237316195423570985008687907853269984665640564039457584007913129639936", false),
+    ])
+    func parsingDigits(text: String, valid: Bool) {
+        #expect((UInt256(text) != nil) == valid, "\(text)")
+    }
+
+    @Test(arguments: [
+        ("5670000.25", 18, "5670000250000000000000000"),
+        ("1.5", 18, "1500000000000000000"),
+        ("1", 27, "1000000000000000000000000000"),
+        ("0.000000000000000001", 18, "1"),
+        ("42", 0, "42"),
+        ("0.10", 2, "10"),
+    ])
+    func parsingScaledDecimals(text: String, scale: Int, baseUnits: String) {
+        let value = UInt256(decimal: text, scale: scale)
+        #expect(value?.description == baseUnits)
+        #expect(UInt128(decimal: text, scale: scale)?.description == baseUnits)
+    }
+
+    @Test(arguments: [
+        ("", 18), (".", 18), ("1.", 18), (".5", 18), ("-1", 18), ("1e3", 18), ("1.2.3", 18),
+        ("0.0000000000000000001", 18), ("1.5", 0), ("1,5", 18), ("1 ", 18),
+        ("200000000000000000000000000000000000000000000000000000000000", 18),
+    ])
+    func rejectingMalformedDecimals(text: String, scale: Int) {
+        #expect(UInt256(decimal: text, scale: scale) == nil, "\(text)")
+    }
+
+    @Test func uint128DecimalBounds() {
+        #expect(UInt128(decimal: "340282366920938463463.374607431768211455", scale: 18)
+            == UInt128.max)
+        #expect(UInt128(decimal: "340282366920938463463.374607431768211456", scale: 18) == nil)
+    }
+
+    @Test(arguments: [
+        ("5670000250000000000000000", 18, "5670000.25"),
+        ("1000000000000000000", 18, "1"),
+        ("1", 18, "0.000000000000000001"),
+        ("0", 18, "0"),
+        ("1830161706366147524653080130", 27, "1.83016170636614752465308013"),
+        ("123", 0, "123"),
+    ])
+    func formattingScaledDecimals(baseUnits: String, scale: Int, text: String) {
+        let value = UInt256(baseUnits)
+        #expect(value?.decimalString(scale: scale) == text)
+        if let small = value?.uint128Value {
+            #expect(small.decimalString(scale: scale) == text)
+        }
+    }
+}
