@@ -1,0 +1,98 @@
+/// A participant in a simulation: a keeper, an oracle reporter, the block producer.
+///
+/// Agents receive messages through the kernel and act only through the `Context` they are
+/// handed: scheduling messages to themselves or to other agents (by id, after a delay),
+/// and drawing from their own random stream. An agent keeps no reference to another agent;
+/// ids are values, so wiring stays explicit and a run stays reproducible.
+///
+/// Agents are classes because they are long-lived entities with mutable state that the
+/// kernel calls in place; a struct stored in the kernel's table would be copied out and
+/// back on every message.
+///
+/// (Simulation participants are *agents*, not Swift `actor`s: nothing in a run is
+/// concurrent.)
+public protocol Agent<Message>: AnyObject {
+    associatedtype Message
+
+    /// A stable, unique name. It keys the agent's random stream, so renaming an agent
+    /// changes its draws and nothing else.
+    var name: String { get }
+
+    /// Called once, in id order, before the first event; schedule the first wake-ups here.
+    func start(_ context: Context<Message>)
+
+    /// Called for each message addressed to this agent, at its scheduled time.
+    func handle(_ message: Message, _ context: Context<Message>)
+}
+
+/// A stable identifier of an agent: its index in the kernel's table, in order of addition.
+public struct AgentID: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let rawValue: Int32
+
+    @inlinable
+    public init(rawValue: Int32) {
+        self.rawValue = rawValue
+    }
+
+    @inlinable
+    public static func < (lhs: AgentID, rhs: AgentID) -> Bool {
+        lhs.rawValue < rhs.rawValue
+    }
+
+    public var description: String { "agent#\(rawValue)" }
+}
+
+/// What an agent may do while handling a message.
+///
+/// A context is valid only during the call it is passed to; do not store it.
+public struct Context<Message> {
+    @usableFromInline unowned(unsafe) let kernel: Kernel<Message>
+    /// The agent being called.
+    public let agent: AgentID
+
+    @inlinable
+    init(kernel: Kernel<Message>, agent: AgentID) {
+        self.kernel = kernel
+        self.agent = agent
+    }
+
+    /// The current simulated time.
+    @inlinable
+    public var now: SimTime { kernel.now }
+
+    /// The calling agent's own random stream.
+    @inlinable
+    public var random: RandomStream {
+        get { kernel.streams[Int(agent.rawValue)] }
+        nonmutating _modify { yield &kernel.streams[Int(agent.rawValue)] }
+    }
+
+    /// Delivers `message` to `target` after `delay` (zero: later at the same time, after
+    /// everything already scheduled for now).
+    @inlinable
+    public func send(_ message: Message, to target: AgentID, after delay: SimTime = .zero) {
+        kernel.schedule(message, to: target, at: kernel.now + delay)
+    }
+
+    /// Delivers `message` back to the calling agent after `delay`.
+    @inlinable
+    public func wake(after delay: SimTime, _ message: Message) {
+        kernel.schedule(message, to: agent, at: kernel.now + delay)
+    }
+
+    /// Delivers `message` to `target` at the absolute time `time` (not before now).
+    @inlinable
+    public func schedule(_ message: Message, to target: AgentID, at time: SimTime) {
+        kernel.schedule(message, to: target, at: time)
+    }
+
+    /// The id of the agent named `name`, if there is one.
+    public func agent(named name: String) -> AgentID? {
+        kernel.agent(named: name)
+    }
+
+    /// Ends the run after this message; `run(until:)` returns `.stopped`.
+    public func stop() {
+        kernel.stopRequested = true
+    }
+}
