@@ -368,7 +368,9 @@ extension UInt256 {
         if high == 0 {
             // Schoolbook division by a single 128-bit word, from the top word down. Each
             // partial remainder is below the divisor, so each wide division is exact.
-            let words = [dividend.high.high, dividend.high.low, dividend.low.high, dividend.low.low]
+            let words = [
+                dividend.high.high, dividend.high.low, dividend.low.high, dividend.low.low,
+            ]
             var remainder: UInt128 = 0
             var quotient: [UInt128] = []
             for word in words {
@@ -418,7 +420,8 @@ extension UInt256 {
         let shift = divisor[n - 1].leadingZeroBitCount
         var v = [UInt64](repeating: 0, count: n)
         for index in stride(from: n - 1, to: 0, by: -1) {
-            v[index] = shift == 0
+            v[index] =
+                shift == 0
                 ? divisor[index]
                 : divisor[index] << shift | divisor[index - 1] >> (64 - shift)
         }
@@ -426,7 +429,8 @@ extension UInt256 {
         var u = [UInt64](repeating: 0, count: m + 1)
         u[m] = shift == 0 ? 0 : dividend[m - 1] >> (64 - shift)
         for index in stride(from: m - 1, to: 0, by: -1) {
-            u[index] = shift == 0
+            u[index] =
+                shift == 0
                 ? dividend[index]
                 : dividend[index] << shift | dividend[index - 1] >> (64 - shift)
         }
@@ -479,7 +483,8 @@ extension UInt256 {
         // D8: unnormalise the remainder.
         var remainder = [UInt64](repeating: 0, count: n)
         for index in 0..<n {
-            remainder[index] = shift == 0
+            remainder[index] =
+                shift == 0
                 ? u[index]
                 : u[index] >> shift | u[index + 1] << (64 - shift)
         }

@@ -19,17 +19,22 @@ struct MedianAggregatorTests {
         var feed = makeFeed()
         var events: [MedianAggregator.Event] = []
         try feed.apply(
-            .transmit(observations: [wad(99), wad(100), wad(101), wad(150)],
-                      observationsTimestamp: 995),
+            .transmit(
+                observations: [wad(99), wad(100), wad(101), wad(150)],
+                observationsTimestamp: 995),
             caller: Address(7), block: block, events: &events)
         // observations[len/2] = observations[2]: the upper median for an even count.
         let latest = try #require(feed.latestRoundData)
         #expect(latest.answer == wad(101))
         #expect(latest.roundId == 1 && latest.answeredInRound == 1)
         #expect(latest.startedAt == 995 && latest.updatedAt == 1_000)
-        #expect(events == [.oracleUpdated(OracleUpdate(
-            oracle: Address(50), kind: .median, value: wad(101), sourceValue: wad(101),
-            round: 1, accepted: true))])
+        #expect(
+            events == [
+                .oracleUpdated(
+                    OracleUpdate(
+                        oracle: Address(50), kind: .median, value: wad(101), sourceValue: wad(101),
+                        round: 1, accepted: true))
+            ])
         try feed.checkInvariants()
     }
 
@@ -38,28 +43,36 @@ struct MedianAggregatorTests {
     @Test func revertsAndFreezes() throws {
         var feed = makeFeed()
         var events: [MedianAggregator.Event] = []
-        try feed.apply(.transmit(observations: [wad(1), wad(1), wad(1)], observationsTimestamp: 990),
-                       caller: Address(7), block: block, events: &events)
+        try feed.apply(
+            .transmit(observations: [wad(1), wad(1), wad(1)], observationsTimestamp: 990),
+            caller: Address(7), block: block, events: &events)
         let snapshot = feed
         #expect(throws: Revert("too few values to trust median")) {
-            try feed.apply(.transmit(observations: [wad(1), wad(1)], observationsTimestamp: 999),
-                           caller: Address(7), block: block, events: &events)
+            try feed.apply(
+                .transmit(observations: [wad(1), wad(1)], observationsTimestamp: 999),
+                caller: Address(7), block: block, events: &events)
         }
         #expect(throws: Revert("observations not sorted")) {
-            try feed.apply(.transmit(observations: [wad(2), wad(1), wad(3)],
-                                     observationsTimestamp: 999),
-                           caller: Address(7), block: block, events: &events)
+            try feed.apply(
+                .transmit(
+                    observations: [wad(2), wad(1), wad(3)],
+                    observationsTimestamp: 999),
+                caller: Address(7), block: block, events: &events)
         }
         // LUNA-style crash: the market is at $0.05, below minAnswer $0.10.
         #expect(throws: Revert("median is out of min-max range")) {
-            try feed.apply(.transmit(observations: [cents(4), cents(5), cents(6)],
-                                     observationsTimestamp: 999),
-                           caller: Address(7), block: block, events: &events)
+            try feed.apply(
+                .transmit(
+                    observations: [cents(4), cents(5), cents(6)],
+                    observationsTimestamp: 999),
+                caller: Address(7), block: block, events: &events)
         }
         #expect(throws: Revert("stale report")) {
-            try feed.apply(.transmit(observations: [wad(1), wad(1), wad(1)],
-                                     observationsTimestamp: 900),
-                           caller: Address(7), block: block, events: &events)
+            try feed.apply(
+                .transmit(
+                    observations: [wad(1), wad(1), wad(1)],
+                    observationsTimestamp: 900),
+                caller: Address(7), block: block, events: &events)
         }
         #expect(feed == snapshot)
         #expect(feed.latestRoundData?.answer == wad(1))
@@ -71,8 +84,9 @@ struct MedianAggregatorTests {
             transmitters: [Address(7)])
         var events: [MedianAggregator.Event] = []
         #expect(throws: Revert("unauthorized transmitter")) {
-            try feed.apply(.transmit(observations: [wad(1)], observationsTimestamp: 1),
-                           caller: Address(8), block: block, events: &events)
+            try feed.apply(
+                .transmit(observations: [wad(1)], observationsTimestamp: 1),
+                caller: Address(8), block: block, events: &events)
         }
     }
 
@@ -82,8 +96,9 @@ struct MedianAggregatorTests {
             try feed.freshAnswer(now: 1_000, maxAgeSeconds: 3600)
         }
         var events: [MedianAggregator.Event] = []
-        try feed.apply(.transmit(observations: [wad(5), wad(5), wad(5)], observationsTimestamp: 990),
-                       caller: Address(7), block: block, events: &events)
+        try feed.apply(
+            .transmit(observations: [wad(5), wad(5), wad(5)], observationsTimestamp: 990),
+            caller: Address(7), block: block, events: &events)
         #expect(try feed.freshAnswer(now: 4_600, maxAgeSeconds: 3600) == wad(5))
         #expect(throws: Revert("stale price")) {
             try feed.freshAnswer(now: 4_601, maxAgeSeconds: 3600)
@@ -96,18 +111,20 @@ struct MedianAggregatorTests {
     /// exact rational comparison with `>=`; the heartbeat is strict `<`.
     @Test func reportTrigger() {
         let range = (min: cents(10), max: wad(100_000))
-        func should(_ old: UInt256?, _ new: UInt256, alpha: UInt64 = 5_000_000,
-                    last: UInt64 = 1_000, heartbeat: UInt64 = 3_600, now: UInt64 = 1_010) -> Bool {
+        func should(
+            _ old: UInt256?, _ new: UInt256, alpha: UInt64 = 5_000_000,
+            last: UInt64 = 1_000, heartbeat: UInt64 = 3_600, now: UInt64 = 1_010
+        ) -> Bool {
             MedianAggregator.shouldReport(
                 old: old, new: new, alphaPPB: alpha, lastTimestamp: last,
                 heartbeatSeconds: heartbeat, now: now, minAnswer: range.min,
                 maxAnswer: range.max)
         }
-        #expect(should(nil, wad(1)))                       // first round
+        #expect(should(nil, wad(1)))  // first round
         // 0.5% threshold on $100: exactly $100.50 deviates, $100.4999… does not.
         #expect(should(wad(100), cents(10_050)))
         #expect(!should(wad(100), cents(10_050) - .one))
-        #expect(should(wad(100), cents(9_950)))            // downward, exactly 0.5%
+        #expect(should(wad(100), cents(9_950)))  // downward, exactly 0.5%
         #expect(!should(wad(100), cents(9_950) + .one))
         // Heartbeat: strictly after last + 3600.
         #expect(!should(wad(100), wad(100), now: 4_600))
@@ -130,10 +147,14 @@ struct OSMTests {
     func makeOSM() throws -> OSM {
         var osm = OSM(address: Address(60), wards: [Self.governance])
         var events: [OSM.Event] = []
-        try osm.apply(.poke(source: wad(100)), caller: Address(1),
-                      block: BlockContext(number: 1, timestamp: 3600), events: &events)
-        #expect(events.first == .poked(oracle: Address(60), cur: .zero, nxt: wad(100),
-                                       zzz: 3600, hop: 3600))
+        try osm.apply(
+            .poke(source: wad(100)), caller: Address(1),
+            block: BlockContext(number: 1, timestamp: 3600), events: &events)
+        #expect(
+            events.first
+                == .poked(
+                    oracle: Address(60), cur: .zero, nxt: wad(100),
+                    zzz: 3600, hop: 3600))
         return osm
     }
 
@@ -149,12 +170,14 @@ struct OSMTests {
     @Test func poke() throws {
         var osm = try makeOSM()
         var events: [OSM.Event] = []
-        try osm.apply(.poke(source: wad(101)), caller: Address(1),
-                      block: BlockContext(number: 2, timestamp: 7200), events: &events)
+        try osm.apply(
+            .poke(source: wad(101)), caller: Address(1),
+            block: BlockContext(number: 2, timestamp: 7200), events: &events)
         #expect(osm.peek() == (wad(100), true))
         #expect(osm.peep() == (wad(101), true))
-        try osm.apply(.poke(source: wad(101)), caller: Address(1),
-                      block: BlockContext(number: 3, timestamp: 10_800), events: &events)
+        try osm.apply(
+            .poke(source: wad(101)), caller: Address(1),
+            block: BlockContext(number: 3, timestamp: 10_800), events: &events)
         #expect(osm.peek() == (wad(101), true))
     }
 
@@ -164,8 +187,9 @@ struct OSMTests {
         let snapshot = osm
         var events: [OSM.Event] = []
         #expect(throws: Revert("OSM/not-passed")) {
-            try osm.apply(.poke(source: wad(101)), caller: Address(1),
-                          block: BlockContext(number: 2, timestamp: 7199), events: &events)
+            try osm.apply(
+                .poke(source: wad(101)), caller: Address(1),
+                block: BlockContext(number: 2, timestamp: 7199), events: &events)
         }
         #expect(osm == snapshot)
     }
@@ -175,8 +199,9 @@ struct OSMTests {
     @Test func zzzAlignsToHop() throws {
         var osm = try makeOSM()
         var events: [OSM.Event] = []
-        try osm.apply(.poke(source: wad(101)), caller: Address(1),
-                      block: BlockContext(number: 2, timestamp: 7250), events: &events)
+        try osm.apply(
+            .poke(source: wad(101)), caller: Address(1),
+            block: BlockContext(number: 2, timestamp: 7250), events: &events)
         #expect(osm.zzz == 7200)
         #expect(osm.pass(now: 10_800) && !osm.pass(now: 10_799))
     }
@@ -186,8 +211,9 @@ struct OSMTests {
         var osm = try makeOSM()
         let snapshot = osm
         var events: [OSM.Event] = []
-        try osm.apply(.poke(source: nil), caller: Address(1),
-                      block: BlockContext(number: 2, timestamp: 7200), events: &events)
+        try osm.apply(
+            .poke(source: nil), caller: Address(1),
+            block: BlockContext(number: 2, timestamp: 7200), events: &events)
         #expect(osm == snapshot && events.isEmpty)
     }
 
@@ -196,16 +222,19 @@ struct OSMTests {
         var osm = try makeOSM()
         var events: [OSM.Event] = []
         #expect(throws: Revert("OSM/not-authorized")) {
-            try osm.apply(.void, caller: Address(1),
-                          block: BlockContext(number: 2, timestamp: 4000), events: &events)
+            try osm.apply(
+                .void, caller: Address(1),
+                block: BlockContext(number: 2, timestamp: 4000), events: &events)
         }
-        try osm.apply(.void, caller: Self.governance,
-                      block: BlockContext(number: 2, timestamp: 4000), events: &events)
+        try osm.apply(
+            .void, caller: Self.governance,
+            block: BlockContext(number: 2, timestamp: 4000), events: &events)
         #expect(osm.peek() == (.zero, false) && osm.peep() == (.zero, false))
         #expect(osm.stopped)
         #expect(throws: Revert("OSM/is-stopped")) {
-            try osm.apply(.poke(source: wad(1)), caller: Address(1),
-                          block: BlockContext(number: 3, timestamp: 100_000), events: &events)
+            try osm.apply(
+                .poke(source: wad(1)), caller: Address(1),
+                block: BlockContext(number: 3, timestamp: 100_000), events: &events)
         }
     }
 
@@ -213,12 +242,14 @@ struct OSMTests {
     @Test func step() throws {
         var osm = try makeOSM()
         var events: [OSM.Event] = []
-        try osm.apply(.step(hop: 7200), caller: Self.governance,
-                      block: BlockContext(number: 2, timestamp: 4000), events: &events)
+        try osm.apply(
+            .step(hop: 7200), caller: Self.governance,
+            block: BlockContext(number: 2, timestamp: 4000), events: &events)
         #expect(osm.hop == 7200)
         #expect(throws: Revert("OSM/ts-is-zero")) {
-            try osm.apply(.step(hop: 0), caller: Self.governance,
-                          block: BlockContext(number: 2, timestamp: 4000), events: &events)
+            try osm.apply(
+                .step(hop: 0), caller: Self.governance,
+                block: BlockContext(number: 2, timestamp: 4000), events: &events)
         }
         #expect(!osm.pass(now: 10_799) && osm.pass(now: 10_800))
     }
@@ -233,11 +264,13 @@ struct UniswapV2TWAPOracleTests {
         let start = fixture.block.timestamp
         var oracle = try UniswapV2TWAPOracle(address: Address(70), pair: fixture.pairState)
         #expect(throws: Revert("ExampleOracleSimple: PERIOD_NOT_ELAPSED")) {
-            try oracle.update(pair: fixture.pairState,
-                              block: BlockContext(number: 2, timestamp: start + 23 * 3600))
+            try oracle.update(
+                pair: fixture.pairState,
+                block: BlockContext(number: 2, timestamp: start + 23 * 3600))
         }
-        let update = try oracle.update(pair: fixture.pairState,
-                                       block: BlockContext(number: 3, timestamp: start + 24 * 3600))
+        let update = try oracle.update(
+            pair: fixture.pairState,
+            block: BlockContext(number: 3, timestamp: start + 24 * 3600))
         #expect(update.kind == .twap && update.accepted)
         #expect(oracle.price0Average == UniswapV2Pair.encodedPrice(tokens(10), over: tokens(5)))
         #expect(oracle.price1Average == UniswapV2Pair.encodedPrice(tokens(5), over: tokens(10)))
@@ -266,11 +299,13 @@ struct UniswapV2TWAPOracleTests {
             address: Address(70), pair: fixture.pairState, periodSeconds: 100)
         // Pump token0's price to about 4x for the last 12 seconds only.
         fixture.block = BlockContext(number: 2, timestamp: start + 88)
-        try fixture.call(.swapExactTokensForTokens(
-            pair: 0, tokenIn: fixture.token1, amountIn: tokens(100), amountOutMin: 0,
-            to: UniswapV2Fixture.wallet))
-        _ = try oracle.update(pair: fixture.pairState,
-                              block: BlockContext(number: 3, timestamp: start + 100))
+        try fixture.call(
+            .swapExactTokensForTokens(
+                pair: 0, tokenIn: fixture.token1, amountIn: tokens(100), amountOutMin: 0,
+                to: UniswapV2Fixture.wallet))
+        _ = try oracle.update(
+            pair: fixture.pairState,
+            block: BlockContext(number: 3, timestamp: start + 100))
         let average = try oracle.averagePriceWad(of: fixture.token0)
         let spot = UInt256.mulDiv(fixture.pairState.reserve1, .wad, fixture.pairState.reserve0)
         #expect(spot > cents(390))
@@ -284,11 +319,14 @@ struct AnchoredPriceViewTests {
     static let reporter = Address(80)
     let block = BlockContext(number: 1, timestamp: 1_000)
 
-    func post(_ view: inout AnchoredPriceView, reported: UInt256, anchor: UInt256,
-              caller: Address = reporter) throws(Revert) -> OracleUpdate? {
+    func post(
+        _ view: inout AnchoredPriceView, reported: UInt256, anchor: UInt256,
+        caller: Address = reporter
+    ) throws(Revert) -> OracleUpdate? {
         var events: [AnchoredPriceView.Event] = []
-        try view.apply(.postPrice(asset: 0, reportedPrice: reported, anchorPrice: anchor),
-                       caller: caller, block: block, events: &events)
+        try view.apply(
+            .postPrice(asset: 0, reportedPrice: reported, anchorPrice: anchor),
+            caller: caller, block: block, events: &events)
         if case .oracleUpdated(_, let update, _) = events.first { return update }
         return nil
     }

@@ -62,8 +62,10 @@ struct UniswapV2LibraryTests {
     @Test func routerVectors() throws {
         #expect(try UniswapV2Library.quote(amountA: 1, reserveA: 100, reserveB: 200) == 2)
         #expect(try UniswapV2Library.quote(amountA: 2, reserveA: 200, reserveB: 100) == 1)
-        #expect(try UniswapV2Library.getAmountOut(amountIn: 2, reserveIn: 100, reserveOut: 100) == 1)
-        #expect(try UniswapV2Library.getAmountIn(amountOut: 1, reserveIn: 100, reserveOut: 100) == 2)
+        #expect(
+            try UniswapV2Library.getAmountOut(amountIn: 2, reserveIn: 100, reserveOut: 100) == 1)
+        #expect(
+            try UniswapV2Library.getAmountIn(amountOut: 1, reserveIn: 100, reserveOut: 100) == 2)
     }
 
     /// v2-periphery test/UniswapV2Router01.spec.ts swapTokensForExactTokens at 5/10 with
@@ -110,9 +112,11 @@ struct UniswapV2PairTests {
         var fixture = UniswapV2Fixture()
         try fixture.addLiquidity(tokens(3), tokens(3))
         let before0 = fixture.balance(fixture.token0, UniswapV2Fixture.wallet)
-        try fixture.call(.removeLiquidity(
-            pair: 0, liquidity: tokens(3) - 1000, to: UniswapV2Fixture.wallet))
-        #expect(fixture.balance(fixture.token0, UniswapV2Fixture.wallet) - before0 == tokens(3) - 1000)
+        try fixture.call(
+            .removeLiquidity(
+                pair: 0, liquidity: tokens(3) - 1000, to: UniswapV2Fixture.wallet))
+        #expect(
+            fixture.balance(fixture.token0, UniswapV2Fixture.wallet) - before0 == tokens(3) - 1000)
         #expect(fixture.balance(fixture.token0, UniswapV2Fixture.pairAddress) == 1000)
         #expect(fixture.balance(fixture.token1, UniswapV2Fixture.pairAddress) == 1000)
         #expect(fixture.exchange.ledger.totalSupply(of: fixture.liquidityToken) == 1000)
@@ -134,18 +138,21 @@ struct UniswapV2PairTests {
         let expected = try #require(UInt256(output))
         var fixture = UniswapV2Fixture()
         try fixture.addLiquidity(tokens(reserveIn), tokens(reserveOut))
-        #expect(try UniswapV2Library.getAmountOut(
-            amountIn: tokens(amountIn), reserveIn: tokens(reserveIn),
-            reserveOut: tokens(reserveOut)) == expected)
+        #expect(
+            try UniswapV2Library.getAmountOut(
+                amountIn: tokens(amountIn), reserveIn: tokens(reserveIn),
+                reserveOut: tokens(reserveOut)) == expected)
         try fixture.send(fixture.token0, tokens(amountIn))
         let beforeRevert = fixture.exchange
         #expect(throws: Revert("UniswapV2: K")) {
-            try fixture.call(.swap(
-                pair: 0, amount0Out: 0, amount1Out: expected + 1, to: UniswapV2Fixture.wallet))
+            try fixture.call(
+                .swap(
+                    pair: 0, amount0Out: 0, amount1Out: expected + 1, to: UniswapV2Fixture.wallet))
         }
         #expect(fixture.exchange == beforeRevert, "a revert must leave the state unchanged")
-        let events = try fixture.call(.swap(
-            pair: 0, amount0Out: 0, amount1Out: expected, to: UniswapV2Fixture.wallet))
+        let events = try fixture.call(
+            .swap(
+                pair: 0, amount0Out: 0, amount1Out: expected, to: UniswapV2Fixture.wallet))
         guard case .swapped(let swap) = events.first else {
             Issue.record("no swap event")
             return
@@ -173,11 +180,14 @@ struct UniswapV2PairTests {
         try fixture.addLiquidity(tokens(reserve0), tokens(reserve1))
         try fixture.send(fixture.token0, amountIn)
         #expect(throws: Revert("UniswapV2: K")) {
-            try fixture.call(.swap(
-                pair: 0, amount0Out: amountOut + 1, amount1Out: 0, to: UniswapV2Fixture.wallet))
+            try fixture.call(
+                .swap(
+                    pair: 0, amount0Out: amountOut + 1, amount1Out: 0, to: UniswapV2Fixture.wallet))
         }
-        try fixture.call(.swap(pair: 0, amount0Out: amountOut, amount1Out: 0,
-                               to: UniswapV2Fixture.wallet))
+        try fixture.call(
+            .swap(
+                pair: 0, amount0Out: amountOut, amount1Out: 0,
+                to: UniswapV2Fixture.wallet))
         try fixture.exchange.checkInvariants()
     }
 
@@ -188,19 +198,25 @@ struct UniswapV2PairTests {
         var fixture = UniswapV2Fixture(feeTo: UniswapV2Fixture.feeRecipient)
         try fixture.addLiquidity(tokens(1000), tokens(1000))
         try fixture.send(fixture.token1, tokens(1))
-        try fixture.call(.swap(pair: 0, amount0Out: 996_006_981_039_903_216, amount1Out: 0,
-                               to: UniswapV2Fixture.wallet))
-        try fixture.call(.removeLiquidity(
-            pair: 0, liquidity: tokens(1000) - 1000, to: UniswapV2Fixture.wallet))
+        try fixture.call(
+            .swap(
+                pair: 0, amount0Out: 996_006_981_039_903_216, amount1Out: 0,
+                to: UniswapV2Fixture.wallet))
+        try fixture.call(
+            .removeLiquidity(
+                pair: 0, liquidity: tokens(1000) - 1000, to: UniswapV2Fixture.wallet))
         let lp = fixture.liquidityToken
         #expect(fixture.balance(lp, UniswapV2Fixture.feeRecipient) == 249_750_499_251_388)
         // (Sums are spelled out: inside #expect, `1000 + literal` is not typed as UInt256.)
         let locked = UniswapV2Pair.minimumLiquidity
-        #expect(UInt256(fixture.exchange.ledger.totalSupply(of: lp))
-            == locked + UInt256(249_750_499_251_388))
+        #expect(
+            UInt256(fixture.exchange.ledger.totalSupply(of: lp))
+                == locked + UInt256(249_750_499_251_388))
         let pairAddress = UniswapV2Fixture.pairAddress
-        #expect(fixture.balance(fixture.token0, pairAddress) == locked + UInt256(249_501_683_697_445))
-        #expect(fixture.balance(fixture.token1, pairAddress) == locked + UInt256(250_000_187_312_969))
+        #expect(
+            fixture.balance(fixture.token0, pairAddress) == locked + UInt256(249_501_683_697_445))
+        #expect(
+            fixture.balance(fixture.token1, pairAddress) == locked + UInt256(250_000_187_312_969))
         try fixture.exchange.checkInvariants()
     }
 
@@ -210,10 +226,13 @@ struct UniswapV2PairTests {
         var fixture = UniswapV2Fixture()
         try fixture.addLiquidity(tokens(1000), tokens(1000))
         try fixture.send(fixture.token1, tokens(1))
-        try fixture.call(.swap(pair: 0, amount0Out: 996_006_981_039_903_216, amount1Out: 0,
-                               to: UniswapV2Fixture.wallet))
-        try fixture.call(.removeLiquidity(
-            pair: 0, liquidity: tokens(1000) - 1000, to: UniswapV2Fixture.wallet))
+        try fixture.call(
+            .swap(
+                pair: 0, amount0Out: 996_006_981_039_903_216, amount1Out: 0,
+                to: UniswapV2Fixture.wallet))
+        try fixture.call(
+            .removeLiquidity(
+                pair: 0, liquidity: tokens(1000) - 1000, to: UniswapV2Fixture.wallet))
         #expect(fixture.exchange.ledger.totalSupply(of: fixture.liquidityToken) == 1000)
         #expect(fixture.pairState.kLast == .zero)
     }
@@ -234,8 +253,10 @@ struct UniswapV2PairTests {
 
         try fixture.send(fixture.token0, tokens(3))
         fixture.block = BlockContext(number: 3, timestamp: start + 10)
-        try fixture.call(.swap(pair: 0, amount0Out: 0, amount1Out: tokens(1),
-                               to: UniswapV2Fixture.wallet))
+        try fixture.call(
+            .swap(
+                pair: 0, amount0Out: 0, amount1Out: tokens(1),
+                to: UniswapV2Fixture.wallet))
         #expect(fixture.pairState.price0CumulativeLast == initial * 10)
         #expect(fixture.pairState.price1CumulativeLast == initial * 10)
 
@@ -266,16 +287,18 @@ struct UniswapV2PairTests {
         let snapshot = fixture.exchange
         // Asking for more than the pool gives reverts and changes nothing.
         #expect(throws: Revert("UniswapV2Router: INSUFFICIENT_OUTPUT_AMOUNT")) {
-            try fixture.call(.swapExactTokensForTokens(
-                pair: 0, tokenIn: fixture.token0, amountIn: tokens(1),
-                amountOutMin: 1_662_497_915_624_478_907, to: UniswapV2Fixture.wallet))
+            try fixture.call(
+                .swapExactTokensForTokens(
+                    pair: 0, tokenIn: fixture.token0, amountIn: tokens(1),
+                    amountOutMin: 1_662_497_915_624_478_907, to: UniswapV2Fixture.wallet))
         }
         #expect(fixture.exchange == snapshot)
         // A trader without funds: the transfer in reverts, nothing changes.
         #expect(throws: Revert("TKA/insufficient-balance")) {
-            try fixture.call(.swapExactTokensForTokens(
-                pair: 0, tokenIn: fixture.token0, amountIn: tokens(1), amountOutMin: 0,
-                to: UniswapV2Fixture.other), from: UniswapV2Fixture.other)
+            try fixture.call(
+                .swapExactTokensForTokens(
+                    pair: 0, tokenIn: fixture.token0, amountIn: tokens(1), amountOutMin: 0,
+                    to: UniswapV2Fixture.other), from: UniswapV2Fixture.other)
         }
         #expect(fixture.exchange == snapshot)
         // A mint that would overflow uint112 after its transfers succeeded.
@@ -288,20 +311,24 @@ struct UniswapV2PairTests {
         fixture.exchange = snapshot
 
         let before = fixture.balance(fixture.token1, UniswapV2Fixture.wallet)
-        try fixture.call(.swapExactTokensForTokens(
-            pair: 0, tokenIn: fixture.token0, amountIn: tokens(1),
-            amountOutMin: 1_662_497_915_624_478_906, to: UniswapV2Fixture.wallet))
-        #expect(fixture.balance(fixture.token1, UniswapV2Fixture.wallet) - before
-            == 1_662_497_915_624_478_906)
+        try fixture.call(
+            .swapExactTokensForTokens(
+                pair: 0, tokenIn: fixture.token0, amountIn: tokens(1),
+                amountOutMin: 1_662_497_915_624_478_906, to: UniswapV2Fixture.wallet))
+        #expect(
+            fixture.balance(fixture.token1, UniswapV2Fixture.wallet) - before
+                == 1_662_497_915_624_478_906)
 
         var exact = UniswapV2Fixture()
         try exact.addLiquidity(tokens(5), tokens(10))
         let spent = exact.balance(exact.token0, UniswapV2Fixture.wallet)
-        try exact.call(.swapTokensForExactTokens(
-            pair: 0, tokenOut: exact.token1, amountOut: tokens(1),
-            amountInMax: 557_227_237_267_357_629, to: UniswapV2Fixture.wallet))
-        #expect(spent - exact.balance(exact.token0, UniswapV2Fixture.wallet)
-            == 557_227_237_267_357_629)
+        try exact.call(
+            .swapTokensForExactTokens(
+                pair: 0, tokenOut: exact.token1, amountOut: tokens(1),
+                amountInMax: 557_227_237_267_357_629, to: UniswapV2Fixture.wallet))
+        #expect(
+            spent - exact.balance(exact.token0, UniswapV2Fixture.wallet)
+                == 557_227_237_267_357_629)
         try exact.exchange.checkInvariants()
     }
 
@@ -343,8 +370,9 @@ struct UniswapV2ModelTests {
                     let minted = model.addLiquidity(
                         amount0: ReferenceNatural(amount0), amount1: ReferenceNatural(amount1))
                     expectedRevert = minted == nil
-                    let events = try fixture.call(.addLiquidity(
-                        pair: 0, amount0: amount0, amount1: amount1, to: wallet))
+                    let events = try fixture.call(
+                        .addLiquidity(
+                            pair: 0, amount0: amount0, amount1: amount1, to: wallet))
                     let record = events.compactMap { event -> UniswapV2Mint? in
                         if case .minted(let mint) = event { mint } else { nil }
                     }.first
@@ -355,8 +383,9 @@ struct UniswapV2ModelTests {
                     let amount = held / UInt256(random.next(below: 4) + 1)
                     let paid = model.removeLiquidity(ReferenceNatural(amount))
                     expectedRevert = paid == nil
-                    let events = try fixture.call(.removeLiquidity(
-                        pair: 0, liquidity: amount, to: wallet))
+                    let events = try fixture.call(
+                        .removeLiquidity(
+                            pair: 0, liquidity: amount, to: wallet))
                     let record = events.compactMap { event -> UniswapV2Burn? in
                         if case .burned(let burn) = event { burn } else { nil }
                     }.first
@@ -369,9 +398,10 @@ struct UniswapV2ModelTests {
                     let out = model.swapExactIn(
                         amountIn: ReferenceNatural(amountIn), zeroForOne: zeroForOne)
                     expectedRevert = out == nil
-                    let events = try fixture.call(.swapExactTokensForTokens(
-                        pair: 0, tokenIn: zeroForOne ? fixture.token0 : fixture.token1,
-                        amountIn: amountIn, amountOutMin: 0, to: wallet))
+                    let events = try fixture.call(
+                        .swapExactTokensForTokens(
+                            pair: 0, tokenIn: zeroForOne ? fixture.token0 : fixture.token1,
+                            amountIn: amountIn, amountOutMin: 0, to: wallet))
                     let record = events.compactMap { event -> UniswapV2Swap? in
                         if case .swapped(let swap) = event { swap } else { nil }
                     }.first
@@ -384,8 +414,9 @@ struct UniswapV2ModelTests {
             }
             #expect(fixture.pairState.reserve0 == model.reserve0.uint256Value, "\(context)")
             #expect(fixture.pairState.reserve1 == model.reserve1.uint256Value, "\(context)")
-            #expect(UInt256(fixture.exchange.ledger.totalSupply(of: fixture.liquidityToken))
-                == model.totalSupply.uint256Value, "\(context)")
+            #expect(
+                UInt256(fixture.exchange.ledger.totalSupply(of: fixture.liquidityToken))
+                    == model.totalSupply.uint256Value, "\(context)")
             if isSwap {
                 let kAfter = fixture.pairState.reserve0 * fixture.pairState.reserve1
                 #expect(kAfter >= kBefore, "\(context): k decreased")

@@ -89,10 +89,14 @@ struct UInt256ModelTests {
             guard let expected = q.uint256Value else { continue }
             checked += 1
             #expect(UInt256.mulDiv(a, b, d) == expected, "seed \(seed): \(a)·\(b)/\(d)")
-            let expectedUp = r.isZero ? expected : (q + ReferenceNatural(1 as UInt64))
-                .uint256Value
+            let expectedUp =
+                r.isZero
+                ? expected
+                : (q + ReferenceNatural(1 as UInt64))
+                    .uint256Value
             if let expectedUp {
-                #expect(UInt256.mulDivUp(a, b, d) == expectedUp, "seed \(seed): ⌈\(a)·\(b)/\(d)⌉")
+                #expect(
+                    UInt256.mulDivUp(a, b, d) == expectedUp, "seed \(seed): ⌈\(a)·\(b)/\(d)⌉")
             }
         }
         #expect(checked > Self.pairsPerSeed / 4, "seed \(seed): too few defined cases")
@@ -125,8 +129,9 @@ struct UInt256ModelTests {
         var random = OperandGenerator(seed: seed)
         for _ in 0..<60 {
             let a = random.nextUInt256()
-            #expect(a.squareRoot() == ReferenceNatural(a).squareRoot().uint256Value,
-                    "seed \(seed): √\(a)")
+            #expect(
+                a.squareRoot() == ReferenceNatural(a).squareRoot().uint256Value,
+                "seed \(seed): √\(a)")
             #expect(a.description == ReferenceNatural(a).description, "seed \(seed)")
             #expect(UInt256(a.description) == a, "seed \(seed)")
             let scale = Int(random.next(below: 78))
@@ -141,8 +146,9 @@ struct UInt256EdgeTests {
     let twoTo128 = UInt256(high: 1, low: 0)
 
     @Test func constantsAndConversions() {
-        #expect(UInt256.max.description
-            == "115792089237316195423570985008687907853269984665640564039457584007913129639935")
+        #expect(
+            UInt256.max.description
+                == "115792089237316195423570985008687907853269984665640564039457584007913129639935")
         #expect(UInt256.zero.description == "0")
         #expect(twoTo128.description == "340282366920938463463374607431768211456")
         #expect(UInt256.max.uint128Value == nil)
@@ -200,9 +206,11 @@ struct UInt256EdgeTests {
         #expect(UInt256.mulDiv(rad, rad, ray) == rad * UInt256(1_000_000_000_000_000_000))
         #expect(UInt256.mulDiv(.max, .max, .max) == .max)
         // 2^256 − 1 is divisible by 3, so (2^256 − 1)·2/3 is exact.
-        #expect(UInt256.mulDiv(.max, UInt256(2), UInt256(3)) == UInt256.max / UInt256(3) * UInt256(2))
+        #expect(
+            UInt256.mulDiv(.max, UInt256(2), UInt256(3)) == UInt256.max / UInt256(3) * UInt256(2))
         // 2^256 − 1 ≡ 1 (mod 7), so ⌊(2^256 − 1)·2/7⌋ = ⌊(2^256 − 1)/7⌋·2 + ⌊2/7⌋.
-        #expect(UInt256.mulDiv(.max, UInt256(2), UInt256(7)) == UInt256.max / UInt256(7) * UInt256(2))
+        #expect(
+            UInt256.mulDiv(.max, UInt256(2), UInt256(7)) == UInt256.max / UInt256(7) * UInt256(2))
         #expect(UInt256.mulDivUp(.max, .one, UInt256(2)) == (UInt256.max >> 1) + .one)
         #expect(UInt256.mulDivUp(UInt256(10), UInt256(10), UInt256(5)) == UInt256(20))
         #expect(UInt256.mulDivUp(UInt256(10), UInt256(10), UInt256(3)) == UInt256(34))
@@ -254,8 +262,9 @@ struct UInt256EdgeTests {
     }
 
     @Test func uint128DecimalBounds() {
-        #expect(UInt128(decimal: "340282366920938463463.374607431768211455", scale: 18)
-            == UInt128.max)
+        #expect(
+            UInt128(decimal: "340282366920938463463.374607431768211455", scale: 18)
+                == UInt128.max)
         #expect(UInt128(decimal: "340282366920938463463.374607431768211456", scale: 18) == nil)
     }
 

@@ -113,8 +113,10 @@ public struct UniswapV2Exchange: Contract, Hashable {
         case .skim(let index, let to):
             let pair = pairs[try checkedPair(index)]
             let (excess0, excess1) = try pair.skim(to: to, ledger: &ledger)
-            events.append(.transferred(token: pair.token0, from: pair.address, to: to, amount: excess0))
-            events.append(.transferred(token: pair.token1, from: pair.address, to: to, amount: excess1))
+            events.append(
+                .transferred(token: pair.token0, from: pair.address, to: to, amount: excess0))
+            events.append(
+                .transferred(token: pair.token1, from: pair.address, to: to, amount: excess1))
         case .swapExactTokensForTokens(let index, let tokenIn, let amountIn, let minimum, let to):
             let pair = pairs[try checkedPair(index)]
             let (reserveIn, reserveOut) = try reserves(of: pair, tokenIn: tokenIn)
@@ -143,8 +145,10 @@ public struct UniswapV2Exchange: Contract, Hashable {
                 caller: caller, block: block, events: &events)
         case .addLiquidity(let index, let amount0, let amount1, let to):
             let pair = pairs[try checkedPair(index)]
-            try transfer(pair.token0, from: caller, to: pair.address, amount: amount0, events: &events)
-            try transfer(pair.token1, from: caller, to: pair.address, amount: amount1, events: &events)
+            try transfer(
+                pair.token0, from: caller, to: pair.address, amount: amount0, events: &events)
+            try transfer(
+                pair.token1, from: caller, to: pair.address, amount: amount1, events: &events)
             try mint(pair: index, to: to, block: block, events: &events)
         case .removeLiquidity(let index, let liquidity, let to):
             let pair = pairs[try checkedPair(index)]
@@ -195,8 +199,10 @@ public struct UniswapV2Exchange: Contract, Hashable {
         appendSync(index, events: &events)
     }
 
-    private mutating func mint(pair index: Int, to: Address, block: BlockContext,
-                               events: inout [Event]) throws(Revert) {
+    private mutating func mint(
+        pair index: Int, to: Address, block: BlockContext,
+        events: inout [Event]
+    ) throws(Revert) {
         let pairIndex = try checkedPair(index)
         let record = try pairs[pairIndex].mint(
             to: to, feeTo: feeTo, ledger: &ledger, block: block)
@@ -204,8 +210,10 @@ public struct UniswapV2Exchange: Contract, Hashable {
         appendSync(pairIndex, events: &events)
     }
 
-    private mutating func burn(pair index: Int, to: Address, block: BlockContext,
-                               events: inout [Event]) throws(Revert) {
+    private mutating func burn(
+        pair index: Int, to: Address, block: BlockContext,
+        events: inout [Event]
+    ) throws(Revert) {
         let pairIndex = try checkedPair(index)
         let record = try pairs[pairIndex].burn(
             to: to, feeTo: feeTo, ledger: &ledger, block: block)

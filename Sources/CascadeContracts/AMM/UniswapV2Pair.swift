@@ -329,7 +329,8 @@ public struct UniswapV2Swap: Hashable, Sendable {
         pair: UniswapV2Pair, amount0In: UInt256, amount1In: UInt256,
         amount0Out: UInt256, amount1Out: UInt256, to: Address
     ) {
-        let zeroForOne = amount0In > amount1In || (amount0In == amount1In && amount1Out > amount0Out)
+        let zeroForOne =
+            amount0In > amount1In || (amount0In == amount1In && amount1Out > amount0Out)
         pool = pair.address
         tokenIn = zeroForOne ? pair.token0 : pair.token1
         tokenOut = zeroForOne ? pair.token1 : pair.token0

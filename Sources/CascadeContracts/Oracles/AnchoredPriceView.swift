@@ -83,7 +83,9 @@ public struct AnchoredPriceView: Contract, Hashable {
                 round: posts, accepted: accepted)
             events.append(.oracleUpdated(asset: asset, update: update, anchorPrice: anchor))
         case .invalidateReporter:
-            guard caller == reporter else { throw Revert("invalidation message must come from the reporter") }
+            guard caller == reporter else {
+                throw Revert("invalidation message must come from the reporter")
+            }
             reporterInvalidated = true
             events.append(.reporterInvalidated)
         }

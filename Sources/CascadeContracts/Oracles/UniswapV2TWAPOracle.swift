@@ -70,7 +70,8 @@ public struct UniswapV2TWAPOracle: Hashable, Sendable {
         blockTimestampLast = blockTimestamp
         updates += 1
         return OracleUpdate(
-            oracle: address, kind: .twap, value: price0Average, sourceValue: pair.reserve0.isZero
+            oracle: address, kind: .twap, value: price0Average,
+            sourceValue: pair.reserve0.isZero
                 ? .zero : UniswapV2Pair.encodedPrice(pair.reserve1, over: pair.reserve0),
             round: updates, accepted: true)
     }
