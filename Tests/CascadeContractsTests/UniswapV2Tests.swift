@@ -207,7 +207,8 @@ struct UniswapV2PairTests {
                 pair: 0, liquidity: tokens(1000) - 1000, to: UniswapV2Fixture.wallet))
         let lp = fixture.liquidityToken
         #expect(fixture.balance(lp, UniswapV2Fixture.feeRecipient) == 249_750_499_251_388)
-        // (Sums are spelled out: inside #expect, `1000 + literal` is not typed as UInt256.)
+        // Sums are typed explicitly: inside #expect, `1000 + 249…` alone infers as Int and
+        // compares as AnyHashable, which is never equal to a UInt256.
         let locked = UniswapV2Pair.minimumLiquidity
         #expect(
             UInt256(fixture.exchange.ledger.totalSupply(of: lp))
