@@ -94,6 +94,22 @@ public struct UInt256: Hashable, Sendable {
         Double(high) * 0x1p128 + Double(low)
     }
 
+    /// The integer part of a `Double` (rounded toward zero), or nil if `value` is negative,
+    /// not finite, or 2^256 or more. For agents that reason in `Double` and must submit an
+    /// integer amount; world files use the exact `init?(decimal:scale:)` instead.
+    public init?(truncating value: Double) {
+        guard value.isFinite, value > -1, value < 0x1p256 else { return nil }
+        // Integer conversions from floating point truncate toward zero; no libm needed.
+        if value < 0x1p128 {
+            self.init(high: 0, low: UInt128(value))
+        } else {
+            // Exact: scaling by 2^128 loses no bits, and the difference below fits in the
+            // 53-bit significand.
+            let upper = UInt128(value / 0x1p128)
+            self.init(high: upper, low: UInt128(value - Double(upper) * 0x1p128))
+        }
+    }
+
     /// The number of zero bits above the highest set bit (256 for zero).
     @inlinable
     public var leadingZeroBitCount: Int {

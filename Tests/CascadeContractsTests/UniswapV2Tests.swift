@@ -356,6 +356,8 @@ struct UniswapV2ModelTests {
         var fixture = UniswapV2Fixture()
         var model = ReferenceConstantProductPool()
         let wallet = UniswapV2Fixture.wallet
+        var succeeded = 0
+        var reverted = 0
         for step in 0..<150 {
             let context = "seed \(seed), step \(step)"
             let before = fixture.exchange
@@ -409,7 +411,9 @@ struct UniswapV2ModelTests {
                     #expect(record?.amountOut == out?.uint256Value, "\(context)")
                 }
                 #expect(!expectedRevert, "\(context): the model expected a revert")
+                succeeded += 1
             } catch {
+                reverted += 1
                 #expect(expectedRevert, "\(context): unexpected revert \(error)")
                 #expect(fixture.exchange == before, "\(context): a revert changed state")
             }
@@ -424,6 +428,9 @@ struct UniswapV2ModelTests {
             }
             try fixture.exchange.checkInvariants()
         }
+        // The sequence must exercise both paths, or it proves little.
+        #expect(succeeded > 75, "seed \(seed): only \(succeeded) calls succeeded")
+        #expect(reverted > 0, "seed \(seed): no call reverted")
     }
 
     /// Amounts from a few wei up to about 2^90, log-uniform, so dust trades, normal trades

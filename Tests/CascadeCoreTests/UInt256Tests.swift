@@ -165,6 +165,19 @@ struct UInt256EdgeTests {
         #expect(UInt256.one.leadingZeroBitCount == 255 && twoTo128.leadingZeroBitCount == 127)
     }
 
+    @Test func doubleConversions() {
+        #expect(UInt256(truncating: 1.9) == .one)
+        #expect(UInt256(truncating: -0.5) == .zero)
+        #expect(UInt256(truncating: -1) == nil)
+        #expect(UInt256(truncating: .nan) == nil && UInt256(truncating: .infinity) == nil)
+        #expect(UInt256(truncating: 0x1p256) == nil)
+        #expect(UInt256(truncating: 0x1p255) == UInt256.one << 255)
+        #expect(UInt256(truncating: 0x1.8p200) == UInt256(3) << 199)
+        #expect(UInt256(truncating: 1.5e18) == UInt256(1_500_000_000_000_000_000))
+        #expect((UInt256.one << 200).doubleValue == 0x1p200)
+        #expect(UInt256(truncating: (UInt256(12345) << 150).doubleValue) == UInt256(12345) << 150)
+    }
+
     @Test func carriesAcrossLimbs() {
         let lowMax = UInt256(high: 0, low: .max)
         #expect(lowMax + .one == twoTo128)
