@@ -211,6 +211,48 @@ struct UInt256EdgeTests {
         #expect(q2 * divisor2 + r2 == dividend && r2 < divisor2)
     }
 
+    /// Long division's rare corrections (Knuth's D3 estimate fix and D6 add-back) happen
+    /// for limb patterns that random operands almost never produce, so every combination of
+    /// extreme limbs is checked against the identity `q·d + r = a`, `r < d`.
+    @Test func extremeLimbPatterns() {
+        let patterns: [UInt64] = [0, 1, 1 << 63 - 1, 1 << 63, .max]
+        var values: [UInt256] = []
+        for l3 in patterns {
+            for l2 in patterns {
+                for l1 in patterns {
+                    for l0 in patterns {
+                        values.append(UInt256(
+                            high: UInt128(l3) << 64 | UInt128(l2),
+                            low: UInt128(l1) << 64 | UInt128(l0)))
+                    }
+                }
+            }
+        }
+        var failures = 0
+        for divisor in values where !divisor.isZero {
+            for dividend in values {
+                let (q, r) = dividend.quotientAndRemainder(dividingBy: divisor)
+                let (product, overflow) = q.multipliedReportingOverflow(by: divisor)
+                let (sum, carry) = product.addingReportingOverflow(r)
+                if overflow || carry || sum != dividend || r >= divisor {
+                    failures += 1
+                }
+            }
+            // 512-bit dividends: (divisor − 1)·2^256 + x divided by divisor.
+            for low in values.prefix(25) {
+                let high = divisor - .one
+                let (q, r) = divisor.dividingFullWidth((high, low))
+                let (productHigh, productLow) = q.multipliedFullWidth(by: divisor)
+                let (sumLow, carry) = productLow.addingReportingOverflow(r)
+                let sumHigh = productHigh + (carry ? .one : .zero)
+                if sumHigh != high || sumLow != low || r >= divisor {
+                    failures += 1
+                }
+            }
+        }
+        #expect(failures == 0)
+    }
+
     @Test func mulDivBeyond256Bits() {
         let ray: UInt256 = 1_000_000_000_000_000_000_000_000_000
         let rad: UInt256 = 1_000_000_000_000_000_000_000_000_000_000_000_000_000_000_000
