@@ -272,6 +272,8 @@ struct UniswapV2TWAPOracleTests {
             pair: fixture.pairState,
             block: BlockContext(number: 3, timestamp: start + 24 * 3600))
         #expect(update.kind == .twap && update.accepted)
+        // The trace carries WAD prices of token0 in token1: 10/5 = 2.
+        #expect(update.value == tokens(2) && update.sourceValue == tokens(2))
         #expect(oracle.price0Average == UniswapV2Pair.encodedPrice(tokens(10), over: tokens(5)))
         #expect(oracle.price1Average == UniswapV2Pair.encodedPrice(tokens(5), over: tokens(10)))
         #expect(try oracle.consult(token: fixture.token0, amountIn: tokens(5)) == tokens(10))

@@ -47,6 +47,7 @@ public struct UniswapV2TWAPOracle: Hashable, Sendable {
     }
 
     /// Closes the window at `block`: averages = accumulator growth / elapsed seconds.
+    /// The returned update carries WAD prices of token0 in token1 (average and spot).
     ///
     /// `elapsed` and the accumulator differences wrap (uint32 and uint256), as on chain, so
     /// only windows shorter than 2^32 seconds are meaningful. The averages are truncated to
@@ -69,10 +70,13 @@ public struct UniswapV2TWAPOracle: Hashable, Sendable {
         price1CumulativeLast = price1Cumulative
         blockTimestampLast = blockTimestamp
         updates += 1
+        // The trace reports WAD prices of token0 in token1, so it reads like the other
+        // oracles: the new average, and the pair's spot price at the update.
+        let averageWad = UInt256.mulDiv(price0Average, .wad, .one << 112)
+        let spotWad =
+            pair.reserve0.isZero ? .zero : UInt256.mulDiv(pair.reserve1, .wad, pair.reserve0)
         return OracleUpdate(
-            oracle: address, kind: .twap, value: price0Average,
-            sourceValue: pair.reserve0.isZero
-                ? .zero : UniswapV2Pair.encodedPrice(pair.reserve1, over: pair.reserve0),
+            oracle: address, kind: .twap, value: averageWad, sourceValue: spotWad,
             round: updates, accepted: true)
     }
 
