@@ -333,6 +333,45 @@ struct UniswapV2PairTests {
         try exact.exchange.checkInvariants()
     }
 
+    /// v2-periphery UniswapV2Router02 `addLiquidity`: the first deposit takes both amounts
+    /// (1e18 and 4e18 → 2e18 − 1000 LP to the wallet); later ones keep the pool's ratio.
+    @Test func addLiquidityAtRatio() throws {
+        var fixture = UniswapV2Fixture()
+        try fixture.call(
+            .addLiquidityAtRatio(
+                pair: 0, amount0Desired: tokens(1), amount1Desired: tokens(4), amount0Min: 0,
+                amount1Min: 0, to: UniswapV2Fixture.wallet))
+        let lp = fixture.liquidityToken
+        #expect(fixture.balance(lp, UniswapV2Fixture.wallet) == tokens(2) - 1000)
+        // Desired 1 and 10 at a 1:4 pool: takes 1 and quote(1) = 4.
+        let before1 = fixture.balance(fixture.token1, UniswapV2Fixture.wallet)
+        try fixture.call(
+            .addLiquidityAtRatio(
+                pair: 0, amount0Desired: tokens(1), amount1Desired: tokens(10), amount0Min: 0,
+                amount1Min: tokens(4), to: UniswapV2Fixture.wallet))
+        #expect(before1 - fixture.balance(fixture.token1, UniswapV2Fixture.wallet) == tokens(4))
+        #expect(fixture.balance(lp, UniswapV2Fixture.wallet) == tokens(4) - 1000)
+        // Desired 10 and 4: token1 binds, takes quote(4) = 1 of token0.
+        #expect(
+            try UniswapV2Exchange.amountsAtRatio(
+                reserve0: tokens(2), reserve1: tokens(8), desired0: tokens(10),
+                desired1: tokens(4), minimum0: 0, minimum1: 0) == (tokens(1), tokens(4)))
+        let snapshot = fixture.exchange
+        #expect(throws: Revert("UniswapV2Router: INSUFFICIENT_B_AMOUNT")) {
+            try fixture.call(
+                .addLiquidityAtRatio(
+                    pair: 0, amount0Desired: tokens(1), amount1Desired: tokens(10),
+                    amount0Min: 0, amount1Min: tokens(4) + 1, to: UniswapV2Fixture.wallet))
+        }
+        #expect(throws: Revert("UniswapV2Router: INSUFFICIENT_A_AMOUNT")) {
+            try fixture.call(
+                .addLiquidityAtRatio(
+                    pair: 0, amount0Desired: tokens(10), amount1Desired: tokens(4),
+                    amount0Min: tokens(2), amount1Min: 0, to: UniswapV2Fixture.wallet))
+        }
+        #expect(fixture.exchange == snapshot)
+    }
+
     @Test func donationsAreSkimmedOrSynced() throws {
         var fixture = UniswapV2Fixture()
         try fixture.addLiquidity(tokens(5), tokens(10))

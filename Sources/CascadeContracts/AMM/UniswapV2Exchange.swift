@@ -66,6 +66,12 @@ public struct UniswapV2Exchange: Contract, Hashable {
         /// does not trim the deposit to the pool's ratio: size it with `quote`, or the
         /// excess is a gift to the existing LPs.
         case addLiquidity(pair: Int, amount0: UInt256, amount1: UInt256, to: Address)
+        /// Router: deposits at the pool's current ratio (`UniswapV2Router02.addLiquidity`).
+        /// Takes all of one desired amount and the matching `quote` of the other, which must
+        /// be at least its minimum; an empty pool takes both desired amounts.
+        case addLiquidityAtRatio(
+            pair: Int, amount0Desired: UInt256, amount1Desired: UInt256, amount0Min: UInt256,
+            amount1Min: UInt256, to: Address)
         /// Sends `liquidity` LP tokens to the pair and burns them, paying `to`.
         case removeLiquidity(pair: Int, liquidity: UInt256, to: Address)
     }
@@ -150,6 +156,17 @@ public struct UniswapV2Exchange: Contract, Hashable {
             try transfer(
                 pair.token1, from: caller, to: pair.address, amount: amount1, events: &events)
             try mint(pair: index, to: to, block: block, events: &events)
+        case .addLiquidityAtRatio(
+            let index, let desired0, let desired1, let minimum0, let minimum1, let to):
+            let pair = pairs[try checkedPair(index)]
+            let (amount0, amount1) = try Self.amountsAtRatio(
+                reserve0: pair.reserve0, reserve1: pair.reserve1, desired0: desired0,
+                desired1: desired1, minimum0: minimum0, minimum1: minimum1)
+            try transfer(
+                pair.token0, from: caller, to: pair.address, amount: amount0, events: &events)
+            try transfer(
+                pair.token1, from: caller, to: pair.address, amount: amount1, events: &events)
+            try mint(pair: index, to: to, block: block, events: &events)
         case .removeLiquidity(let index, let liquidity, let to):
             let pair = pairs[try checkedPair(index)]
             try transfer(
@@ -160,6 +177,30 @@ public struct UniswapV2Exchange: Contract, Hashable {
     }
 
     // MARK: - Steps
+
+    /// The router's `_addLiquidity`: the deposit that keeps the pool's ratio, taking all
+    /// of one desired amount. Reverts `UniswapV2Router: INSUFFICIENT_A_AMOUNT` or
+    /// `INSUFFICIENT_B_AMOUNT` (A is token0 here) when the matching amount is below its
+    /// minimum.
+    public static func amountsAtRatio(
+        reserve0: UInt256, reserve1: UInt256, desired0: UInt256, desired1: UInt256,
+        minimum0: UInt256, minimum1: UInt256
+    ) throws(Revert) -> (UInt256, UInt256) {
+        if reserve0.isZero && reserve1.isZero { return (desired0, desired1) }
+        let optimal1 = try UniswapV2Library.quote(
+            amountA: desired0, reserveA: reserve0, reserveB: reserve1)
+        if optimal1 <= desired1 {
+            guard optimal1 >= minimum1 else {
+                throw Revert("UniswapV2Router: INSUFFICIENT_B_AMOUNT")
+            }
+            return (desired0, optimal1)
+        }
+        let optimal0 = try UniswapV2Library.quote(
+            amountA: desired1, reserveA: reserve1, reserveB: reserve0)
+        // optimal0 ≤ desired0 follows from optimal1 > desired1 (the router asserts it).
+        guard optimal0 >= minimum0 else { throw Revert("UniswapV2Router: INSUFFICIENT_A_AMOUNT") }
+        return (optimal0, desired1)
+    }
 
     private func checkedPair(_ index: Int) throws(Revert) -> Int {
         guard pairs.indices.contains(index) else { throw Revert("UniswapV2: PAIR_NOT_FOUND") }
