@@ -94,6 +94,22 @@ public struct UInt256: Hashable, Sendable {
         Double(high) * 0x1p128 + Double(low)
     }
 
+    /// The integer part of a `Double` (rounded toward zero), or nil if `value` is negative,
+    /// not finite, or 2^256 or more. For agents that reason in `Double` and must submit an
+    /// integer amount; world files use the exact `init?(decimal:scale:)` instead.
+    public init?(truncating value: Double) {
+        guard value.isFinite, value > -1, value < 0x1p256 else { return nil }
+        // Integer conversions from floating point truncate toward zero; no libm needed.
+        if value < 0x1p128 {
+            self.init(high: 0, low: UInt128(value))
+        } else {
+            // Exact: scaling by 2^128 loses no bits, and the difference below fits in the
+            // 53-bit significand.
+            let upper = UInt128(value / 0x1p128)
+            self.init(high: upper, low: UInt128(value - Double(upper) * 0x1p128))
+        }
+    }
+
     /// The number of zero bits above the highest set bit (256 for zero).
     @inlinable
     public var leadingZeroBitCount: Int {
@@ -368,7 +384,9 @@ extension UInt256 {
         if high == 0 {
             // Schoolbook division by a single 128-bit word, from the top word down. Each
             // partial remainder is below the divisor, so each wide division is exact.
-            let words = [dividend.high.high, dividend.high.low, dividend.low.high, dividend.low.low]
+            let words = [
+                dividend.high.high, dividend.high.low, dividend.low.high, dividend.low.low,
+            ]
             var remainder: UInt128 = 0
             var quotient: [UInt128] = []
             for word in words {
@@ -418,7 +436,8 @@ extension UInt256 {
         let shift = divisor[n - 1].leadingZeroBitCount
         var v = [UInt64](repeating: 0, count: n)
         for index in stride(from: n - 1, to: 0, by: -1) {
-            v[index] = shift == 0
+            v[index] =
+                shift == 0
                 ? divisor[index]
                 : divisor[index] << shift | divisor[index - 1] >> (64 - shift)
         }
@@ -426,7 +445,8 @@ extension UInt256 {
         var u = [UInt64](repeating: 0, count: m + 1)
         u[m] = shift == 0 ? 0 : dividend[m - 1] >> (64 - shift)
         for index in stride(from: m - 1, to: 0, by: -1) {
-            u[index] = shift == 0
+            u[index] =
+                shift == 0
                 ? dividend[index]
                 : dividend[index] << shift | dividend[index - 1] >> (64 - shift)
         }
@@ -479,7 +499,8 @@ extension UInt256 {
         // D8: unnormalise the remainder.
         var remainder = [UInt64](repeating: 0, count: n)
         for index in 0..<n {
-            remainder[index] = shift == 0
+            remainder[index] =
+                shift == 0
                 ? u[index]
                 : u[index] >> shift | u[index + 1] << (64 - shift)
         }

@@ -194,7 +194,8 @@ public struct ReferenceNatural: Equatable, Comparable, Sendable, CustomStringCon
         // Invariant: low² ≤ self < high².
         let one = ReferenceNatural(1 as UInt64)
         while let gap = high - low, one < gap {
-            let middle = (low + high).quotientAndRemainder(dividingBy: ReferenceNatural(2 as UInt64))?
+            let middle =
+                (low + high).quotientAndRemainder(dividingBy: ReferenceNatural(2 as UInt64))?
                 .quotient ?? low
             if self < middle * middle {
                 high = middle

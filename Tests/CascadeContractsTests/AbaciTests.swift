@@ -72,10 +72,12 @@ struct AbaciTests {
         let curve = PriceCurve.stairstepExponentialDecrease(
             stepSeconds: 1, cut: ray - ray / UInt256(100))
         let top = UInt256(5) * ray
-        #expect(curve.price(top: top, elapsedSeconds: 60).description
-            == "2735783211953807380973706855")
-        #expect(curve.price(top: top, elapsedSeconds: 100).description
-            == "1830161706366147524653080130")
+        #expect(
+            curve.price(top: top, elapsedSeconds: 60).description
+                == "2735783211953807380973706855")
+        #expect(
+            curve.price(top: top, elapsedSeconds: 100).description
+                == "1830161706366147524653080130")
     }
 
     @Test func validity() {

@@ -34,14 +34,15 @@ struct FixedPointTests {
 
     @Test func aaveFunctionsRoundHalfUp() {
         // percentMul(v, p) = (v·p + 5000) / 10000 (Aave PercentageMath, REFERENCE.md §3.1).
-        #expect(percentMul(UInt256(1), UInt256(5000)) == .one)   // 0.5 → 1
+        #expect(percentMul(UInt256(1), UInt256(5000)) == .one)  // 0.5 → 1
         #expect(percentMul(UInt256(1), UInt256(4999)) == .zero)  // 0.4999 → 0
         #expect(percentMul(UInt256(10_000), UInt256(8250)) == UInt256(8250))
         // percentDiv(v, p) = (v·10000 + p/2) / p.
         #expect(percentDiv(UInt256(1), UInt256(20_000)) == .one)  // 0.5 → 1
         #expect(percentDiv(UInt256(100), UInt256(10_500)) == UInt256(95))  // 95.238 → 95
         // wadDiv(a, b) = (a·1e18 + b/2) / b.
-        #expect(wadDiv(UInt256(2), UInt256(3)).description == String(repeating: "6", count: 17) + "7")
+        #expect(
+            wadDiv(UInt256(2), UInt256(3)).description == String(repeating: "6", count: 17) + "7")
         #expect(wadMul(.one, wad / UInt256(2)) == .one)
         #expect(rayMul(.one, ray / UInt256(2) - .one) == .zero)
         #expect(rayDiv(UInt256(1), UInt256(3) * ray) == .zero)
@@ -49,8 +50,8 @@ struct FixedPointTests {
     }
 
     @Test func rpowEdgeCases() {
-        #expect(rpow(.zero, 0 as UInt64, ray) == ray)       // 0^0 = base
-        #expect(rpow(.zero, 5 as UInt64, ray) == .zero)     // 0^n = 0
+        #expect(rpow(.zero, 0 as UInt64, ray) == ray)  // 0^0 = base
+        #expect(rpow(.zero, 5 as UInt64, ray) == .zero)  // 0^n = 0
         #expect(rpow(UInt256(2) * ray, 10 as UInt64, ray) == UInt256(1024) * ray)
         #expect(rpow(ray, UInt64.max, ray) == ray)
         #expect(rpow(ray, UInt256.max, ray) == ray)

@@ -89,10 +89,14 @@ struct UInt256ModelTests {
             guard let expected = q.uint256Value else { continue }
             checked += 1
             #expect(UInt256.mulDiv(a, b, d) == expected, "seed \(seed): \(a)·\(b)/\(d)")
-            let expectedUp = r.isZero ? expected : (q + ReferenceNatural(1 as UInt64))
-                .uint256Value
+            let expectedUp =
+                r.isZero
+                ? expected
+                : (q + ReferenceNatural(1 as UInt64))
+                    .uint256Value
             if let expectedUp {
-                #expect(UInt256.mulDivUp(a, b, d) == expectedUp, "seed \(seed): ⌈\(a)·\(b)/\(d)⌉")
+                #expect(
+                    UInt256.mulDivUp(a, b, d) == expectedUp, "seed \(seed): ⌈\(a)·\(b)/\(d)⌉")
             }
         }
         #expect(checked > Self.pairsPerSeed / 4, "seed \(seed): too few defined cases")
@@ -125,8 +129,9 @@ struct UInt256ModelTests {
         var random = OperandGenerator(seed: seed)
         for _ in 0..<60 {
             let a = random.nextUInt256()
-            #expect(a.squareRoot() == ReferenceNatural(a).squareRoot().uint256Value,
-                    "seed \(seed): √\(a)")
+            #expect(
+                a.squareRoot() == ReferenceNatural(a).squareRoot().uint256Value,
+                "seed \(seed): √\(a)")
             #expect(a.description == ReferenceNatural(a).description, "seed \(seed)")
             #expect(UInt256(a.description) == a, "seed \(seed)")
             let scale = Int(random.next(below: 78))
@@ -141,8 +146,9 @@ struct UInt256EdgeTests {
     let twoTo128 = UInt256(high: 1, low: 0)
 
     @Test func constantsAndConversions() {
-        #expect(UInt256.max.description
-            == "115792089237316195423570985008687907853269984665640564039457584007913129639935")
+        #expect(
+            UInt256.max.description
+                == "115792089237316195423570985008687907853269984665640564039457584007913129639935")
         #expect(UInt256.zero.description == "0")
         #expect(twoTo128.description == "340282366920938463463374607431768211456")
         #expect(UInt256.max.uint128Value == nil)
@@ -157,6 +163,19 @@ struct UInt256EdgeTests {
         #expect(maxLiteral == .max)
         #expect(UInt256.max.leadingZeroBitCount == 0 && UInt256.zero.leadingZeroBitCount == 256)
         #expect(UInt256.one.leadingZeroBitCount == 255 && twoTo128.leadingZeroBitCount == 127)
+    }
+
+    @Test func doubleConversions() {
+        #expect(UInt256(truncating: 1.9) == .one)
+        #expect(UInt256(truncating: -0.5) == .zero)
+        #expect(UInt256(truncating: -1) == nil)
+        #expect(UInt256(truncating: .nan) == nil && UInt256(truncating: .infinity) == nil)
+        #expect(UInt256(truncating: 0x1p256) == nil)
+        #expect(UInt256(truncating: 0x1p255) == UInt256.one << 255)
+        #expect(UInt256(truncating: 0x1.8p200) == UInt256(3) << 199)
+        #expect(UInt256(truncating: 1.5e18) == UInt256(1_500_000_000_000_000_000))
+        #expect((UInt256.one << 200).doubleValue == 0x1p200)
+        #expect(UInt256(truncating: (UInt256(12345) << 150).doubleValue) == UInt256(12345) << 150)
     }
 
     @Test func carriesAcrossLimbs() {
@@ -192,6 +211,48 @@ struct UInt256EdgeTests {
         #expect(q2 * divisor2 + r2 == dividend && r2 < divisor2)
     }
 
+    /// Long division's rare corrections (Knuth's D3 estimate fix and D6 add-back) happen
+    /// for limb patterns that random operands almost never produce, so every combination of
+    /// extreme limbs is checked against the identity `q·d + r = a`, `r < d`.
+    @Test func extremeLimbPatterns() {
+        let patterns: [UInt64] = [0, 1, 1 << 63 - 1, 1 << 63, .max]
+        var values: [UInt256] = []
+        for l3 in patterns {
+            for l2 in patterns {
+                for l1 in patterns {
+                    for l0 in patterns {
+                        values.append(UInt256(
+                            high: UInt128(l3) << 64 | UInt128(l2),
+                            low: UInt128(l1) << 64 | UInt128(l0)))
+                    }
+                }
+            }
+        }
+        var failures = 0
+        for divisor in values where !divisor.isZero {
+            for dividend in values {
+                let (q, r) = dividend.quotientAndRemainder(dividingBy: divisor)
+                let (product, overflow) = q.multipliedReportingOverflow(by: divisor)
+                let (sum, carry) = product.addingReportingOverflow(r)
+                if overflow || carry || sum != dividend || r >= divisor {
+                    failures += 1
+                }
+            }
+            // 512-bit dividends: (divisor − 1)·2^256 + x divided by divisor.
+            for low in values.prefix(25) {
+                let high = divisor - .one
+                let (q, r) = divisor.dividingFullWidth((high, low))
+                let (productHigh, productLow) = q.multipliedFullWidth(by: divisor)
+                let (sumLow, carry) = productLow.addingReportingOverflow(r)
+                let sumHigh = productHigh + (carry ? .one : .zero)
+                if sumHigh != high || sumLow != low || r >= divisor {
+                    failures += 1
+                }
+            }
+        }
+        #expect(failures == 0)
+    }
+
     @Test func mulDivBeyond256Bits() {
         let ray: UInt256 = 1_000_000_000_000_000_000_000_000_000
         let rad: UInt256 = 1_000_000_000_000_000_000_000_000_000_000_000_000_000_000_000
@@ -200,9 +261,11 @@ struct UInt256EdgeTests {
         #expect(UInt256.mulDiv(rad, rad, ray) == rad * UInt256(1_000_000_000_000_000_000))
         #expect(UInt256.mulDiv(.max, .max, .max) == .max)
         // 2^256 − 1 is divisible by 3, so (2^256 − 1)·2/3 is exact.
-        #expect(UInt256.mulDiv(.max, UInt256(2), UInt256(3)) == UInt256.max / UInt256(3) * UInt256(2))
+        #expect(
+            UInt256.mulDiv(.max, UInt256(2), UInt256(3)) == UInt256.max / UInt256(3) * UInt256(2))
         // 2^256 − 1 ≡ 1 (mod 7), so ⌊(2^256 − 1)·2/7⌋ = ⌊(2^256 − 1)/7⌋·2 + ⌊2/7⌋.
-        #expect(UInt256.mulDiv(.max, UInt256(2), UInt256(7)) == UInt256.max / UInt256(7) * UInt256(2))
+        #expect(
+            UInt256.mulDiv(.max, UInt256(2), UInt256(7)) == UInt256.max / UInt256(7) * UInt256(2))
         #expect(UInt256.mulDivUp(.max, .one, UInt256(2)) == (UInt256.max >> 1) + .one)
         #expect(UInt256.mulDivUp(UInt256(10), UInt256(10), UInt256(5)) == UInt256(20))
         #expect(UInt256.mulDivUp(UInt256(10), UInt256(10), UInt256(3)) == UInt256(34))
@@ -254,8 +317,9 @@ struct UInt256EdgeTests {
     }
 
     @Test func uint128DecimalBounds() {
-        #expect(UInt128(decimal: "340282366920938463463.374607431768211455", scale: 18)
-            == UInt128.max)
+        #expect(
+            UInt128(decimal: "340282366920938463463.374607431768211455", scale: 18)
+                == UInt128.max)
         #expect(UInt128(decimal: "340282366920938463463.374607431768211456", scale: 18) == nil)
     }
 
