@@ -1,1 +1,203 @@
-print("cascade: skeleton")
+// The `cascade` command: parse arguments, call the run layer, print, set the exit status.
+// No simulation logic lives here (docs/architecture.md).
+import CascadeRun
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Exit statuses (INTERFACE.md): 0 success, 1 the simulation broke an invariant or failed
+/// internally, 2 bad usage or bad input.
+enum ExitStatus {
+    static let success: Int32 = 0
+    static let failure: Int32 = 1
+    static let usage: Int32 = 2
+}
+
+func printError(_ text: String) {
+    var standardError = StandardError()
+    print(text, to: &standardError)
+}
+
+struct StandardError: TextOutputStream {
+    mutating func write(_ string: String) {
+        fputs(string, stderr)
+    }
+}
+
+/// Runs a command body, mapping the run layer's failures to messages and exit statuses.
+func guarded(_ body: () throws(CascadeFailure) -> Void) -> Int32 {
+    do {
+        try body()
+        return ExitStatus.success
+    } catch {
+        printError("cascade: error: \(error.message)")
+        switch error.kind {
+        case .badInput: return ExitStatus.usage
+        case .invariant, .internalFailure: return ExitStatus.failure
+        }
+    }
+}
+
+func notYet(_ command: String, _ issue: String) -> (ParsedArguments) -> Int32 {
+    { _ in
+        printError(
+            "cascade: '\(command)' is not available in this version yet (\(issue)); "
+                + "see 'cascade --help' for what is")
+        return ExitStatus.usage
+    }
+}
+
+let commands: [CommandSpec] = [
+    CommandSpec(
+        name: "run", summary: "Run one world with one seed and write its output folder.",
+        usage: "WORLD [--seed N] [--out DIR] [--set PATH=VALUE]... [--trace] [--check] [--quiet]",
+        details: """
+            WORLD is a path to a world file or the name of a bundled world (see 'cascade worlds').
+            Results go to files in the output folder (default out/<world>-seed<N>/); a short
+            summary goes to stdout and the run's digest and wall time to stderr.
+            """,
+        options: [
+            .value("seed", "N", "seed of the run (default: the world's own seed)"),
+            .value("out", "DIR", "output folder (default: out/<world>-seed<N>/)"),
+            .value("set", "PATH=VALUE", "override one world value by JSON path", repeatable: true),
+            .flag("trace", "also write events.jsonl, the full trace"),
+            .flag("check", "verify invariants after every block; stop with status 1 if broken"),
+            .flag("quiet", "print nothing on stdout"),
+        ],
+        positionalName: "WORLD", positionalCount: 1...1,
+        run: { arguments in
+            guarded { () throws(CascadeFailure) in
+                let request = try RunRequest(
+                    world: arguments.positional[0], seed: arguments.value("seed"),
+                    out: arguments.value("out"), overrides: arguments.all("set"),
+                    trace: arguments.has("trace"), check: arguments.has("check"))
+                let result = try Cascade.run(request)
+                if !arguments.has("quiet") {
+                    print(result.summaryText, terminator: "")
+                }
+                printError(result.footer)
+            }
+        }),
+    CommandSpec(
+        name: "validate", summary: "Check world files without running them.",
+        usage: "WORLD...",
+        details: "Prints one line per world; exits 2 at the first invalid one, naming the file and JSON path.",
+        options: [.value("set", "PATH=VALUE", "override one value before checking", repeatable: true)],
+        positionalName: "WORLD", positionalCount: 1...Int.max,
+        run: { arguments in
+            guarded { () throws(CascadeFailure) in
+                for world in arguments.positional {
+                    let line = try Cascade.validate(world: world, overrides: arguments.all("set"))
+                    print(line)
+                }
+            }
+        }),
+    CommandSpec(
+        name: "worlds", summary: "List the bundled worlds, one line each.", usage: "",
+        details: "", options: [], positionalName: "", positionalCount: 0...0,
+        run: { _ in
+            guarded { () throws(CascadeFailure) in
+                print(try Cascade.bundledWorldsListing(), terminator: "")
+            }
+        }),
+    CommandSpec(
+        name: "sweep", summary: "Run a grid of parameter values times a range of seeds.",
+        usage: "WORLD|SWEEPFILE [--set PATH=V1,V2,...]... [--seeds A..B] [--jobs N] [--shard K/N] --out DIR",
+        details: "", options: [
+            .value("set", "PATH=V1,V2,...", "an axis of the grid", repeatable: true),
+            .value("seeds", "A..B", "the seed range"), .value("jobs", "N", "worker processes"),
+            .value("shard", "K/N", "run the K-th of N slices"), .value("out", "DIR", "output folder"),
+        ], positionalName: "WORLD", positionalCount: 1...1, run: notYet("sweep", "issue #7")),
+    CommandSpec(
+        name: "merge", summary: "Join sweep slices into one sweep folder.", usage: "DIR... --out DIR",
+        details: "", options: [.value("out", "DIR", "output folder")], positionalName: "DIR",
+        positionalCount: 1...Int.max, run: notYet("merge", "issue #7")),
+    CommandSpec(
+        name: "races", summary: "Show the liquidation races of a run.",
+        usage: "RUN_DIR [--top N] [--position ID]", details: "",
+        options: [
+            .value("top", "N", "the N costliest races"),
+            .value("position", "ID", "one position's race in full"),
+        ], positionalName: "RUN_DIR", positionalCount: 1...1, run: notYet("races", "issue #5")),
+    CommandSpec(
+        name: "report", summary: "(Re)draw RUN_DIR/report.html from a run's files.",
+        usage: "RUN_DIR", details: "", options: [], positionalName: "RUN_DIR",
+        positionalCount: 1...1, run: notYet("report", "issue #6")),
+]
+
+func overview() -> String {
+    var text = """
+        cascade \(CascadeVersion.current) — a discrete-event blockchain simulator for DeFi liquidations
+
+        usage: cascade COMMAND [ARGS]...
+               cascade --version | --help | help COMMAND
+
+        commands:
+
+        """
+    let width = (commands.map(\.name.count).max() ?? 0) + 2
+    for command in commands {
+        text += "  \(command.name)\(String(repeating: " ", count: width - command.name.count))\(command.summary)\n"
+    }
+    text += "\nRun 'cascade help COMMAND' for a command's options. Documentation: docs/ in the repository.\n"
+    return text
+}
+
+func usageFailure(_ message: String, command: CommandSpec? = nil) -> Int32 {
+    printError("cascade: error: \(message)")
+    if let command {
+        printError("usage: \(command.usageLine)")
+        printError("Run 'cascade help \(command.name)' for more.")
+    } else {
+        printError("Run 'cascade --help' for the list of commands.")
+    }
+    return ExitStatus.usage
+}
+
+func main(_ words: [String]) -> Int32 {
+    guard let first = words.first else {
+        printError(overview())
+        return ExitStatus.usage
+    }
+    switch first {
+    case "--help", "-h":
+        print(overview(), terminator: "")
+        return ExitStatus.success
+    case "--version", "-V":
+        print("cascade \(CascadeVersion.current)")
+        return ExitStatus.success
+    case "help":
+        guard words.count <= 2 else { return usageFailure("'help' takes at most one command") }
+        guard words.count == 2 else {
+            print(overview(), terminator: "")
+            return ExitStatus.success
+        }
+        guard let command = commands.first(where: { $0.name == words[1] }) else {
+            return usageFailure("no command '\(words[1])'")
+        }
+        print(command.help, terminator: "")
+        return ExitStatus.success
+    default:
+        break
+    }
+    guard let command = commands.first(where: { $0.name == first }) else {
+        return usageFailure(
+            first.hasPrefix("-") ? "unknown option '\(first)'" : "unknown command '\(first)'")
+    }
+    let rest = Array(words.dropFirst())
+    if rest.contains("--help") || rest.contains("-h") {
+        print(command.help, terminator: "")
+        return ExitStatus.success
+    }
+    do {
+        let arguments = try command.parse(rest)
+        return command.run(arguments)
+    } catch {
+        return usageFailure(error.message, command: command)
+    }
+}
+
+exit(main(Array(CommandLine.arguments.dropFirst())))

@@ -1,0 +1,44 @@
+# Cascade — thin wrappers around SwiftPM. Every target spells its flags out long-form so
+# the commands can be copied into a terminal as they are.
+#
+#   make run [WORLD=<name|path>] [SEED=<n>]   build (release), then run a world
+#   make test                                  the whole test suite
+#   make bench                                 performance figures (docs/performance.md)
+#   make lint / make fmt                       formatting and determinism checks / fixes
+
+SWIFT ?= swift
+WORLD ?= $(DEFAULT_WORLD)
+SEED ?=
+DEFAULT_WORLD := chain-demo
+CASCADE := .build/release/cascade
+SIMULATION_SOURCES := Sources/CascadeKernel Sources/CascadeCore Sources/CascadeChain \
+	Sources/CascadeContracts Sources/CascadeAgents Sources/CascadeWorld Sources/CascadeRun
+
+.PHONY: build run test bench lint fmt clean
+
+build:
+	$(SWIFT) build --configuration release --product cascade
+
+run: build
+	$(CASCADE) run $(WORLD) $(if $(SEED),--seed $(SEED))
+
+test:
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+bench:
+	$(SWIFT) build --configuration release --product cascade-bench
+	.build/release/cascade-bench
+
+# Formatting (swift format ships with the toolchain) and the determinism rules of
+# docs/determinism.md that a grep can check: no wall clock and no system randomness in
+# simulation code, and no kernel or Foundation inside the contracts.
+lint:
+	$(SWIFT) format lint --strict --recursive --parallel Package.swift Sources Tests
+	.ci/check-determinism.sh $(SIMULATION_SOURCES)
+
+fmt:
+	$(SWIFT) format format --in-place --recursive --parallel Package.swift Sources Tests
+
+clean:
+	rm -rf .build out
