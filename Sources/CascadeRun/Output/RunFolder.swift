@@ -1,0 +1,106 @@
+import Foundation
+
+/// The folder one run writes, and the files in it, written whole or not at all.
+///
+/// Every file is written under a temporary name (see `PendingFile`). `commit()` first
+/// finishes all of them, which is where a full disk or a failed write shows up, and only
+/// then renames each into place, in the order they were opened. If anything fails before
+/// the renames, every temporary is removed and no file of the run takes its final name.
+/// (A crash in the middle of the renames can leave some files of the new run beside older
+/// ones of a previous run; each of them is still whole.)
+///
+/// ```swift
+/// let folder = try RunFolder(path: RunFolder.defaultPath(world: "black-thursday-2020",
+///                                                        seed: 7))
+/// let blocks = try folder.csv(named: "blocks.csv", header: ["block", "time_ms"])
+/// try blocks.writeRow([.integer(1), .integer(13_200)])
+/// try folder.write(summary.serialized(.pretty), named: "summary.json")
+/// try folder.commit()
+/// ```
+package final class RunFolder {
+    /// The folder, as given (relative paths stay relative: nothing from the host is added).
+    package let path: String
+    private var files: [PendingFile] = []
+    private var names: [String] = []
+
+    /// Creates the folder and any missing parents.
+    package init(path: String) throws(OutputError) {
+        self.path = path
+        try RunFolder.createFolder(path)
+    }
+
+    /// `out/<world>-seed<N>`, the folder a run writes when no `--out` is given.
+    package static func defaultPath(world: String, seed: UInt64) -> String {
+        "out/\(world)-seed\(seed)"
+    }
+
+    /// Opens a file of the run under its temporary name. `name` is a plain file name
+    /// (`blocks.csv`), opened once per run.
+    package func file(named name: String) throws(OutputError) -> PendingFile {
+        precondition(!name.isEmpty && !name.contains("/"), "a run file is a plain name")
+        precondition(!names.contains(name), "\(name) opened twice")
+        let file = try PendingFile(path: path.hasSuffix("/") ? path + name : path + "/" + name)
+        files.append(file)
+        names.append(name)
+        return file
+    }
+
+    /// Opens a CSV file with its header (written at once).
+    package func csv(named name: String, header: [String]) throws(OutputError) -> CSVWriter {
+        try CSVWriter(sink: file(named: name), header: header)
+    }
+
+    /// Opens a JSON Lines file (one compact object a line).
+    package func jsonLines(named name: String) throws(OutputError) -> JSONLinesWriter {
+        try JSONLinesWriter(sink: file(named: name))
+    }
+
+    /// Writes a small file whose whole text is already at hand (`summary.json`,
+    /// `report.html`). It still takes its name only at `commit()`.
+    package func write(_ text: String, named name: String) throws(OutputError) {
+        try file(named: name).write(text)
+    }
+
+    /// Finishes every file, then renames each into place. On an error before the renames,
+    /// removes every temporary and rethrows.
+    package func commit() throws(OutputError) {
+        do {
+            for file in files {
+                try file.finish()
+            }
+        } catch {
+            abandon()
+            throw error
+        }
+        for file in files {
+            try file.commit()
+        }
+        files.removeAll()
+    }
+
+    /// Drops every file not yet committed; earlier files in the folder stay as they were.
+    package func abandon() {
+        for file in files {
+            file.abandon()
+        }
+        files.removeAll()
+    }
+
+    /// `mkdir -p`: creates each missing component of `path`.
+    private static func createFolder(_ path: String) throws(OutputError) {
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        for component in path.split(separator: "/") {
+            prefix += component
+            if mkdir(prefix, 0o755) != 0 {
+                let code = errno
+                var status = stat()
+                let isFolder =
+                    stat(prefix, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR
+                if code != EEXIST || !isFolder {
+                    throw OutputError(path: prefix, operation: .createFolder, code: code)
+                }
+            }
+            prefix += "/"
+        }
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import Testing
+
+@testable import CascadeRun
+
+/// A fresh folder under the system's temporary folder, named by the test.
+func makeScratchFolder(_ name: String) -> String {
+    let path = NSTemporaryDirectory() + "cascade-output-tests-\(getpid())/\(name)"
+    try? FileManager.default.removeItem(atPath: path)
+    return path
+}
+
+func contents(_ path: String) -> String? {
+    FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) }
+}
+
+func exists(_ path: String) -> Bool {
+    FileManager.default.fileExists(atPath: path)
+}
+
+@Suite("Output: atomic files and run folders")
+struct OutputFileTests {
+    @Test func temporaryNameIsHiddenBeside() {
+        #expect(PendingFile.temporaryPath(for: "out/x/summary.json")
+            == "out/x/.summary.json.tmp-\(getpid())")
+        #expect(PendingFile.temporaryPath(for: "a.csv") == ".a.csv.tmp-\(getpid())")
+    }
+
+    @Test func targetAppearsOnlyOnCommit() throws {
+        let folder = try RunFolder(path: makeScratchFolder("commit"))
+        let target = folder.path + "/blocks.csv"
+        let file = try PendingFile(path: target, chunkBytes: 8)
+        try file.write("block,time_ms\n1,13200\n")  // more than a chunk: partly on disk
+        #expect(!exists(target))
+        #expect(exists(file.temporaryPath))
+        try file.commit()
+        #expect(contents(target) == "block,time_ms\n1,13200\n")
+        #expect(!exists(file.temporaryPath))
+    }
+
+    @Test func failureBeforeRenameLeavesNoTarget() throws {
+        let folder = try RunFolder(path: makeScratchFolder("abandon"))
+        let target = folder.path + "/summary.json"
+        var temporary = ""
+        do {
+            let file = try PendingFile(path: target, chunkBytes: 4)
+            temporary = file.temporaryPath
+            try file.write("{\"world\": \"half")
+            // The run fails here: the file is released without a commit.
+        }
+        #expect(!exists(target))
+        #expect(!exists(temporary))
+    }
+
+    @Test func existingTargetIsReplacedOnlyWhole() throws {
+        let folder = try RunFolder(path: makeScratchFolder("replace"))
+        let target = folder.path + "/summary.json"
+        try folder.write("old\n", named: "summary.json")
+        try folder.commit()
+        let file = try PendingFile(path: target, chunkBytes: 2)
+        try file.write("new, much longer\n")
+        #expect(contents(target) == "old\n")
+        file.abandon()
+        #expect(contents(target) == "old\n")
+        let second = try PendingFile(path: target)
+        try second.write("new\n")
+        try second.commit()
+        #expect(contents(target) == "new\n")
+    }
+
+    @Test func folderCommitsAllFilesTogether() throws {
+        let path = makeScratchFolder("folder") + "/nested/run-seed7"
+        let folder = try RunFolder(path: path)
+        let csv = try folder.csv(named: "blocks.csv", header: ["block"])
+        for block in 0..<100_000 {
+            try csv.writeRow([.integer(block)])
+        }
+        let trace = try folder.jsonLines(named: "events.jsonl")
+        try trace.write(["block": 1, "type": "tx"])
+        try folder.write("{}\n", named: "summary.json")
+        #expect(!exists(path + "/blocks.csv"))
+        #expect(!exists(path + "/summary.json"))
+        try folder.commit()
+        let names = try FileManager.default.contentsOfDirectory(atPath: path).sorted()
+        #expect(names == ["blocks.csv", "events.jsonl", "summary.json"])
+        #expect(contents(path + "/blocks.csv")?.hasSuffix("\n99998\n99999\n") == true)
+    }
+
+    @Test func abandonedFolderLeavesNothing() throws {
+        let path = makeScratchFolder("abandoned-folder")
+        let folder = try RunFolder(path: path)
+        try folder.write("x", named: "summary.json")
+        _ = try folder.csv(named: "blocks.csv", header: ["block"])
+        folder.abandon()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: path).isEmpty)
+    }
+
+    @Test func unwritableFolderNamesThePath() throws {
+        let blocker = makeScratchFolder("blocked")
+        _ = try RunFolder(path: (blocker as NSString).deletingLastPathComponent)
+        #expect(FileManager.default.createFile(atPath: blocker, contents: Data("x".utf8)))
+        #expect(throws: OutputError.self) { try RunFolder(path: blocker + "/run") }
+        do {
+            _ = try RunFolder(path: blocker + "/run")
+        } catch {
+            #expect(error.path == blocker)
+            #expect(error.description.hasPrefix("cannot create folder \(blocker): "))
+        }
+    }
+
+    @Test func missingFolderForAFileNamesThePath() {
+        let path = makeScratchFolder("missing") + "/not-made/summary.json"
+        do {
+            _ = try PendingFile(path: path)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.path == path)
+            #expect(error.operation == .create)
+            #expect(error.code == ENOENT)
+        }
+    }
+
+    @Test func defaultPath() {
+        #expect(RunFolder.defaultPath(world: "black-thursday-2020", seed: 7)
+            == "out/black-thursday-2020-seed7")
+    }
+}
