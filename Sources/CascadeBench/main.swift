@@ -1,42 +1,42 @@
+// `make bench`: one line per figure, `name key=value ...`, for docs/performance.md.
+// Wall-clock timing lives here and only here.
 import CascadeKernel
 
-func measure(_ body: () -> Int) -> (count: Int, seconds: Double) {
-    let clock = ContinuousClock()
-    var count = 0
-    let elapsed = clock.measure { count = body() }
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-    return (count, seconds)
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+let quick = CommandLine.arguments.contains("--quick")
+
+if CommandLine.arguments.contains("--profile-hold") {
+    // A steady-state run alone, for `perf record`.
+    print(Int(holdThroughKernel(pending: 10_000, events: 50_000_000)))
+    exit(0)
 }
 
-let meanIncrementMs = 1_000.0
 for pending in [100, 10_000, 1_000_000] {
-    let operations = 5_000_000
-    var random = RandomStream(seed: 1, name: "hold")
-    var queue = EventQueue<UInt32>()
-    for index in 0..<pending {
-        queue.enqueue(UInt32(index), at: Int64(random.exponential(mean: meanIncrementMs)))
-    }
-    let result = measure {
-        for _ in 0..<operations {
-            guard let event = queue.dequeue() else { break }
-            queue.enqueue(event.payload, at: event.time + Int64(random.exponential(mean: meanIncrementMs)))
-        }
-        return operations
-    }
-    print("hold pending=\(pending) events_per_second=\(Int(Double(result.count) / result.seconds))")
-    for arity in [2, 4] {
-        var heap = DaryHeap<UInt32>(arity: arity)
-        var r2 = RandomStream(seed: 1, name: "hold")
-        for index in 0..<pending {
-            heap.enqueue(UInt32(index), at: Int64(r2.exponential(mean: meanIncrementMs)))
-        }
-        let h = measure {
-            for _ in 0..<operations {
-                guard let event = heap.dequeue() else { break }
-                heap.enqueue(event.payload, at: event.time + Int64(r2.exponential(mean: meanIncrementMs)))
-            }
-            return operations
-        }
-        print("  heap arity=\(arity) pending=\(pending) events_per_second=\(Int(Double(h.count) / h.seconds))")
-    }
+    let events: UInt64 = quick ? 1_000_000 : (pending >= 1_000_000 ? 10_000_000 : 20_000_000)
+    let rate = holdThroughKernel(pending: pending, events: events)
+    print("hold pending=\(pending) events_per_second=\(Int(rate))")
+}
+
+// The comparison that chose the calendar queue: the same hold model on bare queues.
+for pending in [100, 10_000, 1_000_000] {
+    let events = quick ? 500_000 : 5_000_000
+    var calendar = EventQueue<Int32>()
+    let calendarRate = holdOnQueue(
+        &calendar, pending: pending, events: events,
+        enqueue: { $0.enqueue(0, at: $1) }, dequeue: { $0.dequeue()?.time ?? 0 })
+    var binary = DaryHeap<Int32>(arity: 2)
+    let binaryRate = holdOnQueue(
+        &binary, pending: pending, events: events,
+        enqueue: { $0.enqueue(0, at: $1) }, dequeue: { $0.dequeue()?.time ?? 0 })
+    var quaternary = DaryHeap<Int32>(arity: 4)
+    let quaternaryRate = holdOnQueue(
+        &quaternary, pending: pending, events: events,
+        enqueue: { $0.enqueue(0, at: $1) }, dequeue: { $0.dequeue()?.time ?? 0 })
+    print(
+        "queue pending=\(pending) calendar_per_second=\(Int(calendarRate)) "
+            + "binary_heap_per_second=\(Int(binaryRate)) "
+            + "four_ary_heap_per_second=\(Int(quaternaryRate))")
 }

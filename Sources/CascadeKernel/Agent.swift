@@ -12,7 +12,7 @@
 /// (Simulation participants are *agents*, not Swift `actor`s: nothing in a run is
 /// concurrent.)
 public protocol Agent<Message>: AnyObject {
-    associatedtype Message
+    associatedtype Message: DigestFoldable
 
     /// A stable, unique name. It keys the agent's random stream, so renaming an agent
     /// changes its draws and nothing else.
@@ -45,7 +45,7 @@ public struct AgentID: RawRepresentable, Hashable, Comparable, Sendable, CustomS
 /// What an agent may do while handling a message.
 ///
 /// A context is valid only during the call it is passed to; do not store it.
-public struct Context<Message> {
+public struct Context<Message: DigestFoldable> {
     @usableFromInline unowned(unsafe) let kernel: Kernel<Message>
     /// The agent being called.
     public let agent: AgentID

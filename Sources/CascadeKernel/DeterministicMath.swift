@@ -10,14 +10,17 @@ public enum DeterministicMath {
 
     /// The natural logarithm of a positive, finite `x` (`-infinity` at 0, NaN below).
     ///
-    /// Method: write `x = m · 2^e` with `m` in `[√½, √2)`, then
-    /// `ln m = 2·atanh(s)` with `s = (m − 1)/(m + 1)`, `|s| < 0.172`, summed as an odd series
-    /// to 1e-18 relative error, and `ln x = e·ln 2 + ln m` with `ln 2` split in two parts.
+    /// Method: write `x = m · 2^e` with `m` in `[1, 2)`; take the table point
+    /// `c = 1 + k/128` nearest below `m`, so `m = c · (1 + r)` with `0 ≤ r < 1/128`; then
+    /// `ln x = e·ln 2 + ln c + ln(1 + r)`, with `ln c` from a table and `ln(1 + r)` from
+    /// `2·atanh(r / (2 + r))`, an odd series in `s = r/(2 + r)` (`|s| < 0.0039`) that four
+    /// terms carry to 1e-19. `ln 2` and the table hold a high and a low part.
     @inlinable
     public static func log(_ x: Double) -> Double {
-        if x.isNaN || x < 0 { return .nan }
-        if x == 0 { return -.infinity }
-        if x.isInfinite { return x }
+        guard x > 0, x.isFinite else {
+            if x == 0 { return -.infinity }
+            return x.isNaN || x < 0 ? .nan : x
+        }
         var value = x
         var exponent = 0
         if value.isSubnormal {
@@ -26,29 +29,58 @@ public enum DeterministicMath {
         }
         let bits = value.bitPattern
         exponent += Int((bits >> 52) & 0x7ff) - 1023
-        var mantissa = Double(bitPattern: (bits & 0x000f_ffff_ffff_ffff) | 0x3ff0_0000_0000_0000)
-        if mantissa > 1.414_213_562_373_095_1 {
-            mantissa *= 0.5
-            exponent += 1
-        }
-        let s = (mantissa - 1) / (mantissa + 1)
+        let index = Int((bits >> 45) & 0x7f)
+        let mantissa = Double(bitPattern: (bits & 0x000f_ffff_ffff_ffff) | 0x3ff0_0000_0000_0000)
+        let table = LogTable.shared
+        let center = 1 + Double(index) * 0x1p-7
+        // m − c is exact (both share the exponent and c has 7 fraction bits).
+        let s = (mantissa - center) / (mantissa + center)
         let s2 = s * s
-        // Σ s^(2k) / (2k + 1) for k = 1...13, in Horner form; s2 < 0.0295.
-        var series = 1.0 / 27.0
-        series = 1.0 / 25.0 + s2 * series
-        series = 1.0 / 23.0 + s2 * series
-        series = 1.0 / 21.0 + s2 * series
-        series = 1.0 / 19.0 + s2 * series
-        series = 1.0 / 17.0 + s2 * series
-        series = 1.0 / 15.0 + s2 * series
-        series = 1.0 / 13.0 + s2 * series
-        series = 1.0 / 11.0 + s2 * series
-        series = 1.0 / 9.0 + s2 * series
-        series = 1.0 / 7.0 + s2 * series
-        series = 1.0 / 5.0 + s2 * series
-        series = 1.0 / 3.0 + s2 * series
-        let logMantissa = 2 * s + 2 * s * s2 * series
+        let series = s2 * (1.0 / 3.0 + s2 * (1.0 / 5.0 + s2 * (1.0 / 7.0)))
+        let logRatio = 2 * s + 2 * s * series
         let e = Double(exponent)
-        return (e * ln2High) + (logMantissa + e * ln2Low)
+        return (e * ln2High + table.high[index]) + (logRatio + (e * ln2Low + table.low[index]))
+    }
+
+    /// `ln(1 + k/128)` for k = 0...127, computed once with the slow, exact-to-rounding series
+    /// so the fast path's table is itself built from basic operations only.
+    @usableFromInline
+    final class LogTable: Sendable {
+        @usableFromInline static let shared = LogTable()
+        @usableFromInline let high: [Double]
+        @usableFromInline let low: [Double]
+
+        private init() {
+            var high: [Double] = []
+            var low: [Double] = []
+            for k in 0..<128 {
+                let (h, l) = DeterministicMath.slowLog(1 + Double(k) * 0x1p-7)
+                high.append(h)
+                low.append(l)
+            }
+            self.high = high
+            self.low = low
+        }
+    }
+
+    /// `ln m` for `m` in `[1, 2)` as a high part and a small correction, by the series
+    /// `2·atanh(s)` with `s = (m − 1)/(m + 1)` summed to 40 terms in double-double style
+    /// (the leading `2s` carried separately); used only to build the table.
+    static func slowLog(_ m: Double) -> (Double, Double) {
+        let numerator = m - 1
+        let denominator = m + 1
+        let s = numerator / denominator
+        // Correct s for the rounding of the division: s + ds ≈ (m − 1)/(m + 1) exactly.
+        let residual = numerator - s * denominator
+        let ds = residual / denominator
+        let s2 = s * s
+        var series = 0.0
+        for term in stride(from: 79, through: 3, by: -2) {
+            series = 1.0 / Double(term) + s2 * series
+        }
+        let tail = 2 * s * s2 * series + 2 * ds
+        let head = 2 * s
+        let sum = head + tail
+        return (sum, tail - (sum - head))
     }
 }

@@ -17,7 +17,7 @@
 /// Limits: `maxEvents` bounds the events one run may process and `maxPending` the events
 /// waiting at once; past either, `run` throws a `KernelError` naming the limit, the time and
 /// the agent, rather than running away.
-public final class Kernel<Message> {
+public final class Kernel<Message: DigestFoldable> {
     /// One queued delivery.
     @usableFromInline
     struct Envelope {
@@ -37,10 +37,12 @@ public final class Kernel<Message> {
     public let limits: KernelLimits
 
     @usableFromInline var queue = EventQueue<Envelope>()
+    /// Strong references keep the agents alive; the hot loop calls through `slots`, which
+    /// hold the same references unretained, so dispatch costs no reference counting.
     @usableFromInline var agents: [any Agent<Message>] = []
+    @usableFromInline var slots: [AgentSlot<Message>] = []
     @usableFromInline var streams: [RandomStream] = []
     @usableFromInline var names: [String] = []
-    @usableFromInline var foldMessage: (Message, inout RunDigest) -> Void
     @usableFromInline var started = false
     @usableFromInline var stopRequested = false
     @usableFromInline var overflow: KernelError?
@@ -59,20 +61,10 @@ public final class Kernel<Message> {
     /// The fingerprint of every event handled so far.
     public var digest: RunDigest { fingerprint }
 
-    /// A kernel whose messages are folded into the digest by their own `fold(into:)`.
-    public convenience init(seed: UInt64, limits: KernelLimits = KernelLimits())
-    where Message: DigestFoldable {
-        self.init(seed: seed, limits: limits) { message, digest in message.fold(into: &digest) }
-    }
-
-    /// A kernel with an explicit message fold for the digest.
-    public init(
-        seed: UInt64, limits: KernelLimits = KernelLimits(),
-        fold: @escaping (Message, inout RunDigest) -> Void
-    ) {
+    /// A kernel with root seed `seed`; messages fold into the digest by `fold(into:)`.
+    public init(seed: UInt64, limits: KernelLimits = KernelLimits()) {
         self.seed = seed
         self.limits = limits
-        self.foldMessage = fold
         fingerprint.combine(seed)
     }
 
@@ -85,6 +77,7 @@ public final class Kernel<Message> {
         precondition(!names.contains(agent.name), "duplicate agent name \(agent.name)")
         precondition(agents.count < Int(Int32.max), "too many agents")
         agents.append(agent)
+        slots.append(AgentSlot(agent: agent))
         names.append(agent.name)
         streams.append(RandomStream(seed: seed, name: agent.name))
         return AgentID(rawValue: Int32(agents.count - 1))
@@ -187,15 +180,28 @@ public final class Kernel<Message> {
         handled &+= 1
         fingerprint.combine(UInt64(bitPattern: event.time))
         fingerprint.combine(UInt64(UInt32(bitPattern: target.rawValue)))
-        foldMessage(event.payload.message, &fingerprint)
+        event.payload.message.fold(into: &fingerprint)
         currentAgent = target
-        agents[Int(target.rawValue)].handle(event.payload.message, Context(kernel: self, agent: target))
+        slots[Int(target.rawValue)].agent.handle(
+            event.payload.message, Context(kernel: self, agent: target))
         if let overflow { throw overflow }
     }
 
     @usableFromInline
     func agentName(_ id: AgentID) -> String {
         id.rawValue >= 0 ? names[Int(id.rawValue)] : "(kernel)"
+    }
+}
+
+/// An unretained reference to an agent, for dispatch in the hot loop; the kernel's
+/// `agents` array owns the agent.
+@usableFromInline
+struct AgentSlot<Message> {
+    @usableFromInline unowned(unsafe) let agent: any Agent<Message>
+
+    @inlinable
+    init(agent: any Agent<Message>) {
+        self.agent = agent
     }
 }
 

@@ -23,7 +23,22 @@ func printError(_ text: String) {
 
 struct StandardError: TextOutputStream {
     mutating func write(_ string: String) {
-        fputs(string, stderr)
+        FileHandleStandardError.write(string)
+    }
+}
+
+/// Writes to file descriptor 2 directly (the C `stderr` global is not concurrency-safe).
+enum FileHandleStandardError {
+    static func write(_ text: String) {
+        var bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeMutableBytes { buffer in
+                Glibc.write(2, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
+            }
+            if written <= 0 { return }
+            offset += written
+        }
     }
 }
 
@@ -50,7 +65,7 @@ func notYet(_ command: String, _ issue: String) -> (ParsedArguments) -> Int32 {
     }
 }
 
-let commands: [CommandSpec] = [
+nonisolated(unsafe) let commands: [CommandSpec] = [
     CommandSpec(
         name: "run", summary: "Run one world with one seed and write its output folder.",
         usage: "WORLD [--seed N] [--out DIR] [--set PATH=VALUE]... [--trace] [--check] [--quiet]",
@@ -74,11 +89,25 @@ let commands: [CommandSpec] = [
                     world: arguments.positional[0], seed: arguments.value("seed"),
                     out: arguments.value("out"), overrides: arguments.all("set"),
                     trace: arguments.has("trace"), check: arguments.has("check"))
-                let result = try Cascade.run(request)
+                let clock = ContinuousClock()
+                var outcome: RunResult?
+                var failure: CascadeFailure?
+                let wall = clock.measure {
+                    do throws(CascadeFailure) {
+                        outcome = try Cascade.run(request)
+                    } catch {
+                        failure = error
+                    }
+                }
+                if let failure { throw failure }
+                guard let result = outcome else { return }
                 if !arguments.has("quiet") {
                     print(result.summaryText, terminator: "")
                 }
-                printError(result.footer)
+                let seconds = Double(wall.components.attoseconds) * 1e-18 + Double(wall.components.seconds)
+                printError(
+                    "digest \(result.digest)  events \(result.events)  sim \(result.simulated)  "
+                        + "wall \(String(Int(seconds * 1000)))ms")
             }
         }),
     CommandSpec(

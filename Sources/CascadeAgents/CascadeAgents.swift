@@ -1,1 +1,0 @@
-// Layer placeholder: filled by later work (see docs/architecture.md).

@@ -1,0 +1,147 @@
+import CascadeAgents
+import CascadeKernel
+import CascadeWorld
+
+/// Cascade's version, recorded in every output's provenance.
+public enum CascadeVersion {
+    public static let current = "0.1.0"
+}
+
+/// Why a command failed, sorted by what the exit status must say (INTERFACE.md): bad
+/// input (status 2), a broken invariant or an internal failure (status 1).
+public struct CascadeFailure: Error, CustomStringConvertible {
+    public enum Kind: Sendable {
+        case badInput
+        case invariant
+        case internalFailure
+    }
+
+    public let kind: Kind
+    public let message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
+
+    static func badInput(_ error: WorldError) -> CascadeFailure {
+        CascadeFailure(.badInput, error.description)
+    }
+
+    static func output(_ error: OutputError) -> CascadeFailure {
+        CascadeFailure(.badInput, "cannot write the output: \(error.description)")
+    }
+}
+
+/// One `cascade run`, as the command line gave it, checked.
+public struct RunRequest: Sendable {
+    public var world: String
+    public var seed: UInt64?
+    public var out: String?
+    public var overrides: [String]
+    public var trace: Bool
+    public var check: Bool
+
+    /// Checks the raw option texts; a malformed seed is bad input, named as such.
+    public init(
+        world: String, seed: String?, out: String?, overrides: [String], trace: Bool,
+        check: Bool
+    ) throws(CascadeFailure) {
+        self.world = world
+        if let seed {
+            guard let value = UInt64(seed) else {
+                throw CascadeFailure(
+                    .badInput,
+                    "--seed \(seed): expected a whole number from 0 to 18446744073709551615")
+            }
+            self.seed = value
+        } else {
+            self.seed = nil
+        }
+        if let out, out.isEmpty {
+            throw CascadeFailure(.badInput, "--out: expected a folder, found an empty string")
+        }
+        self.out = out
+        self.overrides = overrides
+        self.trace = trace
+        self.check = check
+    }
+}
+
+/// What a finished run reports back to the command line.
+public struct RunResult: Sendable {
+    /// The short human summary for stdout.
+    public var summaryText: String
+    /// The folder the files went to.
+    public var folder: String
+    public var digest: RunDigest
+    public var events: UInt64
+    public var simulated: SimTime
+}
+
+/// The run layer's entry points, one per command.
+public enum Cascade {
+    /// Loads and validates a world by name or path, with overrides.
+    public static func loadWorld(_ nameOrPath: String, overrides: [String])
+        throws(CascadeFailure) -> World
+    {
+        do {
+            let path = try WorldCatalog.locate(nameOrPath)
+            return try World.load(path: path, overrides: overrides)
+        } catch {
+            throw .badInput(error)
+        }
+    }
+
+    /// `cascade run`: runs the world and writes its folder, whole or not at all.
+    public static func run(_ request: RunRequest) throws(CascadeFailure) -> RunResult {
+        let world = try loadWorld(request.world, overrides: request.overrides)
+        let seed = request.seed ?? world.seed
+        let folderPath = request.out ?? RunFolder.defaultPath(world: world.name, seed: seed)
+        switch world.model {
+        case .gossip(let configuration):
+            if request.trace {
+                throw CascadeFailure(
+                    .badInput,
+                    "--trace: world '\(world.name)' has no chain, so it has no transactions "
+                        + "or contract events to trace")
+            }
+            return try GossipRun.run(
+                world: world, configuration: configuration, seed: seed, folderPath: folderPath)
+        }
+    }
+
+    /// `cascade validate`: one line per valid world.
+    public static func validate(world nameOrPath: String, overrides: [String])
+        throws(CascadeFailure) -> String
+    {
+        let world = try loadWorld(nameOrPath, overrides: overrides)
+        return "ok  \(nameOrPath)  (\(world.name), digest \(world.digest))"
+    }
+
+    /// `cascade worlds`: the bundled worlds with their one-line descriptions.
+    public static func bundledWorldsListing() throws(CascadeFailure) -> String {
+        let entries = WorldCatalog.bundled()
+        guard !entries.isEmpty else {
+            throw CascadeFailure(
+                .badInput,
+                "no bundled worlds found (looked in ./worlds and beside the binary); "
+                    + "set CASCADE_WORLDS to the repository's worlds/ folder")
+        }
+        let width = (entries.map(\.name.count).max() ?? 0) + 2
+        var text = ""
+        for entry in entries {
+            let description: String
+            do {
+                description = try World.load(path: entry.path, overrides: []).description
+            } catch {
+                description = "(invalid: \(error.description))"
+            }
+            let padding = String(repeating: " ", count: width - entry.name.count)
+            text += "\(entry.name)\(padding)\(description)\n"
+        }
+        return text
+    }
+}

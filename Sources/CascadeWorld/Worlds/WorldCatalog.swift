@@ -1,0 +1,83 @@
+import Foundation
+
+/// Finds world files: a path as given, or the name of a bundled world in `worlds/`.
+///
+/// Bundled worlds are looked for, in order, in `$CASCADE_WORLDS`, in `./worlds`, and in the
+/// `worlds/` folder of the source tree the binary was built in (two levels above
+/// `.build/<configuration>/cascade`), so `cascade run black-thursday-2020` works from the
+/// repository and from anywhere with `CASCADE_WORLDS` set.
+public enum WorldCatalog {
+    /// One bundled world.
+    public struct Entry: Sendable {
+        public var name: String
+        public var path: String
+    }
+
+    /// The folders searched for bundled worlds, most specific first; only existing ones.
+    public static func searchFolders() -> [String] {
+        var folders: [String] = []
+        if let configured = ProcessInfo.processInfo.environment["CASCADE_WORLDS"],
+            !configured.isEmpty
+        {
+            folders.append(configured)
+        }
+        folders.append("worlds")
+        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "")
+            .resolvingSymlinksInPath()
+        let sourceTree = executable.deletingLastPathComponent()  // .build/release
+            .deletingLastPathComponent()  // .build
+            .deletingLastPathComponent()  // the package
+        folders.append(sourceTree.appendingPathComponent("worlds").path)
+        var seen: [String] = []
+        var kept: [String] = []
+        for folder in folders {
+            // Compare by absolute path, but keep the folder as written so messages show
+            // `worlds/x.json` rather than a long absolute path.
+            let standard = URL(fileURLWithPath: folder).standardizedFileURL.path
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: standard, isDirectory: &isFolder),
+                isFolder.boolValue, !seen.contains(standard)
+            {
+                seen.append(standard)
+                kept.append(folder)
+            }
+        }
+        return kept
+    }
+
+    /// The bundled worlds of the first folder that has any, sorted by name.
+    public static func bundled() -> [Entry] {
+        for folder in searchFolders() {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+            let worlds = names.filter { $0.hasSuffix(".json") }.sorted()
+            if !worlds.isEmpty {
+                return worlds.map { file in
+                    Entry(name: String(file.dropLast(5)), path: folder + "/" + file)
+                }
+            }
+        }
+        return []
+    }
+
+    /// The file for `nameOrPath`: an existing path as given, else a bundled world's name.
+    public static func locate(_ nameOrPath: String) throws(WorldError) -> String {
+        if FileManager.default.fileExists(atPath: nameOrPath) {
+            return nameOrPath
+        }
+        let looksLikePath = nameOrPath.contains("/") || nameOrPath.hasSuffix(".json")
+        if !looksLikePath, let entry = bundled().first(where: { $0.name == nameOrPath }) {
+            return entry.path
+        }
+        let names = bundled().map(\.name)
+        var message =
+            looksLikePath
+            ? "no such world file"
+            : "no world file or bundled world named '\(nameOrPath)'"
+        if !looksLikePath {
+            message += names.isEmpty
+                ? " (no bundled worlds found; set CASCADE_WORLDS to the worlds/ folder)"
+                : "; bundled worlds: \(names.joined(separator: ", "))"
+        }
+        throw WorldError(file: nameOrPath, message: message)
+    }
+}
