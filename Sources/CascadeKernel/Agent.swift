@@ -46,53 +46,58 @@ public struct AgentID: RawRepresentable, Hashable, Comparable, Sendable, CustomS
 ///
 /// A context is valid only during the call it is passed to; do not store it.
 public struct Context<Message: DigestFoldable> {
-    @usableFromInline unowned(unsafe) let kernel: Kernel<Message>
+    @usableFromInline let core: UnsafeMutablePointer<KernelCore<Message>>
     /// The agent being called.
     public let agent: AgentID
 
     @inlinable
-    init(kernel: Kernel<Message>, agent: AgentID) {
-        self.kernel = kernel
+    init(core: UnsafeMutablePointer<KernelCore<Message>>, agent: AgentID) {
+        self.core = core
         self.agent = agent
     }
 
     /// The current simulated time.
     @inlinable
-    public var now: SimTime { kernel.now }
+    public var now: SimTime { core.pointee.clock }
 
     /// The calling agent's own random stream.
     @inlinable
     public var random: RandomStream {
-        get { kernel.streams[Int(agent.rawValue)] }
-        nonmutating _modify { yield &kernel.streams[Int(agent.rawValue)] }
+        get { core.pointee.streams[Int(agent.rawValue)] }
+        nonmutating _modify { yield &core.pointee.streams[Int(agent.rawValue)] }
     }
 
     /// Delivers `message` to `target` after `delay` (zero: later at the same time, after
     /// everything already scheduled for now).
     @inlinable
     public func send(_ message: Message, to target: AgentID, after delay: SimTime = .zero) {
-        kernel.schedule(message, to: target, at: kernel.now + delay)
+        core.pointee.schedule(message, to: target, at: core.pointee.clock + delay)
     }
 
     /// Delivers `message` back to the calling agent after `delay`.
     @inlinable
     public func wake(after delay: SimTime, _ message: Message) {
-        kernel.schedule(message, to: agent, at: kernel.now + delay)
+        core.pointee.schedule(message, to: agent, at: core.pointee.clock + delay)
     }
 
     /// Delivers `message` to `target` at the absolute time `time` (not before now).
     @inlinable
     public func schedule(_ message: Message, to target: AgentID, at time: SimTime) {
-        kernel.schedule(message, to: target, at: time)
+        core.pointee.schedule(message, to: target, at: time)
     }
 
-    /// The id of the agent named `name`, if there is one.
+    /// The id of the agent named `name`, if there is one (O(agents): for wiring).
     public func agent(named name: String) -> AgentID? {
-        kernel.agent(named: name)
+        core.pointee.names.firstIndex(of: name).map { AgentID(rawValue: Int32($0)) }
+    }
+
+    /// The name of agent `id`.
+    public func name(of id: AgentID) -> String {
+        core.pointee.names[Int(id.rawValue)]
     }
 
     /// Ends the run after this message; `run(until:)` returns `.stopped`.
     public func stop() {
-        kernel.stopRequested = true
+        core.pointee.stopRequested = true
     }
 }

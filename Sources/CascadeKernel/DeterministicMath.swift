@@ -11,10 +11,13 @@ public enum DeterministicMath {
     /// The natural logarithm of a positive, finite `x` (`-infinity` at 0, NaN below).
     ///
     /// Method: write `x = m · 2^e` with `m` in `[1, 2)`; take the table point
-    /// `c = 1 + k/128` nearest below `m`, so `m = c · (1 + r)` with `0 ≤ r < 1/128`; then
+    /// `c = 1 + k/128` nearest to `m` (k = 0...128), so `m = c · (1 + r)` with
+    /// `|r| ≤ 1/256`; then
     /// `ln x = e·ln 2 + ln c + ln(1 + r)`, with `ln c` from a table and `ln(1 + r)` from
-    /// `2·atanh(r / (2 + r))`, an odd series in `s = r/(2 + r)` (`|s| < 0.0039`) that four
-    /// terms carry to 1e-19. `ln 2` and the table hold a high and a low part.
+    /// `2·atanh(r / (2 + r))`, an odd series in `s = r/(2 + r)` (`|s| < 0.002`) that four
+    /// terms carry to 1e-19. `ln 2` and the table hold a high and a low part. For
+    /// `m ≥ √2` the same `s` is used with `m/2`, `c/2` and `e + 1`, so that `x` just below a
+    /// power of two does not lose its digits to `ln 2` cancelling `ln c`.
     @inlinable
     public static func log(_ x: Double) -> Double {
         guard x > 0, x.isFinite else {
@@ -29,41 +32,51 @@ public enum DeterministicMath {
         }
         let bits = value.bitPattern
         exponent += Int((bits >> 52) & 0x7ff) - 1023
-        let index = Int((bits >> 45) & 0x7f)
+        // The top 8 fraction bits, rounded to the nearest 1/128: k in 0...128.
+        let index = (Int((bits >> 44) & 0xff) + 1) >> 1
         let mantissa = Double(bitPattern: (bits & 0x000f_ffff_ffff_ffff) | 0x3ff0_0000_0000_0000)
         let table = LogTable.shared
         let center = 1 + Double(index) * 0x1p-7
-        // m − c is exact (both share the exponent and c has 7 fraction bits).
+        // m − c is exact: c has 7 fraction bits and m/2 ≤ c ≤ 2m (Sterbenz).
         let s = (mantissa - center) / (mantissa + center)
         let s2 = s * s
         let series = s2 * (1.0 / 3.0 + s2 * (1.0 / 5.0 + s2 * (1.0 / 7.0)))
         let logRatio = 2 * s + 2 * s * series
+        // Rows 0...128 hold ln c; rows 129...257 hold ln(c/2), used from √2 up.
+        let halved = index >= LogTable.halvingIndex
+        let row = halved ? index + 129 : index
+        if halved { exponent += 1 }
         let e = Double(exponent)
-        return (e * ln2High + table.high[index]) + (logRatio + (e * ln2Low + table.low[index]))
+        return (e * ln2High + table.high[row]) + (logRatio + (e * ln2Low + table.low[row]))
     }
 
-    /// `ln(1 + k/128)` for k = 0...127, computed once with the slow, exact-to-rounding series
-    /// so the fast path's table is itself built from basic operations only.
+    /// `ln(1 + k/128)` for k = 0...128, then `ln((1 + k/128)/2)`, computed once with the
+    /// slow series so the fast path's table is itself built from basic operations only.
     @usableFromInline
     final class LogTable: Sendable {
         @usableFromInline static let shared = LogTable()
+        /// The first `k` with `1 + k/128 ≥ √2` (k = 53, c = 1.4140625, just below √2).
+        @usableFromInline static let halvingIndex = 53
         @usableFromInline let high: [Double]
         @usableFromInline let low: [Double]
 
         private init() {
             var high: [Double] = []
             var low: [Double] = []
-            for k in 0..<128 {
-                let (h, l) = DeterministicMath.slowLog(1 + Double(k) * 0x1p-7)
-                high.append(h)
-                low.append(l)
+            for halved in [false, true] {
+                for k in 0...128 {
+                    let center = 1 + Double(k) * 0x1p-7
+                    let (h, l) = DeterministicMath.slowLog(halved ? center / 2 : center)
+                    high.append(h)
+                    low.append(l)
+                }
             }
             self.high = high
             self.low = low
         }
     }
 
-    /// `ln m` for `m` in `[1, 2)` as a high part and a small correction, by the series
+    /// `ln m` for `m` in `[½, 2)` as a high part and a small correction, by the series
     /// `2·atanh(s)` with `s = (m − 1)/(m + 1)` summed to 40 terms in double-double style
     /// (the leading `2s` carried separately); used only to build the table.
     static func slowLog(_ m: Double) -> (Double, Double) {

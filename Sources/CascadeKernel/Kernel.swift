@@ -9,64 +9,58 @@
 /// ```swift
 /// let kernel = Kernel<Ping>(seed: 42)
 /// let pinger = kernel.add(Pinger(name: "pinger"))
-/// kernel.start()
 /// let outcome = try kernel.run(until: .hours(1))
 /// print(kernel.digest)
 /// ```
 ///
-/// Limits: `maxEvents` bounds the events one run may process and `maxPending` the events
+/// Limits: `maxEvents` bounds the events one run may handle and `maxPending` the events
 /// waiting at once; past either, `run` throws a `KernelError` naming the limit, the time and
 /// the agent, rather than running away.
+///
+/// Performance: the loop's state lives in one heap-allocated `KernelCore` that the loop
+/// and the agents' contexts reach through a pointer, and agents are called through
+/// unretained references. That keeps reference counting and dynamic exclusivity checks
+/// (which Swift adds to every access of a class's stored property) out of the hot path:
+/// they cost more than the queue itself (docs/performance.md). The kernel is single-
+/// threaded by design (nothing in a run is concurrent), which is what makes this sound.
 public final class Kernel<Message: DigestFoldable> {
-    /// One queued delivery.
-    @usableFromInline
-    struct Envelope {
-        @usableFromInline var target: AgentID
-        @usableFromInline var message: Message
-
-        @inlinable
-        init(target: AgentID, message: Message) {
-            self.target = target
-            self.message = message
-        }
-    }
+    @usableFromInline let core: UnsafeMutablePointer<KernelCore<Message>>
+    /// Strong references that keep the agents alive; the loop calls through `core.slots`.
+    @usableFromInline var agents: [any Agent<Message>] = []
+    @usableFromInline var names: [String] = []
+    @usableFromInline var started = false
 
     /// The root seed every agent's stream is derived from.
     public let seed: UInt64
     /// Ceilings on work, so a bad world fails loudly instead of hanging.
     public let limits: KernelLimits
 
-    @usableFromInline var queue = EventQueue<Envelope>()
-    /// Strong references keep the agents alive; the hot loop calls through `slots`, which
-    /// hold the same references unretained, so dispatch costs no reference counting.
-    @usableFromInline var agents: [any Agent<Message>] = []
-    @usableFromInline var slots: [AgentSlot<Message>] = []
-    @usableFromInline var streams: [RandomStream] = []
-    @usableFromInline var names: [String] = []
-    @usableFromInline var started = false
-    @usableFromInline var stopRequested = false
-    @usableFromInline var overflow: KernelError?
-    @usableFromInline var currentAgent = AgentID(rawValue: -1)
-
-    @usableFromInline var clock: SimTime = .zero
-    @usableFromInline var handled: UInt64 = 0
-    @usableFromInline var fingerprint = RunDigest()
-
-    /// The current simulated time: the time of the event being handled, or the deadline of
-    /// the last `run(until:)`.
-    @inlinable
-    public var now: SimTime { clock }
-    /// Events handled so far.
-    public var processedEvents: UInt64 { handled }
-    /// The fingerprint of every event handled so far.
-    public var digest: RunDigest { fingerprint }
-
     /// A kernel with root seed `seed`; messages fold into the digest by `fold(into:)`.
     public init(seed: UInt64, limits: KernelLimits = KernelLimits()) {
         self.seed = seed
         self.limits = limits
-        fingerprint.combine(seed)
+        core = .allocate(capacity: 1)
+        core.initialize(to: KernelCore(seed: seed, maxPending: limits.maxPending))
     }
+
+    deinit {
+        core.pointee.releaseBuffers()
+        core.deinitialize(count: 1)
+        core.deallocate()
+    }
+
+    /// The current simulated time: the time of the event being handled, or the deadline of
+    /// the last `run(until:)`.
+    @inlinable
+    public var now: SimTime { core.pointee.clock }
+    /// Events handled so far.
+    public var processedEvents: UInt64 { core.pointee.handled }
+    /// The fingerprint of every event handled so far.
+    public var digest: RunDigest { core.pointee.fingerprint }
+    /// The number of events waiting.
+    public var pendingEvents: Int { core.pointee.queue.count }
+    /// The number of agents.
+    public var agentCount: Int { agents.count }
 
     /// Adds an agent before the run starts and returns its id (ids count up from 0).
     ///
@@ -77,14 +71,9 @@ public final class Kernel<Message: DigestFoldable> {
         precondition(!names.contains(agent.name), "duplicate agent name \(agent.name)")
         precondition(agents.count < Int(Int32.max), "too many agents")
         agents.append(agent)
-        slots.append(AgentSlot(agent: agent))
         names.append(agent.name)
-        streams.append(RandomStream(seed: seed, name: agent.name))
         return AgentID(rawValue: Int32(agents.count - 1))
     }
-
-    /// The number of agents.
-    public var agentCount: Int { agents.count }
 
     /// The stable name of agent `id`.
     public func name(of id: AgentID) -> String {
@@ -101,51 +90,46 @@ public final class Kernel<Message: DigestFoldable> {
         agents[Int(id.rawValue)]
     }
 
-    /// The number of events waiting.
-    public var pendingEvents: Int { queue.count }
-
-    /// Schedules `message` for `target` at `time`.
-    ///
-    /// Precondition: `time` is not before now (time never goes backwards), and `target`
-    /// exists. Past `limits.maxPending` the event is refused and the run stops with
-    /// `KernelError.queueFull`.
-    @inlinable
+    /// Schedules `message` for `target` at `time` (from outside the agents, e.g. a world's
+    /// scripted events). Agents use their `Context` instead.
     public func schedule(_ message: Message, to target: AgentID, at time: SimTime) {
-        precondition(time >= now, "event scheduled at \(time), before now (\(now))")
-        precondition(Int(target.rawValue) < agents.count && target.rawValue >= 0, "no agent \(target)")
-        guard queue.count < limits.maxPending else {
-            if overflow == nil {
-                overflow = .queueFull(
-                    limit: limits.maxPending, time: now, agent: agentName(currentAgent))
-            }
-            return
-        }
-        queue.enqueue(Envelope(target: target, message: message), at: time.milliseconds)
+        prepare()
+        core.pointee.schedule(message, to: target, at: time)
     }
 
     /// Calls every agent's `start`, in id order. Called by `run` if not called before.
     public func start() {
-        guard !started else { return }
-        started = true
+        prepare()
+        guard !core.pointee.startedAgents else { return }
+        core.pointee.startedAgents = true
         for index in agents.indices {
             let id = AgentID(rawValue: Int32(index))
-            currentAgent = id
-            agents[index].start(Context(kernel: self, agent: id))
+            core.pointee.currentAgent = id
+            agents[index].start(Context(core: core, agent: id))
         }
-        currentAgent = AgentID(rawValue: -1)
+        core.pointee.currentAgent = AgentID(rawValue: -1)
+    }
+
+    /// Freezes the agent table: allocates the streams and dispatch slots.
+    @usableFromInline
+    func prepare() {
+        guard !started else { return }
+        started = true
+        core.pointee.install(agents: agents, names: names, seed: seed)
     }
 
     /// The time of the next event, if any.
     public func peek() -> SimTime? {
-        queue.peek().map { SimTime(milliseconds: $0.time) }
+        core.pointee.queue.peek().map { SimTime(milliseconds: $0.time) }
     }
 
     /// Handles the next event if there is one; returns whether it did.
     @inlinable
     public func step() throws(KernelError) -> Bool {
-        if !started { start() }
-        guard let event = queue.dequeue() else { return false }
-        try deliver(event)
+        if !core.pointee.startedAgents { start() }
+        if let overflow = core.pointee.overflow { throw overflow }
+        guard let event = core.pointee.queue.dequeue() else { return false }
+        try KernelCore.deliver(event, core: core, limit: limits.maxEvents)
         return true
     }
 
@@ -156,40 +140,105 @@ public final class Kernel<Message: DigestFoldable> {
     /// event that broke it, for inspection.
     @inlinable
     public func run(until deadline: SimTime) throws(KernelError) -> RunOutcome {
-        if !started { start() }
-        if let overflow { throw overflow }
-        while let next = queue.peek(), next.time <= deadline.milliseconds {
-            guard let event = queue.dequeue() else { break }
-            try deliver(event)
-            if stopRequested {
-                stopRequested = false
+        if !core.pointee.startedAgents { start() }
+        if let overflow = core.pointee.overflow { throw overflow }
+        let limit = limits.maxEvents
+        while let next = core.pointee.queue.peek(), next.time <= deadline.milliseconds {
+            guard let event = core.pointee.queue.dequeue() else { break }
+            try KernelCore.deliver(event, core: core, limit: limit)
+            if core.pointee.stopRequested {
+                core.pointee.stopRequested = false
                 return .stopped
             }
         }
-        if deadline > clock { clock = deadline }
-        return queue.isEmpty ? .idle : .reachedDeadline
+        if deadline > core.pointee.clock { core.pointee.clock = deadline }
+        return core.pointee.queue.isEmpty ? .idle : .reachedDeadline
+    }
+}
+
+/// The kernel's mutable state, reached through one pointer by the loop and by contexts.
+@usableFromInline
+struct KernelCore<Message: DigestFoldable> {
+    /// One queued delivery.
+    @usableFromInline
+    struct Envelope {
+        @usableFromInline var target: AgentID
+        @usableFromInline var message: Message
+
+        @inlinable
+        init(target: AgentID, message: Message) {
+            self.target = target
+            self.message = message
+        }
+    }
+
+    @usableFromInline var queue = EventQueue<Envelope>()
+    @usableFromInline var streams = UnsafeMutableBufferPointer<RandomStream>(start: nil, count: 0)
+    @usableFromInline var slots = UnsafeMutableBufferPointer<AgentSlot<Message>>(start: nil, count: 0)
+    @usableFromInline var clock: SimTime = .zero
+    @usableFromInline var handled: UInt64 = 0
+    @usableFromInline var fingerprint = RunDigest()
+    @usableFromInline var stopRequested = false
+    @usableFromInline var startedAgents = false
+    @usableFromInline var overflow: KernelError?
+    @usableFromInline var currentAgent = AgentID(rawValue: -1)
+    @usableFromInline var names: [String] = []
+    @usableFromInline let maxPending: Int
+
+    init(seed: UInt64, maxPending: Int) {
+        self.maxPending = maxPending
+        fingerprint.combine(seed)
+    }
+
+    mutating func install(agents: [any Agent<Message>], names: [String], seed: UInt64) {
+        self.names = names
+        streams = .allocate(capacity: agents.count)
+        slots = .allocate(capacity: agents.count)
+        for index in agents.indices {
+            streams.initializeElement(
+                at: index, to: RandomStream(seed: seed, name: names[index]))
+            slots.initializeElement(at: index, to: AgentSlot(agent: agents[index]))
+        }
+    }
+
+    mutating func releaseBuffers() {
+        streams.deallocate()
+        slots.deallocate()
     }
 
     @inlinable
-    func deliver(_ event: (time: Int64, sequence: UInt64, payload: Envelope)) throws(KernelError) {
-        guard handled < limits.maxEvents else {
-            throw .eventLimit(limit: limits.maxEvents, time: SimTime(milliseconds: event.time))
+    mutating func schedule(_ message: Message, to target: AgentID, at time: SimTime) {
+        precondition(time >= clock, "event scheduled at \(time), before now (\(clock))")
+        precondition(target.rawValue >= 0 && Int(target.rawValue) < slots.count, "no \(target)")
+        guard queue.count < maxPending else {
+            if overflow == nil {
+                overflow = .queueFull(limit: maxPending, time: clock, agent: currentAgent)
+            }
+            return
         }
-        let target = event.payload.target
-        clock = SimTime(milliseconds: event.time)
-        handled &+= 1
-        fingerprint.combine(UInt64(bitPattern: event.time))
-        fingerprint.combine(UInt64(UInt32(bitPattern: target.rawValue)))
-        event.payload.message.fold(into: &fingerprint)
-        currentAgent = target
-        slots[Int(target.rawValue)].agent.handle(
-            event.payload.message, Context(kernel: self, agent: target))
-        if let overflow { throw overflow }
+        queue.enqueue(Envelope(target: target, message: message), at: time.milliseconds)
     }
 
-    @usableFromInline
-    func agentName(_ id: AgentID) -> String {
-        id.rawValue >= 0 ? names[Int(id.rawValue)] : "(kernel)"
+    @inlinable
+    static func deliver(
+        _ event: (time: Int64, sequence: UInt64, payload: Envelope),
+        core: UnsafeMutablePointer<KernelCore>, limit: UInt64
+    ) throws(KernelError) {
+        guard core.pointee.handled < limit else {
+            throw .eventLimit(limit: limit, time: SimTime(milliseconds: event.time))
+        }
+        let target = event.payload.target
+        core.pointee.clock = SimTime(milliseconds: event.time)
+        core.pointee.handled &+= 1
+        core.pointee.fingerprint.combine(UInt64(bitPattern: event.time))
+        core.pointee.fingerprint.combine(UInt64(UInt32(bitPattern: target.rawValue)))
+        event.payload.message.fold(into: &core.pointee.fingerprint)
+        core.pointee.currentAgent = target
+        let agent = core.pointee.slots[Int(target.rawValue)].agent
+        agent.handle(event.payload.message, Context(core: core, agent: target))
+        if let overflow = core.pointee.overflow {
+            throw overflow.naming(core.pointee.names)
+        }
     }
 }
 
@@ -233,11 +282,26 @@ public enum KernelError: Error, Hashable, Sendable, CustomStringConvertible {
     case eventLimit(limit: UInt64, time: SimTime)
     case queueFull(limit: Int, time: SimTime, agent: String)
 
+    /// The queue-full error as first recorded, before the agent's name is known.
+    @usableFromInline
+    static func queueFull(limit: Int, time: SimTime, agent: AgentID) -> KernelError {
+        .queueFull(limit: limit, time: time, agent: "#\(agent.rawValue)")
+    }
+
+    /// Replaces an agent number by its name.
+    @usableFromInline
+    func naming(_ names: [String]) -> KernelError {
+        guard case .queueFull(let limit, let time, let agent) = self, agent.hasPrefix("#"),
+            let index = Int(agent.dropFirst()), names.indices.contains(index)
+        else { return self }
+        return .queueFull(limit: limit, time: time, agent: names[index])
+    }
+
     public var description: String {
         switch self {
         case .eventLimit(let limit, let time):
             return "the run reached its limit of \(limit) events at t=\(time); "
-                + "raise the world's max_events if the world really needs more"
+                + "raise the world's limits.max_events if the world really needs more"
         case .queueFull(let limit, let time, let agent):
             return "more than \(limit) events pending at t=\(time) (scheduled by \(agent)); "
                 + "an agent is probably scheduling without bound"

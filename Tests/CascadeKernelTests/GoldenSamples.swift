@@ -4,7 +4,7 @@ enum GoldenSamples {
     static let dice: [UInt64] = [4, 7, 9, 0, 2]
     static let signed: [Int64] = [-5, 3, -5]
     static let uniform: [Double] = [0.4993170266162681, 0.5465269430294828, 0.7749758264078267]
-    static let exponential: [Double] = [1.8192468685555483, 0.7935115269531146, 4.6374113213105]
+    static let exponential: [Double] = [1.8192468685555483, 0.7935115269531144, 4.6374113213105]
     static let normal: [Double] = [1.2027866129469167, -4.497754304102986, 3.772986464849212]
     static let coin: [Bool] = [false, false, false, true, false, false, false, true]
     static let picks: [Int] = [2, 2, 2, 2, 2]

@@ -154,6 +154,11 @@ struct RandomStreamTests {
             let tolerance = 4 * max(abs(platform), 1e-300).ulp
             #expect(abs(ours - platform) <= tolerance, "x = \(x): \(ours) vs \(platform)")
         }
+        // Just around 1 and around powers of two, where a careless log loses digits.
+        for x in [(1.0).nextUp, (1.0).nextDown, (2.0).nextDown, (0.5).nextUp, 1 + 1e-9, 1 - 1e-9, 0.999] {
+            let platform = Foundation_log(x)
+            #expect(abs(DeterministicMath.log(x) - platform) <= 2 * abs(platform).ulp, "x = \(x)")
+        }
         #expect(DeterministicMath.log(1) == 0)
         #expect(DeterministicMath.log(0) == -.infinity)
         #expect(DeterministicMath.log(-1).isNaN)
