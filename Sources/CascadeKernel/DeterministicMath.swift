@@ -35,7 +35,7 @@ public enum DeterministicMath {
         // The top 8 fraction bits, rounded to the nearest 1/128: k in 0...128.
         let index = (Int((bits >> 44) & 0xff) + 1) >> 1
         let mantissa = Double(bitPattern: (bits & 0x000f_ffff_ffff_ffff) | 0x3ff0_0000_0000_0000)
-        let table = LogTable.shared
+        let table = LogTable.entries
         let center = 1 + Double(index) * 0x1p-7
         // m − c is exact: c has 7 fraction bits and m/2 ≤ c ≤ 2m (Sterbenz).
         let s = (mantissa - center) / (mantissa + center)
@@ -47,33 +47,40 @@ public enum DeterministicMath {
         let row = halved ? index + 129 : index
         if halved { exponent += 1 }
         let e = Double(exponent)
-        return (e * ln2High + table.high[row]) + (logRatio + (e * ln2Low + table.low[row]))
+        let entry = table[row]
+        return (e * ln2High + entry.high) + (logRatio + (e * ln2Low + entry.low))
     }
 
     /// `ln(1 + k/128)` for k = 0...128, then `ln((1 + k/128)/2)`, computed once with the
     /// slow series so the fast path's table is itself built from basic operations only.
+    ///
+    /// Stored behind a raw pointer that is written once and never freed: reading a Swift
+    /// array held by a shared object costs a retain and a release per call, which would be
+    /// a quarter of the price of an exponential draw.
     @usableFromInline
-    final class LogTable: Sendable {
-        @usableFromInline static let shared = LogTable()
+    enum LogTable {
         /// The first `k` with `1 + k/128 ≥ √2` (k = 53, c = 1.4140625, just below √2).
         @usableFromInline static let halvingIndex = 53
-        @usableFromInline let high: [Double]
-        @usableFromInline let low: [Double]
 
-        private init() {
-            var high: [Double] = []
-            var low: [Double] = []
+        @usableFromInline
+        struct Entry {
+            @usableFromInline var high: Double
+            @usableFromInline var low: Double
+        }
+
+        @usableFromInline nonisolated(unsafe) static let entries: UnsafePointer<Entry> = {
+            let table = UnsafeMutablePointer<Entry>.allocate(capacity: 2 * 129)
+            var row = 0
             for halved in [false, true] {
                 for k in 0...128 {
                     let center = 1 + Double(k) * 0x1p-7
-                    let (h, l) = DeterministicMath.slowLog(halved ? center / 2 : center)
-                    high.append(h)
-                    low.append(l)
+                    let (high, low) = DeterministicMath.slowLog(halved ? center / 2 : center)
+                    (table + row).initialize(to: Entry(high: high, low: low))
+                    row += 1
                 }
             }
-            self.high = high
-            self.low = low
-        }
+            return UnsafePointer(table)
+        }()
     }
 
     /// `ln m` for `m` in `[½, 2)` as a high part and a small correction, by the series

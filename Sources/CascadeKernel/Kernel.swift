@@ -27,6 +27,7 @@ public final class Kernel<Message: DigestFoldable> {
     @usableFromInline let core: UnsafeMutablePointer<KernelCore<Message>>
     /// Strong references that keep the agents alive; the loop calls through `core.slots`.
     @usableFromInline var agents: [any Agent<Message>] = []
+    @usableFromInline var dispatchers: [any AgentDispatcher<Message>.Type] = []
     @usableFromInline var names: [String] = []
     @usableFromInline var started = false
 
@@ -66,11 +67,12 @@ public final class Kernel<Message: DigestFoldable> {
     ///
     /// Its random stream is derived from `(seed, agent.name)`; names must be unique.
     @discardableResult
-    public func add(_ agent: any Agent<Message>) -> AgentID {
+    public func add<A: Agent>(_ agent: A) -> AgentID where A.Message == Message {
         precondition(!started, "agents are added before the run starts")
         precondition(!names.contains(agent.name), "duplicate agent name \(agent.name)")
         precondition(agents.count < Int(Int32.max), "too many agents")
         agents.append(agent)
+        dispatchers.append(Dispatch<A>.self)
         names.append(agent.name)
         return AgentID(rawValue: Int32(agents.count - 1))
     }
@@ -115,7 +117,7 @@ public final class Kernel<Message: DigestFoldable> {
     func prepare() {
         guard !started else { return }
         started = true
-        core.pointee.install(agents: agents, names: names, seed: seed)
+        core.pointee.install(agents: agents, dispatchers: dispatchers, names: names, seed: seed)
     }
 
     /// The time of the next event, if any.
@@ -190,14 +192,18 @@ struct KernelCore<Message: DigestFoldable> {
         fingerprint.combine(seed)
     }
 
-    mutating func install(agents: [any Agent<Message>], names: [String], seed: UInt64) {
+    mutating func install(
+        agents: [any Agent<Message>], dispatchers: [any AgentDispatcher<Message>.Type],
+        names: [String], seed: UInt64
+    ) {
         self.names = names
         streams = .allocate(capacity: agents.count)
         slots = .allocate(capacity: agents.count)
         for index in agents.indices {
             streams.initializeElement(
                 at: index, to: RandomStream(seed: seed, name: names[index]))
-            slots.initializeElement(at: index, to: AgentSlot(agent: agents[index]))
+            slots.initializeElement(
+                at: index, to: AgentSlot(agent: agents[index], dispatcher: dispatchers[index]))
         }
     }
 
@@ -234,23 +240,53 @@ struct KernelCore<Message: DigestFoldable> {
         core.pointee.fingerprint.combine(UInt64(UInt32(bitPattern: target.rawValue)))
         event.payload.message.fold(into: &core.pointee.fingerprint)
         core.pointee.currentAgent = target
-        let agent = core.pointee.slots[Int(target.rawValue)].agent
-        agent.handle(event.payload.message, Context(core: core, agent: target))
+        core.pointee.slots[Int(target.rawValue)].deliver(
+            event.payload.message, Context(core: core, agent: target))
         if let overflow = core.pointee.overflow {
             throw overflow.naming(core.pointee.names)
         }
     }
 }
 
-/// An unretained reference to an agent, for dispatch in the hot loop; the kernel's
-/// `agents` array owns the agent.
+/// An unretained reference to an agent and the metatype of its dispatcher, for the hot
+/// loop; the kernel's `agents` array owns the agent.
+///
+/// Calling through an existential (or a generic closure) loaded from memory costs a
+/// retain and a release per event; this borrows the object (+0) and dispatches through
+/// an existential metatype, which carries no reference count.
 @usableFromInline
-struct AgentSlot<Message> {
-    @usableFromInline unowned(unsafe) let agent: any Agent<Message>
+struct AgentSlot<Message: DigestFoldable> {
+    @usableFromInline let object: Unmanaged<AnyObject>
+    @usableFromInline let dispatcher: any AgentDispatcher<Message>.Type
+
+    init(agent: any Agent<Message>, dispatcher: any AgentDispatcher<Message>.Type) {
+        object = Unmanaged.passUnretained(agent as AnyObject)
+        self.dispatcher = dispatcher
+    }
 
     @inlinable
-    init(agent: any Agent<Message>) {
-        self.agent = agent
+    func deliver(_ message: Message, _ context: Context<Message>) {
+        dispatcher.deliver(message, to: object, context)
+    }
+}
+
+/// Delivers a message to an agent whose concrete type the conformer knows.
+@usableFromInline
+protocol AgentDispatcher<Message> {
+    associatedtype Message: DigestFoldable
+    static func deliver(_ message: Message, to object: Unmanaged<AnyObject>, _ context: Context<Message>)
+}
+
+/// The dispatcher for agents of type `A`.
+@usableFromInline
+enum Dispatch<A: Agent>: AgentDispatcher {
+    @usableFromInline typealias Message = A.Message
+
+    @inlinable
+    static func deliver(_ message: Message, to object: Unmanaged<AnyObject>, _ context: Context<Message>) {
+        object._withUnsafeGuaranteedRef { agent in
+            unsafeDowncast(agent, to: A.self).handle(message, context)
+        }
     }
 }
 
