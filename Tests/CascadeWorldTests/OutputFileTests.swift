@@ -21,8 +21,9 @@ func exists(_ path: String) -> Bool {
 @Suite("Output: atomic files and run folders")
 struct OutputFileTests {
     @Test func temporaryNameIsHiddenBeside() {
-        #expect(PendingFile.temporaryPath(for: "out/x/summary.json")
-            == "out/x/.summary.json.tmp-\(getpid())")
+        #expect(
+            PendingFile.temporaryPath(for: "out/x/summary.json")
+                == "out/x/.summary.json.tmp-\(getpid())")
         #expect(PendingFile.temporaryPath(for: "a.csv") == ".a.csv.tmp-\(getpid())")
     }
 
@@ -121,7 +122,8 @@ struct OutputFileTests {
     }
 
     @Test func defaultPath() {
-        #expect(RunFolder.defaultPath(world: "black-thursday-2020", seed: 7)
-            == "out/black-thursday-2020-seed7")
+        #expect(
+            RunFolder.defaultPath(world: "black-thursday-2020", seed: 7)
+                == "out/black-thursday-2020-seed7")
     }
 }

@@ -84,9 +84,10 @@ enum BlackThursdayLikeData {
             "auctions": .integer(liquidationHours().count), "zero_bid_auctions": 36,
             "bad_debt": .decimal(4_512_345_670_000_000_000_000_000, scale: 18),
             "bad_debt_unit": "DAI",
-            "liquidation_delay_blocks": .object(delays.jsonObject(percents: [50, 90, 99]) {
-                .integer($0)
-            }),
+            "liquidation_delay_blocks": .object(
+                delays.jsonObject(percents: [50, 90, 99]) {
+                    .integer($0)
+                }),
             "oracle_lag_seconds": ["p50": 1_800, "p90": 3_240, "max": 3_600],
         ]
     }
@@ -124,9 +125,11 @@ enum BlackThursdayLikeData {
                 layers: [
                     .line(name: "market (Coinbase-like)", points: market, style: .solid),
                     .line(name: "OSM oracle (1 h delay)", points: oracle(), style: .stepped),
-                    .markers(name: "liquidation (bite)", points: liquidations, shape: .triangleDown),
+                    .markers(
+                        name: "liquidation (bite)", points: liquidations, shape: .triangleDown),
                 ], emptyNote: "no price data in this run",
-                caption: "Each triangle is a liquidation, placed at the market price when it happened."),
+                caption:
+                    "Each triangle is a liquidation, placed at the market price when it happened."),
             Chart(
                 title: "Gas price paid by included transactions",
                 x: ChartAxis("time since start", unit: "h"),
@@ -142,7 +145,9 @@ enum BlackThursdayLikeData {
                 title: "Liquidations and auctions settled, per hour",
                 x: ChartAxis("time since start", unit: "h"),
                 y: ChartAxis("count", unit: "per hour", includesZero: true),
-                layers: [.bars(names: ["liquidations (bite)", "auctions settled (deal)"], bars: bars)],
+                layers: [
+                    .bars(names: ["liquidations (bite)", "auctions settled (deal)"], bars: bars)
+                ],
                 emptyNote: "no liquidations in this run"),
             Chart(
                 title: "Cumulative bad debt and the insurance fund",
@@ -150,7 +155,8 @@ enum BlackThursdayLikeData {
                 y: ChartAxis("amount", unit: "DAI", includesZero: true),
                 layers: [
                     .line(name: "bad debt (cumulative)", points: debtPoints, style: .area),
-                    .line(name: "insurance fund (surplus buffer)", points: fundPoints, style: .solid),
+                    .line(
+                        name: "insurance fund (surplus buffer)", points: fundPoints, style: .solid),
                 ], emptyNote: "no bad debt in this run"),
             Chart(
                 title: "Auction clearing price against market price",

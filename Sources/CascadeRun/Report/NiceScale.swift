@@ -96,9 +96,10 @@ package struct NiceScale: Hashable, Sendable {
             } else if exponent > 18 {
                 text = "\(multiple)e\(exponent)"
             } else if exponent >= 0 {
-                text = ExactDecimal(
-                    signed: multiple * Int128(NiceScale.integerPowerOfTen(exponent)), scale: 0
-                ).text
+                text =
+                    ExactDecimal(
+                        signed: multiple * Int128(NiceScale.integerPowerOfTen(exponent)), scale: 0
+                    ).text
             } else {
                 text = ExactDecimal(signed: multiple, scale: -exponent).text
             }

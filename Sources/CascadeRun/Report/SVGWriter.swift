@@ -4,8 +4,10 @@ struct SVGWriter {
     private(set) var text = ""
 
     /// `<tag a="1" b="2">`, or `<tag a="1"/>` when `selfClosing`.
-    mutating func open(_ tag: String, _ attributes: KeyValuePairs<String, String> = [:],
-                       selfClosing: Bool = false) {
+    mutating func open(
+        _ tag: String, _ attributes: KeyValuePairs<String, String> = [:],
+        selfClosing: Bool = false
+    ) {
         text += "<" + tag
         for (name, value) in attributes {
             text += " \(name)=\"\(SVGWriter.escape(value))\""
@@ -18,8 +20,10 @@ struct SVGWriter {
     }
 
     /// An element holding only escaped text.
-    mutating func element(_ tag: String, _ attributes: KeyValuePairs<String, String> = [:],
-                          text content: String) {
+    mutating func element(
+        _ tag: String, _ attributes: KeyValuePairs<String, String> = [:],
+        text content: String
+    ) {
         open(tag, attributes)
         text += SVGWriter.escape(content)
         close(tag)
