@@ -199,3 +199,15 @@ struct ReportSVGTests {
         #expect(HeadlineFigure.grouped(plain) == grouped)
     }
 }
+
+@Suite("Report: bars from events")
+struct ReportBarTests {
+    @Test func sumsIntoBuckets() {
+        let bars = ChartBar.sums(
+            of: [(x: 0.2, values: [1, 0]), (x: 0.9, values: [2, 1]), (x: 3.5, values: [1, 1])],
+            width: 1, seriesCount: 2)
+        #expect(bars.map(\.lower) == [0, 1, 2, 3])
+        #expect(bars.map(\.values) == [[3, 1], [0, 0], [0, 0], [1, 1]])
+        #expect(ChartBar.sums(of: [], width: 1, seriesCount: 1).isEmpty)
+    }
+}

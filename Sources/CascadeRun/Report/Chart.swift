@@ -131,3 +131,34 @@ package struct Chart: Hashable, Sendable {
     /// Whether any layer has data; a chart without data shows `emptyNote`.
     package var hasData: Bool { layers.contains(where: \.hasData) }
 }
+
+extension ChartBar {
+    /// Sums per-event values into bars of `width` along x, starting at `origin`: per-block
+    /// counts into per-hour bars, say. `events` are `(x, values)` with one value per stacked
+    /// series; empty intervals between the first and last event get zero bars, so gaps
+    /// show. Events are summed in the order given (deterministic for doubles).
+    package static func sums(
+        of events: [(x: Double, values: [Double])], width: Double, origin: Double = 0,
+        seriesCount: Int
+    ) -> [ChartBar] {
+        precondition(width > 0, "bar width must be positive")
+        let finite = events.filter { $0.x.isFinite }
+        guard let low = finite.map(\.x).min(), let high = finite.map(\.x).max() else {
+            return []
+        }
+        let first = Int(((low - origin) / width).rounded(.down))
+        let last = Int(((high - origin) / width).rounded(.down))
+        var sums = [[Double]](
+            repeating: [Double](repeating: 0, count: seriesCount), count: last - first + 1)
+        for event in finite {
+            let index = Int(((event.x - origin) / width).rounded(.down)) - first
+            for (series, value) in event.values.prefix(seriesCount).enumerated() {
+                sums[index][series] += value
+            }
+        }
+        return sums.enumerated().map { offset, values in
+            let lower = origin + Double(first + offset) * width
+            return ChartBar(lower: lower, upper: lower + width, values: values)
+        }
+    }
+}
