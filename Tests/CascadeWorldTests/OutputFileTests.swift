@@ -165,7 +165,8 @@ struct OutputSampleFolderTests {
         ]
         try folder.write(summary.serialized(.pretty) + "\n", named: "summary.json")
         try folder.commit()
-        #expect(contents(path + "/races.csv") == "position,liquidated_block,shortfall\n"
-            + "vault-1,,-0.5\nvault-2,12,0\n")
+        #expect(
+            contents(path + "/races.csv") == "position,liquidated_block,shortfall\n"
+                + "vault-1,,-0.5\nvault-2,12,0\n")
     }
 }
