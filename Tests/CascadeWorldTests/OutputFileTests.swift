@@ -21,8 +21,9 @@ func exists(_ path: String) -> Bool {
 @Suite("Output: atomic files and run folders")
 struct OutputFileTests {
     @Test func temporaryNameIsHiddenBeside() {
-        #expect(PendingFile.temporaryPath(for: "out/x/summary.json")
-            == "out/x/.summary.json.tmp-\(getpid())")
+        #expect(
+            PendingFile.temporaryPath(for: "out/x/summary.json")
+                == "out/x/.summary.json.tmp-\(getpid())")
         #expect(PendingFile.temporaryPath(for: "a.csv") == ".a.csv.tmp-\(getpid())")
     }
 
@@ -121,7 +122,51 @@ struct OutputFileTests {
     }
 
     @Test func defaultPath() {
-        #expect(RunFolder.defaultPath(world: "black-thursday-2020", seed: 7)
-            == "out/black-thursday-2020-seed7")
+        #expect(
+            RunFolder.defaultPath(world: "black-thursday-2020", seed: 7)
+                == "out/black-thursday-2020-seed7")
+    }
+}
+
+@Suite("Output: a sample run folder")
+struct OutputSampleFolderTests {
+    /// A small folder in the shape of a run's, written through the public writers, to
+    /// `$CASCADE_OUTPUT_SAMPLE_DIR` when set (for checking the docs' pandas lines by hand).
+    @Test func writesSampleFolder() throws {
+        let path =
+            ProcessInfo.processInfo.environment["CASCADE_OUTPUT_SAMPLE_DIR"]
+            ?? makeScratchFolder("sample")
+        let folder = try RunFolder(path: path)
+        let blocks = try folder.csv(
+            named: "blocks.csv", header: ["block", "time_ms", "base_fee_wei", "price_ETH", "note"])
+        try blocks.writeRow([
+            .unsigned(1), .integer(13_200), .decimal(UInt128(120_000_000_000), scale: 0),
+            .decimal(194_870_000_000_000_000_000, scale: 18), .absent,
+        ])
+        try blocks.writeRow([
+            .unsigned(2), .integer(26_400), .decimal(UInt128.max, scale: 0),
+            .decimal(1, scale: 18), .text("a, \"quoted\" note"),
+        ])
+        let races = try folder.csv(
+            named: "races.csv", header: ["position", "liquidated_block", "shortfall"])
+        try races.writeRow([.text("vault-1"), .absent, .decimal(signed: -5, scale: 1)])
+        try races.writeRow([.text("vault-2"), .integer(12), .decimal(0, scale: 18)])
+        let trace = try folder.jsonLines(named: "events.jsonl")
+        try trace.write(["block": 1, "time_ms": 13_200, "type": "tx", "status": "success"])
+        try trace.write([
+            "block": 2, "time_ms": 26_400, "type": "bite", "tab": .baseUnits(UInt128.max),
+        ])
+        let summary: JSONObject = [
+            "world": "sample", "seed": 7, "bad_debt": .decimal(5_670_000_250, scale: 3),
+            "liquidation_delay_blocks": .object(
+                Percentiles([3, 1, 2]).jsonObject(percents: [50, 90, 99]) { .integer($0) }),
+            "oracle_lag_seconds": .object(
+                Percentiles(measurements: [1.5]).jsonObject(percents: [50]) { .double($0) }),
+        ]
+        try folder.write(summary.serialized(.pretty) + "\n", named: "summary.json")
+        try folder.commit()
+        #expect(
+            contents(path + "/races.csv") == "position,liquidated_block,shortfall\n"
+                + "vault-1,,-0.5\nvault-2,12,0\n")
     }
 }

@@ -24,14 +24,16 @@ struct OutputFormatTests {
         (10_000_000_000_000_000_000, 19, "1"),
     ]
 
-    @Test("UInt128 at a scale prints exactly, trailing zeros trimmed",
-          arguments: decimalCases)
+    @Test(
+        "UInt128 at a scale prints exactly, trailing zeros trimmed",
+        arguments: decimalCases)
     func unsignedDecimal(value: UInt128, scale: Int, expected: String) {
         #expect(ExactDecimal(value, scale: scale).text == expected)
     }
 
-    @Test("Our formatter agrees with CascadeCore's UInt256 formatter",
-          arguments: decimalCases)
+    @Test(
+        "Our formatter agrees with CascadeCore's UInt256 formatter",
+        arguments: decimalCases)
     func agreesWithCore(value: UInt128, scale: Int, expected: String) {
         #expect(ExactDecimal(value, scale: scale).text == value.decimalString(scale: scale))
     }
@@ -39,22 +41,28 @@ struct OutputFormatTests {
     @Test func signedDecimal() {
         #expect(ExactDecimal(signed: -1_250, scale: 3).text == "-1.25")
         #expect(ExactDecimal(signed: 0, scale: 3).text == "0")
-        #expect(ExactDecimal(signed: .min, scale: 0).text == "-170141183460469231731687303715884105728")
+        #expect(
+            ExactDecimal(signed: .min, scale: 0).text == "-170141183460469231731687303715884105728")
         #expect(ExactDecimal(-42).text == "-42")
     }
 
-    @Test("Pre-formatted text is checked and canonicalised", arguments: [
-        ("5670000.25", "5670000.25"), ("007.50", "7.5"), ("-0.0", "0"), ("0", "0"),
-        ("-3", "-3"), ("1.000", "1"),
-        ("115792089237316195423570985008687907853269984665640564039457584007913129639935",
-         "115792089237316195423570985008687907853269984665640564039457584007913129639935"),
-    ])
+    @Test(
+        "Pre-formatted text is checked and canonicalised",
+        arguments: [
+            ("5670000.25", "5670000.25"), ("007.50", "7.5"), ("-0.0", "0"), ("0", "0"),
+            ("-3", "-3"), ("1.000", "1"),
+            (
+                "115792089237316195423570985008687907853269984665640564039457584007913129639935",
+                "115792089237316195423570985008687907853269984665640564039457584007913129639935"
+            ),
+        ])
     func preformatted(text: String, expected: String) {
         #expect(ExactDecimal(text: text)?.text == expected)
     }
 
-    @Test("Malformed decimal text is refused",
-          arguments: ["", "-", ".5", "5.", "1e5", "+1", " 1", "1,5", "1.2.3", "0x10", "NaN"])
+    @Test(
+        "Malformed decimal text is refused",
+        arguments: ["", "-", ".5", "5.", "1e5", "+1", " 1", "1,5", "1.2.3", "0x10", "NaN"])
     func malformed(text: String) {
         #expect(ExactDecimal(text: text) == nil)
     }
@@ -65,29 +73,31 @@ struct OutputFormatTests {
         #expect(value.text == wide.decimalString(scale: 45))
     }
 
-    @Test("CSV fields are quoted only when needed", arguments: [
-        (OutputValue.text("plain"), "plain"),
-        (.text("a,b"), "\"a,b\""),
-        (.text("say \"hi\""), "\"say \"\"hi\"\"\""),
-        (.text("two\nlines"), "\"two\nlines\""),
-        (.text("cr\r"), "\"cr\r\""),
-        (.text(" padded"), "\" padded\""),
-        (.text("ünïcode"), "ünïcode"),
-        (.text(""), ""),
-        (.absent, ""),
-        (.integer(-7), "-7"),
-        (.integer(0), "0"),
-        (.unsigned(UInt64.max), "18446744073709551615"),
-        (.decimal(1, scale: 18), "0.000000000000000001"),
-        (.decimal(signed: -5, scale: 1), "-0.5"),
-        (.boolean(true), "true"),
-        (.double(0.1), "0.1"),
-        (.double(2), "2.0"),
-        (.double(-0.0), "0.0"),
-        (.double(1e-5), "1e-05"),
-        (.double(.nan), ""),
-        (.double(.infinity), ""),
-    ])
+    @Test(
+        "CSV fields are quoted only when needed",
+        arguments: [
+            (OutputValue.text("plain"), "plain"),
+            (.text("a,b"), "\"a,b\""),
+            (.text("say \"hi\""), "\"say \"\"hi\"\"\""),
+            (.text("two\nlines"), "\"two\nlines\""),
+            (.text("cr\r"), "\"cr\r\""),
+            (.text(" padded"), "\" padded\""),
+            (.text("ünïcode"), "ünïcode"),
+            (.text(""), ""),
+            (.absent, ""),
+            (.integer(-7), "-7"),
+            (.integer(0), "0"),
+            (.unsigned(UInt64.max), "18446744073709551615"),
+            (.decimal(1, scale: 18), "0.000000000000000001"),
+            (.decimal(signed: -5, scale: 1), "-0.5"),
+            (.boolean(true), "true"),
+            (.double(0.1), "0.1"),
+            (.double(2), "2.0"),
+            (.double(-0.0), "0.0"),
+            (.double(1e-5), "1e-05"),
+            (.double(.nan), ""),
+            (.double(.infinity), ""),
+        ])
     func csvField(value: OutputValue, expected: String) {
         #expect(CSVWriter.field(value) == expected)
     }
@@ -101,14 +111,16 @@ struct OutputFormatTests {
         #expect(csv.rowCount == 2)
     }
 
-    @Test("JSON strings escape quotes, backslashes and control characters", arguments: [
-        ("plain", "\"plain\""),
-        ("q\"b\\", "\"q\\\"b\\\\\""),
-        ("\n\r\t\u{08}\u{0C}", "\"\\n\\r\\t\\b\\f\""),
-        ("\u{00}\u{1F}", "\"\\u0000\\u001f\""),
-        ("\u{7F}é→🙂", "\"\u{7F}é→🙂\""),
-        ("</script>", "\"</script>\""),
-    ])
+    @Test(
+        "JSON strings escape quotes, backslashes and control characters",
+        arguments: [
+            ("plain", "\"plain\""),
+            ("q\"b\\", "\"q\\\"b\\\\\""),
+            ("\n\r\t\u{08}\u{0C}", "\"\\n\\r\\t\\b\\f\""),
+            ("\u{00}\u{1F}", "\"\\u0000\\u001f\""),
+            ("\u{7F}é→🙂", "\"\u{7F}é→🙂\""),
+            ("</script>", "\"</script>\""),
+        ])
     func jsonEscaping(text: String, expected: String) {
         #expect(JSONValue.string(text).serialized(.compact) == expected)
     }

@@ -6,7 +6,7 @@
 /// which prints a JSON *string* of digits: JSON readers hold numbers as doubles, exact only
 /// up to 2^53, and a string keeps every digit (INTERFACE.md).
 ///
-/// Literals build values directly: `"tx"`, `42`, `true`, `[1, 2]`, `nil`.
+/// Literals build values directly: `"tx"`, `42`, `true`, `[1, 2]`, `["p50": 3]`, `nil`.
 package indirect enum JSONValue: Hashable, Sendable {
     case null
     case boolean(Bool)
@@ -60,7 +60,7 @@ package indirect enum JSONValue: Hashable, Sendable {
 
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
     ExpressibleByBooleanLiteral, ExpressibleByFloatLiteral, ExpressibleByArrayLiteral,
-    ExpressibleByNilLiteral
+    ExpressibleByNilLiteral, ExpressibleByDictionaryLiteral
 {
     package init(stringLiteral value: String) { self = .string(value) }
     package init(integerLiteral value: Int) { self = .integer(value) }
@@ -68,6 +68,14 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
     package init(floatLiteral value: Double) { self = .double(value) }
     package init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
     package init(nilLiteral: ()) { self = .null }
+    /// An object literal; keys keep the order written.
+    package init(dictionaryLiteral elements: (String, JSONValue)...) {
+        var object = JSONObject()
+        for (key, value) in elements {
+            object.append(key, value)
+        }
+        self = .object(object)
+    }
 }
 
 /// A JSON object whose keys keep the order they were added in — never a `Dictionary`'s
