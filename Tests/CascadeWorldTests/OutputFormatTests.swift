@@ -28,22 +28,22 @@ struct OutputFormatTests {
         "UInt128 at a scale prints exactly, trailing zeros trimmed",
         arguments: decimalCases)
     func unsignedDecimal(value: UInt128, scale: Int, expected: String) {
-        #expect(ExactDecimal(value, scale: scale).text == expected)
+        #expect(DecimalText(value, scale: scale).text == expected)
     }
 
     @Test(
         "Our formatter agrees with CascadeCore's UInt256 formatter",
         arguments: decimalCases)
     func agreesWithCore(value: UInt128, scale: Int, expected: String) {
-        #expect(ExactDecimal(value, scale: scale).text == value.decimalString(scale: scale))
+        #expect(DecimalText(value, scale: scale).text == value.decimalString(scale: scale))
     }
 
     @Test func signedDecimal() {
-        #expect(ExactDecimal(signed: -1_250, scale: 3).text == "-1.25")
-        #expect(ExactDecimal(signed: 0, scale: 3).text == "0")
+        #expect(DecimalText(signed: -1_250, scale: 3).text == "-1.25")
+        #expect(DecimalText(signed: 0, scale: 3).text == "0")
         #expect(
-            ExactDecimal(signed: .min, scale: 0).text == "-170141183460469231731687303715884105728")
-        #expect(ExactDecimal(-42).text == "-42")
+            DecimalText(signed: .min, scale: 0).text == "-170141183460469231731687303715884105728")
+        #expect(DecimalText(-42).text == "-42")
     }
 
     @Test(
@@ -57,19 +57,19 @@ struct OutputFormatTests {
             ),
         ])
     func preformatted(text: String, expected: String) {
-        #expect(ExactDecimal(text: text)?.text == expected)
+        #expect(DecimalText(text: text)?.text == expected)
     }
 
     @Test(
         "Malformed decimal text is refused",
         arguments: ["", "-", ".5", "5.", "1e5", "+1", " 1", "1,5", "1.2.3", "0x10", "NaN"])
     func malformed(text: String) {
-        #expect(ExactDecimal(text: text) == nil)
+        #expect(DecimalText(text: text) == nil)
     }
 
     @Test func wideValueThroughText() throws {
         let wide = UInt256.max
-        let value = try #require(ExactDecimal(text: wide.decimalString(scale: 45)))
+        let value = try #require(DecimalText(text: wide.decimalString(scale: 45)))
         #expect(value.text == wide.decimalString(scale: 45))
     }
 
@@ -122,7 +122,7 @@ struct OutputFormatTests {
             ("</script>", "\"</script>\""),
         ])
     func jsonEscaping(text: String, expected: String) {
-        #expect(JSONValue.string(text).serialized(.compact) == expected)
+        #expect(OutputJSON.string(text).serialized(.compact) == expected)
     }
 
     @Test func jsonKeysKeepInsertionOrder() {

@@ -7,7 +7,7 @@ package enum JSONStyle: Sendable {
     case pretty
 }
 
-extension JSONValue {
+extension OutputJSON {
     /// The value as JSON text (no trailing line break).
     package func serialized(_ style: JSONStyle) -> String {
         var output = ""
@@ -19,7 +19,7 @@ extension JSONValue {
 extension JSONObject {
     /// The object as JSON text (no trailing line break).
     package func serialized(_ style: JSONStyle) -> String {
-        JSONValue.object(self).serialized(style)
+        OutputJSON.object(self).serialized(style)
     }
 }
 
@@ -27,7 +27,7 @@ extension JSONObject {
 struct JSONPrinter {
     let style: JSONStyle
 
-    func print(_ value: JSONValue, depth: Int, into output: inout String) {
+    func print(_ value: OutputJSON, depth: Int, into output: inout String) {
         switch value {
         case .null: output += "null"
         case .boolean(let boolean): output += boolean ? "true" : "false"

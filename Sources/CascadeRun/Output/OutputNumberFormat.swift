@@ -8,7 +8,7 @@
 /// prints as `0.0`, and non-finite values (NaN, ±infinity) have no number form and are
 /// written as absent (an empty CSV cell, JSON `null`).
 ///
-/// On-chain amounts never come here: they are `ExactDecimal`.
+/// On-chain amounts never come here: they are `DecimalText`.
 package enum OutputNumberFormat {
     /// The text of a finite `value`, or nil for NaN and infinities.
     package static func text(_ value: Double) -> String? {

@@ -1,7 +1,7 @@
 /// One value in an output file: a CSV cell, or a scalar in JSON.
 ///
 /// The cases say how the value is printed, so the same value prints the same in every
-/// file: integers plainly, exact decimals as canonical decimal text (see `ExactDecimal`),
+/// file: integers plainly, exact decimals as canonical decimal text (see `DecimalText`),
 /// measurements by `OutputNumberFormat`, and `absent` as an empty cell (a block where an
 /// event never happened) or JSON `null`.
 package enum OutputValue: Hashable, Sendable {
@@ -9,7 +9,7 @@ package enum OutputValue: Hashable, Sendable {
     case integer(Int)
     case unsigned(UInt64)
     /// An exact decimal in human units (`5670000.25` DAI), or base units at scale 0.
-    case decimal(ExactDecimal)
+    case decimal(DecimalText)
     /// An off-chain measurement (seconds of lag, a ratio); never money on chain.
     case double(Double)
     case text(String)
@@ -17,12 +17,12 @@ package enum OutputValue: Hashable, Sendable {
 
     /// `baseUnits / 10^scale` as an exact decimal.
     package static func decimal(_ baseUnits: UInt128, scale: Int) -> OutputValue {
-        .decimal(ExactDecimal(baseUnits, scale: scale))
+        .decimal(DecimalText(baseUnits, scale: scale))
     }
 
     /// `baseUnits / 10^scale`, signed.
     package static func decimal(signed baseUnits: Int128, scale: Int) -> OutputValue {
-        .decimal(ExactDecimal(signed: baseUnits, scale: scale))
+        .decimal(DecimalText(signed: baseUnits, scale: scale))
     }
 
     /// An optional value: `absent` when nil.

@@ -33,7 +33,7 @@ package struct Percentiles<Sample: Comparable> {
     /// `{"p50": …, "p90": …, "max": …}` for `summary.json`: one key `p<N>` per percent in
     /// order, then `max`; every value `null` when there are no samples.
     package func jsonObject(
-        percents: [Int], value: (Sample) -> JSONValue
+        percents: [Int], value: (Sample) -> OutputJSON
     ) -> JSONObject {
         var object = JSONObject()
         for percent in percents {

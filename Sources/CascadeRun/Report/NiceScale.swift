@@ -97,11 +97,11 @@ package struct NiceScale: Hashable, Sendable {
                 text = "\(multiple)e\(exponent)"
             } else if exponent >= 0 {
                 text =
-                    ExactDecimal(
+                    DecimalText(
                         signed: multiple * Int128(NiceScale.integerPowerOfTen(exponent)), scale: 0
                     ).text
             } else {
-                text = ExactDecimal(signed: multiple, scale: -exponent).text
+                text = DecimalText(signed: multiple, scale: -exponent).text
             }
             return text + suffix
         }

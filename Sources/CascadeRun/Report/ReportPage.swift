@@ -26,7 +26,7 @@ package struct HeadlineFigure: Hashable, Sendable {
 
     /// How a figure reads in the table: numbers with their integer digits grouped by
     /// commas (`4,512,345.67`; files keep plain digits), `null` as `–`.
-    package static func displayText(_ value: JSONValue) -> String {
+    package static func displayText(_ value: OutputJSON) -> String {
         switch value {
         case .null: "–"
         case .integer(let integer): grouped(String(integer))

@@ -8,7 +8,7 @@
 ///
 /// Values from `UInt128`/`Int128` are formatted here; wider types (`UInt256`) format
 /// themselves and come in through `init?(text:)`, which checks the syntax and canonicalises.
-package struct ExactDecimal: Hashable, Sendable, CustomStringConvertible {
+package struct DecimalText: Hashable, Sendable, CustomStringConvertible {
     /// The canonical decimal text.
     package let text: String
 
@@ -16,12 +16,12 @@ package struct ExactDecimal: Hashable, Sendable, CustomStringConvertible {
 
     /// `baseUnits / 10^scale`. `scale` is in 0...77 (77 covers any 256-bit value).
     package init(_ baseUnits: UInt128, scale: Int) {
-        self.text = ExactDecimal.format(magnitude: baseUnits, negative: false, scale: scale)
+        self.text = DecimalText.format(magnitude: baseUnits, negative: false, scale: scale)
     }
 
     /// `baseUnits / 10^scale`, signed (a balance that went below zero, a loss).
     package init(signed baseUnits: Int128, scale: Int) {
-        self.text = ExactDecimal.format(
+        self.text = DecimalText.format(
             magnitude: baseUnits.magnitude, negative: baseUnits < 0, scale: scale)
     }
 

@@ -7,41 +7,41 @@
 /// up to 2^53, and a string keeps every digit (INTERFACE.md).
 ///
 /// Literals build values directly: `"tx"`, `42`, `true`, `[1, 2]`, `["p50": 3]`, `nil`.
-package indirect enum JSONValue: Hashable, Sendable {
+package indirect enum OutputJSON: Hashable, Sendable {
     case null
     case boolean(Bool)
     /// A JSON number; within ±2^53 so every reader holds it exactly.
     case integer(Int)
     /// A JSON number with exact decimal text (human units in `summary.json`).
-    case decimal(ExactDecimal)
+    case decimal(DecimalText)
     /// An off-chain measurement; non-finite values print as `null`.
     case double(Double)
     case string(String)
-    case array([JSONValue])
+    case array([OutputJSON])
     case object(JSONObject)
 
     /// Integer base units as a JSON string of digits (`"1500000000000000000"`).
-    package static func baseUnits(_ value: UInt128) -> JSONValue {
-        .string(ExactDecimal(value, scale: 0).text)
+    package static func baseUnits(_ value: UInt128) -> OutputJSON {
+        .string(DecimalText(value, scale: 0).text)
     }
 
     /// Signed base units as a JSON string (`"-12"`).
-    package static func baseUnits(signed value: Int128) -> JSONValue {
-        .string(ExactDecimal(signed: value, scale: 0).text)
+    package static func baseUnits(signed value: Int128) -> OutputJSON {
+        .string(DecimalText(signed: value, scale: 0).text)
     }
 
     /// Base units of a wider type, formatted by it (`UInt256.description`): checked to be
     /// an integer, then written as a JSON string.
-    package static func baseUnits(text: String) -> JSONValue {
-        guard let value = ExactDecimal(text: text), !value.text.contains(".") else {
+    package static func baseUnits(text: String) -> OutputJSON {
+        guard let value = DecimalText(text: text), !value.text.contains(".") else {
             preconditionFailure("base units must be an integer: \(text)")
         }
         return .string(value.text)
     }
 
     /// `baseUnits / 10^scale` as a JSON number with exact decimal text.
-    package static func decimal(_ baseUnits: UInt128, scale: Int) -> JSONValue {
-        .decimal(ExactDecimal(baseUnits, scale: scale))
+    package static func decimal(_ baseUnits: UInt128, scale: Int) -> OutputJSON {
+        .decimal(DecimalText(baseUnits, scale: scale))
     }
 
     /// The same value in a JSON file: `absent` is `null`, text a string.
@@ -49,7 +49,7 @@ package indirect enum JSONValue: Hashable, Sendable {
         switch value {
         case .absent: self = .null
         case .integer(let integer): self = .integer(integer)
-        case .unsigned(let integer): self = .decimal(ExactDecimal(UInt128(integer), scale: 0))
+        case .unsigned(let integer): self = .decimal(DecimalText(UInt128(integer), scale: 0))
         case .decimal(let decimal): self = .decimal(decimal)
         case .double(let double): self = .double(double)
         case .text(let text): self = .string(text)
@@ -58,7 +58,7 @@ package indirect enum JSONValue: Hashable, Sendable {
     }
 }
 
-extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
+extension OutputJSON: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
     ExpressibleByBooleanLiteral, ExpressibleByFloatLiteral, ExpressibleByArrayLiteral,
     ExpressibleByNilLiteral, ExpressibleByDictionaryLiteral
 {
@@ -66,10 +66,10 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
     package init(integerLiteral value: Int) { self = .integer(value) }
     package init(booleanLiteral value: Bool) { self = .boolean(value) }
     package init(floatLiteral value: Double) { self = .double(value) }
-    package init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    package init(arrayLiteral elements: OutputJSON...) { self = .array(elements) }
     package init(nilLiteral: ()) { self = .null }
     /// An object literal; keys keep the order written.
-    package init(dictionaryLiteral elements: (String, JSONValue)...) {
+    package init(dictionaryLiteral elements: (String, OutputJSON)...) {
         var object = JSONObject()
         for (key, value) in elements {
             object.append(key, value)
@@ -89,12 +89,12 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
 /// Lookups are linear: objects here have tens of keys, not thousands.
 package struct JSONObject: Hashable, Sendable, ExpressibleByDictionaryLiteral {
     /// The members in order.
-    package private(set) var members: [(key: String, value: JSONValue)] = []
+    package private(set) var members: [(key: String, value: OutputJSON)] = []
 
     package init() {}
 
     /// Keys in the order written. A repeated key is a programming error.
-    package init(dictionaryLiteral elements: (String, JSONValue)...) {
+    package init(dictionaryLiteral elements: (String, OutputJSON)...) {
         for (key, value) in elements {
             append(key, value)
         }
@@ -103,14 +103,14 @@ package struct JSONObject: Hashable, Sendable, ExpressibleByDictionaryLiteral {
     package var isEmpty: Bool { members.isEmpty }
 
     /// Adds a new key at the end.
-    package mutating func append(_ key: String, _ value: JSONValue) {
+    package mutating func append(_ key: String, _ value: OutputJSON) {
         precondition(!members.contains { $0.key == key }, "key \(key) appears twice")
         members.append((key, value))
     }
 
     /// Reads a value; setting one replaces it in place, or appends a new key at the end.
     /// Setting nil removes the key.
-    package subscript(key: String) -> JSONValue? {
+    package subscript(key: String) -> OutputJSON? {
         get { members.first { $0.key == key }?.value }
         set {
             let index = members.firstIndex { $0.key == key }
