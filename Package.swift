@@ -58,6 +58,8 @@ let package = Package(
         .testTarget(
             name: "CascadeWorldTests",
             dependencies: ["CascadeWorld", "CascadeRun", "CascadeTestSupport"]),
+        // End-to-end: runs the built `cascade` binary, which `swift build --build-tests`
+        // builds beside the test bundle.
         .testTarget(name: "CascadeCLITests", dependencies: ["CascadeTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

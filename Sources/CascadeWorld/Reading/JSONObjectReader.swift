@@ -32,6 +32,17 @@ public final class JSONObjectReader {
     /// The value of `key`; an error at the object when it is missing.
     public func required(_ key: String) throws(WorldError) -> JSONReader {
         guard let found = optional(key) else {
+            // A misspelt key shows up here first: point at it rather than only at the gap.
+            let present = members.map(\.key).filter { !askedKeys.contains($0) }
+            if let typo = present.first(where: { closestKey(to: key, among: [$0]) != nil }),
+                let member = members.first(where: { $0.key == typo })
+            {
+                throw WorldError(
+                    file: reader.context.displayName,
+                    path: reader.path.appending(key: typo).description, origin: member.keyOrigin,
+                    message: "unknown key \(JSONSerializer.quoted(typo)); did you mean "
+                        + "\(JSONSerializer.quoted(key))? (\(JSONSerializer.quoted(key)) is required)")
+            }
             throw reader.error("missing required key \(JSONSerializer.quoted(key))")
         }
         return found

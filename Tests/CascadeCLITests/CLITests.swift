@@ -1,0 +1,118 @@
+import CascadeTestSupport
+import Foundation
+import Testing
+
+/// End-to-end tests of the built `cascade` binary: exit statuses, messages, and files.
+@Suite("cascade command line", .serialized)
+struct CLITests {
+    @Test("--help and --version exit 0 and print to stdout")
+    func help() throws {
+        let help = try CLIRunner.run(["--help"])
+        #expect(help.status == 0)
+        #expect(help.standardOutput.contains("usage: cascade COMMAND"))
+        for command in ["run", "validate", "worlds", "sweep", "merge", "races", "report"] {
+            #expect(help.standardOutput.contains("  \(command) "), "\(command) listed")
+        }
+        let version = try CLIRunner.run(["--version"])
+        #expect(version.status == 0 && version.standardOutput.hasPrefix("cascade "))
+        let commandHelp = try CLIRunner.run(["help", "run"])
+        #expect(commandHelp.status == 0 && commandHelp.standardOutput.contains("--seed N"))
+    }
+
+    @Test(
+        "usage errors exit 2 with a message on stderr",
+        arguments: [
+            ["frobnicate"], ["run"], ["run", "kernel-demo", "--bogus"], ["--bogus"],
+            ["run", "kernel-demo", "--seed"], ["run", "kernel-demo", "--seed", "-3"],
+            ["run", "kernel-demo", "--quiet=yes"], ["help", "nope"], [],
+        ])
+    func usageErrors(arguments: [String]) throws {
+        let outcome = try CLIRunner.run(arguments)
+        #expect(outcome.status == 2, "\(arguments)")
+        #expect(outcome.standardError.contains("cascade"), "\(arguments)")
+        #expect(outcome.standardOutput.isEmpty, "\(arguments)")
+    }
+
+    @Test("commands of later layers say so and exit 2")
+    func notYet() throws {
+        let outcome = try CLIRunner.run(["report", "out/x"])
+        #expect(outcome.status == 2)
+        #expect(outcome.standardError.contains("not available"))
+    }
+
+    @Test("a bad world names the file, the JSON path and the position; exit 2")
+    func badWorld() throws {
+        let folder = try CLIRunner.temporaryFolder("bad-world")
+        let world = folder.appendingPathComponent("bad.json")
+        try """
+        {
+          "name": "bad",
+          "description": "a typo in a key",
+          "seed": 1,
+          "duration": "10s",
+          "gossip": { "agents": 3, "mean_intervl": "1s", "mean_latency": "1ms", "max_hops": 2 }
+        }
+        """.write(to: world, atomically: true, encoding: .utf8)
+        let outcome = try CLIRunner.run(["run", world.path, "--out", folder.path + "/out"])
+        #expect(outcome.status == 2)
+        #expect(outcome.standardError.contains("bad.json:6:"))
+        #expect(outcome.standardError.contains("gossip"))
+        #expect(outcome.standardError.contains("mean_intervl"))
+        #expect(!FileManager.default.fileExists(atPath: folder.path + "/out/summary.json"))
+
+        let truncated = folder.appendingPathComponent("truncated.json")
+        try "{ \"name\": \"t\", ".write(to: truncated, atomically: true, encoding: .utf8)
+        let cut = try CLIRunner.run(["validate", truncated.path])
+        #expect(cut.status == 2 && cut.standardError.contains("truncated.json:1:"))
+
+        let missing = try CLIRunner.run(["run", "worlds/does-not-exist.json"])
+        #expect(missing.status == 2 && missing.standardError.contains("does-not-exist.json"))
+
+        let override = try CLIRunner.run(["run", "kernel-demo", "--set", "gossip.max_hops=0"])
+        #expect(override.status == 2 && override.standardError.contains("gossip.max_hops"))
+    }
+
+    @Test("same world and seed give byte-identical files; another seed another digest")
+    func reproducible() throws {
+        let folder = try CLIRunner.temporaryFolder("repro")
+        let short = ["--set", "duration=2m", "--set", "gossip.agents=20"]
+        let first = try CLIRunner.run(
+            ["run", "kernel-demo", "--seed", "5", "--out", folder.path + "/a"] + short)
+        let second = try CLIRunner.run(
+            ["run", "kernel-demo", "--seed", "5", "--out", folder.path + "/b"] + short,
+            environment: ["SWIFT_DETERMINISTIC_HASHING": "1"])
+        let other = try CLIRunner.run(
+            ["run", "kernel-demo", "--seed", "6", "--out", folder.path + "/c", "--quiet"] + short)
+        #expect(first.status == 0 && second.status == 0 && other.status == 0)
+        let a = try Data(contentsOf: folder.appendingPathComponent("a/summary.json"))
+        let b = try Data(contentsOf: folder.appendingPathComponent("b/summary.json"))
+        let c = try Data(contentsOf: folder.appendingPathComponent("c/summary.json"))
+        #expect(a == b)
+        #expect(a != c)
+        #expect(first.standardError.contains("digest "))
+        #expect(digest(first.standardError) == digest(second.standardError))
+        #expect(digest(first.standardError) != digest(other.standardError))
+        #expect(other.standardOutput.isEmpty)
+        #expect(first.standardOutput.contains("summary.json"))
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path + "/a")
+        #expect(names == ["summary.json"], "no temporary files left behind")
+    }
+
+    @Test("worlds lists the bundled worlds and validate accepts them")
+    func worlds() throws {
+        let listing = try CLIRunner.run(["worlds"])
+        #expect(listing.status == 0)
+        #expect(listing.standardOutput.contains("kernel-demo"))
+        let folder = CLIRunner.packageRoot.appendingPathComponent("worlds")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+            .filter { $0.hasSuffix(".json") }.sorted()
+        let validate = try CLIRunner.run(["validate"] + files.map { "worlds/" + $0 })
+        #expect(validate.status == 0, "\(validate.standardError)")
+        #expect(validate.standardOutput.split(separator: "\n").count == files.count)
+    }
+
+    private func digest(_ text: String) -> String? {
+        text.split(separator: "\n").first { $0.hasPrefix("digest ") }?
+            .split(separator: " ").dropFirst().first.map(String.init)
+    }
+}
