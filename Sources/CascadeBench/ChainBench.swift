@@ -32,11 +32,11 @@ func runChainBench() {
     }
     let seconds =
         Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-    let blocks = world.producer.blocksProduced
+    let blocks = world.producer.core.blocksProduced
     let agentTransactions = world.senders.reduce(0) { $0 + $1.includedCount }
     precondition(outcome != .stopped, "the chain bench stopped early")
     print(
         "chain blocks_per_second=\(Int(Double(blocks) / seconds)) blocks=\(blocks) "
             + "agent_txs_per_block=\(agentTransactions / max(1, blocks)) "
-            + "events=\(world.kernel.processedEvents) base_fee_wei=\(world.producer.chain.head.baseFee)")
+            + "events=\(world.kernel.processedEvents) base_fee_wei=\(world.producer.core.chain.head.baseFee)")
 }

@@ -51,16 +51,18 @@ public struct ChainWorldConfiguration: Sendable {
 /// ```
 public final class ChainWorld {
     public let kernel: Kernel<ChainOnlyMessage>
-    public let producer: BlockProducer<Token, NoExtension>
-    public let senders: [TransferSender<NoExtension>]
+    public let producer: BlockProducer
+    public let senders: [TransferSender]
 
     public init(_ configuration: ChainWorldConfiguration, sink: (any BlockSink<Token>)? = nil) {
         kernel = Kernel(seed: configuration.seed, limits: configuration.limits)
         producer = BlockProducer(
-            name: configuration.producerName, address: configuration.producerAddress,
-            chain: Chain(configuration: configuration.chain, state: configuration.genesis),
-            demand: configuration.demand, sink: sink,
-            checksInvariants: configuration.checksInvariants)
+            name: configuration.producerName,
+            core: ChainProducer(
+                address: configuration.producerAddress,
+                chain: Chain(configuration: configuration.chain, state: configuration.genesis),
+                demand: configuration.demand, sink: sink,
+                checksInvariants: configuration.checksInvariants))
         let producerID = kernel.add(producer)
         senders = configuration.senders.map { settings in
             TransferSender(
@@ -73,7 +75,7 @@ public final class ChainWorld {
     }
 
     /// Runs to `deadline` (inclusive); `.stopped` means an invariant broke (see
-    /// `producer.invariantViolation`).
+    /// `producer.core.invariantViolation`).
     public func run(until deadline: SimTime) throws(KernelError) -> RunOutcome {
         try kernel.run(until: deadline)
     }
@@ -99,7 +101,7 @@ extension ChainWorld {
         let outcome = try world.run(until: duration)
         return ChainRunSummary(
             digest: world.kernel.digest, blocks: collector.blocks, outcome: outcome,
-            invariantViolation: world.producer.invariantViolation.map {
+            invariantViolation: world.producer.core.invariantViolation.map {
                 "block \($0.block): \($0.violation)"
             })
     }

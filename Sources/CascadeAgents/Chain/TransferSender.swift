@@ -98,8 +98,10 @@ public struct TransferSenderSettings: Hashable, Sendable {
 ///
 /// Every transfer is the same call, kept in one array shared by all its transactions, so
 /// sending allocates nothing.
-public final class TransferSender<Extension: DigestFoldable>: Agent {
-    public typealias Message = ChainMessage<Token, Extension>
+/// Concrete (chain-only messages), not generic: the kernel reaches agents through
+/// `any Agent`, where a generic class would run unspecialised.
+public final class TransferSender: Agent {
+    public typealias Message = ChainOnlyMessage
 
     /// One submission, for tests (`recordsHistory`).
     public struct Submission: Hashable, Sendable {
