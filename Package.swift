@@ -54,7 +54,8 @@ let package = Package(
         .testTarget(
             name: "CascadeChainTests",
             dependencies: [
-                "CascadeChain", "CascadeCore", "CascadeKernel", "CascadeTestSupport", "CascadeAgents",
+                "CascadeChain", "CascadeCore", "CascadeKernel", "CascadeTestSupport",
+                "CascadeAgents",
             ]),
         .testTarget(
             name: "CascadeContractsTests",

@@ -38,5 +38,6 @@ func runChainBench() {
     print(
         "chain blocks_per_second=\(Int(Double(blocks) / seconds)) blocks=\(blocks) "
             + "agent_txs_per_block=\(agentTransactions / max(1, blocks)) "
-            + "events=\(world.kernel.processedEvents) base_fee_wei=\(world.producer.core.chain.head.baseFee)")
+            + "events=\(world.kernel.processedEvents) "
+            + "base_fee_wei=\(world.producer.core.chain.head.baseFee)")
 }
