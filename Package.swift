@@ -41,7 +41,9 @@ let package = Package(
         .executableTarget(name: "cascade", dependencies: ["CascadeRun"]),
         .executableTarget(
             name: "CascadeBench",
-            dependencies: ["CascadeKernel", "CascadeCore", "CascadeChain", "CascadeContracts"]),
+            dependencies: [
+                "CascadeKernel", "CascadeCore", "CascadeChain", "CascadeContracts", "CascadeAgents",
+            ]),
         // Reference models (naive versions of contracts and the queue) and test helpers.
         .target(
             name: "CascadeTestSupport",
@@ -51,7 +53,10 @@ let package = Package(
         .testTarget(name: "CascadeCoreTests", dependencies: ["CascadeCore", "CascadeTestSupport"]),
         .testTarget(
             name: "CascadeChainTests",
-            dependencies: ["CascadeChain", "CascadeCore", "CascadeKernel", "CascadeTestSupport"]),
+            dependencies: [
+                "CascadeChain", "CascadeCore", "CascadeKernel", "CascadeTestSupport",
+                "CascadeAgents",
+            ]),
         .testTarget(
             name: "CascadeContractsTests",
             dependencies: ["CascadeContracts", "CascadeCore", "CascadeTestSupport"]),

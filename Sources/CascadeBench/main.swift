@@ -40,3 +40,4 @@ for pending in [100, 10_000, 1_000_000] {
             + "binary_heap_per_second=\(Int(binaryRate)) "
             + "four_ary_heap_per_second=\(Int(quaternaryRate))")
 }
+runChainBench()

@@ -4,7 +4,8 @@ import CascadeKernel
 ///
 /// The platform's `exp` may differ in the last bit between machines; a demand draw that
 /// becomes a wei price must not. `log` comes from the kernel's `DeterministicMath`.
-enum ChainMath {
+/// `exp` is public so agents' samplers (log-normal latencies) share the same bits.
+public enum ChainMath {
     static let ln2High = 6.931_471_803_691_238_164_90e-01
     static let ln2Low = 1.908_214_929_270_587_700_02e-10
 
@@ -12,7 +13,7 @@ enum ChainMath {
     ///
     /// Method: `x = k·ln 2 + r` with `|r| ≤ ln2/2`, `e^r` by its Taylor series to 1e-17
     /// relative error, then scale by `2^k` exactly.
-    static func exp(_ x: Double) -> Double {
+    public static func exp(_ x: Double) -> Double {
         if x.isNaN { return .nan }
         if x > 709.7 { return .infinity }
         if x < -745 { return 0 }
