@@ -59,6 +59,7 @@ public struct EventQueue<Payload> {
     /// (it drifted since the last resize) this grows, and the calendar is re-spaced.
     @usableFromInline var probes: Int = 0
     @usableFromInline var operationsSinceCheck: Int = 0
+    @usableFromInline var operationsSinceResize: Int = 0
     @usableFromInline var checkInterval: Int = 1_024
 
     /// The number of pending events.
@@ -131,8 +132,13 @@ public struct EventQueue<Payload> {
         nodes[Int(index)].next = freeHead
         freeHead = index
         storedCount -= 1
+        operationsSinceResize &+= 1
         lastTime = time
-        if count < heads.count / 2 && heads.count > Self.minimumBucketCount {
+        // Shrink late: a population that swings every block (hundreds of observations
+        // queued, then drained) must not rebuild the calendar twice a block.
+        if count < heads.count / 4 && heads.count > Self.minimumBucketCount
+            && operationsSinceResize > 8 * heads.count
+        {
             resize(bucketCount: heads.count / 2)
         } else {
             operationsSinceCheck += 1
@@ -268,6 +274,7 @@ public struct EventQueue<Payload> {
         bucketTop = (lastTime / width + 1) * width
         probes = 0
         operationsSinceCheck = 0
+        operationsSinceResize = 0
     }
 
     /// Brown's heuristic: three times the mean gap between the earliest events, ignoring
