@@ -29,7 +29,8 @@ public struct Receipt: Hashable, Sendable {
     /// Base fee plus effective tip, wei per gas.
     public var effectiveGasPrice: Wei
     public var fee: FeeSplit
-    /// The index of the call that reverted, if any.
+    /// The index of the call that reverted; nil on success, and nil on a revert by the
+    /// state's end-of-transaction check (an unpaid flash take) after every call succeeded.
     public var failedCall: Int?
     /// The range of this transaction's events in `BlockResult.events`.
     public var events: Range<Int>
