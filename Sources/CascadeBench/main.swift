@@ -40,3 +40,4 @@ for pending in [100, 10_000, 1_000_000] {
         print("  heap arity=\(arity) pending=\(pending) events_per_second=\(Int(Double(h.count) / h.seconds))")
     }
 }
+runContractsBench()
