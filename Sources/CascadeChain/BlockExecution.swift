@@ -251,10 +251,15 @@ public enum BlockBuilder {
     /// Runs `transaction`'s calls atomically and settles its gas; the sender is known to
     /// hold `gasLimit × feeCap` of the native token.
     ///
+    /// `@inlinable` so that it is specialised for the concrete state in the module that
+    /// runs the chain: unspecialised, every call goes through witness tables and generic
+    /// metadata, which cost a fifth of a take.
+    ///
     /// Phases: prepay, execute (on a copy or in place, as `State.isolation` says), the
     /// state's end-of-transaction check, keep or undo, settle the fee. A revert — a call's,
     /// running out of gas, or the end-of-transaction check's (reported with `failedCall`
     /// nil) — leaves the contract state as before and only the fee is paid.
+    @inlinable
     public static func execute<State: LedgerState>(
         _ transaction: Transaction<State.Call>, tip: Wei, index: Int, input: BlockInput,
         state: inout State, events: inout [State.Event]
@@ -311,15 +316,22 @@ public enum BlockBuilder {
     }
 
     /// What running a transaction's calls came to: the gas and the first failure, if any.
+    @usableFromInline
     struct CallsOutcome {
-        var gasUsed: Gas
+        @usableFromInline var gasUsed: Gas
         /// The failing call's index (nil for the end-of-transaction check) and its reason.
-        var failure: (call: Int?, revert: Revert)?
+        @usableFromInline var failure: (call: Int?, revert: Revert)?
+
+        @inlinable
+        init(gasUsed: Gas, failure: (call: Int?, revert: Revert)?) {
+            self.gasUsed = gasUsed
+            self.failure = failure
+        }
     }
 
     /// Applies the calls in order, metering gas, stopping at the first revert; if all
     /// succeed, runs the state's end-of-transaction check. Writes only through `state`.
-    @inline(__always)
+    @inlinable
     static func runCalls<State: LedgerState>(
         _ transaction: Transaction<State.Call>, context: BlockContext, state: inout State,
         events: inout [State.Event]
