@@ -85,3 +85,11 @@ extension Duration {
         Double(components.seconds) + Double(components.attoseconds) * 1e-18
     }
 }
+
+/// Times `body`, which returns how many operations it did; returns that count and seconds.
+func measure(_ body: () -> Int) -> (count: Int, seconds: Double) {
+    let clock = ContinuousClock()
+    var count = 0
+    let elapsed = clock.measure { count = body() }
+    return (count, elapsed.seconds)
+}

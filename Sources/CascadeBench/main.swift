@@ -41,3 +41,4 @@ for pending in [100, 10_000, 1_000_000] {
             + "four_ary_heap_per_second=\(Int(quaternaryRate))")
 }
 runChainBench()
+runContractsBench()

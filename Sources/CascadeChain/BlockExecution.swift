@@ -1,16 +1,6 @@
 import CascadeCore
 import CascadeKernel
 
-/// Contract state the chain can run transactions against: a `Contract` that holds the
-/// token ledger, native token included.
-///
-/// Design: gas is paid in the native token through the same ledger the contracts use,
-/// so one `checkInvariants()` covers fees and contract transfers alike, and an atomic
-/// rollback of a bundle covers both. The native token's id is given to the builder.
-public protocol LedgerState: Contract where Call: GasMetered & Sendable {
-    var ledger: TokenLedger { get set }
-}
-
 /// What the builder needs to know about the block it builds.
 public struct BlockInput: Hashable, Sendable {
     public var number: UInt64
@@ -124,11 +114,13 @@ public struct BlockResult<Call: Sendable, Event>: Sendable where Event: Sendable
 ///
 /// **Execution.** The sender must hold `gasLimit × feeCap` of the native token, or the
 /// transaction is dropped. Gas is prepaid (`gasLimit × price` burned from the sender), the
-/// calls run on a copy of the state, the copy is kept only if all succeed, then the unused
+/// calls run atomically (on a copy, or in place with the state's own rollback, as
+/// `LedgerState.isolation` says) and are kept only if all succeed, then the unused
 /// gas is refunded and the tip minted to the producer: net, `gasUsed × base
 /// fee` is burned and `gasUsed × tip` moves to the producer. On a revert the copy is
-/// thrown away and only the same fee settlement applies, so contract state is exactly as
-/// before except for the fee.
+/// thrown away (or, for an `.inPlace` state, the state rolls the transaction back) and
+/// only the same fee settlement applies, so contract state is exactly as before except
+/// for the fee.
 ///
 /// Complexity: O(n log n + k log k) for n pooled transactions and k tiers, plus execution.
 public enum BlockBuilder {
@@ -258,6 +250,16 @@ public enum BlockBuilder {
 
     /// Runs `transaction`'s calls atomically and settles its gas; the sender is known to
     /// hold `gasLimit × feeCap` of the native token.
+    ///
+    /// `@inlinable` so that it is specialised for the concrete state in the module that
+    /// runs the chain: unspecialised, every call goes through witness tables and generic
+    /// metadata, which cost a fifth of a take.
+    ///
+    /// Phases: prepay, execute (on a copy or in place, as `State.isolation` says), the
+    /// state's end-of-transaction check, keep or undo, settle the fee. A revert — a call's,
+    /// running out of gas, or the end-of-transaction check's (reported with `failedCall`
+    /// nil) — leaves the contract state as before and only the fee is paid.
+    @inlinable
     public static func execute<State: LedgerState>(
         _ transaction: Transaction<State.Call>, tip: Wei, index: Int, input: BlockInput,
         state: inout State, events: inout [State.Event]
@@ -270,47 +272,90 @@ public enum BlockBuilder {
         let sender = transaction.sender
         let native = input.nativeToken
         let eventsBefore = events.count
-        // Prepay on the kept state (unique, so written in place), then copy: the copy
-        // shares storage until a call writes, so only what the calls touch is duplicated.
+        // Prepay on the kept state (unique, so written in place), outside the transaction:
+        // a revert must not undo it.
         do {
             try state.ledger.burn(native, from: sender, amount: prepaid)
         } catch {
             preconditionFailure("prepaying gas failed after the balance check: \(error)")
         }
-        var copy = state
-        var gasUsed = intrinsicGasPerTransaction
-        var failure: (call: Int, revert: Revert)?
-        for (callIndex, call) in transaction.calls.enumerated() {
-            gasUsed += call.gasCost
-            if gasUsed > transaction.gasLimit {
-                gasUsed = transaction.gasLimit
-                failure = (callIndex, Revert("out of gas"))
-                break
+        let outcome: CallsOutcome
+        switch State.isolation {
+        case .inPlace:
+            state.beginTransaction(transaction.calls)
+            outcome = runCalls(transaction, context: input.context, state: &state, events: &events)
+            if outcome.failure == nil {
+                state.commitTransaction()
+            } else {
+                state.rollBackTransaction()
             }
-            do {
-                try copy.apply(call, caller: sender, block: input.context, events: &events)
-            } catch {
-                failure = (callIndex, error)
-                break
+        case .copy:
+            // The copy shares storage until a call writes; the first write to a collection
+            // duplicates that collection.
+            var copy = state
+            outcome = runCalls(transaction, context: input.context, state: &copy, events: &events)
+            if outcome.failure == nil {
+                state = copy
             }
         }
-        let fee = FeeSplit(gasUsed: gasUsed, baseFee: input.baseFee, effectiveTip: tip)
+        let fee = FeeSplit(gasUsed: outcome.gasUsed, baseFee: input.baseFee, effectiveTip: tip)
         var receipt = Receipt(
             hash: transaction.hash, sender: sender, nonce: transaction.nonce, index: index,
-            status: .success, gasUsed: gasUsed, effectiveGasPrice: price, fee: fee,
+            status: .success, gasUsed: outcome.gasUsed, effectiveGasPrice: price, fee: fee,
             failedCall: nil, events: eventsBefore..<events.count)
-        if let failure {
+        if let failure = outcome.failure {
             events.removeSubrange(eventsBefore...)
             receipt.status = .reverted(failure.revert)
             receipt.failedCall = failure.call
             receipt.events = eventsBefore..<eventsBefore
-        } else {
-            state = copy
         }
         // Refund the unused gas and pay the tip: net, `gasUsed × baseFee` stays burned.
         state.ledger.mint(native, to: sender, amount: prepaid - fee.paid)
         state.ledger.mint(native, to: input.producer, amount: fee.tip)
         return receipt
+    }
+
+    /// What running a transaction's calls came to: the gas and the first failure, if any.
+    @usableFromInline
+    struct CallsOutcome {
+        @usableFromInline var gasUsed: Gas
+        /// The failing call's index (nil for the end-of-transaction check) and its reason.
+        @usableFromInline var failure: (call: Int?, revert: Revert)?
+
+        @inlinable
+        init(gasUsed: Gas, failure: (call: Int?, revert: Revert)?) {
+            self.gasUsed = gasUsed
+            self.failure = failure
+        }
+    }
+
+    /// Applies the calls in order, metering gas, stopping at the first revert; if all
+    /// succeed, runs the state's end-of-transaction check. Writes only through `state`.
+    @inlinable
+    static func runCalls<State: LedgerState>(
+        _ transaction: Transaction<State.Call>, context: BlockContext, state: inout State,
+        events: inout [State.Event]
+    ) -> CallsOutcome {
+        var gasUsed = intrinsicGasPerTransaction
+        for callIndex in transaction.calls.indices {
+            let call = transaction.calls[callIndex]
+            gasUsed += call.gasCost
+            if gasUsed > transaction.gasLimit {
+                return CallsOutcome(
+                    gasUsed: transaction.gasLimit, failure: (callIndex, Revert("out of gas")))
+            }
+            do {
+                try state.apply(call, caller: transaction.sender, block: context, events: &events)
+            } catch {
+                return CallsOutcome(gasUsed: gasUsed, failure: (callIndex, error))
+            }
+        }
+        do {
+            try state.finishTransaction()
+        } catch {
+            return CallsOutcome(gasUsed: gasUsed, failure: (nil, error))
+        }
+        return CallsOutcome(gasUsed: gasUsed, failure: nil)
     }
 }
 

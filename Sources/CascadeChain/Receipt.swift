@@ -29,10 +29,29 @@ public struct Receipt: Hashable, Sendable {
     /// Base fee plus effective tip, wei per gas.
     public var effectiveGasPrice: Wei
     public var fee: FeeSplit
-    /// The index of the call that reverted, if any.
+    /// The index of the call that reverted; nil on success, and nil on a revert by the
+    /// state's end-of-transaction check (an unpaid flash take) after every call succeeded.
     public var failedCall: Int?
     /// The range of this transaction's events in `BlockResult.events`.
     public var events: Range<Int>
+
+    @inlinable
+    public init(
+        hash: TransactionHash, sender: Address, nonce: UInt64, index: Int,
+        status: TransactionStatus, gasUsed: Gas, effectiveGasPrice: Wei, fee: FeeSplit,
+        failedCall: Int?, events: Range<Int>
+    ) {
+        self.hash = hash
+        self.sender = sender
+        self.nonce = nonce
+        self.index = index
+        self.status = status
+        self.gasUsed = gasUsed
+        self.effectiveGasPrice = effectiveGasPrice
+        self.fee = fee
+        self.failedCall = failedCall
+        self.events = events
+    }
 }
 
 /// Why a transaction left the mempool without being included.

@@ -1,15 +1,5 @@
 import CascadeCore
 
-/// A contract call that knows its gas cost.
-///
-/// The chain does not interpret EVM opcodes: each call states a fixed cost (calibrated to
-/// what the real contract's function uses, net of the 21,000 intrinsic gas). A revert
-/// consumes gas up to and including the failing call.
-public protocol GasMetered {
-    /// Gas this call consumes when executed (whether it succeeds or reverts).
-    var gasCost: Gas { get }
-}
-
 /// A transaction's identifier: FNV-1a (64-bit) over sender, nonce and arrival number.
 ///
 /// Deterministic across runs and machines (never `hashValue`). Unique within a run because

@@ -93,6 +93,33 @@ public struct TokenLedger: Hashable, Sendable {
         }
     }
 
+    /// Two ledgers are equal when they hold the same tokens with the same supplies and
+    /// every address has the same balance. Storage rows grow to the highest address ever
+    /// credited, so a row's trailing zeros are representation, not state: a transaction
+    /// that credited a new address and was rolled back leaves a longer row of zeros, and
+    /// the ledger still equals the one before.
+    public static func == (lhs: TokenLedger, rhs: TokenLedger) -> Bool {
+        guard lhs.symbols == rhs.symbols, lhs.supplies == rhs.supplies else { return false }
+        for (left, right) in zip(lhs.balances, rhs.balances) {
+            let shared = Swift.min(left.count, right.count)
+            guard left[..<shared] == right[..<shared],
+                left[shared...].allSatisfy({ $0 == 0 }),
+                right[shared...].allSatisfy({ $0 == 0 })
+            else { return false }
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(symbols)
+        hasher.combine(supplies)
+        for row in balances {
+            let used = (row.lastIndex { $0 != 0 } ?? -1) + 1
+            hasher.combine(used)
+            for balance in row[..<used] { hasher.combine(balance) }
+        }
+    }
+
     private mutating func credit(_ token: TokenID, _ owner: Address, _ amount: UInt128) {
         let index = Int(owner.rawValue)
         let tokenIndex = Int(token.rawValue)

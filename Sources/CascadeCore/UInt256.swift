@@ -154,11 +154,11 @@ extension UInt256: ExpressibleByIntegerLiteral {
     public init(integerLiteral value: StaticBigInt) {
         precondition(value.signum() >= 0, "negative UInt256 literal")
         precondition(value.bitWidth <= 257, "UInt256 literal overflows 256 bits")
-        var words: [UInt64] = []
-        for index in 0..<4 {
-            words.append(UInt64(value[index]))
-        }
-        self.init(limbs: words[...])
+        // Built from the four words directly: a literal in a hot path (`1000` in the
+        // AMM's fee arithmetic) must not allocate.
+        let low = UInt128(UInt64(value[1])) << 64 | UInt128(UInt64(value[0]))
+        let high = UInt128(UInt64(value[3])) << 64 | UInt128(UInt64(value[2]))
+        self.init(high: high, low: low)
     }
 }
 
