@@ -63,6 +63,32 @@ public struct SimTime: Hashable, Comparable, Sendable, CustomStringConvertible {
         lhs.milliseconds += rhs.milliseconds
     }
 
+    /// Short text for people: `"6h"`, `"1h 30m"`, `"13.2s"`, `"250ms"` (exact, largest units
+    /// first, zero parts left out).
+    public var readable: String {
+        guard milliseconds != 0 else { return "0s" }
+        var rest = milliseconds.magnitude
+        var parts: [String] = []
+        for (unit, size) in [("d", 86_400_000), ("h", 3_600_000), ("m", 60_000)] as [(String, UInt64)]
+        where rest >= size {
+            parts.append("\(rest / size)\(unit)")
+            rest %= size
+        }
+        if rest > 0 {
+            if rest % 1_000 == 0 {
+                parts.append("\(rest / 1_000)s")
+            } else if rest < 1_000 {
+                parts.append("\(rest)ms")
+            } else {
+                var fraction = String(rest % 1_000)
+                fraction = String(repeating: "0", count: 3 - fraction.count) + fraction
+                while fraction.hasSuffix("0") { fraction.removeLast() }
+                parts.append("\(rest / 1_000).\(fraction)s")
+            }
+        }
+        return (milliseconds < 0 ? "-" : "") + parts.joined(separator: " ")
+    }
+
     /// `"13.200s"`-style text, exact to the millisecond.
     public var description: String {
         let sign = milliseconds < 0 ? "-" : ""

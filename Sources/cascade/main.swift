@@ -106,7 +106,7 @@ nonisolated(unsafe) let commands: [CommandSpec] = [
                 }
                 let seconds = Double(wall.components.attoseconds) * 1e-18 + Double(wall.components.seconds)
                 printError(
-                    "digest \(result.digest)  events \(result.events)  sim \(result.simulated)  "
+                    "digest \(result.digest)  events \(result.events)  sim \(result.simulated.readable)  "
                         + "wall \(String(Int(seconds * 1000)))ms")
             }
         }),

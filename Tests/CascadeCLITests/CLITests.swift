@@ -111,6 +111,46 @@ struct CLITests {
         #expect(validate.standardOutput.split(separator: "\n").count == files.count)
     }
 
+    @Test("a chain world writes blocks.csv and a tx trace; its base fee follows congestion")
+    func chainWorld() throws {
+        let folder = try CLIRunner.temporaryFolder("chain")
+        let outcome = try CLIRunner.run([
+            "run", "chain-demo", "--set", "duration=4h", "--set", "senders.count=5", "--trace",
+            "--check", "--out", folder.path,
+        ])
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        let blocks = try String(contentsOf: folder.appendingPathComponent("blocks.csv"), encoding: .utf8)
+        let lines = blocks.split(separator: "\n")
+        #expect(
+            lines[0].hasPrefix(
+                "block,time_ms,gas_limit,gas_used,base_fee_wei,txs,agent_txs,reverted_txs"))
+        let rows = lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        #expect(rows.count > 1_000)
+        func meanBaseFee(fromHour start: Double, to end: Double) -> Double {
+            let fees = rows.filter {
+                let hours = Double($0[1])! / 3_600_000
+                return hours >= start && hours < end
+            }.map { Double($0[4])! }
+            return fees.reduce(0, +) / Double(max(fees.count, 1))
+        }
+        // chain-demo's rush runs from 2h to 3h: the base fee must rise in it and fall after.
+        let calm = meanBaseFee(fromHour: 1, to: 2)
+        let rush = meanBaseFee(fromHour: 2.5, to: 3)
+        let after = meanBaseFee(fromHour: 3.5, to: 4)
+        #expect(rush > 2 * calm && rush > 2 * after, "calm \(calm), rush \(rush), after \(after)")
+        let trace = try String(contentsOf: folder.appendingPathComponent("events.jsonl"), encoding: .utf8)
+        let first = try #require(trace.split(separator: "\n").first)
+        for field in [
+            "\"block\":", "\"time_ms\":", "\"type\":\"tx\"", "\"hash\":", "\"sender\":", "\"nonce\":",
+            "\"gas_limit\":", "\"gas_used\":", "\"max_fee_wei\":\"", "\"priority_fee_wei\":\"",
+            "\"effective_gas_price_wei\":\"", "\"status\":", "\"revert_reason\":", "\"calls\":",
+        ] {
+            #expect(first.contains(field), "trace has \(field)")
+        }
+        let summary = try String(contentsOf: folder.appendingPathComponent("summary.json"), encoding: .utf8)
+        #expect(summary.contains("\"blocks\": "))
+    }
+
     private func digest(_ text: String) -> String? {
         text.split(separator: "\n").first { $0.hasPrefix("digest ") }?
             .split(separator: " ").dropFirst().first.map(String.init)

@@ -110,6 +110,10 @@ public enum Cascade {
             }
             return try GossipRun.run(
                 world: world, configuration: configuration, seed: seed, folderPath: folderPath)
+        case .chain(let configuration):
+            return try ChainRun.run(
+                world: world, configuration: configuration, seed: seed, folderPath: folderPath,
+                trace: request.trace, check: request.check)
         }
     }
 

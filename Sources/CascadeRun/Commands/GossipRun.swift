@@ -42,7 +42,7 @@ enum GossipRun {
         }
         let text = """
             \(world.name) (seed \(seed)): \(configuration.agents) agents, \
-            \(kernel.processedEvents) events in \(world.duration) simulated
+            \(kernel.processedEvents) events in \(world.duration.readable) simulated
               rumours delivered \(rumours), longest chain \(longest) hops
               wrote \(folderPath)/summary.json
 

@@ -26,12 +26,15 @@ public struct World: Sendable {
     public enum Model: Sendable {
         /// Kernel only: gossiping agents, no chain (`"gossip": {...}`).
         case gossip(GossipConfiguration)
+        /// A chain with background congestion and transfer-sending agents
+        /// (`"chain"`, `"congestion"`, `"senders"`).
+        case chain(ChainWorldConfiguration)
     }
 }
 
 extension World {
     /// The model keys a world file may carry, one of which it must.
-    static let modelKeys = ["gossip"]
+    static let modelKeys = ["gossip", "chain"]
 
     /// Reads, overrides and validates the world file at `path`.
     ///
@@ -74,6 +77,12 @@ extension World {
         }
         let model: Model
         switch present[0] {
+        case "chain":
+            var configuration = try ChainWorldDecoding.decode(
+                chain: try object.required("chain"), congestion: object.optional("congestion"),
+                senders: try object.required("senders"), seed: seed)
+            configuration.limits = limits
+            model = .chain(configuration)
         default:
             model = .gossip(try decodeGossip(try object.required("gossip")))
         }

@@ -1,0 +1,100 @@
+import Foundation
+import CascadeAgents
+import CascadeChain
+import CascadeTestSupport
+import CascadeWorld
+import Testing
+
+@Suite("World files: models")
+struct WorldModelTests {
+    static let chainWorld = """
+        {
+          "name": "t", "description": "d", "seed": 3, "duration": "1h",
+          "chain": {
+            "production": { "model": "proof_of_work", "mean_interval": "13.2s" },
+            "fee_market": "legacy", "gas_limit": 10000000,
+            "gas_limit_schedule": [ { "at": "30m", "gas_limit": 12000000 } ]
+          },
+          "congestion": {
+            "schedule": [ { "at": "0s", "demand": "130%", "median_price": "10 gwei", "spread": 0.5 } ]
+          },
+          "senders": {
+            "count": 4,
+            "strategy": { "kind": "fixed", "gas_price": "30 gwei" },
+            "propagation": "150ms",
+            "observation": { "uniform": ["100ms", "400ms"] }
+          }
+        }
+        """
+
+    func decode(_ text: String, overrides: [String] = []) throws(WorldError) -> World {
+        var document = try WorldDocument(bytes: Array(text.utf8), displayName: "t.json")
+        var parsed: [Override] = []
+        for override in overrides { parsed.append(try Override(parsing: override)) }
+        try document.apply(parsed)
+        return try World.decode(document)
+    }
+
+    @Test("a chain world decodes into the chain loop's configuration")
+    func chainWorld() throws {
+        let world = try decode(Self.chainWorld)
+        guard case .chain(let configuration) = world.model else {
+            Issue.record("expected a chain model")
+            return
+        }
+        #expect(world.duration == .hours(1))
+        #expect(configuration.chain.market == .legacy)
+        #expect(configuration.chain.production == .proofOfWork(meanInterval: .milliseconds(13_200)))
+        #expect(configuration.chain.gasLimits.initial == 10_000_000)
+        #expect(configuration.chain.gasLimits.changes.map(\.target) == [12_000_000])
+        #expect(configuration.senders.count == 4)
+        #expect(configuration.senders[0].strategy == .fixed(.legacy(gasPrice: 30_000_000_000)))
+        #expect(configuration.senders[0].propagation == .fixed(milliseconds: 150))
+        #expect(configuration.senders[0].observation == .uniform(minimumMs: 100, maximumMs: 400))
+        // 130% of a 10M legacy block every 13.2 s.
+        let level = try #require(configuration.demand).schedule.step(at: .zero).level
+        #expect(abs(level.gasPerSecond - 1.3 * 10_000_000 / 13.2) < 1e-6)
+    }
+
+    @Test(
+        "bad chain sections are refused with their JSON path",
+        arguments: [
+            ("chain.fee_market=\"eip1558\"", "chain.fee_market"),
+            ("chain.production.model=\"proof_of_luck\"", "chain.production.model"),
+            ("chain.gas_limit=100", "chain.gas_limit"),
+            ("congestion.schedule[0].at=\"5m\"", "congestion.schedule[0].at"),
+            ("congestion.schedule[0].demand=\"lots\"", "congestion.schedule[0].demand"),
+            ("senders.raise_by=\"5%\"", "senders.raise_by"),
+            ("senders.propagation={\"log_normal\":{\"median\":\"1s\"}}", "senders.propagation.log_normal"),
+            ("senders.strategy.kind=\"psychic\"", "senders.strategy.kind"),
+            ("chain.gas_limit_schedule[0].at=\"-1m\"", "chain.gas_limit_schedule[0].at"),
+        ])
+    func badChainSections(override: String, path: String) {
+        do {
+            _ = try decode(Self.chainWorld, overrides: [override])
+            Issue.record("\(override) was accepted")
+        } catch {
+            #expect(error.path.hasPrefix(path), "\(override): \(error)")
+            #expect(error.override != nil || error.line != nil, "\(override): located")
+        }
+    }
+
+    @Test("a world needs exactly one model section")
+    func oneModel() {
+        #expect(throws: WorldError.self) {
+            _ = try decode(#"{"name": "x", "description": "d", "seed": 1, "duration": "1s"}"#)
+        }
+    }
+
+    @Test("every bundled world is valid")
+    func bundledWorlds() throws {
+        let folder = CLIRunner.packageRoot.appendingPathComponent("worlds").path
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder)
+            .filter { $0.hasSuffix(".json") }
+        #expect(!names.isEmpty)
+        for name in names.sorted() {
+            let world = try World.load(path: folder + "/" + name, overrides: [])
+            #expect(world.name + ".json" == name, "a bundled world is named as its file")
+        }
+    }
+}
