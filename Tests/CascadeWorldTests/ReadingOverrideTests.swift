@@ -160,7 +160,9 @@ struct ReadingPropertyTests {
         mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
     }
 
-    static let numbers = ["0", "-0", "1", "-12.5", "1e6", "2.5E-7", "123456789012345678901234567890"]
+    static let numbers = [
+        "0", "-0", "1", "-12.5", "1e6", "2.5E-7", "123456789012345678901234567890",
+    ]
     static let pieces = ["a", "é", "😀", "\"", "\\", "\n", "\u{1}", "/", " ", "key", "\t"]
 
     static func randomString(_ generator: inout Generator) -> String {
