@@ -174,16 +174,27 @@ public struct ExactDecimal: Hashable, Sendable, Comparable, CustomStringConverti
         if isZero { return .zero }
         if isNegative { throw .negative }
         let power = exponent + scale
-        if power < 0 { throw .tooManyDecimals(scale: scale) }
         // A 256-bit integer has at most 78 digits; checking lengths first keeps powerOfTen
         // in range and rejects absurd inputs without arithmetic.
-        guard digits.count + power <= 78, let significand = UInt256(digits) else {
-            throw .overflow
+        guard digits.count <= 78, digits.count + power <= 78 + 20,
+            let significand = UInt256(digits)
+        else {
+            throw power < 0 ? .tooManyDecimals(scale: scale) : .overflow
         }
-        let (shifted, overflow1) = significand.multipliedReportingOverflow(
+        // Multiply first, so a multiplier can absorb decimals (1.5 h is 5 400 000 ms).
+        let (product, overflow) = significand.multipliedReportingOverflow(by: multiplier)
+        if overflow { throw .overflow }
+        if power < 0 {
+            guard -power <= 77 else { throw .tooManyDecimals(scale: scale) }
+            let (quotient, remainder) = product.quotientAndRemainder(
+                dividingBy: UInt256.powerOfTen(-power))
+            guard remainder.isZero else { throw .tooManyDecimals(scale: scale) }
+            return quotient
+        }
+        guard power <= 77 else { throw .overflow }
+        let (result, overflow2) = product.multipliedReportingOverflow(
             by: UInt256.powerOfTen(power))
-        let (result, overflow2) = shifted.multipliedReportingOverflow(by: multiplier)
-        if overflow1 || overflow2 { throw .overflow }
+        if overflow2 { throw .overflow }
         return result
     }
 

@@ -111,10 +111,13 @@ func closestKey(to key: String, among candidates: [String]) -> String? {
     return best?.candidate
 }
 
-/// Levenshtein distance (insertions, deletions, substitutions), O(|a|·|b|).
+/// Edit distance counting insertions, deletions, substitutions and swaps of two adjacent
+/// characters (optimal string alignment), since swapped letters are a common typo.
+/// O(|a|·|b|).
 func editDistance<T: Equatable>(_ a: [T], _ b: [T]) -> Int {
     if a.isEmpty { return b.count }
     if b.isEmpty { return a.count }
+    var beforePrevious = [Int](repeating: 0, count: b.count + 1)
     var previous = Array(0...b.count)
     var current = [Int](repeating: 0, count: b.count + 1)
     for i in 1...a.count {
@@ -122,8 +125,11 @@ func editDistance<T: Equatable>(_ a: [T], _ b: [T]) -> Int {
         for j in 1...b.count {
             let substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)
             current[j] = min(substitution, previous[j] + 1, current[j - 1] + 1)
+            if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                current[j] = min(current[j], beforePrevious[j - 2] + 1)
+            }
         }
-        swap(&previous, &current)
+        (beforePrevious, previous, current) = (previous, current, beforePrevious)
     }
     return previous[b.count]
 }
