@@ -151,6 +151,25 @@ struct CLITests {
         #expect(summary.contains("\"blocks\": "))
     }
 
+    /// Swift seeds `Hasher` per process: if any Dictionary or Set order reached an outcome,
+    /// a run with deterministic hashing would differ from one without (docs/determinism.md,
+    /// rule 4). Every file must be byte-identical.
+    @Test("chain runs do not depend on hash seeding")
+    func hashSeedingIndependence() throws {
+        let folder = try CLIRunner.temporaryFolder("hashing")
+        let common = ["run", "chain-demo", "--set", "duration=3h", "--trace", "--quiet"]
+        let plain = try CLIRunner.run(common + ["--out", folder.path + "/plain"])
+        let fixed = try CLIRunner.run(
+            common + ["--out", folder.path + "/fixed"],
+            environment: ["SWIFT_DETERMINISTIC_HASHING": "1"])
+        #expect(plain.status == 0 && fixed.status == 0)
+        for file in ["summary.json", "blocks.csv", "events.jsonl"] {
+            let a = try Data(contentsOf: folder.appendingPathComponent("plain/" + file))
+            let b = try Data(contentsOf: folder.appendingPathComponent("fixed/" + file))
+            #expect(a == b, "\(file) differs with deterministic hashing")
+        }
+    }
+
     private func digest(_ text: String) -> String? {
         text.split(separator: "\n").first { $0.hasPrefix("digest ") }?
             .split(separator: " ").dropFirst().first.map(String.init)
