@@ -24,7 +24,9 @@ let package = Package(
     targets: [
         // `squareRoot()` lowers to libm's sqrt (exact by IEEE-754); link it explicitly since
         // the kernel imports neither Foundation nor Glibc.
-        .target(name: "CascadeKernel", linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
+        .target(
+            name: "CascadeKernel", linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]
+        ),
         .target(name: "CascadeCore"),
         .target(name: "CascadeChain", dependencies: ["CascadeKernel", "CascadeCore"]),
         // Contracts see time and prices only as arguments: no kernel, no Foundation.

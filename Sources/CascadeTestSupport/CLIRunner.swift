@@ -65,7 +65,8 @@ public enum CLIRunner {
     /// A fresh temporary folder for a test's outputs.
     public static func temporaryFolder(_ name: String) throws -> URL {
         let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("cascade-tests-\(name)-\(ProcessInfo.processInfo.processIdentifier)")
+            .appendingPathComponent(
+                "cascade-tests-\(name)-\(ProcessInfo.processInfo.processIdentifier)")
         try? FileManager.default.removeItem(at: url)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url

@@ -104,7 +104,8 @@ nonisolated(unsafe) let commands: [CommandSpec] = [
                 if !arguments.has("quiet") {
                     print(result.summaryText, terminator: "")
                 }
-                let seconds = Double(wall.components.attoseconds) * 1e-18 + Double(wall.components.seconds)
+                let seconds =
+                    Double(wall.components.attoseconds) * 1e-18 + Double(wall.components.seconds)
                 printError(
                     "digest \(result.digest)  events \(result.events)  sim \(result.simulated.readable)  "
                         + "wall \(String(Int(seconds * 1000)))ms")
@@ -113,8 +114,11 @@ nonisolated(unsafe) let commands: [CommandSpec] = [
     CommandSpec(
         name: "validate", summary: "Check world files without running them.",
         usage: "WORLD...",
-        details: "Prints one line per world; exits 2 at the first invalid one, naming the file and JSON path.",
-        options: [.value("set", "PATH=VALUE", "override one value before checking", repeatable: true)],
+        details:
+            "Prints one line per world; exits 2 at the first invalid one, naming the file and JSON path.",
+        options: [
+            .value("set", "PATH=VALUE", "override one value before checking", repeatable: true)
+        ],
         positionalName: "WORLD", positionalCount: 1...Int.max,
         run: { arguments in
             guarded { () throws(CascadeFailure) in
@@ -134,14 +138,18 @@ nonisolated(unsafe) let commands: [CommandSpec] = [
         }),
     CommandSpec(
         name: "sweep", summary: "Run a grid of parameter values times a range of seeds.",
-        usage: "WORLD|SWEEPFILE [--set PATH=V1,V2,...]... [--seeds A..B] [--jobs N] [--shard K/N] --out DIR",
-        details: "", options: [
+        usage:
+            "WORLD|SWEEPFILE [--set PATH=V1,V2,...]... [--seeds A..B] [--jobs N] [--shard K/N] --out DIR",
+        details: "",
+        options: [
             .value("set", "PATH=V1,V2,...", "an axis of the grid", repeatable: true),
             .value("seeds", "A..B", "the seed range"), .value("jobs", "N", "worker processes"),
-            .value("shard", "K/N", "run the K-th of N slices"), .value("out", "DIR", "output folder"),
+            .value("shard", "K/N", "run the K-th of N slices"),
+            .value("out", "DIR", "output folder"),
         ], positionalName: "WORLD", positionalCount: 1...1, run: notYet("sweep", "issue #7")),
     CommandSpec(
-        name: "merge", summary: "Join sweep slices into one sweep folder.", usage: "DIR... --out DIR",
+        name: "merge", summary: "Join sweep slices into one sweep folder.",
+        usage: "DIR... --out DIR",
         details: "", options: [.value("out", "DIR", "output folder")], positionalName: "DIR",
         positionalCount: 1...Int.max, run: notYet("merge", "issue #7")),
     CommandSpec(
@@ -169,9 +177,11 @@ func overview() -> String {
         """
     let width = (commands.map(\.name.count).max() ?? 0) + 2
     for command in commands {
-        text += "  \(command.name)\(String(repeating: " ", count: width - command.name.count))\(command.summary)\n"
+        text +=
+            "  \(command.name)\(String(repeating: " ", count: width - command.name.count))\(command.summary)\n"
     }
-    text += "\nRun 'cascade help COMMAND' for a command's options. Documentation: docs/ in the repository.\n"
+    text +=
+        "\nRun 'cascade help COMMAND' for a command's options. Documentation: docs/ in the repository.\n"
     return text
 }
 

@@ -119,12 +119,15 @@ struct CLITests {
             "--check", "--out", folder.path,
         ])
         #expect(outcome.status == 0, "\(outcome.standardError)")
-        let blocks = try String(contentsOf: folder.appendingPathComponent("blocks.csv"), encoding: .utf8)
+        let blocks = try String(
+            contentsOf: folder.appendingPathComponent("blocks.csv"), encoding: .utf8)
         let lines = blocks.split(separator: "\n")
         #expect(
             lines[0].hasPrefix(
                 "block,time_ms,gas_limit,gas_used,base_fee_wei,txs,agent_txs,reverted_txs"))
-        let rows = lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        let rows = lines.dropFirst().map {
+            $0.split(separator: ",", omittingEmptySubsequences: false)
+        }
         #expect(rows.count > 1_000)
         func meanBaseFee(fromHour start: Double, to end: Double) -> Double {
             let fees = rows.filter {
@@ -138,16 +141,19 @@ struct CLITests {
         let rush = meanBaseFee(fromHour: 2.5, to: 3)
         let after = meanBaseFee(fromHour: 3.5, to: 4)
         #expect(rush > 2 * calm && rush > 2 * after, "calm \(calm), rush \(rush), after \(after)")
-        let trace = try String(contentsOf: folder.appendingPathComponent("events.jsonl"), encoding: .utf8)
+        let trace = try String(
+            contentsOf: folder.appendingPathComponent("events.jsonl"), encoding: .utf8)
         let first = try #require(trace.split(separator: "\n").first)
         for field in [
-            "\"block\":", "\"time_ms\":", "\"type\":\"tx\"", "\"hash\":", "\"sender\":", "\"nonce\":",
+            "\"block\":", "\"time_ms\":", "\"type\":\"tx\"", "\"hash\":", "\"sender\":",
+            "\"nonce\":",
             "\"gas_limit\":", "\"gas_used\":", "\"max_fee_wei\":\"", "\"priority_fee_wei\":\"",
             "\"effective_gas_price_wei\":\"", "\"status\":", "\"revert_reason\":", "\"calls\":",
         ] {
             #expect(first.contains(field), "trace has \(field)")
         }
-        let summary = try String(contentsOf: folder.appendingPathComponent("summary.json"), encoding: .utf8)
+        let summary = try String(
+            contentsOf: folder.appendingPathComponent("summary.json"), encoding: .utf8)
         #expect(summary.contains("\"blocks\": "))
     }
 

@@ -35,9 +35,12 @@ final class Gossip: Agent {
             draws.append(context.random.next())
             if !peers.isEmpty {
                 let peer = peers[Int(context.random.uniformInt(below: UInt64(peers.count)))]
-                context.send(.ping(hops: 0), to: peer, after: .milliseconds(Int64(context.random.uniformInt(below: 300))))
+                context.send(
+                    .ping(hops: 0), to: peer,
+                    after: .milliseconds(Int64(context.random.uniformInt(below: 300))))
             }
-            context.wake(after: .milliseconds(Int64(context.random.exponential(mean: 1_000))), .tick)
+            context.wake(
+                after: .milliseconds(Int64(context.random.exponential(mean: 1_000))), .tick)
         case .ping(let hops):
             log.append((context.now, hops))
         }
@@ -64,7 +67,8 @@ final class Recorder: Agent {
     }
 }
 
-func gossipKernel(seed: UInt64, agents: Int, extra: Bool = false) -> (Kernel<TestMessage>, [Gossip]) {
+func gossipKernel(seed: UInt64, agents: Int, extra: Bool = false) -> (Kernel<TestMessage>, [Gossip])
+{
     let kernel = Kernel<TestMessage>(seed: seed)
     var gossips: [Gossip] = []
     for index in 0..<agents {
@@ -87,11 +91,12 @@ struct KernelTests {
         let kernel = Kernel<TestMessage>(seed: 1)
         let recorder = Recorder(name: "recorder")
         let id = kernel.add(recorder)
-        kernel.add(Recorder(name: "sender") { context in
-            for hop in 0..<100 {
-                context.schedule(.ping(hops: hop), to: id, at: .seconds(5))
-            }
-        })
+        kernel.add(
+            Recorder(name: "sender") { context in
+                for hop in 0..<100 {
+                    context.schedule(.ping(hops: hop), to: id, at: .seconds(5))
+                }
+            })
         _ = try kernel.run(until: .seconds(10))
         #expect(recorder.received == Array(0..<100))
         #expect(kernel.now == .seconds(10))

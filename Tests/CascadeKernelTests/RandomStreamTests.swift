@@ -49,9 +49,12 @@ struct RandomStreamTests {
         #expect((0..<3).map { _ in random.uniformInt(in: -5...5) } == GoldenSamples.signed)
         #expect((0..<3).map { _ in random.uniform() } == GoldenSamples.uniform)
         #expect((0..<3).map { _ in random.exponential(mean: 2) } == GoldenSamples.exponential)
-        #expect((0..<3).map { _ in random.normal(mean: 1, standardDeviation: 3) } == GoldenSamples.normal)
         #expect(
-            (0..<8).map { _ in random.bernoulli(numerator: 1, denominator: 3) } == GoldenSamples.coin)
+            (0..<3).map { _ in random.normal(mean: 1, standardDeviation: 3) }
+                == GoldenSamples.normal)
+        #expect(
+            (0..<8).map { _ in random.bernoulli(numerator: 1, denominator: 3) }
+                == GoldenSamples.coin)
         #expect((0..<5).map { _ in random.pick(weights: [1, 0, 5, 2]) } == GoldenSamples.picks)
         var cards = Array(0..<10)
         random.shuffle(&cards)
@@ -68,7 +71,9 @@ struct RandomStreamTests {
         #expect(RandomStream(seed: 8, name: "keeper-1") != first)
     }
 
-    @Test("uniformInt stays in range and hits every value", arguments: [1, 2, 3, 7, 10, 1000] as [UInt64])
+    @Test(
+        "uniformInt stays in range and hits every value",
+        arguments: [1, 2, 3, 7, 10, 1000] as [UInt64])
     func uniformIntRange(bound: UInt64) {
         var random = RandomStream(seed: bound, name: "range")
         var seen = Set<UInt64>()
@@ -150,20 +155,25 @@ struct RandomStreamTests {
             let exponent = Double(random.uniformInt(in: -60...60))
             let x = random.uniform(0.5, 2) * pow(2, exponent)
             let ours = DeterministicMath.log(x)
-            let platform = Foundation_log(x)
+            let platform = platformLog(x)
             let tolerance = 4 * max(abs(platform), 1e-300).ulp
             #expect(abs(ours - platform) <= tolerance, "x = \(x): \(ours) vs \(platform)")
         }
         // Just around 1 and around powers of two, where a careless log loses digits.
-        for x in [(1.0).nextUp, (1.0).nextDown, (2.0).nextDown, (0.5).nextUp, 1 + 1e-9, 1 - 1e-9, 0.999] {
-            let platform = Foundation_log(x)
+        for x in [
+            (1.0).nextUp, (1.0).nextDown, (2.0).nextDown, (0.5).nextUp, 1 + 1e-9, 1 - 1e-9, 0.999,
+        ] {
+            let platform = platformLog(x)
             #expect(abs(DeterministicMath.log(x) - platform) <= 2 * abs(platform).ulp, "x = \(x)")
         }
         #expect(DeterministicMath.log(1) == 0)
         #expect(DeterministicMath.log(0) == -.infinity)
         #expect(DeterministicMath.log(-1).isNaN)
-        #expect(abs(DeterministicMath.log(Double.leastNonzeroMagnitude) - Foundation_log(Double.leastNonzeroMagnitude)) < 1e-12)
+        #expect(
+            abs(
+                DeterministicMath.log(Double.leastNonzeroMagnitude)
+                    - platformLog(Double.leastNonzeroMagnitude)) < 1e-12)
     }
 }
 
-private func Foundation_log(_ x: Double) -> Double { log(x) }
+private func platformLog(_ x: Double) -> Double { log(x) }

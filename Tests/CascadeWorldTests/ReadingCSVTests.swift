@@ -47,10 +47,11 @@ struct ReadingCSVTests {
 
 @Suite("Reading: suggestions")
 struct ReadingSuggestionTests {
-    @Test(arguments: [
-        ("gas_limt", "gas_limit"), ("clsoe", "close"), ("Seed", "seed"), ("ttl", nil),
-        ("block_tme", "block_time"), ("xyz", nil),
-    ] as [(String, String?)])
+    @Test(
+        arguments: [
+            ("gas_limt", "gas_limit"), ("clsoe", "close"), ("Seed", "seed"), ("ttl", nil),
+            ("block_tme", "block_time"), ("xyz", nil),
+        ] as [(String, String?)])
     func closestKeys(key: String, expected: String?) {
         let candidates = ["seed", "gas_limit", "close", "tau", "block_time"]
         #expect(closestKey(to: key, among: candidates) == expected)

@@ -22,15 +22,19 @@ private func applied(_ overrides: [String]) throws -> WorldDocument {
 @Suite("Reading: --set overrides")
 struct ReadingOverrideTests {
     @Test(arguments: [
-        ("protocols[0].flipper.ttl=6h", "protocols",
-            "[{\"flipper\":{\"ttl\":\"6h\",\"tau\":\"6h\"}}]"),
+        (
+            "protocols[0].flipper.ttl=6h", "protocols",
+            "[{\"flipper\":{\"ttl\":\"6h\",\"tau\":\"6h\"}}]"
+        ),
         ("seed=42", "seed", "42"),
         ("agents[2].count=9", "agents", "[{\"count\":1},{\"count\":2},{\"count\":9}]"),
         ("chain.block_time=12s", "chain", "{\"block_time\":\"12s\",\"gas_limit\":10000000}"),
         ("chain.gas_limit=\"big\"", "chain", "{\"block_time\":\"13.2s\",\"gas_limit\":\"big\"}"),
         ("chain={\"a\":[1,true,null]}", "chain", "{\"a\":[1,true,null]}"),
-        ("chain.extra=1", "chain",
-            "{\"block_time\":\"13.2s\",\"gas_limit\":10000000,\"extra\":1}"),
+        (
+            "chain.extra=1", "chain",
+            "{\"block_time\":\"13.2s\",\"gas_limit\":10000000,\"extra\":1}"
+        ),
         ("seed=", "seed", "\"\""),
         ("seed=a=b", "seed", "\"a=b\""),
     ])
@@ -178,9 +182,10 @@ struct ReadingPropertyTests {
         case 3: return JSONValue(.string(randomString(&generator)))
         case 4:
             return JSONValue(
-                .array((0..<generator.below(4)).map { _ in
-                    randomValue(&generator, depth: depth + 1)
-                }))
+                .array(
+                    (0..<generator.below(4)).map { _ in
+                        randomValue(&generator, depth: depth + 1)
+                    }))
         default:
             var members: [JSONMember] = []
             for index in 0..<generator.below(4) {

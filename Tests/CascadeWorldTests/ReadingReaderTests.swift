@@ -116,8 +116,9 @@ struct ReadingReaderTests {
         #expect(try object.required("rate").double() == 0.25)
         #expect(try object.required("name").string() == "x")
         #expect(try object.required("on").bool())
-        #expect(try object.required("mat").percentage().baseUnits(scale: 27) == 1_500_000_000
-            * 1_000_000_000 * 1_000_000_000)
+        #expect(
+            try object.required("mat").percentage().baseUnits(scale: 27) == 1_500_000_000
+                * 1_000_000_000 * 1_000_000_000)
         #expect(try object.required("fee").basisPoints() == 30)
         #expect(try object.required("ratio").ratio() == ExactDecimal("0.13"))
         #expect(try object.required("gas").wei() == 1_500_000_000)
@@ -150,11 +151,12 @@ struct ReadingReaderTests {
 
 @Suite("Reading: units")
 struct ReadingUnitTests {
-    @Test(arguments: [
-        ("13.2s", 13_200), ("600ms", 600), ("10m", 600_000), ("1h", 3_600_000),
-        ("3d", 259_200_000), ("1.5h", 5_400_000), ("0s", 0), ("0.001s", 1), ("2 s", 2_000),
-        ("1.0005h", 3_601_800),
-    ] as [(String, Int64)])
+    @Test(
+        arguments: [
+            ("13.2s", 13_200), ("600ms", 600), ("10m", 600_000), ("1h", 3_600_000),
+            ("3d", 259_200_000), ("1.5h", 5_400_000), ("0s", 0), ("0.001s", 1), ("2 s", 2_000),
+            ("1.0005h", 3_601_800),
+        ] as [(String, Int64)])
     func durationsAccepted(text: String, milliseconds: Int64) throws {
         #expect(try UnitFormats.durationMilliseconds(text).get() == milliseconds)
     }
@@ -187,15 +189,17 @@ struct ReadingUnitTests {
     }
 
     @Test func negativePercentagesWhenAllowed() throws {
-        #expect(try UnitFormats.percentage("-30%", allowNegative: true).get()
-            == ExactDecimal("-0.3"))
+        #expect(
+            try UnitFormats.percentage("-30%", allowNegative: true).get()
+                == ExactDecimal("-0.3"))
     }
 
-    @Test(arguments: [
-        ("200 gwei", 200_000_000_000), ("1.5 gwei", 1_500_000_000), ("12 wei", 12),
-        ("0.1 ether", 100_000_000_000_000_000), ("200gwei", 200_000_000_000),
-        ("0 wei", 0),
-    ] as [(String, UInt128)])
+    @Test(
+        arguments: [
+            ("200 gwei", 200_000_000_000), ("1.5 gwei", 1_500_000_000), ("12 wei", 12),
+            ("0.1 ether", 100_000_000_000_000_000), ("200gwei", 200_000_000_000),
+            ("0 wei", 0),
+        ] as [(String, UInt128)])
     func weiAccepted(text: String, wei: UInt128) throws {
         #expect(try UnitFormats.wei(text).get() == wei)
     }

@@ -1,11 +1,11 @@
 import Foundation
 import Testing
 
+@testable import CascadeRun
+
 #if canImport(FoundationXML)
     import FoundationXML
 #endif
-
-@testable import CascadeRun
 
 /// Counts elements while parsing, and remembers the first parse error.
 final class XMLCheck: NSObject, XMLParserDelegate {

@@ -1,8 +1,8 @@
-import Foundation
 import CascadeAgents
 import CascadeChain
 import CascadeTestSupport
 import CascadeWorld
+import Foundation
 import Testing
 
 @Suite("World files: models")
@@ -65,7 +65,10 @@ struct WorldModelTests {
             ("congestion.schedule[0].at=\"5m\"", "congestion.schedule[0].at"),
             ("congestion.schedule[0].demand=\"lots\"", "congestion.schedule[0].demand"),
             ("senders.raise_by=\"5%\"", "senders.raise_by"),
-            ("senders.propagation={\"log_normal\":{\"median\":\"1s\"}}", "senders.propagation.log_normal"),
+            (
+                "senders.propagation={\"log_normal\":{\"median\":\"1s\"}}",
+                "senders.propagation.log_normal"
+            ),
             ("senders.strategy.kind=\"psychic\"", "senders.strategy.kind"),
             ("chain.gas_limit_schedule[0].at=\"-1m\"", "chain.gas_limit_schedule[0].at"),
         ])

@@ -53,7 +53,8 @@ enum ChainRun {
             world: world, seed: seed, events: simulation.kernel.processedEvents,
             digest: simulation.kernel.digest, senders: senders)
         do {
-            try folder.write(OutputJSON.object(summary).serialized(.pretty) + "\n", named: "summary.json")
+            try folder.write(
+                OutputJSON.object(summary).serialized(.pretty) + "\n", named: "summary.json")
             try folder.commit()
         } catch {
             throw .output(error)
@@ -202,8 +203,10 @@ final class ChainOutputSink: BlockSink {
         summary.append("reverted_transactions", .integer(revertedTransactions))
         summary.append("raised_transactions", .integer(senders.reduce(0) { $0 + $1.raisedCount }))
         summary.append("dropped_transactions", .integer(senders.reduce(0) { $0 + $1.droppedCount }))
-        summary.append("gas_used_share", .double(gasLimit == 0 ? 0 : Double(gasUsed) / Double(gasLimit)))
-        summary.append("base_fee_gwei_min", .decimal(blockCount == 0 ? 0 : minimumBaseFee, scale: 9))
+        summary.append(
+            "gas_used_share", .double(gasLimit == 0 ? 0 : Double(gasUsed) / Double(gasLimit)))
+        summary.append(
+            "base_fee_gwei_min", .decimal(blockCount == 0 ? 0 : minimumBaseFee, scale: 9))
         summary.append("base_fee_gwei_max", .decimal(maximumBaseFee, scale: 9))
         summary.append("base_fee_gwei_last", .decimal(lastBaseFee, scale: 9))
         summary.append("burned_eth", .decimal(burned, scale: 18))

@@ -35,7 +35,8 @@ enum GossipRun {
         summary.append("longest_hops", .integer(Int(longest)))
         do {
             let folder = try RunFolder(path: folderPath)
-            try folder.write(OutputJSON.object(summary).serialized(.pretty) + "\n", named: "summary.json")
+            try folder.write(
+                OutputJSON.object(summary).serialized(.pretty) + "\n", named: "summary.json")
             try folder.commit()
         } catch {
             throw .output(error)

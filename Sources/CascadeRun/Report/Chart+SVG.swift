@@ -33,7 +33,11 @@ struct ChartRenderer {
 
     /// A legend entry: what it looks like and its name.
     private struct LegendEntry {
-        enum Swatch { case line(LineStyle), marker(MarkerShape), dot, box, reference }
+        enum Swatch {
+            case line(LineStyle)
+            case marker(MarkerShape)
+            case dot, box, reference
+        }
         let name: String
         let color: String
         let swatch: Swatch

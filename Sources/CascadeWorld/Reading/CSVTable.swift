@@ -38,7 +38,8 @@ public struct CSVTable: Sendable {
         }
         if let last = lines.last, last.text.isEmpty, lines.count > 1 { lines.removeLast() }
         guard let header = lines.first, !header.text.isEmpty else {
-            throw WorldError(file: displayName, line: 1, column: 1,
+            throw WorldError(
+                file: displayName, line: 1, column: 1,
                 message: "the file is empty; expected a header row")
         }
         let names = header.text.split(separator: ",", omittingEmptySubsequences: false)
@@ -46,8 +47,10 @@ public struct CSVTable: Sendable {
         for (offset, name) in names.enumerated() {
             let column = CSVTable.column(of: offset, in: header.text)
             if name.isEmpty || names[..<offset].contains(name) {
-                throw WorldError(file: displayName, line: 1, column: column,
-                    message: name.isEmpty ? "empty column name in the header"
+                throw WorldError(
+                    file: displayName, line: 1, column: column,
+                    message: name.isEmpty
+                        ? "empty column name in the header"
                         : "duplicate column \(JSONSerializer.quoted(name))")
             }
         }
@@ -56,12 +59,15 @@ public struct CSVTable: Sendable {
         for (number, line) in lines.dropFirst() {
             let fields = line.split(separator: ",", omittingEmptySubsequences: false)
             guard fields.count == names.count else {
-                throw WorldError(file: displayName, line: number, column: 1,
-                    message: line.isEmpty ? "blank line"
+                throw WorldError(
+                    file: displayName, line: number, column: 1,
+                    message: line.isEmpty
+                        ? "blank line"
                         : "expected \(names.count) fields like the header, found \(fields.count)")
             }
             rows.append(
-                CSVRow(table: displayName, columns: names, fields: fields.map(String.init),
+                CSVRow(
+                    table: displayName, columns: names, fields: fields.map(String.init),
                     line: number,
                     fieldColumns: (0..<fields.count).map { CSVTable.column(of: $0, in: line) }))
         }
@@ -72,7 +78,8 @@ public struct CSVTable: Sendable {
     /// get a suggestion, like unknown keys.
     public func checkColumns(_ required: [String], optional: [String] = []) throws(WorldError) {
         for name in required where !columns.contains(name) {
-            throw WorldError(file: displayName, line: 1, column: 1,
+            throw WorldError(
+                file: displayName, line: 1, column: 1,
                 message: "missing column \(JSONSerializer.quoted(name))")
         }
         let allowed = required + optional
@@ -83,7 +90,8 @@ public struct CSVTable: Sendable {
             } else {
                 message += "; allowed columns: " + allowed.joined(separator: ", ")
             }
-            throw WorldError(file: displayName, line: 1,
+            throw WorldError(
+                file: displayName, line: 1,
                 column: columnOfHeader(offset), message: message)
         }
     }
@@ -118,7 +126,8 @@ public struct CSVRow: Sendable {
     /// The raw text of column `name`.
     public func string(_ name: String) throws(WorldError) -> String {
         guard let offset = columns.firstIndex(of: name) else {
-            throw WorldError(file: table, path: name, line: line,
+            throw WorldError(
+                file: table, path: name, line: line,
                 message: "no column \(JSONSerializer.quoted(name)) in this file")
         }
         return fields[offset]

@@ -41,7 +41,8 @@ public final class JSONObjectReader {
                     file: reader.context.displayName,
                     path: reader.path.appending(key: typo).description, origin: member.keyOrigin,
                     message: "unknown key \(JSONSerializer.quoted(typo)); did you mean "
-                        + "\(JSONSerializer.quoted(key))? (\(JSONSerializer.quoted(key)) is required)")
+                        + "\(JSONSerializer.quoted(key))? (\(JSONSerializer.quoted(key)) is required)"
+                )
             }
             throw reader.error("missing required key \(JSONSerializer.quoted(key))")
         }

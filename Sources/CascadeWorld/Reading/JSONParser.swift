@@ -102,7 +102,8 @@ public struct JSONParser {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"):
             return JSONValue(try parseWord(), origin: origin)
         default:
-            throw failure("expected a value, found \(describe(at: index))" + hint(at: index),
+            throw failure(
+                "expected a value, found \(describe(at: index))" + hint(at: index),
                 at: index)
         }
     }
@@ -154,12 +155,12 @@ public struct JSONParser {
                 seen[key] = members.count
             }
             if let earlier {
-                var where_ = ""
+                var context = ""
                 if case .file(let first) = members[earlier].keyOrigin {
-                    where_ = " (first at \(first))"
+                    context = " (first at \(first))"
                 }
                 throw failure(
-                    "duplicate key \(JSONSerializer.quoted(key))\(where_)",
+                    "duplicate key \(JSONSerializer.quoted(key))\(context)",
                     at: index - 1, position: keyPosition)
             }
             skipWhitespace()
@@ -239,7 +240,8 @@ public struct JSONParser {
         if bytes[index] == UInt8(ascii: "-") {
             index += 1
             if index < bytes.count, bytes[index] == UInt8(ascii: "I") {
-                throw failure("-Infinity is not a JSON number; JSON has no NaN or Infinity",
+                throw failure(
+                    "-Infinity is not a JSON number; JSON has no NaN or Infinity",
                     at: start)
             }
         }
@@ -412,12 +414,20 @@ public struct JSONParser {
         var high: UInt8 = 0xBF
         switch lead {
         case 0xC2...0xDF: count = 1
-        case 0xE0: count = 2; low = 0xA0
+        case 0xE0:
+            count = 2
+            low = 0xA0
         case 0xE1...0xEC, 0xEE...0xEF: count = 2
-        case 0xED: count = 2; high = 0x9F
-        case 0xF0: count = 3; low = 0x90
+        case 0xED:
+            count = 2
+            high = 0x9F
+        case 0xF0:
+            count = 3
+            low = 0x90
         case 0xF1...0xF3: count = 3
-        case 0xF4: count = 3; high = 0x8F
+        case 0xF4:
+            count = 3
+            high = 0x8F
         default: throw failure("invalid UTF-8 byte 0x\(hex2(lead))", at: index)
         }
         for offset in 1...count {
@@ -497,7 +507,8 @@ public struct JSONParser {
     }
 
     private func unexpected(_ expected: String) -> WorldError {
-        failure("expected \(expected), found \(describe(at: index))" + hint(at: index),
+        failure(
+            "expected \(expected), found \(describe(at: index))" + hint(at: index),
             at: index)
     }
 
@@ -523,7 +534,8 @@ public struct JSONParser {
     private func hint(at target: Int) -> String {
         guard target < bytes.count else { return "" }
         switch bytes[target] {
-        case UInt8(ascii: "/") where target + 1 < bytes.count
+        case UInt8(ascii: "/")
+        where target + 1 < bytes.count
             && (bytes[target + 1] == UInt8(ascii: "/") || bytes[target + 1] == UInt8(ascii: "*")):
             return "; comments are not allowed in JSON"
         case UInt8(ascii: "'"):

@@ -184,8 +184,9 @@ public struct JSONReader {
         let result = decimal.approximateDouble
         guard result.isFinite else { throw error("is too large, found \(value.summary)") }
         if let range, !range.contains(result) {
-            throw error("must be between \(range.lowerBound) and \(range.upperBound), "
-                + "found \(value.summary)")
+            throw error(
+                "must be between \(range.lowerBound) and \(range.upperBound), "
+                    + "found \(value.summary)")
         }
         return result
     }
@@ -268,7 +269,8 @@ public struct JSONReader {
     public func array(count: ClosedRange<Int>? = nil) throws(WorldError) -> [JSONReader] {
         guard case .array(let elements) = value.content else { throw mismatch("an array") }
         if let count, !count.contains(elements.count) {
-            let wanted = count.lowerBound == count.upperBound
+            let wanted =
+                count.lowerBound == count.upperBound
                 ? "exactly \(count.lowerBound)"
                 : count.upperBound == Int.max
                     ? "at least \(count.lowerBound)"

@@ -79,14 +79,16 @@ public struct Override: Sendable, CustomStringConvertible {
                     JSONMember(key: key, keyOrigin: .override(text), value: value))
             } else {
                 throw failure(
-                    walked, "\(describe(here)) does not exist in the world file; only the "
+                    walked,
+                    "\(describe(here)) does not exist in the world file; only the "
                         + "last part of a path can be new")
             }
             node.content = .object(members)
         case (.index(let index), .array(var elements)):
             guard index < elements.count else {
                 throw failure(
-                    walked, "index \(index) is out of range: \(describe(walked)) has "
+                    walked,
+                    "index \(index) is out of range: \(describe(walked)) has "
                         + "\(elements.count) element\(elements.count == 1 ? "" : "s")")
             }
             node.content = .null
@@ -94,11 +96,13 @@ public struct Override: Sendable, CustomStringConvertible {
             node.content = .array(elements)
         case (.key(let key), _):
             throw failure(
-                walked, "\(describe(walked)) is \(node.summary), not an object, so it has no "
+                walked,
+                "\(describe(walked)) is \(node.summary), not an object, so it has no "
                     + "key \(JSONSerializer.quoted(key))")
         case (.index(let index), _):
             throw failure(
-                walked, "\(describe(walked)) is \(node.summary), not an array, so it has no "
+                walked,
+                "\(describe(walked)) is \(node.summary), not an array, so it has no "
                     + "element [\(index)]")
         }
     }

@@ -41,7 +41,8 @@ enum ChainWorldDecoding {
         let sendersObject = try sendersReader.object()
         let count = try sendersObject.required("count").int(in: 0...100_000)
         let template = try decodeSender(sendersObject)
-        let ethEach = try sendersObject.optional("eth_each")?.baseUnits(scale: 18)
+        let ethEach =
+            try sendersObject.optional("eth_each")?.baseUnits(scale: 18)
             ?? 10 * .weiPerEther
         let tokenEach = try sendersObject.optional("token_each")?.baseUnits(scale: 6) ?? 1_000_000
         try sendersObject.finish()
@@ -49,12 +50,15 @@ enum ChainWorldDecoding {
             seed: seed, senderCount: count, market: market, production: production,
             gasLimit: gasLimit, demand: demand, ethEach: ethEach, usdEach: tokenEach,
             template: template
-        ).withGasLimits(GasLimitSchedule(initial: gasLimit, changes: changes, adjustment: adjustment))
+        ).withGasLimits(
+            GasLimitSchedule(initial: gasLimit, changes: changes, adjustment: adjustment))
     }
 
     static func decodeProduction(_ reader: JSONReader) throws(WorldError) -> BlockProduction {
         let object = try reader.object()
-        let model = try object.required("model").oneOf(["proof_of_work", "proof_of_stake", "sequencer"])
+        let model = try object.required("model").oneOf([
+            "proof_of_work", "proof_of_stake", "sequencer",
+        ])
         let production: BlockProduction
         switch model {
         case "proof_of_work":
@@ -172,7 +176,8 @@ enum ChainWorldDecoding {
             guard let value = try? percent.shifted(by: 2).baseUnits(scale: 0), value > 10,
                 value <= 1_000
             else {
-                throw raise.error("must be a whole percentage above 10% (the pool's bump) and at most 1000%")
+                throw raise.error(
+                    "must be a whole percentage above 10% (the pool's bump) and at most 1000%")
             }
             settings.raisePercent = UInt64(value)
         }

@@ -74,7 +74,8 @@ public enum WorldCatalog {
             ? "no such world file"
             : "no world file or bundled world named '\(nameOrPath)'"
         if !looksLikePath {
-            message += names.isEmpty
+            message +=
+                names.isEmpty
                 ? " (no bundled worlds found; set CASCADE_WORLDS to the worlds/ folder)"
                 : "; bundled worlds: \(names.joined(separator: ", "))"
         }
