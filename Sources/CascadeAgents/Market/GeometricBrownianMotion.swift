@@ -48,10 +48,12 @@ public struct GeometricBrownianMotion: Hashable, Sendable {
         self.drift = drift
         self.volatility = volatility
         self.logPrice = DeterministicMath.log(price)
+        self.price = price
     }
 
-    /// The current price in quote currency per unit.
-    public var price: Double { ChainMath.exp(logPrice) }
+    /// The current price in quote currency per unit: exactly the starting price until
+    /// the first step, then `exp(logPrice)`.
+    public private(set) var price: Double
 
     /// Why these parameters cannot be used, or nil if they can (for world validation).
     public var problem: String? {
@@ -72,6 +74,7 @@ public struct GeometricBrownianMotion: Hashable, Sendable {
         let years = MarketYear.fraction(of: span)
         let diffusion = volatility * years.squareRoot() * shock
         logPrice += (drift - 0.5 * volatility * volatility) * years + diffusion
+        price = ChainMath.exp(logPrice)
         return price
     }
 }

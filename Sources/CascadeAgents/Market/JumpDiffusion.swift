@@ -52,10 +52,12 @@ public struct MertonJumpDiffusion: Hashable, Sendable {
         self.jumpMean = jumpMean
         self.jumpVolatility = jumpVolatility
         self.logPrice = DeterministicMath.log(price)
+        self.price = price
     }
 
-    /// The current price in quote currency per unit.
-    public var price: Double { ChainMath.exp(logPrice) }
+    /// The current price in quote currency per unit: exactly the starting price until
+    /// the first step, then `exp(logPrice)`.
+    public private(set) var price: Double
 
     /// κ = E[e^Y] − 1: the mean relative size of one jump.
     public var meanJumpReturn: Double {
@@ -100,6 +102,7 @@ public struct MertonJumpDiffusion: Hashable, Sendable {
             jumpCount += jumps
         }
         logPrice += increment
+        price = ChainMath.exp(logPrice)
         return price
     }
 }
