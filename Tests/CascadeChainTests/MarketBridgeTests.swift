@@ -128,8 +128,13 @@ struct MarketBridgeTests {
     func validation() {
         let good = PriceBar(start: .zero, open: 10, high: 11, low: 9, close: 10)
         let gap = HistoricalAnchors(
-            period: .hours(1), bars: [good, PriceBar(start: .hours(2), open: 10, high: 11,
-                low: 9, close: 10)])
+            period: .hours(1),
+            bars: [
+                good,
+                PriceBar(
+                    start: .hours(2), open: 10, high: 11,
+                    low: 9, close: 10),
+            ])
         #expect(gap.problem(resolution: .minutes(1))?.contains("one period after") == true)
         let inverted = HistoricalAnchors(
             period: .hours(1),
@@ -138,8 +143,9 @@ struct MarketBridgeTests {
         let single = HistoricalAnchors(period: .hours(1), bars: [good])
         #expect(single.problem(resolution: .minutes(7)) != nil)  // 60 is not a multiple of 7
         #expect(single.problem(resolution: .minutes(20)) != nil)  // 3 samples per bar
-        #expect(HistoricalAnchors(period: .hours(1), bars: []).problem(resolution: .minutes(1))
-            != nil)
+        #expect(
+            HistoricalAnchors(period: .hours(1), bars: []).problem(resolution: .minutes(1))
+                != nil)
         let configuration = MarketConfiguration(
             assets: [MarketAsset(name: "ETH", model: .historical(inverted))],
             resolution: .minutes(1), horizon: .hours(1))

@@ -112,7 +112,9 @@ struct MarketCorrelationTests {
                 MarketAsset(name: "DAI", model: .constant(price: 1)),
             ],
             correlation: [[1, 0.5], [0.5, 1]], resolution: .seconds(10), horizon: .hours(1))
-        #expect(throws: MarketError.self) { _ = try MarketPath(configuration: configuration, seed: 1) }
+        #expect(throws: MarketError.self) {
+            _ = try MarketPath(configuration: configuration, seed: 1)
+        }
         var wrongSize = configuration
         wrongSize.correlation = [[1]]
         #expect(throws: MarketError.self) { _ = try MarketPath(configuration: wrongSize, seed: 1) }

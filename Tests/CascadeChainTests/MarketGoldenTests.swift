@@ -71,7 +71,8 @@ struct MarketGoldenTests {
         #expect(current == Self.golden, "to re-record deliberately: \(current)")
     }
 
-    @Test("the same seed gives the same market; another seed another", arguments: [UInt64(1), 2, 3])
+    @Test(
+        "the same seed gives the same market; another seed another", arguments: [UInt64(1), 2, 3])
     func sameSeedSamePath(seed: UInt64) throws {
         let configuration = MarketConfiguration(
             assets: Self.correlatedConfiguration.assets + [

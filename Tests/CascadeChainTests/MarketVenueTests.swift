@@ -6,7 +6,8 @@ import Testing
 @Suite("Market: order-book venue")
 struct MarketVenueTests {
     static let linear = DepthCurve(depthAtReference: 1_000_000, referenceFraction: 0.01)
-    static let thin = DepthCurve(depthAtReference: 1_000_000, referenceFraction: 0.02, exponent: 0.5)
+    static let thin = DepthCurve(
+        depthAtReference: 1_000_000, referenceFraction: 0.02, exponent: 0.5)
 
     @Test("a linear book: closed-form fill")
     func linearFill() {

@@ -73,8 +73,9 @@ public struct HistoricalAnchors: Hashable, Sendable {
         }
         for (index, bar) in bars.enumerated() {
             if let problem = bar.problem { return "bar \(index): \(problem)" }
-            if index > 0 && bar.start.milliseconds
-                != bars[index - 1].start.milliseconds + period.milliseconds
+            if index > 0
+                && bar.start.milliseconds
+                    != bars[index - 1].start.milliseconds + period.milliseconds
             {
                 return "bar \(index) does not start one period after bar \(index - 1)"
             }
@@ -93,7 +94,8 @@ public struct HistoricalAnchors: Hashable, Sendable {
         var highIndices: [Int] = []
         var lowIndices: [Int] = []
         for bar in bars {
-            let stepDeviation = bridgeStepDeviation(bar: bar, samples: perBar, resolution: resolution)
+            let stepDeviation = bridgeStepDeviation(
+                bar: bar, samples: perBar, resolution: resolution)
             let filled = OHLCBridge.fill(
                 bar: bar, samples: perBar, stepDeviation: stepDeviation, random: &random)
             highIndices.append(samples.count + filled.highIndex)

@@ -13,7 +13,9 @@ extension MarketPath {
     ) -> [AssetPath] {
         let resolution = configuration.resolution
         let count = Int(configuration.horizon.milliseconds / resolution.milliseconds) + 1
-        var streams = configuration.assets.map { RandomStream(seed: seed, name: "market.\($0.name)") }
+        var streams = configuration.assets.map {
+            RandomStream(seed: seed, name: "market.\($0.name)")
+        }
         var paths: [AssetPath] = []
         var processes: [PriceModel] = []
         for (index, asset) in configuration.assets.enumerated() {

@@ -193,7 +193,9 @@ public struct MarketPath: Hashable, Sendable {
                 throw .badAsset(name: asset.name, problem: problem)
             }
             for shock in asset.shocks {
-                if let problem = shock.problem { throw .badAsset(name: asset.name, problem: problem) }
+                if let problem = shock.problem {
+                    throw .badAsset(name: asset.name, problem: problem)
+                }
             }
         }
     }
