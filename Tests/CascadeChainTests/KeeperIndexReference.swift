@@ -32,6 +32,16 @@ struct KeeperIndexBook {
         return (collateral.high, collateral.low) < (owed.high, owed.low)
     }
 
+    /// A vault exactly on the line at `spot`: `ink · spot == art · rate`, the smallest such
+    /// pair times `multiple`. Safe at `spot`, unsafe one wei of spot lower.
+    static func vaultOnBoundary(spot: UInt256, rate: UInt256, multiple: UInt256)
+        -> (ink: UInt256, art: UInt256)
+    {
+        var (a, b) = (spot, rate)
+        while !b.isZero { (a, b) = (b, a % b) }
+        return (rate / a * multiple, spot / a * multiple)
+    }
+
     /// Whether vault `a` is more underwater than `b`: `a.art/a.ink > b.art/b.ink`, then id.
     func isBefore(_ a: Int, _ b: Int) -> Bool {
         guard let x = vaults[a], let y = vaults[b] else { return a < b }
@@ -41,7 +51,7 @@ struct KeeperIndexBook {
         return a < b
     }
 
-    /// Brute force: every vault of `market` unsafe at `price`, in the index's order.
+    /// Brute force: every vault of `market` unsafe at `price`, by id.
     func unsafe(in market: Int, atPrice price: UInt256) -> [Int] {
         let terms = terms[market]
         let spot = Self.spot(price: price, terms: terms)
@@ -49,7 +59,15 @@ struct KeeperIndexBook {
             guard let vault = vaults[id], vault.market == market else { return false }
             return Self.vatUnsafe(ink: vault.ink, art: vault.art, spot: spot, rate: terms.rate)
         }
-        return ids.sorted(by: isBefore)
+        return ids
+    }
+
+    /// Whether `ids` lists exactly the vaults of `unsafe(in:atPrice:)` in the index's
+    /// documented order. The order is strict and total, so "the same set, each neighbour
+    /// in order" is "the sorted list", at k − 1 comparisons instead of a sort.
+    func isExpected(_ ids: [Int], in market: Int, atPrice price: UInt256) -> Bool {
+        guard ids.sorted() == unsafe(in: market, atPrice: price) else { return false }
+        return zip(ids, ids.dropFirst()).allSatisfy { isBefore($0, $1) }
     }
 }
 
