@@ -30,13 +30,14 @@ func runKeeperIndexBench() {
     let clock = ContinuousClock()
     let updateTime = clock.measure {
         for change in changes {
-            index.update(change.id, market: change.vault.ilk, collateral: change.vault.ink,
+            index.update(
+                change.id, market: change.vault.ilk, collateral: change.vault.ink,
                 debt: change.vault.art)
         }
     }
     // Debt per collateral is art/ink in (1e-9, 1e9); with rate = mat = par = 1 RAY a vault
-    // is unsafe below price art/ink WAD. A handful (about 7) of 250,000 vaults per ilk exceed a ratio
-    // of 25,000 (art/ink is a ratio of two uniforms: P(ratio > r) ≈ 1/(2r)).
+    // is unsafe below price art/ink WAD. A handful (about 7) of 250,000 vaults per ilk
+    // exceed a ratio of 25,000 (art/ink is a ratio of two uniforms: P(ratio > r) ≈ 1/(2r)).
     let terms = MakerIlkTerms(rate: .ray, mat: .ray)
     let price = UInt256.wad * 25_000
     let queries = 200_000

@@ -31,7 +31,8 @@ public struct KeeperIndexMakerOracle: Sendable {
             at: fixture.now)
         var owners: [Address] = []
         do {
-            try fixture.run(.poke(ilk: ilk, price: wad("10000000000000000000000")),
+            try fixture.run(
+                .poke(ilk: ilk, price: wad("10000000000000000000000")),
                 as: MakerFixture.governance)
             for (offset, vault) in vaults.enumerated() {
                 let owner = Address(UInt32(1000 + offset))

@@ -11,16 +11,19 @@ import Testing
 struct KeeperIndexComplexityTests {
     static func log2Ceiling(_ n: Int) -> Int { Int.bitWidth - (n - 1).leadingZeroBitCount }
 
-    @Test("a query with k results touches at most height + k + 1 nodes", arguments: [
-        1_000, 20_000,
-    ])
+    @Test(
+        "a query with k results touches at most height + k + 1 nodes",
+        arguments: [
+            1_000, 20_000,
+        ])
     func queryCost(size: Int) {
         var random = RandomStream(seed: UInt64(size), name: "keeper-index-complexity")
         var index = LiquidationIndex()
         var maxComparisons = 0
         for id in 0..<size {
             let before = index.comparisonCount
-            index.update(id, market: 0, collateral: .wad * 10,
+            index.update(
+                id, market: 0, collateral: .wad * 10,
                 debt: UInt256(1 + random.uniformInt(below: 1_000_000)) * .wad / 1000)
             maxComparisons = max(maxComparisons, index.comparisonCount - before)
         }
@@ -31,7 +34,8 @@ struct KeeperIndexComplexityTests {
         #expect(maxComparisons <= 2 * (height + 1), "update made \(maxComparisons) tests")
         let terms = MakerIlkTerms(rate: .ray, mat: .ray)
         for price in stride(from: 0, through: 1_000_000, by: 50_000) {
-            let threshold = terms.threshold(atPrice: UInt256(price) * .wad / 1000)
+            let threshold =
+                terms.threshold(atPrice: UInt256(price) * .wad / 1000)
                 ?? SafetyThreshold(collateralValue: .one, debtValue: .zero)
             var iterator = index.unsafePositions(in: 0, at: threshold).makeIterator()
             var k = 0

@@ -63,8 +63,10 @@ struct KeeperIndexTests {
         for step in 0..<24 {
             for _ in 0..<Int(random.uniformInt(below: 200)) {
                 let id = Int(random.uniformInt(below: UInt64(size)))
-                set(id, random.bernoulli(numerator: 1, denominator: 5)
-                    ? nil : random.vault(markets: Self.markets))
+                set(
+                    id,
+                    random.bernoulli(numerator: 1, denominator: 5)
+                        ? nil : random.vault(markets: Self.markets))
             }
             if random.bernoulli(numerator: 1, denominator: 3) {
                 // Fees accrue, governance moves mat or par: no entry is touched.
@@ -81,7 +83,8 @@ struct KeeperIndexTests {
                         let (ink, art) = KeeperIndexBook.vaultOnBoundary(
                             spot: spot, rate: terms.rate,
                             multiple: UInt256(1 + random.uniformInt(below: 3)))
-                        set(Int(random.uniformInt(below: UInt64(size))),
+                        set(
+                            Int(random.uniformInt(below: UInt64(size))),
                             KeeperIndexBook.Vault(market: market, ink: ink, art: art))
                     }
                     let found = Array(
@@ -175,9 +178,11 @@ struct KeeperIndexTests {
                     by: .ray)
                 guard !overflow2 else { continue }
                 #expect(spot == upper / terms.mat)
-                let vat = KeeperIndexBook.vatUnsafe(ink: ink, art: art, spot: spot,
+                let vat = KeeperIndexBook.vatUnsafe(
+                    ink: ink, art: art, spot: spot,
                     rate: terms.rate)
-                #expect(vat == (unsafe && spot > .zero),
+                #expect(
+                    vat == (unsafe && spot > .zero),
                     "seed \(seed) ink \(ink) art \(art) \(terms) at \(candidate)")
             }
         }
@@ -207,7 +212,8 @@ struct KeeperIndexTests {
     func agreesWithMakerSystem(seed: UInt64) {
         var random = RandomStream(seed: seed, name: "keeper-index-vat")
         let mat = random.ray(from: 1000, below: 3000)
-        let par = random.bernoulli(numerator: 1, denominator: 2)
+        let par =
+            random.bernoulli(numerator: 1, denominator: 2)
             ? UInt256.ray : random.ray(from: 900, below: 1100)
         // Between 0% and about 10% a year per second.
         let duty = UInt256.ray + UInt256(random.uniformInt(below: 3_000_000_000_000_000_000))
@@ -233,7 +239,8 @@ struct KeeperIndexTests {
             if round > 0 { oracle.drip(after: random.uniformInt(below: 400 * 86_400)) }
             let terms = MakerIlkTerms(rate: oracle.rate, mat: mat, par: par)
             for attempt in 0..<10 {
-                var price = round == 0 && attempt == 0 ? plannedPrice : random.amount(wholeBelow: 20)
+                var price =
+                    round == 0 && attempt == 0 ? plannedPrice : random.amount(wholeBelow: 20)
                 let id = Int(random.uniformInt(below: UInt64(vaults.count)))
                 let boundary = index.liquidationPrice(of: id, terms: terms) ?? .zero
                 if attempt > 0, random.bernoulli(numerator: 1, denominator: 2), boundary > .one,
@@ -259,11 +266,13 @@ struct KeeperIndexTests {
         var forward = LiquidationIndex()
         var backward = LiquidationIndex()
         for id in vaults.indices {
-            forward.update(id, market: vaults[id].market, collateral: vaults[id].ink,
+            forward.update(
+                id, market: vaults[id].market, collateral: vaults[id].ink,
                 debt: vaults[id].art)
         }
         for id in vaults.indices.reversed() {
-            backward.update(id, market: vaults[id].market, collateral: vaults[id].ink,
+            backward.update(
+                id, market: vaults[id].market, collateral: vaults[id].ink,
                 debt: vaults[id].art)
         }
         for market in 0..<2 {

@@ -119,7 +119,8 @@ public struct LiquidationIndex: Sendable {
             roots.append(contentsOf: repeatElement(-1, count: market + 1 - roots.count))
             counts.append(contentsOf: repeatElement(0, count: market + 1 - counts.count))
         }
-        nodes[id] = Node(debt: debt, collateral: collateral, left: -1, right: -1,
+        nodes[id] = Node(
+            debt: debt, collateral: collateral, left: -1, right: -1,
             market: Int32(market))
         roots[market] = insert(Int32(id), into: roots[market])
         counts[market] += 1
@@ -128,7 +129,8 @@ public struct LiquidationIndex: Sendable {
 
     /// Records position `id`'s current state.
     public mutating func update(_ id: Int, _ position: Position) {
-        update(id, market: position.market, collateral: position.collateral,
+        update(
+            id, market: position.market, collateral: position.collateral,
             debt: position.debt)
     }
 
@@ -168,7 +170,8 @@ public struct LiquidationIndex: Sendable {
         -> UnsafePositions
     {
         guard let threshold = terms.threshold(atPrice: price) else {
-            return UnsafePositions(nodes: [], root: -1,
+            return UnsafePositions(
+                nodes: [], root: -1,
                 threshold: SafetyThreshold(collateralValue: .zero, debtValue: .zero))
         }
         return unsafePositions(in: market, at: threshold)
