@@ -1,0 +1,145 @@
+// The treap behind `LiquidationIndex`: a binary search tree in index order that is also a
+// max-heap on a fixed hash of each node's id. Insertion splits the subtree where the new
+// node's priority belongs; removal merges the node's two children in its place. Both walk
+// one root-to-leaf path, so they cost the tree's height: O(log N) expected, and the same
+// tree for the same set of positions whatever the order of updates.
+
+extension LiquidationIndex {
+    /// The node's heap priority: the SplitMix64 finaliser of its id, a bijection, so no
+    /// two nodes tie.
+    static func priority(_ id: Int32) -> UInt64 {
+        var z = UInt64(UInt32(bitPattern: id)) &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Whether node `a` comes before node `b` in index order: larger `debt / collateral`
+    /// first (`a.debt · b.collateral > b.debt · a.collateral`), then smaller id.
+    mutating func precedes(_ a: Int32, _ b: Int32) -> Bool {
+        comparisonCount += 1
+        let x = nodes[Int(a)]
+        let y = nodes[Int(b)]
+        let sign = compareProducts(x.debt, y.collateral, y.debt, x.collateral)
+        return sign != 0 ? sign > 0 : a < b
+    }
+
+    /// Inserts detached node `id` into the subtree at `root`; returns the new root.
+    mutating func insert(_ id: Int32, into root: Int32) -> Int32 {
+        if root < 0 { return id }
+        if Self.priority(id) > Self.priority(root) {
+            let (before, after) = split(root, around: id)
+            nodes[Int(id)].left = before
+            nodes[Int(id)].right = after
+            return id
+        }
+        if precedes(id, root) {
+            let child = insert(id, into: nodes[Int(root)].left)
+            nodes[Int(root)].left = child
+        } else {
+            let child = insert(id, into: nodes[Int(root)].right)
+            nodes[Int(root)].right = child
+        }
+        return root
+    }
+
+    /// Splits the subtree at `root` into the nodes before `pivot` and those after it.
+    mutating func split(_ root: Int32, around pivot: Int32) -> (Int32, Int32) {
+        if root < 0 { return (-1, -1) }
+        if precedes(root, pivot) {
+            let (before, after) = split(nodes[Int(root)].right, around: pivot)
+            nodes[Int(root)].right = before
+            return (root, after)
+        }
+        let (before, after) = split(nodes[Int(root)].left, around: pivot)
+        nodes[Int(root)].left = after
+        return (before, root)
+    }
+
+    /// Joins two subtrees where every node of `first` precedes every node of `second`.
+    mutating func merge(_ first: Int32, _ second: Int32) -> Int32 {
+        if first < 0 { return second }
+        if second < 0 { return first }
+        if Self.priority(first) > Self.priority(second) {
+            let child = merge(nodes[Int(first)].right, second)
+            nodes[Int(first)].right = child
+            return first
+        }
+        let child = merge(first, nodes[Int(second)].left)
+        nodes[Int(second)].left = child
+        return second
+    }
+
+    /// Removes node `id` from the subtree at `root`, where it must be; returns the new root.
+    mutating func remove(_ id: Int32, from root: Int32) -> Int32 {
+        precondition(root >= 0, "LiquidationIndex: position missing from its market's tree")
+        if root == id {
+            return merge(nodes[Int(id)].left, nodes[Int(id)].right)
+        }
+        if precedes(id, root) {
+            let child = remove(id, from: nodes[Int(root)].left)
+            nodes[Int(root)].left = child
+        } else {
+            let child = remove(id, from: nodes[Int(root)].right)
+            nodes[Int(root)].right = child
+        }
+        return root
+    }
+}
+
+// MARK: - Checks for tests
+
+extension LiquidationIndex {
+    /// Height of `market`'s tree (0 when empty).
+    package func height(in market: Int) -> Int {
+        guard market >= 0, market < roots.count else { return 0 }
+        var deepest = 0
+        var stack: [(Int32, Int)] = roots[market] >= 0 ? [(roots[market], 1)] : []
+        while let (node, depth) = stack.popLast() {
+            deepest = max(deepest, depth)
+            for child in [nodes[Int(node)].left, nodes[Int(node)].right] where child >= 0 {
+                stack.append((child, depth + 1))
+            }
+        }
+        return deepest
+    }
+
+    /// Every id of `market` in index order (an unconditional in-order walk).
+    package func orderedIDs(in market: Int) -> [Int] {
+        let always = SafetyThreshold(collateralValue: .zero, debtValue: .max)
+        return Array(unsafePositions(in: market, at: always))
+    }
+
+    /// Traps unless every tree is in order, heap-ordered, holds exactly the positions of
+    /// its market, and the counts agree. O(N): for tests.
+    package func checkInvariants() {
+        var seen = [Bool](repeating: false, count: nodes.count)
+        var total = 0
+        for market in roots.indices {
+            let ids = orderedIDs(in: market)
+            precondition(ids.count == counts[market], "market \(market): count mismatch")
+            for (offset, id) in ids.enumerated() {
+                precondition(!seen[id], "position \(id) reachable twice")
+                seen[id] = true
+                precondition(nodes[id].market == Int32(market), "position \(id) in wrong tree")
+                precondition(!nodes[id].debt.isZero, "position \(id) has no debt")
+                for child in [nodes[id].left, nodes[id].right] where child >= 0 {
+                    precondition(
+                        Self.priority(child) < Self.priority(Int32(id)), "heap order broken")
+                }
+                if offset > 0 {
+                    let previous = nodes[ids[offset - 1]]
+                    let sign = compareProducts(
+                        previous.debt, nodes[id].collateral, nodes[id].debt,
+                        previous.collateral)
+                    precondition(sign > 0 || (sign == 0 && ids[offset - 1] < id), "order broken")
+                }
+            }
+            total += ids.count
+        }
+        precondition(total == count, "total count mismatch")
+        for id in nodes.indices where !seen[id] {
+            precondition(nodes[id].market < 0, "position \(id) unreachable")
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import CascadeCore
+
+/// The line between safe and unsafe positions of one market at one moment: a position
+/// holding `collateral` units against `debt` units is unsafe iff
+/// `collateral · collateralValue < debt · debtValue`, both products exact at 512 bits.
+///
+/// This is the shape of dss's Vat check `ink · spot < art · rate` (Maker: `collateralValue`
+/// is the ilk's `spot`, `debtValue` its `rate`), and of any single-collateral,
+/// single-debt health check (collateral amount times its discounted price against debt
+/// times its price). Because both values are per market, they are applied only when a
+/// query is made: the index never stores them, so changing them costs nothing.
+public struct SafetyThreshold: Hashable, Sendable {
+    /// Value of one unit of collateral (Maker: `spot`, RAY).
+    public var collateralValue: UInt256
+    /// Value of one unit of debt (Maker: `rate`, RAY).
+    public var debtValue: UInt256
+
+    public init(collateralValue: UInt256, debtValue: UInt256) {
+        self.collateralValue = collateralValue
+        self.debtValue = debtValue
+    }
+
+    /// Whether a position is unsafe: `collateral · collateralValue < debt · debtValue`,
+    /// compared at full width, exactly as the Vat compares `ink · spot` with `art · rate`.
+    @inlinable
+    public func isUnsafe(collateral: UInt256, debt: UInt256) -> Bool {
+        compareProducts(collateral, collateralValue, debt, debtValue) < 0
+    }
+}
+
+/// The sign of `a · b − c · d` (−1, 0 or 1), with both products exact at 512 bits.
+///
+/// When all four factors are below 2^128 (every realistic WAD or RAY amount) the products
+/// are taken at 256 bits, which is several times cheaper than the general path.
+@inlinable
+func compareProducts(_ a: UInt256, _ b: UInt256, _ c: UInt256, _ d: UInt256) -> Int {
+    if (a.high | b.high | c.high | d.high) == 0 {
+        let left = a.low.multipliedFullWidth(by: b.low)
+        let right = c.low.multipliedFullWidth(by: d.low)
+        if left.high != right.high { return left.high < right.high ? -1 : 1 }
+        if left.low != right.low { return left.low < right.low ? -1 : 1 }
+        return 0
+    }
+    let left = a.multipliedFullWidth(by: b)
+    let right = c.multipliedFullWidth(by: d)
+    if left.high != right.high { return left.high < right.high ? -1 : 1 }
+    if left.low != right.low { return left.low < right.low ? -1 : 1 }
+    return 0
+}
