@@ -42,3 +42,4 @@ for pending in [100, 10_000, 1_000_000] {
 }
 runChainBench()
 runContractsBench()
+runKeeperIndexBench()
