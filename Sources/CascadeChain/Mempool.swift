@@ -88,7 +88,10 @@ public struct Mempool<Call: Sendable>: Sendable {
         @usableFromInline var queue: [Entry] = []
 
         @inlinable
-        init() {}
+        init(nextNonce: UInt64 = 0, queue: [Entry] = []) {
+            self.nextNonce = nextNonce
+            self.queue = queue
+        }
     }
 
     public let configuration: Configuration
