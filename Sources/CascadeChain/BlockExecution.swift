@@ -190,11 +190,14 @@ public enum BlockBuilder {
         }
         for record in finished where record.included > 0 || record.dropped {
             let nextNonce = pool.accounts[record.slot].nextNonce + UInt64(record.included)
-            pool.removeIncluded(slot: record.slot, included: record.included, nextNonce: nextNonce)
+            pool.removeIncluded(
+                slot: record.slot, included: record.included, nextNonce: nextNonce,
+                deactivating: false)
             if record.dropped {
-                pool.remove(slot: record.slot, position: 0)
+                pool.remove(slot: record.slot, position: 0, deactivating: false)
             }
         }
+        pool.removeEmptySenders()
         curve.fillRest(agentGas: result.agentGasUsed, into: &result)
         result.gasUsed = result.agentGasUsed + result.backgroundGasUsed
         precondition(result.gasUsed <= input.gasLimit, "block over its gas limit")
