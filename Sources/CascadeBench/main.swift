@@ -14,6 +14,18 @@ if CommandLine.arguments.contains("--profile-hold") {
     exit(0)
 }
 
+// `--only chain` or `--only contracts`: that figure alone (for profiling and quick loops).
+if let flag = CommandLine.arguments.firstIndex(of: "--only"),
+    flag + 1 < CommandLine.arguments.count
+{
+    switch CommandLine.arguments[flag + 1] {
+    case "chain": runChainBench()
+    case "contracts": runContractsBench()
+    default: print("--only takes chain or contracts")
+    }
+    exit(0)
+}
+
 for pending in [100, 10_000, 1_000_000] {
     let events: UInt64 = quick ? 1_000_000 : (pending >= 1_000_000 ? 10_000_000 : 20_000_000)
     let rate = holdThroughKernel(pending: pending, events: events)

@@ -162,7 +162,7 @@ public struct BackgroundBlock: Hashable, Sendable {
     /// The gas of a typical background transaction (for a transaction count only).
     public private(set) var gasPerTransaction: Gas = 50_000
     /// `cumulativeGas[i]` is the gas of tiers `0...i`.
-    private(set) var cumulativeGas: [Gas] = []
+    public private(set) var cumulativeGas: [Gas] = []
 
     /// No background demand.
     public init() {}

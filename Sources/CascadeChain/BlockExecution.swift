@@ -38,6 +38,14 @@ public struct DroppedTransaction: Hashable, Sendable {
     public var sender: Address
     public var nonce: UInt64
     public var reason: DropReason
+
+    @inlinable
+    init(hash: TransactionHash, sender: Address, nonce: UInt64, reason: DropReason) {
+        self.hash = hash
+        self.sender = sender
+        self.nonce = nonce
+        self.reason = reason
+    }
 }
 
 /// Everything a built block reports. Arrays are reused between blocks when the same
@@ -76,6 +84,7 @@ public struct BlockResult<Call: Sendable, Event>: Sendable where Event: Sendable
         return (agentBurned + agentTips + backgroundBurned + backgroundTips) / Wei(gasUsed)
     }
 
+    @inlinable
     mutating func reset(input: BlockInput) {
         self.input = input
         gasUsed = 0
@@ -126,6 +135,7 @@ public struct BlockResult<Call: Sendable, Event>: Sendable where Event: Sendable
 public enum BlockBuilder {
     /// Builds block `input` from `pool` and `background`, executing against `state`.
     /// `result` is overwritten (its storage reused).
+    @inlinable
     public static func build<State: LedgerState>(
         _ input: BlockInput, pool: inout Mempool<State.Call>, state: inout State,
         background: BackgroundBlock, into result: inout BlockResult<State.Call, State.Event>
@@ -180,22 +190,34 @@ public enum BlockBuilder {
         }
         for record in finished where record.included > 0 || record.dropped {
             let nextNonce = pool.accounts[record.slot].nextNonce + UInt64(record.included)
-            pool.removeIncluded(slot: record.slot, included: record.included, nextNonce: nextNonce)
+            pool.removeIncluded(
+                slot: record.slot, included: record.included, nextNonce: nextNonce,
+                deactivating: false)
             if record.dropped {
-                pool.remove(slot: record.slot, position: 0)
+                pool.remove(slot: record.slot, position: 0, deactivating: false)
             }
         }
+        pool.removeEmptySenders()
         curve.fillRest(agentGas: result.agentGasUsed, into: &result)
         result.gasUsed = result.agentGasUsed + result.backgroundGasUsed
         precondition(result.gasUsed <= input.gasLimit, "block over its gas limit")
     }
 
-    struct Finished {
-        var slot: Int
-        var included: Int
-        var dropped: Bool
+    @usableFromInline
+    struct Finished: Sendable {
+        @usableFromInline var slot: Int
+        @usableFromInline var included: Int
+        @usableFromInline var dropped: Bool
+
+        @inlinable
+        init(slot: Int, included: Int, dropped: Bool) {
+            self.slot = slot
+            self.included = included
+            self.dropped = dropped
+        }
     }
 
+    @usableFromInline
     enum InclusionOutcome {
         case included
         case doesNotFit
@@ -204,6 +226,7 @@ public enum BlockBuilder {
 
     /// The candidate at `position` of a sender's queue, if it carries `nonce` and its fee
     /// cap reaches the base fee.
+    @inlinable
     static func candidate<Call>(
         account: Mempool<Call>.Account, slot: Int, position: Int, nonce: UInt64, baseFee: Wei
     ) -> Candidate? {
@@ -215,6 +238,7 @@ public enum BlockBuilder {
         return Candidate(tip: tip, arrival: transaction.arrival, slot: slot, position: position)
     }
 
+    @inlinable
     static func include<State: LedgerState>(
         _ transaction: Transaction<State.Call>, tip: Wei, curve: inout BackgroundCurve,
         state: inout State, result: inout BlockResult<State.Call, State.Event>
@@ -360,19 +384,30 @@ public enum BlockBuilder {
 }
 
 /// One sender's next transaction, competing for the next place in the block.
-struct Candidate {
-    var tip: Wei
-    var arrival: UInt64
-    var slot: Int
-    var position: Int
+@usableFromInline
+struct Candidate: Sendable {
+    @usableFromInline var tip: Wei
+    @usableFromInline var arrival: UInt64
+    @usableFromInline var slot: Int
+    @usableFromInline var position: Int
+
+    @inlinable
+    init(tip: Wei, arrival: UInt64, slot: Int, position: Int) {
+        self.tip = tip
+        self.arrival = arrival
+        self.slot = slot
+        self.position = position
+    }
 }
 
 /// A binary max-heap of candidates: by tip then earliest arrival, or by arrival alone.
+@usableFromInline
 struct CandidateHeap {
-    private var storage: [Candidate]
-    let byArrival: Bool
+    @usableFromInline var storage: [Candidate]
+    @usableFromInline let byArrival: Bool
 
     /// A heap over `storage`'s capacity; its contents are discarded.
+    @inlinable
     init(byArrival: Bool, storage: [Candidate] = []) {
         self.byArrival = byArrival
         self.storage = storage
@@ -380,13 +415,14 @@ struct CandidateHeap {
     }
 
     /// Hands back the storage for reuse.
+    @inlinable
     mutating func releaseStorage() -> [Candidate] {
         var released: [Candidate] = []
         swap(&released, &storage)
         return released
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     func precedes(_ a: Candidate, _ b: Candidate) -> Bool {
         if byArrival || a.tip == b.tip {
             return a.arrival < b.arrival
@@ -394,6 +430,7 @@ struct CandidateHeap {
         return a.tip > b.tip
     }
 
+    @inlinable
     mutating func push(_ candidate: Candidate) {
         storage.append(candidate)
         var child = storage.count - 1
@@ -405,6 +442,7 @@ struct CandidateHeap {
         }
     }
 
+    @inlinable
     mutating func pop() -> Candidate? {
         guard let top = storage.first else { return nil }
         let last = storage.removeLast()
@@ -428,14 +466,16 @@ struct CandidateHeap {
 }
 
 /// The background tiers that show up at this block's base fee, with their tips.
+@usableFromInline
 struct BackgroundCurve {
-    let background: BackgroundBlock
-    let baseFee: Wei
-    let agentsFirst: Bool
+    @usableFromInline let background: BackgroundBlock
+    @usableFromInline let baseFee: Wei
+    @usableFromInline let agentsFirst: Bool
     /// Tiers `0..<eligible` have a price at or above the base fee.
-    let eligible: Int
-    let legacyTips: Bool
+    @usableFromInline let eligible: Int
+    @usableFromInline let legacyTips: Bool
 
+    @inlinable
     init(_ background: BackgroundBlock, input: BlockInput) {
         self.background = background
         baseFee = input.baseFee
@@ -450,13 +490,14 @@ struct BackgroundCurve {
 
     /// Tier `index`'s effective tip: its price under a legacy market, else
     /// `min(priorityFee, price − baseFee)`. Non-increasing in `index`.
-    @inline(__always)
+    @inlinable @inline(__always)
     func tip(_ index: Int) -> Wei {
         let headroom = background.tierPrices[index] - baseFee
         return legacyTips ? headroom : min(background.priorityFee, headroom)
     }
 
     /// Background gas tipping strictly more than `tip` (binary search over tiers).
+    @inlinable
     func gasTippingAbove(_ tip: Wei) -> Gas {
         if agentsFirst { return 0 }
         var low = 0
@@ -473,6 +514,7 @@ struct BackgroundCurve {
     }
 
     /// Fills the gas the agents left, from the highest tier down, and books its fees.
+    @inlinable
     func fillRest<Call, Event>(agentGas: Gas, into result: inout BlockResult<Call, Event>) {
         var room = result.input.gasLimit - agentGas
         for index in 0..<eligible where room > 0 {

@@ -58,7 +58,8 @@ public struct Chain<State: LedgerState>: Sendable where State.Event: Sendable {
     public let configuration: ChainConfiguration
     public var state: State
     public var pool: Mempool<State.Call>
-    public private(set) var head: BlockHeader
+    public var head: BlockHeader { storedHead }
+    @usableFromInline var storedHead: BlockHeader
 
     public init(configuration: ChainConfiguration, state: State, genesisTime: SimTime = .zero) {
         self.configuration = configuration
@@ -66,13 +67,14 @@ public struct Chain<State: LedgerState>: Sendable where State.Event: Sendable {
         pool = Mempool(configuration: configuration.mempool)
         let gasLimit = configuration.gasLimits.initial
         // Genesis is treated as exactly on target, so block 1 keeps the initial base fee.
-        head = BlockHeader(
+        storedHead = BlockHeader(
             number: 0, time: genesisTime, gasLimit: gasLimit,
             gasUsed: gasLimit / EIP1559.elasticityMultiplier,
             baseFee: configuration.market.initialBaseFee)
     }
 
     /// The input of the next block at `time`: its number, gas limit and base fee.
+    @inlinable
     public func nextBlockInput(at time: SimTime, producer: Address) -> BlockInput {
         precondition(time >= head.time, "blocks go forward in time")
         let market = configuration.market
@@ -92,6 +94,7 @@ public struct Chain<State: LedgerState>: Sendable where State.Event: Sendable {
 
     /// Expires old transactions, builds the next block at `time` into `result`, and makes
     /// it the head.
+    @inlinable
     public mutating func produceBlock(
         at time: SimTime, producer: Address, background: BackgroundBlock,
         into result: inout BlockResult<State.Call, State.Event>
@@ -101,12 +104,13 @@ public struct Chain<State: LedgerState>: Sendable where State.Event: Sendable {
         BlockBuilder.build(
             input, pool: &pool, state: &state, background: background,
             into: &result)
-        head = BlockHeader(
+        storedHead = BlockHeader(
             number: input.number, time: time, gasLimit: input.gasLimit,
             gasUsed: result.gasUsed, baseFee: input.baseFee)
     }
 
     /// Submits a transaction at `now` with the pool's next arrival number.
+    @inlinable
     public mutating func submit(
         sender: Address, nonce: UInt64, gasLimit: Gas, bid: GasBid, calls: [State.Call],
         now: SimTime

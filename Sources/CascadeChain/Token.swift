@@ -4,6 +4,12 @@ import CascadeCore
 ///
 /// Every token in `ledger` (the native one included) can be transferred or burned by its
 /// holder; only `minter` may mint. Reverts change nothing (validation before writing).
+///
+/// **Isolation: in place.** Each call validates everything before its first write, so a
+/// transaction of one call (the usual case) runs on the kept state with nothing to undo.
+/// A transaction of several calls keeps the ledger as it was before its first call
+/// (copy-on-write: the first write then duplicates the touched row) and puts it back on a
+/// revert. The `.copy` isolation this replaced duplicated a ledger row on every transfer.
 public struct Token: LedgerState, Hashable {
     public enum Call: GasMetered, Hashable, Sendable {
         case transfer(TokenID, to: Address, amount: UInt128)
@@ -31,10 +37,42 @@ public struct Token: LedgerState, Hashable {
 
     public var ledger: TokenLedger
     public var minter: Address
+    /// The ledger before the current transaction, while a transaction of several calls
+    /// runs; nil otherwise. Not part of the state's value (`==`, `hash`).
+    var ledgerBeforeTransaction: TokenLedger?
 
     public init(ledger: TokenLedger, minter: Address) {
         self.ledger = ledger
         self.minter = minter
+    }
+
+    public static var isolation: TransactionIsolation { .inPlace }
+
+    public mutating func beginTransaction(_ calls: [Call]) {
+        if calls.count > 1 {
+            ledgerBeforeTransaction = ledger
+        }
+    }
+
+    public mutating func commitTransaction() {
+        ledgerBeforeTransaction = nil
+    }
+
+    public mutating func rollBackTransaction() {
+        // One call: it threw before writing, or never ran (out of gas); nothing to undo.
+        if let before = ledgerBeforeTransaction {
+            ledger = before
+            ledgerBeforeTransaction = nil
+        }
+    }
+
+    public static func == (lhs: Token, rhs: Token) -> Bool {
+        lhs.ledger == rhs.ledger && lhs.minter == rhs.minter
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(ledger)
+        hasher.combine(minter)
     }
 
     public mutating func apply(

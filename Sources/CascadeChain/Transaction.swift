@@ -14,6 +14,7 @@ public struct TransactionHash: RawRepresentable, Hashable, Comparable, Sendable,
     }
 
     /// The hash of `(sender, nonce, arrival)`, each as little-endian bytes.
+    @inlinable
     public init(sender: Address, nonce: UInt64, arrival: UInt64) {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         @inline(__always) func absorb(_ value: UInt64, bytes: Int) {
@@ -59,6 +60,7 @@ public struct Transaction<Call>: Sendable where Call: Sendable {
     public let arrival: UInt64
     public let hash: TransactionHash
 
+    @inlinable
     public init(
         sender: Address, nonce: UInt64, gasLimit: Gas, bid: GasBid, calls: [Call],
         arrival: UInt64

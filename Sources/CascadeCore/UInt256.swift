@@ -245,6 +245,94 @@ extension UInt256 {
     }
 }
 
+// MARK: - 128-bit words at full width
+
+extension UInt256 {
+    /// `a · b` as a 256-bit (high, low) pair, from four 64×64-bit hardware multiplies.
+    ///
+    /// Why not `UInt128.multipliedFullWidth`: on this toolchain it is the standard
+    /// library's generic algorithm, which converted through `init(exactly:)` and was a
+    /// tenth of a Clipper take.
+    @inlinable @inline(__always)
+    static func wideProduct(_ a: UInt128, _ b: UInt128) -> (high: UInt128, low: UInt128) {
+        let a0 = UInt64(truncatingIfNeeded: a)
+        let a1 = UInt64(truncatingIfNeeded: a &>> 64)
+        let b0 = UInt64(truncatingIfNeeded: b)
+        let b1 = UInt64(truncatingIfNeeded: b &>> 64)
+        let p00 = a0.multipliedFullWidth(by: b0)
+        if a1 == 0 && b1 == 0 {
+            return (0, UInt128(p00.high) &<< 64 | UInt128(p00.low))
+        }
+        let p01 = a0.multipliedFullWidth(by: b1)
+        let p10 = a1.multipliedFullWidth(by: b0)
+        let p11 = a1.multipliedFullWidth(by: b1)
+        // The middle column: at most 3 · (2^64 − 1), so it fits in 128 bits.
+        let middle = UInt128(p00.high) &+ UInt128(p01.low) &+ UInt128(p10.low)
+        let low = (middle &<< 64) | UInt128(p00.low)
+        // The full product is below 2^256, so the high word cannot overflow.
+        let high =
+            (UInt128(p11.high) &<< 64 | UInt128(p11.low)) &+ UInt128(p01.high)
+            &+ UInt128(p10.high) &+ (middle &>> 64)
+        return (high, low)
+    }
+
+    /// `(high · 2^128 + low) / divisor` and its remainder, for `high < divisor` (so the
+    /// quotient fits in 128 bits): two hardware 128/64-bit divisions for a divisor below
+    /// 2^64, else two steps of Knuth's algorithm D on 64-bit limbs with the divisor
+    /// normalised. Replaces the standard library's generic `dividingFullWidth`.
+    @inlinable
+    static func wideDivision(_ high: UInt128, _ low: UInt128, by divisor: UInt128) -> (
+        quotient: UInt128, remainder: UInt128
+    ) {
+        precondition(divisor != 0, "UInt256 division by zero")
+        precondition(high < divisor, "UInt256 wide quotient overflow")
+        if divisor &>> 64 == 0 {
+            let d = UInt64(truncatingIfNeeded: divisor)
+            // high < divisor < 2^64, so high is a single limb below d.
+            let (q1, r1) = d.dividingFullWidth(
+                (UInt64(truncatingIfNeeded: high), UInt64(truncatingIfNeeded: low &>> 64)))
+            let (q0, r0) = d.dividingFullWidth((r1, UInt64(truncatingIfNeeded: low)))
+            return (UInt128(q1) &<< 64 | UInt128(q0), UInt128(r0))
+        }
+        let shift = divisor.leadingZeroBitCount  // 0...63
+        let d = divisor &<< shift
+        let h = shift == 0 ? high : (high &<< shift) | (low &>> (128 - shift))
+        let l = low &<< shift
+        let (q1, r1) = divideStep(h, UInt64(truncatingIfNeeded: l &>> 64), by: d)
+        let (q0, r0) = divideStep(r1, UInt64(truncatingIfNeeded: l), by: d)
+        return (UInt128(q1) &<< 64 | UInt128(q0), r0 &>> shift)
+    }
+
+    /// One step of algorithm D: `(r · 2^64 + next) / d` for a normalised `d` (top bit set)
+    /// and `r < d`, so the quotient fits in 64 bits. The estimate from the top limbs is at
+    /// most two too large (Knuth, TAOCP vol. 2, 4.3.1, theorem B).
+    @inlinable @inline(__always)
+    static func divideStep(_ r: UInt128, _ next: UInt64, by d: UInt128) -> (
+        quotient: UInt64, remainder: UInt128
+    ) {
+        let v1 = UInt64(truncatingIfNeeded: d &>> 64)
+        let v0 = UInt64(truncatingIfNeeded: d)
+        let rHigh = UInt64(truncatingIfNeeded: r &>> 64)
+        let rLow = UInt64(truncatingIfNeeded: r)
+        var estimate =
+            rHigh >= v1 ? UInt64.max : v1.dividingFullWidth((rHigh, rLow)).quotient
+        // estimate · d as 192 bits: (top, rest).
+        let lowProduct = estimate.multipliedFullWidth(by: v0)
+        let highProduct = estimate.multipliedFullWidth(by: v1)
+        let (middle, carry) = highProduct.low.addingReportingOverflow(lowProduct.high)
+        var top = highProduct.high &+ (carry ? 1 : 0)
+        var rest = UInt128(middle) &<< 64 | UInt128(lowProduct.low)
+        let numeratorRest = UInt128(rLow) &<< 64 | UInt128(next)
+        while top > rHigh || (top == rHigh && rest > numeratorRest) {
+            estimate &-= 1
+            let (difference, borrow) = rest.subtractingReportingOverflow(d)
+            rest = difference
+            if borrow { top &-= 1 }
+        }
+        return (estimate, numeratorRest &- rest)
+    }
+}
+
 // MARK: - Multiplication
 
 extension UInt256 {
@@ -254,13 +342,13 @@ extension UInt256 {
     @inlinable
     public func multipliedFullWidth(by other: UInt256) -> (high: UInt256, low: UInt256) {
         if high == 0 && other.high == 0 {
-            let (productHigh, productLow) = low.multipliedFullWidth(by: other.low)
+            let (productHigh, productLow) = UInt256.wideProduct(low, other.low)
             return (.zero, UInt256(high: productHigh, low: productLow))
         }
-        let p00 = low.multipliedFullWidth(by: other.low)
-        let p01 = low.multipliedFullWidth(by: other.high)
-        let p10 = high.multipliedFullWidth(by: other.low)
-        let p11 = high.multipliedFullWidth(by: other.high)
+        let p00 = UInt256.wideProduct(low, other.low)
+        let p01 = UInt256.wideProduct(low, other.high)
+        let p10 = UInt256.wideProduct(high, other.low)
+        let p11 = UInt256.wideProduct(high, other.high)
 
         // word1 = p00.high + p01.low + p10.low, carrying into word2.
         var carry1: UInt128 = 0
@@ -303,7 +391,7 @@ extension UInt256 {
     /// Product modulo 2^256 (Solidity `unchecked`).
     @inlinable
     public static func &* (lhs: UInt256, rhs: UInt256) -> UInt256 {
-        let (productHigh, productLow) = lhs.low.multipliedFullWidth(by: rhs.low)
+        let (productHigh, productLow) = UInt256.wideProduct(lhs.low, rhs.low)
         let cross = lhs.high &* rhs.low &+ lhs.low &* rhs.high
         return UInt256(high: productHigh &+ cross, low: productLow)
     }
@@ -334,12 +422,9 @@ extension UInt256 {
         precondition(!divisor.isZero, "UInt256 division by zero")
         if divisor.high == 0 {
             let d = divisor.low
-            if high == 0 {
-                let (q, r) = low.quotientAndRemainder(dividingBy: d)
-                return (UInt256(q), UInt256(r))
-            }
-            let (quotientHigh, partial) = high.quotientAndRemainder(dividingBy: d)
-            let (quotientLow, remainder) = d.dividingFullWidth((partial, low))
+            let (quotientHigh, partial) =
+                high < d ? (0, high) : UInt256.wideDivision(0, high, by: d)
+            let (quotientLow, remainder) = UInt256.wideDivision(partial, low, by: d)
             return (UInt256(high: quotientHigh, low: quotientLow), UInt256(remainder))
         }
         if self < divisor {
@@ -390,7 +475,7 @@ extension UInt256 {
             var remainder: UInt128 = 0
             var quotient: [UInt128] = []
             for word in words {
-                let (q, r) = low.dividingFullWidth((remainder, word))
+                let (q, r) = UInt256.wideDivision(remainder, word, by: low)
                 quotient.append(q)
                 remainder = r
             }

@@ -171,7 +171,7 @@ public struct EventQueue<Payload> {
     /// Re-spaces the calendar when dequeues and enqueues have cost more than a few probes
     /// each since the last check; backs off when re-spacing did not help, so a distribution
     /// that no width suits (say, two far-apart clusters) does not cause a resize storm.
-    @usableFromInline
+    @inlinable
     mutating func checkWidth() {
         let costly = probes > 6 * operationsSinceCheck
         probes = 0
@@ -188,17 +188,20 @@ public struct EventQueue<Payload> {
     }
 
     /// Nothing falls in the coming year: search every head directly and jump there.
-    @usableFromInline
+    @inlinable
     mutating func jumpToEarliest() -> Int {
         var best = -1
         for bucket in heads.indices where heads[bucket] != Self.none {
-            let node = nodes[Int(heads[bucket])]
+            // Fields one by one: copying a whole node would copy (and retain) its payload.
+            let index = Int(heads[bucket])
             if best < 0 {
                 best = bucket
                 continue
             }
-            let other = nodes[Int(heads[best])]
-            if (node.time, node.sequence) < (other.time, other.sequence) {
+            let other = Int(heads[best])
+            if (nodes[index].time, nodes[index].sequence)
+                < (nodes[other].time, nodes[other].sequence)
+            {
                 best = bucket
             }
         }
@@ -237,8 +240,10 @@ public struct EventQueue<Payload> {
         while true {
             let next = nodes[Int(previous)].next
             if next == Self.none { break }
-            let node = nodes[Int(next)]
-            if time < node.time || (time == node.time && sequence < node.sequence) { break }
+            let nodeTime = nodes[Int(next)].time
+            if time < nodeTime || (time == nodeTime && sequence < nodes[Int(next)].sequence) {
+                break
+            }
             previous = next
             probes += 1
         }
@@ -248,16 +253,16 @@ public struct EventQueue<Payload> {
 
     /// Rebuilds the calendar with `bucketCount` buckets and a width estimated from the
     /// spacing of the earliest events.
-    @usableFromInline
+    @inlinable
     mutating func resize(bucketCount: Int) {
         var live: [(time: Int64, sequence: UInt64, index: Int32)] = []
         live.reserveCapacity(count)
         for bucket in heads.indices {
             var cursor = heads[bucket]
             while cursor != Self.none {
-                let node = nodes[Int(cursor)]
-                live.append((node.time, node.sequence, cursor))
-                cursor = node.next
+                let index = Int(cursor)
+                live.append((nodes[index].time, nodes[index].sequence, cursor))
+                cursor = nodes[index].next
             }
         }
         live.sort { ($0.time, $0.sequence) < ($1.time, $1.sequence) }
@@ -279,7 +284,7 @@ public struct EventQueue<Payload> {
 
     /// Brown's heuristic: three times the mean gap between the earliest events, ignoring
     /// gaps more than twice the first mean (a far-future outlier would inflate it).
-    @usableFromInline
+    @inlinable
     static func estimateWidth<Times: Collection>(sortedTimes: Times) -> Int64
     where Times.Element == Int64 {
         let sample = Array(sortedTimes.prefix(65))

@@ -24,8 +24,19 @@ public final class BlockReport<State: LedgerState> where State.Event: Sendable {
     public let receipts: [Receipt]
     /// Transactions that left the pool in this block without being included.
     public let dropped: [DroppedTransaction]
-    /// Receipt indices sorted by `(sender, nonce)`.
-    private let bySender: [Int32]
+    /// `(sender, nonce)` of every receipt with its index, sorted; a dense array, so a
+    /// lookup's binary search touches 16-byte keys rather than whole receipts.
+    private let bySender: [ReceiptKey]
+
+    struct ReceiptKey: Comparable {
+        var sender: UInt32
+        var index: Int32
+        var nonce: UInt64
+
+        static func < (lhs: ReceiptKey, rhs: ReceiptKey) -> Bool {
+            (lhs.sender, lhs.nonce) < (rhs.sender, rhs.nonce)
+        }
+    }
 
     /// The report of `result`, produced on top of `state`; `nextBaseFee` is the base fee of
     /// the block after it.
@@ -41,38 +52,51 @@ public final class BlockReport<State: LedgerState> where State.Event: Sendable {
         self.state = state
         receipts = result.receipts
         dropped = result.dropped
-        let receipts = result.receipts
-        var order = (0..<Int32(receipts.count)).map { $0 }
-        // Ties cannot happen: a sender's nonce appears once in a block.
-        order.sort { a, b in
-            let x = receipts[Int(a)]
-            let y = receipts[Int(b)]
-            return (x.sender.rawValue, x.nonce) < (y.sender.rawValue, y.nonce)
+        var keys = [ReceiptKey]()
+        keys.reserveCapacity(result.receipts.count)
+        for index in result.receipts.indices {
+            let receipt = result.receipts[index]
+            keys.append(
+                ReceiptKey(
+                    sender: receipt.sender.rawValue, index: Int32(index), nonce: receipt.nonce))
         }
-        bySender = order
+        // Ties cannot happen: a sender's nonce appears once in a block.
+        keys.sort()
+        bySender = keys
     }
 
-    /// The receipt of `sender`'s transaction with `nonce`, if it is in this block.
+    /// The receipt of `sender`'s transaction `nonce`, if this block included it.
     public func receipt(of sender: Address, nonce: UInt64) -> Receipt? {
-        let position = lowerBound(sender: sender.rawValue, nonce: nonce)
-        guard position < bySender.count else { return nil }
-        let receipt = receipts[Int(bySender[position])]
-        return receipt.sender == sender && receipt.nonce == nonce ? receipt : nil
+        position(of: sender, nonce: nonce).map { receipts[$0] }
     }
 
-    /// `sender`'s receipts in this block, by nonce.
+    /// Whether `sender`'s transaction `nonce` succeeded, or nil if this block did not
+    /// include it: `receipt(of:nonce:)` without copying the receipt.
+    public func succeeded(_ sender: Address, nonce: UInt64) -> Bool? {
+        position(of: sender, nonce: nonce).map { receipts[$0].status.isSuccess }
+    }
+
+    /// All of `sender`'s receipts in this block, by nonce.
     public func receipts(of sender: Address) -> [Receipt] {
         let start = lowerBound(sender: sender.rawValue, nonce: 0)
         var end = start
-        while end < bySender.count && receipts[Int(bySender[end])].sender == sender {
+        while end < bySender.count && bySender[end].sender == sender.rawValue {
             end += 1
         }
-        return bySender[start..<end].map { receipts[Int($0)] }
+        return bySender[start..<end].map { receipts[Int($0.index)] }
     }
 
-    /// `sender`'s transaction with `nonce` if this block dropped it. O(dropped), usually 0.
+    /// The drop record of `sender`'s transaction `nonce`, if it left the pool unincluded.
     public func dropped(of sender: Address, nonce: UInt64) -> DroppedTransaction? {
         dropped.first { $0.sender == sender && $0.nonce == nonce }
+    }
+
+    private func position(of sender: Address, nonce: UInt64) -> Int? {
+        let position = lowerBound(sender: sender.rawValue, nonce: nonce)
+        guard position < bySender.count, bySender[position].sender == sender.rawValue,
+            bySender[position].nonce == nonce
+        else { return nil }
+        return Int(bySender[position].index)
     }
 
     private func lowerBound(sender: UInt32, nonce: UInt64) -> Int {
@@ -80,8 +104,8 @@ public final class BlockReport<State: LedgerState> where State.Event: Sendable {
         var high = bySender.count
         while low < high {
             let middle = (low + high) / 2
-            let receipt = receipts[Int(bySender[middle])]
-            if (receipt.sender.rawValue, receipt.nonce) < (sender, nonce) {
+            let key = bySender[middle]
+            if (key.sender, key.nonce) < (sender, nonce) {
                 low = middle + 1
             } else {
                 high = middle

@@ -16,7 +16,8 @@ import CascadeKernel
 /// Draws are rounded to the nearest millisecond (ties to even) and clamped to
 /// `0...maximumMs` (one day), so a heavy tail cannot push an event past the end of time.
 /// `.fixed` consumes no randomness; every other case consumes the same number of draws
-/// whatever the outcome (one uniform, or one normal for `.logNormal`).
+/// whatever the outcome (`.uniform` one integer, `.exponential` and `.logNormal` one
+/// uniform each: the log-normal's normal comes from inverting the CDF).
 public enum LatencyModel: Hashable, Sendable {
     /// Always `milliseconds`.
     case fixed(milliseconds: Int64)
@@ -75,7 +76,8 @@ public enum LatencyModel: Hashable, Sendable {
         case .exponential(let meanMs):
             return Self.clamped(random.exponential(mean: meanMs))
         case .logNormal(let medianMs, let sigma):
-            return Self.clamped(medianMs * ChainMath.exp(sigma * random.normal()))
+            return Self.clamped(
+                medianMs * ChainMath.exp(sigma * ChainMath.standardNormal(using: &random)))
         }
     }
 

@@ -200,11 +200,11 @@ public final class TransferSender: Agent {
             nextBaseFee = report.nextBaseFee
         }
         guard let current = pending else { return }
-        if let receipt = report.receipt(of: settings.address, nonce: current.nonce) {
+        if let succeeded = report.succeeded(settings.address, nonce: current.nonce) {
             pending = nil
             nextNonce = current.nonce + 1
             includedCount += 1
-            if !receipt.status.isSuccess {
+            if !succeeded {
                 revertedCount += 1
             }
         } else if report.dropped(of: settings.address, nonce: current.nonce) != nil {

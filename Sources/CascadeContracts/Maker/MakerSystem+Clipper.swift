@@ -126,8 +126,11 @@ extension MakerSystem {
         guard case .clip(let sale)? = auction(id) else {
             throw Revert("Clipper/not-running-auction")
         }
-        let ilk = ilks[Int(sale.ilk.rawValue)]
-        guard case .clip(let terms) = ilk.liquidation else {
+        // Read the two fields needed, not the whole `Ilk` (name, rates, terms): a copy of
+        // it was a measurable part of a take.
+        let ilkIndex = Int(sale.ilk.rawValue)
+        let chost = ilks[ilkIndex].chost
+        guard case .clip(let terms) = ilks[ilkIndex].liquidation else {
             preconditionFailure("a clip auction belongs to a clip ilk")
         }
         guard terms.stopped < 3 else { throw Revert("Clipper/stopped-incorrect") }
@@ -145,10 +148,10 @@ extension MakerSystem {
             slice = owe / price  // price > 0 here: owe > tab ≥ 0 needs a nonzero price
         } else if owe < sale.tab && slice < sale.lot {
             // A partial purchase must not leave a tab below chost (unless none is left).
-            if sale.tab - owe < ilk.chost {
-                guard sale.tab > ilk.chost else { throw Revert("Clipper/no-partial-purchase") }
+            if sale.tab - owe < chost {
+                guard sale.tab > chost else { throw Revert("Clipper/no-partial-purchase") }
                 guard price > .zero else { throw Revert("Maker/division-by-zero") }
-                owe = sale.tab - ilk.chost
+                owe = sale.tab - chost
                 slice = owe / price
             }
         }

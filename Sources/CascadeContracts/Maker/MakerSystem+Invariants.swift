@@ -12,8 +12,8 @@ extension MakerSystem {
     /// - the Vow's queued `Sin` equals the sum of its queue;
     /// - no flash take is left unpaid.
     ///
-    /// Complexity: O(vaults + balances + auctions). Sums are order-independent, so
-    /// dictionary order cannot reach the outcome.
+    /// Complexity: O(vaults + balances + auctions), balances by address. Sums are
+    /// order-independent.
     public func checkInvariants() throws(InvariantViolation) {
         guard pendingTake == nil else { throw InvariantViolation("Maker: unsettled flash take") }
         var daiSum = UInt256.zero
@@ -33,12 +33,12 @@ extension MakerSystem {
         }
         var art = [UInt256](repeating: .zero, count: ilks.count)
         var held = [UInt256](repeating: .zero, count: ilks.count)
-        for (key, urn) in urns {
+        for (key, urn) in urns.entries {
             let index = Int(key.ilk.rawValue)
             art[index] = try sum(art[index], urn.art, "Art")
             held[index] = try sum(held[index], urn.ink, "ink")
         }
-        for (key, amount) in gems {
+        for (key, amount) in gems.entries {
             let index = Int(key.ilk.rawValue)
             held[index] = try sum(held[index], amount, "gem")
         }

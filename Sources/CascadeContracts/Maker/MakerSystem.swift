@@ -138,10 +138,12 @@ public struct MakerSystem: Contract, Hashable, Sendable {
     public internal(set) var configuration: Configuration
     /// Every ilk, indexed by `IlkID.rawValue`.
     public internal(set) var ilks: [Ilk] = []
-    var urns: [IlkAccount: Urn] = [:]
-    var gems: [IlkAccount: UInt256] = [:]
-    var daiBalances: [Address: UInt256] = [:]
-    var sinBalances: [Address: UInt256] = [:]
+    /// Vaults, gems, dai and sin in dense tables indexed by ilk and address (see
+    /// `DenseTable`: no hashing, iteration in key order).
+    var urns = IlkAccountTable<Urn>()
+    var gems = IlkAccountTable<UInt256>()
+    var daiBalances = AddressTable<UInt256>()
+    var sinBalances = AddressTable<UInt256>()
     /// Vat `debt`, RAD: all DAI in existence inside the Vat.
     public internal(set) var debt: UInt256 = .zero
     /// Vat `vice`, RAD: all unbacked debt (`sin`).
@@ -250,7 +252,7 @@ public struct MakerSystem: Contract, Hashable, Sendable {
 
     /// Owners of a vault of `ilk` with nonzero ink or art, in address order.
     public func vaultOwners(ilk: IlkID) -> [Address] {
-        urns.keys.filter { $0.ilk == ilk }.map(\.owner).sorted()
+        urns.owners(of: ilk)
     }
 
     /// Owners of an unsafe vault of `ilk` (liquidatable now), in address order.
