@@ -1,7 +1,7 @@
 import CascadeChain
-import CascadeKernel
 import CascadeContracts
 import CascadeCore
+import CascadeKernel
 
 /// `contracts takes_per_second` and `contracts swaps_per_second`: Clipper takes and AMM
 /// swaps executed through the chain's transaction path (`BlockBuilder.execute`: gas

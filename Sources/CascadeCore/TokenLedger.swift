@@ -62,7 +62,8 @@ public struct TokenLedger: Hashable, Sendable {
     }
 
     /// Destroys `amount` of `owner`'s units; reverts if the balance is short.
-    public mutating func burn(_ token: TokenID, from owner: Address, amount: UInt128) throws(Revert) {
+    public mutating func burn(_ token: TokenID, from owner: Address, amount: UInt128) throws(Revert)
+    {
         try debit(token, owner, amount)
         supplies[Int(token.rawValue)] -= amount
     }
@@ -130,7 +131,8 @@ public struct TokenLedger: Hashable, Sendable {
         balances[tokenIndex][index] += amount
     }
 
-    private mutating func debit(_ token: TokenID, _ owner: Address, _ amount: UInt128) throws(Revert)
+    private mutating func debit(_ token: TokenID, _ owner: Address, _ amount: UInt128)
+        throws(Revert)
     {
         let held = balance(of: token, owner)
         guard held >= amount else {

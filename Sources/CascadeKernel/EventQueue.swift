@@ -90,7 +90,8 @@ public struct EventQueue<Payload> {
         if freeHead != Self.none {
             index = freeHead
             freeHead = nodes[Int(index)].next
-            nodes[Int(index)] = Node(time: time, sequence: sequence, next: Self.none, payload: payload)
+            nodes[Int(index)] = Node(
+                time: time, sequence: sequence, next: Self.none, payload: payload)
         } else {
             precondition(nodes.count < Int(Int32.max), "event queue full")
             index = Int32(truncatingIfNeeded: nodes.count)

@@ -176,7 +176,8 @@ struct KernelCore<Message: DigestFoldable> {
 
     @usableFromInline var queue = EventQueue<Envelope>()
     @usableFromInline var streams = UnsafeMutableBufferPointer<RandomStream>(start: nil, count: 0)
-    @usableFromInline var slots = UnsafeMutableBufferPointer<AgentSlot<Message>>(start: nil, count: 0)
+    @usableFromInline var slots = UnsafeMutableBufferPointer<AgentSlot<Message>>(
+        start: nil, count: 0)
     @usableFromInline var clock: SimTime = .zero
     @usableFromInline var handled: UInt64 = 0
     @usableFromInline var fingerprint = RunDigest()
@@ -274,7 +275,8 @@ struct AgentSlot<Message: DigestFoldable> {
 @usableFromInline
 protocol AgentDispatcher<Message> {
     associatedtype Message: DigestFoldable
-    static func deliver(_ message: Message, to object: Unmanaged<AnyObject>, _ context: Context<Message>)
+    static func deliver(
+        _ message: Message, to object: Unmanaged<AnyObject>, _ context: Context<Message>)
 }
 
 /// The dispatcher for agents of type `A`.
@@ -283,7 +285,9 @@ enum Dispatch<A: Agent>: AgentDispatcher {
     @usableFromInline typealias Message = A.Message
 
     @inlinable
-    static func deliver(_ message: Message, to object: Unmanaged<AnyObject>, _ context: Context<Message>) {
+    static func deliver(
+        _ message: Message, to object: Unmanaged<AnyObject>, _ context: Context<Message>
+    ) {
         object._withUnsafeGuaranteedRef { agent in
             unsafeDowncast(agent, to: A.self).handle(message, context)
         }

@@ -69,7 +69,8 @@ public struct SimTime: Hashable, Comparable, Sendable, CustomStringConvertible {
         guard milliseconds != 0 else { return "0s" }
         var rest = milliseconds.magnitude
         var parts: [String] = []
-        for (unit, size) in [("d", 86_400_000), ("h", 3_600_000), ("m", 60_000)] as [(String, UInt64)]
+        for (unit, size) in [("d", 86_400_000), ("h", 3_600_000), ("m", 60_000)]
+            as [(String, UInt64)]
         where rest >= size {
             parts.append("\(rest / size)\(unit)")
             rest %= size

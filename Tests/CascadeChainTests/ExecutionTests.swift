@@ -70,7 +70,8 @@ struct ExecutionTests {
         }
         let before = state
         var events: [ProtocolState.Event] = []
-        let failed = Self.execute(short, sender: keeper, input: input, state: &state, events: &events)
+        let failed = Self.execute(
+            short, sender: keeper, input: input, state: &state, events: &events)
         #expect(failed.status == .reverted(Revert("UniswapV2Router: INSUFFICIENT_OUTPUT_AMOUNT")))
         #expect(failed.failedCall == 2)
         #expect(failed.gasUsed == 21_000 + 150_000 + 50_000 + 110_000)
@@ -80,7 +81,8 @@ struct ExecutionTests {
         // Whole: the keeper ends with the swap's DAI beyond what it owed.
         let plan = try #require(
             state.plannedTake(auction: auction, amount: 10 * .wad, maxPrice: .max, now: now))
-        let receipt = Self.execute(bundle, sender: keeper, input: input, state: &state, events: &events)
+        let receipt = Self.execute(
+            bundle, sender: keeper, input: input, state: &state, events: &events)
         #expect(receipt.status == .success)
         #expect(receipt.events == 0..<events.count)
         let oweWad = (plan.owe + MakerSystem.ray - .one) / MakerSystem.ray
@@ -100,8 +102,9 @@ struct ExecutionTests {
         var state = Self.sample.state
         let input = Self.input(Self.sample, at: Self.sample.now + 3_600)
         let take = ProtocolState.Call.maker(
-            .take(auction: Self.sample.auctionIDs[0], amt: .wad, max: .max,
-                  who: ProtocolSample.keeper, flash: true))
+            .take(
+                auction: Self.sample.auctionIDs[0], amt: .wad, max: .max,
+                who: ProtocolSample.keeper, flash: true))
         let before = state
         var events: [ProtocolState.Event] = []
         let receipt = Self.execute(
@@ -133,18 +136,22 @@ struct ExecutionTests {
         let other = actors[Int(random.uniformInt(below: UInt64(actors.count)))]
         switch random.uniformInt(below: 20) {
         case 0:
-            return .maker(.take(auction: auction, amt: amount(50), max: .max, who: caller, flash: false))
+            return .maker(
+                .take(auction: auction, amt: amount(50), max: .max, who: caller, flash: false))
         case 1:
-            return .maker(.take(auction: auction, amt: amount(50), max: .max, who: caller, flash: true))
+            return .maker(
+                .take(auction: auction, amt: amount(50), max: .max, who: caller, flash: true))
         case 2: return .maker(.settleTake)
         case 3: return .exitGem(ilk: sample.ilk, amount: amount(50))
         case 4: return .joinGem(ilk: sample.ilk, amount: amount(20))
         case 5:
-            return .swap(pair: sample.pair, tokenIn: sample.weth, amountIn: amount(50),
-                         amountOutMin: .zero, to: caller)
+            return .swap(
+                pair: sample.pair, tokenIn: sample.weth, amountIn: amount(50),
+                amountOutMin: .zero, to: caller)
         case 6:
-            return .swap(pair: sample.pair, tokenIn: sample.dai, amountIn: amount(20_000),
-                         amountOutMin: .zero, to: caller)
+            return .swap(
+                pair: sample.pair, tokenIn: sample.dai, amountIn: amount(20_000),
+                amountOutMin: .zero, to: caller)
         case 7: return .joinDai(amount: amount(5_000))
         case 8: return .exitDai(amount: amount(5_000))
         case 9:
@@ -152,7 +159,8 @@ struct ExecutionTests {
             return .maker(.bark(ilk: sample.ilk, vault: vault, keeper: caller))
         case 10: return .maker(.redo(auction: auction, keeper: caller))
         case 11:
-            return .maker(.frob(ilk: sample.ilk, dink: .plus(amount(10)), dart: .plus(amount(3_000))))
+            return .maker(
+                .frob(ilk: sample.ilk, dink: .plus(amount(10)), dart: .plus(amount(3_000))))
         case 12: return .maker(.move(to: other, rad: amount(1_000) * MakerSystem.ray))
         case 13: return .maker(.flux(ilk: sample.ilk, to: other, wad: amount(5)))
         case 14:
@@ -187,15 +195,19 @@ struct ExecutionTests {
         return copy.maker.pendingTake == nil ? copy : nil
     }
 
-    @Test("random bundles: in place equals the copy reference; reverts change nothing but fees",
-          arguments: 0..<24)
+    @Test(
+        "random bundles: in place equals the copy reference; reverts change nothing but fees",
+        arguments: 0..<24)
     func randomBundles(seed: UInt64) throws {
         var random = RandomStream(seed: seed, name: "execution")
         var sample = Self.sample
         for actor in Self.actors {
-            sample.state.ledger.mint(sample.eth, to: actor, amount: 1_000 * 1_000_000_000_000_000_000)
-            sample.state.ledger.mint(sample.dai, to: actor, amount: 50_000 * 1_000_000_000_000_000_000)
-            sample.state.ledger.mint(sample.weth, to: actor, amount: 100 * 1_000_000_000_000_000_000)
+            sample.state.ledger.mint(
+                sample.eth, to: actor, amount: 1_000 * 1_000_000_000_000_000_000)
+            sample.state.ledger.mint(
+                sample.dai, to: actor, amount: 50_000 * 1_000_000_000_000_000_000)
+            sample.state.ledger.mint(
+                sample.weth, to: actor, amount: 100 * 1_000_000_000_000_000_000)
             sample.state.maker.mintDai(to: actor, amount: 50_000 * MakerSystem.rad)
         }
         var state = sample.state

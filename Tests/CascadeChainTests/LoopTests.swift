@@ -14,7 +14,8 @@ struct LoopTests {
     }
 
     static func world(
-        seed: UInt64, senders: Int = 8, production: BlockProduction = .proofOfWork(
+        seed: UInt64, senders: Int = 8,
+        production: BlockProduction = .proofOfWork(
             meanInterval: .milliseconds(13_200)),
         demand: BackgroundDemand? = BackgroundDemand(
             schedule: DemandSchedule(constant: level(1.2))),
@@ -216,9 +217,11 @@ struct LoopTests {
             #expect(sender.raisedCount > 0, "seed \(seed)")
             #expect(sender.includedCount > 0, "seed \(seed)")
         }
-        #expect(world.producer.core.submissionsRejected == 0 || world.senders.allSatisfy {
-            $0.rejectedCount <= $0.includedCount
-        }, "seed \(seed)")
+        #expect(
+            world.producer.core.submissionsRejected == 0
+                || world.senders.allSatisfy {
+                    $0.rejectedCount <= $0.includedCount
+                }, "seed \(seed)")
     }
 
     @Test func stressRaisesBackgroundDemand() throws {

@@ -188,7 +188,8 @@ struct MakerFlipperTests {
         #expect(fixture.system.isUnsafe(ilk: eth, owner: Fixture.me))
         let events = try fixture.run(.bite(ilk: eth, vault: Fixture.me), as: Fixture.keeper)
 
-        let art = wad("12000"), ink = wad("100")
+        let art = wad("12000")
+        let ink = wad("100")
         let dart = Swift.min(art, rad("6500") * MakerSystem.wad / rate / wad("1.13"))
         let dink = Swift.min(ink, ink * dart / art)
         let tab = dart * rate * wad("1.13") / MakerSystem.wad

@@ -222,8 +222,11 @@ struct MakerPropertyTests {
             }
         }
         for keeper in keepers { fixture.system.mintDai(to: keeper, amount: rad("2000000")) }
-        var due = UInt256.zero, coin = UInt256.zero, fees = UInt256.zero
-        var proceeds = UInt256.zero, healed = UInt256.zero
+        var due = UInt256.zero
+        var coin = UInt256.zero
+        var fees = UInt256.zero
+        var proceeds = UInt256.zero
+        var healed = UInt256.zero
         var raised: [MakerSystem.AuctionID: UInt256] = [:]
         var tabs: [MakerSystem.AuctionID: UInt256] = [:]
 

@@ -49,8 +49,9 @@ struct ProtocolsTests {
                 auction: auction, amount: 10 * .wad, maxPrice: .max, keeper: keeper,
                 pair: Self.small.pair, now: block.timestamp))
         let plan = try #require(
-            state.plannedTake(auction: auction, amount: 10 * .wad, maxPrice: .max,
-                              now: block.timestamp))
+            state.plannedTake(
+                auction: auction, amount: 10 * .wad, maxPrice: .max,
+                now: block.timestamp))
         #expect(state.maker.dai(keeper) == .zero)
         let pair = state.pair(Self.small.pair)
         let wethIsToken0 = pair.token0 == Self.small.weth
@@ -88,16 +89,19 @@ struct ProtocolsTests {
             Issue.record("third call is not the swap")
             return
         }
-        bundle[2] = .swap(pair: pair, tokenIn: token, amountIn: amount / 10, amountOutMin: .zero, to: to)
+        bundle[2] = .swap(
+            pair: pair, tokenIn: token, amountIn: amount / 10, amountOutMin: .zero, to: to)
         let before = state
         var events: [ProtocolState.Event] = []
-        let failure = runTransaction(bundle, on: &state, caller: keeper, block: block, events: &events)
+        let failure = runTransaction(
+            bundle, on: &state, caller: keeper, block: block, events: &events)
         #expect(failure?.reason == "DAI/insufficient-balance")
         #expect(state == before)
         try state.checkInvariants()
 
         // With a minimum output the swap itself refuses.
-        bundle[2] = .swap(pair: pair, tokenIn: token, amountIn: amount / 10, amountOutMin: amount * 1_000, to: to)
+        bundle[2] = .swap(
+            pair: pair, tokenIn: token, amountIn: amount / 10, amountOutMin: amount * 1_000, to: to)
         #expect(
             runTransaction(bundle, on: &state, caller: keeper, block: block, events: &events)?
                 .reason == "UniswapV2Router: INSUFFICIENT_OUTPUT_AMOUNT")
@@ -130,8 +134,9 @@ struct ProtocolsTests {
         var block = BlockContext(number: 3, timestamp: sample.now)
         // The median reports $90; the OSM still holds $150 as its current value.
         try sample.state.apply(
-            .oracleTransmit(aggregator: sample.median, observations: [90 * .wad],
-                            observationsTimestamp: block.timestamp),
+            .oracleTransmit(
+                aggregator: sample.median, observations: [90 * .wad],
+                observationsTimestamp: block.timestamp),
             caller: ProtocolSample.reporter, block: block, events: &events)
         #expect(
             throws: Revert("Spotter/use-spotter-poke"),
@@ -140,14 +145,18 @@ struct ProtocolsTests {
                     .maker(.poke(ilk: sample.ilk, price: 1 * .wad)), caller: Address(40),
                     block: block, events: &events)
             })
-        try sample.state.apply(.spotterPoke(ilk: sample.ilk), caller: Address(40), block: block, events: &events)
+        try sample.state.apply(
+            .spotterPoke(ilk: sample.ilk), caller: Address(40), block: block, events: &events)
         #expect(sample.state.maker.ilk(sample.ilk).feedPrice == 150 * .wad)
         // One hop later the OSM publishes what it queued ($150), the next hop $90.
         block.timestamp += 3_600
-        try sample.state.apply(.osmPoke(osm: sample.osm), caller: Address(40), block: block, events: &events)
+        try sample.state.apply(
+            .osmPoke(osm: sample.osm), caller: Address(40), block: block, events: &events)
         block.timestamp += 3_600
-        try sample.state.apply(.osmPoke(osm: sample.osm), caller: Address(40), block: block, events: &events)
-        try sample.state.apply(.spotterPoke(ilk: sample.ilk), caller: Address(40), block: block, events: &events)
+        try sample.state.apply(
+            .osmPoke(osm: sample.osm), caller: Address(40), block: block, events: &events)
+        try sample.state.apply(
+            .spotterPoke(ilk: sample.ilk), caller: Address(40), block: block, events: &events)
         #expect(sample.state.maker.ilk(sample.ilk).feedPrice == 90 * .wad)
         // spot = price · 1e9 / par / mat = 90 / 1.5 RAY.
         #expect(sample.state.maker.ilk(sample.ilk).spot == 60 * MakerSystem.ray)
@@ -159,7 +168,8 @@ struct ProtocolsTests {
         var sample = Self.small
         var events: [ProtocolState.Event] = []
         let block = BlockContext(number: 3, timestamp: sample.now + 1_800)
-        try sample.state.apply(.twapUpdate(twap: sample.twap), caller: Address(40), block: block, events: &events)
+        try sample.state.apply(
+            .twapUpdate(twap: sample.twap), caller: Address(40), block: block, events: &events)
         let average = try sample.state.twaps[sample.twap].averagePriceWad(of: sample.weth)
         // The pool has stood at exactly 150 DAI per WETH since the TWAP started.
         #expect(average / .wad == 149 || average / .wad == 150)
@@ -180,9 +190,12 @@ struct ProtocolsTests {
 
     @Test("gas costs are in the documented ranges")
     func gasCosts() {
-        #expect(ProtocolState.Call.transfer(TokenID(rawValue: 0), to: .zero, amount: 1).gasCost == 30_000)
+        #expect(
+            ProtocolState.Call.transfer(TokenID(rawValue: 0), to: .zero, amount: 1).gasCost
+                == 30_000)
         let take = ProtocolState.Call.maker(
-            .take(auction: MakerSystem.AuctionID(1), amt: .one, max: .one, who: .zero, flash: false))
+            .take(auction: MakerSystem.AuctionID(1), amt: .one, max: .one, who: .zero, flash: false)
+        )
         #expect(take.gasCost == 150_000)
         let bark = ProtocolState.Call.maker(.bark(ilk: Self.small.ilk, vault: .zero, keeper: .zero))
         #expect((150_000...300_000).contains(bark.gasCost))

@@ -221,9 +221,10 @@ struct UInt256EdgeTests {
             for l2 in patterns {
                 for l1 in patterns {
                     for l0 in patterns {
-                        values.append(UInt256(
-                            high: UInt128(l3) << 64 | UInt128(l2),
-                            low: UInt128(l1) << 64 | UInt128(l0)))
+                        values.append(
+                            UInt256(
+                                high: UInt128(l3) << 64 | UInt128(l2),
+                                low: UInt128(l1) << 64 | UInt128(l0)))
                     }
                 }
             }

@@ -71,7 +71,8 @@ public struct ProtocolSample: Sendable {
         let ilk = maker.addIlk(
             MakerSystem.IlkConfiguration(
                 name: "ETH-A", line: big * UInt256(1_000 as UInt64),
-                dust: UInt256(100 as UInt64) * .rad, mat: .ray * UInt256(3 as UInt64) / UInt256(2 as UInt64),
+                dust: UInt256(100 as UInt64) * .rad,
+                mat: .ray * UInt256(3 as UInt64) / UInt256(2 as UInt64),
                 liquidation: .clip(terms)),
             at: now)
         var state = ProtocolState(ledger: ledger, maker: maker, dai: dai, daiJoin: Self.daiJoin)
@@ -79,7 +80,8 @@ public struct ProtocolSample: Sendable {
             MedianAggregator(
                 address: Self.medianAddress, quorum: 1, minAnswer: .one,
                 maxAnswer: UInt256(1_000_000 as UInt64) * wad))
-        let osm = state.addOSM(OSM(address: Self.osmAddress, wards: [Self.governance]), source: median)
+        let osm = state.addOSM(
+            OSM(address: Self.osmAddress, wards: [Self.governance]), source: median)
         state.addCollateral(ilk: ilk, token: weth, join: Self.ethJoin, osm: osm)
         let pair = state.addPair(weth, dai, address: Self.pairAddress)
 
@@ -133,7 +135,9 @@ public struct ProtocolSample: Sendable {
         run(.spotterPoke(ilk: ilk), Self.keeper)
         var ids: [MakerSystem.AuctionID] = []
         for index in 0..<auctions {
-            run(.maker(.bark(ilk: ilk, vault: Self.borrower(index), keeper: Self.keeper)), Self.keeper)
+            run(
+                .maker(.bark(ilk: ilk, vault: Self.borrower(index), keeper: Self.keeper)),
+                Self.keeper)
             ids.append(MakerSystem.AuctionID(state.maker.kicks))
         }
         // Gas money for the keeper.

@@ -63,13 +63,15 @@ extension ProtocolState {
         case .transfer(let token, let destination, let amount):
             try requireToken(token)
             try ledger.transfer(token, from: caller, to: destination, amount: amount)
-            events.append(.transferred(token, from: caller, to: destination, amount: UInt256(amount)))
+            events.append(
+                .transferred(token, from: caller, to: destination, amount: UInt256(amount)))
         case .maker(let makerCall):
             if case .poke = makerCall { throw Revert("Spotter/use-spotter-poke") }
             try applyMaker(makerCall, caller: caller, block: block, events: &events)
         case .spotterPoke(let ilk):
             guard let price = spotterPrice(ilk: ilk) else { throw Revert("Spotter/no-osm") }
-            try applyMaker(.poke(ilk: ilk, price: price), caller: caller, block: block, events: &events)
+            try applyMaker(
+                .poke(ilk: ilk, price: price), caller: caller, block: block, events: &events)
         case .joinGem(let ilk, let amount):
             let collateral = try wiredCollateral(ilk)
             try ledger.transfer(
@@ -109,8 +111,10 @@ extension ProtocolState {
         case .addLiquidity(let index, let amount0, let amount1, let destination):
             let pairIndex = try checkedPair(index)
             let pair = pairs[pairIndex]
-            try ledger.transfer(pair.token0, from: caller, to: pair.address, amount: try units(amount0))
-            try ledger.transfer(pair.token1, from: caller, to: pair.address, amount: try units(amount1))
+            try ledger.transfer(
+                pair.token0, from: caller, to: pair.address, amount: try units(amount0))
+            try ledger.transfer(
+                pair.token1, from: caller, to: pair.address, amount: try units(amount1))
             let record = try pairs[pairIndex].mint(
                 to: destination, feeTo: feeTo, ledger: &ledger, block: block)
             events.append(.minted(record))
@@ -126,12 +130,14 @@ extension ProtocolState {
             let pairIndex = try checkedPair(index)
             try pairs[pairIndex].sync(ledger: ledger, block: block)
             let pair = pairs[pairIndex]
-            events.append(.synced(pool: pair.address, reserve0: pair.reserve0, reserve1: pair.reserve1))
+            events.append(
+                .synced(pool: pair.address, reserve0: pair.reserve0, reserve1: pair.reserve1))
         case .osmPoke(let index):
             guard osms.indices.contains(index) else { throw Revert("OSM/not-found") }
             let source = aggregators[osmSources[index]].latestRoundData?.answer
             var produced: [OSM.Event] = []
-            try osms[index].apply(.poke(source: source), caller: caller, block: block, events: &produced)
+            try osms[index].apply(
+                .poke(source: source), caller: caller, block: block, events: &produced)
             for event in produced { events.append(.osm(event)) }
         case .oracleTransmit(let index, let observations, let observationsTimestamp):
             guard aggregators.indices.contains(index) else { throw Revert("aggregator/not-found") }
@@ -140,12 +146,16 @@ extension ProtocolState {
                 caller: caller, block: block)
             events.append(.median(.oracleUpdated(update)))
         case .twapUpdate(let index):
-            guard twaps.indices.contains(index) else { throw Revert("ExampleOracleSimple: NOT_FOUND") }
+            guard twaps.indices.contains(index) else {
+                throw Revert("ExampleOracleSimple: NOT_FOUND")
+            }
             let update = try twaps[index].update(pair: pairs[twapPairs[index]], block: block)
             events.append(.twapUpdated(update))
         case .postPrice(let index, let asset, let reported):
             guard anchoredViews.indices.contains(index) else { throw Revert("view/not-found") }
-            guard anchors[index].indices.contains(asset) else { throw Revert("token config not found") }
+            guard anchors[index].indices.contains(asset) else {
+                throw Revert("token config not found")
+            }
             let anchor = anchors[index][asset]
             let anchorPrice = try twaps[anchor.twap].averagePriceWad(of: anchor.token)
             var produced: [AnchoredPriceView.Event] = []

@@ -189,7 +189,9 @@ extension ProtocolState {
 
     /// Saves an auction's slot and every balance an auction call may move: the caller's,
     /// the Vow's, the bidder's, the vault owner's, the recipient's and the house's.
-    mutating func recordAuction(_ id: MakerSystem.AuctionID, call: MakerSystem.Call, caller: Address) {
+    mutating func recordAuction(
+        _ id: MakerSystem.AuctionID, call: MakerSystem.Call, caller: Address
+    ) {
         let slot = Int(id.rawValue) - 1
         guard slot >= 0, slot < maker.auctionSlots.count, let live = maker.auctionSlots[slot]
         else { return }
