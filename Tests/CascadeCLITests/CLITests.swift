@@ -155,6 +155,10 @@ struct CLITests {
         let summary = try String(
             contentsOf: folder.appendingPathComponent("summary.json"), encoding: .utf8)
         #expect(summary.contains("\"blocks\": "))
+        let report = try String(
+            contentsOf: folder.appendingPathComponent("report.html"), encoding: .utf8)
+        #expect(report.contains("<svg") && report.contains("Gas prices"))
+        #expect(!report.contains("<script") && !report.contains("src=\"http"), "self-contained")
     }
 
     /// Swift seeds `Hasher` per process: if any Dictionary or Set order reached an outcome,

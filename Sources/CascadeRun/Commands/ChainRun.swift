@@ -55,11 +55,19 @@ enum ChainRun {
         do {
             try folder.write(
                 OutputJSON.object(summary).serialized(.pretty) + "\n", named: "summary.json")
+            let page = sink.report.page(
+                worldName: world.name, seed: seed, summary: summary,
+                durationHours: Double(world.duration.milliseconds) / 3_600_000,
+                hasGasTarget: configuration.chain.market == .eip1559)
+            try folder.write(page.html(), named: "report.html")
             try folder.commit()
         } catch {
             throw .output(error)
         }
-        let files = trace ? "summary.json, blocks.csv, events.jsonl" : "summary.json, blocks.csv"
+        let files =
+            trace
+            ? "summary.json, blocks.csv, events.jsonl, report.html"
+            : "summary.json, blocks.csv, report.html"
         let text = """
             \(world.name) (seed \(seed)): \(sink.blockCount) blocks in \(world.duration.readable) simulated, \
             \(simulation.kernel.processedEvents) events
@@ -104,6 +112,7 @@ final class ChainOutputSink: BlockSink {
     private(set) var maximumBaseFee: Wei = 0
     private(set) var lastBaseFee: Wei = 0
     private(set) var burned: Wei = 0
+    private(set) var report = ChainReportSeries()
     private(set) var tips: Wei = 0
     private var lastTimeMs: Int64 = 0
 
@@ -128,6 +137,9 @@ final class ChainOutputSink: BlockSink {
         burned += blockBurned
         tips += blockTips
         lastTimeMs = record.timeMs
+        report.record(
+            record, averageGasPrice: block.averageGasPrice,
+            hours: Double(record.timeMs) / 3_600_000)
         do {
             try blocks.writeRow([
                 .unsigned(record.block), .integer(Int(record.timeMs)), .unsigned(record.gasLimit),

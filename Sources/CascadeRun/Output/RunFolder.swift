@@ -61,8 +61,16 @@ package final class RunFolder {
         try file(named: name).write(text)
     }
 
-    /// Finishes every file, then renames each into place. On an error before the renames,
-    /// removes every temporary and rethrows.
+    /// The files a run may write. After a commit, any of these that this run did not
+    /// write is removed, so a folder never mixes one run's `summary.json` with an older
+    /// run's `events.jsonl` (say, from an earlier `--trace`).
+    package static let outputNames = [
+        "summary.json", "blocks.csv", "races.csv", "events.jsonl", "report.html",
+    ]
+
+    /// Finishes every file, then renames each into place, then removes stale outputs of an
+    /// earlier run (see `outputNames`). On an error before the renames, removes every
+    /// temporary and rethrows.
     package func commit() throws(OutputError) {
         do {
             for file in files {
@@ -72,10 +80,17 @@ package final class RunFolder {
             abandon()
             throw error
         }
+        let written = files.map { ($0.path as NSString).lastPathComponent }
         for file in files {
             try file.commit()
         }
         files.removeAll()
+        for name in Self.outputNames where !written.contains(name) {
+            let stale = path + "/" + name
+            if FileManager.default.fileExists(atPath: stale) {
+                try? FileManager.default.removeItem(atPath: stale)
+            }
+        }
     }
 
     /// Drops every file not yet committed; earlier files in the folder stay as they were.

@@ -36,6 +36,9 @@ package struct HeadlineFigure: Hashable, Sendable {
             object.members.map { "\($0.key) \(displayText($0.value))" }
                 .joined(separator: " · ")
         case .array(let elements): elements.map(displayText).joined(separator: ", ")
+        case .double(let double) where double.isFinite && abs(double) < 1e15:
+            // Off-chain measurements read better at four decimals; the file keeps all.
+            OutputJSON.double((double * 10_000).rounded() / 10_000).serialized(.compact)
         default: value.serialized(.compact)
         }
     }
