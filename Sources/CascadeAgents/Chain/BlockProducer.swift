@@ -54,11 +54,13 @@ where State.Event: Sendable {
 
     struct Subscriber {
         var agent: AgentID
-        var latency: LatencyModel
+        var latency: LatencySampler
         var random: RandomStream
     }
 
     var subscribers: [Subscriber] = []
+    /// One sampler per distinct observation model, shared by its subscribers.
+    var samplers: [LatencySampler] = []
     var result: BlockResult<State.Call, State.Event>
     var background = BackgroundBlock()
     /// Seeded from the producer's own stream at start; drives the background demand only.
@@ -91,7 +93,8 @@ where State.Event: Sendable {
         case .subscribe(let subscription):
             subscribers.append(
                 Subscriber(
-                    agent: subscription.observer, latency: subscription.latency,
+                    agent: subscription.observer,
+                    latency: LatencySampler.shared(subscription.latency, in: &samplers),
                     random: RandomStream(seed: subscription.seed)))
         case .setStress(let stress):
             precondition(stress.isFinite && stress >= 0, "stress must be finite and >= 0")

@@ -129,6 +129,8 @@ public final class TransferSender: Agent {
     public var name: String { settings.name }
     let producer: AgentID
     let calls: [Token.Call]
+    /// Draws `settings.propagation` (see `LatencySampler`).
+    let propagation: LatencySampler
     var pending: Pending?
     /// The base fee of the next block, as last observed.
     public private(set) var nextBaseFee: Wei
@@ -145,10 +147,19 @@ public final class TransferSender: Agent {
     public private(set) var observations: [Observation] = []
 
     /// A sender that submits to `producer`; `initialBaseFee` is its belief before it
-    /// observes the first block (the chain's initial base fee).
-    public init(settings: TransferSenderSettings, producer: AgentID, initialBaseFee: Wei) {
+    /// observes the first block (the chain's initial base fee). `propagation`, if given,
+    /// must sample `settings.propagation` (pass one shared by the senders of a world; nil
+    /// builds one).
+    public init(
+        settings: TransferSenderSettings, producer: AgentID, initialBaseFee: Wei,
+        propagation: LatencySampler? = nil
+    ) {
+        precondition(
+            propagation == nil || propagation?.model == settings.propagation,
+            "the propagation sampler must sample the settings' model")
         self.settings = settings
         self.producer = producer
+        self.propagation = propagation ?? LatencySampler(settings.propagation)
         nextBaseFee = initialBaseFee
         calls = [.transfer(settings.token, to: settings.recipient, amount: settings.amount)]
     }
@@ -230,7 +241,7 @@ public final class TransferSender: Agent {
     }
 
     func send(nonce: UInt64, bid: GasBid, _ context: Context<Message>) {
-        let delay = settings.propagation.draw(using: &context.random)
+        let delay = propagation.draw(using: &context.random)
         sentCount += 1
         if settings.recordsHistory {
             submissions.append(
