@@ -149,9 +149,13 @@ where State.Event: Sendable {
             nextBaseFee: chain.configuration.market.nextBaseFee(
                 parentBaseFee: head.baseFee, parentGasLimit: head.gasLimit,
                 parentGasUsed: head.gasUsed))
-        for index in subscribers.indices {
-            let delay = subscribers[index].latency.draw(using: &subscribers[index].random)
-            context.send(.blockObserved(report), to: subscribers[index].agent, after: delay)
+        // Through a buffer pointer: indexing the array copied each subscriber (retaining its
+        // sampler's table) on every draw.
+        subscribers.withUnsafeMutableBufferPointer { subscribers in
+            for index in subscribers.indices {
+                let delay = subscribers[index].latency.draw(using: &subscribers[index].random)
+                context.send(.blockObserved(report), to: subscribers[index].agent, after: delay)
+            }
         }
     }
 
