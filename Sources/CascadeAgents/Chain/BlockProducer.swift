@@ -176,7 +176,9 @@ where State.Event: Sendable {
 /// `Token` state as an agent.
 public final class BlockProducer: Agent {
     public let name: String
-    public var core: ChainProducer<Token, NoExtension>
+    /// Unchecked: the kernel runs one agent at a time, so the dynamic exclusivity check on
+    /// every event's access was pure cost.
+    @exclusivity(unchecked) public var core: ChainProducer<Token, NoExtension>
 
     public init(name: String, core: ChainProducer<Token, NoExtension>) {
         self.name = name
