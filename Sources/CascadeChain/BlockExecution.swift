@@ -150,42 +150,50 @@ public enum BlockBuilder {
             pool.scratchCandidates = heap.releaseStorage()
             pool.scratchFinished = finished
         }
-        for sender in pool.activeSenders {
-            let slot = Int(sender)
-            let account = pool.accounts[slot]
-            if let candidate = candidate(
-                account: account, slot: slot, position: 0,
-                nonce: account.nextNonce, baseFee: input.baseFee)
-            {
-                heap.push(candidate)
-            } else {
-                finished.append(Finished(slot: slot, included: 0, dropped: false))
-            }
-        }
-        while let next = heap.pop() {
-            let account = pool.accounts[next.slot]
-            let transaction = account.queue[next.position].transaction
-            let outcome = include(
-                transaction, tip: next.tip, curve: &curve, state: &state, result: &result)
-            switch outcome {
-            case .included:
-                let following = next.position + 1
+        // The pool is only read until the block is built; reading its accounts through a
+        // buffer pointer keeps each account and transaction borrowed (indexing the array
+        // copied them, a retain and a release each).
+        pool.accounts.withUnsafeBufferPointer { accounts in
+            for sender in pool.activeSenders {
+                let slot = Int(sender)
                 if let candidate = candidate(
-                    account: account, slot: next.slot, position: following,
-                    nonce: transaction.nonce + 1, baseFee: input.baseFee)
+                    queue: accounts[slot].queue, slot: slot, position: 0,
+                    nonce: accounts[slot].nextNonce, baseFee: input.baseFee)
                 {
                     heap.push(candidate)
                 } else {
-                    finished.append(Finished(slot: next.slot, included: following, dropped: false))
+                    finished.append(Finished(slot: slot, included: 0, dropped: false))
                 }
-            case .doesNotFit:
-                finished.append(Finished(slot: next.slot, included: next.position, dropped: false))
-            case .dropped(let reason):
-                result.dropped.append(
-                    DroppedTransaction(
-                        hash: transaction.hash, sender: transaction.sender,
-                        nonce: transaction.nonce, reason: reason))
-                finished.append(Finished(slot: next.slot, included: next.position, dropped: true))
+            }
+            while let next = heap.pop() {
+                let outcome = include(
+                    accounts[next.slot].queue[next.position].transaction, tip: next.tip,
+                    curve: &curve, state: &state, result: &result)
+                switch outcome {
+                case .included:
+                    let following = next.position + 1
+                    let nonce = accounts[next.slot].queue[next.position].transaction.nonce
+                    if let candidate = candidate(
+                        queue: accounts[next.slot].queue, slot: next.slot, position: following,
+                        nonce: nonce + 1, baseFee: input.baseFee)
+                    {
+                        heap.push(candidate)
+                    } else {
+                        finished.append(
+                            Finished(slot: next.slot, included: following, dropped: false))
+                    }
+                case .doesNotFit:
+                    finished.append(
+                        Finished(slot: next.slot, included: next.position, dropped: false))
+                case .dropped(let reason):
+                    let transaction = accounts[next.slot].queue[next.position].transaction
+                    result.dropped.append(
+                        DroppedTransaction(
+                            hash: transaction.hash, sender: transaction.sender,
+                            nonce: transaction.nonce, reason: reason))
+                    finished.append(
+                        Finished(slot: next.slot, included: next.position, dropped: true))
+                }
             }
         }
         for record in finished where record.included > 0 || record.dropped {
@@ -228,14 +236,14 @@ public enum BlockBuilder {
     /// cap reaches the base fee.
     @inlinable
     static func candidate<Call>(
-        account: Mempool<Call>.Account, slot: Int, position: Int, nonce: UInt64, baseFee: Wei
+        queue: [Mempool<Call>.Entry], slot: Int, position: Int, nonce: UInt64, baseFee: Wei
     ) -> Candidate? {
-        guard position < account.queue.count else { return nil }
-        let transaction = account.queue[position].transaction
-        guard transaction.nonce == nonce,
-            let tip = transaction.bid.effectiveTip(baseFee: baseFee)
+        guard position < queue.count, queue[position].transaction.nonce == nonce,
+            let tip = queue[position].transaction.bid.effectiveTip(baseFee: baseFee)
         else { return nil }
-        return Candidate(tip: tip, arrival: transaction.arrival, slot: slot, position: position)
+        return Candidate(
+            tip: tip, arrival: queue[position].transaction.arrival, slot: slot,
+            position: position)
     }
 
     @inlinable

@@ -52,8 +52,16 @@ public enum ChainMath {
     /// bits.
     @inlinable
     public static func standardNormal(using random: inout RandomStream) -> Double {
+        standardNormal(bits: random.next() >> 11)
+    }
+
+    /// The standard normal variate of the 53-bit uniform `bits` (`0 ..< 2^53`), as
+    /// `standardNormal(using:)` computes it from `random.next() >> 11`; non-decreasing in
+    /// `bits` up to rounding, which is what lets a latency table skip it.
+    @inlinable
+    public static func standardNormal(bits: UInt64) -> Double {
         // p in (0, 1): the midpoint of one of 2^53 equal cells, never 0 or 1.
-        let p = (Double(random.next() >> 11) + 0.5) * 0x1p-53
+        let p = (Double(bits) + 0.5) * 0x1p-53
         let lowTail = 0.02425
         if p < lowTail || p > 1 - lowTail {
             // 1 − p is exact for p ≥ 1/2 (Sterbenz).

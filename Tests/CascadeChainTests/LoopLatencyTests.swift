@@ -11,6 +11,32 @@ struct LoopLatencyTests {
         #expect(random == before)
     }
 
+    /// The tabulated sampler must give exactly the model's draws and consume the same
+    /// randomness: the table is an optimisation, not a different distribution.
+    @Test(arguments: [
+        LatencyModel.logNormal(medianMs: 100, sigma: 0.5),
+        .logNormal(medianMs: 300, sigma: 0.5), .logNormal(medianMs: 1, sigma: 4),
+        .logNormal(medianMs: 40_000, sigma: 2), .logNormal(medianMs: 250, sigma: 0),
+        .exponential(meanMs: 500), .uniform(minimumMs: 3, maximumMs: 9),
+        .fixed(milliseconds: 7),
+    ])
+    func samplerDrawsWhatTheModelDraws(model: LatencyModel) {
+        let sampler = LatencySampler(model)
+        for seed in 0..<8 {
+            var direct = RandomStream(seed: UInt64(seed), name: "sampler")
+            var tabulated = direct
+            for draw in 0..<20_000 {
+                let expected = model.draw(using: &direct)
+                let actual = sampler.draw(using: &tabulated)
+                if expected != actual {
+                    Issue.record("\(model) seed \(seed) draw \(draw): \(actual) != \(expected)")
+                    return
+                }
+            }
+            #expect(direct == tabulated, "\(model) seed \(seed)")
+        }
+    }
+
     @Test(arguments: 0..<20)
     func drawsStayInRangeAndNearTheirCentre(seed: Int) {
         var random = RandomStream(seed: UInt64(seed), name: "latency")

@@ -54,11 +54,13 @@ where State.Event: Sendable {
 
     struct Subscriber {
         var agent: AgentID
-        var latency: LatencyModel
+        var latency: LatencySampler
         var random: RandomStream
     }
 
     var subscribers: [Subscriber] = []
+    /// One sampler per distinct observation model, shared by its subscribers.
+    var samplers: [LatencySampler] = []
     var result: BlockResult<State.Call, State.Event>
     var background = BackgroundBlock()
     /// Seeded from the producer's own stream at start; drives the background demand only.
@@ -91,7 +93,8 @@ where State.Event: Sendable {
         case .subscribe(let subscription):
             subscribers.append(
                 Subscriber(
-                    agent: subscription.observer, latency: subscription.latency,
+                    agent: subscription.observer,
+                    latency: LatencySampler.shared(subscription.latency, in: &samplers),
                     random: RandomStream(seed: subscription.seed)))
         case .setStress(let stress):
             precondition(stress.isFinite && stress >= 0, "stress must be finite and >= 0")
@@ -146,9 +149,13 @@ where State.Event: Sendable {
             nextBaseFee: chain.configuration.market.nextBaseFee(
                 parentBaseFee: head.baseFee, parentGasLimit: head.gasLimit,
                 parentGasUsed: head.gasUsed))
-        for index in subscribers.indices {
-            let delay = subscribers[index].latency.draw(using: &subscribers[index].random)
-            context.send(.blockObserved(report), to: subscribers[index].agent, after: delay)
+        // Through a buffer pointer: indexing the array copied each subscriber (retaining its
+        // sampler's table) on every draw.
+        subscribers.withUnsafeMutableBufferPointer { subscribers in
+            for index in subscribers.indices {
+                let delay = subscribers[index].latency.draw(using: &subscribers[index].random)
+                context.send(.blockObserved(report), to: subscribers[index].agent, after: delay)
+            }
         }
     }
 
@@ -169,7 +176,9 @@ where State.Event: Sendable {
 /// `Token` state as an agent.
 public final class BlockProducer: Agent {
     public let name: String
-    public var core: ChainProducer<Token, NoExtension>
+    /// Unchecked: the kernel runs one agent at a time, so the dynamic exclusivity check on
+    /// every event's access was pure cost.
+    @exclusivity(unchecked) public var core: ChainProducer<Token, NoExtension>
 
     public init(name: String, core: ChainProducer<Token, NoExtension>) {
         self.name = name

@@ -64,10 +64,12 @@ public final class ChainWorld {
                 demand: configuration.demand, sink: sink,
                 checksInvariants: configuration.checksInvariants))
         let producerID = kernel.add(producer)
+        var samplers: [LatencySampler] = []
         senders = configuration.senders.map { settings in
             TransferSender(
                 settings: settings, producer: producerID,
-                initialBaseFee: configuration.chain.market.initialBaseFee)
+                initialBaseFee: configuration.chain.market.initialBaseFee,
+                propagation: LatencySampler.shared(settings.propagation, in: &samplers))
         }
         for sender in senders {
             kernel.add(sender)
