@@ -19,7 +19,7 @@ public struct SplitMix64: Sendable {
 /// One agent's own random stream: xoshiro256** (Blackman and Vigna, 2018).
 ///
 /// Why our own generator: the standard library's `random(in:)`, `shuffle()` and
-/// `SystemRandomNumberGenerator` are either seeded by the system or free to change between
+/// the system generator are either seeded by the system or free to change between
 /// Swift versions. A run must be reproducible from its seed alone, on any machine.
 ///
 /// Streams are derived from `(root seed, stable name)`, never drawn in sequence, so adding

@@ -1,3 +1,5 @@
+import CascadeCore
+
 /// An exact decimal as text: a fixed-point integer in base units shown in human units
 /// (5670000.25e18 wei at scale 18 is `5670000.25`).
 ///
@@ -53,49 +55,11 @@ package struct DecimalText: Hashable, Sendable, CustomStringConvertible {
         self.text = canonical
     }
 
-    /// Decimal digits of `magnitude`, the point inserted `scale` digits from the right, the
-    /// trailing fractional zeros trimmed.
-    ///
-    /// Digits come out 19 at a time (10^19 < 2^64), so a 39-digit value costs three
-    /// 128-bit divisions.
+    /// `magnitude / 10^scale` with a sign; the digits come from the core's exact formatter
+    /// (`UInt128.decimalString(scale:)`), which trims trailing fractional zeros.
     static func format(magnitude: UInt128, negative: Bool, scale: Int) -> String {
         precondition(scale >= 0 && scale <= 77, "decimal scale out of range")
-        var digits = decimalDigits(magnitude)
-        if digits.count <= scale {
-            digits.insert(
-                contentsOf: repeatElement(UInt8(ascii: "0"), count: scale - digits.count + 1),
-                at: 0)
-        }
-        let pointIndex = digits.count - scale
-        var fraction = digits[pointIndex...]
-        while fraction.last == UInt8(ascii: "0") { fraction.removeLast() }
-        var text = negative && magnitude != 0 ? "-" : ""
-        text += String(decoding: digits[..<pointIndex], as: UTF8.self)
-        if !fraction.isEmpty { text += "." + String(decoding: fraction, as: UTF8.self) }
-        return text
-    }
-
-    /// The ASCII digits of `value`, most significant first, no leading zeros (`0` for zero).
-    static func decimalDigits(_ value: UInt128) -> [UInt8] {
-        let chunk: UInt128 = 10_000_000_000_000_000_000  // 10^19
-        var rest = value
-        var chunks: [UInt64] = []
-        repeat {
-            let (quotient, remainder) = rest.quotientAndRemainder(dividingBy: chunk)
-            chunks.append(UInt64(remainder))
-            rest = quotient
-        } while rest != 0
-        var digits: [UInt8] = []
-        digits.reserveCapacity(chunks.count * 19)
-        for (index, part) in chunks.reversed().enumerated() {
-            var partDigits = Array(String(part).utf8)
-            if index > 0 {
-                partDigits.insert(
-                    contentsOf: repeatElement(UInt8(ascii: "0"), count: 19 - partDigits.count),
-                    at: 0)
-            }
-            digits.append(contentsOf: partDigits)
-        }
-        return digits
+        let digits = magnitude.decimalString(scale: scale)
+        return negative && magnitude != 0 ? "-" + digits : digits
     }
 }
