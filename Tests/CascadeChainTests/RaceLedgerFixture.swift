@@ -31,6 +31,8 @@ struct RaceLedgerFixture {
     let start: UInt64
     /// Every block built, for the golden output.
     var results: [BlockResult<ProtocolState.Call, ProtocolState.Event>] = []
+    /// The ledger's notes after each block.
+    var notes: [[RaceLedger.Note]] = []
 
     /// The collateral type of the four vaults: ETH-A (Clipper), or ETH-B (Flipper).
     let ilk: MakerSystem.IlkID
@@ -128,6 +130,7 @@ struct RaceLedgerFixture {
         prices[Int(ilk.rawValue)] = UInt256(marketDollars) * .wad
         ledger.record(result, state: state, marketPrices: prices)
         results.append(result)
+        notes.append(ledger.notes)
         return result
     }
 
