@@ -231,10 +231,10 @@ enum TextTable {
         }
         var text = ""
         for row in [header] + rows {
-            var line = " "
+            var line = ""
             for (column, cell) in row.enumerated() {
                 let padding = String(repeating: " ", count: widths[column] - cell.count)
-                line += " " + (leftAligned.contains(column) ? cell + padding : padding + cell)
+                line += "  " + (leftAligned.contains(column) ? cell + padding : padding + cell)
             }
             while line.last == " " { line.removeLast() }
             text += line + "\n"
