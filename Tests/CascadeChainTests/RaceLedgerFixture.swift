@@ -51,7 +51,8 @@ struct RaceLedgerFixture {
                     name: "ETH-B", line: big, dust: UInt256(100 as UInt64) * .rad,
                     mat: .ray * 3 / 2,
                     liquidation: .flip(
-                        MakerSystem.FlipTerms(flipper: Address(5), chop: wad * 113 / 100, dunk: big))),
+                        MakerSystem.FlipTerms(flipper: Address(5), chop: wad * 113 / 100, dunk: big)
+                    )),
                 at: sample.now)
             state.addCollateral(ilk: ilk, token: sample.weth, join: Address(15), osm: sample.osm)
             var events: [ProtocolState.Event] = []
@@ -166,7 +167,11 @@ struct RaceLedgerFixture {
         block(at: 12, market: 134)
         block(
             at: 24, market: 130,
-            [Send(sender: Self.keeper1, calls: [liquidate(Self.vaultA, by: Self.keeper1)], tipGwei: 2)])
+            [
+                Send(
+                    sender: Self.keeper1, calls: [liquidate(Self.vaultA, by: Self.keeper1)],
+                    tipGwei: 2)
+            ])
         block(
             at: 3_600, market: 125,
             [Send(sender: Self.reporter, calls: [report(120, at: 3_600), osmPoke])])
@@ -174,8 +179,12 @@ struct RaceLedgerFixture {
             at: 7_200, market: 125,
             [
                 Send(sender: Self.reporter, calls: [osmPoke, spotterPoke]),
-                Send(sender: Self.keeper2, calls: [liquidate(Self.vaultA, by: Self.keeper2)], tipGwei: 3),
-                Send(sender: Self.keeper1, calls: [liquidate(Self.vaultA, by: Self.keeper1)], tipGwei: 2),
+                Send(
+                    sender: Self.keeper2, calls: [liquidate(Self.vaultA, by: Self.keeper2)],
+                    tipGwei: 3),
+                Send(
+                    sender: Self.keeper1, calls: [liquidate(Self.vaultA, by: Self.keeper1)],
+                    tipGwei: 2),
             ])
     }
 

@@ -232,8 +232,7 @@ public struct RaceLedger: Sendable {
         if let price = point.marketPrice(liquidation.ilk) {
             let terms = MakerIlkTerms(
                 rate: liquidation.rate, mat: ilk.mat, par: point.state.maker.configuration.par)
-            if price < terms.liquidationPrice(collateral: liquidation.ink, debt: liquidation.art)
-            {
+            if price < terms.liquidationPrice(collateral: liquidation.ink, debt: liquidation.art) {
                 open[slot].unsafeBlock = point.number
                 open[slot].unsafeTimeMs = point.timeMs
             }
@@ -362,7 +361,8 @@ public struct RaceLedger: Sendable {
             open[slot].liquidatedTimeMs = point.timeMs
         }
         open[slot].auctions.append(
-            Race.Auction(id: liquidation.auction, kind: kind, due: liquidation.due,
+            Race.Auction(
+                id: liquidation.auction, kind: kind, due: liquidation.due,
                 tab: liquidation.tab))
         auctionVault[liquidation.auction] = vault
     }

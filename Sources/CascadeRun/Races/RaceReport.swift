@@ -146,7 +146,8 @@ enum RaceRows {
         func bad(_ column: String, _ expected: String) -> CascadeFailure {
             let value = fields[RaceTable.columns.firstIndex(of: column) ?? 0]
             return CascadeFailure(
-                .badInput, "\(path):\(line): column \(column): expected \(expected), found '\(value)'")
+                .badInput,
+                "\(path):\(line): column \(column): expected \(expected), found '\(value)'")
         }
         func field(_ column: String) -> String {
             fields[RaceTable.columns.firstIndex(of: column) ?? 0]

@@ -145,8 +145,10 @@ enum RaceTimeline {
             guard let block = UInt64(value) else { continue }
             entries.append(Entry(block: block, timeMs: nil, what: what))
         }
-        return entries.enumerated().sorted { ($0.element.block, $0.offset) < ($1.element.block, $1.offset) }
-            .map(\.element)
+        return entries.enumerated().sorted {
+            ($0.element.block, $0.offset) < ($1.element.block, $1.offset)
+        }
+        .map(\.element)
     }
 
     /// Fills time and prices from `blocks.csv` (first `price_*` and `oracle_*` columns).
