@@ -158,7 +158,15 @@ nonisolated(unsafe) let commands: [CommandSpec] = [
         options: [
             .value("top", "N", "the N costliest races"),
             .value("position", "ID", "one position's race in full"),
-        ], positionalName: "RUN_DIR", positionalCount: 1...1, run: notYet("races", "issue #5")),
+        ], positionalName: "RUN_DIR", positionalCount: 1...1,
+        run: { arguments in
+            guarded { () throws(CascadeFailure) in
+                print(
+                    try RaceReport.text(
+                        runDirectory: arguments.positional[0], top: arguments.value("top"),
+                        position: arguments.value("position")), terminator: "")
+            }
+        }),
     CommandSpec(
         name: "report", summary: "(Re)draw RUN_DIR/report.html from a run's files.",
         usage: "RUN_DIR", details: "", options: [], positionalName: "RUN_DIR",

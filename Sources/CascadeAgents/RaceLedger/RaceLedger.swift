@@ -1,0 +1,528 @@
+import CascadeChain
+import CascadeContracts
+import CascadeCore
+
+/// The race ledger: for every liquidation opportunity of a run, block by block, when the
+/// vault became unsafe at the market price, when the oracle let it be liquidated, every
+/// keeper's attempt, the winner, the outcome, the debt, the proceeds and the shortfall.
+///
+/// **Inputs.** The caller feeds it once per produced block, in block order, with exactly
+/// what the block producer has: the block's result over `ProtocolState` (transactions,
+/// receipts, events), the state after the block, and the market reference price of each
+/// collateral type at the block (WAD, DAI per unit, indexed by `IlkID.rawValue`; `nil`
+/// where there is none):
+///
+/// ```swift
+/// var ledger = RaceLedger()
+/// // in the block sink's didProduce(block, state, marketPrices):
+/// ledger.record(block, state: state, marketPrices: prices)
+/// for note in ledger.notes { trace.write(note) }      // this block's race notes
+/// // at the end of the run:
+/// let races = ledger.races()                           // rows of races.csv, in order
+/// ```
+///
+/// **What it watches.** Every Maker vault with debt sits in a `LiquidationIndex` keyed by
+/// debt per collateral, kept current from the block's `frob`, `bite` and `bark` events.
+/// At the end of each block it asks the index for the vaults unsafe at the market price
+/// (`MakerIlkTerms`: the Spotter's and the Vat's integer arithmetic with the ilk's `mat`,
+/// `rate` and `par`, as if the Spotter had been poked at the market price) and for those
+/// the Vat finds unsafe now (`ink · spot < art · rate` with the ilk's current `spot`).
+/// A vault in either set with no open race opens one. A race then follows the vault's
+/// auctions through their events and collects the transactions naming the vault (`bite`,
+/// `bark`) or its auctions (`tend`, `dent`, `deal`, `tick`, `take`, `redo`) as attempts,
+/// reverted ones included. The first block only seeds the index from the state (one pass
+/// over the vaults); vaults must change through transactions after that.
+///
+/// **Settling.** A race with no auction ends `recovered` once its vault is safe both at
+/// the market price and on chain. A race with auctions ends once all of them have ended
+/// and the Vat no longer finds the vault unsafe: `liquidated` if they raised at least the
+/// debt they seized (`due`), else `bad_debt`. A vault still unsafe at the market after its
+/// race settles opens a new race in the same block. Races still running at the end are
+/// `open`.
+///
+/// **Determinism.** Races are found in index order (most underwater first, ties by the
+/// vault's id), transactions in block order; dictionaries are only looked up, never
+/// iterated. `races()` orders rows by start block, then ilk, then owner, then sequence.
+///
+/// **Complexity.** Per block: O(transactions + events) for the block's own activity, plus
+/// O(log N + k) per ilk for the k vaults unsafe at market or on chain (each has an open
+/// race), plus O(open races). Memory: one index node per vault, and one fixed-size `Race`
+/// per race (settled races are kept as rows until the end; `drainSettled()` hands them
+/// over earlier).
+public struct RaceLedger: Sendable {
+    /// A Maker vault: its collateral type and owner.
+    public struct Vault: Hashable, Comparable, Sendable {
+        public let ilk: MakerSystem.IlkID
+        public let owner: Address
+
+        public init(ilk: MakerSystem.IlkID, owner: Address) {
+            self.ilk = ilk
+            self.owner = owner
+        }
+
+        public static func < (lhs: Vault, rhs: Vault) -> Bool {
+            (lhs.ilk, lhs.owner) < (rhs.ilk, rhs.owner)
+        }
+    }
+
+    /// Totals over the run, for `summary.json`.
+    public struct Totals: Hashable, Sendable {
+        /// Successful `bite`s and `bark`s.
+        public internal(set) var liquidations = 0
+        /// Auctions started (one per liquidation in Maker).
+        public internal(set) var auctions = 0
+        /// Ended auctions that raised at most a millionth of their tab.
+        public internal(set) var zeroBidAuctions = 0
+        /// Fees (wei) of every reverted transaction holding a liquidation call, counted
+        /// once per transaction, whether or not it named an open race.
+        public internal(set) var failedTransactionFees: Wei = 0
+        /// Reverted liquidation transactions.
+        public internal(set) var failedTransactions = 0
+        /// Liquidation transactions that named no open race (a vault already safe, an
+        /// auction already settled).
+        public internal(set) var strayAttempts = 0
+    }
+
+    public private(set) var totals = Totals()
+    /// The notes of the latest recorded block, in order (reused between blocks).
+    public private(set) var notes: [Note] = []
+    /// Blocks recorded.
+    public private(set) var blocks = 0
+
+    var index = LiquidationIndex()
+    var vaultIDs: [Vault: Int] = [:]
+    var vaults: [Vault] = []
+    /// Per vault id: the last block stamp at which it was unsafe at market / on chain.
+    var marketStamp: [Int] = []
+    var chainStamp: [Int] = []
+    var stamp = 0
+    var open: [Race] = []
+    var openSlot: [Vault: Int] = [:]
+    var auctionVault: [MakerSystem.AuctionID: Vault] = [:]
+    var raceCounts: [Vault: Int] = [:]
+    var settled: [Race] = []
+    var seeded = false
+    /// Scratch: the vaults one transaction touched.
+    var touched: [Vault] = []
+
+    public init() {}
+
+    // MARK: - Recording a block
+
+    /// Records one produced block. `marketPrices[i]` is the market price (WAD) of the
+    /// collateral of ilk `i`; missing or nil entries mean "no market price", and such
+    /// ilks open races only when the Vat finds a vault unsafe.
+    public mutating func record(
+        _ block: BlockResult<ProtocolState.Call, ProtocolState.Event>, state: ProtocolState,
+        marketPrices: [UInt256?]
+    ) {
+        notes.removeAll(keepingCapacity: true)
+        blocks += 1
+        if !seeded {
+            seed(from: state.maker)
+            seeded = true
+        }
+        let context = BlockPoint(
+            number: block.input.number, timeMs: block.input.time.milliseconds,
+            state: state, marketPrices: marketPrices)
+        for offset in block.transactions.indices {
+            let transaction = block.transactions[offset]
+            let receipt = block.receipts[offset]
+            let events = block.events[receipt.events]
+            if receipt.status.isSuccess {
+                for event in events {
+                    if case .maker(let makerEvent) = event {
+                        openForLiquidation(makerEvent, at: context)
+                    }
+                }
+            }
+            recordAttempts(transaction, receipt: receipt, at: context)
+            for event in events {
+                if case .maker(let makerEvent) = event {
+                    apply(makerEvent, gasPrice: receipt.effectiveGasPrice, at: context)
+                }
+            }
+        }
+        markUnsafe(state: state, marketPrices: marketPrices)
+        settleAndOpen(at: context)
+    }
+
+    /// Every race of the run so far, settled and open, ordered by start block, ilk, owner
+    /// and sequence: the rows of `races.csv`.
+    public func races() -> [Race] {
+        (settled + open).sorted(by: Self.rowOrder)
+    }
+
+    /// Hands over the races settled so far (in settling order) and forgets them, for a
+    /// caller that streams rows; `races()` then returns only the later ones.
+    public mutating func drainSettled() -> [Race] {
+        defer { settled.removeAll() }
+        return settled
+    }
+
+    /// The open races, in the ledger's order.
+    public var openRaces: [Race] { open }
+
+    static func rowOrder(_ a: Race, _ b: Race) -> Bool {
+        if a.startBlock != b.startBlock { return a.startBlock < b.startBlock }
+        if a.vault != b.vault { return a.vault < b.vault }
+        return a.position.count != b.position.count
+            ? a.position.count < b.position.count : a.position < b.position
+    }
+
+    /// What every step of one block needs to know.
+    struct BlockPoint {
+        let number: UInt64
+        let timeMs: Int64
+        let state: ProtocolState
+        let marketPrices: [UInt256?]
+
+        func marketPrice(_ ilk: MakerSystem.IlkID) -> UInt256? {
+            let slot = Int(ilk.rawValue)
+            return slot < marketPrices.count ? marketPrices[slot] : nil
+        }
+
+        func oraclePrice(_ ilk: MakerSystem.IlkID) -> UInt256? {
+            state.maker.ilk(ilk).feedPrice
+        }
+    }
+
+    // MARK: - The vault index
+
+    mutating func seed(from maker: MakerSystem) {
+        for ilk in maker.ilkIDs {
+            for owner in maker.vaultOwners(ilk: ilk) {
+                let urn = maker.urn(ilk: ilk, owner: owner)
+                updateVault(Vault(ilk: ilk, owner: owner), ink: urn.ink, art: urn.art)
+            }
+        }
+    }
+
+    mutating func id(of vault: Vault) -> Int {
+        if let id = vaultIDs[vault] { return id }
+        let id = vaults.count
+        vaults.append(vault)
+        vaultIDs[vault] = id
+        marketStamp.append(0)
+        chainStamp.append(0)
+        return id
+    }
+
+    mutating func updateVault(_ vault: Vault, ink: UInt256, art: UInt256) {
+        let id = id(of: vault)
+        index.update(id, market: Int(vault.ilk.rawValue), collateral: ink, debt: art)
+    }
+
+    // MARK: - Transactions and events
+
+    /// Opens a race for a vault liquidated in this block before the ledger saw it unsafe
+    /// (the oracle poke and the bark in the same block).
+    mutating func openForLiquidation(_ event: MakerSystem.Event, at point: BlockPoint) {
+        let liquidation: MakerLiquidation
+        switch event {
+        case .bitten(let value), .barked(let value): liquidation = value
+        default: return
+        }
+        let vault = Vault(ilk: liquidation.ilk, owner: liquidation.vault)
+        guard openSlot[vault] == nil else { return }
+        let slot = openRace(vault, at: point)
+        open[slot].liquidatableBlock = point.number
+        open[slot].liquidatableTimeMs = point.timeMs
+        let ilk = point.state.maker.ilk(liquidation.ilk)
+        if let price = point.marketPrice(liquidation.ilk) {
+            let terms = MakerIlkTerms(
+                rate: liquidation.rate, mat: ilk.mat, par: point.state.maker.configuration.par)
+            if price < terms.liquidationPrice(collateral: liquidation.ink, debt: liquidation.art) {
+                open[slot].unsafeBlock = point.number
+                open[slot].unsafeTimeMs = point.timeMs
+            }
+        }
+    }
+
+    /// The vault or auction a liquidation call names, with the call's name.
+    static func target(of call: ProtocolState.Call)
+        -> (vault: Vault?, auction: MakerSystem.AuctionID?, action: String)?
+    {
+        guard case .maker(let makerCall) = call else { return nil }
+        switch makerCall {
+        case .bite(let ilk, let vault): return (Vault(ilk: ilk, owner: vault), nil, "bite")
+        case .bark(let ilk, let vault, _): return (Vault(ilk: ilk, owner: vault), nil, "bark")
+        case .tend(let id, _, _): return (nil, id, "tend")
+        case .dent(let id, _, _): return (nil, id, "dent")
+        case .deal(let id): return (nil, id, "deal")
+        case .tick(let id): return (nil, id, "tick")
+        case .take(let id, _, _, _, _): return (nil, id, "take")
+        case .redo(let id, _): return (nil, id, "redo")
+        default: return nil
+        }
+    }
+
+    /// Counts the transaction once for every open race it names.
+    mutating func recordAttempts(
+        _ transaction: Transaction<ProtocolState.Call>, receipt: Receipt, at point: BlockPoint
+    ) {
+        touched.removeAll(keepingCapacity: true)
+        var isLiquidation = false
+        var stray = false
+        for call in transaction.calls {
+            guard let target = Self.target(of: call) else { continue }
+            isLiquidation = true
+            let vault = target.vault ?? target.auction.flatMap { auctionVault[$0] }
+            guard let vault, let slot = openSlot[vault] else {
+                stray = true
+                continue
+            }
+            if touched.contains(vault) { continue }
+            touched.append(vault)
+            noteAttempt(
+                slot: slot, transaction: transaction, receipt: receipt,
+                action: target.action, auction: target.auction, at: point)
+        }
+        guard isLiquidation else { return }
+        if stray { totals.strayAttempts += 1 }
+        if !receipt.status.isSuccess {
+            totals.failedTransactions += 1
+            totals.failedTransactionFees += receipt.fee.paid
+        }
+    }
+
+    mutating func noteAttempt(
+        slot: Int, transaction: Transaction<ProtocolState.Call>, receipt: Receipt,
+        action: String, auction: MakerSystem.AuctionID?, at point: BlockPoint
+    ) {
+        open[slot].attempts += 1
+        if open[slot].firstAttemptBlock == nil { open[slot].firstAttemptBlock = point.number }
+        open[slot].noteKeeper(transaction.sender)
+        var reason: String?
+        if case .reverted(let revert) = receipt.status {
+            open[slot].failedAttempts += 1
+            open[slot].failedFees += receipt.fee.paid
+            reason = revert.reason
+        }
+        let attempt = Note.Attempt(
+            keeper: transaction.sender, hash: transaction.hash, action: action,
+            auction: auction, bid: transaction.bid,
+            effectiveGasPrice: receipt.effectiveGasPrice, fee: receipt.fee.paid,
+            succeeded: receipt.status.isSuccess, revertReason: reason)
+        addNote(.attempt, race: open[slot], at: point, attempt: attempt)
+    }
+
+    /// Follows one Maker event: vault changes feed the index, auction events the races.
+    mutating func apply(_ event: MakerSystem.Event, gasPrice: Wei, at point: BlockPoint) {
+        switch event {
+        case .frobbed(let frob):
+            updateVault(Vault(ilk: frob.ilk, owner: frob.owner), ink: frob.ink, art: frob.art)
+        case .bitten(let liquidation):
+            liquidate(liquidation, kind: .flip, at: point)
+        case .barked(let liquidation):
+            liquidate(liquidation, kind: .clip, at: point)
+        case .tended(let bid), .dented(let bid):
+            updateAuction(bid.auction) { auction, _ in
+                auction.raised = bid.bid
+                auction.highBidGasPrice = gasPrice
+            }
+        case .dealt(let deal):
+            updateAuction(deal.auction) { auction, race in
+                auction.raised = deal.bid
+                auction.ended = true
+                race.noteBuyer(deal.winner, lot: deal.lot, gasPrice: auction.highBidGasPrice)
+            }
+        case .taken(let take):
+            updateAuction(take.auction) { auction, race in
+                auction.raised += take.owe
+                if take.tabAfter.isZero || take.lotAfter.isZero { auction.ended = true }
+                race.noteBuyer(take.taker, lot: take.slice, gasPrice: gasPrice)
+            }
+        case .yanked(let id, _):
+            updateAuction(id) { auction, _ in auction.ended = true }
+        default:
+            break
+        }
+    }
+
+    mutating func liquidate(
+        _ liquidation: MakerLiquidation, kind: MakerAuctionKind, at point: BlockPoint
+    ) {
+        let vault = Vault(ilk: liquidation.ilk, owner: liquidation.vault)
+        updateVault(
+            vault, ink: liquidation.ink - liquidation.lot, art: liquidation.art - liquidation.dart)
+        totals.liquidations += 1
+        totals.auctions += 1
+        guard let slot = openSlot[vault] else { return }
+        if open[slot].liquidatableBlock == nil {
+            // The bite succeeded, so the Vat found the vault unsafe in this block, even if
+            // it is no longer unsafe at the block's end.
+            open[slot].liquidatableBlock = point.number
+            open[slot].liquidatableTimeMs = point.timeMs
+            addNote(.liquidatable, race: open[slot], at: point)
+        }
+        if open[slot].liquidatedBlock == nil {
+            open[slot].liquidatedBlock = point.number
+            open[slot].liquidatedTimeMs = point.timeMs
+        }
+        open[slot].auctions.append(
+            Race.Auction(
+                id: liquidation.auction, kind: kind, due: liquidation.due,
+                tab: liquidation.tab))
+        auctionVault[liquidation.auction] = vault
+    }
+
+    mutating func updateAuction(
+        _ id: MakerSystem.AuctionID, _ change: (inout Race.Auction, inout Race) -> Void
+    ) {
+        guard let vault = auctionVault[id], let slot = openSlot[vault],
+            let position = open[slot].auctions.firstIndex(where: { $0.id == id })
+        else { return }
+        var auction = open[slot].auctions[position]
+        let wasEnded = auction.ended
+        change(&auction, &open[slot])
+        if auction.ended && !wasEnded && auction.isZeroBid {
+            totals.zeroBidAuctions += 1
+        }
+        open[slot].auctions[position] = auction
+    }
+
+    // MARK: - End of block
+
+    mutating func markUnsafe(state: ProtocolState, marketPrices: [UInt256?]) {
+        stamp += 1
+        let par = state.maker.configuration.par
+        for ilk in state.maker.ilkIDs {
+            let market = Int(ilk.rawValue)
+            let ilkState = state.maker.ilk(ilk)
+            if market < marketPrices.count, let price = marketPrices[market] {
+                let terms = MakerIlkTerms(rate: ilkState.rate, mat: ilkState.mat, par: par)
+                for id in index.unsafePositions(in: market, atPrice: price, terms: terms) {
+                    marketStamp[id] = stamp
+                }
+            }
+            if !ilkState.spot.isZero {
+                let threshold = SafetyThreshold(
+                    collateralValue: ilkState.spot, debtValue: ilkState.rate)
+                for id in index.unsafePositions(in: market, at: threshold) {
+                    chainStamp[id] = stamp
+                }
+            }
+        }
+    }
+
+    mutating func settleAndOpen(at point: BlockPoint) {
+        // Bring the open races up to date first, so a vault whose race settles here can
+        // open its next race in the same block.
+        var slot = 0
+        while slot < open.count {
+            if updateOpenRace(slot, at: point) {
+                settle(slot, at: point)
+            } else {
+                slot += 1
+            }
+        }
+        openNewRaces(at: point)
+    }
+
+    /// Brings an open race up to date; true when it is over.
+    mutating func updateOpenRace(_ slot: Int, at point: BlockPoint) -> Bool {
+        let vault = open[slot].vault
+        let id = vaultIDs[vault] ?? -1
+        let marketUnsafe = id >= 0 && marketStamp[id] == stamp
+        let chainUnsafe = id >= 0 && chainStamp[id] == stamp
+        if id >= 0, let position = index.position(id) {
+            let rate = point.state.maker.ilk(vault.ilk).rate
+            open[slot].vaultDebt = position.debt * rate
+        } else if open[slot].auctions.isEmpty {
+            open[slot].vaultDebt = .zero
+        }
+        if marketUnsafe && open[slot].unsafeBlock == nil {
+            open[slot].unsafeBlock = point.number
+            open[slot].unsafeTimeMs = point.timeMs
+            addNote(.unsafe, race: open[slot], at: point)
+        }
+        if chainUnsafe && open[slot].liquidatableBlock == nil {
+            open[slot].liquidatableBlock = point.number
+            open[slot].liquidatableTimeMs = point.timeMs
+            addNote(.liquidatable, race: open[slot], at: point)
+        }
+        if open[slot].auctions.isEmpty {
+            if !marketUnsafe && !chainUnsafe {
+                open[slot].outcome = .recovered
+                return true
+            }
+            return false
+        }
+        guard open[slot].auctionsEnded, !chainUnsafe else { return false }
+        let short = open[slot].auctions.contains { !$0.shortfall.isZero }
+        open[slot].outcome = short ? .badDebt : .liquidated
+        return true
+    }
+
+    mutating func settle(_ slot: Int, at point: BlockPoint) {
+        var race = open[slot]
+        race.settledBlock = point.number
+        addNote(.settle, race: race, at: point, outcome: race.outcome)
+        for auction in race.auctions { auctionVault[auction.id] = nil }
+        openSlot[race.vault] = nil
+        let last = open.count - 1
+        if slot != last {
+            open.swapAt(slot, last)
+            openSlot[open[slot].vault] = slot
+        }
+        open.removeLast()
+        race.winningLot = .zero
+        settled.append(race)
+    }
+
+    /// Opens a race for every vault unsafe at market or on chain that has none, in index
+    /// order per ilk (market set first, then on-chain set).
+    mutating func openNewRaces(at point: BlockPoint) {
+        let par = point.state.maker.configuration.par
+        for ilk in point.state.maker.ilkIDs {
+            let market = Int(ilk.rawValue)
+            let ilkState = point.state.maker.ilk(ilk)
+            var candidates: [Int] = []
+            if let price = point.marketPrice(ilk) {
+                let terms = MakerIlkTerms(rate: ilkState.rate, mat: ilkState.mat, par: par)
+                for id in index.unsafePositions(in: market, atPrice: price, terms: terms)
+                where openSlot[vaults[id]] == nil {
+                    candidates.append(id)
+                }
+            }
+            if !ilkState.spot.isZero {
+                let threshold = SafetyThreshold(
+                    collateralValue: ilkState.spot, debtValue: ilkState.rate)
+                for id in index.unsafePositions(in: market, at: threshold)
+                where openSlot[vaults[id]] == nil && marketStamp[id] != stamp {
+                    candidates.append(id)
+                }
+            }
+            for id in candidates {
+                let slot = openRace(vaults[id], at: point)
+                _ = updateOpenRace(slot, at: point)
+            }
+        }
+    }
+
+    /// Appends a new open race for `vault` and returns its slot.
+    mutating func openRace(_ vault: Vault, at point: BlockPoint) -> Int {
+        let sequence = (raceCounts[vault] ?? 0) + 1
+        raceCounts[vault] = sequence
+        let name = point.state.maker.ilk(vault.ilk).name
+        let position = "\(name):\(vault.owner)" + (sequence > 1 ? "#\(sequence)" : "")
+        let race = Race(vault: vault, position: position, block: point.number, timeMs: point.timeMs)
+        open.append(race)
+        openSlot[vault] = open.count - 1
+        addNote(.open, race: race, at: point)
+        return open.count - 1
+    }
+
+    mutating func addNote(
+        _ kind: Note.Kind, race: Race, at point: BlockPoint, attempt: Note.Attempt? = nil,
+        outcome: Race.Outcome? = nil
+    ) {
+        notes.append(
+            Note(
+                kind: kind, block: point.number, timeMs: point.timeMs, position: race.position,
+                marketPrice: point.marketPrice(race.vault.ilk),
+                oraclePrice: point.oraclePrice(race.vault.ilk), attempt: attempt,
+                outcome: outcome))
+    }
+}

@@ -1,0 +1,245 @@
+import CascadeWorld
+import Foundation
+
+/// `cascade races RUN_DIR [--top N] [--position ID]`: reads a run's `races.csv` (and
+/// `events.jsonl` and `blocks.csv` when present) and prints the costliest races, or one
+/// race's block-by-block timeline. How to read the output: docs/races.md.
+public enum RaceReport {
+    /// The text to print. A missing or malformed file is bad input naming the file (and
+    /// the line); a run without `races.csv` (a chain-only world) says so.
+    public static func text(runDirectory: String, top: String?, position: String?)
+        throws(CascadeFailure) -> String
+    {
+        var count = 10
+        if let top {
+            guard let value = Int(top), value > 0 else {
+                throw CascadeFailure(.badInput, "--top \(top): expected a whole number ≥ 1")
+            }
+            count = value
+        }
+        let folder = runDirectory.hasSuffix("/") ? String(runDirectory.dropLast()) : runDirectory
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder),
+            isFolder.boolValue
+        else {
+            throw CascadeFailure(.badInput, "\(runDirectory): no such run folder")
+        }
+        let racesPath = folder + "/races.csv"
+        guard FileManager.default.fileExists(atPath: racesPath) else {
+            throw CascadeFailure(
+                .badInput,
+                "\(racesPath): no such file; this run's world has no liquidation protocol "
+                    + "(a chain-only world writes no races)")
+        }
+        let rows = try RaceRows.read(path: racesPath)
+        if let position {
+            guard let row = rows.first(where: { $0.position == position }) else {
+                throw CascadeFailure(.badInput, "\(racesPath): no race with position '\(position)'")
+            }
+            return try RaceTimeline.text(row: row, folder: folder)
+        }
+        return ranking(rows, top: count, path: racesPath)
+    }
+
+    static func ranking(_ rows: [RaceRow], top: Int, path: String) -> String {
+        var counts: [String] = []
+        for outcome in ["liquidated", "bad_debt", "recovered", "open"] {
+            counts.append("\(rows.filter { $0.outcome == outcome }.count) \(outcome)")
+        }
+        var text = "\(path): \(rows.count) races (\(counts.joined(separator: ", ")))\n"
+        let delayed = rows.filter { $0.delayBlocks != nil }.sorted {
+            ($0.delayBlocks ?? 0, $1.index) > ($1.delayBlocks ?? 0, $0.index)
+        }
+        text += "\nlongest delay (blocks from unsafe to liquidated):\n"
+        text += table(Array(delayed.prefix(top)))
+        let short = rows.filter { !$0.shortfall.isEmpty && $0.shortfall != "0" }.sorted {
+            DecimalOrder.less($1.shortfall, $0.shortfall)
+                || ($0.shortfall == $1.shortfall && $0.index < $1.index)
+        }
+        text += "\nlargest shortfall (DAI):\n"
+        text += table(Array(short.prefix(top)))
+        text += "\nfor one race's timeline: cascade races RUN_DIR --position ID\n"
+        return text
+    }
+
+    static func table(_ rows: [RaceRow]) -> String {
+        guard !rows.isEmpty else { return "  (none)\n" }
+        let header = [
+            "position", "outcome", "unsafe", "liquidatable", "liquidated", "delay", "attempts",
+            "keepers", "winner", "debt", "shortfall",
+        ]
+        let cells = rows.map { row in
+            [
+                row.position, row.outcome, row.unsafeBlock, row.liquidatableBlock,
+                row.liquidatedBlock, row.delayBlocks.map(String.init) ?? "", String(row.attempts),
+                String(row.keepers), row.winner, row.debt, row.shortfall,
+            ]
+        }
+        return TextTable.render(header: header, rows: cells, leftAligned: [0, 1, 8])
+    }
+}
+
+/// One row of `races.csv`, as text, checked.
+struct RaceRow {
+    /// The row's order in the file (for ties).
+    let index: Int
+    let line: Int
+    let position: String
+    let unsafeBlock: String
+    let liquidatableBlock: String
+    let firstAttemptBlock: String
+    let liquidatedBlock: String
+    let attempts: Int
+    let keepers: Int
+    let winner: String
+    let winningGasPrice: String
+    let failedAttempts: Int
+    let failedFees: String
+    let outcome: String
+    let debt: String
+    let proceeds: String
+    let shortfall: String
+    let fields: [String]
+
+    /// Blocks from unsafe (at market, else on chain) to liquidated.
+    var delayBlocks: UInt64? {
+        guard let liquidated = UInt64(liquidatedBlock) else { return nil }
+        let start = UInt64(unsafeBlock) ?? UInt64(liquidatableBlock) ?? liquidated
+        return liquidated >= start ? liquidated - start : 0
+    }
+
+    /// The first and last blocks the row names.
+    var blockRange: ClosedRange<UInt64>? {
+        let blocks = [unsafeBlock, liquidatableBlock, firstAttemptBlock, liquidatedBlock]
+            .compactMap { UInt64($0) }
+        guard let low = blocks.min(), let high = blocks.max() else { return nil }
+        return low...high
+    }
+}
+
+enum RaceRows {
+    static func read(path: String) throws(CascadeFailure) -> [RaceRow] {
+        let bytes = try FileText.bytes(path)
+        let table: CSVTable
+        do {
+            table = try CSVTable(bytes: bytes, displayName: path)
+        } catch {
+            throw CascadeFailure(.badInput, error.description)
+        }
+        guard table.columns == RaceTable.columns else {
+            throw CascadeFailure(
+                .badInput,
+                "\(path):1: expected the races.csv header "
+                    + "\(RaceTable.columns.joined(separator: ",")), found "
+                    + table.columns.joined(separator: ","))
+        }
+        var rows: [RaceRow] = []
+        for (index, row) in table.rows.enumerated() {
+            rows.append(try parse(row.fields, index: index, line: row.line, path: path))
+        }
+        return rows
+    }
+
+    static func parse(_ fields: [String], index: Int, line: Int, path: String)
+        throws(CascadeFailure) -> RaceRow
+    {
+        func bad(_ column: String, _ expected: String) -> CascadeFailure {
+            let value = fields[RaceTable.columns.firstIndex(of: column) ?? 0]
+            return CascadeFailure(
+                .badInput,
+                "\(path):\(line): column \(column): expected \(expected), found '\(value)'")
+        }
+        func field(_ column: String) -> String {
+            fields[RaceTable.columns.firstIndex(of: column) ?? 0]
+        }
+        func count(_ column: String) throws(CascadeFailure) -> Int {
+            guard let value = Int(field(column)), value >= 0 else {
+                throw bad(column, "a whole number")
+            }
+            return value
+        }
+        for column in [
+            "unsafe_block", "liquidatable_block", "first_attempt_block", "liquidated_block",
+        ] where !field(column).isEmpty && UInt64(field(column)) == nil {
+            throw bad(column, "a block number or an empty cell")
+        }
+        for column in ["debt", "proceeds", "shortfall"]
+        where !(field(column).isEmpty && column == "shortfall")
+            && !DecimalOrder.isDecimal(field(column))
+        {
+            throw bad(column, "a decimal amount")
+        }
+        guard ["liquidated", "recovered", "open", "bad_debt"].contains(field("outcome")) else {
+            throw bad("outcome", "liquidated, recovered, open or bad_debt")
+        }
+        guard !field("position").isEmpty else { throw bad("position", "a race id") }
+        return RaceRow(
+            index: index, line: line, position: field("position"),
+            unsafeBlock: field("unsafe_block"), liquidatableBlock: field("liquidatable_block"),
+            firstAttemptBlock: field("first_attempt_block"),
+            liquidatedBlock: field("liquidated_block"), attempts: try count("attempts"),
+            keepers: try count("keepers"), winner: field("winner"),
+            winningGasPrice: field("winning_gas_price_wei"),
+            failedAttempts: try count("failed_attempts"), failedFees: field("failed_fees_wei"),
+            outcome: field("outcome"), debt: field("debt"), proceeds: field("proceeds"),
+            shortfall: field("shortfall"), fields: fields)
+    }
+}
+
+/// Reads whole files for the reports, mapping errors to bad input naming the path.
+enum FileText {
+    static func bytes(_ path: String) throws(CascadeFailure) -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CascadeFailure(.badInput, "\(path): cannot read the file")
+        }
+        return [UInt8](data)
+    }
+}
+
+/// Order and syntax of non-negative decimal text (`1017`, `899.999`), without floats.
+enum DecimalOrder {
+    static func isDecimal(_ text: String) -> Bool {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count <= 2, parts.allSatisfy({ !$0.isEmpty }) else { return false }
+        return parts.allSatisfy { $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }
+    }
+
+    /// `a < b` for canonical non-negative decimals.
+    static func less(_ a: String, _ b: String) -> Bool {
+        let (aInteger, aFraction) = split(a)
+        let (bInteger, bFraction) = split(b)
+        if aInteger.count != bInteger.count { return aInteger.count < bInteger.count }
+        if aInteger != bInteger { return aInteger < bInteger }
+        return aFraction < bFraction
+    }
+
+    static func split(_ text: String) -> (Substring, Substring) {
+        let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        var integer = parts.first ?? ""
+        while integer.count > 1 && integer.first == "0" { integer = integer.dropFirst() }
+        return (integer, parts.count > 1 ? parts[1] : "")
+    }
+}
+
+/// Plain-text columns: numbers right-aligned, names left-aligned, two spaces between.
+enum TextTable {
+    static func render(header: [String], rows: [[String]], leftAligned: Set<Int>) -> String {
+        var widths = header.map(\.count)
+        for row in rows {
+            for (column, cell) in row.enumerated() {
+                widths[column] = max(widths[column], cell.count)
+            }
+        }
+        var text = ""
+        for row in [header] + rows {
+            var line = ""
+            for (column, cell) in row.enumerated() {
+                let padding = String(repeating: " ", count: widths[column] - cell.count)
+                line += "  " + (leftAligned.contains(column) ? cell + padding : padding + cell)
+            }
+            while line.last == " " { line.removeLast() }
+            text += line + "\n"
+        }
+        return text
+    }
+}

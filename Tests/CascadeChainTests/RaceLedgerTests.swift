@@ -1,0 +1,177 @@
+import CascadeAgents
+import CascadeChain
+import CascadeContracts
+import CascadeCore
+import Testing
+
+/// The race ledger on hand-built blocks of real transactions (`RaceLedgerFixture`).
+@Suite("race ledger")
+struct RaceLedgerTests {
+    static let gwei: Wei = 1_000_000_000
+    /// A reverted bark or bite: intrinsic gas plus the call's gas, at base fee + 2 gwei.
+    static func revertedFee(callGas: Wei) -> Wei { (21_000 + callGas) * 12 * gwei }
+
+    static func dai(_ amount: UInt64) -> UInt256 { UInt256(amount) * .rad }
+
+    @Test("Clipper race: unsafe at market, then on chain; two keepers; the loser pays")
+    func clipperRace() throws {
+        var fixture = RaceLedgerFixture()
+        fixture.playOpening()
+        let auction = try #require(fixture.state.maker.liveAuctionIDs.first)
+        fixture.block(
+            at: 7_212, market: 125,
+            [
+                .init(
+                    sender: RaceLedgerFixture.keeper2,
+                    calls: [
+                        .maker(
+                            .take(
+                                auction: auction, amt: 10 * .wad, max: .max,
+                                who: RaceLedgerFixture.keeper2, flash: false))
+                    ], tipGwei: 5),
+                .init(
+                    sender: RaceLedgerFixture.vaultD,
+                    calls: [.maker(.frob(ilk: fixture.ilk, dink: .plus(10 * .wad), dart: .zero))]),
+            ])
+        fixture.block(at: 7_224, market: 85)
+
+        let a = try #require(fixture.race(RaceLedgerFixture.vaultA))
+        #expect(a.unsafeBlock == 1)
+        #expect(a.liquidatableBlock == 4)
+        #expect(a.firstAttemptBlock == 2)
+        #expect(a.liquidatedBlock == 4)
+        #expect(a.attempts == 4)
+        #expect(a.keepers == [RaceLedgerFixture.keeper1, RaceLedgerFixture.keeper2])
+        #expect(a.winner == RaceLedgerFixture.keeper2)
+        #expect(a.winningGasPrice == 15 * Self.gwei)
+        #expect(a.failedAttempts == 2)
+        #expect(a.failedFees == 2 * Self.revertedFee(callGas: 250_000))
+        #expect(a.outcome == .liquidated)
+        #expect(a.debt == Self.dai(900))
+        #expect(a.proceeds == Self.dai(1_017))
+        #expect(a.shortfall == .zero)
+        #expect(a.delayBlocks == 3)
+        #expect(a.delayMs == 7_188_000)
+        #expect(a.oracleLagMs == 7_188_000)
+        #expect(a.settledBlock == 5)
+
+        let d = try #require(fixture.race(RaceLedgerFixture.vaultD))
+        #expect(d.unsafeBlock == 2)
+        #expect(d.liquidatableBlock == 4)
+        #expect(d.firstAttemptBlock == nil && d.liquidatedBlock == nil)
+        #expect(d.attempts == 0 && d.keepers.isEmpty && d.winner == nil)
+        #expect(d.outcome == .recovered)
+        #expect(d.debt == Self.dai(880))
+        #expect(d.proceeds == .zero && d.shortfall == .zero)
+
+        let b = try #require(fixture.race(RaceLedgerFixture.vaultB))
+        #expect(b.unsafeBlock == 6 && b.liquidatableBlock == nil)
+        #expect(b.outcome == .open)
+        #expect(b.debt == Self.dai(600))
+        #expect(b.shortfall == nil)
+
+        #expect(fixture.race(RaceLedgerFixture.vaultC) == nil)
+        #expect(fixture.ledger.races().map(\.position) == [a.position, d.position, b.position])
+        #expect(fixture.ledger.totals.liquidations == 1)
+        #expect(fixture.ledger.totals.auctions == 1)
+        #expect(fixture.ledger.totals.zeroBidAuctions == 0)
+        #expect(fixture.ledger.totals.failedTransactions == 2)
+        #expect(fixture.ledger.totals.failedTransactionFees == a.failedFees)
+    }
+
+    @Test("Flipper race dealt at a near-zero bid: bad debt with the exact shortfall")
+    func flipperZeroBid() throws {
+        var fixture = RaceLedgerFixture(flip: true)
+        fixture.playOpening()
+        let auction = try #require(fixture.state.maker.liveAuctionIDs.first)
+        // A thousandth of a DAI for the whole lot: at most a millionth of the 1,017 DAI tab.
+        let bid = UInt256.rad / 1_000
+        fixture.block(
+            at: 7_212, market: 125,
+            [
+                .init(
+                    sender: RaceLedgerFixture.keeper1,
+                    calls: [.maker(.tend(auction: auction, lot: 10 * .wad, bid: bid))],
+                    tipGwei: 4)
+            ])
+        fixture.block(
+            at: 7_212 + 3 * 3_600 + 1, market: 125,
+            [.init(sender: RaceLedgerFixture.keeper2, calls: [.maker(.deal(auction: auction))])])
+
+        let a = try #require(fixture.race(RaceLedgerFixture.vaultA))
+        #expect(a.outcome == .badDebt)
+        #expect(a.auctions.count == 1 && a.auctions[0].kind == .flip)
+        #expect(a.auctions[0].isZeroBid)
+        #expect(a.debt == Self.dai(900))
+        #expect(a.proceeds == bid)
+        #expect(a.shortfall == Self.dai(900) - bid)
+        #expect(a.winner == RaceLedgerFixture.keeper1)
+        #expect(a.winningGasPrice == 14 * Self.gwei)
+        #expect(a.attempts == 5)
+        #expect(a.failedFees == 2 * Self.revertedFee(callGas: 200_000))
+        #expect(fixture.ledger.totals.zeroBidAuctions == 1)
+    }
+
+    @Test("a bark in the same block as the poke opens the race there")
+    func sameBlockLiquidation() throws {
+        var fixture = RaceLedgerFixture()
+        fixture.block(at: 12, market: 150)
+        fixture.block(
+            at: 3_600, market: 150,
+            [.init(sender: RaceLedgerFixture.reporter, calls: [fixture.report(120, at: 3_600)])])
+        fixture.block(
+            at: 3_612, market: 150,
+            [.init(sender: RaceLedgerFixture.reporter, calls: [fixture.osmPoke])])
+        fixture.block(
+            at: 7_200, market: 150,
+            [
+                .init(
+                    sender: RaceLedgerFixture.reporter,
+                    calls: [fixture.osmPoke, fixture.spotterPoke]),
+                .init(
+                    sender: RaceLedgerFixture.keeper1,
+                    calls: [fixture.bark(RaceLedgerFixture.vaultA, by: RaceLedgerFixture.keeper1)]),
+            ])
+        let a = try #require(fixture.race(RaceLedgerFixture.vaultA))
+        #expect(a.startBlock == 4 && a.liquidatableBlock == 4 && a.liquidatedBlock == 4)
+        #expect(a.unsafeBlock == nil)
+        #expect(a.delayBlocks == 0)
+        #expect(a.oracleLagMs == nil)
+        #expect(a.outcome == .open)
+    }
+
+    @Test("notes name the race, the keeper, the bid and the revert reason")
+    func notes() throws {
+        var fixture = RaceLedgerFixture()
+        fixture.block(at: 12, market: 134)
+        #expect(fixture.ledger.notes.map(\.kind) == [.open, .unsafe])
+        fixture.block(
+            at: 24, market: 130,
+            [
+                .init(
+                    sender: RaceLedgerFixture.keeper1,
+                    calls: [fixture.bark(RaceLedgerFixture.vaultA, by: RaceLedgerFixture.keeper1)],
+                    tipGwei: 2)
+            ])
+        let attempt = try #require(fixture.ledger.notes.first?.attempt)
+        #expect(fixture.ledger.notes.first?.position == fixture.position(RaceLedgerFixture.vaultA))
+        #expect(attempt.keeper == RaceLedgerFixture.keeper1)
+        #expect(attempt.action == "bark")
+        #expect(!attempt.succeeded && attempt.revertReason == "Dog/not-unsafe")
+        #expect(attempt.effectiveGasPrice == 12 * Self.gwei)
+        #expect(fixture.ledger.notes.first?.marketPrice == 130 * .wad)
+        #expect(fixture.ledger.notes.first?.oraclePrice == 150 * .wad)
+    }
+
+    @Test("the same blocks give the same races (seeded reruns)", arguments: [1, 2, 3] as [UInt64])
+    func deterministic(seed: UInt64) throws {
+        func play() -> [Race] {
+            var fixture = RaceLedgerFixture()
+            fixture.playOpening()
+            fixture.block(at: 7_212 + seed, market: 80 + seed)
+            return fixture.ledger.races()
+        }
+        let first = play()
+        #expect(first == play(), "seed \(seed)")
+    }
+}

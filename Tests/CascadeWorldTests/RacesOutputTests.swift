@@ -1,0 +1,132 @@
+import CascadeAgents
+import CascadeChain
+import CascadeContracts
+import CascadeCore
+import Foundation
+import Testing
+
+@testable import CascadeRun
+
+/// `races.csv`, the race lines of `events.jsonl` and the race figures of `summary.json` for
+/// a small hand-built run, against golden files in `Tests/Fixtures/race-run/` (which the
+/// `cascade races` end-to-end tests read too). Re-record with `RECORD_GOLDEN=1` and review
+/// the diff like code.
+@Suite("races output", .serialized)
+struct RacesOutputTests {
+    static let goldenFolder = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/race-run").path
+
+    /// The Clipper scenario of the ledger tests, then a Flipper-free tail: A liquidated by
+    /// keeper 2, D recovered, B open.
+    static func play() throws -> RacesFixture {
+        var fixture = RacesFixture()
+        fixture.playOpening()
+        let auction = try #require(fixture.state.maker.liveAuctionIDs.first)
+        fixture.block(
+            at: 7_212, market: 125,
+            [
+                .init(
+                    sender: RacesFixture.keeper2,
+                    calls: [
+                        .maker(
+                            .take(
+                                auction: auction, amt: 10 * .wad, max: .max,
+                                who: RacesFixture.keeper2, flash: false))
+                    ], tipGwei: 5),
+                .init(
+                    sender: RacesFixture.vaultD,
+                    calls: [.maker(.frob(ilk: fixture.ilk, dink: .plus(10 * .wad), dart: .zero))]),
+            ])
+        fixture.block(at: 7_224, market: 85)
+        return fixture
+    }
+
+    /// Writes the run's race files into `path`: races.csv, events.jsonl (race lines),
+    /// blocks.csv (block, time, market and oracle price) and summary.json.
+    static func write(_ fixture: RacesFixture, to path: String) throws {
+        let folder = try RunFolder(path: path)
+        let races = fixture.ledger.races()
+        try RaceTable.write(races, to: folder)
+        let trace = try folder.jsonLines(named: "events.jsonl")
+        for block in fixture.notes {
+            for note in block { try trace.write(RaceTable.traceLine(note)) }
+        }
+        let blocks = try folder.csv(
+            named: "blocks.csv", header: ["block", "time_ms", "price_ETH", "oracle_ETH"])
+        for (result, market) in zip(fixture.results, fixture.markets) {
+            try blocks.writeRow([
+                .unsigned(result.input.number), .integer(Int(result.input.time.milliseconds)),
+                wad(market), wad(fixture.oracles[Int(result.input.number) - 1]),
+            ])
+        }
+        let summary = RaceTable.summary(races: races, totals: fixture.ledger.totals)
+        try folder.write(
+            OutputJSON.object(summary).serialized(.pretty) + "\n", named: "summary.json")
+        try folder.commit()
+    }
+
+    static func wad(_ value: UInt256) -> OutputValue {
+        DecimalText(text: value.decimalString(scale: 18)).map { .decimal($0) } ?? .absent
+    }
+
+    static let files = ["races.csv", "events.jsonl", "blocks.csv", "summary.json"]
+
+    @Test("races.csv, race trace lines and summary figures match the golden run")
+    func golden() throws {
+        let path = makeScratchFolder("races-golden")
+        try Self.write(try Self.play(), to: path)
+        if ProcessInfo.processInfo.environment["RECORD_GOLDEN"] == "1" {
+            try? FileManager.default.createDirectory(
+                atPath: Self.goldenFolder, withIntermediateDirectories: true)
+            for name in Self.files {
+                try? FileManager.default.removeItem(atPath: Self.goldenFolder + "/" + name)
+                try FileManager.default.copyItem(
+                    atPath: path + "/" + name, toPath: Self.goldenFolder + "/" + name)
+            }
+        }
+        for name in Self.files {
+            let written = try #require(contents(path + "/" + name), "\(name) written")
+            let golden = contents(Self.goldenFolder + "/" + name)
+            #expect(written == golden, "\(name) differs from Tests/Fixtures/race-run/\(name)")
+        }
+    }
+
+    @Test("a rerun writes byte-identical files")
+    func rerun() throws {
+        let first = makeScratchFolder("races-rerun-1")
+        let second = makeScratchFolder("races-rerun-2")
+        try Self.write(try Self.play(), to: first)
+        try Self.write(try Self.play(), to: second)
+        for name in Self.files {
+            #expect(contents(first + "/" + name) == contents(second + "/" + name), "\(name)")
+        }
+    }
+
+    @Test("the header is INTERFACE.md's, in order")
+    func header() throws {
+        let path = makeScratchFolder("races-header")
+        try Self.write(try Self.play(), to: path)
+        let text = try #require(contents(path + "/races.csv"))
+        #expect(
+            text.hasPrefix(
+                "position,protocol,unsafe_block,liquidatable_block,first_attempt_block,"
+                    + "liquidated_block,attempts,keepers,winner,winning_gas_price_wei,"
+                    + "failed_attempts,failed_fees_wei,outcome,debt,proceeds,shortfall\n"))
+    }
+
+    @Test("summary percentiles are nearest-rank over the races")
+    func summary() throws {
+        let fixture = try Self.play()
+        let summary = RaceTable.summary(
+            races: fixture.ledger.races(), totals: fixture.ledger.totals)
+        #expect(summary["liquidations"] == .integer(1))
+        #expect(summary["zero_bid_auctions"] == .integer(0))
+        #expect(summary["bad_debt"] == .decimal(DecimalText(0)))
+        guard case .object(let delay)? = summary["liquidation_delay_blocks"] else {
+            Issue.record("no liquidation_delay_blocks")
+            return
+        }
+        #expect(delay["p50"] == .integer(3) && delay["max"] == .integer(3))
+    }
+}
