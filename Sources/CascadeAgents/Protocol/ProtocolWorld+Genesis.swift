@@ -54,17 +54,6 @@ extension ProtocolWorld {
         }
         var state = ProtocolState(ledger: ledger, maker: maker, dai: dai, daiJoin: daiJoin)
 
-        func run(_ call: ProtocolState.Call, _ caller: Address, at timestamp: UInt64) {
-            var events: [ProtocolState.Event] = []
-            do {
-                try state.apply(
-                    call, caller: caller, block: BlockContext(number: 0, timestamp: timestamp),
-                    events: &events)
-            } catch {
-                preconditionFailure("genesis: \(call) by \(caller) reverted: \(error)")
-            }
-        }
-
         var medians: [Int] = []
         var pairs: [Int?] = []
         var prices: [Double] = []
@@ -80,7 +69,8 @@ extension ProtocolWorld {
                     maxAnswer: UInt256(1_000_000_000_000 as UInt64) * .wad,
                     transmitters: [transmitter(index)]))
             medians.append(median)
-            run(
+            perform(
+                &state,
                 .oracleTransmit(
                     aggregator: median,
                     observations: Array(repeating: priceWad, count: settings.quorum),
@@ -102,26 +92,40 @@ extension ProtocolWorld {
             }
             let osmIndex = state.addOSM(osm, source: median)
             state.addCollateral(ilk: ilks[index], token: tokens[index], join: join(index), osm: osmIndex)
-            run(.spotterPoke(ilk: ilks[index]), governance, at: 2)
+            perform(&state, .spotterPoke(ilk: ilks[index]), governance, at: 2)
             pairs.append(
                 settings.poolCollateral == 0
                     ? nil
                     : addPool(
                         &state, index: index, token: tokens[index], price: price,
-                        units: settings.poolCollateral, run: run))
+                        units: settings.poolCollateral))
         }
 
         let vaults = openVaults(
             &state, configuration: configuration, ilks: ilks, tokens: tokens, eth: eth,
-            prices: prices, run: run)
+            prices: prices)
         fund(&state, configuration: configuration, eth: eth, dai: dai, tokens: tokens)
         return Genesis(
             state: state, eth: eth, ilks: ilks, medians: medians, pairs: pairs, vaults: vaults)
     }
 
+    /// Applies a genesis call; traps on a revert (see `genesis`).
+    static func perform(
+        _ state: inout ProtocolState, _ call: ProtocolState.Call, _ caller: Address,
+        at timestamp: UInt64
+    ) {
+        var events: [ProtocolState.Event] = []
+        do {
+            try state.apply(
+                call, caller: caller, block: BlockContext(number: 0, timestamp: timestamp),
+                events: &events)
+        } catch {
+            preconditionFailure("genesis: \(call) by \(caller) reverted: \(error)")
+        }
+    }
+
     static func addPool(
-        _ state: inout ProtocolState, index: Int, token: TokenID, price: Double, units: UInt64,
-        run: (ProtocolState.Call, Address, UInt64) -> Void
+        _ state: inout ProtocolState, index: Int, token: TokenID, price: Double, units: UInt64
     ) -> Int {
         let pair = state.addPair(token, state.daiToken, address: pairAddress(index))
         let collateral = UInt256(units) * .wad
@@ -131,19 +135,19 @@ extension ProtocolWorld {
         state.ledger.mint(token, to: liquidityProvider, amount: collateral.toUInt128())
         state.ledger.mint(state.daiToken, to: liquidityProvider, amount: daiAmount.toUInt128())
         let tokenFirst = state.pair(pair).token0 == token
-        run(
+        perform(
+            &state,
             .addLiquidity(
                 pair: pair, amount0: tokenFirst ? collateral : daiAmount,
                 amount1: tokenFirst ? daiAmount : collateral, to: liquidityProvider),
-            liquidityProvider, 2)
+            liquidityProvider, at: 2)
         return pair
     }
 
     /// Draws and opens the borrowers' vaults from the stream `borrowers`.
     static func openVaults(
         _ state: inout ProtocolState, configuration: ProtocolWorldConfiguration,
-        ilks: [MakerSystem.IlkID], tokens: [TokenID], eth: TokenID, prices: [Double],
-        run: (ProtocolState.Call, Address, UInt64) -> Void
+        ilks: [MakerSystem.IlkID], tokens: [TokenID], eth: TokenID, prices: [Double]
     ) -> [BorrowerVault] {
         let settings = configuration.borrowers
         var random = RandomStream(seed: configuration.seed, name: "borrowers")
@@ -166,7 +170,9 @@ extension ProtocolWorld {
                 let art = UInt256(truncating: debt * 1e18)
             else { preconditionFailure("genesis: vault \(index) out of range") }
             state.depositCollateral(ilk: ilks[collateral], owner: owner, amount: ink)
-            run(.maker(.frob(ilk: ilks[collateral], dink: .plus(ink), dart: .plus(art))), owner, 2)
+            perform(
+                &state, .maker(.frob(ilk: ilks[collateral], dink: .plus(ink), dart: .plus(art))),
+                owner, at: 2)
             if reactive {
                 state.ledger.mint(eth, to: owner, amount: 10 * UInt128.weiPerEther)
                 if topsUp, let reserve = UInt256(truncating: units * settings.reserveFraction * 1e18)
