@@ -174,16 +174,18 @@ extension Keeper {
             view.saleValue(known.collateral, amount: lotUnits, at: context.now)
             * (1 - settings.flipDiscount) - gasCost(Self.bidGas, bid: gasBid, now: context.now)
             - settings.minimumProfit
-        var call: MakerSystem.Call?
+        var candidates: [MakerSystem.Call] = []
         if flip.bid < flip.tab {
             let wanted = min(flip.tab, (UInt256(truncating: max(0, worth) * 1e18) ?? .zero) * .ray)
             let least = flip.bid * terms.beg / .wad
             if wanted > flip.bid && (wanted >= least || wanted == flip.tab) {
-                call = .tend(auction: known.id, lot: flip.lot, bid: wanted)
-            } else if flip.bid.isZero, let wait = settings.opportunistWait,
+                candidates.append(.tend(auction: known.id, lot: flip.lot, bid: wanted))
+            }
+            // The opportunist: nobody has bid for a while; one wei of DAI may win the lot.
+            if flip.bid.isZero, let wait = settings.opportunistWait,
                 context.now - known.kickedAt >= wait
             {
-                call = .tend(auction: known.id, lot: flip.lot, bid: Self.dustBid)
+                candidates.append(.tend(auction: known.id, lot: flip.lot, bid: Self.dustBid))
             }
         } else if worth > 0 {
             // Dent: the least collateral for the tab at its valuation per unit.
@@ -192,18 +194,21 @@ extension Keeper {
             if let lotWanted, !lotWanted.isZero, lotWanted * terms.beg <= flip.lot * .wad,
                 lotWanted < flip.lot
             {
-                call = .dent(auction: known.id, lot: lotWanted, bid: flip.bid)
+                candidates.append(.dent(auction: known.id, lot: lotWanted, bid: flip.bid))
             }
         }
-        guard let call else { return }
-        let amount: UInt256
-        switch call {
-        case .tend(_, _, let bid), .dent(_, _, let bid): amount = bid
-        default: amount = .zero
+        // The first it can pay for (capital limits bids: DAI was scarce on Black Thursday).
+        for call in candidates {
+            let amount: UInt256
+            switch call {
+            case .tend(_, _, let bid), .dent(_, _, let bid): amount = bid
+            default: amount = .zero
+            }
+            guard let funding = funding(amount) else { continue }
+            send(
+                funding + [.maker(call)], gasLimit: Self.bidGas, bid: gasBid,
+                task: .bid(auction: known.id), budget: &budget, context)
+            return
         }
-        guard let funding = funding(amount) else { return }
-        send(
-            funding + [.maker(call)], gasLimit: Self.bidGas, bid: gasBid,
-            task: .bid(auction: known.id), budget: &budget, context)
     }
 }
