@@ -27,7 +27,8 @@ enum ProtocolWorldFixture {
 
     static func collateral(
         liquidation: MakerSystem.Liquidation = CollateralSettings.clipperTerms,
-        hop: UInt16 = 60, transmitterGas: GasPolicy = GasPolicy(
+        hop: UInt16 = 60,
+        transmitterGas: GasPolicy = GasPolicy(
             strategy: .baseFeeMultiple(percent: 150, priorityFee: .gwei(2)))
     ) -> CollateralSettings {
         CollateralSettings(
@@ -72,7 +73,8 @@ enum ProtocolWorldFixture {
         ProtocolWorldConfiguration(
             seed: seed, chain: chain(), demand: demand, market: market,
             collaterals: [collateral], borrowers: borrowers, keepers: keepers,
-            arbitrageurs: arbitrage ? [ArbitrageurSettings(address: ProtocolWorld.arbitrageur(0))] : [],
+            arbitrageurs: arbitrage
+                ? [ArbitrageurSettings(address: ProtocolWorld.arbitrageur(0))] : [],
             checksInvariants: checks)
     }
 }

@@ -30,7 +30,9 @@ struct RaceAuctionTests {
         return (sin, dai)
     }
 
-    @Test("a crash liquidates vaults through Clipper auctions; bad debt is exact", arguments: [7, 8] as [UInt64])
+    @Test(
+        "a crash liquidates vaults through Clipper auctions; bad debt is exact",
+        arguments: [7, 8] as [UInt64])
     func clipperCrash(seed: UInt64) throws {
         let recorder = RaceRecorder()
         let configuration = ProtocolWorldFixture.world(

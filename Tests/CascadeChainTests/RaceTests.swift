@@ -10,7 +10,9 @@ import Testing
 /// reproduce.
 @Suite("Liquidation race")
 struct RaceTests {
-    @Test("two keepers race for one vault: the higher bid wins bark and take, the loser reverts and pays")
+    @Test(
+        "two keepers race for one vault: the higher bid wins bark and take, the loser reverts and pays"
+    )
     func twoKeeperRace() throws {
         let seed: UInt64 = 11
         let recorder = RaceRecorder()
@@ -22,7 +24,9 @@ struct RaceTests {
             borrowers: ProtocolWorldFixture.borrowers(count: 1))
         let world = try ProtocolWorld(configuration, observer: recorder)
         let outcome = try world.run(until: .hours(2))
-        #expect(outcome != .stopped, "seed \(seed): \(String(describing: world.producer.core.invariantViolation))")
+        #expect(
+            outcome != .stopped,
+            "seed \(seed): \(String(describing: world.producer.core.invariantViolation))")
         let winner = ProtocolWorld.keeper(1)
         let loser = ProtocolWorld.keeper(0)
 
@@ -161,7 +165,9 @@ struct RaceTests {
         #expect(withExtra.prices.map(\.market) == firstRecord.prices.map(\.market))
     }
 
-    @Test("conservation: ledger and Maker invariants hold after every block", arguments: [1, 2, 3] as [UInt64])
+    @Test(
+        "conservation: ledger and Maker invariants hold after every block",
+        arguments: [1, 2, 3] as [UInt64])
     func conservation(seed: UInt64) throws {
         let configuration = ProtocolWorldFixture.world(
             seed: seed,
@@ -186,7 +192,8 @@ struct RaceTests {
 final class IdleAgent: Agent {
     let name = "idle"
     func start(_ context: Context<ProtocolMessage>) {
-        context.wake(after: .seconds(Int64(1 + context.random.uniformInt(below: 10))), .timer(tag: 0))
+        context.wake(
+            after: .seconds(Int64(1 + context.random.uniformInt(below: 10))), .timer(tag: 0))
     }
     func handle(_ message: ProtocolMessage, _ context: Context<ProtocolMessage>) {
         context.wake(after: .seconds(7), .timer(tag: 0))

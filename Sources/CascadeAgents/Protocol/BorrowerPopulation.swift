@@ -226,6 +226,7 @@ public final class BorrowerPopulation: Agent {
             sender: vault.owner, replyTo: context.agent, nonce: nonces[index],
             gasLimit: 250_000, bid: bid, calls: calls)
         nonces[index] += 1
-        context.send(.submit(request), to: producer, after: propagation.draw(using: &context.random))
+        context.send(
+            .submit(request), to: producer, after: propagation.draw(using: &context.random))
     }
 }

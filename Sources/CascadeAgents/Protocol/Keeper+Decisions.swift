@@ -89,14 +89,14 @@ extension Keeper {
     func take(_ known: KnownAuction, budget: inout Int, _ context: Context<ProtocolMessage>) {
         let now = UInt64(max(0, context.now.wholeSeconds))
         guard let status = latest.maker.clipStatus(known.id, now: now), !status.needsRedo,
-            !status.lot.isZero, let whole = latest.plannedTake(
+            !status.lot.isZero,
+            let whole = latest.plannedTake(
                 auction: known.id, amount: status.lot, maxPrice: status.price, now: now)
         else { return }
         guard let bid = currentBid() else { return }
         let (erc20, vat) = spendableDai()
         let capitalRad = (erc20 + vat) * MakerSystem.ray
-        if capitalRad >= whole.owe || !settings.usesFlashTakes || pairs[known.collateral] == nil
-        {
+        if capitalRad >= whole.owe || !settings.usesFlashTakes || pairs[known.collateral] == nil {
             // Own DAI: as much of the lot as its capital buys.
             let affordable =
                 capitalRad >= whole.owe ? status.lot : capitalRad / status.price
@@ -106,7 +106,8 @@ extension Keeper {
                 !plan.slice.isZero, let funding = funding(plan.owe)
             else { return }
             let value =
-                view.saleValue(known.collateral, amount: plan.slice.doubleValue / 1e18, at: context.now)
+                view.saleValue(
+                    known.collateral, amount: plan.slice.doubleValue / 1e18, at: context.now)
                 - plan.owe.doubleValue / 1e45 - gasCost(Self.takeGas, bid: bid, now: context.now)
             guard value > settings.minimumProfit else { return }
             let calls =

@@ -11,16 +11,16 @@ public typealias ProtocolMessage = ChainMessage<ProtocolState, ProtocolExtension
 ///
 /// Facts in the past tense (`observed`, `sold`, `venueMoved`). Every payload is boxed
 /// (`indirect`) so a message stays a tag and a word in the event queue.
-public enum ProtocolExtension: DigestFoldable, Sendable {
+public indirect enum ProtocolExtension: DigestFoldable, Sendable {
     /// A feed operator's observation of collateral `feed`'s price, sent to the feed's
     /// transmitting node: `priceWad` (WAD, quote per unit), observed at `observedAt`.
-    indirect case observed(feed: Int, reporter: Int, priceWad: UInt256, observedAt: SimTime)
+    case observed(feed: Int, reporter: Int, priceWad: UInt256, observedAt: SimTime)
     /// An agent sold `amount` units of collateral `collateral` on the off-chain venue
     /// (sent to the venue agent, which walks its book).
-    indirect case sold(collateral: Int, amount: Double)
+    case sold(collateral: Int, amount: Double)
     /// The venue of collateral `collateral` after a trade, as the venue agent publishes it
     /// to its subscribers: they price against this book until the next one arrives.
-    indirect case venueMoved(collateral: Int, venue: OrderBookVenue)
+    case venueMoved(collateral: Int, venue: OrderBookVenue)
 
     public func fold(into digest: inout RunDigest) {
         switch self {

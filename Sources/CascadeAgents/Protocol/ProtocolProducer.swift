@@ -109,7 +109,8 @@ public final class ProtocolBlockRelay: BlockSink {
             let next = osm.peep()
             oracle = current.has ? current.value : .zero
             queued = next.has ? next.value : .zero
-            median = state.aggregators[state.osmSources[wiring.osm]].latestRoundData?.answer ?? .zero
+            median =
+                state.aggregators[state.osmSources[wiring.osm]].latestRoundData?.answer ?? .zero
         }
         return CollateralBlockPrices(
             collateral: index, ilk: ilk, marketPrice: marketPrice, oraclePrice: oracle,

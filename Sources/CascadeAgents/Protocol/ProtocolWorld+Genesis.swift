@@ -91,7 +91,8 @@ extension ProtocolWorld {
                 preconditionFailure("genesis: OSM setup reverted: \(error)")
             }
             let osmIndex = state.addOSM(osm, source: median)
-            state.addCollateral(ilk: ilks[index], token: tokens[index], join: join(index), osm: osmIndex)
+            state.addCollateral(
+                ilk: ilks[index], token: tokens[index], join: join(index), osm: osmIndex)
             perform(&state, .spotterPoke(ilk: ilks[index]), governance, at: 2)
             pairs.append(
                 settings.poolCollateral == 0
@@ -175,7 +176,8 @@ extension ProtocolWorld {
                 owner, at: 2)
             if reactive {
                 state.ledger.mint(eth, to: owner, amount: 10 * UInt128.weiPerEther)
-                if topsUp, let reserve = UInt256(truncating: units * settings.reserveFraction * 1e18)
+                if topsUp,
+                    let reserve = UInt256(truncating: units * settings.reserveFraction * 1e18)
                 {
                     state.ledger.mint(tokens[collateral], to: owner, amount: reserve.toUInt128())
                 }

@@ -77,7 +77,8 @@ public final class ProtocolWorld {
         self.market = market
         let assets = configuration.collaterals.map { settings -> AssetID in
             guard let asset = market.asset(named: settings.asset) else {
-                preconditionFailure("collateral \(settings.name): no market asset \(settings.asset)")
+                preconditionFailure(
+                    "collateral \(settings.name): no market asset \(settings.asset)")
             }
             return asset
         }
@@ -120,7 +121,8 @@ public final class ProtocolWorld {
             node.name = "feed-\(settings.name)-transmitter"
             node.address = Self.transmitter(index)
             let transmitter = FeedTransmitter(
-                settings: node, feed: index, aggregator: built.state.aggregators[built.medians[index]],
+                settings: node, feed: index,
+                aggregator: built.state.aggregators[built.medians[index]],
                 aggregatorIndex: built.medians[index], reporters: settings.operators,
                 producer: producerID, initialBaseFee: baseFee)
             transmitters.append(transmitter)
