@@ -31,8 +31,10 @@ func runWorldBench() {
             gas: GasPolicy(
                 strategy: .baseFeeMultiple(
                     percent: 150 + 10 * UInt64(index), priorityFee: .gwei(2)),
-                raisePercent: index % 2 == 0 ? 15 : nil, raiseCap: .gwei(500)),
-            daiCapital: UInt64(20_000 * (index + 1)), usesFlashTakes: index % 3 != 0)
+                ceiling: .gwei(300), raisePercent: index % 2 == 0 ? 15 : nil,
+                raiseCap: .gwei(500)),
+            daiCapital: UInt64(20_000 * (index + 1)), ethBalance: 10_000,
+            usesFlashTakes: index % 3 != 0, maxNewTransactionsPerBlock: 4)
     }
     let configuration = ProtocolWorldConfiguration(
         seed: 1,
@@ -72,5 +74,5 @@ func runWorldBench() {
             + "events=\(world.kernel.processedEvents) liquidations=\(liquidations) "
             + "takes=\(takes) live_auctions=\(state.maker.liveAuctionIDs.count) "
             + "oracle_stalls=\(world.transmitters[0].stalledCount) "
-            + "seconds=\(seconds)")
+            + "redos=\(world.keepers.reduce(0) { $0 + $1.statistics.redos })")
 }

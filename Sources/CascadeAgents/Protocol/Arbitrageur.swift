@@ -109,8 +109,8 @@ public final class Arbitrageur: Agent {
         let collateralIsToken0 = pool.token0 == wiring.token
         let (gemReserve, daiReserve) =
             collateralIsToken0 ? (pool.reserve0, pool.reserve1) : (pool.reserve1, pool.reserve0)
-        let x = gemReserve.doubleValue
-        let y = daiReserve.doubleValue
+        let x = gemReserve.approximateValue
+        let y = daiReserve.approximateValue
         guard x > 0, y > 0 else { return }
         let reference = view.reference(settings.collateral, at: context.now)
         let poolPrice = y / x
@@ -127,7 +127,7 @@ public final class Arbitrageur: Agent {
             return
         }
         let balance = state.ledger.balance(of: tokenIn, settings.address)
-        amountIn = min(amountIn, Double(balance))
+        amountIn = min(amountIn, balance.approximateValue)
         guard amountIn >= 1, let amount = UInt256(truncating: amountIn), !amount.isZero,
             let bid = settings.gas.bid(nextBaseFee: report.nextBaseFee)
         else { return }

@@ -192,9 +192,9 @@ public final class BorrowerPopulation: Agent {
             let bid = settings.gas.bid(nextBaseFee: nextBaseFee)
         else { return }
         let price = view.reference(vault.collateral, at: context.now)
-        let rate = latest.maker.ilk(ilk).rate.doubleValue / 1e27
-        let debt = urn.art.doubleValue / 1e18 * rate
-        let ink = urn.ink.doubleValue / 1e18
+        let rate = latest.maker.ilk(ilk).rate.approximateValue / 1e27
+        let debt = urn.art.approximateValue / 1e18 * rate
+        let ink = urn.ink.approximateValue / 1e18
         var calls: [ProtocolState.Call] = []
         if vault.topsUp {
             guard let wiring = latest.collateral(of: ilk) else { return }
@@ -208,7 +208,7 @@ public final class BorrowerPopulation: Agent {
                 .maker(.frob(ilk: ilk, dink: .plus(dink), dart: .zero)),
             ]
         } else {
-            let wanted = urn.art.doubleValue / 1e18 - ink * price / settings.targetRatio / rate
+            let wanted = urn.art.approximateValue / 1e18 - ink * price / settings.targetRatio / rate
             let rateRay = latest.maker.ilk(ilk).rate
             let affordable = latest.maker.dai(vault.owner) / rateRay
             guard wanted > 0, let amount = UInt256(truncating: wanted * 1e18) else { return }

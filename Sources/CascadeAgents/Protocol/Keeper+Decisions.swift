@@ -10,6 +10,7 @@ extension Keeper {
     static let flashTakeGas: Gas = 480_000
     static let bidGas: Gas = 200_000
     static let dealGas: Gas = 130_000
+    static let redoGas: Gas = 220_000
     /// Opportunist's bid: one wei of DAI, as RAD.
     static let dustBid = MakerSystem.ray
 
@@ -52,16 +53,12 @@ extension Keeper {
                     let urn = latest.maker.urn(ilk: ilk, owner: owner)
                     let tab = urn.art * terms.rate * clip.chop / .wad
                     let coin = clip.tip + tab * clip.chip / .wad
-                    let incentive = coin.doubleValue / 1e45
-                    guard
-                        settings.startsUnprofitableAuctions
-                            || incentive >= gasCost(Self.barkGas, bid: bid, now: context.now)
+                    guard incentiveCovers(coin, gas: Self.barkGas, bid: bid, now: context.now)
                     else { continue }
                     send(
                         [.maker(.bark(ilk: ilk, vault: owner, keeper: settings.address))],
                         gasLimit: Self.barkGas, bid: bid, task: task, budget: &budget, context)
                 case .flip:
-                    guard settings.startsUnprofitableAuctions else { continue }
                     send(
                         [.maker(.bite(ilk: ilk, vault: owner))], gasLimit: Self.biteGas,
                         bid: bid, task: task, budget: &budget, context)
@@ -72,79 +69,181 @@ extension Keeper {
 
     /// Every auction it knows of that is still live: take, bid, or deal.
     func bidOnAuctions(budget: inout Int, _ context: Context<ProtocolMessage>) {
-        auctions.removeAll { latest.maker.auction($0.id) == nil }
-        for known in auctions where budget > 0 {
-            guard !isBusy(with: .auction(known.id), now: context.now),
-                let auction = latest.maker.auction(known.id)
+        // Finished auctions are dropped when next looked at, not by a pass over all of
+        // them every block (thousands of live auctions × keepers × blocks).
+        var finished = false
+        for index in auctions.indices where budget > 0 {
+            let known = auctions[index]
+            guard context.now >= known.nextCheck,
+                !isBusy(with: .auction(known.id), now: context.now)
             else { continue }
+            guard let auction = latest.maker.auction(known.id) else {
+                auctions[index].nextCheck = .milliseconds(.max)
+                finished = true
+                continue
+            }
+            let before = budget
+            var hint: SimTime?
             switch auction {
             case .clip:
-                take(known, budget: &budget, context)
+                hint = take(known, budget: &budget, context)
             case .flip(let flip):
                 bid(on: flip, known, budget: &budget, context)
             }
+            if budget == before {
+                auctions[index].nextCheck = hint ?? context.now + settings.auctionRecheck
+            }
+        }
+        if finished {
+            auctions.removeAll { $0.nextCheck == .milliseconds(.max) }
         }
     }
 
-    func take(_ known: KnownAuction, budget: inout Int, _ context: Context<ProtocolMessage>) {
+    /// Whether an incentive of `coin` (RAD) pays for `gas` at `bid`, or the keeper acts
+    /// regardless.
+    func incentiveCovers(_ coin: UInt256, gas: Gas, bid: GasBid, now: SimTime) -> Bool {
+        settings.startsUnprofitableAuctions
+            || coin.approximateValue / 1e45 >= gasCost(gas, bid: bid, now: now)
+    }
+
+    /// Takes from Clipper auction `known`, restarts it if it needs `redo`, or returns
+    /// when it is worth looking at again (nil: the usual `auctionRecheck`).
+    func take(
+        _ known: KnownAuction, budget: inout Int, _ context: Context<ProtocolMessage>
+    ) -> SimTime? {
+        let state = latest
         let now = UInt64(max(0, context.now.wholeSeconds))
-        guard let status = latest.maker.clipStatus(known.id, now: now), !status.needsRedo,
-            !status.lot.isZero,
-            let whole = latest.plannedTake(
-                auction: known.id, amount: status.lot, maxPrice: status.price, now: now)
-        else { return }
-        guard let bid = currentBid() else { return }
+        guard let status = state.maker.clipStatus(known.id, now: now), !status.lot.isZero
+        else { return nil }
+        if status.needsRedo {
+            restart(known, tab: status.tab, budget: &budget, context)
+            return nil
+        }
+        // Dearer than the venue: nothing to plan yet (no path can profit).
+        if status.price.approximateValue / 1e27 >= view.mid(known.collateral, at: context.now) {
+            return recheckTime(known, price: status.price, context)
+        }
+        guard
+            let whole = state.plannedTake(
+                auction: known.id, amount: status.lot, maxPrice: status.price, now: now),
+            let bid = currentBid()
+        else { return nil }
         let (erc20, vat) = spendableDai()
         let capitalRad = (erc20 + vat) * MakerSystem.ray
-        if capitalRad >= whole.owe || !settings.usesFlashTakes || pairs[known.collateral] == nil {
+        let ownDai =
+            capitalRad >= whole.owe || !settings.usesFlashTakes || pairs[known.collateral] == nil
+        var calls: [ProtocolState.Call]
+        var slice = whole.slice
+        var value: Double
+        if ownDai {
             // Own DAI: as much of the lot as its capital buys.
-            let affordable =
-                capitalRad >= whole.owe ? status.lot : capitalRad / status.price
+            let affordable = capitalRad >= whole.owe ? status.lot : capitalRad / status.price
             guard !affordable.isZero,
-                let plan = latest.plannedTake(
+                let plan = state.plannedTake(
                     auction: known.id, amount: affordable, maxPrice: status.price, now: now),
                 !plan.slice.isZero, let funding = funding(plan.owe)
-            else { return }
-            let value =
+            else { return nil }
+            slice = plan.slice
+            value =
                 view.saleValue(
-                    known.collateral, amount: plan.slice.doubleValue / 1e18, at: context.now)
-                - plan.owe.doubleValue / 1e45 - gasCost(Self.takeGas, bid: bid, now: context.now)
-            guard value > settings.minimumProfit else { return }
-            let calls =
+                    known.collateral, amount: slice.approximateValue / 1e18, at: context.now)
+                - plan.owe.approximateValue / 1e45
+                - gasCost(Self.takeGas, bid: bid, now: context.now)
+            calls =
                 funding + [
                     .maker(
                         .take(
-                            auction: known.id, amt: plan.slice, max: status.price,
+                            auction: known.id, amt: slice, max: status.price,
                             who: settings.address, flash: false))
                 ]
-            send(
-                calls, gasLimit: Self.takeGas, bid: bid,
-                task: .take(
-                    auction: known.id, collateral: known.collateral, slice: plan.slice,
-                    flash: false), budget: &budget, context)
-        } else if let pair = pairs[known.collateral] {
-            guard
-                let calls = latest.flashTakeBundle(
+        } else {
+            guard let pair = pairs[known.collateral],
+                let bundle = state.flashTakeBundle(
                     auction: known.id, amount: status.lot, maxPrice: status.price,
                     keeper: settings.address, pair: pair, now: now),
                 let output = ammOutput(pair: pair, collateral: known.collateral, whole.slice)
-            else { return }
-            let value =
-                output.doubleValue / 1e18 - whole.owe.doubleValue / 1e45
+            else { return nil }
+            calls = bundle
+            value =
+                output.approximateValue / 1e18 - whole.owe.approximateValue / 1e45
                 - gasCost(Self.flashTakeGas, bid: bid, now: context.now)
-            guard value > settings.minimumProfit else { return }
-            send(
-                calls, gasLimit: Self.flashTakeGas, bid: bid,
-                task: .take(
-                    auction: known.id, collateral: known.collateral, slice: whole.slice,
-                    flash: true), budget: &budget, context)
         }
+        guard value > settings.minimumProfit else {
+            return recheckTime(known, price: status.price, context)
+        }
+        send(
+            calls, gasLimit: ownDai ? Self.takeGas : Self.flashTakeGas, bid: bid,
+            task: .take(
+                auction: known.id, collateral: known.collateral, slice: slice, flash: !ownDai),
+            budget: &budget, context)
+        return nil
+    }
+
+    /// When a Clipper auction priced `price` (RAY) now will have fallen to the venue mid,
+    /// from its price curve: the keeper sleeps on it until then, at most `maxRecheck`
+    /// (the market moves meanwhile) and at least `auctionRecheck`. Thousands of live
+    /// auctions then cost a few checks each instead of one per keeper per block.
+    func recheckTime(
+        _ known: KnownAuction, price: UInt256, _ context: Context<ProtocolMessage>
+    ) -> SimTime? {
+        let state = latest
+        guard case .clip(let auction)? = state.maker.auction(known.id),
+            case .clip(let terms) = state.maker.ilk(auction.ilk).liquidation
+        else { return nil }
+        let current = price.approximateValue / 1e27
+        let target = view.mid(known.collateral, at: context.now)
+        guard current > 0, target > 0, target < current else { return nil }
+        let ratio = target / current
+        let now = max(0, context.now.wholeSeconds)
+        var wait: Int64
+        switch terms.calc {
+        case .stairstepExponentialDecrease(let step, let cut):
+            let perStep = cut.approximateValue / 1e27
+            guard perStep > 0, perStep < 1 else { return nil }
+            let steps = (DeterministicMath.log(ratio) / DeterministicMath.log(perStep))
+                .rounded(.up)
+            let elapsed = max(0, now - Int64(auction.tic))
+            let stepLength = Int64(step)
+            wait = (elapsed / stepLength + Int64(steps)) * stepLength - elapsed
+        case .exponentialDecrease(let cut):
+            let perSecond = cut.approximateValue / 1e27
+            guard perSecond > 0, perSecond < 1 else { return nil }
+            wait = Int64(
+                (DeterministicMath.log(ratio) / DeterministicMath.log(perSecond)).rounded(.up))
+        case .linearDecrease(let tau):
+            let top = auction.top.approximateValue / 1e27
+            guard top > 0 else { return nil }
+            let dueAt = Double(tau) * (1 - target / top)
+            wait = Int64(dueAt.rounded(.up)) - max(0, now - Int64(auction.tic))
+        }
+        let seconds = min(max(wait, settings.auctionRecheck.wholeSeconds), Self.maxRecheckSeconds)
+        return context.now + .seconds(seconds)
+    }
+
+    static let maxRecheckSeconds: Int64 = 600
+
+    /// `redo` of an auction too old or too cheap, for the incentive (none when dusty).
+    func restart(
+        _ known: KnownAuction, tab: UInt256, budget: inout Int, _ context: Context<ProtocolMessage>
+    ) {
+        let state = latest
+        guard case .clip(let auction)? = state.maker.auction(known.id),
+            case .clip(let terms) = state.maker.ilk(auction.ilk).liquidation,
+            let bid = currentBid()
+        else { return }
+        let dusty = tab < state.maker.ilk(auction.ilk).chost
+        let coin = dusty ? UInt256.zero : terms.tip + tab * terms.chip / .wad
+        guard incentiveCovers(coin, gas: Self.redoGas, bid: bid, now: context.now) else { return }
+        send(
+            [.maker(.redo(auction: known.id, keeper: settings.address))], gasLimit: Self.redoGas,
+            bid: bid, task: .redo(auction: known.id), budget: &budget, context)
     }
 
     /// DAI (WAD) the pair pays now for `amount` of the collateral's token.
     func ammOutput(pair: Int, collateral: Int, _ amount: UInt256) -> UInt256? {
-        let pool = latest.pair(pair)
-        guard let wiring = latest.collateral(of: ilks[collateral]) else { return nil }
+        let state = latest
+        let pool = state.pair(pair)
+        guard let wiring = state.collateral(of: ilks[collateral]) else { return nil }
         let (reserveIn, reserveOut) =
             pool.token0 == wiring.token
             ? (pool.reserve0, pool.reserve1) : (pool.reserve1, pool.reserve0)
@@ -156,6 +255,7 @@ extension Keeper {
         on flip: MakerSystem.FlipAuction, _ known: KnownAuction, budget: inout Int,
         _ context: Context<ProtocolMessage>
     ) {
+        let state = latest
         let now = UInt64(max(0, context.now.wholeSeconds))
         let me = settings.address
         let finished = (flip.tic != 0 && flip.tic < now) || flip.end < now
@@ -167,10 +267,10 @@ extension Keeper {
                 budget: &budget, context)
             return
         }
-        guard flip.guy != me, case .flip(let terms) = latest.maker.ilk(flip.ilk).liquidation
+        guard flip.guy != me, case .flip(let terms) = state.maker.ilk(flip.ilk).liquidation
         else { return }
         guard let gasBid = currentBid() else { return }
-        let lotUnits = flip.lot.doubleValue / 1e18
+        let lotUnits = flip.lot.approximateValue / 1e18
         let worth =
             view.saleValue(known.collateral, amount: lotUnits, at: context.now)
             * (1 - settings.flipDiscount) - gasCost(Self.bidGas, bid: gasBid, now: context.now)
@@ -191,7 +291,7 @@ extension Keeper {
         } else if worth > 0 {
             // Dent: the least collateral for the tab at its valuation per unit.
             let perUnit = worth / lotUnits
-            let lotWanted = UInt256(truncating: flip.tab.doubleValue / 1e45 / perUnit * 1e18)
+            let lotWanted = UInt256(truncating: flip.tab.approximateValue / 1e45 / perUnit * 1e18)
             if let lotWanted, !lotWanted.isZero, lotWanted * terms.beg <= flip.lot * .wad,
                 lotWanted < flip.lot
             {

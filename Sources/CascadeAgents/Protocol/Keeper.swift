@@ -32,6 +32,8 @@ public final class Keeper: Agent {
         var id: MakerSystem.AuctionID
         var collateral: Int
         var kickedAt: SimTime
+        /// Not looked at again before this time (see `auctionRecheck`).
+        var nextCheck: SimTime = .zero
     }
 
     public let settings: KeeperSettings
@@ -112,8 +114,12 @@ public final class Keeper: Agent {
         guard isNewest, !isDown(at: context.now) else { return }
         let blockWasFull = report.header.gasUsed * 100 >= report.header.gasLimit * 95
         raisePending(blockTime: report.header.time, blockWasFull: blockWasFull, context)
-        var budget = settings.maxNewTransactionsPerBlock
-        liquidate(budget: &budget, context)
+        // Half the block's budget (rounded up) for new liquidations, the rest and what
+        // they left for auctions: starting auctions must not starve taking from them.
+        let total = settings.maxNewTransactionsPerBlock
+        var liquidations = (total + 1) / 2
+        liquidate(budget: &liquidations, context)
+        var budget = total - (total + 1) / 2 + liquidations
         bidOnAuctions(budget: &budget, context)
     }
 
@@ -175,6 +181,8 @@ public final class Keeper: Agent {
             if !flash { sell(collateral, slice, context) }
         case .bid:
             statistics.bids += 1
+        case .redo:
+            statistics.redos += 1
         case .deal(_, let collateral, let lot):
             statistics.deals += 1
             sell(collateral, lot, context)
@@ -184,7 +192,7 @@ public final class Keeper: Agent {
     /// Sells collateral bought with own DAI on the off-chain venue (see `VenueAgent`).
     func sell(_ collateral: Int, _ amount: UInt256, _ context: Context<ProtocolMessage>) {
         guard let venue = view.venueAgent else { return }
-        let units = amount.doubleValue / 1e18
+        let units = amount.approximateValue / 1e18
         statistics.soldOnVenue += units
         context.send(.custom(.sold(collateral: collateral, amount: units)), to: venue)
     }
@@ -211,7 +219,7 @@ public final class Keeper: Agent {
     /// Gas cost in quote currency of `gas` units at the current bid.
     func gasCost(_ gas: Gas, bid: GasBid, now: SimTime) -> Double {
         let price = min(bid.feeCap, nextBaseFee + bid.tipCap)
-        let wei = Double(price) * Double(gas)
+        let wei = price.approximateValue * Double(gas)
         return wei / 1e18 * view.nativePrice(at: now, fallback: view.reference(0, at: now))
     }
 
@@ -238,6 +246,7 @@ public struct KeeperStatistics: Hashable, Sendable {
     public var takes = 0
     public var bids = 0
     public var deals = 0
+    public var redos = 0
     /// Times its gas policy refused to send (base fee at or above its ceiling).
     public var stalledByCeiling = 0
     public var competitorsSeen = 0

@@ -22,7 +22,8 @@ public struct KeeperSettings: Hashable, Sendable {
     public var usesFlashTakes: Bool
     /// The least profit (quote currency, after slippage and gas) worth a transaction.
     public var minimumProfit: Double
-    /// Start auctions (`bark`/`bite`) even when the Dog's incentive does not cover gas.
+    /// `bark` (and `redo`) even when the Clipper's incentive does not cover gas. (A
+    /// Flipper's `bite` pays nothing; keepers always bite, to bid.)
     public var startsUnprofitableAuctions: Bool
     /// Flipper: the discount to the venue's sale value it bids at (0.05 = 5%).
     public var flipDiscount: Double
@@ -31,6 +32,9 @@ public struct KeeperSettings: Hashable, Sendable {
     public var opportunistWait: SimTime?
     /// At most this many new transactions per observed block.
     public var maxNewTransactionsPerBlock: Int
+    /// An auction it looked at and left alone is looked at again after this long (a
+    /// Clipper's price moves once per step; 90 s on mainnet).
+    public var auctionRecheck: SimTime
     /// After a revert, the keeper leaves that target alone this long ("not retried in
     /// time").
     public var retryDelay: SimTime
@@ -47,8 +51,9 @@ public struct KeeperSettings: Hashable, Sendable {
             raisePercent: 15, raiseCap: .gwei(500)),
         daiCapital: UInt64 = 100_000, ethBalance: UInt64 = 1_000,
         usesFlashTakes: Bool = true, minimumProfit: Double = 0,
-        startsUnprofitableAuctions: Bool = true, flipDiscount: Double = 0.05,
+        startsUnprofitableAuctions: Bool = false, flipDiscount: Double = 0.05,
         opportunistWait: SimTime? = nil, maxNewTransactionsPerBlock: Int = 8,
+        auctionRecheck: SimTime = .seconds(90),
         retryDelay: SimTime = .seconds(30), downtime: [Range<SimTime>] = []
     ) {
         precondition(observation.problem == nil && propagation.problem == nil)
@@ -67,6 +72,7 @@ public struct KeeperSettings: Hashable, Sendable {
         self.flipDiscount = flipDiscount
         self.opportunistWait = opportunistWait
         self.maxNewTransactionsPerBlock = maxNewTransactionsPerBlock
+        self.auctionRecheck = auctionRecheck
         self.retryDelay = retryDelay
         self.downtime = downtime
     }
@@ -78,13 +84,15 @@ enum KeeperTask: Equatable {
     /// A Clipper take of `slice` WAD of collateral `collateral`.
     case take(auction: MakerSystem.AuctionID, collateral: Int, slice: UInt256, flash: Bool)
     case bid(auction: MakerSystem.AuctionID)
+    case redo(auction: MakerSystem.AuctionID)
     case deal(auction: MakerSystem.AuctionID, collateral: Int, lot: UInt256)
 
     /// The thing raced for: a vault or an auction.
     var target: KeeperTarget {
         switch self {
         case .liquidate(let ilk, let owner): .vault(ilk: ilk, owner: owner)
-        case .take(let auction, _, _, _), .bid(let auction), .deal(let auction, _, _):
+        case .take(let auction, _, _, _), .bid(let auction), .redo(let auction),
+            .deal(let auction, _, _):
             .auction(auction)
         }
     }

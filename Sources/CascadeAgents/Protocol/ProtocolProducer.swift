@@ -119,11 +119,11 @@ public final class ProtocolBlockRelay: BlockSink {
 }
 
 /// What a liquidation-race attempt is, recognised from a transaction's calls: the first
-/// `bark`, `bite`, `take`, `tend`, `dent` or `deal` among them (a keeper's bundle carries
+/// `bark`, `bite`, `take`, `tend`, `dent`, `deal` or `redo` among them (a keeper's bundle carries
 /// joins, exits and swaps around it).
 public struct LiquidationAttempt: Hashable, Sendable {
     public enum Kind: String, Hashable, Sendable {
-        case bark, bite, take, tend, dent, deal
+        case bark, bite, take, tend, dent, deal, redo
     }
 
     public var kind: Kind
@@ -154,6 +154,8 @@ public struct LiquidationAttempt: Hashable, Sendable {
                 self.init(kind: .dent, vault: nil, ilk: nil, auction: auction, flash: false)
             case .deal(let auction):
                 self.init(kind: .deal, vault: nil, ilk: nil, auction: auction, flash: false)
+            case .redo(let auction, _):
+                self.init(kind: .redo, vault: nil, ilk: nil, auction: auction, flash: false)
             default:
                 continue
             }
