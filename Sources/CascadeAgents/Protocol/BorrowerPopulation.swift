@@ -91,8 +91,9 @@ struct BorrowerVault: Hashable, Sendable {
 /// and per ilk per new block asks it for the vaults unsafe at `market × (1 − margin)` —
 /// those whose liquidation price is within the margin — never scanning.
 ///
-/// A warned reactive owner draws (own stream) whether it acts; if so it acts after its
-/// reaction latency, on the state it then knows: a top-up (`joinGem` + `frob`) from its
+/// A warned reactive owner draws (own stream) whether it acts; if so it decides then, on
+/// the state of that block, and sends after its reaction latency (so it holds no state
+/// between blocks): a top-up (`joinGem` + `frob`) from its
 /// collateral reserve, or a repayment (`frob` with negative `dart`) from its Vat DAI, to
 /// the target ratio at the market price. Transactions are fire-and-forget with one nonce
 /// counter per owner.
@@ -106,7 +107,8 @@ public final class BorrowerPopulation: Agent {
     let reaction: LatencySampler
     @exclusivity(unchecked) var book: VaultBook
     @exclusivity(unchecked) var view: MarketView
-    @exclusivity(unchecked) var latest: ProtocolState
+    /// Each owner's planned transaction, sent when its reaction latency has passed.
+    @exclusivity(unchecked) var plans: [[ProtocolState.Call]?]
     @exclusivity(unchecked) var lastBlock: UInt64 = 0
     @exclusivity(unchecked) var nextBaseFee: Wei
     @exclusivity(unchecked) var nonces: [UInt64]
@@ -126,7 +128,7 @@ public final class BorrowerPopulation: Agent {
         self.producer = producer
         self.book = book
         self.view = view
-        latest = genesis
+        plans = Array(repeating: nil, count: vaults.count)
         nextBaseFee = initialBaseFee
         propagation = LatencySampler(settings.propagation)
         reaction = LatencySampler(settings.reactionLatency)
@@ -148,15 +150,14 @@ public final class BorrowerPopulation: Agent {
     public func handle(_ message: ProtocolMessage, _ context: Context<ProtocolMessage>) {
         switch message {
         case .blockObserved(let report):
+            book.apply(report.events, state: report.state, block: report.header.number)
             if report.header.number > lastBlock {
                 lastBlock = report.header.number
-                latest = report.state
                 nextBaseFee = report.nextBaseFee
+                warn(report.state, context)
             }
-            book.apply(report.events, latest: latest)
-            if report.header.number == lastBlock { warn(context) }
         case .timer(let tag):
-            act(Int(tag), context)
+            send(Int(tag), context)
         case .custom(let payload):
             view.receive(payload)
         default:
@@ -164,12 +165,12 @@ public final class BorrowerPopulation: Agent {
         }
     }
 
-    func warn(_ context: Context<ProtocolMessage>) {
+    func warn(_ state: ProtocolState, _ context: Context<ProtocolMessage>) {
         for (collateral, ilk) in ilks.enumerated() {
             let price = view.reference(collateral, at: context.now) * (1 - settings.warningMargin)
             guard let wad = UInt256(truncating: price * 1e18), !wad.isZero else { continue }
             let owners = book.unsafeOwners(
-                ilk: ilk, atPrice: wad, state: latest, limit: settings.warningsPerBlock)
+                ilk: ilk, atPrice: wad, state: state, limit: settings.warningsPerBlock)
             for owner in owners {
                 guard let id = book.id(ilk: ilk, owner: owner) else { continue }
                 let index = id / book.ilkCount
@@ -177,53 +178,64 @@ public final class BorrowerPopulation: Agent {
                 warnings += 1
                 busyUntil[index] = context.now + settings.cooldown
                 let acts = context.random.uniform() < settings.reactionProbability
-                guard acts else { continue }
+                guard acts, let calls = plan(index, state, context) else { continue }
+                plans[index] = calls
                 context.wake(
                     after: reaction.draw(using: &context.random), .timer(tag: UInt64(index)))
             }
         }
     }
 
-    func act(_ index: Int, _ context: Context<ProtocolMessage>) {
+    /// What owner `index` will send, decided on `state` when warned: a top-up or a
+    /// repayment to the target ratio at the market price; nil if it cannot.
+    func plan(
+        _ index: Int, _ state: ProtocolState, _ context: Context<ProtocolMessage>
+    ) -> [ProtocolState.Call]? {
         let vault = vaults[index]
         let ilk = ilks[vault.collateral]
-        let urn = latest.maker.urn(ilk: ilk, owner: vault.owner)
-        guard !urn.art.isZero, !urn.ink.isZero,
-            let bid = settings.gas.bid(nextBaseFee: nextBaseFee)
-        else { return }
+        let urn = state.maker.urn(ilk: ilk, owner: vault.owner)
+        guard !urn.art.isZero, !urn.ink.isZero else { return nil }
         let price = view.reference(vault.collateral, at: context.now)
-        let rate = latest.maker.ilk(ilk).rate.approximateValue / 1e27
+        let rate = state.maker.ilk(ilk).rate.approximateValue / 1e27
         let debt = urn.art.approximateValue / 1e18 * rate
         let ink = urn.ink.approximateValue / 1e18
         var calls: [ProtocolState.Call] = []
         if vault.topsUp {
-            guard let wiring = latest.collateral(of: ilk) else { return }
+            guard let wiring = state.collateral(of: ilk) else { return nil }
             let wanted = debt * settings.targetRatio / price - ink
-            let wallet = UInt256(latest.ledger.balance(of: wiring.token, vault.owner))
-            guard wanted > 0, let amount = UInt256(truncating: wanted * 1e18) else { return }
+            let wallet = UInt256(state.ledger.balance(of: wiring.token, vault.owner))
+            guard wanted > 0, let amount = UInt256(truncating: wanted * 1e18) else { return nil }
             let dink = min(amount, wallet)
-            guard !dink.isZero else { return }
+            guard !dink.isZero else { return nil }
             calls = [
                 .joinGem(ilk: ilk, amount: dink),
                 .maker(.frob(ilk: ilk, dink: .plus(dink), dart: .zero)),
             ]
         } else {
             let wanted = urn.art.approximateValue / 1e18 - ink * price / settings.targetRatio / rate
-            let rateRay = latest.maker.ilk(ilk).rate
-            let affordable = latest.maker.dai(vault.owner) / rateRay
-            guard wanted > 0, let amount = UInt256(truncating: wanted * 1e18) else { return }
+            let rateRay = state.maker.ilk(ilk).rate
+            let affordable = state.maker.dai(vault.owner) / rateRay
+            guard wanted > 0, let amount = UInt256(truncating: wanted * 1e18) else { return nil }
             var dart = min(amount, affordable, urn.art)
-            let dust = latest.maker.ilk(ilk).dust
+            let dust = state.maker.ilk(ilk).dust
             if dart < urn.art && (urn.art - dart) * rateRay < dust {
-                guard urn.art <= affordable else { return }
+                guard urn.art <= affordable else { return nil }
                 dart = urn.art
             }
-            guard !dart.isZero else { return }
+            guard !dart.isZero else { return nil }
             calls = [.maker(.frob(ilk: ilk, dink: .zero, dart: .minus(dart)))]
         }
+        return calls
+    }
+
+    /// Sends owner `index`'s planned transaction at the current gas price.
+    func send(_ index: Int, _ context: Context<ProtocolMessage>) {
+        guard let calls = plans[index], let bid = settings.gas.bid(nextBaseFee: nextBaseFee)
+        else { return }
+        plans[index] = nil
         actions += 1
         let request = TransactionRequest(
-            sender: vault.owner, replyTo: context.agent, nonce: nonces[index],
+            sender: vaults[index].owner, replyTo: context.agent, nonce: nonces[index],
             gasLimit: 250_000, bid: bid, calls: calls)
         nonces[index] += 1
         context.send(

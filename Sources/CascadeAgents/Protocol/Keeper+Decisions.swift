@@ -91,7 +91,16 @@ extension Keeper {
                 bid(on: flip, known, budget: &budget, context)
             }
             if budget == before {
-                auctions[index].nextCheck = hint ?? context.now + settings.auctionRecheck
+                // Left alone: when its curve says, or after an interval that doubles with
+                // each look that found nothing to do (at most 10 minutes).
+                let backoff = settings.auctionRecheck.milliseconds << min(known.misses, 3)
+                auctions[index].nextCheck =
+                    hint
+                    ?? context.now
+                    + .milliseconds(min(backoff, Self.maxRecheckSeconds * 1_000))
+                auctions[index].misses += 1
+            } else {
+                auctions[index].misses = 0
             }
         }
         if finished {
@@ -158,15 +167,18 @@ extension Keeper {
                 ]
         } else {
             guard let pair = pairs[known.collateral],
-                let bundle = state.flashTakeBundle(
-                    auction: known.id, amount: status.lot, maxPrice: status.price,
-                    keeper: settings.address, pair: pair, now: now),
                 let output = ammOutput(pair: pair, collateral: known.collateral, whole.slice)
             else { return nil }
-            calls = bundle
             value =
                 output.approximateValue / 1e18 - whole.owe.approximateValue / 1e45
                 - gasCost(Self.flashTakeGas, bid: bid, now: context.now)
+            // The bundle is planned only when worth it (it prices the auction again).
+            guard value > settings.minimumProfit,
+                let bundle = state.flashTakeBundle(
+                    auction: known.id, amount: status.lot, maxPrice: status.price,
+                    keeper: settings.address, pair: pair, now: now)
+            else { return recheckTime(known, price: status.price, context) }
+            calls = bundle
         }
         guard value > settings.minimumProfit else {
             return recheckTime(known, price: status.price, context)

@@ -34,6 +34,8 @@ public final class Keeper: Agent {
         var kickedAt: SimTime
         /// Not looked at again before this time (see `auctionRecheck`).
         var nextCheck: SimTime = .zero
+        /// Looks in a row that found nothing to do (backs the next look off).
+        var misses = 0
     }
 
     public let settings: KeeperSettings
@@ -43,6 +45,8 @@ public final class Keeper: Agent {
     @exclusivity(unchecked) var book: VaultBook
     @exclusivity(unchecked) var view: MarketView
     @exclusivity(unchecked) var outbox: Outbox<KeeperTask>
+    /// The state of the block being handled; `ProtocolWorld.releasedState` between
+    /// blocks, so that holding it does not make the producer's next write copy tables.
     @exclusivity(unchecked) var latest: ProtocolState
     @exclusivity(unchecked) var lastBlock: UInt64 = 0
     @exclusivity(unchecked) var nextBaseFee: Wei
@@ -62,7 +66,7 @@ public final class Keeper: Agent {
         self.pairs = pairs
         self.book = book
         self.view = view
-        latest = genesis
+        latest = ProtocolWorld.releasedState
         nextBaseFee = initialBaseFee
         outbox = Outbox(
             address: settings.address, producer: producer,
@@ -104,14 +108,15 @@ public final class Keeper: Agent {
         let isNewest = report.header.number > lastBlock
         if isNewest {
             lastBlock = report.header.number
-            latest = report.state
             nextBaseFee = report.nextBaseFee
         }
         statistics.blocksObserved += 1
-        book.apply(report.events, latest: latest)
+        book.apply(report.events, state: report.state, block: report.header.number)
         learn(from: report.events, blockTime: report.header.time)
         settle(report, context)
         guard isNewest, !isDown(at: context.now) else { return }
+        latest = report.state
+        defer { latest = ProtocolWorld.releasedState }
         let blockWasFull = report.header.gasUsed * 100 >= report.header.gasLimit * 95
         raisePending(blockTime: report.header.time, blockWasFull: blockWasFull, context)
         // Half the block's budget (rounded up) for new liquidations, the rest and what

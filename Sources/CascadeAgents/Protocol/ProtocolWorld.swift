@@ -50,6 +50,18 @@ public final class ProtocolWorld {
         Address(firstBorrower + UInt32(index))
     }
 
+    /// An empty state that agents hold between blocks instead of the last one they saw.
+    static let releasedState: ProtocolState = {
+        var ledger = TokenLedger()
+        let dai = ledger.addToken(symbol: "DAI")
+        return ProtocolState(
+            ledger: ledger,
+            maker: MakerSystem(
+                configuration: MakerSystem.Configuration(
+                    vow: .zero, cat: .zero, dog: .zero, governance: .zero, globalLine: .zero)),
+            dai: dai, daiJoin: .zero)
+    }()
+
     public let configuration: ProtocolWorldConfiguration
     public let kernel: Kernel<ProtocolMessage>
     public let market: MarketPath

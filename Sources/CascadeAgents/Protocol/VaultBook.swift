@@ -8,10 +8,11 @@ import CascadeCore
 /// world are known: one scan at construction). After that, every observed block's events
 /// name the vaults that changed: `frobbed` (open, top up, repay), `barked` and `bitten`
 /// (seized into an auction). For each, the book reads that vault's `ink` and `art` from
-/// the newest state the agent has seen and updates the index. Reading the newest state
-/// (not the event's own numbers) makes the book right even when blocks arrive out of
-/// order: an older block's event re-reads the current values. Rate changes (`drip`) and
-/// price changes (`poke`) touch no key (docs/model/keeper-index.md).
+/// the state after that block and updates the index, unless it already holds the vault as
+/// of a later block: blocks can arrive out of order, and the newest reading wins. So an
+/// agent need not keep any state between blocks (a kept state would make the producer's
+/// next write copy whole tables). Rate changes (`drip`) and price changes (`poke`) touch
+/// no key (docs/model/keeper-index.md).
 ///
 /// Vault ids are dense: `(owner − firstOwner) · ilkCount + ilk`, for owners in
 /// `[firstOwner, firstOwner + ownerCount)`; other owners are not tracked.
@@ -20,6 +21,8 @@ struct VaultBook {
     let ownerCount: Int
     let ilkCount: Int
     var index = LiquidationIndex()
+    /// Per vault id, the block its entry was read at.
+    private var readAt: [UInt64]
     /// Index updates applied (each O(log N)), genesis included.
     private(set) var updateCount = 0
     /// Unsafe-vault queries (one per ilk per processed block).
@@ -31,10 +34,11 @@ struct VaultBook {
         self.firstOwner = firstOwner
         self.ownerCount = ownerCount
         ilkCount = state.maker.ilks.count
+        readAt = Array(repeating: 0, count: ownerCount * ilkCount)
         for offset in 0..<ownerCount {
             let owner = Address(firstOwner + UInt32(offset))
             for ilk in state.maker.ilkIDs {
-                refresh(ilk: ilk, owner: owner, in: state)
+                refresh(ilk: ilk, owner: owner, in: state, block: 0)
             }
         }
     }
@@ -50,9 +54,13 @@ struct VaultBook {
         Address(firstOwner + UInt32(id / ilkCount))
     }
 
-    /// Re-reads one vault from `state`.
-    mutating func refresh(ilk: MakerSystem.IlkID, owner: Address, in state: ProtocolState) {
-        guard let id = id(ilk: ilk, owner: owner) else { return }
+    /// Re-reads one vault from `state`, the state after block `block`, unless the book
+    /// holds it as of a later block.
+    mutating func refresh(
+        ilk: MakerSystem.IlkID, owner: Address, in state: ProtocolState, block: UInt64
+    ) {
+        guard let id = id(ilk: ilk, owner: owner), readAt[id] <= block else { return }
+        readAt[id] = block
         let urn = state.maker.urn(ilk: ilk, owner: owner)
         updateCount += 1
         if urn.art.isZero {
@@ -62,15 +70,16 @@ struct VaultBook {
         }
     }
 
-    /// Applies the vault changes named by `events`, reading values from `latest`.
-    mutating func apply(_ events: [ProtocolState.Event], latest: ProtocolState) {
+    /// Applies the vault changes named by `events` of block `block`, reading values from
+    /// `state`, the state after that block.
+    mutating func apply(_ events: [ProtocolState.Event], state: ProtocolState, block: UInt64) {
         for event in events {
             guard case .maker(let makerEvent) = event else { continue }
             switch makerEvent {
             case .frobbed(let frob):
-                refresh(ilk: frob.ilk, owner: frob.owner, in: latest)
+                refresh(ilk: frob.ilk, owner: frob.owner, in: state, block: block)
             case .barked(let liquidation), .bitten(let liquidation):
-                refresh(ilk: liquidation.ilk, owner: liquidation.vault, in: latest)
+                refresh(ilk: liquidation.ilk, owner: liquidation.vault, in: state, block: block)
             default:
                 continue
             }
