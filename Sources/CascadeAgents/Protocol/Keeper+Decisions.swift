@@ -72,12 +72,15 @@ extension Keeper {
         // Finished auctions are dropped when next looked at, not by a pass over all of
         // them every block (thousands of live auctions × keepers × blocks).
         var finished = false
+        // One copy of the state for the whole pass: passed down borrowed, not re-read
+        // (each read of the stored property copied the state's buffers).
+        let state = latest
         for index in auctions.indices where budget > 0 {
             let known = auctions[index]
             guard context.now >= known.nextCheck,
                 !isBusy(with: .auction(known.id), now: context.now)
             else { continue }
-            guard let auction = latest.maker.auction(known.id) else {
+            guard let auction = state.maker.auction(known.id) else {
                 auctions[index].nextCheck = .milliseconds(.max)
                 finished = true
                 continue
@@ -86,9 +89,9 @@ extension Keeper {
             var hint: SimTime?
             switch auction {
             case .clip:
-                hint = take(known, budget: &budget, context)
+                hint = take(known, state, budget: &budget, context)
             case .flip(let flip):
-                bid(on: flip, known, budget: &budget, context)
+                bid(on: flip, known, state, budget: &budget, context)
             }
             if budget == before {
                 // Left alone: when its curve says, or after an interval that doubles with
@@ -118,19 +121,19 @@ extension Keeper {
     /// Takes from Clipper auction `known`, restarts it if it needs `redo`, or returns
     /// when it is worth looking at again (nil: the usual `auctionRecheck`).
     func take(
-        _ known: KnownAuction, budget: inout Int, _ context: Context<ProtocolMessage>
+        _ known: KnownAuction, _ state: ProtocolState, budget: inout Int,
+        _ context: Context<ProtocolMessage>
     ) -> SimTime? {
-        let state = latest
         let now = UInt64(max(0, context.now.wholeSeconds))
         guard let status = state.maker.clipStatus(known.id, now: now), !status.lot.isZero
         else { return nil }
         if status.needsRedo {
-            restart(known, tab: status.tab, budget: &budget, context)
+            restart(known, state, tab: status.tab, budget: &budget, context)
             return nil
         }
         // Dearer than the venue: nothing to plan yet (no path can profit).
         if status.price.approximateValue / 1e27 >= view.mid(known.collateral, at: context.now) {
-            return recheckTime(known, price: status.price, context)
+            return recheckTime(known, state, price: status.price, context)
         }
         guard
             let whole = state.plannedTake(
@@ -167,7 +170,7 @@ extension Keeper {
                 ]
         } else {
             guard let pair = pairs[known.collateral],
-                let output = ammOutput(pair: pair, collateral: known.collateral, whole.slice)
+                let output = ammOutput(state, pair: pair, collateral: known.collateral, whole.slice)
             else { return nil }
             value =
                 output.approximateValue / 1e18 - whole.owe.approximateValue / 1e45
@@ -177,11 +180,11 @@ extension Keeper {
                 let bundle = state.flashTakeBundle(
                     auction: known.id, amount: status.lot, maxPrice: status.price,
                     keeper: settings.address, pair: pair, now: now)
-            else { return recheckTime(known, price: status.price, context) }
+            else { return recheckTime(known, state, price: status.price, context) }
             calls = bundle
         }
         guard value > settings.minimumProfit else {
-            return recheckTime(known, price: status.price, context)
+            return recheckTime(known, state, price: status.price, context)
         }
         send(
             calls, gasLimit: ownDai ? Self.takeGas : Self.flashTakeGas, bid: bid,
@@ -196,9 +199,9 @@ extension Keeper {
     /// (the market moves meanwhile) and at least `auctionRecheck`. Thousands of live
     /// auctions then cost a few checks each instead of one per keeper per block.
     func recheckTime(
-        _ known: KnownAuction, price: UInt256, _ context: Context<ProtocolMessage>
+        _ known: KnownAuction, _ state: ProtocolState, price: UInt256,
+        _ context: Context<ProtocolMessage>
     ) -> SimTime? {
-        let state = latest
         guard case .clip(let auction)? = state.maker.auction(known.id),
             case .clip(let terms) = state.maker.ilk(auction.ilk).liquidation
         else { return nil }
@@ -236,9 +239,9 @@ extension Keeper {
 
     /// `redo` of an auction too old or too cheap, for the incentive (none when dusty).
     func restart(
-        _ known: KnownAuction, tab: UInt256, budget: inout Int, _ context: Context<ProtocolMessage>
+        _ known: KnownAuction, _ state: ProtocolState, tab: UInt256, budget: inout Int,
+        _ context: Context<ProtocolMessage>
     ) {
-        let state = latest
         guard case .clip(let auction)? = state.maker.auction(known.id),
             case .clip(let terms) = state.maker.ilk(auction.ilk).liquidation,
             let bid = currentBid()
@@ -252,8 +255,9 @@ extension Keeper {
     }
 
     /// DAI (WAD) the pair pays now for `amount` of the collateral's token.
-    func ammOutput(pair: Int, collateral: Int, _ amount: UInt256) -> UInt256? {
-        let state = latest
+    func ammOutput(
+        _ state: ProtocolState, pair: Int, collateral: Int, _ amount: UInt256
+    ) -> UInt256? {
         let pool = state.pair(pair)
         guard let wiring = state.collateral(of: ilks[collateral]) else { return nil }
         let (reserveIn, reserveOut) =
@@ -264,10 +268,9 @@ extension Keeper {
     }
 
     func bid(
-        on flip: MakerSystem.FlipAuction, _ known: KnownAuction, budget: inout Int,
-        _ context: Context<ProtocolMessage>
+        on flip: MakerSystem.FlipAuction, _ known: KnownAuction, _ state: ProtocolState,
+        budget: inout Int, _ context: Context<ProtocolMessage>
     ) {
-        let state = latest
         let now = UInt64(max(0, context.now.wholeSeconds))
         let me = settings.address
         let finished = (flip.tic != 0 && flip.tic < now) || flip.end < now
