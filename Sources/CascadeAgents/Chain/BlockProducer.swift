@@ -46,6 +46,9 @@ where State.Event: Sendable {
     public var checksInvariants: Bool
     /// The first broken invariant, with the block that broke it.
     public private(set) var invariantViolation: (block: UInt64, violation: InvariantViolation)?
+    /// Copy each block's contract events into its `BlockReport` (off by default: a copy of
+    /// the event array per block that chain-only worlds do not need).
+    public var reportsEvents = false
     /// The stress input to the background demand (see `StressGauge`).
     public private(set) var stress: Double = 0
     public private(set) var blocksProduced = 0
@@ -148,7 +151,8 @@ where State.Event: Sendable {
             result, state: chain.state,
             nextBaseFee: chain.configuration.market.nextBaseFee(
                 parentBaseFee: head.baseFee, parentGasLimit: head.gasLimit,
-                parentGasUsed: head.gasUsed))
+                parentGasUsed: head.gasUsed),
+            includesEvents: reportsEvents)
         // Through a buffer pointer: indexing the array copied each subscriber (retaining its
         // sampler's table) on every draw.
         subscribers.withUnsafeMutableBufferPointer { subscribers in

@@ -24,13 +24,19 @@ public final class BlockReport<State: LedgerState> where State.Event: Sendable {
     public let receipts: [Receipt]
     /// Transactions that left the pool in this block without being included.
     public let dropped: [DroppedTransaction]
+    /// The block's contract events (each receipt's `events` range indexes it), or empty
+    /// when the producer does not report events (`ChainProducer.reportsEvents`): agents
+    /// that follow contract changes (keepers' vault books) read them here instead of
+    /// scanning the state.
+    public let events: [State.Event]
     /// Finds a sender's receipts in O(1): see `ReceiptIndex`.
     private let index: ReceiptIndex
 
     /// The report of `result`, produced on top of `state`; `nextBaseFee` is the base fee of
-    /// the block after it.
+    /// the block after it; `includesEvents` copies the block's events into the report.
     public init(
-        _ result: BlockResult<State.Call, State.Event>, state: State, nextBaseFee: Wei
+        _ result: BlockResult<State.Call, State.Event>, state: State, nextBaseFee: Wei,
+        includesEvents: Bool = false
     ) {
         header = BlockHeader(
             number: result.input.number, time: result.input.time,
@@ -41,6 +47,7 @@ public final class BlockReport<State: LedgerState> where State.Event: Sendable {
         self.state = state
         receipts = result.receipts
         dropped = result.dropped
+        events = includesEvents ? result.events : []
         index = ReceiptIndex(result.receipts)
     }
 

@@ -1,0 +1,330 @@
+import CascadeChain
+import CascadeContracts
+import CascadeCore
+import CascadeKernel
+
+extension Keeper {
+    static let barkGas: Gas = 320_000
+    static let biteGas: Gas = 260_000
+    static let takeGas: Gas = 280_000
+    static let flashTakeGas: Gas = 480_000
+    static let bidGas: Gas = 200_000
+    static let dealGas: Gas = 130_000
+    static let redoGas: Gas = 220_000
+    /// Opportunist's bid: one wei of DAI, as RAD.
+    static let dustBid = MakerSystem.ray
+
+    /// The DAI it can spend now: ERC-20 plus Vat DAI, in whole wei of DAI (WAD).
+    func spendableDai() -> (erc20: UInt256, vat: UInt256) {
+        let erc20 = UInt256(latest.ledger.balance(of: latest.daiToken, settings.address))
+        return (erc20, latest.maker.dai(settings.address) / MakerSystem.ray)
+    }
+
+    /// Calls that bring `rad` of DAI into the Vat for the keeper, or nil if it cannot.
+    func funding(_ rad: UInt256) -> [ProtocolState.Call]? {
+        let (erc20, vat) = spendableDai()
+        let (whole, remainder) = rad.quotientAndRemainder(dividingBy: MakerSystem.ray)
+        let needed = remainder.isZero ? whole : whole + .one
+        if needed <= vat { return [] }
+        let shortfall = needed - vat
+        guard shortfall <= erc20 else { return nil }
+        return [.joinDai(amount: shortfall)]
+    }
+
+    func currentBid() -> GasBid? {
+        let bid = settings.gas.bid(nextBaseFee: nextBaseFee)
+        if bid == nil { statistics.stalledByCeiling += 1 }
+        return bid
+    }
+
+    /// Unsafe vaults at the on-chain `spot`, from the index: `bark` or `bite`.
+    func liquidate(budget: inout Int, _ context: Context<ProtocolMessage>) {
+        for ilk in ilks where budget > 0 {
+            let terms = latest.maker.ilk(ilk)
+            guard !terms.spot.isZero else { continue }
+            let threshold = SafetyThreshold(collateralValue: terms.spot, debtValue: terms.rate)
+            let owners = book.unsafeOwners(ilk: ilk, at: threshold, limit: budget * 4)
+            for owner in owners where budget > 0 {
+                let task = KeeperTask.liquidate(ilk: ilk, owner: owner)
+                guard !isBusy(with: task.target, now: context.now) else { continue }
+                guard let bid = currentBid() else { return }
+                switch terms.liquidation {
+                case .clip(let clip):
+                    let urn = latest.maker.urn(ilk: ilk, owner: owner)
+                    let tab = urn.art * terms.rate * clip.chop / .wad
+                    let coin = clip.tip + tab * clip.chip / .wad
+                    guard incentiveCovers(coin, gas: Self.barkGas, bid: bid, now: context.now)
+                    else { continue }
+                    send(
+                        [.maker(.bark(ilk: ilk, vault: owner, keeper: settings.address))],
+                        gasLimit: Self.barkGas, bid: bid, task: task, budget: &budget, context)
+                case .flip:
+                    send(
+                        [.maker(.bite(ilk: ilk, vault: owner))], gasLimit: Self.biteGas,
+                        bid: bid, task: task, budget: &budget, context)
+                }
+            }
+        }
+    }
+
+    /// Every auction it knows of that is still live: take, bid, or deal.
+    func bidOnAuctions(budget: inout Int, _ context: Context<ProtocolMessage>) {
+        // Finished auctions are dropped when next looked at, not by a pass over all of
+        // them every block (thousands of live auctions × keepers × blocks).
+        var finished = false
+        // One copy of the state for the whole pass: passed down borrowed, not re-read
+        // (each read of the stored property copied the state's buffers).
+        let state = latest
+        for index in auctions.indices where budget > 0 {
+            let known = auctions[index]
+            guard context.now >= known.nextCheck,
+                !isBusy(with: .auction(known.id), now: context.now)
+            else { continue }
+            guard let auction = state.maker.auction(known.id) else {
+                auctions[index].nextCheck = .milliseconds(.max)
+                finished = true
+                continue
+            }
+            let before = budget
+            var hint: SimTime?
+            switch auction {
+            case .clip:
+                hint = take(known, state, budget: &budget, context)
+            case .flip(let flip):
+                bid(on: flip, known, state, budget: &budget, context)
+            }
+            if budget == before {
+                // Left alone: when its curve says, or after an interval that doubles with
+                // each look that found nothing to do (at most 10 minutes).
+                let backoff = settings.auctionRecheck.milliseconds << min(known.misses, 3)
+                auctions[index].nextCheck =
+                    hint
+                    ?? context.now
+                    + .milliseconds(min(backoff, Self.maxRecheckSeconds * 1_000))
+                auctions[index].misses += 1
+            } else {
+                auctions[index].misses = 0
+            }
+        }
+        if finished {
+            auctions.removeAll { $0.nextCheck == .milliseconds(.max) }
+        }
+    }
+
+    /// Whether an incentive of `coin` (RAD) pays for `gas` at `bid`, or the keeper acts
+    /// regardless.
+    func incentiveCovers(_ coin: UInt256, gas: Gas, bid: GasBid, now: SimTime) -> Bool {
+        settings.startsUnprofitableAuctions
+            || coin.approximateValue / 1e45 >= gasCost(gas, bid: bid, now: now)
+    }
+
+    /// Takes from Clipper auction `known`, restarts it if it needs `redo`, or returns
+    /// when it is worth looking at again (nil: the usual `auctionRecheck`).
+    func take(
+        _ known: KnownAuction, _ state: ProtocolState, budget: inout Int,
+        _ context: Context<ProtocolMessage>
+    ) -> SimTime? {
+        let now = UInt64(max(0, context.now.wholeSeconds))
+        guard let status = state.maker.clipStatus(known.id, now: now), !status.lot.isZero
+        else { return nil }
+        if status.needsRedo {
+            restart(known, state, tab: status.tab, budget: &budget, context)
+            return nil
+        }
+        // Dearer than the venue: nothing to plan yet (no path can profit).
+        if status.price.approximateValue / 1e27 >= view.mid(known.collateral, at: context.now) {
+            return recheckTime(known, state, price: status.price, context)
+        }
+        guard
+            let whole = state.plannedTake(
+                auction: known.id, amount: status.lot, maxPrice: status.price, now: now),
+            let bid = currentBid()
+        else { return nil }
+        let (erc20, vat) = spendableDai()
+        let capitalRad = (erc20 + vat) * MakerSystem.ray
+        let ownDai =
+            capitalRad >= whole.owe || !settings.usesFlashTakes || pairs[known.collateral] == nil
+        var calls: [ProtocolState.Call]
+        var slice = whole.slice
+        var value: Double
+        if ownDai {
+            // Own DAI: as much of the lot as its capital buys.
+            let affordable = capitalRad >= whole.owe ? status.lot : capitalRad / status.price
+            guard !affordable.isZero,
+                let plan = state.plannedTake(
+                    auction: known.id, amount: affordable, maxPrice: status.price, now: now),
+                !plan.slice.isZero, let funding = funding(plan.owe)
+            else { return nil }
+            slice = plan.slice
+            value =
+                view.saleValue(
+                    known.collateral, amount: slice.approximateValue / 1e18, at: context.now)
+                - plan.owe.approximateValue / 1e45
+                - gasCost(Self.takeGas, bid: bid, now: context.now)
+            calls =
+                funding + [
+                    .maker(
+                        .take(
+                            auction: known.id, amt: slice, max: status.price,
+                            who: settings.address, flash: false))
+                ]
+        } else {
+            guard let pair = pairs[known.collateral],
+                let output = ammOutput(state, pair: pair, collateral: known.collateral, whole.slice)
+            else { return nil }
+            value =
+                output.approximateValue / 1e18 - whole.owe.approximateValue / 1e45
+                - gasCost(Self.flashTakeGas, bid: bid, now: context.now)
+            // The bundle is planned only when worth it (it prices the auction again).
+            guard value > settings.minimumProfit,
+                let bundle = state.flashTakeBundle(
+                    auction: known.id, amount: status.lot, maxPrice: status.price,
+                    keeper: settings.address, pair: pair, now: now)
+            else { return recheckTime(known, state, price: status.price, context) }
+            calls = bundle
+        }
+        guard value > settings.minimumProfit else {
+            return recheckTime(known, state, price: status.price, context)
+        }
+        send(
+            calls, gasLimit: ownDai ? Self.takeGas : Self.flashTakeGas, bid: bid,
+            task: .take(
+                auction: known.id, collateral: known.collateral, slice: slice, flash: !ownDai),
+            budget: &budget, context)
+        return nil
+    }
+
+    /// When a Clipper auction priced `price` (RAY) now will have fallen to the venue mid,
+    /// from its price curve: the keeper sleeps on it until then, at most `maxRecheck`
+    /// (the market moves meanwhile) and at least `auctionRecheck`. Thousands of live
+    /// auctions then cost a few checks each instead of one per keeper per block.
+    func recheckTime(
+        _ known: KnownAuction, _ state: ProtocolState, price: UInt256,
+        _ context: Context<ProtocolMessage>
+    ) -> SimTime? {
+        guard case .clip(let auction)? = state.maker.auction(known.id),
+            case .clip(let terms) = state.maker.ilk(auction.ilk).liquidation
+        else { return nil }
+        let current = price.approximateValue / 1e27
+        let target = view.mid(known.collateral, at: context.now)
+        guard current > 0, target > 0, target < current else { return nil }
+        let ratio = target / current
+        let now = max(0, context.now.wholeSeconds)
+        var wait: Int64
+        switch terms.calc {
+        case .stairstepExponentialDecrease(let step, let cut):
+            let perStep = cut.approximateValue / 1e27
+            guard perStep > 0, perStep < 1 else { return nil }
+            let steps = (DeterministicMath.log(ratio) / DeterministicMath.log(perStep))
+                .rounded(.up)
+            let elapsed = max(0, now - Int64(auction.tic))
+            let stepLength = Int64(step)
+            wait = (elapsed / stepLength + Int64(steps)) * stepLength - elapsed
+        case .exponentialDecrease(let cut):
+            let perSecond = cut.approximateValue / 1e27
+            guard perSecond > 0, perSecond < 1 else { return nil }
+            wait = Int64(
+                (DeterministicMath.log(ratio) / DeterministicMath.log(perSecond)).rounded(.up))
+        case .linearDecrease(let tau):
+            let top = auction.top.approximateValue / 1e27
+            guard top > 0 else { return nil }
+            let dueAt = Double(tau) * (1 - target / top)
+            wait = Int64(dueAt.rounded(.up)) - max(0, now - Int64(auction.tic))
+        }
+        let seconds = min(max(wait, settings.auctionRecheck.wholeSeconds), Self.maxRecheckSeconds)
+        return context.now + .seconds(seconds)
+    }
+
+    static let maxRecheckSeconds: Int64 = 600
+
+    /// `redo` of an auction too old or too cheap, for the incentive (none when dusty).
+    func restart(
+        _ known: KnownAuction, _ state: ProtocolState, tab: UInt256, budget: inout Int,
+        _ context: Context<ProtocolMessage>
+    ) {
+        guard case .clip(let auction)? = state.maker.auction(known.id),
+            case .clip(let terms) = state.maker.ilk(auction.ilk).liquidation,
+            let bid = currentBid()
+        else { return }
+        let dusty = tab < state.maker.ilk(auction.ilk).chost
+        let coin = dusty ? UInt256.zero : terms.tip + tab * terms.chip / .wad
+        guard incentiveCovers(coin, gas: Self.redoGas, bid: bid, now: context.now) else { return }
+        send(
+            [.maker(.redo(auction: known.id, keeper: settings.address))], gasLimit: Self.redoGas,
+            bid: bid, task: .redo(auction: known.id), budget: &budget, context)
+    }
+
+    /// DAI (WAD) the pair pays now for `amount` of the collateral's token.
+    func ammOutput(
+        _ state: ProtocolState, pair: Int, collateral: Int, _ amount: UInt256
+    ) -> UInt256? {
+        let pool = state.pair(pair)
+        guard let wiring = state.collateral(of: ilks[collateral]) else { return nil }
+        let (reserveIn, reserveOut) =
+            pool.token0 == wiring.token
+            ? (pool.reserve0, pool.reserve1) : (pool.reserve1, pool.reserve0)
+        return try? UniswapV2Library.getAmountOut(
+            amountIn: amount, reserveIn: reserveIn, reserveOut: reserveOut)
+    }
+
+    func bid(
+        on flip: MakerSystem.FlipAuction, _ known: KnownAuction, _ state: ProtocolState,
+        budget: inout Int, _ context: Context<ProtocolMessage>
+    ) {
+        let now = UInt64(max(0, context.now.wholeSeconds))
+        let me = settings.address
+        let finished = (flip.tic != 0 && flip.tic < now) || flip.end < now
+        if finished {
+            guard flip.guy == me, let bid = currentBid() else { return }
+            send(
+                [.maker(.deal(auction: known.id))], gasLimit: Self.dealGas, bid: bid,
+                task: .deal(auction: known.id, collateral: known.collateral, lot: flip.lot),
+                budget: &budget, context)
+            return
+        }
+        guard flip.guy != me, case .flip(let terms) = state.maker.ilk(flip.ilk).liquidation
+        else { return }
+        guard let gasBid = currentBid() else { return }
+        let lotUnits = flip.lot.approximateValue / 1e18
+        let worth =
+            view.saleValue(known.collateral, amount: lotUnits, at: context.now)
+            * (1 - settings.flipDiscount) - gasCost(Self.bidGas, bid: gasBid, now: context.now)
+            - settings.minimumProfit
+        var candidates: [MakerSystem.Call] = []
+        if flip.bid < flip.tab {
+            let wanted = min(flip.tab, (UInt256(truncating: max(0, worth) * 1e18) ?? .zero) * .ray)
+            let least = flip.bid * terms.beg / .wad
+            if wanted > flip.bid && (wanted >= least || wanted == flip.tab) {
+                candidates.append(.tend(auction: known.id, lot: flip.lot, bid: wanted))
+            }
+            // The opportunist: nobody has bid for a while; one wei of DAI may win the lot.
+            if flip.bid.isZero, let wait = settings.opportunistWait,
+                context.now - known.kickedAt >= wait
+            {
+                candidates.append(.tend(auction: known.id, lot: flip.lot, bid: Self.dustBid))
+            }
+        } else if worth > 0 {
+            // Dent: the least collateral for the tab at its valuation per unit.
+            let perUnit = worth / lotUnits
+            let lotWanted = UInt256(truncating: flip.tab.approximateValue / 1e45 / perUnit * 1e18)
+            if let lotWanted, !lotWanted.isZero, lotWanted * terms.beg <= flip.lot * .wad,
+                lotWanted < flip.lot
+            {
+                candidates.append(.dent(auction: known.id, lot: lotWanted, bid: flip.bid))
+            }
+        }
+        // The first it can pay for (capital limits bids: DAI was scarce on Black Thursday).
+        for call in candidates {
+            let amount: UInt256
+            switch call {
+            case .tend(_, _, let bid), .dent(_, _, let bid): amount = bid
+            default: amount = .zero
+            }
+            guard let funding = funding(amount) else { continue }
+            send(
+                funding + [.maker(call)], gasLimit: Self.bidGas, bid: gasBid,
+                task: .bid(auction: known.id), budget: &budget, context)
+            return
+        }
+    }
+}

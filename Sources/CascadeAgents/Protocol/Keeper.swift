@@ -1,0 +1,263 @@
+import CascadeChain
+import CascadeContracts
+import CascadeCore
+import CascadeKernel
+
+/// A liquidation keeper: finds unsafe vaults in its own index, starts auctions, and buys
+/// (Clipper `take`) or bids (Flipper `tend`/`dent`/`deal`) when it judges it profitable.
+///
+/// **Information.** It sees a block only after its own observation delay, and then: the
+/// state after the block, the block's contract events, and its own receipts. It keeps its
+/// `VaultBook` current from the events (never a scan) and queries it once per ilk per new
+/// block at the on-chain `spot`. It sees no mempool: a competitor shows only as an event
+/// on the same vault or auction by another address (a `bark`, `take`, `tend`), as its own
+/// reverted attempt, or as its own attempt missing a full block. Such a target is
+/// *contested*; with a raise rule, a pending attempt on it is replaced with a raised bid
+/// each new block until it lands or the cap is reached. Prices come from the market view:
+/// the reference at its own time and the last venue book it was sent.
+///
+/// **Decisions.** `bark` when the incentive (`tip + chip·tab`) covers gas, or always if
+/// it starts unprofitable auctions; `bite` always (the Cat pays nothing; the keeper bites
+/// to bid). Clipper: the sale value of the slice on the venue after slippage minus the DAI
+/// owed minus gas; own DAI when it has enough (joined in the same transaction), else the
+/// flash take-and-swap bundle on the AMM, valued at the pair's exact output. Flipper: bid
+/// its valuation (venue sale value × (1 − discount)) when that beats the current bid by
+/// `beg`, `dent` at that valuation once bids reach the tab, `deal` what it won, and the
+/// opportunist's 1-wei bid on auctions nobody bid on.
+///
+/// **Randomness.** Its own stream: one draw at start seeds its observation delays (drawn
+/// by the producer), then one draw per transaction sent for its propagation delay.
+public final class Keeper: Agent {
+    struct KnownAuction {
+        var id: MakerSystem.AuctionID
+        var collateral: Int
+        var kickedAt: SimTime
+        /// Not looked at again before this time (see `auctionRecheck`).
+        var nextCheck: SimTime = .zero
+        /// Looks in a row that found nothing to do (backs the next look off).
+        var misses = 0
+    }
+
+    public let settings: KeeperSettings
+    public var name: String { settings.name }
+    let ilks: [MakerSystem.IlkID]
+    let pairs: [Int?]
+    @exclusivity(unchecked) var book: VaultBook
+    @exclusivity(unchecked) var view: MarketView
+    @exclusivity(unchecked) var outbox: Outbox<KeeperTask>
+    /// The state of the block being handled; `ProtocolWorld.releasedState` between
+    /// blocks, so that holding it does not make the producer's next write copy tables.
+    @exclusivity(unchecked) var latest: ProtocolState
+    @exclusivity(unchecked) var lastBlock: UInt64 = 0
+    @exclusivity(unchecked) var nextBaseFee: Wei
+    @exclusivity(unchecked) var auctions: [KnownAuction] = []
+    @exclusivity(unchecked) var contested: Set<KeeperTarget> = []
+    @exclusivity(unchecked) var retryAfter: [KeeperTarget: SimTime] = [:]
+
+    @exclusivity(unchecked) public internal(set) var statistics = KeeperStatistics()
+
+    init(
+        settings: KeeperSettings, genesis: ProtocolState, ilks: [MakerSystem.IlkID],
+        pairs: [Int?], book: VaultBook, view: MarketView, producer: AgentID,
+        initialBaseFee: Wei
+    ) {
+        self.settings = settings
+        self.ilks = ilks
+        self.pairs = pairs
+        self.book = book
+        self.view = view
+        latest = ProtocolWorld.releasedState
+        nextBaseFee = initialBaseFee
+        outbox = Outbox(
+            address: settings.address, producer: producer,
+            propagation: LatencySampler(settings.propagation))
+    }
+
+    /// Index queries and updates so far (for the "never a scan" check).
+    public var indexQueries: Int { book.queryCount }
+    public var indexUpdates: Int { book.updateCount }
+    public var indexReturned: Int { book.returnedCount }
+
+    public func start(_ context: Context<ProtocolMessage>) {
+        context.send(
+            .subscribe(
+                BlockSubscription(
+                    observer: context.agent, latency: settings.observation,
+                    seed: context.random.next())),
+            to: outbox.producer)
+    }
+
+    public func handle(_ message: ProtocolMessage, _ context: Context<ProtocolMessage>) {
+        switch message {
+        case .blockObserved(let report):
+            observe(report, context)
+        case .rejected(let rejection):
+            if outbox.reject(rejection) != nil { statistics.rejected += 1 }
+        case .custom(let payload):
+            view.receive(payload)
+        default:
+            break
+        }
+    }
+
+    func isDown(at time: SimTime) -> Bool {
+        settings.downtime.contains { $0.contains(time) }
+    }
+
+    func observe(_ report: BlockReport<ProtocolState>, _ context: Context<ProtocolMessage>) {
+        let isNewest = report.header.number > lastBlock
+        if isNewest {
+            lastBlock = report.header.number
+            nextBaseFee = report.nextBaseFee
+        }
+        statistics.blocksObserved += 1
+        book.apply(report.events, state: report.state, block: report.header.number)
+        learn(from: report.events, blockTime: report.header.time)
+        settle(report, context)
+        guard isNewest, !isDown(at: context.now) else { return }
+        latest = report.state
+        defer { latest = ProtocolWorld.releasedState }
+        let blockWasFull = report.header.gasUsed * 100 >= report.header.gasLimit * 95
+        raisePending(blockTime: report.header.time, blockWasFull: blockWasFull, context)
+        // Half the block's budget (rounded up) for new liquidations, the rest and what
+        // they left for auctions: starting auctions must not starve taking from them.
+        let total = settings.maxNewTransactionsPerBlock
+        var liquidations = (total + 1) / 2
+        liquidate(budget: &liquidations, context)
+        var budget = total - (total + 1) / 2 + liquidations
+        bidOnAuctions(budget: &budget, context)
+    }
+
+    /// New auctions and competitors' moves, from the block's events.
+    func learn(from events: [ProtocolState.Event], blockTime: SimTime) {
+        let me = settings.address
+        for event in events {
+            guard case .maker(let makerEvent) = event else { continue }
+            switch makerEvent {
+            case .kicked(let kick):
+                guard let collateral = ilks.firstIndex(of: kick.ilk),
+                    !auctions.contains(where: { $0.id == kick.auction })
+                else { continue }
+                auctions.append(
+                    KnownAuction(id: kick.auction, collateral: collateral, kickedAt: blockTime))
+                if let keeper = kick.keeper, keeper != me {
+                    statistics.competitorsSeen += 1
+                }
+            case .barked(let liquidation), .bitten(let liquidation):
+                contested.insert(.vault(ilk: liquidation.ilk, owner: liquidation.vault))
+            case .taken(let take) where take.taker != me:
+                contested.insert(.auction(take.auction))
+                statistics.competitorsSeen += 1
+            case .tended(let bid) where bid.bidder != me, .dented(let bid) where bid.bidder != me:
+                contested.insert(.auction(bid.auction))
+                statistics.competitorsSeen += 1
+            default:
+                continue
+            }
+        }
+    }
+
+    func settle(_ report: BlockReport<ProtocolState>, _ context: Context<ProtocolMessage>) {
+        for outcome in outbox.settle(report) {
+            switch outcome {
+            case .succeeded(let entry, let receipt):
+                statistics.included += 1
+                statistics.gasPaidWei += receipt.fee.paid
+                succeeded(entry.purpose, context)
+            case .reverted(let entry, let receipt, let revert):
+                statistics.reverted += 1
+                statistics.gasPaidWei += receipt.fee.paid
+                statistics.gasBurntByRevertsWei += receipt.fee.paid
+                statistics.lastRevert = revert.reason
+                contested.insert(entry.purpose.target)
+                retryAfter[entry.purpose.target] = context.now + settings.retryDelay
+            case .dropped:
+                statistics.dropped += 1
+            }
+        }
+    }
+
+    func succeeded(_ task: KeeperTask, _ context: Context<ProtocolMessage>) {
+        switch task {
+        case .liquidate:
+            statistics.liquidations += 1
+        case .take(_, let collateral, let slice, let flash):
+            statistics.takes += 1
+            if !flash { sell(collateral, slice, context) }
+        case .bid:
+            statistics.bids += 1
+        case .redo:
+            statistics.redos += 1
+        case .deal(_, let collateral, let lot):
+            statistics.deals += 1
+            sell(collateral, lot, context)
+        }
+    }
+
+    /// Sells collateral bought with own DAI on the off-chain venue (see `VenueAgent`).
+    func sell(_ collateral: Int, _ amount: UInt256, _ context: Context<ProtocolMessage>) {
+        guard let venue = view.venueAgent else { return }
+        let units = amount.approximateValue / 1e18
+        statistics.soldOnVenue += units
+        context.send(.custom(.sold(collateral: collateral, amount: units)), to: venue)
+    }
+
+    func isBusy(with target: KeeperTarget, now: SimTime) -> Bool {
+        if outbox.pending.contains(where: { $0.purpose.target == target }) { return true }
+        if let until = retryAfter[target], now < until { return true }
+        return false
+    }
+
+    func raisePending(blockTime: SimTime, blockWasFull: Bool, _ context: Context<ProtocolMessage>) {
+        guard settings.gas.raisePercent != nil else { return }
+        for index in outbox.pending.indices {
+            let entry = outbox.pending[index]
+            guard entry.sentAt < blockTime,
+                blockWasFull || contested.contains(entry.purpose.target),
+                let bid = settings.gas.raised(entry.bid)
+            else { continue }
+            statistics.raises += 1
+            outbox.replace(at: index, bid: bid, context)
+        }
+    }
+
+    /// Gas cost in quote currency of `gas` units at the current bid.
+    func gasCost(_ gas: Gas, bid: GasBid, now: SimTime) -> Double {
+        let price = min(bid.feeCap, nextBaseFee + bid.tipCap)
+        let wei = price.approximateValue * Double(gas)
+        return wei / 1e18 * view.nativePrice(at: now, fallback: view.reference(0, at: now))
+    }
+
+    func send(
+        _ calls: [ProtocolState.Call], gasLimit: Gas, bid: GasBid, task: KeeperTask,
+        budget: inout Int, _ context: Context<ProtocolMessage>
+    ) {
+        budget -= 1
+        statistics.sent += 1
+        outbox.send(calls, gasLimit: gasLimit, bid: bid, purpose: task, context)
+    }
+}
+
+/// What a keeper did, for tests and reports.
+public struct KeeperStatistics: Hashable, Sendable {
+    public var blocksObserved = 0
+    public var sent = 0
+    public var included = 0
+    public var reverted = 0
+    public var dropped = 0
+    public var rejected = 0
+    public var raises = 0
+    public var liquidations = 0
+    public var takes = 0
+    public var bids = 0
+    public var deals = 0
+    public var redos = 0
+    /// Times its gas policy refused to send (base fee at or above its ceiling).
+    public var stalledByCeiling = 0
+    public var competitorsSeen = 0
+    public var gasPaidWei: Wei = 0
+    public var gasBurntByRevertsWei: Wei = 0
+    /// Collateral units sold on the off-chain venue.
+    public var soldOnVenue: Double = 0
+    public var lastRevert: String?
+}

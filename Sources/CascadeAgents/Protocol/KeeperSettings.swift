@@ -1,0 +1,104 @@
+import CascadeChain
+import CascadeContracts
+import CascadeCore
+import CascadeKernel
+
+/// A liquidation keeper's settings: its latency, gas policy, capital, strategy and faults.
+public struct KeeperSettings: Hashable, Sendable {
+    public var name: String
+    public var address: Address
+    /// From the producer to the keeper (its node's view of new blocks).
+    public var observation: LatencyModel
+    /// From the keeper to the producer.
+    public var propagation: LatencyModel
+    /// Fixed, multiple of base fee, raise-on-compete (`raisePercent`), ceiling.
+    public var gas: GasPolicy
+    /// ERC-20 DAI at genesis (whole DAI): the capital that limits bids and own-DAI takes.
+    public var daiCapital: UInt64
+    /// Native ETH at genesis (whole ETH) for gas.
+    public var ethBalance: UInt64
+    /// Whether to take Clipper lots with the flash take-and-swap bundle on the AMM when
+    /// its DAI is short (`ProtocolState.flashTakeBundle`).
+    public var usesFlashTakes: Bool
+    /// The least profit (quote currency, after slippage and gas) worth a transaction.
+    public var minimumProfit: Double
+    /// `bark` (and `redo`) even when the Clipper's incentive does not cover gas. (A
+    /// Flipper's `bite` pays nothing; keepers always bite, to bid.)
+    public var startsUnprofitableAuctions: Bool
+    /// Flipper: the discount to the venue's sale value it bids at (0.05 = 5%).
+    public var flipDiscount: Double
+    /// Flipper opportunist: bid 1 wei of DAI on auctions nobody has bid on after this long
+    /// (nil: not an opportunist).
+    public var opportunistWait: SimTime?
+    /// At most this many new transactions per observed block.
+    public var maxNewTransactionsPerBlock: Int
+    /// An auction it looked at and left alone is looked at again after this long (a
+    /// Clipper's price moves once per step; 90 s on mainnet).
+    public var auctionRecheck: SimTime
+    /// After a revert, the keeper leaves that target alone this long ("not retried in
+    /// time").
+    public var retryDelay: SimTime
+    /// Windows when the bot is down: its node keeps syncing (its vault book stays right)
+    /// but it sends and raises nothing.
+    public var downtime: [Range<SimTime>]
+
+    public init(
+        name: String, address: Address,
+        observation: LatencyModel = .logNormal(medianMs: 300, sigma: 0.5),
+        propagation: LatencyModel = .logNormal(medianMs: 100, sigma: 0.5),
+        gas: GasPolicy = GasPolicy(
+            strategy: .baseFeeMultiple(percent: 200, priorityFee: .gwei(5)),
+            raisePercent: 15, raiseCap: .gwei(500)),
+        daiCapital: UInt64 = 100_000, ethBalance: UInt64 = 1_000,
+        usesFlashTakes: Bool = true, minimumProfit: Double = 0,
+        startsUnprofitableAuctions: Bool = false, flipDiscount: Double = 0.05,
+        opportunistWait: SimTime? = nil, maxNewTransactionsPerBlock: Int = 8,
+        auctionRecheck: SimTime = .seconds(90),
+        retryDelay: SimTime = .seconds(30), downtime: [Range<SimTime>] = []
+    ) {
+        precondition(observation.problem == nil && propagation.problem == nil)
+        precondition(flipDiscount >= 0 && flipDiscount < 1, "discount in [0, 1)")
+        precondition(maxNewTransactionsPerBlock > 0)
+        self.name = name
+        self.address = address
+        self.observation = observation
+        self.propagation = propagation
+        self.gas = gas
+        self.daiCapital = daiCapital
+        self.ethBalance = ethBalance
+        self.usesFlashTakes = usesFlashTakes
+        self.minimumProfit = minimumProfit
+        self.startsUnprofitableAuctions = startsUnprofitableAuctions
+        self.flipDiscount = flipDiscount
+        self.opportunistWait = opportunistWait
+        self.maxNewTransactionsPerBlock = maxNewTransactionsPerBlock
+        self.auctionRecheck = auctionRecheck
+        self.retryDelay = retryDelay
+        self.downtime = downtime
+    }
+}
+
+/// What a keeper's transaction is for.
+enum KeeperTask: Equatable {
+    case liquidate(ilk: MakerSystem.IlkID, owner: Address)
+    /// A Clipper take of `slice` WAD of collateral `collateral`.
+    case take(auction: MakerSystem.AuctionID, collateral: Int, slice: UInt256, flash: Bool)
+    case bid(auction: MakerSystem.AuctionID)
+    case redo(auction: MakerSystem.AuctionID)
+    case deal(auction: MakerSystem.AuctionID, collateral: Int, lot: UInt256)
+
+    /// The thing raced for: a vault or an auction.
+    var target: KeeperTarget {
+        switch self {
+        case .liquidate(let ilk, let owner): .vault(ilk: ilk, owner: owner)
+        case .take(let auction, _, _, _), .bid(let auction), .redo(let auction),
+            .deal(let auction, _, _):
+            .auction(auction)
+        }
+    }
+}
+
+enum KeeperTarget: Hashable {
+    case vault(ilk: MakerSystem.IlkID, owner: Address)
+    case auction(MakerSystem.AuctionID)
+}

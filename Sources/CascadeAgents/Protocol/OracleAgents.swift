@@ -1,0 +1,343 @@
+import CascadeChain
+import CascadeContracts
+import CascadeCore
+import CascadeKernel
+
+/// One feed operator (a Chainlink node, or one of Maker's 13 median feeds): it observes
+/// the venue mid of its collateral every `interval`, as of `observationDelay` ago (its
+/// data source's lag), with relative noise, and sends the observation to the feed's
+/// transmitting node over the operators' network (`messageLatency`).
+public struct FeedOperatorSettings: Hashable, Sendable {
+    public var name: String
+    /// Which collateral's feed (index in the world's collaterals).
+    public var feed: Int
+    public var interval: SimTime
+    public var observationDelay: SimTime
+    /// Standard deviation of the relative error of one observation (0.001 = 0.1%).
+    public var noise: Double
+    public var messageLatency: LatencyModel
+
+    public init(
+        name: String, feed: Int, interval: SimTime = .seconds(30),
+        observationDelay: SimTime = .seconds(5), noise: Double = 0.001,
+        messageLatency: LatencyModel = .logNormal(medianMs: 200, sigma: 0.5)
+    ) {
+        precondition(interval.milliseconds > 0, "the observation interval must be positive")
+        precondition(noise >= 0 && noise < 0.5, "noise must be in [0, 0.5)")
+        self.name = name
+        self.feed = feed
+        self.interval = interval
+        self.observationDelay = observationDelay
+        self.noise = noise
+        self.messageLatency = messageLatency
+    }
+}
+
+/// A feed operator as an agent (see `FeedOperatorSettings`). Randomness: its own stream
+/// draws the phase of its timer, the noise of each observation and each message delay.
+public final class FeedOperator: Agent {
+    public let settings: FeedOperatorSettings
+    public var name: String { settings.name }
+    let reporterIndex: Int
+    let transmitter: AgentID
+    let latency: LatencySampler
+    @exclusivity(unchecked) var view: MarketView
+    @exclusivity(unchecked) public private(set) var observationCount = 0
+
+    init(
+        settings: FeedOperatorSettings, reporterIndex: Int, transmitter: AgentID,
+        view: MarketView
+    ) {
+        self.settings = settings
+        self.reporterIndex = reporterIndex
+        self.transmitter = transmitter
+        self.view = view
+        latency = LatencySampler(settings.messageLatency)
+    }
+
+    public func start(_ context: Context<ProtocolMessage>) {
+        let phase = context.random.uniformInt(below: UInt64(settings.interval.milliseconds))
+        context.wake(after: .milliseconds(Int64(phase)), .timer(tag: 0))
+    }
+
+    public func handle(_ message: ProtocolMessage, _ context: Context<ProtocolMessage>) {
+        switch message {
+        case .timer:
+            observe(context)
+            context.wake(after: settings.interval, .timer(tag: 0))
+        case .custom(let payload):
+            view.receive(payload)
+        default:
+            break
+        }
+    }
+
+    func observe(_ context: Context<ProtocolMessage>) {
+        let seen = view.mid(settings.feed, at: context.now - settings.observationDelay)
+        let error = settings.noise * context.random.normal()
+        let price = seen * (1 + error)
+        guard price.isFinite, price > 0,
+            let wad = UInt256(truncating: price * 1e18), !wad.isZero
+        else { return }
+        observationCount += 1
+        context.send(
+            .custom(
+                .observed(
+                    feed: settings.feed, reporter: reporterIndex, priceWad: wad,
+                    observedAt: context.now)),
+            to: transmitter, after: latency.draw(using: &context.random))
+    }
+}
+
+/// The node that puts a feed's report on chain. Because one transmission carries every
+/// operator's observation (OCR), the feed's gas behaviour is this node's.
+public struct FeedTransmitterSettings: Hashable, Sendable {
+    public var name: String
+    public var address: Address
+    /// Deviation threshold, parts per billion (5,000,000 = 0.5%).
+    public var deviationPPB: UInt64
+    public var heartbeatSeconds: UInt64
+    /// Observations older than this are not used.
+    public var maxObservationAge: SimTime
+    /// Its gas policy; `ceiling` is the price above which it does not send.
+    public var gas: GasPolicy
+    /// A pending report older than this is raised (when `gas` allows raises).
+    public var raiseAfter: SimTime
+    public var observation: LatencyModel
+    public var propagation: LatencyModel
+
+    public init(
+        name: String, address: Address, deviationPPB: UInt64 = 5_000_000,
+        heartbeatSeconds: UInt64 = 3_600, maxObservationAge: SimTime = .minutes(2),
+        gas: GasPolicy = GasPolicy(
+            strategy: .baseFeeMultiple(percent: 150, priorityFee: .gwei(2)),
+            ceiling: .gwei(100)),
+        raiseAfter: SimTime = .seconds(60),
+        observation: LatencyModel = .logNormal(medianMs: 300, sigma: 0.5),
+        propagation: LatencyModel = .logNormal(medianMs: 100, sigma: 0.5)
+    ) {
+        self.name = name
+        self.address = address
+        self.deviationPPB = deviationPPB
+        self.heartbeatSeconds = heartbeatSeconds
+        self.maxObservationAge = maxObservationAge
+        self.gas = gas
+        self.raiseAfter = raiseAfter
+        self.observation = observation
+        self.propagation = propagation
+    }
+}
+
+/// A feed's transmitting node as an agent: it keeps each operator's latest observation,
+/// and whenever it hears one or observes a block, decides with
+/// `MedianAggregator.shouldReport` (deviation from the on-chain answer it last saw, or the
+/// heartbeat) whether to transmit the sorted observations. At most one report is in
+/// flight. Above its gas ceiling it does not send, and counts the stall.
+public final class FeedTransmitter: Agent {
+    public let settings: FeedTransmitterSettings
+    public var name: String { settings.name }
+    let feed: Int
+    let aggregator: Int
+    let quorum: Int
+    let minAnswer: UInt256
+    let maxAnswer: UInt256
+    @exclusivity(unchecked) var outbox: Outbox<Void>
+    @exclusivity(unchecked) var observations: [(price: UInt256, at: SimTime)?]
+    @exclusivity(unchecked) var nextBaseFee: Wei
+    @exclusivity(unchecked) var lastBlock: UInt64 = 0
+    @exclusivity(unchecked) var onChain: MedianAggregator.RoundData?
+
+    /// Reports it decided to send but did not, because gas was above its ceiling.
+    @exclusivity(unchecked) public private(set) var stalledCount = 0
+    @exclusivity(unchecked) public private(set) var transmittedCount = 0
+    @exclusivity(unchecked) public private(set) var includedCount = 0
+    @exclusivity(unchecked) public private(set) var revertedCount = 0
+
+    init(
+        settings: FeedTransmitterSettings, feed: Int, aggregator: MedianAggregator,
+        aggregatorIndex: Int, reporters: Int, producer: AgentID, initialBaseFee: Wei
+    ) {
+        self.settings = settings
+        self.feed = feed
+        self.aggregator = aggregatorIndex
+        quorum = aggregator.quorum
+        minAnswer = aggregator.minAnswer
+        maxAnswer = aggregator.maxAnswer
+        onChain = aggregator.latestRoundData
+        observations = Array(repeating: nil, count: reporters)
+        nextBaseFee = initialBaseFee
+        outbox = Outbox(
+            address: settings.address, producer: producer,
+            propagation: LatencySampler(settings.propagation))
+    }
+
+    public var transactionsSent: Int { outbox.sentCount }
+
+    public func start(_ context: Context<ProtocolMessage>) {
+        context.send(
+            .subscribe(
+                BlockSubscription(
+                    observer: context.agent, latency: settings.observation,
+                    seed: context.random.next())),
+            to: outbox.producer)
+    }
+
+    public func handle(_ message: ProtocolMessage, _ context: Context<ProtocolMessage>) {
+        switch message {
+        case .custom(.observed(_, let reporter, let price, let at)):
+            if observations.indices.contains(reporter) {
+                observations[reporter] = (price, at)
+            }
+            consider(context)
+        case .blockObserved(let report):
+            observe(report, context)
+            consider(context)
+        case .rejected(let rejection):
+            _ = outbox.reject(rejection)
+        default:
+            break
+        }
+    }
+
+    func observe(_ report: BlockReport<ProtocolState>, _ context: Context<ProtocolMessage>) {
+        for outcome in outbox.settle(report) {
+            switch outcome {
+            case .succeeded: includedCount += 1
+            case .reverted: revertedCount += 1
+            case .dropped: break
+            }
+        }
+        guard report.header.number > lastBlock else { return }
+        lastBlock = report.header.number
+        nextBaseFee = report.nextBaseFee
+        onChain = report.state.aggregators[aggregator].latestRoundData
+    }
+
+    func consider(_ context: Context<ProtocolMessage>) {
+        if let pending = outbox.pending.first {
+            guard context.now - pending.sentAt >= settings.raiseAfter,
+                let bid = settings.gas.raised(pending.bid)
+            else { return }
+            outbox.replace(at: 0, bid: bid, context)
+            return
+        }
+        var fresh: [UInt256] = []
+        for case let observation? in observations
+        where context.now - observation.at <= settings.maxObservationAge {
+            fresh.append(observation.price)
+        }
+        guard fresh.count >= quorum else { return }
+        fresh.sort()
+        let median = fresh[fresh.count / 2]
+        let now = UInt64(max(0, context.now.wholeSeconds))
+        guard
+            MedianAggregator.shouldReport(
+                old: onChain?.answer, new: median, alphaPPB: settings.deviationPPB,
+                lastTimestamp: onChain?.updatedAt ?? 0,
+                heartbeatSeconds: settings.heartbeatSeconds, now: now,
+                minAnswer: minAnswer, maxAnswer: maxAnswer)
+        else { return }
+        guard let bid = settings.gas.bid(nextBaseFee: nextBaseFee) else {
+            stalledCount += 1
+            return
+        }
+        let call = ProtocolState.Call.oracleTransmit(
+            aggregator: aggregator, observations: fresh, observationsTimestamp: now)
+        transmittedCount += 1
+        outbox.send(
+            [call], gasLimit: intrinsicGasPerTransaction + call.gasCost + 20_000, bid: bid,
+            purpose: (), context)
+    }
+}
+
+/// The OSM poker's settings.
+public struct OSMPokerSettings: Hashable, Sendable {
+    public var name: String
+    public var address: Address
+    public var gas: GasPolicy
+    public var observation: LatencyModel
+    public var propagation: LatencyModel
+
+    public init(
+        name: String = "osm-poker", address: Address,
+        gas: GasPolicy = GasPolicy(
+            strategy: .baseFeeMultiple(percent: 200, priorityFee: .gwei(2))),
+        observation: LatencyModel = .logNormal(medianMs: 300, sigma: 0.5),
+        propagation: LatencyModel = .logNormal(medianMs: 100, sigma: 0.5)
+    ) {
+        self.name = name
+        self.address = address
+        self.gas = gas
+        self.observation = observation
+        self.propagation = propagation
+    }
+}
+
+/// Pokes each collateral's OSM as soon as its hop has passed (`pass(now)` on the state it
+/// last observed), with the Spotter's `poke` for the ilk in the same transaction, so the
+/// new current value reaches `spot` at once. One transaction per collateral in flight.
+public final class OSMPoker: Agent {
+    public let settings: OSMPokerSettings
+    public var name: String { settings.name }
+    let ilks: [MakerSystem.IlkID]
+    @exclusivity(unchecked) var outbox: Outbox<Int>
+    @exclusivity(unchecked) var lastBlock: UInt64 = 0
+    @exclusivity(unchecked) public private(set) var pokesIncluded = 0
+    @exclusivity(unchecked) public private(set) var pokesReverted = 0
+    @exclusivity(unchecked) public private(set) var stalledCount = 0
+
+    init(
+        settings: OSMPokerSettings, ilks: [MakerSystem.IlkID], producer: AgentID
+    ) {
+        self.settings = settings
+        self.ilks = ilks
+        outbox = Outbox(
+            address: settings.address, producer: producer,
+            propagation: LatencySampler(settings.propagation))
+    }
+
+    public func start(_ context: Context<ProtocolMessage>) {
+        context.send(
+            .subscribe(
+                BlockSubscription(
+                    observer: context.agent, latency: settings.observation,
+                    seed: context.random.next())),
+            to: outbox.producer)
+    }
+
+    public func handle(_ message: ProtocolMessage, _ context: Context<ProtocolMessage>) {
+        switch message {
+        case .blockObserved(let report):
+            for outcome in outbox.settle(report) {
+                switch outcome {
+                case .succeeded: pokesIncluded += 1
+                case .reverted: pokesReverted += 1
+                case .dropped: break
+                }
+            }
+            guard report.header.number > lastBlock else { return }
+            lastBlock = report.header.number
+            poke(report, context)
+        case .rejected(let rejection):
+            _ = outbox.reject(rejection)
+        default:
+            break
+        }
+    }
+
+    func poke(_ report: BlockReport<ProtocolState>, _ context: Context<ProtocolMessage>) {
+        let now = UInt64(max(0, context.now.wholeSeconds))
+        for (index, ilk) in ilks.enumerated() {
+            guard let wiring = report.state.collateral(of: ilk),
+                report.state.osms[wiring.osm].pass(now: now),
+                !outbox.pending.contains(where: { $0.purpose == index })
+            else { continue }
+            guard let bid = settings.gas.bid(nextBaseFee: report.nextBaseFee) else {
+                stalledCount += 1
+                continue
+            }
+            let calls: [ProtocolState.Call] = [.osmPoke(osm: wiring.osm), .spotterPoke(ilk: ilk)]
+            outbox.send(calls, gasLimit: 200_000, bid: bid, purpose: index, context)
+        }
+    }
+}

@@ -1,0 +1,119 @@
+import CascadeChain
+import CascadeContracts
+import CascadeCore
+import CascadeKernel
+
+/// One account's transactions in flight: nonces, bids, and what each was for.
+///
+/// An agent learns of its transactions only by observing blocks (`settle`) and the pool's
+/// refusals (`reject`): there is no other feedback, as for a node that sees no mempool.
+/// `Purpose` is the agent's own note on each transaction (which vault or auction).
+struct Outbox<Purpose> {
+    struct Entry {
+        var nonce: UInt64
+        var bid: GasBid
+        var calls: [ProtocolState.Call]
+        var gasLimit: Gas
+        /// When it was last sent (first send or raise).
+        var sentAt: SimTime
+        var purpose: Purpose
+        var raises = 0
+    }
+
+    /// How a transaction ended, as a block told.
+    enum Outcome {
+        case succeeded(Entry, Receipt)
+        case reverted(Entry, Receipt, Revert)
+        /// Left the pool unincluded (cannot pay for gas); its nonce is free again.
+        case dropped(Entry)
+    }
+
+    let address: Address
+    let producer: AgentID
+    let propagation: LatencySampler
+    private(set) var nextNonce: UInt64 = 0
+    private(set) var pending: [Entry] = []
+    private(set) var sentCount = 0
+    private(set) var raisedCount = 0
+
+    init(address: Address, producer: AgentID, propagation: LatencySampler) {
+        self.address = address
+        self.producer = producer
+        self.propagation = propagation
+    }
+
+    var isEmpty: Bool { pending.isEmpty }
+
+    /// Signs `calls` at the next nonce and sends them after a propagation delay drawn from
+    /// the agent's stream.
+    mutating func send(
+        _ calls: [ProtocolState.Call], gasLimit: Gas, bid: GasBid, purpose: Purpose,
+        _ context: Context<ProtocolMessage>
+    ) {
+        let entry = Entry(
+            nonce: nextNonce, bid: bid, calls: calls, gasLimit: gasLimit, sentAt: context.now,
+            purpose: purpose)
+        nextNonce += 1
+        pending.append(entry)
+        transmit(entry, context)
+    }
+
+    /// Replaces pending transaction `index` with the same calls at `bid`.
+    mutating func replace(at index: Int, bid: GasBid, _ context: Context<ProtocolMessage>) {
+        pending[index].bid = bid
+        pending[index].sentAt = context.now
+        pending[index].raises += 1
+        raisedCount += 1
+        transmit(pending[index], context)
+    }
+
+    private mutating func transmit(_ entry: Entry, _ context: Context<ProtocolMessage>) {
+        sentCount += 1
+        let request = TransactionRequest(
+            sender: address, replyTo: context.agent, nonce: entry.nonce,
+            gasLimit: entry.gasLimit, bid: entry.bid, calls: entry.calls)
+        context.send(
+            .submit(request), to: producer, after: propagation.draw(using: &context.random))
+    }
+
+    /// Removes and returns the transactions that `report` included or dropped. A drop
+    /// frees its nonce: every later pending transaction is forgotten too (it can never be
+    /// included before the gap is filled) and the next send reuses the nonce.
+    mutating func settle(_ report: BlockReport<ProtocolState>) -> [Outcome] {
+        guard !pending.isEmpty else { return [] }
+        var outcomes: [Outcome] = []
+        var index = 0
+        while index < pending.count {
+            let entry = pending[index]
+            if let receipt = report.receipt(of: address, nonce: entry.nonce) {
+                switch receipt.status {
+                case .success: outcomes.append(.succeeded(entry, receipt))
+                case .reverted(let revert): outcomes.append(.reverted(entry, receipt, revert))
+                }
+                pending.remove(at: index)
+            } else if report.dropped(of: address, nonce: entry.nonce) != nil {
+                outcomes.append(.dropped(entry))
+                for later in pending[(index + 1)...] {
+                    outcomes.append(.dropped(later))
+                }
+                nextNonce = entry.nonce
+                pending.removeSubrange(index...)
+            } else {
+                index += 1
+            }
+        }
+        return outcomes
+    }
+
+    /// The pool refused a transaction. A fresh transaction refused as underpriced never
+    /// entered the pool: when it is the last one, its nonce is taken back.
+    mutating func reject(_ rejection: TransactionRejection) -> Entry? {
+        guard rejection.reason == .underpriced || rejection.reason == .intrinsicGasTooLow,
+            let last = pending.last, last.nonce == rejection.nonce,
+            last.raises == 0
+        else { return nil }
+        pending.removeLast()
+        nextNonce = last.nonce
+        return last
+    }
+}

@@ -1,0 +1,216 @@
+import CascadeChain
+import CascadeContracts
+import CascadeCore
+import CascadeKernel
+
+extension ProtocolWorld {
+    /// The genesis state and what the agents need to know of it.
+    struct Genesis {
+        var state: ProtocolState
+        var eth: TokenID
+        var ilks: [MakerSystem.IlkID]
+        var medians: [Int]
+        var pairs: [Int?]
+        var vaults: [BorrowerVault]
+    }
+
+    static let genesisAccountEth: UInt128 = 1_000
+
+    /// Builds the genesis state (see the type's documentation). Traps if a setup step
+    /// reverts: a configuration the contracts refuse (a vault below `mat` at the genesis
+    /// price, a pool too large) is a programmer error here; world files are validated
+    /// before they get this far.
+    static func genesis(
+        _ configuration: ProtocolWorldConfiguration, market: MarketPath, assets: [AssetID]
+    ) -> Genesis {
+        var ledger = TokenLedger()
+        let eth = ledger.addToken(symbol: "ETH")
+        let dai = ledger.addToken(symbol: "DAI")
+        let tokens = configuration.collaterals.map { ledger.addToken(symbol: $0.symbol) }
+        let huge = UInt256(1_000_000_000_000 as UInt64) * .rad
+        var maker = MakerSystem(
+            configuration: MakerSystem.Configuration(
+                vow: vow, cat: cat, dog: dog, governance: governance, globalLine: huge,
+                box: huge, globalHole: huge))
+        var ilks: [MakerSystem.IlkID] = []
+        for (index, settings) in configuration.collaterals.enumerated() {
+            var liquidation = settings.liquidation
+            switch liquidation {
+            case .clip(var terms):
+                terms.clipper = auctionHouse(index)
+                liquidation = .clip(terms)
+            case .flip(var terms):
+                terms.flipper = auctionHouse(index)
+                liquidation = .flip(terms)
+            }
+            ilks.append(
+                maker.addIlk(
+                    MakerSystem.IlkConfiguration(
+                        name: settings.name, line: huge,
+                        dust: UInt256(settings.dust) * .rad,
+                        mat: UInt256(settings.matPercent) * .ray / UInt256(100 as UInt64),
+                        liquidation: liquidation),
+                    at: 0))
+        }
+        var state = ProtocolState(ledger: ledger, maker: maker, dai: dai, daiJoin: daiJoin)
+
+        var medians: [Int] = []
+        var pairs: [Int?] = []
+        var prices: [Double] = []
+        for (index, settings) in configuration.collaterals.enumerated() {
+            let price = market.price(of: assets[index], at: .zero)
+            prices.append(price)
+            guard let priceWad = UInt256(truncating: price * 1e18), !priceWad.isZero else {
+                preconditionFailure("genesis: collateral \(settings.name) has no price")
+            }
+            let median = state.addAggregator(
+                MedianAggregator(
+                    address: Self.median(index), quorum: settings.quorum, minAnswer: .one,
+                    maxAnswer: UInt256(1_000_000_000_000 as UInt64) * .wad,
+                    transmitters: [transmitter(index)]))
+            medians.append(median)
+            perform(
+                &state,
+                .oracleTransmit(
+                    aggregator: median,
+                    observations: Array(repeating: priceWad, count: settings.quorum),
+                    observationsTimestamp: 0), transmitter(index), at: 0)
+            var osm = OSM(address: Self.osm(index), wards: [governance], hop: 1)
+            var osmEvents: [OSM.Event] = []
+            do {
+                try osm.apply(
+                    .poke(source: priceWad), caller: governance,
+                    block: BlockContext(number: 0, timestamp: 1), events: &osmEvents)
+                try osm.apply(
+                    .poke(source: priceWad), caller: governance,
+                    block: BlockContext(number: 0, timestamp: 2), events: &osmEvents)
+                try osm.apply(
+                    .step(hop: settings.hopSeconds), caller: governance,
+                    block: BlockContext(number: 0, timestamp: 2), events: &osmEvents)
+            } catch {
+                preconditionFailure("genesis: OSM setup reverted: \(error)")
+            }
+            let osmIndex = state.addOSM(osm, source: median)
+            state.addCollateral(
+                ilk: ilks[index], token: tokens[index], join: join(index), osm: osmIndex)
+            perform(&state, .spotterPoke(ilk: ilks[index]), governance, at: 2)
+            pairs.append(
+                settings.poolCollateral == 0
+                    ? nil
+                    : addPool(
+                        &state, index: index, token: tokens[index], price: price,
+                        units: settings.poolCollateral))
+        }
+
+        let vaults = openVaults(
+            &state, configuration: configuration, ilks: ilks, tokens: tokens, eth: eth,
+            prices: prices)
+        fund(&state, configuration: configuration, eth: eth, dai: dai, tokens: tokens)
+        return Genesis(
+            state: state, eth: eth, ilks: ilks, medians: medians, pairs: pairs, vaults: vaults)
+    }
+
+    /// Applies a genesis call; traps on a revert (see `genesis`).
+    static func perform(
+        _ state: inout ProtocolState, _ call: ProtocolState.Call, _ caller: Address,
+        at timestamp: UInt64
+    ) {
+        var events: [ProtocolState.Event] = []
+        do {
+            try state.apply(
+                call, caller: caller, block: BlockContext(number: 0, timestamp: timestamp),
+                events: &events)
+        } catch {
+            preconditionFailure("genesis: \(call) by \(caller) reverted: \(error)")
+        }
+    }
+
+    static func addPool(
+        _ state: inout ProtocolState, index: Int, token: TokenID, price: Double, units: UInt64
+    ) -> Int {
+        let pair = state.addPair(token, state.daiToken, address: pairAddress(index))
+        let collateral = UInt256(units) * .wad
+        guard let daiAmount = UInt256(truncating: Double(units) * price * 1e18) else {
+            preconditionFailure("genesis: pool too large")
+        }
+        state.ledger.mint(token, to: liquidityProvider, amount: collateral.toUInt128())
+        state.ledger.mint(state.daiToken, to: liquidityProvider, amount: daiAmount.toUInt128())
+        let tokenFirst = state.pair(pair).token0 == token
+        perform(
+            &state,
+            .addLiquidity(
+                pair: pair, amount0: tokenFirst ? collateral : daiAmount,
+                amount1: tokenFirst ? daiAmount : collateral, to: liquidityProvider),
+            liquidityProvider, at: 2)
+        return pair
+    }
+
+    /// Draws and opens the borrowers' vaults from the stream `borrowers`.
+    static func openVaults(
+        _ state: inout ProtocolState, configuration: ProtocolWorldConfiguration,
+        ilks: [MakerSystem.IlkID], tokens: [TokenID], eth: TokenID, prices: [Double]
+    ) -> [BorrowerVault] {
+        let settings = configuration.borrowers
+        var random = RandomStream(seed: configuration.seed, name: "borrowers")
+        var vaults: [BorrowerVault] = []
+        vaults.reserveCapacity(settings.count)
+        for index in 0..<settings.count {
+            let collateral = index % ilks.count
+            let owner = borrower(index)
+            let size = settings.sizeMedian * ChainMath.exp(settings.sizeSigma * random.normal())
+            let drawnRatio = random.uniform(settings.ratioMinimum, settings.ratioMaximum)
+            let reactive = random.uniform() < settings.reactiveShare
+            let topsUp = random.uniform() < settings.topUpShare
+            // Never closer to `mat` than 0.5%, so rounding cannot make the frob unsafe.
+            let mat = Double(configuration.collaterals[collateral].matPercent) / 100
+            let ratio = max(drawnRatio, mat * 1.005)
+            let dust = Double(configuration.collaterals[collateral].dust)
+            let debt = max(size * prices[collateral] / ratio, dust * 1.01)
+            let units = debt * ratio / prices[collateral]
+            guard let ink = UInt256(truncating: units * 1e18),
+                let art = UInt256(truncating: debt * 1e18)
+            else { preconditionFailure("genesis: vault \(index) out of range") }
+            state.depositCollateral(ilk: ilks[collateral], owner: owner, amount: ink)
+            perform(
+                &state, .maker(.frob(ilk: ilks[collateral], dink: .plus(ink), dart: .plus(art))),
+                owner, at: 2)
+            if reactive {
+                state.ledger.mint(eth, to: owner, amount: 10 * UInt128.weiPerEther)
+                if topsUp,
+                    let reserve = UInt256(truncating: units * settings.reserveFraction * 1e18)
+                {
+                    state.ledger.mint(tokens[collateral], to: owner, amount: reserve.toUInt128())
+                }
+            }
+            vaults.append(
+                BorrowerVault(
+                    owner: owner, collateral: collateral, reactive: reactive, topsUp: topsUp))
+        }
+        return vaults
+    }
+
+    /// Gas money and capital for the agents that send transactions.
+    static func fund(
+        _ state: inout ProtocolState, configuration: ProtocolWorldConfiguration, eth: TokenID,
+        dai: TokenID, tokens: [TokenID]
+    ) {
+        let ether = UInt128.weiPerEther
+        for index in configuration.collaterals.indices {
+            state.ledger.mint(eth, to: transmitter(index), amount: genesisAccountEth * ether)
+        }
+        state.ledger.mint(eth, to: configuration.poker.address, amount: genesisAccountEth * ether)
+        for keeper in configuration.keepers {
+            state.ledger.mint(eth, to: keeper.address, amount: UInt128(keeper.ethBalance) * ether)
+            state.ledger.mint(dai, to: keeper.address, amount: UInt128(keeper.daiCapital) * ether)
+        }
+        for arbitrageur in configuration.arbitrageurs {
+            state.ledger.mint(
+                eth, to: arbitrageur.address, amount: UInt128(arbitrageur.ethBalance) * ether)
+            state.ledger.mint(
+                dai, to: arbitrageur.address, amount: UInt128(arbitrageur.daiCapital) * ether)
+            state.ledger.mint(
+                tokens[arbitrageur.collateral], to: arbitrageur.address,
+                amount: UInt128(arbitrageur.collateralCapital) * ether)
+        }
+    }
+}
