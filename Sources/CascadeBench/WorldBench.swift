@@ -74,5 +74,6 @@ func runWorldBench() {
             + "events=\(world.kernel.processedEvents) liquidations=\(liquidations) "
             + "takes=\(takes) live_auctions=\(state.maker.liveAuctionIDs.count) "
             + "oracle_stalls=\(world.transmitters[0].stalledCount) "
-            + "redos=\(world.keepers.reduce(0) { $0 + $1.statistics.redos })")
+            + "redos=\(world.keepers.reduce(0) { $0 + $1.statistics.redos }) "
+            + "digest=\(world.kernel.digest)")
 }

@@ -138,6 +138,13 @@ public final class BorrowerPopulation: Agent {
 
     public var indexQueries: Int { book.queryCount }
 
+    /// Whether `owner` is a borrower who defends its vault (false for other addresses).
+    public func isReactive(_ owner: Address) -> Bool {
+        guard owner.rawValue >= ProtocolWorld.firstBorrower else { return false }
+        let index = Int(owner.rawValue - ProtocolWorld.firstBorrower)
+        return index < vaults.count && vaults[index].reactive
+    }
+
     public func start(_ context: Context<ProtocolMessage>) {
         context.send(
             .subscribe(
