@@ -14,14 +14,16 @@ if CommandLine.arguments.contains("--profile-hold") {
     exit(0)
 }
 
-// `--only chain` or `--only contracts`: that figure alone (for profiling and quick loops).
+// `--only chain|contracts|keepers|world`: that figure alone (for profiling and quick loops).
 if let flag = CommandLine.arguments.firstIndex(of: "--only"),
     flag + 1 < CommandLine.arguments.count
 {
     switch CommandLine.arguments[flag + 1] {
     case "chain": runChainBench()
     case "contracts": runContractsBench()
-    default: print("--only takes chain or contracts")
+    case "keepers": runKeeperIndexBench()
+    case "world": runWorldBench()
+    default: print("--only takes chain, contracts, keepers or world")
     }
     exit(0)
 }
@@ -55,3 +57,4 @@ for pending in [100, 10_000, 1_000_000] {
 runChainBench()
 runContractsBench()
 runKeeperIndexBench()
+runWorldBench()
