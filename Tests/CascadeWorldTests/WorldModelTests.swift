@@ -82,6 +82,58 @@ struct WorldModelTests {
         }
     }
 
+    @Test("the bundled maker-demo decodes into a protocol world")
+    func protocolWorld() throws {
+        let path = CLIRunner.packageRoot.appendingPathComponent("worlds/maker-demo.json").path
+        let world = try World.load(path: path, overrides: [])
+        guard case .protocol(let configuration) = world.model else {
+            Issue.record("expected a protocol model")
+            return
+        }
+        #expect(world.duration == .hours(6))
+        #expect(configuration.chain.market == .eip1559)
+        #expect(configuration.collaterals.map(\.name) == ["ETH-A"])
+        #expect(configuration.collaterals[0].matPercent == 150)
+        #expect(configuration.collaterals[0].hopSeconds == 3_600)
+        #expect(configuration.collaterals[0].operators == 5)
+        #expect(configuration.collaterals[0].quorum == 3)
+        #expect(configuration.borrowers.count == 500)
+        #expect(configuration.keepers.map(\.name) == ["keeper-0", "keeper-1", "keeper-2"])
+        #expect(configuration.keepers[0].gas.ceiling == 300_000_000_000)
+        #expect(configuration.arbitrageurs.count == 1)
+        #expect(configuration.market.assets[0].shocks.count == 1)
+        #expect(configuration.demand != nil)
+    }
+
+    @Test(
+        "bad protocol sections are refused with their JSON path",
+        arguments: [
+            ("protocol.keepers.colour=\"red\"", "protocol.keepers.colour"),
+            (
+                "protocol.collaterals[0].liquidation=\"auction\"",
+                "protocol.collaterals[0].liquidation"
+            ),
+            ("protocol.collaterals[0].mat=\"90%\"", "protocol.collaterals[0].mat"),
+            ("protocol.collaterals[0].asset=\"BTC\"", "protocol.collaterals[0].asset"),
+            ("protocol.collaterals[0].feeds.quorum=9", "protocol.collaterals[0].feeds"),
+            (
+                "protocol.market.assets[0].model.kind=\"levy\"",
+                "protocol.market.assets[0].model.kind"
+            ),
+            ("protocol.borrowers.count=-1", "protocol.borrowers.count"),
+            ("protocol.chain.fee_market=\"eip1558\"", "protocol.chain.fee_market"),
+        ])
+    func badProtocolSections(override: String, path: String) throws {
+        let url = CLIRunner.packageRoot.appendingPathComponent("worlds/maker-demo.json")
+        let text = try String(contentsOf: url, encoding: .utf8)
+        do {
+            _ = try decode(text, overrides: [override])
+            Issue.record("\(override) was accepted")
+        } catch {
+            #expect(error.path.hasPrefix(path), "\(override): \(error)")
+        }
+    }
+
     @Test("a world needs exactly one model section")
     func oneModel() {
         #expect(throws: WorldError.self) {

@@ -114,6 +114,10 @@ public enum Cascade {
             return try ChainRun.run(
                 world: world, configuration: configuration, seed: seed, folderPath: folderPath,
                 trace: request.trace, check: request.check)
+        case .protocol(let configuration):
+            return try ProtocolRun.run(
+                world: world, configuration: configuration, seed: seed, folderPath: folderPath,
+                trace: request.trace, check: request.check)
         }
     }
 

@@ -29,12 +29,15 @@ public struct World: Sendable {
         /// A chain with background congestion and transfer-sending agents
         /// (`"chain"`, `"congestion"`, `"senders"`).
         case chain(ChainWorldConfiguration)
+        /// A Maker protocol world: chain, market, collaterals, borrowers, keepers
+        /// (`"protocol": {...}`, docs/worlds.md).
+        case `protocol`(ProtocolWorldConfiguration)
     }
 }
 
 extension World {
     /// The model keys a world file may carry, one of which it must.
-    static let modelKeys = ["gossip", "chain"]
+    static let modelKeys = ["gossip", "chain", "protocol"]
 
     /// Reads, overrides and validates the world file at `path`.
     ///
@@ -83,6 +86,11 @@ extension World {
                 senders: try object.required("senders"), seed: seed)
             configuration.limits = limits
             model = .chain(configuration)
+        case "protocol":
+            model = .protocol(
+                try ProtocolWorldDecoding.decode(
+                    try object.required("protocol"), seed: seed, duration: duration,
+                    limits: limits))
         default:
             model = .gossip(try decodeGossip(try object.required("gossip")))
         }
