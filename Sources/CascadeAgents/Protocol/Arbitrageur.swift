@@ -128,7 +128,9 @@ public final class Arbitrageur: Agent {
         }
         let balance = state.ledger.balance(of: tokenIn, settings.address)
         amountIn = min(amountIn, balance.approximateValue)
-        guard amountIn >= 1, let amount = UInt256(truncating: amountIn), !amount.isZero,
+        // The Double estimate can round above the balance: cap it again in integers.
+        guard amountIn >= 1, let estimate = UInt256(truncating: amountIn),
+            case let amount = min(estimate, UInt256(balance)), !amount.isZero,
             let bid = settings.gas.bid(nextBaseFee: report.nextBaseFee)
         else { return }
         let call = ProtocolState.Call.swap(

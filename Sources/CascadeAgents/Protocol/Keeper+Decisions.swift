@@ -150,6 +150,14 @@ extension Keeper {
         if ownDai {
             // Own DAI: as much of the lot as its capital buys.
             let affordable = capitalRad >= whole.owe ? status.lot : capitalRad / status.price
+            // dss refuses a partial purchase once the tab is at or below `chost`: then only
+            // the whole lot can be bought, and a keeper short of it waits rather than
+            // sending a take that must revert.
+            if affordable < status.lot, case .clip(let sale)? = state.maker.auction(known.id),
+                status.tab <= state.maker.ilk(sale.ilk).chost
+            {
+                return recheckTime(known, state, price: status.price, context)
+            }
             guard !affordable.isZero,
                 let plan = state.plannedTake(
                     auction: known.id, amount: affordable, maxPrice: status.price, now: now),
@@ -163,10 +171,14 @@ extension Keeper {
                 - gasCost(Self.takeGas, bid: bid, now: context.now)
             calls =
                 funding + [
+                    // Buying out the auction: ask for the whole lot and let the Clipper cap
+                    // the purchase at the tab at the price when the take lands. Asking for
+                    // exactly tab/price would become a partial purchase once the price has
+                    // stepped down, which dss refuses when the tab is at or below chost.
                     .maker(
                         .take(
-                            auction: known.id, amt: slice, max: status.price,
-                            who: settings.address, flash: false))
+                            auction: known.id, amt: affordable == status.lot ? status.lot : slice,
+                            max: status.price, who: settings.address, flash: false))
                 ]
         } else {
             guard let pair = pairs[known.collateral],
