@@ -176,7 +176,7 @@ final class ProtocolOutputSink: ProtocolBlockObserver {
                 for (transaction, receipt) in zip(block.transactions, block.receipts) {
                     let transactionRecord = TransactionRecord(
                         transaction: transaction, receipt: receipt, block: record.block,
-                        timeMs: record.timeMs, describe: { String(describing: $0) })
+                        timeMs: record.timeMs, describe: TraceText.describe)
                     try events.write(ChainOutputSink.traceLine(transactionRecord))
                 }
                 for note in ledger.notes {
