@@ -49,7 +49,9 @@ let package = Package(
         // Reference models (naive versions of contracts and the queue) and test helpers.
         .target(
             name: "CascadeTestSupport",
-            dependencies: ["CascadeKernel", "CascadeCore", "CascadeContracts"]),
+            dependencies: [
+                "CascadeKernel", "CascadeCore", "CascadeChain", "CascadeContracts", "CascadeAgents",
+            ]),
         .testTarget(
             name: "CascadeKernelTests", dependencies: ["CascadeKernel", "CascadeTestSupport"]),
         .testTarget(name: "CascadeCoreTests", dependencies: ["CascadeCore", "CascadeTestSupport"]),

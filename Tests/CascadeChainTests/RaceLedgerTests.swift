@@ -2,9 +2,10 @@ import CascadeAgents
 import CascadeChain
 import CascadeContracts
 import CascadeCore
+import CascadeTestSupport
 import Testing
 
-/// The race ledger on hand-built blocks of real transactions (`RaceLedgerFixture`).
+/// The race ledger on hand-built blocks of real transactions (`RaceFixture`).
 @Suite("race ledger")
 struct RaceLedgerTests {
     static let gwei: Wei = 1_000_000_000
@@ -15,34 +16,34 @@ struct RaceLedgerTests {
 
     @Test("Clipper race: unsafe at market, then on chain; two keepers; the loser pays")
     func clipperRace() throws {
-        var fixture = RaceLedgerFixture()
+        var fixture = RaceFixture()
         fixture.playOpening()
         let auction = try #require(fixture.state.maker.liveAuctionIDs.first)
         fixture.block(
             at: 7_212, market: 125,
             [
                 .init(
-                    sender: RaceLedgerFixture.keeper2,
+                    sender: RaceFixture.keeper2,
                     calls: [
                         .maker(
                             .take(
                                 auction: auction, amt: 10 * .wad, max: .max,
-                                who: RaceLedgerFixture.keeper2, flash: false))
+                                who: RaceFixture.keeper2, flash: false))
                     ], tipGwei: 5),
                 .init(
-                    sender: RaceLedgerFixture.vaultD,
+                    sender: RaceFixture.vaultD,
                     calls: [.maker(.frob(ilk: fixture.ilk, dink: .plus(10 * .wad), dart: .zero))]),
             ])
         fixture.block(at: 7_224, market: 85)
 
-        let a = try #require(fixture.race(RaceLedgerFixture.vaultA))
+        let a = try #require(fixture.race(RaceFixture.vaultA))
         #expect(a.unsafeBlock == 1)
         #expect(a.liquidatableBlock == 4)
         #expect(a.firstAttemptBlock == 2)
         #expect(a.liquidatedBlock == 4)
         #expect(a.attempts == 4)
-        #expect(a.keepers == [RaceLedgerFixture.keeper1, RaceLedgerFixture.keeper2])
-        #expect(a.winner == RaceLedgerFixture.keeper2)
+        #expect(a.keepers == [RaceFixture.keeper1, RaceFixture.keeper2])
+        #expect(a.winner == RaceFixture.keeper2)
         #expect(a.winningGasPrice == 15 * Self.gwei)
         #expect(a.failedAttempts == 2)
         #expect(a.failedFees == 2 * Self.revertedFee(callGas: 250_000))
@@ -55,7 +56,7 @@ struct RaceLedgerTests {
         #expect(a.oracleLagMs == 7_188_000)
         #expect(a.settledBlock == 5)
 
-        let d = try #require(fixture.race(RaceLedgerFixture.vaultD))
+        let d = try #require(fixture.race(RaceFixture.vaultD))
         #expect(d.unsafeBlock == 2)
         #expect(d.liquidatableBlock == 4)
         #expect(d.firstAttemptBlock == nil && d.liquidatedBlock == nil)
@@ -64,13 +65,13 @@ struct RaceLedgerTests {
         #expect(d.debt == Self.dai(880))
         #expect(d.proceeds == .zero && d.shortfall == .zero)
 
-        let b = try #require(fixture.race(RaceLedgerFixture.vaultB))
+        let b = try #require(fixture.race(RaceFixture.vaultB))
         #expect(b.unsafeBlock == 6 && b.liquidatableBlock == nil)
         #expect(b.outcome == .open)
         #expect(b.debt == Self.dai(600))
         #expect(b.shortfall == nil)
 
-        #expect(fixture.race(RaceLedgerFixture.vaultC) == nil)
+        #expect(fixture.race(RaceFixture.vaultC) == nil)
         #expect(fixture.ledger.races().map(\.position) == [a.position, d.position, b.position])
         #expect(fixture.ledger.totals.liquidations == 1)
         #expect(fixture.ledger.totals.auctions == 1)
@@ -81,7 +82,7 @@ struct RaceLedgerTests {
 
     @Test("Flipper race dealt at a near-zero bid: bad debt with the exact shortfall")
     func flipperZeroBid() throws {
-        var fixture = RaceLedgerFixture(flip: true)
+        var fixture = RaceFixture(flip: true)
         fixture.playOpening()
         let auction = try #require(fixture.state.maker.liveAuctionIDs.first)
         // A thousandth of a DAI for the whole lot: at most a millionth of the 1,017 DAI tab.
@@ -90,22 +91,22 @@ struct RaceLedgerTests {
             at: 7_212, market: 125,
             [
                 .init(
-                    sender: RaceLedgerFixture.keeper1,
+                    sender: RaceFixture.keeper1,
                     calls: [.maker(.tend(auction: auction, lot: 10 * .wad, bid: bid))],
                     tipGwei: 4)
             ])
         fixture.block(
             at: 7_212 + 3 * 3_600 + 1, market: 125,
-            [.init(sender: RaceLedgerFixture.keeper2, calls: [.maker(.deal(auction: auction))])])
+            [.init(sender: RaceFixture.keeper2, calls: [.maker(.deal(auction: auction))])])
 
-        let a = try #require(fixture.race(RaceLedgerFixture.vaultA))
+        let a = try #require(fixture.race(RaceFixture.vaultA))
         #expect(a.outcome == .badDebt)
         #expect(a.auctions.count == 1 && a.auctions[0].kind == .flip)
         #expect(a.auctions[0].isZeroBid)
         #expect(a.debt == Self.dai(900))
         #expect(a.proceeds == bid)
         #expect(a.shortfall == Self.dai(900) - bid)
-        #expect(a.winner == RaceLedgerFixture.keeper1)
+        #expect(a.winner == RaceFixture.keeper1)
         #expect(a.winningGasPrice == 14 * Self.gwei)
         #expect(a.attempts == 5)
         #expect(a.failedFees == 2 * Self.revertedFee(callGas: 200_000))
@@ -114,25 +115,25 @@ struct RaceLedgerTests {
 
     @Test("a bark in the same block as the poke opens the race there")
     func sameBlockLiquidation() throws {
-        var fixture = RaceLedgerFixture()
+        var fixture = RaceFixture()
         fixture.block(at: 12, market: 150)
         fixture.block(
             at: 3_600, market: 150,
-            [.init(sender: RaceLedgerFixture.reporter, calls: [fixture.report(120, at: 3_600)])])
+            [.init(sender: RaceFixture.reporter, calls: [fixture.report(120, at: 3_600)])])
         fixture.block(
             at: 3_612, market: 150,
-            [.init(sender: RaceLedgerFixture.reporter, calls: [fixture.osmPoke])])
+            [.init(sender: RaceFixture.reporter, calls: [fixture.osmPoke])])
         fixture.block(
             at: 7_200, market: 150,
             [
                 .init(
-                    sender: RaceLedgerFixture.reporter,
+                    sender: RaceFixture.reporter,
                     calls: [fixture.osmPoke, fixture.spotterPoke]),
                 .init(
-                    sender: RaceLedgerFixture.keeper1,
-                    calls: [fixture.bark(RaceLedgerFixture.vaultA, by: RaceLedgerFixture.keeper1)]),
+                    sender: RaceFixture.keeper1,
+                    calls: [fixture.bark(RaceFixture.vaultA, by: RaceFixture.keeper1)]),
             ])
-        let a = try #require(fixture.race(RaceLedgerFixture.vaultA))
+        let a = try #require(fixture.race(RaceFixture.vaultA))
         #expect(a.startBlock == 4 && a.liquidatableBlock == 4 && a.liquidatedBlock == 4)
         #expect(a.unsafeBlock == nil)
         #expect(a.delayBlocks == 0)
@@ -142,20 +143,20 @@ struct RaceLedgerTests {
 
     @Test("notes name the race, the keeper, the bid and the revert reason")
     func notes() throws {
-        var fixture = RaceLedgerFixture()
+        var fixture = RaceFixture()
         fixture.block(at: 12, market: 134)
         #expect(fixture.ledger.notes.map(\.kind) == [.open, .unsafe])
         fixture.block(
             at: 24, market: 130,
             [
                 .init(
-                    sender: RaceLedgerFixture.keeper1,
-                    calls: [fixture.bark(RaceLedgerFixture.vaultA, by: RaceLedgerFixture.keeper1)],
+                    sender: RaceFixture.keeper1,
+                    calls: [fixture.bark(RaceFixture.vaultA, by: RaceFixture.keeper1)],
                     tipGwei: 2)
             ])
         let attempt = try #require(fixture.ledger.notes.first?.attempt)
-        #expect(fixture.ledger.notes.first?.position == fixture.position(RaceLedgerFixture.vaultA))
-        #expect(attempt.keeper == RaceLedgerFixture.keeper1)
+        #expect(fixture.ledger.notes.first?.position == fixture.position(RaceFixture.vaultA))
+        #expect(attempt.keeper == RaceFixture.keeper1)
         #expect(attempt.action == "bark")
         #expect(!attempt.succeeded && attempt.revertReason == "Dog/not-unsafe")
         #expect(attempt.effectiveGasPrice == 12 * Self.gwei)
@@ -166,7 +167,7 @@ struct RaceLedgerTests {
     @Test("the same blocks give the same races (seeded reruns)", arguments: [1, 2, 3] as [UInt64])
     func deterministic(seed: UInt64) throws {
         func play() -> [Race] {
-            var fixture = RaceLedgerFixture()
+            var fixture = RaceFixture()
             fixture.playOpening()
             fixture.block(at: 7_212 + seed, market: 80 + seed)
             return fixture.ledger.races()

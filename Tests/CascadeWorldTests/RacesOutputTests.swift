@@ -2,6 +2,7 @@ import CascadeAgents
 import CascadeChain
 import CascadeContracts
 import CascadeCore
+import CascadeTestSupport
 import Foundation
 import Testing
 
@@ -19,23 +20,23 @@ struct RacesOutputTests {
 
     /// The Clipper scenario of the ledger tests, then a Flipper-free tail: A liquidated by
     /// keeper 2, D recovered, B open.
-    static func play() throws -> RacesFixture {
-        var fixture = RacesFixture()
+    static func play() throws -> RaceFixture {
+        var fixture = RaceFixture()
         fixture.playOpening()
         let auction = try #require(fixture.state.maker.liveAuctionIDs.first)
         fixture.block(
             at: 7_212, market: 125,
             [
                 .init(
-                    sender: RacesFixture.keeper2,
+                    sender: RaceFixture.keeper2,
                     calls: [
                         .maker(
                             .take(
                                 auction: auction, amt: 10 * .wad, max: .max,
-                                who: RacesFixture.keeper2, flash: false))
+                                who: RaceFixture.keeper2, flash: false))
                     ], tipGwei: 5),
                 .init(
-                    sender: RacesFixture.vaultD,
+                    sender: RaceFixture.vaultD,
                     calls: [.maker(.frob(ilk: fixture.ilk, dink: .plus(10 * .wad), dart: .zero))]),
             ])
         fixture.block(at: 7_224, market: 85)
@@ -44,7 +45,7 @@ struct RacesOutputTests {
 
     /// Writes the run's race files into `path`: races.csv, events.jsonl (race lines),
     /// blocks.csv (block, time, market and oracle price) and summary.json.
-    static func write(_ fixture: RacesFixture, to path: String) throws {
+    static func write(_ fixture: RaceFixture, to path: String) throws {
         let folder = try RunFolder(path: path)
         let races = fixture.ledger.races()
         try RaceTable.write(races, to: folder)

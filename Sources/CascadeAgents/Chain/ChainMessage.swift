@@ -167,3 +167,17 @@ public enum MempoolRejection: Hashable, Sendable {
         }
     }
 }
+
+extension Context {
+    /// Asks the block producer to report every block to the calling agent after a delay
+    /// drawn from `latency`; the subscription's seed comes from the agent's own stream, so
+    /// its observation delays are its own (docs/model/chain-loop.md).
+    public func subscribeToBlocks<State, Extension>(
+        from producer: AgentID, latency: LatencyModel
+    ) where Message == ChainMessage<State, Extension> {
+        send(
+            .subscribe(
+                BlockSubscription(observer: agent, latency: latency, seed: random.next())),
+            to: producer)
+    }
+}

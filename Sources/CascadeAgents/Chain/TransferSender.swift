@@ -171,9 +171,7 @@ public final class TransferSender: Agent {
     public var hasPending: Bool { pending != nil }
 
     public func start(_ context: Context<Message>) {
-        let subscription = BlockSubscription(
-            observer: context.agent, latency: settings.observation, seed: context.random.next())
-        context.send(.subscribe(subscription), to: producer)
+        context.subscribeToBlocks(from: producer, latency: settings.observation)
         if case .interval(let gaps) = settings.trigger {
             context.wake(after: gaps.draw(using: &context.random), .timer(tag: 0))
         }

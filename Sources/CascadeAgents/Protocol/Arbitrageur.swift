@@ -72,24 +72,13 @@ public final class Arbitrageur: Agent {
     }
 
     public func start(_ context: Context<ProtocolMessage>) {
-        context.send(
-            .subscribe(
-                BlockSubscription(
-                    observer: context.agent, latency: settings.observation,
-                    seed: context.random.next())),
-            to: outbox.producer)
+        context.subscribeToBlocks(from: outbox.producer, latency: settings.observation)
     }
 
     public func handle(_ message: ProtocolMessage, _ context: Context<ProtocolMessage>) {
         switch message {
         case .blockObserved(let report):
-            for outcome in outbox.settle(report) {
-                switch outcome {
-                case .succeeded: swapsIncluded += 1
-                case .reverted: swapsReverted += 1
-                case .dropped: break
-                }
-            }
+            outbox.settle(report, succeeded: &swapsIncluded, reverted: &swapsReverted)
             guard report.header.number > lastBlock else { return }
             lastBlock = report.header.number
             if outbox.isEmpty { trade(report, context) }

@@ -146,12 +146,7 @@ public final class BorrowerPopulation: Agent {
     }
 
     public func start(_ context: Context<ProtocolMessage>) {
-        context.send(
-            .subscribe(
-                BlockSubscription(
-                    observer: context.agent, latency: settings.observation,
-                    seed: context.random.next())),
-            to: producer)
+        context.subscribeToBlocks(from: producer, latency: settings.observation)
     }
 
     public func handle(_ message: ProtocolMessage, _ context: Context<ProtocolMessage>) {

@@ -79,12 +79,7 @@ public final class Keeper: Agent {
     public var indexReturned: Int { book.returnedCount }
 
     public func start(_ context: Context<ProtocolMessage>) {
-        context.send(
-            .subscribe(
-                BlockSubscription(
-                    observer: context.agent, latency: settings.observation,
-                    seed: context.random.next())),
-            to: outbox.producer)
+        context.subscribeToBlocks(from: outbox.producer, latency: settings.observation)
     }
 
     public func handle(_ message: ProtocolMessage, _ context: Context<ProtocolMessage>) {

@@ -174,12 +174,7 @@ public final class FeedTransmitter: Agent {
     public var transactionsSent: Int { outbox.sentCount }
 
     public func start(_ context: Context<ProtocolMessage>) {
-        context.send(
-            .subscribe(
-                BlockSubscription(
-                    observer: context.agent, latency: settings.observation,
-                    seed: context.random.next())),
-            to: outbox.producer)
+        context.subscribeToBlocks(from: outbox.producer, latency: settings.observation)
     }
 
     public func handle(_ message: ProtocolMessage, _ context: Context<ProtocolMessage>) {
@@ -200,13 +195,7 @@ public final class FeedTransmitter: Agent {
     }
 
     func observe(_ report: BlockReport<ProtocolState>, _ context: Context<ProtocolMessage>) {
-        for outcome in outbox.settle(report) {
-            switch outcome {
-            case .succeeded: includedCount += 1
-            case .reverted: revertedCount += 1
-            case .dropped: break
-            }
-        }
+        outbox.settle(report, succeeded: &includedCount, reverted: &revertedCount)
         guard report.header.number > lastBlock else { return }
         lastBlock = report.header.number
         nextBaseFee = report.nextBaseFee
@@ -297,24 +286,13 @@ public final class OSMPoker: Agent {
     }
 
     public func start(_ context: Context<ProtocolMessage>) {
-        context.send(
-            .subscribe(
-                BlockSubscription(
-                    observer: context.agent, latency: settings.observation,
-                    seed: context.random.next())),
-            to: outbox.producer)
+        context.subscribeToBlocks(from: outbox.producer, latency: settings.observation)
     }
 
     public func handle(_ message: ProtocolMessage, _ context: Context<ProtocolMessage>) {
         switch message {
         case .blockObserved(let report):
-            for outcome in outbox.settle(report) {
-                switch outcome {
-                case .succeeded: pokesIncluded += 1
-                case .reverted: pokesReverted += 1
-                case .dropped: break
-                }
-            }
+            outbox.settle(report, succeeded: &pokesIncluded, reverted: &pokesReverted)
             guard report.header.number > lastBlock else { return }
             lastBlock = report.header.number
             poke(report, context)

@@ -1,4 +1,5 @@
 import CascadeAgents
+import CascadeCore
 import CascadeKernel
 import CascadeWorld
 
@@ -32,6 +33,18 @@ public struct CascadeFailure: Error, CustomStringConvertible {
 
     static func output(_ error: OutputError) -> CascadeFailure {
         CascadeFailure(.badInput, "cannot write the output: \(error.description)")
+    }
+
+    /// A broken invariant under `--check`, with the command that reproduces it: the world
+    /// and overrides as given, the seed the run used.
+    static func invariantBroken(
+        block: UInt64, violation: InvariantViolation, request: RunRequest, seed: UInt64
+    ) -> CascadeFailure {
+        let overrides = request.overrides.map { " --set '\($0)'" }.joined()
+        return CascadeFailure(
+            .invariant,
+            "invariant broken after block \(block): \(violation)\n"
+                + "reproduce: cascade run \(request.world) --seed \(seed)\(overrides) --check")
     }
 }
 
@@ -81,6 +94,30 @@ public struct RunResult: Sendable {
     public var simulated: SimTime
 }
 
+extension JSONObject {
+    /// The provenance every `summary.json` starts with, in this order: world, seed,
+    /// version, world digest, model, blocks (worlds with a chain), simulated seconds, kernel
+    /// events, run digest (docs/outputs.md).
+    static func runProvenance(
+        world: World, seed: UInt64, model: String, blocks: Int?, events: UInt64,
+        digest: RunDigest
+    ) -> JSONObject {
+        var summary = JSONObject()
+        summary.append("world", .string(world.name))
+        summary.append("seed", .string(String(seed)))
+        summary.append("cascade_version", .string(CascadeVersion.current))
+        summary.append("world_digest", .string(world.digest))
+        summary.append("model", .string(model))
+        if let blocks {
+            summary.append("blocks", .integer(blocks))
+        }
+        summary.append("sim_seconds", .integer(Int(world.duration.wholeSeconds)))
+        summary.append("events", .integer(Int(events)))
+        summary.append("run_digest", .string(digest.description))
+        return summary
+    }
+}
+
 /// The run layer's entry points, one per command.
 public enum Cascade {
     /// Loads and validates a world by name or path, with overrides.
@@ -113,11 +150,11 @@ public enum Cascade {
         case .chain(let configuration):
             return try ChainRun.run(
                 world: world, configuration: configuration, seed: seed, folderPath: folderPath,
-                trace: request.trace, check: request.check)
+                request: request)
         case .protocol(let configuration):
             return try ProtocolRun.run(
                 world: world, configuration: configuration, seed: seed, folderPath: folderPath,
-                trace: request.trace, check: request.check)
+                request: request)
         }
     }
 

@@ -15,11 +15,12 @@ enum ChainRun {
 
     static func run(
         world: World, configuration base: ChainWorldConfiguration, seed: UInt64,
-        folderPath: String, trace: Bool, check: Bool
+        folderPath: String, request: RunRequest
     ) throws(CascadeFailure) -> RunResult {
+        let trace = request.trace
         var configuration = base
         configuration.seed = seed
-        configuration.checksInvariants = check
+        configuration.checksInvariants = request.check
         let folder: RunFolder
         let sink: ChainOutputSink
         do {
@@ -43,10 +44,9 @@ enum ChainRun {
         }
         if let violation = simulation.producer.core.invariantViolation {
             folder.abandon()
-            throw CascadeFailure(
-                .invariant,
-                "invariant broken after block \(violation.block): \(violation.violation)\n"
-                    + "reproduce: cascade run \(world.name) --seed \(seed) --check")
+            throw .invariantBroken(
+                block: violation.block, violation: violation.violation, request: request,
+                seed: seed)
         }
         let senders = simulation.senders
         let summary = sink.summary(
@@ -201,16 +201,9 @@ final class ChainOutputSink: BlockSink {
     func summary(
         world: World, seed: UInt64, events: UInt64, digest: RunDigest, senders: [TransferSender]
     ) -> JSONObject {
-        var summary = JSONObject()
-        summary.append("world", .string(world.name))
-        summary.append("seed", .string(String(seed)))
-        summary.append("cascade_version", .string(CascadeVersion.current))
-        summary.append("world_digest", .string(world.digest))
-        summary.append("model", "chain")
-        summary.append("blocks", .integer(blockCount))
-        summary.append("sim_seconds", .integer(Int(world.duration.wholeSeconds)))
-        summary.append("events", .integer(Int(events)))
-        summary.append("run_digest", .string(digest.description))
+        var summary = JSONObject.runProvenance(
+            world: world, seed: seed, model: "chain", blocks: blockCount,
+            events: events, digest: digest)
         summary.append("agent_transactions", .integer(agentTransactions))
         summary.append("reverted_transactions", .integer(revertedTransactions))
         summary.append("raised_transactions", .integer(senders.reduce(0) { $0 + $1.raisedCount }))

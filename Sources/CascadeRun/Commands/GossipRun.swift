@@ -21,15 +21,9 @@ enum GossipRun {
         }
         let rumours = agents.reduce(UInt64(0)) { $0 + $1.received }
         let longest = agents.map(\.longestHops).max() ?? 0
-        var summary = JSONObject()
-        summary.append("world", .string(world.name))
-        summary.append("seed", .string(String(seed)))
-        summary.append("cascade_version", .string(CascadeVersion.current))
-        summary.append("world_digest", .string(world.digest))
-        summary.append("model", "gossip")
-        summary.append("sim_seconds", .integer(Int(world.duration.wholeSeconds)))
-        summary.append("events", .integer(Int(kernel.processedEvents)))
-        summary.append("run_digest", .string(kernel.digest.description))
+        var summary = JSONObject.runProvenance(
+            world: world, seed: seed, model: "gossip", blocks: nil,
+            events: kernel.processedEvents, digest: kernel.digest)
         summary.append("agents", .integer(configuration.agents))
         summary.append("rumours_delivered", .integer(Int(rumours)))
         summary.append("longest_hops", .integer(Int(longest)))

@@ -11,11 +11,12 @@ import CascadeWorld
 enum ProtocolRun {
     static func run(
         world: World, configuration base: ProtocolWorldConfiguration, seed: UInt64,
-        folderPath: String, trace: Bool, check: Bool
+        folderPath: String, request: RunRequest
     ) throws(CascadeFailure) -> RunResult {
+        let trace = request.trace
         var configuration = base
         configuration.seed = seed
-        configuration.checksInvariants = check
+        configuration.checksInvariants = request.check
         let assets = configuration.collaterals.map(\.asset)
         let folder: RunFolder
         let sink: ProtocolOutputSink
@@ -45,22 +46,14 @@ enum ProtocolRun {
         }
         if let violation = simulation.producer.core.invariantViolation {
             folder.abandon()
-            throw CascadeFailure(
-                .invariant,
-                "invariant broken after block \(violation.block): \(violation.violation)\n"
-                    + "reproduce: cascade run \(world.name) --seed \(seed) --check")
+            throw .invariantBroken(
+                block: violation.block, violation: violation.violation, request: request,
+                seed: seed)
         }
         let races = sink.ledger.races()
-        var summary = JSONObject()
-        summary.append("world", .string(world.name))
-        summary.append("seed", .string(String(seed)))
-        summary.append("cascade_version", .string(CascadeVersion.current))
-        summary.append("world_digest", .string(world.digest))
-        summary.append("model", "protocol")
-        summary.append("blocks", .integer(sink.blockCount))
-        summary.append("sim_seconds", .integer(Int(world.duration.wholeSeconds)))
-        summary.append("events", .integer(Int(simulation.kernel.processedEvents)))
-        summary.append("run_digest", .string(simulation.kernel.digest.description))
+        var summary = JSONObject.runProvenance(
+            world: world, seed: seed, model: "protocol", blocks: sink.blockCount,
+            events: simulation.kernel.processedEvents, digest: simulation.kernel.digest)
         summary.append("agent_transactions", .integer(sink.agentTransactions))
         summary.append("reverted_transactions", .integer(sink.revertedTransactions))
         for (name, value) in RaceTable.summary(races: races, totals: sink.ledger.totals).members {

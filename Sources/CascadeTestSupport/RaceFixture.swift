@@ -3,41 +3,44 @@ import CascadeChain
 import CascadeContracts
 import CascadeCore
 import CascadeKernel
-import CascadeTestSupport
 
-/// A hand-built run for the race ledger's tests: `ProtocolSample`'s ETH-A (OSM at $150)
-/// with four vaults of 10 ETH each, two keepers with Vat DAI, a reporter, and blocks built
+/// A hand-built run for the race ledger's and the races output's tests: `ProtocolSample`'s
+/// ETH-A (OSM at $150) with four vaults of 10 ETH each, two keepers with Vat DAI, a reporter,
+/// and blocks built
 /// by hand from real transactions executed by `BlockBuilder.execute`.
 ///
 /// Vaults (liquidation price = debt · 1.5 / 10): A 900 DAI ($135), B 600 DAI ($90),
 /// C 300 DAI ($45), D 880 DAI ($132, with 10 ETH of free collateral to top up with).
-struct RaceLedgerFixture {
-    static let vaultA = Address(2_001)
-    static let vaultB = Address(2_002)
-    static let vaultC = Address(2_003)
-    static let vaultD = Address(2_004)
-    static let keeper1 = Address(30)
-    static let keeper2 = Address(31)
-    static let reporter = ProtocolSample.reporter
-    static let baseFee: Wei = 10_000_000_000
+public struct RaceFixture {
+    public static let vaultA = Address(2_001)
+    public static let vaultB = Address(2_002)
+    public static let vaultC = Address(2_003)
+    public static let vaultD = Address(2_004)
+    public static let keeper1 = Address(30)
+    public static let keeper2 = Address(31)
+    public static let reporter = ProtocolSample.reporter
+    public static let baseFee: Wei = 10_000_000_000
 
-    let sample: ProtocolSample
-    var state: ProtocolState
-    var ledger = RaceLedger()
-    var nonces: [Address: UInt64] = [:]
-    var arrival: UInt64 = 0
-    var number: UInt64 = 0
+    public let sample: ProtocolSample
+    public var state: ProtocolState
+    public var ledger = RaceLedger()
+    public var nonces: [Address: UInt64] = [:]
+    public var arrival: UInt64 = 0
+    public var number: UInt64 = 0
     /// The sample's last timestamp, seconds: block times are offsets from it.
-    let start: UInt64
+    public let start: UInt64
     /// Every block built, for the golden output.
-    var results: [BlockResult<ProtocolState.Call, ProtocolState.Event>] = []
+    public var results: [BlockResult<ProtocolState.Call, ProtocolState.Event>] = []
     /// The ledger's notes after each block.
-    var notes: [[RaceLedger.Note]] = []
+    public var notes: [[RaceLedger.Note]] = []
+    /// The market and oracle (`feedPrice`) prices after each block, WAD.
+    public var markets: [UInt256] = []
+    public var oracles: [UInt256] = []
 
     /// The collateral type of the four vaults: ETH-A (Clipper), or ETH-B (Flipper).
-    let ilk: MakerSystem.IlkID
+    public let ilk: MakerSystem.IlkID
 
-    init(flip: Bool = false) {
+    public init(flip: Bool = false) {
         let sample = ProtocolSample(vaults: 0, auctions: 0)
         self.sample = sample
         var state = sample.state
@@ -92,16 +95,22 @@ struct RaceLedgerFixture {
     }
 
     /// One transaction of a hand-built block: sender, calls, priority fee in gwei.
-    struct Send {
-        var sender: Address
-        var calls: [ProtocolState.Call]
-        var tipGwei: UInt64 = 1
+    public struct Send {
+        public var sender: Address
+        public var calls: [ProtocolState.Call]
+        public var tipGwei: UInt64 = 1
+
+        public init(sender: Address, calls: [ProtocolState.Call], tipGwei: UInt64 = 1) {
+            self.sender = sender
+            self.calls = calls
+            self.tipGwei = tipGwei
+        }
     }
 
     /// Builds, executes and records a block at `start + seconds` with the market at
     /// `marketDollars`, the transactions in the given order.
     @discardableResult
-    mutating func block(
+    public mutating func block(
         at seconds: UInt64, market marketDollars: UInt64, _ sends: [Send] = []
     ) -> BlockResult<ProtocolState.Call, ProtocolState.Event> {
         number += 1
@@ -132,30 +141,32 @@ struct RaceLedgerFixture {
         ledger.record(result, state: state, marketPrices: prices)
         results.append(result)
         notes.append(ledger.notes)
+        markets.append(UInt256(marketDollars) * .wad)
+        oracles.append(state.maker.ilk(ilk).feedPrice ?? .zero)
         return result
     }
 
     // MARK: - Calls
 
-    func bark(_ vault: Address, by keeper: Address) -> ProtocolState.Call {
+    public func bark(_ vault: Address, by keeper: Address) -> ProtocolState.Call {
         .maker(.bark(ilk: ilk, vault: vault, keeper: keeper))
     }
 
-    func bite(_ vault: Address) -> ProtocolState.Call {
+    public func bite(_ vault: Address) -> ProtocolState.Call {
         .maker(.bite(ilk: ilk, vault: vault))
     }
 
-    func report(_ dollars: UInt64, at seconds: UInt64) -> ProtocolState.Call {
+    public func report(_ dollars: UInt64, at seconds: UInt64) -> ProtocolState.Call {
         .oracleTransmit(
             aggregator: sample.median, observations: [UInt256(dollars) * .wad],
             observationsTimestamp: start + seconds)
     }
 
-    var osmPoke: ProtocolState.Call { .osmPoke(osm: sample.osm) }
-    var spotterPoke: ProtocolState.Call { .spotterPoke(ilk: ilk) }
+    public var osmPoke: ProtocolState.Call { .osmPoke(osm: sample.osm) }
+    public var spotterPoke: ProtocolState.Call { .spotterPoke(ilk: ilk) }
 
     /// The liquidation call of `keeper` on `vault`: `bite` on a Flipper ilk, else `bark`.
-    func liquidate(_ vault: Address, by keeper: Address) -> ProtocolState.Call {
+    public func liquidate(_ vault: Address, by keeper: Address) -> ProtocolState.Call {
         if case .flip = state.maker.ilk(ilk).liquidation { return bite(vault) }
         return bark(vault, by: keeper)
     }
@@ -163,7 +174,7 @@ struct RaceLedgerFixture {
     /// The common opening: the market falls below A's and D's liquidation prices, the
     /// reporter sends $120, the OSM passes it on one hop later, and keeper 2 liquidates A at
     /// block 4 while keeper 1's liquidation reverts (as did its early one at block 2).
-    mutating func playOpening() {
+    public mutating func playOpening() {
         block(at: 12, market: 134)
         block(
             at: 24, market: 130,
@@ -189,12 +200,12 @@ struct RaceLedgerFixture {
     }
 
     /// The race id of `owner`'s vault (first race).
-    func position(_ owner: Address) -> String {
+    public func position(_ owner: Address) -> String {
         "\(state.maker.ilk(ilk).name):\(owner)"
     }
 
     /// The first race of `owner`'s vault.
-    func race(_ owner: Address) -> Race? {
+    public func race(_ owner: Address) -> Race? {
         let id = position(owner)
         return ledger.races().first { $0.position == id }
     }
