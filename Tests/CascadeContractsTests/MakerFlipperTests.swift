@@ -260,4 +260,44 @@ struct MakerFlipperTests {
                 .bark(ilk: gem, vault: Fixture.ali, keeper: Fixture.keeper),
                 as: Fixture.keeper) == "Dog/not-a-clip-ilk")
     }
+
+    // The v1 Cat of March 2020 (dss `cat.sol` at the MCD launch, HISTORY.md §1: lump 50 ETH):
+    //   lot = min(ink, lump), art = min(art, lot·art / ink), tab = art·rate·chop.
+    // A 120-ETH vault is cut into lots of 50, 50 and 20; no box limits the bites.
+    @Test func v1CatBitesLumps() throws {
+        var fixture = MakerFixture(
+            configuration: MakerSystem.Configuration(
+                vow: Fixture.vow, cat: Fixture.cat, dog: Fixture.dog,
+                governance: Fixture.governance, globalLine: rad("1000000"), box: rad("1")))
+        let terms = MakerSystem.FlipTerms(
+            flipper: Fixture.flipper, chop: wad("1.13"), dunk: .zero, beg: wad("1.03"),
+            ttl: 600, tau: 3 * 86_400, lump: wad("50"))
+        let eth = fixture.system.addIlk(
+            MakerSystem.IlkConfiguration(
+                name: "ETH-A", line: rad("1000000"), dust: rad("20"), mat: ray("1.5"),
+                liquidation: .flip(terms)),
+            at: fixture.now)
+        try fixture.run(.poke(ilk: eth, price: wad("195")), as: Fixture.governance)
+        try fixture.openVault(ilk: eth, owner: Fixture.me, ink: wad("120"), art: wad("15000"))
+        try fixture.run(.poke(ilk: eth, price: wad("150")), as: Fixture.governance)
+        var lots: [UInt256] = []
+        for expected in [
+            (lot: wad("50"), art: wad("6250")), (lot: wad("50"), art: wad("6250")),
+            (lot: wad("20"), art: wad("2500")),
+        ] {
+            let events = try fixture.run(.bite(ilk: eth, vault: Fixture.me), as: Fixture.keeper)
+            guard case .bitten(let bite)? = events.last else {
+                Issue.record("no bite event")
+                return
+            }
+            #expect(bite.lot == expected.lot && bite.dart == expected.art)
+            #expect(bite.tab == expected.art * MakerSystem.ray * wad("1.13") / MakerSystem.wad)
+            lots.append(bite.lot)
+        }
+        #expect(lots.reduce(.zero, +) == wad("120"))
+        #expect(fixture.system.urn(ilk: eth, owner: Fixture.me) == MakerSystem.Urn())
+        #expect(
+            fixture.reason(.bite(ilk: eth, vault: Fixture.me), as: Fixture.keeper)
+                == "Cat/not-unsafe")
+    }
 }

@@ -10,15 +10,22 @@ public enum GasStrategy: Hashable, Sendable {
     /// the next base fee being the one the agent last observed. Under a legacy market
     /// (base fee 0) this is a bid of `priorityFee`.
     case baseFeeMultiple(percent: UInt64, priorityFee: Wei)
+    /// A legacy bid of the going price — the gas-weighted mean price of the newest block
+    /// the agent saw, a gas station's estimate — × `percent` / 100 (floor), at least
+    /// `minimum`: how bots priced gas before EIP-1559.
+    case marketMultiple(percent: UInt64, minimum: Wei)
 
-    /// The bid to make when the next block's base fee is `nextBaseFee`.
-    public func bid(nextBaseFee: Wei) -> GasBid {
+    /// The bid to make when the next block's base fee is `nextBaseFee` and the newest
+    /// observed block's mean gas price was `marketPrice`.
+    public func bid(nextBaseFee: Wei, marketPrice: Wei = 0) -> GasBid {
         switch self {
         case .fixed(let bid):
             return bid
         case .baseFeeMultiple(let percent, let priorityFee):
             return .eip1559(
                 maxFee: nextBaseFee * Wei(percent) / 100 + priorityFee, priorityFee: priorityFee)
+        case .marketMultiple(let percent, let minimum):
+            return .legacy(gasPrice: max(marketPrice * Wei(percent) / 100, minimum))
         }
     }
 }

@@ -120,7 +120,8 @@ public final class Arbitrageur: Agent {
         // The Double estimate can round above the balance: cap it again in integers.
         guard amountIn >= 1, let estimate = UInt256(truncating: amountIn),
             case let amount = min(estimate, UInt256(balance)), !amount.isZero,
-            let bid = settings.gas.bid(nextBaseFee: report.nextBaseFee)
+            let bid = settings.gas.bid(
+                nextBaseFee: report.nextBaseFee, marketPrice: report.averageGasPrice)
         else { return }
         let call = ProtocolState.Call.swap(
             pair: pair, tokenIn: tokenIn, amountIn: amount, amountOutMin: .zero,

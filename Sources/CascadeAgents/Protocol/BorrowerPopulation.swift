@@ -8,7 +8,8 @@ import CascadeKernel
 ///
 /// At genesis each vault draws, from the stream `borrowers` of the run's seed (so the book
 /// does not depend on which agents exist): its collateral (round robin over the
-/// collaterals), its size (log-normal units of collateral), its collateralisation ratio
+/// collaterals), its size (log-normal units of collateral, optionally scaled to a total
+/// debt), its collateralisation ratio
 /// (uniform in `[ratioMinimum, ratioMaximum]`, at the genesis price), whether it is
 /// reactive (`reactiveShare`), and whether a reactive owner tops up collateral
 /// (`topUpShare`) or repays DAI. It locks the collateral and draws the DAI (kept in the
@@ -20,6 +21,9 @@ public struct BorrowerPopulationSettings: Hashable, Sendable {
     public var sizeMedian: Double
     /// σ of the log size.
     public var sizeSigma: Double
+    /// When set, every drawn size is scaled by one factor so the vaults' debts at genesis
+    /// sum to this many DAI (the shape of the distribution stays the draw's).
+    public var debtTotal: Double?
     public var ratioMinimum: Double
     public var ratioMaximum: Double
     public var reactiveShare: Double
@@ -43,7 +47,7 @@ public struct BorrowerPopulationSettings: Hashable, Sendable {
     public var gas: GasPolicy
 
     public init(
-        count: Int, sizeMedian: Double = 20, sizeSigma: Double = 1,
+        count: Int, sizeMedian: Double = 20, sizeSigma: Double = 1, debtTotal: Double? = nil,
         ratioMinimum: Double = 1.6, ratioMaximum: Double = 3.0, reactiveShare: Double = 0.5,
         topUpShare: Double = 0.5, reserveFraction: Double = 0.5, warningMargin: Double = 0.1,
         reactionProbability: Double = 0.8,
@@ -61,6 +65,7 @@ public struct BorrowerPopulationSettings: Hashable, Sendable {
         self.count = count
         self.sizeMedian = sizeMedian
         self.sizeSigma = sizeSigma
+        self.debtTotal = debtTotal
         self.ratioMinimum = ratioMinimum
         self.ratioMaximum = ratioMaximum
         self.reactiveShare = reactiveShare
@@ -111,6 +116,7 @@ public final class BorrowerPopulation: Agent {
     @exclusivity(unchecked) var plans: [[ProtocolState.Call]?]
     @exclusivity(unchecked) var lastBlock: UInt64 = 0
     @exclusivity(unchecked) var nextBaseFee: Wei
+    @exclusivity(unchecked) var marketGasPrice: Wei = 0
     @exclusivity(unchecked) var nonces: [UInt64]
     @exclusivity(unchecked) var busyUntil: [SimTime]
     @exclusivity(unchecked) public private(set) var warnings = 0
@@ -156,6 +162,7 @@ public final class BorrowerPopulation: Agent {
             if report.header.number > lastBlock {
                 lastBlock = report.header.number
                 nextBaseFee = report.nextBaseFee
+                if report.averageGasPrice > 0 { marketGasPrice = report.averageGasPrice }
                 warn(report.state, context)
             }
         case .timer(let tag):
@@ -232,7 +239,7 @@ public final class BorrowerPopulation: Agent {
 
     /// Sends owner `index`'s planned transaction at the current gas price.
     func send(_ index: Int, _ context: Context<ProtocolMessage>) {
-        guard let calls = plans[index], let bid = settings.gas.bid(nextBaseFee: nextBaseFee)
+        guard let calls = plans[index], let bid = settings.gas.bid(nextBaseFee: nextBaseFee, marketPrice: marketGasPrice)
         else { return }
         plans[index] = nil
         actions += 1

@@ -39,9 +39,10 @@ public struct GasPolicy: Hashable, Sendable {
 
     /// The bid to send now, or nil when the gas price needed is above the ceiling: the
     /// next base fee at or above it (nothing under the ceiling can be included), or a
-    /// legacy price above it. An EIP-1559 bid is capped at the ceiling.
-    public func bid(nextBaseFee: Wei) -> GasBid? {
-        let bid = strategy.bid(nextBaseFee: nextBaseFee)
+    /// legacy price above it. An EIP-1559 bid is capped at the ceiling. `marketPrice` is
+    /// the newest observed block's mean gas price (for `.marketMultiple`).
+    public func bid(nextBaseFee: Wei, marketPrice: Wei = 0) -> GasBid? {
+        let bid = strategy.bid(nextBaseFee: nextBaseFee, marketPrice: marketPrice)
         guard let ceiling else { return bid }
         switch bid {
         case .legacy(let price):

@@ -32,7 +32,7 @@ extension Keeper {
     }
 
     func currentBid() -> GasBid? {
-        let bid = settings.gas.bid(nextBaseFee: nextBaseFee)
+        let bid = settings.gas.bid(nextBaseFee: nextBaseFee, marketPrice: marketGasPrice)
         if bid == nil { statistics.stalledByCeiling += 1 }
         return bid
     }

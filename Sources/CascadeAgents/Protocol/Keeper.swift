@@ -50,6 +50,8 @@ public final class Keeper: Agent {
     @exclusivity(unchecked) var latest: ProtocolState
     @exclusivity(unchecked) var lastBlock: UInt64 = 0
     @exclusivity(unchecked) var nextBaseFee: Wei
+    /// The newest observed block's mean gas price (for `.marketMultiple` bids).
+    @exclusivity(unchecked) var marketGasPrice: Wei = 0
     @exclusivity(unchecked) var auctions: [KnownAuction] = []
     @exclusivity(unchecked) var contested: Set<KeeperTarget> = []
     @exclusivity(unchecked) var retryAfter: [KeeperTarget: SimTime] = [:]
@@ -104,6 +106,7 @@ public final class Keeper: Agent {
         if isNewest {
             lastBlock = report.header.number
             nextBaseFee = report.nextBaseFee
+            if report.averageGasPrice > 0 { marketGasPrice = report.averageGasPrice }
         }
         statistics.blocksObserved += 1
         book.apply(report.events, state: report.state, block: report.header.number)

@@ -144,6 +144,8 @@ public final class FeedTransmitter: Agent {
     @exclusivity(unchecked) var outbox: Outbox<Void>
     @exclusivity(unchecked) var observations: [(price: UInt256, at: SimTime)?]
     @exclusivity(unchecked) var nextBaseFee: Wei
+    /// The newest observed block's mean gas price (for `.marketMultiple` bids).
+    @exclusivity(unchecked) var marketGasPrice: Wei = 0
     @exclusivity(unchecked) var lastBlock: UInt64 = 0
     @exclusivity(unchecked) var onChain: MedianAggregator.RoundData?
 
@@ -199,6 +201,7 @@ public final class FeedTransmitter: Agent {
         guard report.header.number > lastBlock else { return }
         lastBlock = report.header.number
         nextBaseFee = report.nextBaseFee
+        if report.averageGasPrice > 0 { marketGasPrice = report.averageGasPrice }
         onChain = report.state.aggregators[aggregator].latestRoundData
     }
 
@@ -226,7 +229,8 @@ public final class FeedTransmitter: Agent {
                 heartbeatSeconds: settings.heartbeatSeconds, now: now,
                 minAnswer: minAnswer, maxAnswer: maxAnswer)
         else { return }
-        guard let bid = settings.gas.bid(nextBaseFee: nextBaseFee) else {
+        guard let bid = settings.gas.bid(nextBaseFee: nextBaseFee, marketPrice: marketGasPrice)
+        else {
             stalledCount += 1
             return
         }
@@ -310,7 +314,10 @@ public final class OSMPoker: Agent {
                 report.state.osms[wiring.osm].pass(now: now),
                 !outbox.pending.contains(where: { $0.purpose == index })
             else { continue }
-            guard let bid = settings.gas.bid(nextBaseFee: report.nextBaseFee) else {
+            guard
+                let bid = settings.gas.bid(
+                    nextBaseFee: report.nextBaseFee, marketPrice: report.averageGasPrice)
+            else {
                 stalledCount += 1
                 continue
             }

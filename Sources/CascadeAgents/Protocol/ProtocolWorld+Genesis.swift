@@ -152,20 +152,40 @@ extension ProtocolWorld {
     ) -> [BorrowerVault] {
         let settings = configuration.borrowers
         var random = RandomStream(seed: configuration.seed, name: "borrowers")
-        var vaults: [BorrowerVault] = []
-        vaults.reserveCapacity(settings.count)
-        for index in 0..<settings.count {
-            let collateral = index % ilks.count
-            let owner = borrower(index)
+        struct Draw {
+            var size: Double
+            var ratio: Double
+            var reactive: Bool
+            var topsUp: Bool
+        }
+        var draws: [Draw] = []
+        draws.reserveCapacity(settings.count)
+        for _ in 0..<settings.count {
             let size = settings.sizeMedian * ChainMath.exp(settings.sizeSigma * random.normal())
-            let drawnRatio = random.uniform(settings.ratioMinimum, settings.ratioMaximum)
+            let ratio = random.uniform(settings.ratioMinimum, settings.ratioMaximum)
             let reactive = random.uniform() < settings.reactiveShare
             let topsUp = random.uniform() < settings.topUpShare
+            draws.append(Draw(size: size, ratio: ratio, reactive: reactive, topsUp: topsUp))
+        }
+        if let total = settings.debtTotal, !draws.isEmpty {
+            var drawnDebt = 0.0
+            for (index, draw) in draws.enumerated() {
+                drawnDebt += draw.size * prices[index % ilks.count] / draw.ratio
+            }
+            let scale = total / drawnDebt
+            for index in draws.indices { draws[index].size *= scale }
+        }
+        var vaults: [BorrowerVault] = []
+        vaults.reserveCapacity(settings.count)
+        for (index, draw) in draws.enumerated() {
+            let collateral = index % ilks.count
+            let owner = borrower(index)
+            let (reactive, topsUp) = (draw.reactive, draw.topsUp)
             // Never closer to `mat` than 0.5%, so rounding cannot make the frob unsafe.
             let mat = Double(configuration.collaterals[collateral].matPercent) / 100
-            let ratio = max(drawnRatio, mat * 1.005)
+            let ratio = max(draw.ratio, mat * 1.005)
             let dust = Double(configuration.collaterals[collateral].dust)
-            let debt = max(size * prices[collateral] / ratio, dust * 1.01)
+            let debt = max(draw.size * prices[collateral] / ratio, dust * 1.01)
             let units = debt * ratio / prices[collateral]
             guard let ink = UInt256(truncating: units * 1e18),
                 let art = UInt256(truncating: debt * 1e18)

@@ -76,15 +76,15 @@ public struct CollateralSettings: Hashable, Sendable {
                     stepSeconds: 90, cut: UInt256(99 as UInt64) * .ray / UInt256(100 as UInt64))))
     }
 
-    /// Black Thursday's Flipper terms (HISTORY.md §1): chop 13%, lump 50, beg 3%, ttl 600 s,
-    /// tau 3 days.
+    /// Black Thursday's Cat v1 and Flipper terms (HISTORY.md §1): chop 13%, lump 50 ETH,
+    /// beg 3%, ttl 600 s, tau 3 days.
     public static var flipperTerms: MakerSystem.Liquidation {
         .flip(
             MakerSystem.FlipTerms(
                 flipper: .zero, chop: UInt256(113 as UInt64) * .wad / UInt256(100 as UInt64),
                 dunk: UInt256(50_000 as UInt64) * .rad,
                 beg: UInt256(103 as UInt64) * .wad / UInt256(100 as UInt64), ttl: 600,
-                tau: 3 * 86_400))
+                tau: 3 * 86_400, lump: UInt256(50 as UInt64) * .wad))
     }
 }
 

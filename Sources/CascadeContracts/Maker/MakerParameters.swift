@@ -54,9 +54,12 @@ extension MakerSystem {
         public var flipper: Address
         /// Liquidation penalty, WAD (1.13 WAD = 13%); must be ≥ 1 WAD.
         public var chop: UInt256
-        /// `dunk`, RAD: the most DAI (tab, penalty included) one auction seeks. It replaced
-        /// v1's `lump` (collateral per auction); a `lump` of 50 ETH maps to the DAI worth.
+        /// `dunk`, RAD: the most DAI (tab, penalty included) one auction seeks (Cat v2,
+        /// Liquidations 1.2). Ignored when `lump` is set.
         public var dunk: UInt256
+        /// `lump`, WAD: the most collateral one auction sells — the v1 Cat in force on
+        /// Black Thursday, which had no `dunk` and no `box`. nil: the v2 Cat (`dunk`).
+        public var lump: UInt256?
         /// Minimum bid increase, WAD (1.05 WAD = 5%); also the minimum lot decrease.
         public var beg: UInt256
         /// Bid lifetime, seconds: an auction is dealt `ttl` after its last bid.
@@ -67,11 +70,12 @@ extension MakerSystem {
         public init(
             flipper: Address, chop: UInt256, dunk: UInt256,
             beg: UInt256 = 1_050_000_000_000_000_000, ttl: UInt64 = 3 * 3600,
-            tau: UInt64 = 2 * 86_400
+            tau: UInt64 = 2 * 86_400, lump: UInt256? = nil
         ) {
             self.flipper = flipper
             self.chop = chop
             self.dunk = dunk
+            self.lump = lump
             self.beg = beg
             self.ttl = ttl
             self.tau = tau

@@ -1,8 +1,9 @@
 import CascadeCore
 
-// Liquidations 1.2: the Cat (dss `cat.sol`) and the Flipper (dss `flip.sol`), the design
-// in force on Black Thursday. `bite` seizes part or all of an unsafe vault and starts an
-// English auction: phase one (`tend`) raises the DAI bid for the whole lot up to `tab`;
+// The Cat (dss `cat.sol`) and the Flipper (dss `flip.sol`): Liquidations 1.2 (Cat v2, lots
+// bounded by `dunk` and `box`) or, with `FlipTerms.lump`, the v1 Cat in force on Black
+// Thursday (lots of at most `lump` collateral). `bite` seizes part or all of an unsafe vault
+// and starts an English auction: phase one (`tend`) raises the DAI bid for the whole lot up to `tab`;
 // phase two (`dent`) lowers the lot at `bid == tab`, giving collateral back to the owner.
 
 extension MakerSystem {
@@ -15,12 +16,23 @@ extension MakerSystem {
         let key = IlkAccount(ilk: id, owner: owner)
         let urn = urns[key] ?? Urn()
         guard isUnsafe(ilk: id, owner: owner) else { throw Revert("Cat/not-unsafe") }
-        let box = configuration.box
-        let room = litter < box ? box - litter : .zero
-        guard litter < box, room >= ilk.dust else { throw Revert("Cat/liquidation-limit-hit") }
-        let limit = try mulChecked(Swift.min(terms.dunk, room), Self.wad) / ilk.rate / terms.chop
-        let dart = Swift.min(urn.art, limit)
-        let dink = Swift.min(urn.ink, try mulChecked(urn.ink, dart) / urn.art)
+        let dart: UInt256
+        let dink: UInt256
+        if let lump = terms.lump {
+            // v1 (the Cat of March 2020): a lot of at most `lump`, the debt pro rata.
+            dink = Swift.min(urn.ink, lump)
+            dart = Swift.min(urn.art, try mulChecked(dink, urn.art) / urn.ink)
+        } else {
+            let box = configuration.box
+            let room = litter < box ? box - litter : .zero
+            guard litter < box, room >= ilk.dust else {
+                throw Revert("Cat/liquidation-limit-hit")
+            }
+            let limit =
+                try mulChecked(Swift.min(terms.dunk, room), Self.wad) / ilk.rate / terms.chop
+            dart = Swift.min(urn.art, limit)
+            dink = Swift.min(urn.ink, try mulChecked(urn.ink, dart) / urn.art)
+        }
         guard dart > .zero, dink > .zero else { throw Revert("Cat/null-auction") }
         let due = try mulChecked(dart, ilk.rate)
         let tab = try mulChecked(due, terms.chop) / Self.wad

@@ -184,11 +184,18 @@ enum ChainWorldDecoding {
         return settings
     }
 
-    static func decodeStrategy(_ reader: JSONReader) throws(WorldError) -> GasStrategy {
+    /// A gas strategy: `fixed`, `base_fee_multiple`, or (protocol agents, which track the
+    /// going price) `market_multiple`.
+    static func decodeStrategy(_ reader: JSONReader, allowsMarketMultiple: Bool = false)
+        throws(WorldError) -> GasStrategy
+    {
         let object = try reader.object()
-        let kind = try object.required("kind").oneOf(["fixed", "base_fee_multiple"])
+        let kinds =
+            ["fixed", "base_fee_multiple"] + (allowsMarketMultiple ? ["market_multiple"] : [])
+        let kind = try object.required("kind").oneOf(kinds)
         let strategy: GasStrategy
-        if kind == "fixed" {
+        switch kind {
+        case "fixed":
             if let price = object.optional("gas_price") {
                 strategy = .fixed(.legacy(gasPrice: try price.wei()))
             } else {
@@ -197,19 +204,28 @@ enum ChainWorldDecoding {
                         maxFee: try object.required("max_fee").wei(),
                         priorityFee: try object.required("priority_fee").wei()))
             }
-        } else {
-            let multiple = try object.required("multiple").percentage()
-            guard let percent = try? multiple.shifted(by: 2).baseUnits(scale: 0), percent >= 100,
-                percent <= 100_000
-            else {
-                throw try object.required("multiple").error(
-                    "a whole percentage from 100% to 100000%, like \"200%\"")
-            }
+        case "base_fee_multiple":
             strategy = .baseFeeMultiple(
-                percent: UInt64(percent), priorityFee: try object.required("priority_fee").wei())
+                percent: try multiplePercent(object.required("multiple")),
+                priorityFee: try object.required("priority_fee").wei())
+        default:
+            strategy = .marketMultiple(
+                percent: try multiplePercent(object.required("multiple")),
+                minimum: try object.optional("minimum")?.wei() ?? .gwei(1))
         }
         try object.finish()
         return strategy
+    }
+
+    /// A whole percentage from 100% to 100000%, for a strategy's `multiple`.
+    static func multiplePercent(_ reader: JSONReader) throws(WorldError) -> UInt64 {
+        let multiple = try reader.percentage()
+        guard let percent = try? multiple.shifted(by: 2).baseUnits(scale: 0), percent >= 100,
+            percent <= 100_000
+        else {
+            throw reader.error("a whole percentage from 100% to 100000%, like \"200%\"")
+        }
+        return UInt64(percent)
     }
 
     /// A latency: `"150ms"` (fixed), or `{"exponential": "2s"}`, `{"uniform": ["50ms","300ms"]}`,

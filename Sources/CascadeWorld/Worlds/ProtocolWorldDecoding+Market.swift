@@ -1,0 +1,139 @@
+import CascadeAgents
+import CascadeChain
+import CascadeKernel
+
+extension ProtocolWorldDecoding {
+    /// `market`: `resolution` (default 1 s) and `assets`; the horizon is the world's duration.
+    static func decodeMarket(_ reader: JSONReader, seed: UInt64, duration: Int64)
+        throws(WorldError) -> MarketConfiguration
+    {
+        let object = try reader.object()
+        let resolution =
+            try object.optional("resolution")?.durationMilliseconds(in: 100...3_600_000) ?? 1_000
+        var assets: [MarketAsset] = []
+        for entry in try object.required("assets").array(count: 1...16) {
+            let asset = try entry.object()
+            let name = try asset.required("name").nonEmptyString()
+            guard !assets.contains(where: { $0.name == name }) else {
+                throw entry.error("asset \(name) is named twice")
+            }
+            let priceModel = try decodePriceModel(
+                try asset.required("model"), resolution: resolution, duration: duration)
+            var shocks: [ScriptedShock] = []
+            if let list = asset.optional("shocks") {
+                for shockReader in try list.array(count: 0...1_000) {
+                    shocks.append(try decodeShock(shockReader))
+                }
+            }
+            try asset.finish()
+            assets.append(MarketAsset(name: name, model: priceModel, shocks: shocks))
+        }
+        try object.finish()
+        let configuration = MarketConfiguration(
+            assets: assets, resolution: .milliseconds(resolution),
+            horizon: .milliseconds(max(duration, resolution)))
+        do {
+            _ = try MarketPath(configuration: configuration, seed: seed)
+        } catch {
+            throw reader.error(error.description)
+        }
+        return configuration
+    }
+
+    static func decodePriceModel(_ reader: JSONReader, resolution: Int64, duration: Int64)
+        throws(WorldError) -> PriceModel
+    {
+        let model = try reader.object()
+        let kind = try model.required("kind").oneOf(["gbm", "jump_diffusion", "historical"])
+        let priceModel: PriceModel
+        switch kind {
+        case "historical":
+            let anchors = try decodeHistorical(model)
+            if let problem = anchors.problem(resolution: .milliseconds(resolution)) {
+                throw reader.error(problem)
+            }
+            let covered = anchors.period.milliseconds * Int64(anchors.bars.count)
+            guard covered >= duration else {
+                throw reader.error(
+                    "the table covers \(anchors.bars.count) bars of \(anchors.period), "
+                        + "shorter than the world's duration")
+            }
+            priceModel = .historical(anchors)
+        case "gbm":
+            let process = GeometricBrownianMotion(
+                price: try model.required("price").double(in: 1e-6...1e12),
+                drift: try model.optional("drift")?.double(in: -10...10) ?? 0,
+                volatility: try model.required("volatility").double(in: 0...10))
+            if let problem = process.problem { throw reader.error(problem) }
+            priceModel = .geometricBrownian(process)
+        default:
+            let process = MertonJumpDiffusion(
+                price: try model.required("price").double(in: 1e-6...1e12),
+                drift: try model.optional("drift")?.double(in: -10...10) ?? 0,
+                volatility: try model.required("volatility").double(in: 0...10),
+                jumpIntensity: try model.required("jump_intensity").double(in: 0...10_000),
+                jumpMean: try model.required("jump_mean").double(in: -5...5),
+                jumpVolatility: try model.required("jump_volatility").double(in: 0...5))
+            if let problem = process.problem { throw reader.error(problem) }
+            priceModel = .jumpDiffusion(process)
+        }
+        try model.finish()
+        return priceModel
+    }
+
+    /// `kind: "historical"`: `data` names a CSV of bars (`open,high,low,close`, one row per
+    /// `period`, the first starting at the world's start), `period` (default 1 h) and
+    /// `bridge_volatility` (default: each bar's Parkinson estimate).
+    static func decodeHistorical(_ model: JSONObjectReader) throws(WorldError)
+        -> HistoricalAnchors
+    {
+        let dataReader = try model.required("data")
+        let table = try CSVTable(file: try dataReader.dataFile())
+        for column in ["open", "high", "low", "close"] where !table.columns.contains(column) {
+            throw WorldError(
+                file: table.displayName, path: column, line: 1,
+                message: "missing column \(JSONSerializer.quoted(column)); a price table "
+                    + "needs open, high, low and close")
+        }
+        let period =
+            try model.optional("period")?.durationMilliseconds(in: 1_000...86_400_000)
+            ?? 3_600_000
+        let volatility = try model.optional("bridge_volatility")?.double(in: 0...50)
+        guard !table.rows.isEmpty, table.rows.count <= 1_000_000 else {
+            throw dataReader.error("a price table needs 1 to 1,000,000 rows")
+        }
+        var bars: [PriceBar] = []
+        bars.reserveCapacity(table.rows.count)
+        for (index, row) in table.rows.enumerated() {
+            func price(_ column: String) throws(WorldError) -> Double {
+                let value = try row.decimal(column)
+                guard !value.isNegative, !value.isZero else {
+                    throw row.error(column, "a price must be positive, found \(value)")
+                }
+                return value.approximateDouble
+            }
+            let bar = PriceBar(
+                start: .milliseconds(Int64(index) * period), open: try price("open"),
+                high: try price("high"), low: try price("low"), close: try price("close"))
+            if let problem = bar.problem {
+                throw row.error("open", "bar at line \(row.line): \(problem)")
+            }
+            bars.append(bar)
+        }
+        return HistoricalAnchors(
+            period: .milliseconds(period), bars: bars, bridgeVolatility: volatility)
+    }
+
+    static func decodeShock(_ reader: JSONReader) throws(WorldError) -> ScriptedShock {
+        let object = try reader.object()
+        let at = try object.required("at").durationMilliseconds(in: 0...Int64.max / 4)
+        let change = try object.required("change").percentage(allowNegative: true)
+            .approximateDouble
+        let over = try object.optional("over")?.durationMilliseconds(in: 0...Int64.max / 4) ?? 0
+        try object.finish()
+        let shock = ScriptedShock(
+            start: .milliseconds(at), change: change, duration: .milliseconds(over))
+        if let problem = shock.problem { throw reader.error(problem) }
+        return shock
+    }
+}
