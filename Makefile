@@ -7,7 +7,7 @@
 #   make lint / make fmt                       formatting and determinism checks / fixes
 
 SWIFT ?= swift
-WORLD ?= $(DEFAULT_WORLD)
+WORLD ?= black-thursday-2020
 SEED ?=
 DEFAULT_WORLD := chain-demo
 CASCADE := .build/release/cascade

@@ -10,6 +10,8 @@ extension Keeper {
     static let flashTakeGas: Gas = 480_000
     static let bidGas: Gas = 200_000
     static let dealGas: Gas = 130_000
+    /// `exitGem` and a swap on the pair, added to a `deal` that sells the lot.
+    static let sellGas: Gas = 200_000
     static let redoGas: Gas = 220_000
     /// Opportunist's bid: one wei of DAI, as RAD.
     static let dustBid = MakerSystem.ray
@@ -288,9 +290,28 @@ extension Keeper {
         let finished = (flip.tic != 0 && flip.tic < now) || flip.end < now
         if finished {
             guard flip.guy == me, let bid = currentBid() else { return }
+            var calls: [ProtocolState.Call] = [.maker(.deal(auction: known.id))]
+            var gasLimit = Self.dealGas
+            var soldOnAMM = false
+            // Recycle the capital: the won lot leaves the Vat and is sold on the pair in the
+            // same transaction, so the DAI can fund the next bid.
+            if settings.sellsWonCollateralOnAMM, let pair = pairs[known.collateral],
+                let wiring = state.collateral(of: flip.ilk)
+            {
+                calls += [
+                    .exitGem(ilk: flip.ilk, amount: flip.lot),
+                    .swap(
+                        pair: pair, tokenIn: wiring.token, amountIn: flip.lot,
+                        amountOutMin: .zero, to: me),
+                ]
+                gasLimit += Self.sellGas
+                soldOnAMM = true
+            }
             send(
-                [.maker(.deal(auction: known.id))], gasLimit: Self.dealGas, bid: bid,
-                task: .deal(auction: known.id, collateral: known.collateral, lot: flip.lot),
+                calls, gasLimit: gasLimit, bid: bid,
+                task: .deal(
+                    auction: known.id, collateral: known.collateral, lot: flip.lot,
+                    soldOnAMM: soldOnAMM),
                 budget: &budget, context)
             return
         }

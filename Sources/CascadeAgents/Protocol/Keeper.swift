@@ -186,9 +186,9 @@ public final class Keeper: Agent {
             statistics.bids += 1
         case .redo:
             statistics.redos += 1
-        case .deal(_, let collateral, let lot):
+        case .deal(_, let collateral, let lot, let soldOnAMM):
             statistics.deals += 1
-            sell(collateral, lot, context)
+            if !soldOnAMM { sell(collateral, lot, context) }
         }
     }
 

@@ -30,6 +30,10 @@ public struct KeeperSettings: Hashable, Sendable {
     /// Flipper opportunist: bid 1 wei of DAI on auctions nobody has bid on after this long
     /// (nil: not an opportunist).
     public var opportunistWait: SimTime?
+    /// Flipper: sell each won lot on the collateral's AMM pair in the `deal` transaction
+    /// (exit the gem, swap for DAI), recycling the capital for the next bids. Without it
+    /// the lot is sold on the off-chain venue, which moves the price but returns no DAI.
+    public var sellsWonCollateralOnAMM: Bool
     /// At most this many new transactions per observed block.
     public var maxNewTransactionsPerBlock: Int
     /// An auction it looked at and left alone is looked at again after this long (a
@@ -50,7 +54,8 @@ public struct KeeperSettings: Hashable, Sendable {
             strategy: .baseFeeMultiple(percent: 200, priorityFee: .gwei(5)),
             raisePercent: 15, raiseCap: .gwei(500)),
         daiCapital: UInt64 = 100_000, ethBalance: UInt64 = 1_000,
-        usesFlashTakes: Bool = true, minimumProfit: Double = 0,
+        usesFlashTakes: Bool = true, sellsWonCollateralOnAMM: Bool = false,
+        minimumProfit: Double = 0,
         startsUnprofitableAuctions: Bool = false, flipDiscount: Double = 0.05,
         opportunistWait: SimTime? = nil, maxNewTransactionsPerBlock: Int = 8,
         auctionRecheck: SimTime = .seconds(90),
@@ -67,6 +72,7 @@ public struct KeeperSettings: Hashable, Sendable {
         self.daiCapital = daiCapital
         self.ethBalance = ethBalance
         self.usesFlashTakes = usesFlashTakes
+        self.sellsWonCollateralOnAMM = sellsWonCollateralOnAMM
         self.minimumProfit = minimumProfit
         self.startsUnprofitableAuctions = startsUnprofitableAuctions
         self.flipDiscount = flipDiscount
@@ -85,14 +91,15 @@ enum KeeperTask: Equatable {
     case take(auction: MakerSystem.AuctionID, collateral: Int, slice: UInt256, flash: Bool)
     case bid(auction: MakerSystem.AuctionID)
     case redo(auction: MakerSystem.AuctionID)
-    case deal(auction: MakerSystem.AuctionID, collateral: Int, lot: UInt256)
+    /// A Flipper `deal`; `soldOnAMM`: the lot is sold on the pair in the same transaction.
+    case deal(auction: MakerSystem.AuctionID, collateral: Int, lot: UInt256, soldOnAMM: Bool)
 
     /// The thing raced for: a vault or an auction.
     var target: KeeperTarget {
         switch self {
         case .liquidate(let ilk, let owner): .vault(ilk: ilk, owner: owner)
         case .take(let auction, _, _, _), .bid(let auction), .redo(let auction),
-            .deal(let auction, _, _):
+            .deal(let auction, _, _, _):
             .auction(auction)
         }
     }

@@ -110,6 +110,9 @@ extension ProtocolWorldDecoding {
         if let flash = object.optional("flash_takes") {
             template.usesFlashTakes = try flash.bool()
         }
+        if let sells = object.optional("sell_on_amm") {
+            template.sellsWonCollateralOnAMM = try sells.bool()
+        }
         try decodeLatencies(object, &template.observation, &template.propagation)
         if let value = object.optional("min_profit") {
             template.minimumProfit = try value.double(in: 0...1e12)
