@@ -7,9 +7,9 @@
 #   make lint / make fmt                       formatting and determinism checks / fixes
 
 SWIFT ?= swift
-WORLD ?= black-thursday-2020
+WORLD ?= $(DEFAULT_WORLD)
 SEED ?=
-DEFAULT_WORLD := chain-demo
+DEFAULT_WORLD := black-thursday-2020
 CASCADE := .build/release/cascade
 SIMULATION_SOURCES := Sources/CascadeKernel Sources/CascadeCore Sources/CascadeChain \
 	Sources/CascadeContracts Sources/CascadeAgents Sources/CascadeWorld Sources/CascadeRun

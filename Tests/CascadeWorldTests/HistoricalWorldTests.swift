@@ -1,0 +1,149 @@
+import CascadeAgents
+import CascadeChain
+import CascadeContracts
+import CascadeCore
+import CascadeTestSupport
+import CascadeWorld
+import Foundation
+import Testing
+
+/// The Black Thursday worlds carry HISTORY.md §1's documented inputs exactly, and the new
+/// protocol keys refuse bad values with their JSON path (and the data file's line).
+@Suite("World files: historical worlds")
+struct HistoricalWorldTests {
+    static let folder = CLIRunner.packageRoot.appendingPathComponent("worlds").path
+
+    func load(_ name: String, _ overrides: [String] = []) throws -> ProtocolWorldConfiguration {
+        let world = try World.load(path: Self.folder + "/\(name).json", overrides: overrides)
+        guard case .protocol(let configuration) = world.model else {
+            throw WorldError(file: name, message: "not a protocol world")
+        }
+        return configuration
+    }
+
+    func flipTerms(_ configuration: ProtocolWorldConfiguration) -> MakerSystem.FlipTerms? {
+        guard case .flip(let terms) = configuration.collaterals[0].liquidation else { return nil }
+        return terms
+    }
+
+    @Test("black-thursday-2020 holds HISTORY.md §1's ETH-A parameters")
+    func blackThursdayInputs() throws {
+        let configuration = try load("black-thursday-2020")
+        #expect(configuration.chain.market == .legacy)
+        #expect(configuration.chain.production == .proofOfWork(meanInterval: .milliseconds(13_200)))
+        #expect(configuration.chain.gasLimits.initial == 10_000_000)
+        let terms = try #require(flipTerms(configuration))
+        #expect(terms.chop == UInt256("1130000000000000000")!)  // 13% penalty
+        #expect(terms.lump == UInt256("50000000000000000000")!)  // 50 ETH
+        #expect(terms.beg == UInt256("1030000000000000000")!)  // 3%
+        #expect(terms.ttl == 600 && terms.tau == 3 * 86_400)
+        let ilk = configuration.collaterals[0]
+        #expect(ilk.matPercent == 150 && ilk.hopSeconds == 3_600 && ilk.dust == 20)
+        #expect(ilk.operators == 13 && ilk.quorum == 13)
+        #expect(ilk.transmitter.gas.ceiling == .gwei(100))
+        guard case .historical(let anchors) = configuration.market.assets[0].model else {
+            Issue.record("ETH should replay the hourly table")
+            return
+        }
+        #expect(anchors.bars.count == 24 && anchors.period == .hours(1))
+        #expect(anchors.bars[0].open == 195.21 && anchors.bars[23].low == 101.01)
+        #expect(anchors.bars[23].close == 107.52)
+        #expect(configuration.demand?.schedule.steps.count == 24)
+        #expect(configuration.borrowers.debtTotal == 100_000_000)
+        #expect(
+            configuration.keepers.map(\.name) == [
+                "bidder-0", "bidder-1", "bidder-2", "bidder-3", "bidder-4", "opportunist-0",
+            ])
+        let opportunist = configuration.keepers[5]
+        #expect(opportunist.opportunistWait == .minutes(5))
+        #expect(opportunist.gas.strategy == .fixed(.legacy(gasPrice: .gwei(300))))
+        #expect(Set(configuration.keepers.map(\.address)).count == 6)
+    }
+
+    @Test("the spell and Clipper counterfactuals change only what they say")
+    func counterfactuals() throws {
+        let spell = try #require(flipTerms(try load("black-thursday-2020-spell")))
+        #expect(spell.ttl == 6 * 3_600 && spell.tau == 6 * 3_600)
+        #expect(spell.lump == UInt256("500000000000000000000")!)
+        let clipper = try load("black-thursday-2020-clipper")
+        guard case .clip(let terms) = clipper.collaterals[0].liquidation else {
+            Issue.record("expected Clipper terms")
+            return
+        }
+        #expect(terms.buf == UInt256("1200000000000000000000000000")!)
+        #expect(terms.tail == 3 * 3_600 && terms.tip == UInt256(100 as UInt64) * .rad)
+        #expect(
+            terms.calc
+                == .stairstepExponentialDecrease(
+                    stepSeconds: 90, cut: UInt256("990000000000000000000000000")!))
+        #expect(clipper.collaterals[0].poolCollateral > 0)
+    }
+
+    @Test(
+        "bad historical and protocol keys name their path",
+        arguments: [
+            ("duration=25h", "protocol.market.assets[0].model"),
+            (
+                "protocol.market.assets[0].model.data=\"data/nope.csv\"",
+                "protocol.market.assets[0].model.data"
+            ),
+            ("protocol.collaterals[0].flipper.dunk=5000", "protocol.collaterals[0].flipper.dunk"),
+            ("protocol.collaterals[0].flipper.ttl=\"1.5s\"", "protocol.collaterals[0].flipper.ttl"),
+            ("protocol.collaterals[0].flipper.beg=\"300%\"", "protocol.collaterals[0].flipper.beg"),
+            ("protocol.collaterals[0].clipper={}", "protocol.collaterals[0].clipper"),
+            ("protocol.keepers[1].colour=1", "protocol.keepers[1].colour"),
+            ("protocol.keepers[0].name=\"a b\"", "protocol.keepers[0].name"),
+            (
+                "protocol.keepers[0].strategy.kind=\"market_multipel\"",
+                "protocol.keepers[0].strategy.kind"
+            ),
+            ("protocol.borrowers.debt_total=0", "protocol.borrowers.debt_total"),
+            ("protocol.osm_poker.gas_ceiling=7", "protocol.osm_poker.gas_ceiling"),
+        ])
+    func badKeys(override: String, path: String) {
+        do {
+            _ = try load("black-thursday-2020", [override])
+            Issue.record("\(override) was accepted")
+        } catch let error as WorldError {
+            #expect(error.path.hasPrefix(path), "\(override): \(error)")
+        } catch {
+            Issue.record("\(override): unexpected \(error)")
+        }
+    }
+
+    @Test("a bad row in a price table is reported at its file, line and column")
+    func badPriceTable() throws {
+        let folder = FileManager.default.temporaryDirectory
+            .appendingPathComponent("cascade-historical-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let csv = "open,high,low,close\n100,110,90,105\n105,100,95,99\n"
+        try csv.write(to: folder.appendingPathComponent("p.csv"), atomically: true, encoding: .utf8)
+        let world = try String(
+            contentsOfFile: Self.folder + "/black-thursday-2020.json", encoding: .utf8)
+        try world.write(to: folder.appendingPathComponent("w.json"), atomically: true, encoding: .utf8)
+        do {
+            _ = try World.load(
+                path: folder.appendingPathComponent("w.json").path,
+                overrides: [
+                    "protocol.market.assets[0].model.data=\"p.csv\"", "duration=2h",
+                ])
+            Issue.record("a bar with open above its high was accepted")
+        } catch {
+            #expect(error.file.hasSuffix("p.csv") && error.line == 3, "\(error)")
+        }
+    }
+
+    @Test("debt_total scales the drawn vaults to the stated total debt")
+    func debtTotal() throws {
+        var configuration = try load("black-thursday-2020", ["duration=1h"])
+        configuration.borrowers.count = 300
+        let world = try ProtocolWorld(configuration)
+        let ilk = world.genesis.maker.ilk(world.ilks[0])
+        let debt = ilk.totalArt * ilk.rate / .ray
+        let target = UInt256(100_000_000 as UInt64) * .wad
+        let error = debt > target ? debt - target : target - debt
+        // Sizes are scaled in floating point and rounded to wei: within 100 DAI of 10^8.
+        #expect(error < UInt256(100 as UInt64) * .wad, "total debt \(debt)")
+    }
+}
