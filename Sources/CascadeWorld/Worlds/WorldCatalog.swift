@@ -49,11 +49,11 @@ public enum WorldCatalog {
     public static func bundled() -> [Entry] {
         for folder in searchFolders() {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-            let worlds = names.filter { $0.hasSuffix(".json") }.sorted()
+            // By name, not file name: `black-thursday-2020` before `…-2020-spell`.
+            let worlds = names.filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }
+                .sorted()
             if !worlds.isEmpty {
-                return worlds.map { file in
-                    Entry(name: String(file.dropLast(5)), path: folder + "/" + file)
-                }
+                return worlds.map { name in Entry(name: name, path: folder + "/" + name + ".json") }
             }
         }
         return []

@@ -1,0 +1,86 @@
+import CascadeTestSupport
+import Foundation
+import Testing
+
+/// Every bundled world runs; every malformed world of `Tests/Fixtures/bad-worlds` fails with
+/// exit 2 naming its file and JSON path; and Black Thursday is byte-identical across reruns
+/// and across `SWIFT_DETERMINISTIC_HASHING`.
+@Suite("cascade run: bundled and malformed worlds", .serialized)
+struct BundledWorldsCLITests {
+    static let bundled = [
+        "black-thursday-2020", "black-thursday-2020-clipper", "black-thursday-2020-spell",
+        "calm-day", "chain-demo", "flash-crash", "gas-spike", "kernel-demo", "maker-demo",
+        "oracle-stall",
+    ]
+
+    @Test("cascade worlds lists exactly the bundled worlds")
+    func listing() throws {
+        let outcome = try CLIRunner.run(["worlds"])
+        #expect(outcome.status == 0)
+        let names = outcome.standardOutput.split(separator: "\n").compactMap {
+            $0.split(separator: " ").first.map(String.init)
+        }
+        #expect(names == Self.bundled)
+    }
+
+    @Test("every bundled world runs (first 20 simulated minutes)", arguments: bundled)
+    func runs(world: String) throws {
+        let folder = try CLIRunner.temporaryFolder("bundled-\(world)")
+        var arguments = ["run", world, "--set", "duration=\"20m\"", "--out", folder.path]
+        arguments += ["--quiet", "--check"]
+        let outcome = try CLIRunner.run(arguments)
+        #expect(outcome.status == 0, "\(world): \(outcome.standardError)")
+        #expect(FileManager.default.fileExists(atPath: folder.path + "/summary.json"))
+    }
+
+    /// (file, what the message must name)
+    static let malformed: [(String, String)] = [
+        ("unknown-key", "protocol.collaterals[0].flipper"),
+        ("wrong-type", "protocol.keepers[0].count"),
+        ("quorum-above-operators", "protocol.collaterals[0].feeds"),
+        ("bad-unit", "protocol.chain.production.mean_interval"),
+        ("missing-data-file", "data/missing.csv"),
+        ("bad-data-row", "bad-row.csv:5:"),
+        ("lump-and-dunk", "protocol.collaterals[0].flipper.dunk"),
+        ("table-too-short", "protocol.market.assets[0].model"),
+        ("ratio-below-100", "protocol.borrowers"),
+        ("truncated", "truncated.json:"),
+    ]
+
+    @Test("a malformed world exits 2 naming the file and the path", arguments: malformed)
+    func malformedWorld(name: String, mention: String) throws {
+        let path = CLIRunner.packageRoot
+            .appendingPathComponent("Tests/Fixtures/bad-worlds/\(name).json").path
+        let folder = try CLIRunner.temporaryFolder("malformed-\(name)")
+        for arguments in [["validate", path], ["run", path, "--out", folder.path]] {
+            let outcome = try CLIRunner.run(arguments)
+            #expect(outcome.status == 2, "\(name): \(outcome.standardError)")
+            #expect(outcome.standardError.contains("\(name).json") || name == "bad-data-row")
+            #expect(outcome.standardError.contains(mention), "\(name): \(outcome.standardError)")
+            #expect(!outcome.standardError.contains("Fatal error"))
+        }
+        #expect(!FileManager.default.fileExists(atPath: folder.path + "/summary.json"))
+    }
+
+    @Test("Black Thursday reruns byte for byte, with and without deterministic hashing")
+    func blackThursdayDeterminism() throws {
+        let folder = try CLIRunner.temporaryFolder("bt-determinism")
+        let short = [
+            "--set", "duration=\"12h\"", "--set", "protocol.borrowers.count=300", "--trace",
+            "--quiet",
+        ]
+        let first = try CLIRunner.run(
+            ["run", "black-thursday-2020", "--seed", "3", "--out", folder.path + "/a"] + short)
+        let second = try CLIRunner.run(
+            ["run", "black-thursday-2020", "--seed", "3", "--out", folder.path + "/b"] + short,
+            environment: ["SWIFT_DETERMINISTIC_HASHING": "1"])
+        #expect(first.status == 0 && second.status == 0, "\(first.standardError)")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path + "/a")
+        #expect(names.contains("events.jsonl") && names.contains("races.csv"))
+        for name in names {
+            let a = try Data(contentsOf: folder.appendingPathComponent("a/\(name)"))
+            let b = try Data(contentsOf: folder.appendingPathComponent("b/\(name)"))
+            #expect(a == b, "\(name) differs between reruns")
+        }
+    }
+}
