@@ -5,7 +5,7 @@
 #   make test                                  the whole test suite
 #   make bench                                 performance figures (docs/performance.md)
 #   make lint / make fmt                       formatting and determinism checks / fixes
-#   make validation [SEEDS=100] [JOBS=2]       the historical worlds over many seeds (docs/validation.md)
+#   make reproduce [SEEDS=100] [JOBS=2]        the historical worlds over many seeds → docs/validation.md
 
 SWIFT ?= swift
 WORLD ?= $(DEFAULT_WORLD)
@@ -15,7 +15,7 @@ CASCADE := .build/release/cascade
 SIMULATION_SOURCES := Sources/CascadeKernel Sources/CascadeCore Sources/CascadeChain \
 	Sources/CascadeContracts Sources/CascadeAgents Sources/CascadeWorld Sources/CascadeRun
 
-.PHONY: build run test bench lint fmt clean validation
+.PHONY: build run test bench lint fmt clean reproduce
 
 build:
 	$(SWIFT) build --configuration release --product cascade
@@ -27,12 +27,12 @@ test:
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-# The validation table of docs/validation.md: each historical world and sensitivity variant
-# over seeds 1..SEEDS (a plain loop over `cascade run` until `cascade sweep` lands).
+# docs/validation.md's table: each historical world and sensitivity variant over seeds
+# 1..SEEDS, written into the page (a plain loop over `cascade run` until `cascade sweep`).
 SEEDS ?= 100
 JOBS ?= 2
-validation: build
-	CASCADE=$(CASCADE) .ci/validation.sh $(SEEDS) $(JOBS)
+reproduce: build
+	CASCADE=$(CASCADE) .ci/reproduce.sh $(SEEDS) $(JOBS)
 
 bench:
 	$(SWIFT) build --configuration release --product cascade-bench

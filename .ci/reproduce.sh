@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The validation runs of docs/validation.md: each historical world and each sensitivity
 # variant over seeds 1..SEEDS, summarised as percentiles of the figures the documented
-# band is about. Prints one Markdown table row per variant on stdout (progress on stderr).
-# Usage: .ci/validation.sh [SEEDS] [JOBS]     (make validation SEEDS=100 JOBS=2)
+# band is about. Rewrites the table between the `reproduce:` markers of
+# docs/validation.md (progress on stderr).
+# Usage: .ci/reproduce.sh [SEEDS] [JOBS]     (make reproduce SEEDS=100 JOBS=2)
 # Until `cascade sweep` lands (issue #7) this is a plain loop over `cascade run`.
 set -euo pipefail
 seeds=${1:-100}
@@ -31,8 +32,11 @@ variants=(
 percentile() { sort -g | awk -v p="$1" '{ v[NR] = $1 } END { i = int(p / 100 * NR + 0.999999); if (i < 1) i = 1; print v[i] }'; }
 field() { sed -n "s/^  \"$1\": \"*\([0-9.]*\)\"*,*$/\1/p" "$2"; }
 
-echo "| variant | bad debt p5 · p50 · p95 (M DAI) | seeds in 4–5.7 M | zero-bid auctions p50 | auctions p50 |"
-echo "|---|---|---:|---:|---:|"
+page=${PAGE:-docs/validation.md}
+table="$work/table.md"
+{
+echo "| variant | overrides | deficit p50 (M DAI) | 5–95% (M DAI) | seeds in 4–5.7 M | zero-bid auctions p50 | auctions p50 |"
+echo "|---|---|---:|---:|---:|---:|---:|"
 index=0
 for variant in "${variants[@]}"; do
   IFS='|' read -r name world overrides <<<"$variant"
@@ -55,7 +59,15 @@ for variant in "${variants[@]}"; do
   inside=$(awk '$1 >= 4000000 && $1 <= 5700000 { n++ } END { print n + 0 }' "$work/$index.tsv")
   zero=$(cut -f2 "$work/$index.tsv" | percentile 50)
   auctions=$(cut -f3 "$work/$index.tsv" | percentile 50)
-  shown=${overrides:-—}
-  echo "| $name | $p5 · $p50 · $p95 | $inside / $seeds | $zero | $auctions |"
-  [ -n "$overrides" ] && echo "  overrides: $shown" >&2
+  shown=${overrides:+\`${overrides// /\` \`}\`}
+  echo "| $name ($world) | ${shown:-—} | $p50 | $p5 – $p95 | $inside / $seeds | $zero | $auctions |"
 done
+} >"$table"
+# Splice the table between the markers, keeping the page's prose.
+awk -v table="$table" '
+  /<!-- reproduce:begin -->/ { print; while ((getline line < table) > 0) print line; skip = 1; next }
+  /<!-- reproduce:end -->/ { skip = 0 }
+  !skip { print }' "$page" >"$work/page.md"
+grep -q 'reproduce:begin' "$work/page.md" || { echo "reproduce: no markers in $page" >&2; exit 1; }
+mv "$work/page.md" "$page"
+echo "reproduce: wrote $page ($seeds seeds)" >&2
