@@ -160,8 +160,9 @@ struct ChartRenderer {
     /// The extent of all data; zero included where the y axis asks for it or bars and
     /// areas stand on it.
     private func dataRanges(_ layers: [ChartLayer]) -> (ClosedRange<Double>, ClosedRange<Double>) {
-        var xs: [Double] = []
+        var xs: [Double] = chart.xRange.map { [$0.lowerBound, $0.upperBound] } ?? []
         var ys: [Double] = chart.y.includesZero ? [0] : []
+        if let range = chart.yRange { ys += [range.lowerBound, range.upperBound] }
         for layer in layers {
             switch layer {
             case .line(_, let points, let style):

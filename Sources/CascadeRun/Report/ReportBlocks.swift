@@ -1,0 +1,124 @@
+/// One collateral asset's price series from `blocks.csv`, with its liquidations marked.
+struct ReportAsset {
+    var name: String
+    var market: [ChartPoint] = []
+    var oracle: [ChartPoint] = []
+    /// One point per auction started: its block's time and the asset's market price then.
+    var liquidations: [ChartPoint] = []
+}
+
+/// The per-block series of `blocks.csv` the charts draw, read in one pass.
+struct ReportBlocks {
+    var baseFee: [ChartPoint] = []
+    var averagePrice: [ChartPoint] = []
+    var fullness: [ChartPoint] = []
+    var agentTransactions: [(x: Double, values: [Double])] = []
+    var liquidations: [(x: Double, values: [Double])] = []
+    var badDebt: [ChartPoint] = []
+    var fund: [ChartPoint] = []
+    var assets: [ReportAsset] = []
+    /// Whether any block had a base fee (EIP-1559), so the fullness chart shows its target.
+    var hasBaseFee = false
+    /// Hours from the start to the last block.
+    var lastHours = 0.0
+
+    /// Streams `blocks.csv`. For a protocol run, also places each auction of `auctions`
+    /// (kick and end times, market price at the kick) by the blocks they name.
+    static func read(_ files: RunFiles, auctions: inout [ReportAuction], isProtocol: Bool)
+        throws(CascadeFailure) -> ReportBlocks
+    {
+        let csv = try files.csv("blocks.csv")
+        let block = try csv.column("block")
+        let time = try csv.column("time_ms")
+        let gasLimit = try csv.column("gas_limit")
+        let gasUsed = try csv.column("gas_used")
+        let baseFee = try csv.column("base_fee_wei")
+        let agent = try csv.column("agent_txs")
+        let reverted = try csv.column("reverted_txs")
+        let average = try csv.column("avg_gas_price_wei")
+        var series = ReportBlocks()
+        var priceColumns: [(market: Int, oracle: Int)] = []
+        var liquidations = -1
+        var badDebt = -1
+        var fund = -1
+        if isProtocol {
+            liquidations = try csv.column("liquidations")
+            badDebt = try csv.column("bad_debt")
+            fund = try csv.column("insurance_fund")
+            for (index, name) in csv.columns.enumerated() where name.hasPrefix("price_") {
+                let asset = String(name.dropFirst("price_".count))
+                priceColumns.append((index, try csv.column("oracle_" + asset)))
+                series.assets.append(ReportAsset(name: asset))
+            }
+        }
+        let kicks = auctions.indices.sorted {
+            (auctions[$0].kickBlock, $0) < (auctions[$1].kickBlock, $1)
+        }
+        let ends = auctions.indices.filter { auctions[$0].endBlock != nil }.sorted {
+            (auctions[$0].endBlock ?? 0, $0) < (auctions[$1].endBlock ?? 0, $1)
+        }
+        var nextKick = 0
+        var nextEnd = 0
+        var previousBlock: UInt64?
+        while let record = try csv.next() {
+            let number = try ReportCells.block(record, block, in: csv)
+            if let previousBlock, number <= previousBlock {
+                throw csv.bad(record, column: block, expected: "a block after \(previousBlock)")
+            }
+            previousBlock = number
+            let hours = try ReportCells.double(record, time, in: csv) / 3_600_000
+            series.lastHours = hours
+            let fee = try ReportCells.double(record, baseFee, in: csv)
+            if fee > 0 { series.hasBaseFee = true }
+            series.baseFee.append(ChartPoint(x: hours, y: fee / 1e9))
+            series.averagePrice.append(
+                ChartPoint(x: hours, y: try ReportCells.double(record, average, in: csv) / 1e9))
+            let limit = try ReportCells.double(record, gasLimit, in: csv)
+            let used = try ReportCells.double(record, gasUsed, in: csv)
+            series.fullness.append(ChartPoint(x: hours, y: limit == 0 ? 0 : 100 * used / limit))
+            let agentCount = try ReportCells.double(record, agent, in: csv)
+            let revertedCount = try ReportCells.double(record, reverted, in: csv)
+            series.agentTransactions.append((hours, [agentCount - revertedCount, revertedCount]))
+            guard isProtocol else { continue }
+            var marketPrices: [Double] = []
+            for (index, columns) in priceColumns.enumerated() {
+                let market = try ReportCells.double(record, columns.market, in: csv)
+                let oracle = try ReportCells.double(record, columns.oracle, in: csv)
+                marketPrices.append(market)
+                series.assets[index].market.append(ChartPoint(x: hours, y: market))
+                // Before its first value the OSM reads zero: nothing to draw yet.
+                if oracle > 0 {
+                    series.assets[index].oracle.append(ChartPoint(x: hours, y: oracle))
+                }
+            }
+            series.badDebt.append(
+                ChartPoint(x: hours, y: try ReportCells.double(record, badDebt, in: csv)))
+            series.fund.append(
+                ChartPoint(x: hours, y: try ReportCells.double(record, fund, in: csv)))
+            var settled = 0.0
+            while nextKick < kicks.count, auctions[kicks[nextKick]].kickBlock <= number {
+                let auction = kicks[nextKick]
+                nextKick += 1
+                guard auctions[auction].kickBlock == number else { continue }
+                auctions[auction].kickHours = hours
+                if let asset = series.assets.firstIndex(where: {
+                    $0.name == auctions[auction].asset
+                }) {
+                    auctions[auction].kickMarketPrice = marketPrices[asset]
+                    series.assets[asset].liquidations.append(
+                        ChartPoint(x: hours, y: marketPrices[asset]))
+                }
+            }
+            while nextEnd < ends.count, (auctions[ends[nextEnd]].endBlock ?? 0) <= number {
+                let auction = ends[nextEnd]
+                nextEnd += 1
+                guard auctions[auction].endBlock == number else { continue }
+                auctions[auction].endHours = hours
+                settled += 1
+            }
+            let started = try ReportCells.double(record, liquidations, in: csv)
+            series.liquidations.append((hours, [started, settled]))
+        }
+        return series
+    }
+}
