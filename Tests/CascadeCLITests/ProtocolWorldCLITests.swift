@@ -9,7 +9,7 @@ struct ProtocolWorldCLITests {
     static let racesHeader =
         "position,protocol,unsafe_block,liquidatable_block,first_attempt_block,"
         + "liquidated_block,attempts,keepers,winner,winning_gas_price_wei,failed_attempts,"
-        + "failed_fees_wei,outcome,debt,proceeds,shortfall"
+        + "failed_fees_wei,outcome,debt,proceeds,shortfall,incentive"
 
     func run(into folder: URL) throws -> CLIRunner.Outcome {
         try CLIRunner.run([
@@ -32,7 +32,10 @@ struct ProtocolWorldCLITests {
         let blocksHeader = try String(
             contentsOf: first.appendingPathComponent("blocks.csv"), encoding: .utf8
         ).prefix { $0 != "\n" }
-        #expect(blocksHeader.hasSuffix(",price_ETH,oracle_ETH,positions_at_risk,liquidations"))
+        #expect(
+            blocksHeader.hasSuffix(
+                ",price_ETH,oracle_ETH,positions_at_risk,liquidations,collateral_value,debt,"
+                    + "bad_debt,insurance_fund"))
         let summary = try String(
             contentsOf: first.appendingPathComponent("summary.json"), encoding: .utf8)
         for field in ["\"liquidations\"", "\"bad_debt\"", "\"oracle_lag_seconds\""] {
@@ -45,7 +48,10 @@ struct ProtocolWorldCLITests {
 
         let rerun = try run(into: second)
         #expect(rerun.status == 0, "\(rerun.standardError)")
-        for name in ["blocks.csv", "races.csv", "summary.json", "events.jsonl", "report.html"] {
+        for name in [
+            "blocks.csv", "races.csv", "auctions.csv", "summary.json", "events.jsonl",
+            "report.html",
+        ] {
             let a = try Data(contentsOf: first.appendingPathComponent(name))
             let b = try Data(contentsOf: second.appendingPathComponent(name))
             #expect(a == b, "\(name) differs between reruns")

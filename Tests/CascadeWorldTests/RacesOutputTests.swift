@@ -113,7 +113,8 @@ struct RacesOutputTests {
             text.hasPrefix(
                 "position,protocol,unsafe_block,liquidatable_block,first_attempt_block,"
                     + "liquidated_block,attempts,keepers,winner,winning_gas_price_wei,"
-                    + "failed_attempts,failed_fees_wei,outcome,debt,proceeds,shortfall\n"))
+                    + "failed_attempts,failed_fees_wei,outcome,debt,proceeds,shortfall,"
+                    + "incentive\n"))
     }
 
     @Test("summary percentiles are nearest-rank over the races")

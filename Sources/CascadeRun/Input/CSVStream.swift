@@ -187,3 +187,76 @@ final class CSVStream {
         return CSVRecord(fields: fields, line: start)
     }
 }
+
+/// Reads a text file line by line (`\n`-separated; a `\r` before it is dropped), one read
+/// buffer and one line in memory: for `events.jsonl`, which a long traced run makes large.
+final class LineStream {
+    let displayName: String
+    /// The number of the line `next()` returned last, from 1.
+    private(set) var lineNumber = 0
+    private let descriptor: Int32
+    private var buffer: [UInt8]
+    private var position = 0
+    private var count = 0
+    private var atEnd = false
+
+    init(path: String, displayName: String, chunkBytes: Int = 1 << 16) throws(CascadeFailure) {
+        self.displayName = displayName
+        self.buffer = [UInt8](repeating: 0, count: chunkBytes)
+        descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        if descriptor < 0 {
+            let reason = String(cString: strerror(errno))
+            throw CascadeFailure(.badInput, "\(displayName): cannot read the file: \(reason)")
+        }
+    }
+
+    deinit {
+        close(descriptor)
+    }
+
+    /// The next line's bytes, without its line end; nil at the end of the file.
+    func next() throws(CascadeFailure) -> [UInt8]? {
+        var line: [UInt8] = []
+        var sawAny = false
+        while true {
+            if position == count {
+                if atEnd { break }
+                try refill()
+                if count == 0 { break }
+            }
+            sawAny = true
+            let slice = buffer[position..<count]
+            if let newline = slice.firstIndex(of: 0x0A) {
+                line.append(contentsOf: buffer[position..<newline])
+                position = newline + 1
+                lineNumber += 1
+                if line.last == 0x0D { line.removeLast() }
+                return line
+            }
+            line.append(contentsOf: slice)
+            position = count
+        }
+        guard sawAny && !line.isEmpty else { return nil }
+        lineNumber += 1
+        if line.last == 0x0D { line.removeLast() }
+        return line
+    }
+
+    private func refill() throws(CascadeFailure) {
+        position = 0
+        count = 0
+        while true {
+            let read = buffer.withUnsafeMutableBytes { bytes in
+                Foundation.read(descriptor, bytes.baseAddress, bytes.count)
+            }
+            if read < 0 {
+                if errno == EINTR { continue }
+                let reason = String(cString: strerror(errno))
+                throw CascadeFailure(.badInput, "\(displayName): cannot read the file: \(reason)")
+            }
+            count = read
+            if read == 0 { atEnd = true }
+            return
+        }
+    }
+}
