@@ -109,7 +109,8 @@ enum ProtocolCharts {
 
     /// Histogram of liquidation delays, blocks.
     static func delays(_ delays: [Int]) -> Chart {
-        let bins = Histogram.bins(integers: delays, maxBins: 40)
+        // Clamped far above any real delay, so the bin arithmetic cannot overflow.
+        let bins = Histogram.bins(integers: delays.map { min($0, 1 << 50) }, maxBins: 40)
         return Chart(
             title: "Liquidation delay",
             x: ChartAxis("blocks from unsafe at market to liquidated", includesZero: true),

@@ -24,9 +24,9 @@ struct ReportBlocks {
 
     /// Streams `blocks.csv`. For a protocol run, also places each auction of `auctions`
     /// (kick and end times, market price at the kick) by the blocks they name.
-    static func read(_ files: RunFiles, auctions: inout [ReportAuction], isProtocol: Bool)
-        throws(CascadeFailure) -> ReportBlocks
-    {
+    static func read(
+        _ files: RunFiles, auctions: inout [ReportAuction], isProtocol: Bool, durationMs: UInt64
+    ) throws(CascadeFailure) -> ReportBlocks {
         let csv = try files.csv("blocks.csv")
         let block = try csv.column("block")
         let time = try csv.column("time_ms")
@@ -66,7 +66,13 @@ struct ReportBlocks {
                 throw csv.bad(record, column: block, expected: "a block after \(previousBlock)")
             }
             previousBlock = number
-            let hours = try ReportCells.double(record, time, in: csv) / 3_600_000
+            // A block time within the run keeps every interval count bounded.
+            guard let timeMs = UInt64(record.fields[time]), timeMs <= durationMs else {
+                throw csv.bad(
+                    record, column: time,
+                    expected: "milliseconds from 0 to the run's \(durationMs) (sim_seconds)")
+            }
+            let hours = Double(timeMs) / 3_600_000
             series.lastHours = hours
             let fee = try ReportCells.double(record, baseFee, in: csv)
             if fee > 0 { series.hasBaseFee = true }

@@ -113,7 +113,8 @@ public enum RunReport {
             delays = try ReportRaces.delays(files)
         }
         let blocks = try ReportBlocks.read(
-            files, auctions: &auctions, isProtocol: kind == "protocol")
+            files, auctions: &auctions, isProtocol: kind == "protocol",
+            durationMs: summary.durationMs)
         var charts: [Chart] = []
         let layout = ReportLayout(durationHours: summary.durationHours)
         if kind == "protocol" {
@@ -173,6 +174,7 @@ struct ReportSummary {
     var worldDigest: String
     var model: String
     var durationHours: Double
+    var durationMs: UInt64
     /// Gas ceilings to draw on the gas chart, by name (`keepers`, `ETH-A transmitter`), gwei.
     var gasCeilings: [(name: String, gwei: Double)]
 
@@ -209,15 +211,20 @@ struct ReportSummary {
                         + "field '\(key)': expected a string or a number")
             }
         }
-        guard let seconds = Double(try text("sim_seconds")), seconds >= 0 else {
-            throw CascadeFailure(.badInput, "\(name): field 'sim_seconds': expected a number ≥ 0")
+        // Whole seconds, up to ten years (26 million 12-second blocks): bounded, so every
+        // time axis and its count of bars are.
+        guard let seconds = UInt64(try text("sim_seconds")), seconds <= 315_360_000 else {
+            throw CascadeFailure(
+                .badInput,
+                "\(name): field 'sim_seconds': expected whole seconds from 0 to 315360000")
         }
         var ceilings: [(String, Double)] = []
         if let member = members.first(where: { $0.key == "gas_ceilings_gwei" }),
             case .object(let entries) = member.value.content
         {
             for entry in entries {
-                guard case .number(let number) = entry.value.content, let gwei = Double(number)
+                guard case .number(let number) = entry.value.content, let gwei = Double(number),
+                    gwei >= 0, gwei <= 1e36
                 else {
                     throw CascadeFailure(
                         .badInput,
@@ -234,7 +241,8 @@ struct ReportSummary {
         return ReportSummary(
             object: object, world: try text("world"), seed: try text("seed"),
             version: try text("cascade_version"), worldDigest: try text("world_digest"),
-            model: try text("model"), durationHours: seconds / 3_600, gasCeilings: ceilings)
+            model: try text("model"), durationHours: Double(seconds) / 3_600,
+            durationMs: seconds * 1_000, gasCeilings: ceilings)
     }
 
     /// `:line:column` of a value read from the file.
@@ -274,7 +282,9 @@ enum ReportCells {
         throws(CascadeFailure) -> Double
     {
         let text = record.fields[column]
-        guard let value = Double(text), value.isFinite, !text.isEmpty,
+        // Plain decimals only, and within ±10^36: far beyond any price or amount, and small
+        // enough that no axis arithmetic overflows.
+        guard let value = Double(text), value.isFinite, abs(value) <= 1e36, !text.isEmpty,
             text.first != "+", !text.contains("e"), !text.contains("E")
         else {
             throw csv.bad(record, column: column, expected: "a number")
@@ -352,7 +362,7 @@ enum ReportRaces {
             let marketStart = try ReportCells.optionalBlock(record, unsafe, in: csv)
             let chainStart = try ReportCells.optionalBlock(record, liquidatable, in: csv)
             let start = marketStart ?? chainStart ?? end
-            delays.append(Int(end >= start ? end - start : 0))
+            delays.append(Int(clamping: end >= start ? end - start : 0))
         }
         return delays
     }
