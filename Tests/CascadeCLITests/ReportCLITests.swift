@@ -74,7 +74,7 @@ struct ReportCLITests {
         let html = String(decoding: fromRun, as: UTF8.self)
         for title in [
             "ETH: market price and oracle price", "Gas prices", "Bad debt and insurance fund",
-            "Auction clearing price against market price", "Liquidation delay",
+            "ETH: auction clearing price against market price", "Liquidation delay",
             "keepers, ETH-A transmitter gas ceiling",
         ] {
             #expect(html.contains(title), "the page lacks \(title)")

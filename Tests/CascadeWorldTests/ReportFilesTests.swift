@@ -63,7 +63,7 @@ struct ReportFilesTests {
         let blocks = ReportBlocks()
         let charts = [
             ProtocolCharts.delays([]),
-            ProtocolCharts.clearingPrices([], assets: ["ETH"]),
+            ProtocolCharts.clearingPrices([], assets: ["ETH", "WBTC"])[0],
             ProtocolCharts.liquidations(blocks, auctions: [], layout: layout),
             ProtocolCharts.price(ReportAsset(name: "ETH"), layout: layout),
         ]
@@ -88,7 +88,9 @@ struct ReportFilesTests {
             ReportAuction(
                 asset: "ETH", kickBlock: 2, endBlock: nil, clearingPrice: nil, marketPrice: nil),
         ]
-        let chart = ProtocolCharts.clearingPrices(auctions, assets: ["ETH"])
+        let charts = ProtocolCharts.clearingPrices(auctions, assets: ["ETH", "WBTC"])
+        #expect(charts.count == 1, "only assets whose auctions sold get a chart")
+        let chart = charts[0]
         guard case .scatter(_, let points) = chart.layers.first else {
             Issue.record("no scatter layer")
             return

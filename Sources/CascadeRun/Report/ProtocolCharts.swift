@@ -65,45 +65,50 @@ enum ProtocolCharts {
             xRange: 0...max(blocks.lastHours, 1e-9))
     }
 
-    /// Clearing price of each settled auction against the market price at its end.
-    static func clearingPrices(_ auctions: [ReportAuction], assets: [String]) -> Chart {
-        var layers: [ChartLayer] = []
-        var low = Double.infinity
-        var high = -Double.infinity
-        for asset in assets {
+    /// Clearing price against market price, one chart per asset with an auction that sold
+    /// (assets' prices differ by orders of magnitude, so they do not share axes); one chart
+    /// saying so when no auction sold anything.
+    static func clearingPrices(_ auctions: [ReportAuction], assets: [String]) -> [Chart] {
+        let charts = assets.compactMap { asset -> Chart? in
             let points = auctions.compactMap { auction -> ChartPoint? in
                 guard auction.asset == asset, let market = auction.marketPrice,
                     let clearing = auction.clearingPrice
                 else { return nil }
                 return ChartPoint(x: market, y: clearing)
             }
-            guard !points.isEmpty else { continue }
-            for point in points {
-                low = min(low, point.x, point.y)
-                high = max(high, point.x, point.y)
-            }
-            layers.append(.scatter(name: "\(asset) auctions", points: points))
+            return points.isEmpty ? nil : clearingPrice(asset, points)
         }
-        // One square domain for both axes, so the diagonal is at 45°; a zero bid pulls it
-        // down to zero, where its dot sits on the x axis.
+        return charts.isEmpty ? [clearingPrice(assets.count == 1 ? assets[0] : nil, [])] : charts
+    }
+
+    /// One asset's clearing-price chart (or the empty one when `asset` is nil or no point).
+    static func clearingPrice(_ asset: String?, _ points: [ChartPoint]) -> Chart {
+        var layers: [ChartLayer] = []
         var domain: ClosedRange<Double>?
-        if !layers.isEmpty {
+        if let low = points.map({ min($0.x, $0.y) }).min(),
+            let high = points.map({ max($0.x, $0.y) }).max()
+        {
+            // One square domain for both axes, so the diagonal is at 45°; a zero bid pulls
+            // it down to zero, where its dot sits on the x axis.
             let pad = max((high - low) * 0.05, high * 0.01, 1e-9)
             let lower = max(0, low - pad)
             domain = lower...(high + pad)
-            layers.append(
+            layers = [
+                .scatter(name: "auctions", points: points),
                 .reference(
                     name: "cleared at market", from: ChartPoint(x: lower, y: lower),
-                    to: ChartPoint(x: high + pad, y: high + pad)))
+                    to: ChartPoint(x: high + pad, y: high + pad)),
+            ]
         }
+        let unit = asset.map { "DAI per \($0)" } ?? "DAI"
         return Chart(
-            title: "Auction clearing price against market price",
-            x: ChartAxis("market price at settlement", unit: "DAI"),
-            y: ChartAxis("clearing price", unit: "DAI"),
+            title: "\(asset.map { "\($0): " } ?? "")auction clearing price against market price",
+            x: ChartAxis("market price at settlement", unit: unit),
+            y: ChartAxis("clearing price", unit: unit),
             layers: layers, emptyNote: "no auction sold collateral in this run",
-            caption: "One dot per settled auction: DAI raised over collateral sold, against "
-                + "the market price when it ended. Dots below the diagonal were won cheaply; "
-                + "dots on the x axis are zero-bid auctions.",
+            caption: "One dot per auction that sold collateral: DAI raised over collateral "
+                + "sold, against the market price when it ended. Dots below the diagonal were "
+                + "won cheaply; dots on the x axis are zero-bid auctions.",
             xRange: domain, yRange: domain)
     }
 

@@ -122,8 +122,7 @@ public enum RunReport {
             charts.append(ChainCharts.gasPrices(blocks, ceilings: summary.gasCeilings))
             charts.append(ProtocolCharts.liquidations(blocks, auctions: auctions, layout: layout))
             charts.append(ProtocolCharts.badDebtAndFund(blocks))
-            charts.append(
-                ProtocolCharts.clearingPrices(auctions, assets: blocks.assets.map(\.name)))
+            charts += ProtocolCharts.clearingPrices(auctions, assets: blocks.assets.map(\.name))
             charts.append(ProtocolCharts.delays(delays))
             charts.append(ChainCharts.fullness(blocks, layout: layout))
             charts.append(ChainCharts.agentTransactions(blocks, layout: layout))
