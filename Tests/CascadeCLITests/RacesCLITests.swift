@@ -60,4 +60,22 @@ struct RacesCLITests {
         let badTop = try CLIRunner.run(["races", Self.fixture.path, "--top", "0"])
         #expect(badTop.status == 2)
     }
+
+    @Test("a races.csv written before the incentive column reads the same")
+    func legacyHeader() throws {
+        let folder = try CLIRunner.temporaryFolder("races-legacy")
+        let golden = try String(
+            contentsOf: Self.fixture.appendingPathComponent("races.csv"), encoding: .utf8)
+        let legacy = golden.split(separator: "\n").map { line in
+            String(line[..<(line.lastIndex(of: ",") ?? line.endIndex)])
+        }.joined(separator: "\n") + "\n"
+        try legacy.write(
+            to: folder.appendingPathComponent("races.csv"), atomically: true, encoding: .utf8)
+        let old = try CLIRunner.run(["races", folder.path])
+        let new = try CLIRunner.run(["races", Self.fixture.path])
+        #expect(old.status == 0, "\(old.standardError)")
+        #expect(
+            old.standardOutput.replacingOccurrences(of: folder.path, with: "RUN")
+                == new.standardOutput.replacingOccurrences(of: Self.fixture.path, with: "RUN"))
+    }
 }
