@@ -66,9 +66,10 @@ struct RacesCLITests {
         let folder = try CLIRunner.temporaryFolder("races-legacy")
         let golden = try String(
             contentsOf: Self.fixture.appendingPathComponent("races.csv"), encoding: .utf8)
-        let legacy = golden.split(separator: "\n").map { line in
-            String(line[..<(line.lastIndex(of: ",") ?? line.endIndex)])
-        }.joined(separator: "\n") + "\n"
+        let legacy =
+            golden.split(separator: "\n").map { line in
+                String(line[..<(line.lastIndex(of: ",") ?? line.endIndex)])
+            }.joined(separator: "\n") + "\n"
         try legacy.write(
             to: folder.appendingPathComponent("races.csv"), atomically: true, encoding: .utf8)
         let old = try CLIRunner.run(["races", folder.path])

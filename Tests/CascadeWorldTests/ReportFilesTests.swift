@@ -74,7 +74,7 @@ struct ReportFilesTests {
         #expect(charts[0].emptyNote == "no liquidations in this run")
         // Blocks with zero liquidations are still nothing to draw.
         var quiet = ReportBlocks()
-        quiet.liquidations = [(0.1, [0, 0]), (0.2, [0, 0])]
+        quiet.liquidations = [ChartBar(lower: 0, upper: 0.25, values: [0, 0])]
         #expect(!ProtocolCharts.liquidations(quiet, auctions: [], layout: layout).hasData)
     }
 
@@ -108,5 +108,51 @@ struct ReportFilesTests {
         ])
     func rounding(text: String, rounded: String) {
         #expect(HeadlineFigure.rounded(text, fractionDigits: 4) == rounded)
+    }
+}
+
+@Suite("Report: thinning while streaming")
+struct StreamingSeriesTests {
+    /// A deterministic wiggly series with spikes (no system randomness).
+    static func series(_ count: Int) -> [ChartPoint] {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        return (0..<count).map { index in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let noise = Double(state >> 40) / Double(1 << 24)
+            let spike = index % 997 == 0 ? 50.0 : 0
+            return ChartPoint(x: Double(index) / Double(count) * 6, y: noise + spike)
+        }
+    }
+
+    @Test("keeps at most four points a column, the extremes, the first and the last")
+    func envelope() {
+        let points = Self.series(100_000)
+        var thinner = StreamingEnvelope(range: 0...6, columns: 500)
+        for point in points { thinner.append(point) }
+        let kept = thinner.points
+        #expect(kept.count <= 4 * 500)
+        #expect(kept.first == points.first && kept.last == points.last)
+        #expect(kept.map(\.y).max() == points.map(\.y).max())
+        #expect(kept.map(\.y).min() == points.map(\.y).min())
+        #expect(kept.map(\.x) == kept.map(\.x).sorted())
+        // The spikes survive.
+        #expect(kept.filter { $0.y >= 50 }.count == points.filter { $0.y >= 50 }.count)
+    }
+
+    @Test("a short series is kept whole")
+    func shortSeries() {
+        let points = Self.series(300)
+        var thinner = StreamingEnvelope(range: 0...6, columns: 2_048)
+        for point in points { thinner.append(point) }
+        #expect(thinner.points == points)
+    }
+
+    @Test("bins sum as ChartBar.sums does")
+    func bins() {
+        let points = Self.series(5_000).filter { $0.x > 1.3 }
+        let events = points.map { (x: $0.x, values: [$0.y, 1.0]) }
+        var bins = StreamingBins(width: 0.25, seriesCount: 2)
+        for event in events { bins.add(x: event.x, event.values) }
+        #expect(bins.bars == ChartBar.sums(of: events, width: 0.25, seriesCount: 2))
     }
 }

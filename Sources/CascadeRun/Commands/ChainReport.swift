@@ -46,11 +46,8 @@ enum ChainCharts {
     /// Mean share of the gas limit used, over about 200 intervals.
     static func fullness(_ blocks: ReportBlocks, layout: ReportLayout) -> Chart {
         let durationHours = layout.durationHours
-        // Per-block fullness is noise; its mean over about 200 intervals shows the trend.
-        let fullnessWidth = max(durationHours / 200, 1.0 / 60)
-        let meanFullness = ChartBar.sums(
-            of: blocks.fullness.map { ($0.x, [$0.y, 1]) }, width: fullnessWidth, seriesCount: 2
-        ).compactMap { bar in
+        let fullnessWidth = blocks.fullnessWidth
+        let meanFullness = blocks.fullness.compactMap { bar in
             bar.values[1] > 0
                 ? ChartPoint(x: (bar.lower + bar.upper) / 2, y: bar.values[0] / bar.values[1])
                 : nil
@@ -73,17 +70,13 @@ enum ChainCharts {
 
     /// Agents' transactions included per interval, reverted ones stacked on top.
     static func agentTransactions(_ blocks: ReportBlocks, layout: ReportLayout) -> Chart {
-        let any = blocks.agentTransactions.contains { $0.values.contains { $0 > 0 } }
-        return Chart(
+        Chart(
             title: "Agents' transactions included per \(layout.barLabel)", x: time,
             y: ChartAxis("transactions"),
             layers: [
                 .bars(
                     names: ["succeeded", "reverted"],
-                    bars: any
-                        ? ChartBar.sums(
-                            of: blocks.agentTransactions, width: layout.barHours, seriesCount: 2)
-                        : [])
+                    bars: blocks.anyAgentTransaction ? blocks.agentTransactions : [])
             ],
             emptyNote: "no agent transaction was included in this run",
             xRange: layout.timeRange)

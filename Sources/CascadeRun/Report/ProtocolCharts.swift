@@ -30,17 +30,13 @@ enum ProtocolCharts {
     static func liquidations(
         _ blocks: ReportBlocks, auctions: [ReportAuction], layout: ReportLayout
     ) -> Chart {
-        let any = blocks.liquidations.contains { $0.values.contains { $0 > 0 } }
-        return Chart(
+        Chart(
             title: "Liquidations and auctions settled per \(layout.barLabel)", x: time,
             y: ChartAxis("count"),
             layers: [
                 .bars(
                     names: ["liquidations (bite/bark)", "auctions settled"],
-                    bars: any
-                        ? ChartBar.sums(
-                            of: blocks.liquidations, width: layout.barHours, seriesCount: 2)
-                        : [])
+                    bars: blocks.anyLiquidation ? blocks.liquidations : [])
             ],
             emptyNote: "no liquidations in this run",
             caption: "Vaults seized into auctions, and auctions that ended, in each interval. "

@@ -7,13 +7,21 @@ struct ReportAsset {
     var liquidations: [ChartPoint] = []
 }
 
-/// The per-block series of `blocks.csv` the charts draw, read in one pass.
+/// The per-block series of `blocks.csv` the charts draw, read in one pass and thinned as
+/// they stream in (`StreamingEnvelope`, `StreamingBins`), so memory does not grow with the
+/// number of blocks.
 struct ReportBlocks {
     var baseFee: [ChartPoint] = []
     var averagePrice: [ChartPoint] = []
-    var fullness: [ChartPoint] = []
-    var agentTransactions: [(x: Double, values: [Double])] = []
-    var liquidations: [(x: Double, values: [Double])] = []
+    /// Gas used as a share of the limit, `[Σ percent, blocks]` per `fullnessWidth` hours.
+    var fullness: [ChartBar] = []
+    var fullnessWidth = 1.0
+    /// Agents' transactions `[succeeded, reverted]` per bar interval.
+    var agentTransactions: [ChartBar] = []
+    var anyAgentTransaction = false
+    /// `[liquidations, auctions settled]` per bar interval.
+    var liquidations: [ChartBar] = []
+    var anyLiquidation = false
     var badDebt: [ChartPoint] = []
     var fund: [ChartPoint] = []
     var assets: [ReportAsset] = []
@@ -27,6 +35,17 @@ struct ReportBlocks {
     static func read(
         _ files: RunFiles, auctions: inout [ReportAuction], isProtocol: Bool, durationMs: UInt64
     ) throws(CascadeFailure) -> ReportBlocks {
+        let layout = ReportLayout(durationHours: Double(durationMs) / 3_600_000)
+        let range = layout.timeRange
+        var baseFeeLine = StreamingEnvelope(range: range)
+        var averageLine = StreamingEnvelope(range: range)
+        var badDebtLine = StreamingEnvelope(range: range)
+        var fundLine = StreamingEnvelope(range: range)
+        var marketLines: [StreamingEnvelope] = []
+        var oracleLines: [StreamingEnvelope] = []
+        var fullnessBins = StreamingBins(width: layout.fullnessWidth, seriesCount: 2)
+        var agentBins = StreamingBins(width: layout.barHours, seriesCount: 2)
+        var liquidationBins = StreamingBins(width: layout.barHours, seriesCount: 2)
         let csv = try files.csv("blocks.csv")
         let block = try csv.column("block")
         let time = try csv.column("time_ms")
@@ -49,6 +68,8 @@ struct ReportBlocks {
                 let asset = String(name.dropFirst("price_".count))
                 priceColumns.append((index, try csv.column("oracle_" + asset)))
                 series.assets.append(ReportAsset(name: asset))
+                marketLines.append(StreamingEnvelope(range: range))
+                oracleLines.append(StreamingEnvelope(range: range))
             }
         }
         let kicks = auctions.indices.sorted {
@@ -76,30 +97,33 @@ struct ReportBlocks {
             series.lastHours = hours
             let fee = try ReportCells.double(record, baseFee, in: csv)
             if fee > 0 { series.hasBaseFee = true }
-            series.baseFee.append(ChartPoint(x: hours, y: fee / 1e9))
-            series.averagePrice.append(
-                ChartPoint(x: hours, y: try ReportCells.double(record, average, in: csv) / 1e9))
+            baseFeeLine.append(ChartPoint(x: hours, y: fee / 1e9))
+            let averagePrice = try ReportCells.double(record, average, in: csv) / 1e9
             let limit = try ReportCells.double(record, gasLimit, in: csv)
             let used = try ReportCells.double(record, gasUsed, in: csv)
-            series.fullness.append(ChartPoint(x: hours, y: limit == 0 ? 0 : 100 * used / limit))
+            // An empty block paid no price: its 0 is no average, so it is not drawn.
+            if used > 0 {
+                averageLine.append(ChartPoint(x: hours, y: averagePrice))
+            }
+            fullnessBins.add(x: hours, [limit == 0 ? 0 : 100 * used / limit, 1])
             let agentCount = try ReportCells.double(record, agent, in: csv)
             let revertedCount = try ReportCells.double(record, reverted, in: csv)
-            series.agentTransactions.append((hours, [agentCount - revertedCount, revertedCount]))
+            agentBins.add(x: hours, [agentCount - revertedCount, revertedCount])
             guard isProtocol else { continue }
             var marketPrices: [Double] = []
             for (index, columns) in priceColumns.enumerated() {
                 let market = try ReportCells.double(record, columns.market, in: csv)
                 let oracle = try ReportCells.double(record, columns.oracle, in: csv)
                 marketPrices.append(market)
-                series.assets[index].market.append(ChartPoint(x: hours, y: market))
+                marketLines[index].append(ChartPoint(x: hours, y: market))
                 // Before its first value the OSM reads zero: nothing to draw yet.
                 if oracle > 0 {
-                    series.assets[index].oracle.append(ChartPoint(x: hours, y: oracle))
+                    oracleLines[index].append(ChartPoint(x: hours, y: oracle))
                 }
             }
-            series.badDebt.append(
+            badDebtLine.append(
                 ChartPoint(x: hours, y: try ReportCells.double(record, badDebt, in: csv)))
-            series.fund.append(
+            fundLine.append(
                 ChartPoint(x: hours, y: try ReportCells.double(record, fund, in: csv)))
             var settled = 0.0
             while nextKick < kicks.count, auctions[kicks[nextKick]].kickBlock <= number {
@@ -123,8 +147,22 @@ struct ReportBlocks {
                 settled += 1
             }
             let started = try ReportCells.double(record, liquidations, in: csv)
-            series.liquidations.append((hours, [started, settled]))
+            liquidationBins.add(x: hours, [started, settled])
         }
+        series.baseFee = baseFeeLine.points
+        series.averagePrice = averageLine.points
+        series.badDebt = badDebtLine.points
+        series.fund = fundLine.points
+        for index in series.assets.indices {
+            series.assets[index].market = marketLines[index].points
+            series.assets[index].oracle = oracleLines[index].points
+        }
+        series.fullness = fullnessBins.bars
+        series.fullnessWidth = layout.fullnessWidth
+        series.agentTransactions = agentBins.bars
+        series.anyAgentTransaction = agentBins.hasNonzero
+        series.liquidations = liquidationBins.bars
+        series.anyLiquidation = liquidationBins.hasNonzero
         return series
     }
 }

@@ -160,6 +160,9 @@ struct ReportLayout {
 
     var barLabel: String { barHours == 0.25 ? "15 minutes" : "\(Int(barHours)) h" }
 
+    /// Per-block fullness is noise; its mean over about 200 intervals shows the trend.
+    var fullnessWidth: Double { max(durationHours / 200, 1.0 / 60) }
+
     /// The run's whole time axis, hours.
     var timeRange: ClosedRange<Double> { 0...max(durationHours, 1e-9) }
 }
