@@ -45,8 +45,9 @@ struct RunFiles {
 /// files back before committing them) and `cascade report RUN_DIR` draw the same page, byte
 /// for byte. Which charts: docs/report.md.
 ///
-/// Memory: the files are streamed; what is kept is one chart point per block per series
-/// (a few doubles a block) and one entry per auction and race.
+/// Memory: the files are streamed and the per-block series thinned as they arrive
+/// (`StreamingEnvelope`, `StreamingBins`), so it does not grow with the number of blocks;
+/// what grows is one small entry per auction and per liquidated race.
 public enum RunReport {
     /// `cascade report RUN_DIR`: redraws `RUN_DIR/report.html` from the folder's files,
     /// atomically (the old page stays until the new one is whole). Returns the line to print.
