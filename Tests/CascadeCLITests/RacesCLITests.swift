@@ -28,6 +28,8 @@ struct RacesCLITests {
         #expect(text.contains("reverted: Dog/not-unsafe"))
         #expect(text.contains("landed"))
         #expect(text.contains("settled: liquidated"))
+        // ProtocolSample's Clipper pays 100 DAI plus 0.1% of the 1,017 DAI tab.
+        #expect(text.contains("keeper incentive 101.017 DAI"), "\(text)")
         let lines = text.split(separator: "\n")
         let barks = lines.filter { $0.contains(" bark ") || $0.hasSuffix(" bark") }
         #expect(barks.count == 3, "\(text)")

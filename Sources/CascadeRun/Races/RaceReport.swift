@@ -152,6 +152,9 @@ struct RaceRow {
     let debt: String
     let proceeds: String
     let shortfall: String
+    /// Keeper incentives the Vow paid for the race (empty in a file written before the
+    /// column).
+    let incentive: String
     let fields: [String]
 
     /// Blocks from unsafe (at market, else on chain) to liquidated.
@@ -224,6 +227,9 @@ enum RaceRows {
         {
             throw bad(column, "a decimal amount")
         }
+        if fields.count == RaceTable.columns.count, !DecimalOrder.isDecimal(field("incentive")) {
+            throw bad("incentive", "a decimal amount")
+        }
         guard ["liquidated", "recovered", "open", "bad_debt"].contains(field("outcome")) else {
             throw bad("outcome", "liquidated, recovered, open or bad_debt")
         }
@@ -237,7 +243,9 @@ enum RaceRows {
             winningGasPrice: field("winning_gas_price_wei"),
             failedAttempts: try count("failed_attempts"), failedFees: field("failed_fees_wei"),
             outcome: field("outcome"), debt: field("debt"), proceeds: field("proceeds"),
-            shortfall: field("shortfall"), fields: fields)
+            shortfall: field("shortfall"),
+            incentive: fields.count > RaceTable.columns.count - 1 ? field("incentive") : "",
+            fields: fields)
     }
 }
 

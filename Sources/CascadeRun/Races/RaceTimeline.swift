@@ -63,7 +63,11 @@ enum RaceTimeline {
             text += "; winner \(row.winner) at \(row.winningGasPrice) wei/gas"
         }
         text += "\n  debt \(row.debt) DAI, proceeds \(row.proceeds) DAI, shortfall "
-        text += row.shortfall.isEmpty ? "- (open)\n" : "\(row.shortfall) DAI\n"
+        text += row.shortfall.isEmpty ? "- (open)" : "\(row.shortfall) DAI"
+        if !row.incentive.isEmpty && row.incentive != "0" {
+            text += "; keeper incentive \(row.incentive) DAI (paid by the Vow)"
+        }
+        text += "\n"
         return text
     }
 
