@@ -13,16 +13,42 @@ package struct HeadlineFigure: Hashable, Sendable {
     /// One row per member of `summary`, in its order, skipping `excluding` (provenance
     /// shown elsewhere). Nested objects (percentiles) become one row,
     /// `p50 3 · p90 7 · max 12`; `null` prints as `–`. Labels are the snake_case keys with
-    /// spaces, so the table and `summary.json` name figures alike.
+    /// spaces, so the table and `summary.json` name figures alike. A figure's unit comes
+    /// from its `<key>_unit` member (which then has no row of its own) or, for the figures
+    /// whose unit is documented rather than written, from `documentedUnits`.
     package static func rows(from summary: JSONObject, excluding: [String] = [])
         -> [HeadlineFigure]
     {
-        summary.members.compactMap { member in
+        let units = summary.members.compactMap { member -> (String, String)? in
+            guard member.key.hasSuffix("_unit"), case .string(let unit) = member.value else {
+                return nil
+            }
+            return (String(member.key.dropLast("_unit".count)), unit)
+        }
+        return summary.members.compactMap { member in
             guard !excluding.contains(member.key) else { return nil }
+            if member.key.hasSuffix("_unit"),
+                units.contains(where: { $0.0 + "_unit" == member.key }),
+                summary[String(member.key.dropLast("_unit".count))] != nil
+            {
+                return nil
+            }
             let label = member.key.split(separator: "_").joined(separator: " ")
-            return HeadlineFigure(label: label, value: displayText(member.value))
+            let unit =
+                units.first { $0.0 == member.key }?.1
+                ?? documentedUnits.first { $0.key == member.key }?.unit ?? ""
+            return HeadlineFigure(label: label, value: displayText(member.value), unit: unit)
         }
     }
+
+    /// Units of summary figures that carry none in the file (docs/outputs.md).
+    static let documentedUnits: [(key: String, unit: String)] = [
+        ("sim_seconds", "s"), ("liquidation_delay_blocks", "blocks"),
+        ("liquidation_delay_seconds", "s"), ("oracle_lag_seconds", "s"),
+        ("keeper_incentives", "DAI"), ("insurance_fund_min", "DAI"),
+        ("base_fee_gwei_min", "gwei"), ("base_fee_gwei_max", "gwei"),
+        ("base_fee_gwei_last", "gwei"), ("burned_eth", "ETH"), ("tips_eth", "ETH"),
+    ]
 
     /// How a figure reads in the table: numbers with their integer digits grouped by
     /// commas (`4,512,345.67`; files keep plain digits), `null` as `–`.
