@@ -11,11 +11,15 @@ struct ProtocolWorldCLITests {
         + "liquidated_block,attempts,keepers,winner,winning_gas_price_wei,failed_attempts,"
         + "failed_fees_wei,outcome,debt,proceeds,shortfall,incentive"
 
-    func run(into folder: URL) throws -> CLIRunner.Outcome {
-        try CLIRunner.run([
-            "run", "maker-demo", "--seed", "1", "--set", "duration=\"4h\"", "--set",
-            "protocol.market.assets[0].shocks[0].at=\"30m\"", "--out", folder.path, "--trace",
-        ])
+    func run(into folder: URL, environment: [String: String] = [:]) throws
+        -> CLIRunner.Outcome
+    {
+        try CLIRunner.run(
+            [
+                "run", "maker-demo", "--seed", "1", "--set", "duration=\"4h\"", "--set",
+                "protocol.market.assets[0].shocks[0].at=\"30m\"", "--out", folder.path,
+                "--trace",
+            ], environment: environment)
     }
 
     @Test("maker-demo liquidates vaults, writes races.csv, and reruns byte for byte")
@@ -46,7 +50,9 @@ struct ProtocolWorldCLITests {
         #expect(listing.status == 0, "\(listing.standardError)")
         #expect(listing.standardOutput.contains("liquidated"))
 
-        let rerun = try run(into: second)
+        // The rerun also fixes Swift's hash seed: no Dictionary or Set order may reach a file
+        // (docs/determinism.md, rule 4).
+        let rerun = try run(into: second, environment: ["SWIFT_DETERMINISTIC_HASHING": "1"])
         #expect(rerun.status == 0, "\(rerun.standardError)")
         for name in [
             "blocks.csv", "races.csv", "auctions.csv", "summary.json", "events.jsonl",
