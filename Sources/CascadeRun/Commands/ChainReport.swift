@@ -65,7 +65,8 @@ enum ChainCharts {
             emptyNote: "no blocks in this run",
             caption: "Mean share of the gas limit used, per "
                 + "\(Int((fullnessWidth * 60).rounded())) minutes. Under EIP-1559 the "
-                + "base fee rises while blocks are above the target and falls below it.")
+                + "base fee rises while blocks are above the target and falls below it.",
+            xRange: layout.timeRange)
     }
 
     /// Agents' transactions included per interval, reverted ones stacked on top.

@@ -175,7 +175,13 @@ struct ChartRenderer {
             case .bars(_, let bars):
                 ys.append(0)
                 for bar in bars {
-                    xs += [bar.lower, bar.upper]
+                    // A chart given an x range (a run's time axis) keeps to it: the last
+                    // interval may reach past the run's end, the axis does not.
+                    if let range = chart.xRange {
+                        xs += [max(bar.lower, range.lowerBound), min(bar.upper, range.upperBound)]
+                    } else {
+                        xs += [bar.lower, bar.upper]
+                    }
                     ys.append(bar.values.reduce(0, +))
                 }
             case .reference:
