@@ -169,8 +169,21 @@ nonisolated(unsafe) let commands: [CommandSpec] = [
         }),
     CommandSpec(
         name: "report", summary: "(Re)draw RUN_DIR/report.html from a run's files.",
-        usage: "RUN_DIR", details: "", options: [], positionalName: "RUN_DIR",
-        positionalCount: 1...1, run: notYet("report", "issue #6")),
+        usage: "RUN_DIR",
+        details: """
+            Reads summary.json and blocks.csv (and, for a protocol world, races.csv and
+            auctions.csv) in RUN_DIR and writes RUN_DIR/report.html, the same page 'cascade run'
+            draws, byte for byte. The old page stays until the new one is whole. A missing or
+            malformed file exits 2, naming the file and line.
+            """,
+        options: [], positionalName: "RUN_DIR",
+        positionalCount: 1...1,
+        run: { arguments in
+            guarded { () throws(CascadeFailure) in
+                print(
+                    try RunReport.redraw(runDirectory: arguments.positional[0]), terminator: "")
+            }
+        }),
 ]
 
 func overview() -> String {

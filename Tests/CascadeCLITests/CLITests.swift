@@ -35,7 +35,7 @@ struct CLITests {
 
     @Test("commands of later layers say so and exit 2")
     func notYet() throws {
-        let outcome = try CLIRunner.run(["report", "out/x"])
+        let outcome = try CLIRunner.run(["merge", "out/x", "--out", "out/y"])
         #expect(outcome.status == 2)
         #expect(outcome.standardError.contains("not available"))
     }
@@ -159,6 +159,12 @@ struct CLITests {
             contentsOf: folder.appendingPathComponent("report.html"), encoding: .utf8)
         #expect(report.contains("<svg") && report.contains("Gas prices"))
         #expect(!report.contains("<script") && !report.contains("src=\"http"), "self-contained")
+        // `cascade report` draws the same page from the files.
+        let page = folder.appendingPathComponent("report.html")
+        try FileManager.default.removeItem(at: page)
+        let redraw = try CLIRunner.run(["report", folder.path])
+        #expect(redraw.status == 0, "\(redraw.standardError)")
+        #expect(try String(contentsOf: page, encoding: .utf8) == report)
     }
 
     /// Swift seeds `Hasher` per process: if any Dictionary or Set order reached an outcome,

@@ -28,6 +28,8 @@ struct RacesCLITests {
         #expect(text.contains("reverted: Dog/not-unsafe"))
         #expect(text.contains("landed"))
         #expect(text.contains("settled: liquidated"))
+        // ProtocolSample's Clipper pays 100 DAI plus 0.1% of the 1,017 DAI tab.
+        #expect(text.contains("keeper incentive 101.017 DAI"), "\(text)")
         let lines = text.split(separator: "\n")
         let barks = lines.filter { $0.contains(" bark ") || $0.hasSuffix(" bark") }
         #expect(barks.count == 3, "\(text)")
@@ -59,5 +61,24 @@ struct RacesCLITests {
         #expect(unknown.status == 2 && unknown.standardError.contains("nope"))
         let badTop = try CLIRunner.run(["races", Self.fixture.path, "--top", "0"])
         #expect(badTop.status == 2)
+    }
+
+    @Test("a races.csv written before the incentive column reads the same")
+    func legacyHeader() throws {
+        let folder = try CLIRunner.temporaryFolder("races-legacy")
+        let golden = try String(
+            contentsOf: Self.fixture.appendingPathComponent("races.csv"), encoding: .utf8)
+        let legacy =
+            golden.split(separator: "\n").map { line in
+                String(line[..<(line.lastIndex(of: ",") ?? line.endIndex)])
+            }.joined(separator: "\n") + "\n"
+        try legacy.write(
+            to: folder.appendingPathComponent("races.csv"), atomically: true, encoding: .utf8)
+        let old = try CLIRunner.run(["races", folder.path])
+        let new = try CLIRunner.run(["races", Self.fixture.path])
+        #expect(old.status == 0, "\(old.standardError)")
+        #expect(
+            old.standardOutput.replacingOccurrences(of: folder.path, with: "RUN")
+                == new.standardOutput.replacingOccurrences(of: Self.fixture.path, with: "RUN"))
     }
 }

@@ -175,4 +175,73 @@ struct RaceLedgerTests {
         let first = play()
         #expect(first == play(), "seed \(seed)")
     }
+
+    @Test("each auction's lot, sale, winner, end and Clipper incentive; the ledger's totals")
+    func auctionFigures() throws {
+        var fixture = RaceFixture()
+        fixture.playOpening()
+        let auction = try #require(fixture.state.maker.liveAuctionIDs.first)
+        // Under auction: the whole due, nothing raised yet.
+        #expect(fixture.ledger.debtUnderAuction == Self.dai(900))
+        fixture.block(
+            at: 7_212, market: 125,
+            [
+                .init(
+                    sender: RaceFixture.keeper2,
+                    calls: [
+                        .maker(
+                            .take(
+                                auction: auction, amt: 10 * .wad, max: .max,
+                                who: RaceFixture.keeper2, flash: false))
+                    ], tipGwei: 5)
+            ])
+        let a = try #require(fixture.race(RaceFixture.vaultA))
+        let sale = try #require(a.auctions.first)
+        #expect(sale.lot == 10 * .wad)
+        #expect(sale.kickBlock == 4 && sale.endBlock == 5)
+        #expect(sale.endMarketPrice == 125 * .wad)
+        #expect(sale.raised == Self.dai(1_017) && sale.winner == RaceFixture.keeper2)
+        #expect(!sale.sold.isZero && sale.sold <= sale.lot)
+        #expect(sale.clearingPrice == sale.raised / sale.sold)
+        // ProtocolSample's Clipper: tip 100 DAI plus chip 0.1% of the 1,017 DAI tab.
+        let incentive = Self.dai(100) + Self.dai(1_017) / 1_000
+        #expect(sale.incentive == incentive && a.incentive == incentive)
+        #expect(fixture.ledger.totals.keeperIncentives == incentive)
+        #expect(fixture.ledger.debtUnderAuction == .zero)
+        #expect(fixture.ledger.totals.badDebt == .zero)
+        // Collateral in vaults, kept from events, equals the Vat's.
+        let owners = fixture.state.maker.vaultOwners(ilk: fixture.ilk)
+        let ink = owners.reduce(UInt256.zero) {
+            $0 + fixture.state.maker.urn(ilk: fixture.ilk, owner: $1).ink
+        }
+        #expect(fixture.ledger.collateral(of: fixture.ilk) == ink)
+    }
+
+    @Test("bad debt accumulates the shortfalls of settled races; a Flipper pays no incentive")
+    func badDebtTotal() throws {
+        var fixture = RaceFixture(flip: true)
+        fixture.playOpening()
+        let auction = try #require(fixture.state.maker.liveAuctionIDs.first)
+        let bid = UInt256.rad / 1_000
+        fixture.block(
+            at: 7_212, market: 125,
+            [
+                .init(
+                    sender: RaceFixture.keeper1,
+                    calls: [.maker(.tend(auction: auction, lot: 10 * .wad, bid: bid))],
+                    tipGwei: 4)
+            ])
+        #expect(fixture.ledger.debtUnderAuction == Self.dai(900) - bid)
+        #expect(fixture.ledger.totals.badDebt == .zero)
+        fixture.block(
+            at: 7_212 + 3 * 3_600 + 1, market: 125,
+            [.init(sender: RaceFixture.keeper2, calls: [.maker(.deal(auction: auction))])])
+        let a = try #require(fixture.race(RaceFixture.vaultA))
+        #expect(fixture.ledger.totals.badDebt == a.shortfall)
+        #expect(fixture.ledger.debtUnderAuction == .zero)
+        #expect(a.incentive == .zero && fixture.ledger.totals.keeperIncentives == .zero)
+        let sale = try #require(a.auctions.first)
+        #expect(sale.sold == 10 * .wad && sale.winner == RaceFixture.keeper1)
+        #expect(sale.isZeroBid && sale.shortfall == Self.dai(900) - bid)
+    }
 }

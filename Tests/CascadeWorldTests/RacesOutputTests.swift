@@ -49,6 +49,7 @@ struct RacesOutputTests {
         let folder = try RunFolder(path: path)
         let races = fixture.ledger.races()
         try RaceTable.write(races, to: folder)
+        try AuctionTable.write(races, to: folder) { _ in ("ETH-A", "ETH") }
         let trace = try folder.jsonLines(named: "events.jsonl")
         for block in fixture.notes {
             for note in block { try trace.write(RaceTable.traceLine(note)) }
@@ -71,7 +72,7 @@ struct RacesOutputTests {
         DecimalText(text: value.decimalString(scale: 18)).map { .decimal($0) } ?? .absent
     }
 
-    static let files = ["races.csv", "events.jsonl", "blocks.csv", "summary.json"]
+    static let files = ["races.csv", "auctions.csv", "events.jsonl", "blocks.csv", "summary.json"]
 
     @Test("races.csv, race trace lines and summary figures match the golden run")
     func golden() throws {
@@ -113,7 +114,8 @@ struct RacesOutputTests {
             text.hasPrefix(
                 "position,protocol,unsafe_block,liquidatable_block,first_attempt_block,"
                     + "liquidated_block,attempts,keepers,winner,winning_gas_price_wei,"
-                    + "failed_attempts,failed_fees_wei,outcome,debt,proceeds,shortfall\n"))
+                    + "failed_attempts,failed_fees_wei,outcome,debt,proceeds,shortfall,"
+                    + "incentive\n"))
     }
 
     @Test("summary percentiles are nearest-rank over the races")

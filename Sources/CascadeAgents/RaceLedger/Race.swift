@@ -32,12 +32,45 @@ public struct Race: Hashable, Sendable {
         public let due: UInt256
         /// DAI sought, `due · chop`, RAD.
         public let tab: UInt256
+        /// Collateral put up for sale at the kick, WAD.
+        public let lot: UInt256
+        /// The block of the `bite`/`bark` that started it, and its time.
+        public let kickBlock: UInt64
+        public let kickTimeMs: Int64
         /// DAI raised so far, RAD: a Flipper's current bid, or the sum of a Clipper's `owe`.
         public internal(set) var raised: UInt256 = .zero
+        /// Collateral sold so far, WAD: the sum of a Clipper's `slice`s, a Flipper's lot at
+        /// `deal` (what the winner received after `dent`s gave some back).
+        public internal(set) var sold: UInt256 = .zero
         /// Whether the auction is over (dealt, lot or tab exhausted, or yanked).
         public internal(set) var ended = false
+        /// Whether it ended by `yank` (shutdown) rather than by a sale.
+        public internal(set) var yanked = false
+        /// The block it ended in, and the market price (WAD) of its collateral there.
+        public internal(set) var endBlock: UInt64?
+        public internal(set) var endMarketPrice: UInt256?
+        /// Who bought the most of its collateral (Flipper: the `deal` winner; Clipper: the
+        /// largest `take`, ties to the first).
+        public internal(set) var winner: Address?
+        var winnerSlice: UInt256 = .zero
+        /// DAI the Vow paid keepers for it, RAD: the Clipper's `tip + chip · tab` at the
+        /// `bark` and at every `redo` (`suck`ed, so new `sin`); 0 for a Flipper.
+        public internal(set) var incentive: UInt256 = .zero
         /// A Flipper's high bidder and the effective gas price of its latest bid.
         var highBidGasPrice: Wei = 0
+
+        /// Clearing price, RAY (DAI per collateral unit): `⌊raised / sold⌋` in dss units,
+        /// nil when nothing was sold.
+        public var clearingPrice: UInt256? {
+            sold.isZero ? nil : raised / sold
+        }
+
+        mutating func noteBuyer(_ buyer: Address, slice: UInt256) {
+            if winner == nil || slice > winnerSlice {
+                winner = buyer
+                winnerSlice = slice
+            }
+        }
 
         /// DAI the auction failed to raise against its debt, RAD: `max(0, due − raised)`.
         public var shortfall: UInt256 { raised >= due ? .zero : due - raised }
@@ -111,6 +144,14 @@ public struct Race: Hashable, Sendable {
     /// DAI raised by the race's auctions, RAD.
     public var proceeds: UInt256 {
         auctions.reduce(.zero) { $0 + $1.raised }
+    }
+
+    /// DAI the Vow paid keepers to start and restart the race's auctions, RAD (Clipper
+    /// `tip + chip · tab` per `bark` and `redo`; 0 for Flipper auctions). A cost to the
+    /// system on top of any shortfall: the Vow's net from the race is
+    /// `proceeds − debt − incentive`.
+    public var incentive: UInt256 {
+        auctions.reduce(.zero) { $0 + $1.incentive }
     }
 
     /// `max(0, debt − proceeds)` once the race is settled (0 when recovered); nil while

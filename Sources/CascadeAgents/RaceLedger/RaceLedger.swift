@@ -81,6 +81,12 @@ public struct RaceLedger: Sendable {
         /// Liquidation transactions that named no open race (a vault already safe, an
         /// auction already settled).
         public internal(set) var strayAttempts = 0
+        /// Bad debt so far, RAD: the shortfalls of the races settled as `bad_debt`. Never
+        /// decreases; at the end it is `summary.json`'s `bad_debt`.
+        public internal(set) var badDebt: UInt256 = .zero
+        /// Keeper incentives the Vow paid (Clipper `tip + chip · tab` at `bark` and
+        /// `redo`), RAD.
+        public internal(set) var keeperIncentives: UInt256 = .zero
     }
 
     public private(set) var totals = Totals()
@@ -104,6 +110,11 @@ public struct RaceLedger: Sendable {
     var seeded = false
     /// Scratch: the vaults one transaction touched.
     var touched: [Vault] = []
+    /// Per vault id, its collateral (`ink`, WAD); per ilk, their sum.
+    var vaultInk: [UInt256] = []
+    public private(set) var collateralByIlk: [UInt256] = []
+    /// The latest `kick`, whose incentive belongs to the `bark` that follows it.
+    var lastKick: MakerKick?
 
     public init() {}
 
@@ -205,12 +216,36 @@ public struct RaceLedger: Sendable {
         vaultIDs[vault] = id
         marketStamp.append(0)
         chainStamp.append(0)
+        vaultInk.append(.zero)
         return id
     }
 
     mutating func updateVault(_ vault: Vault, ink: UInt256, art: UInt256) {
         let id = id(of: vault)
-        index.update(id, market: Int(vault.ilk.rawValue), collateral: ink, debt: art)
+        let market = Int(vault.ilk.rawValue)
+        index.update(id, market: market, collateral: ink, debt: art)
+        while collateralByIlk.count <= market { collateralByIlk.append(.zero) }
+        collateralByIlk[market] = collateralByIlk[market] - vaultInk[id] + ink
+        vaultInk[id] = ink
+    }
+
+    /// Collateral locked in the vaults of `ilk`, WAD (kept from `frob`, `bite` and `bark`
+    /// events, so reading it is O(1)).
+    public func collateral(of ilk: MakerSystem.IlkID) -> UInt256 {
+        let market = Int(ilk.rawValue)
+        return market < collateralByIlk.count ? collateralByIlk[market] : .zero
+    }
+
+    /// Debt still under auction, RAD: over the live auctions, `Σ max(0, due − raised)` —
+    /// the part of the Vow's `sin` that the auctions may yet cover. O(open races).
+    public var debtUnderAuction: UInt256 {
+        var total = UInt256.zero
+        for race in open {
+            for auction in race.auctions where !auction.ended {
+                total += auction.shortfall
+            }
+        }
+        return total
     }
 
     // MARK: - Transactions and events
@@ -312,29 +347,43 @@ public struct RaceLedger: Sendable {
         switch event {
         case .frobbed(let frob):
             updateVault(Vault(ilk: frob.ilk, owner: frob.owner), ink: frob.ink, art: frob.art)
+        case .kicked(let kick):
+            // dss emits the kick inside the bite/bark, before it: keep it for the latter.
+            lastKick = kick
+            totals.keeperIncentives += kick.coin
         case .bitten(let liquidation):
             liquidate(liquidation, kind: .flip, at: point)
         case .barked(let liquidation):
             liquidate(liquidation, kind: .clip, at: point)
+        case .redone(let redo):
+            totals.keeperIncentives += redo.coin
+            updateAuction(redo.auction, at: point) { auction, _ in auction.incentive += redo.coin }
         case .tended(let bid), .dented(let bid):
-            updateAuction(bid.auction) { auction, _ in
+            updateAuction(bid.auction, at: point) { auction, _ in
                 auction.raised = bid.bid
                 auction.highBidGasPrice = gasPrice
             }
         case .dealt(let deal):
-            updateAuction(deal.auction) { auction, race in
+            updateAuction(deal.auction, at: point) { auction, race in
                 auction.raised = deal.bid
+                auction.sold = deal.lot
                 auction.ended = true
+                auction.noteBuyer(deal.winner, slice: deal.lot)
                 race.noteBuyer(deal.winner, lot: deal.lot, gasPrice: auction.highBidGasPrice)
             }
         case .taken(let take):
-            updateAuction(take.auction) { auction, race in
+            updateAuction(take.auction, at: point) { auction, race in
                 auction.raised += take.owe
+                auction.sold += take.slice
                 if take.tabAfter.isZero || take.lotAfter.isZero { auction.ended = true }
+                auction.noteBuyer(take.taker, slice: take.slice)
                 race.noteBuyer(take.taker, lot: take.slice, gasPrice: gasPrice)
             }
         case .yanked(let id, _):
-            updateAuction(id) { auction, _ in auction.ended = true }
+            updateAuction(id, at: point) { auction, _ in
+                auction.ended = true
+                auction.yanked = true
+            }
         default:
             break
         }
@@ -360,15 +409,20 @@ public struct RaceLedger: Sendable {
             open[slot].liquidatedBlock = point.number
             open[slot].liquidatedTimeMs = point.timeMs
         }
-        open[slot].auctions.append(
-            Race.Auction(
-                id: liquidation.auction, kind: kind, due: liquidation.due,
-                tab: liquidation.tab))
+        var auction = Race.Auction(
+            id: liquidation.auction, kind: kind, due: liquidation.due, tab: liquidation.tab,
+            lot: liquidation.lot, kickBlock: point.number, kickTimeMs: point.timeMs)
+        if let kick = lastKick, kick.auction == liquidation.auction {
+            auction.incentive = kick.coin
+        }
+        lastKick = nil
+        open[slot].auctions.append(auction)
         auctionVault[liquidation.auction] = vault
     }
 
     mutating func updateAuction(
-        _ id: MakerSystem.AuctionID, _ change: (inout Race.Auction, inout Race) -> Void
+        _ id: MakerSystem.AuctionID, at point: BlockPoint,
+        _ change: (inout Race.Auction, inout Race) -> Void
     ) {
         guard let vault = auctionVault[id], let slot = openSlot[vault],
             let position = open[slot].auctions.firstIndex(where: { $0.id == id })
@@ -376,8 +430,10 @@ public struct RaceLedger: Sendable {
         var auction = open[slot].auctions[position]
         let wasEnded = auction.ended
         change(&auction, &open[slot])
-        if auction.ended && !wasEnded && auction.isZeroBid {
-            totals.zeroBidAuctions += 1
+        if auction.ended && !wasEnded {
+            auction.endBlock = point.number
+            auction.endMarketPrice = point.marketPrice(vault.ilk)
+            if auction.isZeroBid { totals.zeroBidAuctions += 1 }
         }
         open[slot].auctions[position] = auction
     }
@@ -458,6 +514,9 @@ public struct RaceLedger: Sendable {
     mutating func settle(_ slot: Int, at point: BlockPoint) {
         var race = open[slot]
         race.settledBlock = point.number
+        if race.outcome == .badDebt, let shortfall = race.shortfall {
+            totals.badDebt += shortfall
+        }
         addNote(.settle, race: race, at: point, outcome: race.outcome)
         for auction in race.auctions { auctionVault[auction.id] = nil }
         openSlot[race.vault] = nil

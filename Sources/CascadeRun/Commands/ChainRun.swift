@@ -55,15 +55,11 @@ enum ChainRun {
         do {
             try folder.write(
                 OutputJSON.object(summary).serialized(.pretty) + "\n", named: "summary.json")
-            let page = sink.report.page(
-                worldName: world.name, seed: seed, summary: summary,
-                durationHours: Double(world.duration.milliseconds) / 3_600_000,
-                hasGasTarget: configuration.chain.market == .eip1559)
-            try folder.write(page.html(), named: "report.html")
-            try folder.commit()
         } catch {
+            folder.abandon()
             throw .output(error)
         }
+        try RunReport.write(into: folder, path: folderPath)
         let files =
             trace
             ? "summary.json, blocks.csv, events.jsonl, report.html"
@@ -112,7 +108,6 @@ final class ChainOutputSink: BlockSink {
     private(set) var maximumBaseFee: Wei = 0
     private(set) var lastBaseFee: Wei = 0
     private(set) var burned: Wei = 0
-    private(set) var report = ChainReportSeries()
     private(set) var tips: Wei = 0
     private var lastTimeMs: Int64 = 0
 
@@ -137,9 +132,6 @@ final class ChainOutputSink: BlockSink {
         burned += blockBurned
         tips += blockTips
         lastTimeMs = record.timeMs
-        report.record(
-            record, averageGasPrice: block.averageGasPrice,
-            hours: Double(record.timeMs) / 3_600_000)
         do {
             try blocks.writeRow([
                 .unsigned(record.block), .integer(Int(record.timeMs)), .unsigned(record.gasLimit),

@@ -27,6 +27,14 @@ package struct DecimalText: Hashable, Sendable, CustomStringConvertible {
             magnitude: baseUnits.magnitude, negative: baseUnits < 0, scale: scale)
     }
 
+    /// `value / 10^scale` for a 256-bit value (a RAD amount at scale 45), negated when
+    /// `negative` (a deficit).
+    package init(_ value: UInt256, scale: Int, negative: Bool = false) {
+        precondition(scale >= 0 && scale <= 77, "decimal scale out of range")
+        let digits = value.decimalString(scale: scale)
+        self.text = negative && !value.isZero ? "-" + digits : digits
+    }
+
     /// An integer, for counts and base units written plainly.
     package init(_ integer: Int) {
         self.init(signed: Int128(integer), scale: 0)

@@ -65,8 +65,33 @@ package final class RunFolder {
     /// write is removed, so a folder never mixes one run's `summary.json` with an older
     /// run's `events.jsonl` (say, from an earlier `--trace`).
     package static let outputNames = [
-        "summary.json", "blocks.csv", "races.csv", "events.jsonl", "report.html",
+        "summary.json", "blocks.csv", "races.csv", "auctions.csv", "events.jsonl",
+        "report.html",
     ]
+
+    /// Finishes every file opened so far (flushes and closes it, leaving the rename for
+    /// `commit()`), so the run can read its own files back before they take their names:
+    /// the report is drawn from the files, as `cascade report` draws it. On an error,
+    /// removes every temporary and rethrows.
+    package func finishFiles() throws(OutputError) {
+        do {
+            for file in files {
+                try file.finish()
+            }
+        } catch {
+            abandon()
+            throw error
+        }
+    }
+
+    /// Where the file `name` of this run can be read now: its temporary while the run is
+    /// being written, its real path otherwise.
+    package func readablePath(named name: String) -> String {
+        if let index = names.firstIndex(of: name), index < files.count {
+            return files[index].temporaryPath
+        }
+        return path.hasSuffix("/") ? path + name : path + "/" + name
+    }
 
     /// Finishes every file, then renames each into place, then removes stale outputs of an
     /// earlier run (see `outputNames`). On an error before the renames, removes every

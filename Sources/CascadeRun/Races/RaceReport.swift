@@ -31,35 +31,21 @@ public enum RaceReport {
                 "\(racesPath): no such file; this run's world has no liquidation protocol "
                     + "(a chain-only world writes no races)")
         }
-        let rows = try RaceRows.read(path: racesPath)
         if let position {
-            guard let row = rows.first(where: { $0.position == position }) else {
+            // Every row is still read and checked, so a malformed file fails the same way
+            // whichever race is asked for.
+            var found: RaceRow?
+            try RaceRows.forEach(path: racesPath) { row in
+                if found == nil && row.position == position { found = row }
+            }
+            guard let row = found else {
                 throw CascadeFailure(.badInput, "\(racesPath): no race with position '\(position)'")
             }
             return try RaceTimeline.text(row: row, folder: folder)
         }
-        return ranking(rows, top: count, path: racesPath)
-    }
-
-    static func ranking(_ rows: [RaceRow], top: Int, path: String) -> String {
-        var counts: [String] = []
-        for outcome in ["liquidated", "bad_debt", "recovered", "open"] {
-            counts.append("\(rows.filter { $0.outcome == outcome }.count) \(outcome)")
-        }
-        var text = "\(path): \(rows.count) races (\(counts.joined(separator: ", ")))\n"
-        let delayed = rows.filter { $0.delayBlocks != nil }.sorted {
-            ($0.delayBlocks ?? 0, $1.index) > ($1.delayBlocks ?? 0, $0.index)
-        }
-        text += "\nlongest delay (blocks from unsafe to liquidated):\n"
-        text += table(Array(delayed.prefix(top)))
-        let short = rows.filter { !$0.shortfall.isEmpty && $0.shortfall != "0" }.sorted {
-            DecimalOrder.less($1.shortfall, $0.shortfall)
-                || ($0.shortfall == $1.shortfall && $0.index < $1.index)
-        }
-        text += "\nlargest shortfall (DAI):\n"
-        text += table(Array(short.prefix(top)))
-        text += "\nfor one race's timeline: cascade races RUN_DIR --position ID\n"
-        return text
+        var ranking = RaceRanking(top: count)
+        try RaceRows.forEach(path: racesPath) { ranking.add($0) }
+        return ranking.text(path: racesPath)
     }
 
     static func table(_ rows: [RaceRow]) -> String {
@@ -76,6 +62,73 @@ public enum RaceReport {
             ]
         }
         return TextTable.render(header: header, rows: cells, leftAligned: [0, 1, 8])
+    }
+}
+
+/// The summary `cascade races` prints, gathered one row at a time: counts per outcome and
+/// the `top` rows by delay and by shortfall (bounded lists, so memory is O(top), not
+/// O(races)). Ties keep file order, as a full sort would.
+struct RaceRanking {
+    let top: Int
+    var total = 0
+    var counts: [String: Int] = [:]
+    var delayed: [RaceRow] = []
+    var short: [RaceRow] = []
+
+    init(top: Int) {
+        self.top = top
+    }
+
+    /// Whether `a` ranks before `b` by delay (longest first, then file order).
+    static func delayFirst(_ a: RaceRow, _ b: RaceRow) -> Bool {
+        (a.delayBlocks ?? 0, b.index) > (b.delayBlocks ?? 0, a.index)
+    }
+
+    /// Whether `a` ranks before `b` by shortfall (largest first, then file order).
+    static func shortfallFirst(_ a: RaceRow, _ b: RaceRow) -> Bool {
+        DecimalOrder.less(b.shortfall, a.shortfall)
+            || (a.shortfall == b.shortfall && a.index < b.index)
+    }
+
+    mutating func add(_ row: RaceRow) {
+        total += 1
+        counts[row.outcome, default: 0] += 1
+        if row.delayBlocks != nil {
+            Self.insert(row, into: &delayed, limit: top, by: Self.delayFirst)
+        }
+        if !row.shortfall.isEmpty && row.shortfall != "0" {
+            Self.insert(row, into: &short, limit: top, by: Self.shortfallFirst)
+        }
+    }
+
+    /// Inserts `row` in order, dropping what falls past `limit`.
+    static func insert(
+        _ row: RaceRow, into list: inout [RaceRow], limit: Int,
+        by first: (RaceRow, RaceRow) -> Bool
+    ) {
+        if list.count == limit, let last = list.last, !first(row, last) { return }
+        var low = 0
+        var high = list.count
+        while low < high {
+            let middle = (low + high) / 2
+            if first(list[middle], row) { low = middle + 1 } else { high = middle }
+        }
+        list.insert(row, at: low)
+        if list.count > limit { list.removeLast() }
+    }
+
+    func text(path: String) -> String {
+        // Only looked up, in a fixed order: the dictionary's own order never shows.
+        let outcomes = ["liquidated", "bad_debt", "recovered", "open"].map {
+            "\(counts[$0] ?? 0) \($0)"
+        }
+        var text = "\(path): \(total) races (\(outcomes.joined(separator: ", ")))\n"
+        text += "\nlongest delay (blocks from unsafe to liquidated):\n"
+        text += RaceReport.table(delayed)
+        text += "\nlargest shortfall (DAI):\n"
+        text += RaceReport.table(short)
+        text += "\nfor one race's timeline: cascade races RUN_DIR --position ID\n"
+        return text
     }
 }
 
@@ -99,6 +152,9 @@ struct RaceRow {
     let debt: String
     let proceeds: String
     let shortfall: String
+    /// Keeper incentives the Vow paid for the race (empty in a file written before the
+    /// column).
+    let incentive: String
     let fields: [String]
 
     /// Blocks from unsafe (at market, else on chain) to liquidated.
@@ -118,26 +174,28 @@ struct RaceRow {
 }
 
 enum RaceRows {
-    static func read(path: String) throws(CascadeFailure) -> [RaceRow] {
-        let bytes = try FileText.bytes(path)
-        let table: CSVTable
-        do {
-            table = try CSVTable(bytes: bytes, displayName: path)
-        } catch {
-            throw CascadeFailure(.badInput, error.description)
-        }
-        guard table.columns == RaceTable.columns else {
+    /// Calls `body` with each row of `races.csv`, in file order, streaming: memory stays
+    /// that of one row however many races the run had. A run written before the
+    /// `incentive` column (issue #5) is read too.
+    static func forEach(path: String, _ body: (RaceRow) throws(CascadeFailure) -> Void)
+        throws(CascadeFailure)
+    {
+        let csv = try CSVStream(path: path, displayName: path)
+        guard
+            csv.columns == RaceTable.columns
+                || csv.columns == Array(RaceTable.columns.dropLast())
+        else {
             throw CascadeFailure(
                 .badInput,
                 "\(path):1: expected the races.csv header "
                     + "\(RaceTable.columns.joined(separator: ",")), found "
-                    + table.columns.joined(separator: ","))
+                    + csv.columns.joined(separator: ","))
         }
-        var rows: [RaceRow] = []
-        for (index, row) in table.rows.enumerated() {
-            rows.append(try parse(row.fields, index: index, line: row.line, path: path))
+        var index = 0
+        while let record = try csv.next() {
+            try body(try parse(record.fields, index: index, line: record.line, path: path))
+            index += 1
         }
-        return rows
     }
 
     static func parse(_ fields: [String], index: Int, line: Int, path: String)
@@ -169,6 +227,9 @@ enum RaceRows {
         {
             throw bad(column, "a decimal amount")
         }
+        if fields.count == RaceTable.columns.count, !DecimalOrder.isDecimal(field("incentive")) {
+            throw bad("incentive", "a decimal amount")
+        }
         guard ["liquidated", "recovered", "open", "bad_debt"].contains(field("outcome")) else {
             throw bad("outcome", "liquidated, recovered, open or bad_debt")
         }
@@ -182,17 +243,9 @@ enum RaceRows {
             winningGasPrice: field("winning_gas_price_wei"),
             failedAttempts: try count("failed_attempts"), failedFees: field("failed_fees_wei"),
             outcome: field("outcome"), debt: field("debt"), proceeds: field("proceeds"),
-            shortfall: field("shortfall"), fields: fields)
-    }
-}
-
-/// Reads whole files for the reports, mapping errors to bad input naming the path.
-enum FileText {
-    static func bytes(_ path: String) throws(CascadeFailure) -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CascadeFailure(.badInput, "\(path): cannot read the file")
-        }
-        return [UInt8](data)
+            shortfall: field("shortfall"),
+            incentive: fields.count > RaceTable.columns.count - 1 ? field("incentive") : "",
+            fields: fields)
     }
 }
 

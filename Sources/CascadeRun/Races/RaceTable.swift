@@ -10,6 +10,7 @@ package enum RaceTable {
         "position", "protocol", "unsafe_block", "liquidatable_block", "first_attempt_block",
         "liquidated_block", "attempts", "keepers", "winner", "winning_gas_price_wei",
         "failed_attempts", "failed_fees_wei", "outcome", "debt", "proceeds", "shortfall",
+        "incentive",
     ]
 
     /// One row: blocks empty where the event never happened, DAI amounts as exact decimals
@@ -26,14 +27,13 @@ package enum RaceTable {
             .optional(race.winningGasPrice) { .decimal($0, scale: 0) },
             .integer(race.failedAttempts), .decimal(race.failedFees, scale: 0),
             .text(race.outcome.rawValue), dai(race.debt), dai(race.proceeds),
-            .optional(race.shortfall, dai),
+            .optional(race.shortfall, dai), dai(race.incentive),
         ]
     }
 
     /// A RAD amount in DAI, exactly.
     package static func dai(_ rad: UInt256) -> OutputValue {
-        let text = rad.decimalString(scale: 45)
-        return DecimalText(text: text).map { .decimal($0) } ?? .text(text)
+        .decimal(DecimalText(rad, scale: 45))
     }
 
     /// Writes `races.csv` into `folder` (whole or not at all, at the folder's commit).
@@ -47,7 +47,7 @@ package enum RaceTable {
     /// The race figures of `summary.json`, in this order: `races`, `liquidations`,
     /// `auctions`, `zero_bid_auctions`, `bad_debt`, `bad_debt_unit`,
     /// `liquidation_delay_blocks`, `liquidation_delay_seconds`, `oracle_lag_seconds`,
-    /// `failed_tx_fees`, `failed_tx_fees_unit`. Percentiles are nearest-rank; seconds are
+    /// `failed_tx_fees`, `failed_tx_fees_unit`, `keeper_incentives`. Percentiles are nearest-rank; seconds are
     /// exact decimals of the simulated milliseconds.
     package static func summary(races: [Race], totals: RaceLedger.Totals) -> JSONObject {
         var object = JSONObject()
@@ -72,6 +72,7 @@ package enum RaceTable {
             "oracle_lag_seconds", .object(lags.jsonObject(percents: [50, 90], value: seconds)))
         object.append("failed_tx_fees", .decimal(totals.failedTransactionFees, scale: 18))
         object.append("failed_tx_fees_unit", "ETH")
+        object.append("keeper_incentives", OutputJSON(dai(totals.keeperIncentives)))
         return object
     }
 

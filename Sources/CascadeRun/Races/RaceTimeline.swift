@@ -63,17 +63,20 @@ enum RaceTimeline {
             text += "; winner \(row.winner) at \(row.winningGasPrice) wei/gas"
         }
         text += "\n  debt \(row.debt) DAI, proceeds \(row.proceeds) DAI, shortfall "
-        text += row.shortfall.isEmpty ? "- (open)\n" : "\(row.shortfall) DAI\n"
+        text += row.shortfall.isEmpty ? "- (open)" : "\(row.shortfall) DAI"
+        if !row.incentive.isEmpty && row.incentive != "0" {
+            text += "; keeper incentive \(row.incentive) DAI (paid by the Vow)"
+        }
+        text += "\n"
         return text
     }
 
     /// The race's notes in `events.jsonl`, in file order.
     static func traceEntries(position: String, path: String) throws(CascadeFailure) -> [Entry] {
-        let bytes = try FileText.bytes(path)
+        let lines = try LineStream(path: path, displayName: path)
         var entries: [Entry] = []
-        var lineNumber = 0
-        for line in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
-            lineNumber += 1
+        while let line = try lines.next() {
+            let lineNumber = lines.lineNumber
             if line.isEmpty { continue }
             // Only race lines are parsed; other lines are checked for being objects.
             let text = String(decoding: line, as: UTF8.self)
@@ -154,25 +157,14 @@ enum RaceTimeline {
     /// Fills time and prices from `blocks.csv` (first `price_*` and `oracle_*` columns).
     static func addPrices(_ entries: inout [Entry], blocksPath: String) throws(CascadeFailure) {
         guard FileManager.default.fileExists(atPath: blocksPath), !entries.isEmpty else { return }
-        let bytes = try FileText.bytes(blocksPath)
-        let table: CSVTable
-        do {
-            table = try CSVTable(bytes: bytes, displayName: blocksPath)
-        } catch {
-            throw CascadeFailure(.badInput, error.description)
-        }
-        guard let blockColumn = table.columns.firstIndex(of: "block") else {
-            throw CascadeFailure(.badInput, "\(blocksPath):1: no column 'block'")
-        }
-        let timeColumn = table.columns.firstIndex(of: "time_ms")
-        let priceColumn = table.columns.firstIndex { $0.hasPrefix("price_") }
-        let oracleColumn = table.columns.firstIndex { $0.hasPrefix("oracle_") }
-        for row in table.rows {
+        let csv = try CSVStream(path: blocksPath, displayName: blocksPath)
+        let blockColumn = try csv.column("block")
+        let timeColumn = csv.columns.firstIndex(of: "time_ms")
+        let priceColumn = csv.columns.firstIndex { $0.hasPrefix("price_") }
+        let oracleColumn = csv.columns.firstIndex { $0.hasPrefix("oracle_") }
+        while let row = try csv.next() {
             guard let block = UInt64(row.fields[blockColumn]) else {
-                throw CascadeFailure(
-                    .badInput,
-                    "\(blocksPath):\(row.line): column block: expected a block number, found "
-                        + "'\(row.fields[blockColumn])'")
+                throw csv.bad(row, column: blockColumn, expected: "a block number")
             }
             for index in entries.indices where entries[index].block == block {
                 entries[index].timeMs = timeColumn.flatMap { Int64(row.fields[$0]) }

@@ -160,8 +160,9 @@ struct ChartRenderer {
     /// The extent of all data; zero included where the y axis asks for it or bars and
     /// areas stand on it.
     private func dataRanges(_ layers: [ChartLayer]) -> (ClosedRange<Double>, ClosedRange<Double>) {
-        var xs: [Double] = []
+        var xs: [Double] = chart.xRange.map { [$0.lowerBound, $0.upperBound] } ?? []
         var ys: [Double] = chart.y.includesZero ? [0] : []
+        if let range = chart.yRange { ys += [range.lowerBound, range.upperBound] }
         for layer in layers {
             switch layer {
             case .line(_, let points, let style):
@@ -174,7 +175,13 @@ struct ChartRenderer {
             case .bars(_, let bars):
                 ys.append(0)
                 for bar in bars {
-                    xs += [bar.lower, bar.upper]
+                    // A chart given an x range (a run's time axis) keeps to it: the last
+                    // interval may reach past the run's end, the axis does not.
+                    if let range = chart.xRange {
+                        xs += [max(bar.lower, range.lowerBound), min(bar.upper, range.upperBound)]
+                    } else {
+                        xs += [bar.lower, bar.upper]
+                    }
                     ys.append(bar.values.reduce(0, +))
                 }
             case .reference:

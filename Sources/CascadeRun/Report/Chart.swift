@@ -113,11 +113,19 @@ package struct Chart: Hashable, Sendable {
     /// The drawing's size in SVG user units (pixels at 100% zoom).
     package var width: Double
     package var height: Double
+    /// The x extent to show at least, whatever the data covers (a time axis spanning the
+    /// whole run, so charts of one page line up); nil for the data's own extent.
+    package var xRange: ClosedRange<Double>?
+    /// The y extent to show at least (a square domain for a chart with a diagonal).
+    package var yRange: ClosedRange<Double>?
 
     package init(
         title: String, x: ChartAxis, y: ChartAxis, layers: [ChartLayer],
-        emptyNote: String, caption: String? = nil, width: Double = 640, height: Double = 360
+        emptyNote: String, caption: String? = nil, width: Double = 640, height: Double = 360,
+        xRange: ClosedRange<Double>? = nil, yRange: ClosedRange<Double>? = nil
     ) {
+        self.xRange = xRange
+        self.yRange = yRange
         self.title = title
         self.x = x
         self.y = y

@@ -13,16 +13,42 @@ package struct HeadlineFigure: Hashable, Sendable {
     /// One row per member of `summary`, in its order, skipping `excluding` (provenance
     /// shown elsewhere). Nested objects (percentiles) become one row,
     /// `p50 3 · p90 7 · max 12`; `null` prints as `–`. Labels are the snake_case keys with
-    /// spaces, so the table and `summary.json` name figures alike.
+    /// spaces, so the table and `summary.json` name figures alike. A figure's unit comes
+    /// from its `<key>_unit` member (which then has no row of its own) or, for the figures
+    /// whose unit is documented rather than written, from `documentedUnits`.
     package static func rows(from summary: JSONObject, excluding: [String] = [])
         -> [HeadlineFigure]
     {
-        summary.members.compactMap { member in
+        let units = summary.members.compactMap { member -> (String, String)? in
+            guard member.key.hasSuffix("_unit"), case .string(let unit) = member.value else {
+                return nil
+            }
+            return (String(member.key.dropLast("_unit".count)), unit)
+        }
+        return summary.members.compactMap { member in
             guard !excluding.contains(member.key) else { return nil }
+            if member.key.hasSuffix("_unit"),
+                units.contains(where: { $0.0 + "_unit" == member.key }),
+                summary[String(member.key.dropLast("_unit".count))] != nil
+            {
+                return nil
+            }
             let label = member.key.split(separator: "_").joined(separator: " ")
-            return HeadlineFigure(label: label, value: displayText(member.value))
+            let unit =
+                units.first { $0.0 == member.key }?.1
+                ?? documentedUnits.first { $0.key == member.key }?.unit ?? ""
+            return HeadlineFigure(label: label, value: displayText(member.value), unit: unit)
         }
     }
+
+    /// Units of summary figures that carry none in the file (docs/outputs.md).
+    static let documentedUnits: [(key: String, unit: String)] = [
+        ("sim_seconds", "s"), ("liquidation_delay_blocks", "blocks"),
+        ("liquidation_delay_seconds", "s"), ("oracle_lag_seconds", "s"),
+        ("keeper_incentives", "DAI"), ("insurance_fund_min", "DAI"),
+        ("base_fee_gwei_min", "gwei"), ("base_fee_gwei_max", "gwei"),
+        ("base_fee_gwei_last", "gwei"), ("burned_eth", "ETH"), ("tips_eth", "ETH"),
+    ]
 
     /// How a figure reads in the table: numbers with their integer digits grouped by
     /// commas (`4,512,345.67`; files keep plain digits), `null` as `–`.
@@ -30,7 +56,7 @@ package struct HeadlineFigure: Hashable, Sendable {
         switch value {
         case .null: "–"
         case .integer(let integer): grouped(String(integer))
-        case .decimal(let decimal): grouped(decimal.text)
+        case .decimal(let decimal): grouped(rounded(decimal.text, fractionDigits: 4))
         case .string(let text): text
         case .object(let object):
             object.members.map { "\($0.key) \(displayText($0.value))" }
@@ -41,6 +67,38 @@ package struct HeadlineFigure: Hashable, Sendable {
             OutputJSON.double((double * 10_000).rounded() / 10_000).serialized(.compact)
         default: value.serialized(.compact)
         }
+    }
+
+    /// Decimal text rounded half away from zero to at most `fractionDigits` digits after
+    /// the point, trailing zeros trimmed (`-12143.62779900` → `-12143.6278`), on the digits
+    /// themselves (no float). The table is for reading; the file keeps every digit.
+    static func rounded(_ text: String, fractionDigits: Int) -> String {
+        let negative = text.hasPrefix("-")
+        let unsigned = negative ? String(text.dropFirst()) : text
+        guard let point = unsigned.firstIndex(of: "."),
+            unsigned.distance(from: point, to: unsigned.endIndex) - 1 > fractionDigits
+        else { return text }
+        var digits = Array(unsigned.utf8.filter { $0 != UInt8(ascii: ".") })
+        let integerCount = unsigned.distance(from: unsigned.startIndex, to: point)
+        let keep = integerCount + fractionDigits
+        var roundUp = digits[keep] >= UInt8(ascii: "5")
+        digits.removeSubrange(keep...)
+        var index = keep - 1
+        while roundUp && index >= 0 {
+            if digits[index] == UInt8(ascii: "9") {
+                digits[index] = UInt8(ascii: "0")
+                index -= 1
+            } else {
+                digits[index] += 1
+                roundUp = false
+            }
+        }
+        var integer = String(decoding: digits[..<integerCount], as: UTF8.self)
+        if roundUp { integer = "1" + integer }
+        var fraction = String(decoding: digits[integerCount...], as: UTF8.self)
+        while fraction.last == "0" { fraction.removeLast() }
+        let magnitude = fraction.isEmpty ? integer : integer + "." + fraction
+        return negative && magnitude != "0" ? "-" + magnitude : magnitude
     }
 
     /// `-1234567.5` → `-1,234,567.5`; integers below 10 000 stay as they are (`2020`).
@@ -115,7 +173,7 @@ package struct ReportPage: Sendable {
         page.open("footer")
         page.raw(
             "Drawn by Cascade. Figures are exact in <code>summary.json</code>, "
-                + "<code>blocks.csv</code> and <code>races.csv</code>; the charts are for "
+                + "<code>blocks.csv</code>, <code>races.csv</code> and <code>auctions.csv</code>; the charts are for "
                 + "seeing, the files for computing.")
         page.close("footer")
         page.close("body")

@@ -1,0 +1,153 @@
+import CascadeAgents
+import CascadeChain
+import CascadeContracts
+import CascadeCore
+
+/// The protocol world's block observer: one `blocks.csv` row per block, the race ledger
+/// fed, transactions and race notes traced. Memory stays flat: per block it keeps only
+/// running totals (the ledger holds one entry per vault and race).
+final class ProtocolOutputSink: ProtocolBlockObserver {
+    /// The columns after the per-asset prices (docs/outputs.md).
+    static let protocolColumns = [
+        "positions_at_risk", "liquidations", "collateral_value", "debt", "bad_debt",
+        "insurance_fund",
+    ]
+
+    let blocks: CSVWriter
+    let events: JSONLinesWriter?
+    /// Per collateral, in world order: the ilk's name and its market asset.
+    let collaterals: [(name: String, asset: String)]
+    private(set) var ledger = RaceLedger()
+    private(set) var failure: OutputError?
+    private(set) var blockCount = 0
+    private(set) var agentTransactions = 0
+    private(set) var revertedTransactions = 0
+    /// The lowest `insurance_fund` of any block (nil before the first block).
+    private(set) var fundMinimum: DecimalText?
+    private var fundMinimumValue: (negative: Bool, magnitude: UInt256)?
+    /// Per ilk (by `IlkID.rawValue`), the collateral's index in `collaterals`.
+    private var collateralOfIlk: [Int?] = []
+    /// Reused between blocks.
+    private var marketPrices: [UInt256?] = []
+
+    init(
+        blocks: CSVWriter, events: JSONLinesWriter?, collaterals: [(name: String, asset: String)]
+    ) {
+        self.blocks = blocks
+        self.events = events
+        self.collaterals = collaterals
+    }
+
+    /// The name and market asset of an ilk, for `auctions.csv`.
+    func names(_ ilk: MakerSystem.IlkID) -> (ilk: String, asset: String) {
+        let slot = Int(ilk.rawValue)
+        if slot < collateralOfIlk.count, let index = collateralOfIlk[slot] {
+            return (collaterals[index].name, collaterals[index].asset)
+        }
+        return ("ilk#\(ilk.rawValue)", "")
+    }
+
+    func didProduce(
+        _ block: BlockResult<ProtocolState.Call, ProtocolState.Event>, state: ProtocolState,
+        prices: [CollateralBlockPrices]
+    ) {
+        guard failure == nil else { return }
+        let record = BlockRecord(block)
+        blockCount += 1
+        agentTransactions += record.agentTransactions
+        revertedTransactions += record.revertedTransactions
+        marketPrices.removeAll(keepingCapacity: true)
+        var priceValues: [OutputValue] = []
+        var collateralValue = UInt256.zero
+        for price in prices {
+            let wad = UInt256(truncating: price.marketPrice * 1e18) ?? .zero
+            let slot = Int(price.ilk.rawValue)
+            while marketPrices.count <= slot { marketPrices.append(nil) }
+            while collateralOfIlk.count <= slot { collateralOfIlk.append(nil) }
+            marketPrices[slot] = wad
+            collateralOfIlk[slot] = price.collateral
+            priceValues.append(Self.wad(wad))
+            priceValues.append(Self.wad(price.oraclePrice))
+        }
+        let liquidationsBefore = ledger.totals.liquidations
+        ledger.record(block, state: state, marketPrices: marketPrices)
+        let liquidations = ledger.totals.liquidations - liquidationsBefore
+        var debt = UInt256.zero
+        for ilk in state.maker.ilkIDs {
+            let ilkState = state.maker.ilk(ilk)
+            debt += ilkState.totalArt * ilkState.rate
+            let slot = Int(ilk.rawValue)
+            if slot < marketPrices.count, let price = marketPrices[slot] {
+                collateralValue += ledger.collateral(of: ilk) * price
+            }
+        }
+        let fund = Self.insuranceFund(maker: state.maker, underAuction: ledger.debtUnderAuction)
+        noteFund(fund)
+        let blockBurned = block.agentBurned + block.backgroundBurned
+        let blockTips = block.agentTips + block.backgroundTips
+        do {
+            try blocks.writeRow(
+                [
+                    .unsigned(record.block), .integer(Int(record.timeMs)),
+                    .unsigned(record.gasLimit), .unsigned(record.gasUsed),
+                    .decimal(record.baseFeeWei, scale: 0), .integer(record.transactions),
+                    .integer(record.agentTransactions), .integer(record.revertedTransactions),
+                    .unsigned(block.backgroundGasUsed), .decimal(block.averageGasPrice, scale: 0),
+                    .decimal(blockBurned, scale: 0), .decimal(blockTips, scale: 0),
+                ] + priceValues + [
+                    .integer(ledger.openRaces.count), .integer(liquidations),
+                    .decimal(DecimalText(collateralValue, scale: 36)),
+                    .decimal(DecimalText(debt, scale: 45)),
+                    .decimal(DecimalText(ledger.totals.badDebt, scale: 45)),
+                    .decimal(DecimalText(fund.magnitude, scale: 45, negative: fund.negative)),
+                ])
+            if let events {
+                for (transaction, receipt) in zip(block.transactions, block.receipts) {
+                    let transactionRecord = TransactionRecord(
+                        transaction: transaction, receipt: receipt, block: record.block,
+                        timeMs: record.timeMs, describe: TraceText.describe)
+                    try events.write(ChainOutputSink.traceLine(transactionRecord))
+                }
+                for note in ledger.notes {
+                    try events.write(RaceTable.traceLine(note))
+                }
+            }
+        } catch {
+            failure = error
+        }
+    }
+
+    /// The insurance fund, RAD, signed: the Vow's DAI minus its debt (`sin`), where the
+    /// debt still under auction (`Σ max(0, due − raised)` over live auctions) is not yet
+    /// counted — an auction's debt weighs on the fund only by what it fails to raise, once
+    /// it ends. Keeper incentives (`suck`) lower it at once; stability fees and penalties
+    /// raise it. Negative: bad debt beyond what the surplus covers.
+    static func insuranceFund(maker: MakerSystem, underAuction: UInt256)
+        -> (negative: Bool, magnitude: UInt256)
+    {
+        let vow = maker.configuration.vow
+        let assets = maker.dai(vow) + underAuction
+        let debt = maker.sin(vow)
+        return assets >= debt ? (false, assets - debt) : (true, debt - assets)
+    }
+
+    private func noteFund(_ fund: (negative: Bool, magnitude: UInt256)) {
+        if let minimum = fundMinimumValue {
+            let lower: Bool
+            switch (fund.negative, minimum.negative) {
+            case (true, false): lower = true
+            case (false, true): lower = false
+            case (true, true): lower = fund.magnitude > minimum.magnitude
+            case (false, false): lower = fund.magnitude < minimum.magnitude
+            }
+            guard lower else { return }
+        }
+        fundMinimumValue = fund
+        fundMinimum = DecimalText(fund.magnitude, scale: 45, negative: fund.negative)
+    }
+
+    /// A WAD as an exact decimal.
+    static func wad(_ value: UInt256) -> OutputValue {
+        .decimal(DecimalText(value, scale: 18))
+    }
+}

@@ -1,0 +1,131 @@
+/// The liquidation charts of a protocol world's report (docs/report.md), from the series
+/// `ReportBlocks` read and the rows of `auctions.csv` and `races.csv`.
+enum ProtocolCharts {
+    static let time = ChartAxis("time since start", unit: "h")
+
+    /// One asset's market price and oracle price, its liquidations marked.
+    static func price(_ asset: ReportAsset, layout: ReportLayout) -> Chart {
+        var oracle = asset.oracle
+        // The oracle's value holds until the next update: show the last one held to the end.
+        if let last = oracle.last, let end = asset.market.last, end.x > last.x {
+            oracle.append(ChartPoint(x: end.x, y: last.y))
+        }
+        return Chart(
+            title: "\(asset.name): market price and oracle price",
+            x: time, y: ChartAxis("price", unit: "DAI per \(asset.name)"),
+            layers: [
+                .line(name: "market", points: asset.market, style: .solid),
+                .line(name: "oracle (OSM current)", points: oracle, style: .stepped),
+                .markers(name: "liquidation", points: asset.liquidations, shape: .triangleDown),
+            ],
+            emptyNote: "no blocks in this run",
+            caption: "The market's reference price and the OSM's current value, which the "
+                + "Spotter reads one hop late; a triangle marks each auction started, at the "
+                + "market price of its block. The horizontal gap between the lines is the "
+                + "oracle's lag.",
+            xRange: layout.timeRange)
+    }
+
+    /// Liquidations started and auctions settled per interval, stacked.
+    static func liquidations(
+        _ blocks: ReportBlocks, auctions: [ReportAuction], layout: ReportLayout
+    ) -> Chart {
+        Chart(
+            title: "Liquidations and auctions settled per \(layout.barLabel)", x: time,
+            y: ChartAxis("count"),
+            layers: [
+                .bars(
+                    names: ["liquidations (bite/bark)", "auctions settled"],
+                    bars: blocks.anyLiquidation ? blocks.liquidations : [])
+            ],
+            emptyNote: "no liquidations in this run",
+            caption: "Vaults seized into auctions, and auctions that ended, in each interval. "
+                + "A tail of settlements after the liquidations shows auctions outlasting the "
+                + "crash.",
+            xRange: layout.timeRange)
+    }
+
+    /// Cumulative bad debt (filled) and the insurance fund (line), DAI.
+    static func badDebtAndFund(_ blocks: ReportBlocks) -> Chart {
+        Chart(
+            title: "Bad debt and insurance fund", x: time,
+            y: ChartAxis("amount", unit: "DAI", includesZero: true),
+            layers: [
+                .line(name: "bad debt, cumulative", points: blocks.badDebt, style: .area),
+                .line(name: "insurance fund (Vow surplus)", points: blocks.fund, style: .solid),
+            ],
+            emptyNote: "no blocks in this run",
+            caption: "Bad debt: the shortfalls of races settled with bad debt, so far. The "
+                + "fund: the Vow's DAI minus its debt not under auction (docs/outputs.md); "
+                + "below zero, bad debt is no longer covered.",
+            xRange: 0...max(blocks.lastHours, 1e-9))
+    }
+
+    /// Clearing price against market price, one chart per asset with an auction that sold
+    /// (assets' prices differ by orders of magnitude, so they do not share axes); one chart
+    /// saying so when no auction sold anything.
+    static func clearingPrices(_ auctions: [ReportAuction], assets: [String]) -> [Chart] {
+        let charts = assets.compactMap { asset -> Chart? in
+            let points = auctions.compactMap { auction -> ChartPoint? in
+                guard auction.asset == asset, let market = auction.marketPrice,
+                    let clearing = auction.clearingPrice
+                else { return nil }
+                return ChartPoint(x: market, y: clearing)
+            }
+            return points.isEmpty ? nil : clearingPrice(asset, points)
+        }
+        return charts.isEmpty ? [clearingPrice(assets.count == 1 ? assets[0] : nil, [])] : charts
+    }
+
+    /// One asset's clearing-price chart (or the empty one when `asset` is nil or no point).
+    static func clearingPrice(_ asset: String?, _ points: [ChartPoint]) -> Chart {
+        var layers: [ChartLayer] = []
+        var domain: ClosedRange<Double>?
+        if let low = points.map({ min($0.x, $0.y) }).min(),
+            let high = points.map({ max($0.x, $0.y) }).max()
+        {
+            // One square domain for both axes, so the diagonal is at 45°; a zero bid pulls
+            // it down to zero, where its dot sits on the x axis.
+            let pad = max((high - low) * 0.05, high * 0.01, 1e-9)
+            let lower = max(0, low - pad)
+            domain = lower...(high + pad)
+            layers = [
+                .scatter(name: "auctions", points: points),
+                .reference(
+                    name: "cleared at market", from: ChartPoint(x: lower, y: lower),
+                    to: ChartPoint(x: high + pad, y: high + pad)),
+            ]
+        }
+        let unit = asset.map { "DAI per \($0)" } ?? "DAI"
+        return Chart(
+            title: "\(asset.map { "\($0): " } ?? "")auction clearing price against market price",
+            x: ChartAxis("market price at settlement", unit: unit),
+            y: ChartAxis("clearing price", unit: unit),
+            layers: layers, emptyNote: "no auction sold collateral in this run",
+            caption: "One dot per auction that sold collateral: DAI raised over collateral "
+                + "sold, against the market price when it ended. Dots below the diagonal were "
+                + "won cheaply; dots on the x axis are zero-bid auctions.",
+            xRange: domain, yRange: domain)
+    }
+
+    /// Histogram of liquidation delays, blocks.
+    static func delays(_ delays: [Int]) -> Chart {
+        // Clamped far above any real delay, so the bin arithmetic cannot overflow.
+        let bins = Histogram.bins(integers: delays.map { min($0, 1 << 50) }, maxBins: 40)
+        return Chart(
+            title: "Liquidation delay",
+            x: ChartAxis("blocks from unsafe at market to liquidated", includesZero: true),
+            y: ChartAxis("races"),
+            layers: [
+                .bars(
+                    names: ["liquidated races"],
+                    bars: bins.map {
+                        ChartBar(lower: $0.lower, upper: $0.upper, values: [Double($0.count)])
+                    })
+            ],
+            emptyNote: "no liquidations in this run",
+            caption: "How long vaults waited, from the block the market price made them unsafe "
+                + "(or the oracle did, if first) to their bite or bark. The right tail is the "
+                + "race lost to oracle lag and congestion; the table's percentiles summarise it.")
+    }
+}
