@@ -12,9 +12,15 @@ struct HistoricalWorldCLITests {
         let folder = try CLIRunner.temporaryFolder("black-thursday")
         let outcome = try CLIRunner.run([
             "run", "black-thursday-2020", "--set", "duration=\"12h\"", "--set",
-            "protocol.borrowers.count=400", "--out", folder.path, "--quiet",
+            "protocol.borrowers.count=400", "--out", folder.path,
         ])
         #expect(outcome.status == 0, "\(outcome.standardError)")
+        // The headline table: deficit, liquidations and zero bids, delay, oracle lag, and
+        // where the report is.
+        for label in ["deficit (bad debt)", "won at zero", "liquidation delay", "oracle lag"] {
+            #expect(outcome.standardOutput.contains(label), "\(outcome.standardOutput)")
+        }
+        #expect(outcome.standardOutput.contains(folder.path + "/report.html"))
         let data = try Data(contentsOf: folder.appendingPathComponent("summary.json"))
         let summary = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let auctions = try #require(summary["auctions"] as? Int)

@@ -76,23 +76,92 @@ enum ProtocolRun {
             throw .output(error)
         }
         try RunReport.write(into: folder, path: folderPath)
-        let totals = sink.ledger.totals
         let files =
             trace
             ? "summary.json, blocks.csv, races.csv, auctions.csv, events.jsonl, report.html"
             : "summary.json, blocks.csv, races.csv, auctions.csv, report.html"
-        let text = """
-            \(world.name) (seed \(seed)): \(sink.blockCount) blocks in \(world.duration.readable) simulated, \
-            \(simulation.kernel.processedEvents) events
-              \(races.count) races, \(totals.liquidations) liquidations, \(totals.auctions) auctions \
-            (\(totals.zeroBidAuctions) won at zero), \
-            \(races.filter { $0.outcome == .badDebt }.count) with bad debt
-              wrote \(folderPath)/ (\(files))
-
-            """
+        let text = headline(
+            world: world, seed: seed, summary: summary, races: races, folderPath: folderPath,
+            files: files)
         return RunResult(
             summaryText: text, folder: folderPath, digest: simulation.kernel.digest,
             events: simulation.kernel.processedEvents, simulated: world.duration)
+    }
+
+    /// The short table `cascade run` prints on stdout: what a researcher looks at first —
+    /// the deficit, liquidations and zero bids, how late liquidations came and why (delay,
+    /// oracle lag), what losing attempts cost — and where the files are.
+    static func headline(
+        world: World, seed: UInt64, summary: JSONObject, races: [Race], folderPath: String,
+        files: String
+    ) -> String {
+        func figure(_ key: String) -> String {
+            summary[key].map(HeadlineFigure.displayText) ?? "–"
+        }
+        // Percentiles of seconds as a reader says them: 54 s, 12.5 min, 1.9 h.
+        func durations(_ key: String) -> String {
+            guard case .object(let percentiles)? = summary[key] else { return "–" }
+            return percentiles.members.map { member in
+                let seconds: Double?
+                switch member.value {
+                case .integer(let value): seconds = Double(value)
+                case .decimal(let value): seconds = Double(value.text)
+                case .double(let value): seconds = value
+                default: seconds = nil
+                }
+                guard let seconds else { return "\(member.key) –" }
+                let text =
+                    seconds < 100
+                    ? "\(Int(seconds.rounded())) s"
+                    : seconds < 6_000
+                        ? "\((seconds / 6).rounded() / 10) min" : "\((seconds / 360).rounded() / 10) h"
+                return "\(member.key) \(text)"
+            }.joined(separator: " · ")
+        }
+        func count(_ outcome: Race.Outcome) -> Int {
+            races.reduce(0) { $0 + ($1.outcome == outcome ? 1 : 0) }
+        }
+        var zeroShare = ""
+        if case .integer(let auctions)? = summary["auctions"],
+            case .integer(let zero)? = summary["zero_bid_auctions"], auctions > 0
+        {
+            zeroShare = " (\((zero * 100 + auctions / 2) / auctions)%)"
+        }
+        let rows: [(String, String)] = [
+            ("deficit (bad debt)", figure("bad_debt") + " DAI"),
+            (
+                "liquidations",
+                "\(figure("liquidations")) into \(figure("auctions")) auctions, "
+                    + "\(figure("zero_bid_auctions")) won at zero\(zeroShare)"
+            ),
+            (
+                "races",
+                "\(HeadlineFigure.displayText(.integer(races.count))): "
+                    + "\(count(.liquidated)) liquidated, \(count(.badDebt)) bad debt, "
+                    + "\(count(.recovered)) recovered, \(count(.open)) open"
+            ),
+            ("liquidation delay", figure("liquidation_delay_blocks") + " blocks"),
+            ("", durations("liquidation_delay_seconds")),
+            ("oracle lag", durations("oracle_lag_seconds")),
+            ("failed tx fees", figure("failed_tx_fees") + " ETH"),
+        ]
+        let width = rows.map { $0.0.count }.max() ?? 0
+        let table = rows.map { row in
+            let label = row.0.padding(toLength: width, withPad: " ", startingAt: 0)
+            return "  " + label + "  " + row.1
+        }
+        let events = HeadlineFigure.displayText(summary["events"] ?? .null)
+        let blocks = HeadlineFigure.displayText(summary["blocks"] ?? .null)
+        return """
+            \(world.name) (seed \(seed)): \(blocks) blocks in \(world.duration.readable) \
+            simulated, \(events) events
+
+            \(table.joined(separator: "\n"))
+
+              report  \(folderPath)/report.html
+              files   \(files)
+
+            """
     }
 
     /// The gas ceilings the report draws, gwei: the keepers' (one line when they share
