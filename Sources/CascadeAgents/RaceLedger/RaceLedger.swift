@@ -103,9 +103,13 @@ public struct RaceLedger: Sendable {
     var chainStamp: [Int] = []
     var stamp = 0
     var open: [Race] = []
-    var openSlot: [Vault: Int] = [:]
+    /// Per vault id: its open race's index in `open`, or −1.
+    var openSlotByID: [Int] = []
+    /// The vault id of each open race, parallel to `open`.
+    var openIDs: [Int] = []
     var auctionVault: [MakerSystem.AuctionID: Vault] = [:]
-    var raceCounts: [Vault: Int] = [:]
+    /// Per vault id: races opened so far.
+    var raceCountByID: [Int] = []
     var settled: [Race] = []
     var seeded = false
     /// Scratch: the vaults one transaction touched.
@@ -217,7 +221,15 @@ public struct RaceLedger: Sendable {
         marketStamp.append(0)
         chainStamp.append(0)
         vaultInk.append(.zero)
+        openSlotByID.append(-1)
+        raceCountByID.append(0)
         return id
+    }
+
+    /// The slot of `vault`'s open race, if it has one.
+    func openSlot(_ vault: Vault) -> Int? {
+        guard let id = vaultIDs[vault], openSlotByID[id] >= 0 else { return nil }
+        return openSlotByID[id]
     }
 
     mutating func updateVault(_ vault: Vault, ink: UInt256, art: UInt256) {
@@ -259,8 +271,8 @@ public struct RaceLedger: Sendable {
         default: return
         }
         let vault = Vault(ilk: liquidation.ilk, owner: liquidation.vault)
-        guard openSlot[vault] == nil else { return }
-        let slot = openRace(vault, at: point)
+        guard openSlot(vault) == nil else { return }
+        let slot = openRace(id(of: vault), at: point)
         open[slot].liquidatableBlock = point.number
         open[slot].liquidatableTimeMs = point.timeMs
         let ilk = point.state.maker.ilk(liquidation.ilk)
@@ -303,7 +315,7 @@ public struct RaceLedger: Sendable {
             guard let target = Self.target(of: call) else { continue }
             isLiquidation = true
             let vault = target.vault ?? target.auction.flatMap { auctionVault[$0] }
-            guard let vault, let slot = openSlot[vault] else {
+            guard let vault, let slot = openSlot(vault) else {
                 stray = true
                 continue
             }
@@ -397,7 +409,7 @@ public struct RaceLedger: Sendable {
             vault, ink: liquidation.ink - liquidation.lot, art: liquidation.art - liquidation.dart)
         totals.liquidations += 1
         totals.auctions += 1
-        guard let slot = openSlot[vault] else { return }
+        guard let slot = openSlot(vault) else { return }
         if open[slot].liquidatableBlock == nil {
             // The bite succeeded, so the Vat found the vault unsafe in this block, even if
             // it is no longer unsafe at the block's end.
@@ -424,7 +436,7 @@ public struct RaceLedger: Sendable {
         _ id: MakerSystem.AuctionID, at point: BlockPoint,
         _ change: (inout Race.Auction, inout Race) -> Void
     ) {
-        guard let vault = auctionVault[id], let slot = openSlot[vault],
+        guard let vault = auctionVault[id], let slot = openSlot(vault),
             let position = open[slot].auctions.firstIndex(where: { $0.id == id })
         else { return }
         var auction = open[slot].auctions[position]
@@ -479,10 +491,10 @@ public struct RaceLedger: Sendable {
     /// Brings an open race up to date; true when it is over.
     mutating func updateOpenRace(_ slot: Int, at point: BlockPoint) -> Bool {
         let vault = open[slot].vault
-        let id = vaultIDs[vault] ?? -1
-        let marketUnsafe = id >= 0 && marketStamp[id] == stamp
-        let chainUnsafe = id >= 0 && chainStamp[id] == stamp
-        if id >= 0, let position = index.position(id) {
+        let id = openIDs[slot]
+        let marketUnsafe = marketStamp[id] == stamp
+        let chainUnsafe = chainStamp[id] == stamp
+        if let position = index.position(id) {
             let rate = point.state.maker.ilk(vault.ilk).rate
             open[slot].vaultDebt = position.debt * rate
         } else if open[slot].auctions.isEmpty {
@@ -519,13 +531,15 @@ public struct RaceLedger: Sendable {
         }
         addNote(.settle, race: race, at: point, outcome: race.outcome)
         for auction in race.auctions { auctionVault[auction.id] = nil }
-        openSlot[race.vault] = nil
+        openSlotByID[openIDs[slot]] = -1
         let last = open.count - 1
         if slot != last {
             open.swapAt(slot, last)
-            openSlot[open[slot].vault] = slot
+            openIDs.swapAt(slot, last)
+            openSlotByID[openIDs[slot]] = slot
         }
         open.removeLast()
+        openIDs.removeLast()
         race.winningLot = .zero
         settled.append(race)
     }
@@ -541,7 +555,7 @@ public struct RaceLedger: Sendable {
             if let price = point.marketPrice(ilk) {
                 let terms = MakerIlkTerms(rate: ilkState.rate, mat: ilkState.mat, par: par)
                 for id in index.unsafePositions(in: market, atPrice: price, terms: terms)
-                where openSlot[vaults[id]] == nil {
+                where openSlotByID[id] < 0 {
                     candidates.append(id)
                 }
             }
@@ -549,26 +563,28 @@ public struct RaceLedger: Sendable {
                 let threshold = SafetyThreshold(
                     collateralValue: ilkState.spot, debtValue: ilkState.rate)
                 for id in index.unsafePositions(in: market, at: threshold)
-                where openSlot[vaults[id]] == nil && marketStamp[id] != stamp {
+                where openSlotByID[id] < 0 && marketStamp[id] != stamp {
                     candidates.append(id)
                 }
             }
             for id in candidates {
-                let slot = openRace(vaults[id], at: point)
+                let slot = openRace(id, at: point)
                 _ = updateOpenRace(slot, at: point)
             }
         }
     }
 
-    /// Appends a new open race for `vault` and returns its slot.
-    mutating func openRace(_ vault: Vault, at point: BlockPoint) -> Int {
-        let sequence = (raceCounts[vault] ?? 0) + 1
-        raceCounts[vault] = sequence
+    /// Appends a new open race for the vault with id `id` and returns its slot.
+    mutating func openRace(_ id: Int, at point: BlockPoint) -> Int {
+        let vault = vaults[id]
+        raceCountByID[id] += 1
+        let sequence = raceCountByID[id]
         let name = point.state.maker.ilk(vault.ilk).name
         let position = "\(name):\(vault.owner)" + (sequence > 1 ? "#\(sequence)" : "")
         let race = Race(vault: vault, position: position, block: point.number, timeMs: point.timeMs)
         open.append(race)
-        openSlot[vault] = open.count - 1
+        openIDs.append(id)
+        openSlotByID[id] = open.count - 1
         addNote(.open, race: race, at: point)
         return open.count - 1
     }
