@@ -119,6 +119,8 @@ public struct RaceLedger: Sendable {
     public private(set) var collateralByIlk: [UInt256] = []
     /// The latest `kick`, whose incentive belongs to the `bark` that follows it.
     var lastKick: MakerKick?
+    /// `Σ max(0, due − raised)` over live auctions, kept as auctions start and change.
+    var liveShortfall: UInt256 = .zero
 
     public init() {}
 
@@ -249,15 +251,13 @@ public struct RaceLedger: Sendable {
     }
 
     /// Debt still under auction, RAD: over the live auctions, `Σ max(0, due − raised)` —
-    /// the part of the Vow's `sin` that the auctions may yet cover. O(open races).
-    public var debtUnderAuction: UInt256 {
-        var total = UInt256.zero
-        for race in open {
-            for auction in race.auctions where !auction.ended {
-                total += auction.shortfall
-            }
-        }
-        return total
+    /// the part of the Vow's `sin` that the auctions may yet cover. O(1): kept as auctions
+    /// start and change.
+    public var debtUnderAuction: UInt256 { liveShortfall }
+
+    /// The live auctions' part of `debtUnderAuction` that `auction` contributes.
+    static func liveContribution(_ auction: Race.Auction) -> UInt256 {
+        auction.ended ? .zero : auction.shortfall
     }
 
     // MARK: - Transactions and events
@@ -429,6 +429,7 @@ public struct RaceLedger: Sendable {
         }
         lastKick = nil
         open[slot].auctions.append(auction)
+        liveShortfall += Self.liveContribution(auction)
         auctionVault[liquidation.auction] = vault
     }
 
@@ -440,6 +441,7 @@ public struct RaceLedger: Sendable {
             let position = open[slot].auctions.firstIndex(where: { $0.id == id })
         else { return }
         var auction = open[slot].auctions[position]
+        liveShortfall -= Self.liveContribution(auction)
         let wasEnded = auction.ended
         change(&auction, &open[slot])
         if auction.ended && !wasEnded {
@@ -447,6 +449,7 @@ public struct RaceLedger: Sendable {
             auction.endMarketPrice = point.marketPrice(vault.ilk)
             if auction.isZeroBid { totals.zeroBidAuctions += 1 }
         }
+        liveShortfall += Self.liveContribution(auction)
         open[slot].auctions[position] = auction
     }
 
