@@ -65,6 +65,11 @@ enum ProtocolRun {
         summary.append(
             "insurance_fund_min",
             sink.fundMinimum.map { OutputJSON.decimal($0) } ?? .null)
+        // What auctions still running at the end have yet to raise: losses `bad_debt` cannot
+        // count yet (a day-long world ends with Flipper auctions open for days more).
+        summary.append(
+            "debt_under_auction_end",
+            .decimal(DecimalText(sink.ledger.debtUnderAuction, scale: 45)))
         summary.append("gas_ceilings_gwei", .object(gasCeilings(configuration)))
         do {
             try RaceTable.write(races, to: folder)
@@ -129,6 +134,7 @@ enum ProtocolRun {
         }
         let rows: [(String, String)] = [
             ("deficit (bad debt)", figure("bad_debt") + " DAI"),
+            ("still under auction", figure("debt_under_auction_end") + " DAI"),
             (
                 "liquidations",
                 "\(figure("liquidations")) into \(figure("auctions")) auctions, "
