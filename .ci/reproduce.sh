@@ -35,8 +35,8 @@ field() { sed -n "s/^  \"$1\": \"*\([0-9.]*\)\"*,*$/\1/p" "$2"; }
 page=${PAGE:-docs/validation.md}
 table="$work/table.md"
 {
-echo "| variant | overrides | deficit p50 (M DAI) | 5–95% (M DAI) | seeds in 4–5.7 M | zero-bid auctions p50 | auctions p50 |"
-echo "|---|---|---:|---:|---:|---:|---:|"
+echo "| variant | overrides | deficit p50 (M DAI) | 5–95% (M DAI) | seeds in 4–5.7 M | still under auction p50 (M DAI) | zero-bid auctions p50 | auctions p50 |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|"
 index=0
 for variant in "${variants[@]}"; do
   IFS='|' read -r name world overrides <<<"$variant"
@@ -49,8 +49,9 @@ for variant in "${variants[@]}"; do
   : >"$work/$index.tsv"
   for seed in $(seq 1 "$seeds"); do
     summary="$work/$index/$seed/summary.json"
-    printf '%s\t%s\t%s\n' "$(field bad_debt "$summary")" \
-      "$(field zero_bid_auctions "$summary")" "$(field auctions "$summary")" >>"$work/$index.tsv"
+    printf '%s\t%s\t%s\t%s\n' "$(field bad_debt "$summary")" \
+      "$(field zero_bid_auctions "$summary")" "$(field auctions "$summary")" \
+      "$(field debt_under_auction_end "$summary")" >>"$work/$index.tsv"
   done
   millions() { awk '{ printf "%.2f", $1 / 1e6 }'; }
   p5=$(cut -f1 "$work/$index.tsv" | percentile 5 | millions)
@@ -59,8 +60,9 @@ for variant in "${variants[@]}"; do
   inside=$(awk '$1 >= 4000000 && $1 <= 5700000 { n++ } END { print n + 0 }' "$work/$index.tsv")
   zero=$(cut -f2 "$work/$index.tsv" | percentile 50)
   auctions=$(cut -f3 "$work/$index.tsv" | percentile 50)
+  open=$(cut -f4 "$work/$index.tsv" | percentile 50 | millions)
   shown=${overrides:+\`${overrides// /\` \`}\`}
-  echo "| $name ($world) | ${shown:-—} | $p50 | $p5 – $p95 | $inside / $seeds | $zero | $auctions |"
+  echo "| $name ($world) | ${shown:-—} | $p50 | $p5 – $p95 | $inside / $seeds | $open | $zero | $auctions |"
 done
 } >"$table"
 # Splice the table between the markers, keeping the page's prose.
