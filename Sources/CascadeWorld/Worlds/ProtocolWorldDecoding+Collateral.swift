@@ -66,8 +66,7 @@ extension ProtocolWorldDecoding {
         if let chop = object.optional("chop") {
             terms.chop = .wad + (try fraction(chop, scale: 18, atMostPercent: 100))
         }
-        if let lump = object.optional("lump"), let dunk = object.optional("dunk") {
-            _ = lump
+        if object.contains("lump"), let dunk = object.optional("dunk") {
             throw dunk.error("give lump (the v1 Cat) or dunk (the v2 Cat), not both")
         }
         if let lump = object.optional("lump") {
