@@ -141,7 +141,8 @@ public struct RaceLedger: Sendable {
         }
         let context = BlockPoint(
             number: block.input.number, timeMs: block.input.time.milliseconds,
-            state: state, marketPrices: marketPrices)
+            state: state, marketPrices: marketPrices,
+            rates: state.maker.ilkIDs.map { state.maker.ilk($0).rate })
         for offset in block.transactions.indices {
             let transaction = block.transactions[offset]
             let receipt = block.receipts[offset]
@@ -193,6 +194,8 @@ public struct RaceLedger: Sendable {
         let timeMs: Int64
         let state: ProtocolState
         let marketPrices: [UInt256?]
+        /// Each ilk's `rate` after the block, read once (a race's debt is `art · rate`).
+        let rates: [UInt256]
 
         func marketPrice(_ ilk: MakerSystem.IlkID) -> UInt256? {
             let slot = Int(ilk.rawValue)
@@ -498,8 +501,7 @@ public struct RaceLedger: Sendable {
         let marketUnsafe = marketStamp[id] == stamp
         let chainUnsafe = chainStamp[id] == stamp
         if let position = index.position(id) {
-            let rate = point.state.maker.ilk(vault.ilk).rate
-            open[slot].vaultDebt = position.debt * rate
+            open[slot].vaultDebt = position.debt * point.rates[Int(vault.ilk.rawValue)]
         } else if open[slot].auctions.isEmpty {
             open[slot].vaultDebt = .zero
         }
