@@ -14,15 +14,16 @@ extension Keeper {
     /// Opportunist's bid: one wei of DAI, as RAD.
     static let dustBid = MakerSystem.ray
 
-    /// The DAI it can spend now: ERC-20 plus Vat DAI, in whole wei of DAI (WAD).
-    func spendableDai() -> (erc20: UInt256, vat: UInt256) {
-        let erc20 = UInt256(latest.ledger.balance(of: latest.daiToken, settings.address))
-        return (erc20, latest.maker.dai(settings.address) / MakerSystem.ray)
+    /// The DAI it can spend in `state`: ERC-20 plus Vat DAI, in whole wei of DAI (WAD).
+    /// (`state` is passed down borrowed: reading the stored `latest` copied the state.)
+    func spendableDai(_ state: ProtocolState) -> (erc20: UInt256, vat: UInt256) {
+        let erc20 = UInt256(state.ledger.balance(of: state.daiToken, settings.address))
+        return (erc20, state.maker.dai(settings.address) / MakerSystem.ray)
     }
 
     /// Calls that bring `rad` of DAI into the Vat for the keeper, or nil if it cannot.
-    func funding(_ rad: UInt256) -> [ProtocolState.Call]? {
-        let (erc20, vat) = spendableDai()
+    func funding(_ rad: UInt256, _ state: ProtocolState) -> [ProtocolState.Call]? {
+        let (erc20, vat) = spendableDai(state)
         let (whole, remainder) = rad.quotientAndRemainder(dividingBy: MakerSystem.ray)
         let needed = remainder.isZero ? whole : whole + .one
         if needed <= vat { return [] }
@@ -75,11 +76,13 @@ extension Keeper {
         // One copy of the state for the whole pass: passed down borrowed, not re-read
         // (each read of the stored property copied the state's buffers).
         let state = latest
+        let view = self.view
         for index in auctions.indices where budget > 0 {
             let known = auctions[index]
-            guard context.now >= known.nextCheck,
-                !isBusy(with: .auction(known.id), now: context.now)
-            else { continue }
+            // A revert's hold-off is in `nextCheck` too (`holdOff`).
+            guard context.now >= known.nextCheck, !hasPending(.auction(known.id)) else {
+                continue
+            }
             guard let auction = state.maker.auction(known.id) else {
                 auctions[index].nextCheck = .milliseconds(.max)
                 finished = true
@@ -89,9 +92,9 @@ extension Keeper {
             var hint: SimTime?
             switch auction {
             case .clip:
-                hint = take(known, state, budget: &budget, context)
+                hint = take(known, state, view, budget: &budget, context)
             case .flip(let flip):
-                bid(on: flip, known, state, budget: &budget, context)
+                bid(on: flip, known, state, view, budget: &budget, context)
             }
             if budget == before {
                 // Left alone: when its curve says, or after an interval that doubles with
@@ -121,11 +124,11 @@ extension Keeper {
     /// Takes from Clipper auction `known`, restarts it if it needs `redo`, or returns
     /// when it is worth looking at again (nil: the usual `auctionRecheck`).
     func take(
-        _ known: KnownAuction, _ state: ProtocolState, budget: inout Int,
+        _ known: KnownAuction, _ state: ProtocolState, _ view: MarketView, budget: inout Int,
         _ context: Context<ProtocolMessage>
     ) -> SimTime? {
         let now = UInt64(max(0, context.now.wholeSeconds))
-        guard let status = state.maker.clipStatus(known.id, now: now), !status.lot.isZero
+        guard let status = prices.quote(known.id, in: state.maker, now: now), !status.lot.isZero
         else { return nil }
         if status.needsRedo {
             restart(known, state, tab: status.tab, budget: &budget, context)
@@ -133,14 +136,14 @@ extension Keeper {
         }
         // Dearer than the venue: nothing to plan yet (no path can profit).
         if status.price.approximateValue / 1e27 >= view.mid(known.collateral, at: context.now) {
-            return recheckTime(known, state, price: status.price, context)
+            return recheckTime(known, state, view, price: status.price, context)
         }
         guard
             let whole = state.plannedTake(
                 auction: known.id, amount: status.lot, maxPrice: status.price, now: now),
             let bid = currentBid()
         else { return nil }
-        let (erc20, vat) = spendableDai()
+        let (erc20, vat) = spendableDai(state)
         let capitalRad = (erc20 + vat) * MakerSystem.ray
         let ownDai =
             capitalRad >= whole.owe || !settings.usesFlashTakes || pairs[known.collateral] == nil
@@ -156,19 +159,19 @@ extension Keeper {
             if affordable < status.lot, case .clip(let sale)? = state.maker.auction(known.id),
                 status.tab <= state.maker.ilk(sale.ilk).chost
             {
-                return recheckTime(known, state, price: status.price, context)
+                return recheckTime(known, state, view, price: status.price, context)
             }
             guard !affordable.isZero,
                 let plan = state.plannedTake(
                     auction: known.id, amount: affordable, maxPrice: status.price, now: now),
-                !plan.slice.isZero, let funding = funding(plan.owe)
+                !plan.slice.isZero, let funding = funding(plan.owe, state)
             else { return nil }
             slice = plan.slice
             value =
                 view.saleValue(
                     known.collateral, amount: slice.approximateValue / 1e18, at: context.now)
                 - plan.owe.approximateValue / 1e45
-                - gasCost(Self.takeGas, bid: bid, now: context.now)
+                - gasCost(Self.takeGas, bid: bid, now: context.now, view: view)
             calls =
                 funding + [
                     // Buying out the auction: ask for the whole lot and let the Clipper cap
@@ -186,17 +189,17 @@ extension Keeper {
             else { return nil }
             value =
                 output.approximateValue / 1e18 - whole.owe.approximateValue / 1e45
-                - gasCost(Self.flashTakeGas, bid: bid, now: context.now)
+                - gasCost(Self.flashTakeGas, bid: bid, now: context.now, view: view)
             // The bundle is planned only when worth it (it prices the auction again).
             guard value > settings.minimumProfit,
                 let bundle = state.flashTakeBundle(
                     auction: known.id, amount: status.lot, maxPrice: status.price,
                     keeper: settings.address, pair: pair, now: now)
-            else { return recheckTime(known, state, price: status.price, context) }
+            else { return recheckTime(known, state, view, price: status.price, context) }
             calls = bundle
         }
         guard value > settings.minimumProfit else {
-            return recheckTime(known, state, price: status.price, context)
+            return recheckTime(known, state, view, price: status.price, context)
         }
         send(
             calls, gasLimit: ownDai ? Self.takeGas : Self.flashTakeGas, bid: bid,
@@ -211,7 +214,7 @@ extension Keeper {
     /// (the market moves meanwhile) and at least `auctionRecheck`. Thousands of live
     /// auctions then cost a few checks each instead of one per keeper per block.
     func recheckTime(
-        _ known: KnownAuction, _ state: ProtocolState, price: UInt256,
+        _ known: KnownAuction, _ state: ProtocolState, _ view: MarketView, price: UInt256,
         _ context: Context<ProtocolMessage>
     ) -> SimTime? {
         guard case .clip(let auction)? = state.maker.auction(known.id),
@@ -281,7 +284,7 @@ extension Keeper {
 
     func bid(
         on flip: MakerSystem.FlipAuction, _ known: KnownAuction, _ state: ProtocolState,
-        budget: inout Int, _ context: Context<ProtocolMessage>
+        _ view: MarketView, budget: inout Int, _ context: Context<ProtocolMessage>
     ) {
         let now = UInt64(max(0, context.now.wholeSeconds))
         let me = settings.address
@@ -300,7 +303,8 @@ extension Keeper {
         let lotUnits = flip.lot.approximateValue / 1e18
         let worth =
             view.saleValue(known.collateral, amount: lotUnits, at: context.now)
-            * (1 - settings.flipDiscount) - gasCost(Self.bidGas, bid: gasBid, now: context.now)
+            * (1 - settings.flipDiscount)
+            - gasCost(Self.bidGas, bid: gasBid, now: context.now, view: view)
             - settings.minimumProfit
         var candidates: [MakerSystem.Call] = []
         if flip.bid < flip.tab {
@@ -332,7 +336,7 @@ extension Keeper {
             case .tend(_, _, let bid), .dent(_, _, let bid): amount = bid
             default: amount = .zero
             }
-            guard let funding = funding(amount) else { continue }
+            guard let funding = funding(amount, state) else { continue }
             send(
                 funding + [.maker(call)], gasLimit: Self.bidGas, bid: gasBid,
                 task: .bid(auction: known.id), budget: &budget, context)

@@ -52,7 +52,12 @@ public final class Keeper: Agent {
     @exclusivity(unchecked) var nextBaseFee: Wei
     @exclusivity(unchecked) var auctions: [KnownAuction] = []
     @exclusivity(unchecked) var contested: Set<KeeperTarget> = []
+    /// Vaults not to try again before a time (after a revert). Auctions keep theirs in
+    /// `KnownAuction.nextCheck`: a dictionary lookup per auction per pass was 7% of the
+    /// protocol world's time.
     @exclusivity(unchecked) var retryAfter: [KeeperTarget: SimTime] = [:]
+    /// Clipper prices, with the curve's factors remembered (see `ClipPriceReader`).
+    @exclusivity(unchecked) var prices = ClipPriceReader()
 
     @exclusivity(unchecked) public internal(set) var statistics = KeeperStatistics()
 
@@ -165,7 +170,7 @@ public final class Keeper: Agent {
                 statistics.gasBurntByRevertsWei += receipt.fee.paid
                 statistics.lastRevert = revert.reason
                 contested.insert(entry.purpose.target)
-                retryAfter[entry.purpose.target] = context.now + settings.retryDelay
+                holdOff(entry.purpose.target, until: context.now + settings.retryDelay)
             case .dropped:
                 statistics.dropped += 1
             }
@@ -198,9 +203,26 @@ public final class Keeper: Agent {
     }
 
     func isBusy(with target: KeeperTarget, now: SimTime) -> Bool {
-        if outbox.pending.contains(where: { $0.purpose.target == target }) { return true }
+        if hasPending(target) { return true }
         if let until = retryAfter[target], now < until { return true }
         return false
+    }
+
+    /// Whether a transaction for `target` is in flight.
+    func hasPending(_ target: KeeperTarget) -> Bool {
+        outbox.pending.contains { $0.purpose.target == target }
+    }
+
+    /// Leaves `target` alone until `time` (after a revert): an auction by its next check
+    /// (the pass skips it until then, as it skipped a busy target), a vault in `retryAfter`.
+    func holdOff(_ target: KeeperTarget, until time: SimTime) {
+        guard case .auction(let id) = target else {
+            retryAfter[target] = time
+            return
+        }
+        if let index = auctions.firstIndex(where: { $0.id == id }) {
+            auctions[index].nextCheck = max(auctions[index].nextCheck, time)
+        }
     }
 
     func raisePending(blockTime: SimTime, blockWasFull: Bool, _ context: Context<ProtocolMessage>) {
@@ -218,6 +240,12 @@ public final class Keeper: Agent {
 
     /// Gas cost in quote currency of `gas` units at the current bid.
     func gasCost(_ gas: Gas, bid: GasBid, now: SimTime) -> Double {
+        gasCost(gas, bid: bid, now: now, view: view)
+    }
+
+    /// `gasCost` priced on `view` (the auction pass hands its one copy of the view down:
+    /// each read of the stored `view` copied it, retaining its arrays).
+    func gasCost(_ gas: Gas, bid: GasBid, now: SimTime, view: MarketView) -> Double {
         let price = min(bid.feeCap, nextBaseFee + bid.tipCap)
         let wei = price.approximateValue * Double(gas)
         return wei / 1e18 * view.nativePrice(at: now, fallback: view.reference(0, at: now))

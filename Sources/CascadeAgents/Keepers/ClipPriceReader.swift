@@ -1,0 +1,92 @@
+import CascadeContracts
+import CascadeCore
+
+/// What a keeper reads of a Clipper auction at a moment: dss `status` (price and whether
+/// it needs `redo`) with the sale's lot and tab.
+struct ClipQuote: Hashable, Sendable {
+    /// Too old (`now − tic > tail`) or too cheap (`price / top < cusp`): needs `redo`.
+    var needsRedo: Bool
+    /// The auction's price now, RAY.
+    var price: UInt256
+    /// Collateral left, WAD.
+    var lot: UInt256
+    /// DAI still to raise, RAD.
+    var tab: UInt256
+}
+
+/// Reads Clipper auction prices exactly as `MakerSystem.clipStatus` computes them, with
+/// the stairstep curve's `rpow(cut, n)` remembered per step count.
+///
+/// Why: a keeper prices each live auction it looks at, and under the stairstep curve
+/// (dss `StairstepExponentialDecrease`, the curve of the Clipper terms in use) each price
+/// was an `rpow` of up to seven 256-bit multiply-and-divide rounds — a fifth of the
+/// protocol world's time. The factor `cut^⌊elapsed / step⌋` depends only on the curve and
+/// the step count, so every auction of an ilk shares a short table of them (a few dozen
+/// entries up to the auction's `tail`). The price is then `rmul(top, factor)`: the same
+/// operations in the same order as dss, so the same wei.
+///
+/// Other curves are read through `MakerSystem.clipStatus` unchanged.
+///
+/// Complexity: O(1) per read once the factor is known; O(log n) to compute it the first
+/// time. Memory: at most `maxSteps` factors per distinct curve.
+struct ClipPriceReader {
+    /// Step counts past this are computed each time (an auction that old needs `redo`).
+    static let maxSteps: UInt64 = 4_096
+
+    private struct Table {
+        var step: UInt64
+        var cut: UInt256
+        /// `factors[n] = rpow(cut, n, RAY)`, or zero when not computed yet (a zero factor
+        /// is recomputed each time, which gives the same zero).
+        var factors: [UInt256] = []
+    }
+
+    private var tables: [Table] = []
+
+    /// The auction's status at `now` (seconds), or nil if `id` is not a live Clipper
+    /// auction.
+    mutating func quote(
+        _ id: MakerSystem.AuctionID, in maker: MakerSystem, now: UInt64
+    ) -> ClipQuote? {
+        guard case .clip(let sale)? = maker.auction(id),
+            case .clip(let terms) = maker.ilk(sale.ilk).liquidation
+        else { return nil }
+        guard case .stairstepExponentialDecrease(let step, let cut) = terms.calc, step > 0 else {
+            return maker.clipStatus(id, now: now).map {
+                ClipQuote(needsRedo: $0.needsRedo, price: $0.price, lot: $0.lot, tab: $0.tab)
+            }
+        }
+        // dss `status(tic, top)`, as `MakerSystem.status`: an agent asking about a moment
+        // before `tic` (a stale view) gets the starting price.
+        let elapsed = now >= sale.tic ? now - sale.tic : 0
+        let price = rmul(sale.top, factor(step: step, cut: cut, steps: elapsed / step))
+        let (scaled, overflow) = price.multipliedReportingOverflow(by: .ray)
+        let belowCusp = overflow || scaled / sale.top < terms.cusp
+        return ClipQuote(
+            needsRedo: elapsed > terms.tail || belowCusp, price: price, lot: sale.lot,
+            tab: sale.tab)
+    }
+
+    /// `rpow(cut, steps, RAY)`, from the table when it holds it.
+    private mutating func factor(step: UInt64, cut: UInt256, steps: UInt64) -> UInt256 {
+        guard steps < Self.maxSteps else { return rpow(cut, steps, .ray) }
+        let table: Int
+        if let found = tables.firstIndex(where: { $0.step == step && $0.cut == cut }) {
+            table = found
+        } else {
+            tables.append(Table(step: step, cut: cut))
+            table = tables.count - 1
+        }
+        let index = Int(steps)
+        if index < tables[table].factors.count, !tables[table].factors[index].isZero {
+            return tables[table].factors[index]
+        }
+        let value = rpow(cut, steps, .ray)
+        if index >= tables[table].factors.count {
+            tables[table].factors.append(
+                contentsOf: repeatElement(.zero, count: index + 1 - tables[table].factors.count))
+        }
+        tables[table].factors[index] = value
+        return value
+    }
+}
