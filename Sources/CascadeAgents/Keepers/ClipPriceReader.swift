@@ -1,5 +1,6 @@
 import CascadeContracts
 import CascadeCore
+import CascadeKernel
 
 /// What a keeper reads of a Clipper auction at a moment: dss `status` (price and whether
 /// it needs `redo`) with the sale's lot and tab.
@@ -12,6 +13,11 @@ struct ClipQuote: Hashable, Sendable {
     var lot: UInt256
     /// DAI still to raise, RAD.
     var tab: UInt256
+    /// When the auction started or was last reset, seconds; its starting price, RAY; its
+    /// ilk's price curve (so the keeper's recheck needs no second lookup).
+    var tic: UInt64
+    var top: UInt256
+    var calc: PriceCurve
 }
 
 /// Reads Clipper auction prices exactly as `MakerSystem.clipStatus` computes them, with
@@ -53,7 +59,9 @@ struct ClipPriceReader {
         else { return nil }
         guard case .stairstepExponentialDecrease(let step, let cut) = terms.calc, step > 0 else {
             return maker.clipStatus(id, now: now).map {
-                ClipQuote(needsRedo: $0.needsRedo, price: $0.price, lot: $0.lot, tab: $0.tab)
+                ClipQuote(
+                    needsRedo: $0.needsRedo, price: $0.price, lot: $0.lot, tab: $0.tab,
+                    tic: sale.tic, top: sale.top, calc: terms.calc)
             }
         }
         // dss `status(tic, top)`, as `MakerSystem.status`: an agent asking about a moment
@@ -64,7 +72,7 @@ struct ClipPriceReader {
         let belowCusp = overflow || scaled / sale.top < terms.cusp
         return ClipQuote(
             needsRedo: elapsed > terms.tail || belowCusp, price: price, lot: sale.lot,
-            tab: sale.tab)
+            tab: sale.tab, tic: sale.tic, top: sale.top, calc: terms.calc)
     }
 
     /// `rpow(cut, steps, RAY)`, from the table when it holds it.
@@ -88,5 +96,26 @@ struct ClipPriceReader {
         }
         tables[table].factors[index] = value
         return value
+    }
+}
+
+/// What one auction pass of a keeper reads of the market, computed once per pass: the
+/// venue mid of each collateral and the native token's price, at the pass's time.
+///
+/// Why: every auction looked at read the mid (an `exp` on the venue's book) and priced
+/// its gas (two market-path lookups) again, at the same time on the same view.
+struct PassMarket {
+    let view: MarketView
+    let now: SimTime
+    /// Venue mid by collateral index.
+    let mids: [Double]
+    /// The native token's price (quote per unit), for gas costs.
+    let nativePrice: Double
+
+    init(view: MarketView, now: SimTime, collaterals: Int) {
+        self.view = view
+        self.now = now
+        mids = (0..<collaterals).map { view.mid($0, at: now) }
+        nativePrice = view.nativePrice(at: now, fallback: view.reference(0, at: now))
     }
 }

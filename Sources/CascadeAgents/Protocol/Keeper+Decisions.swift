@@ -76,7 +76,7 @@ extension Keeper {
         // One copy of the state for the whole pass: passed down borrowed, not re-read
         // (each read of the stored property copied the state's buffers).
         let state = latest
-        let view = self.view
+        let market = PassMarket(view: view, now: context.now, collaterals: ilks.count)
         for index in auctions.indices where budget > 0 {
             let known = auctions[index]
             // A revert's hold-off is in `nextCheck` too (`holdOff`).
@@ -92,9 +92,9 @@ extension Keeper {
             var hint: SimTime?
             switch auction {
             case .clip:
-                hint = take(known, state, view, budget: &budget, context)
+                hint = take(known, state, market, budget: &budget, context)
             case .flip(let flip):
-                bid(on: flip, known, state, view, budget: &budget, context)
+                bid(on: flip, known, state, market, budget: &budget, context)
             }
             if budget == before {
                 // Left alone: when its curve says, or after an interval that doubles with
@@ -124,19 +124,19 @@ extension Keeper {
     /// Takes from Clipper auction `known`, restarts it if it needs `redo`, or returns
     /// when it is worth looking at again (nil: the usual `auctionRecheck`).
     func take(
-        _ known: KnownAuction, _ state: ProtocolState, _ view: MarketView, budget: inout Int,
+        _ known: KnownAuction, _ state: ProtocolState, _ market: PassMarket, budget: inout Int,
         _ context: Context<ProtocolMessage>
     ) -> SimTime? {
         let now = UInt64(max(0, context.now.wholeSeconds))
-        guard let status = prices.quote(known.id, in: state.maker, now: now), !status.lot.isZero
+        guard let status = clipPrices.quote(known.id, in: state.maker, now: now), !status.lot.isZero
         else { return nil }
         if status.needsRedo {
             restart(known, state, tab: status.tab, budget: &budget, context)
             return nil
         }
         // Dearer than the venue: nothing to plan yet (no path can profit).
-        if status.price.approximateValue / 1e27 >= view.mid(known.collateral, at: context.now) {
-            return recheckTime(known, state, view, price: status.price, context)
+        if status.price.approximateValue / 1e27 >= market.mids[known.collateral] {
+            return recheckTime(known, status, market, context)
         }
         guard
             let whole = state.plannedTake(
@@ -159,7 +159,7 @@ extension Keeper {
             if affordable < status.lot, case .clip(let sale)? = state.maker.auction(known.id),
                 status.tab <= state.maker.ilk(sale.ilk).chost
             {
-                return recheckTime(known, state, view, price: status.price, context)
+                return recheckTime(known, status, market, context)
             }
             guard !affordable.isZero,
                 let plan = state.plannedTake(
@@ -168,10 +168,10 @@ extension Keeper {
             else { return nil }
             slice = plan.slice
             value =
-                view.saleValue(
+                market.view.saleValue(
                     known.collateral, amount: slice.approximateValue / 1e18, at: context.now)
                 - plan.owe.approximateValue / 1e45
-                - gasCost(Self.takeGas, bid: bid, now: context.now, view: view)
+                - gasCost(Self.takeGas, bid: bid, nativePrice: market.nativePrice)
             calls =
                 funding + [
                     // Buying out the auction: ask for the whole lot and let the Clipper cap
@@ -189,17 +189,17 @@ extension Keeper {
             else { return nil }
             value =
                 output.approximateValue / 1e18 - whole.owe.approximateValue / 1e45
-                - gasCost(Self.flashTakeGas, bid: bid, now: context.now, view: view)
+                - gasCost(Self.flashTakeGas, bid: bid, nativePrice: market.nativePrice)
             // The bundle is planned only when worth it (it prices the auction again).
             guard value > settings.minimumProfit,
                 let bundle = state.flashTakeBundle(
                     auction: known.id, amount: status.lot, maxPrice: status.price,
                     keeper: settings.address, pair: pair, now: now)
-            else { return recheckTime(known, state, view, price: status.price, context) }
+            else { return recheckTime(known, status, market, context) }
             calls = bundle
         }
         guard value > settings.minimumProfit else {
-            return recheckTime(known, state, view, price: status.price, context)
+            return recheckTime(known, status, market, context)
         }
         send(
             calls, gasLimit: ownDai ? Self.takeGas : Self.flashTakeGas, bid: bid,
@@ -209,30 +209,27 @@ extension Keeper {
         return nil
     }
 
-    /// When a Clipper auction priced `price` (RAY) now will have fallen to the venue mid,
+    /// When a Clipper auction quoted `status` now will have fallen to the venue mid,
     /// from its price curve: the keeper sleeps on it until then, at most `maxRecheck`
     /// (the market moves meanwhile) and at least `auctionRecheck`. Thousands of live
     /// auctions then cost a few checks each instead of one per keeper per block.
     func recheckTime(
-        _ known: KnownAuction, _ state: ProtocolState, _ view: MarketView, price: UInt256,
+        _ known: KnownAuction, _ status: ClipQuote, _ market: PassMarket,
         _ context: Context<ProtocolMessage>
     ) -> SimTime? {
-        guard case .clip(let auction)? = state.maker.auction(known.id),
-            case .clip(let terms) = state.maker.ilk(auction.ilk).liquidation
-        else { return nil }
-        let current = price.approximateValue / 1e27
-        let target = view.mid(known.collateral, at: context.now)
+        let current = status.price.approximateValue / 1e27
+        let target = market.mids[known.collateral]
         guard current > 0, target > 0, target < current else { return nil }
         let ratio = target / current
         let now = max(0, context.now.wholeSeconds)
         var wait: Int64
-        switch terms.calc {
+        switch status.calc {
         case .stairstepExponentialDecrease(let step, let cut):
             let perStep = cut.approximateValue / 1e27
             guard perStep > 0, perStep < 1 else { return nil }
             let steps = (DeterministicMath.log(ratio) / DeterministicMath.log(perStep))
                 .rounded(.up)
-            let elapsed = max(0, now - Int64(auction.tic))
+            let elapsed = max(0, now - Int64(status.tic))
             let stepLength = Int64(step)
             wait = (elapsed / stepLength + Int64(steps)) * stepLength - elapsed
         case .exponentialDecrease(let cut):
@@ -241,10 +238,10 @@ extension Keeper {
             wait = Int64(
                 (DeterministicMath.log(ratio) / DeterministicMath.log(perSecond)).rounded(.up))
         case .linearDecrease(let tau):
-            let top = auction.top.approximateValue / 1e27
+            let top = status.top.approximateValue / 1e27
             guard top > 0 else { return nil }
             let dueAt = Double(tau) * (1 - target / top)
-            wait = Int64(dueAt.rounded(.up)) - max(0, now - Int64(auction.tic))
+            wait = Int64(dueAt.rounded(.up)) - max(0, now - Int64(status.tic))
         }
         let seconds = min(max(wait, settings.auctionRecheck.wholeSeconds), Self.maxRecheckSeconds)
         return context.now + .seconds(seconds)
@@ -284,7 +281,7 @@ extension Keeper {
 
     func bid(
         on flip: MakerSystem.FlipAuction, _ known: KnownAuction, _ state: ProtocolState,
-        _ view: MarketView, budget: inout Int, _ context: Context<ProtocolMessage>
+        _ market: PassMarket, budget: inout Int, _ context: Context<ProtocolMessage>
     ) {
         let now = UInt64(max(0, context.now.wholeSeconds))
         let me = settings.address
@@ -302,9 +299,9 @@ extension Keeper {
         guard let gasBid = currentBid() else { return }
         let lotUnits = flip.lot.approximateValue / 1e18
         let worth =
-            view.saleValue(known.collateral, amount: lotUnits, at: context.now)
+            market.view.saleValue(known.collateral, amount: lotUnits, at: context.now)
             * (1 - settings.flipDiscount)
-            - gasCost(Self.bidGas, bid: gasBid, now: context.now, view: view)
+            - gasCost(Self.bidGas, bid: gasBid, nativePrice: market.nativePrice)
             - settings.minimumProfit
         var candidates: [MakerSystem.Call] = []
         if flip.bid < flip.tab {

@@ -57,7 +57,7 @@ public final class Keeper: Agent {
     /// protocol world's time.
     @exclusivity(unchecked) var retryAfter: [KeeperTarget: SimTime] = [:]
     /// Clipper prices, with the curve's factors remembered (see `ClipPriceReader`).
-    @exclusivity(unchecked) var prices = ClipPriceReader()
+    @exclusivity(unchecked) var clipPrices = ClipPriceReader()
 
     @exclusivity(unchecked) public internal(set) var statistics = KeeperStatistics()
 
@@ -240,15 +240,17 @@ public final class Keeper: Agent {
 
     /// Gas cost in quote currency of `gas` units at the current bid.
     func gasCost(_ gas: Gas, bid: GasBid, now: SimTime) -> Double {
-        gasCost(gas, bid: bid, now: now, view: view)
+        gasCost(
+            gas, bid: bid,
+            nativePrice: view.nativePrice(at: now, fallback: view.reference(0, at: now)))
     }
 
-    /// `gasCost` priced on `view` (the auction pass hands its one copy of the view down:
-    /// each read of the stored `view` copied it, retaining its arrays).
-    func gasCost(_ gas: Gas, bid: GasBid, now: SimTime, view: MarketView) -> Double {
+    /// `gasCost` at a native token price of `nativePrice` (the auction pass reads it once:
+    /// see `PassMarket`).
+    func gasCost(_ gas: Gas, bid: GasBid, nativePrice: Double) -> Double {
         let price = min(bid.feeCap, nextBaseFee + bid.tipCap)
         let wei = price.approximateValue * Double(gas)
-        return wei / 1e18 * view.nativePrice(at: now, fallback: view.reference(0, at: now))
+        return wei / 1e18 * nativePrice
     }
 
     func send(
