@@ -18,6 +18,30 @@ struct ClipQuote: Hashable, Sendable {
     var tic: UInt64
     var top: UInt256
     var calc: PriceCurve
+    /// The ilk's `chost` (RAD): the least tab a partial purchase may leave.
+    var chost: UInt256
+
+    /// What a take of up to `amount` (WAD) at this quote's price buys: exactly
+    /// `ProtocolState.plannedTake(auction:amount:maxPrice:now:)` with `maxPrice` the quoted
+    /// price and the same `now` — the same steps of dss `take`'s arithmetic, without
+    /// pricing the auction again (that second `rpow` was a fifth of the protocol world's
+    /// time). Nil when nothing can be taken.
+    func plannedTake(amount: UInt256) -> (slice: UInt256, owe: UInt256)? {
+        guard !needsRedo, !price.isZero else { return nil }
+        var slice = Swift.min(lot, amount)
+        let (product, overflow) = slice.multipliedReportingOverflow(by: price)
+        guard !overflow else { return nil }
+        var owe = product
+        if owe > tab {
+            owe = tab
+            slice = owe / price
+        } else if owe < tab && slice < lot && tab - owe < chost {
+            guard tab > chost else { return nil }
+            owe = tab - chost
+            slice = owe / price
+        }
+        return (slice, owe)
+    }
 }
 
 /// Reads Clipper auction prices exactly as `MakerSystem.clipStatus` computes them, with
@@ -54,25 +78,28 @@ struct ClipPriceReader {
     mutating func quote(
         _ id: MakerSystem.AuctionID, in maker: MakerSystem, now: UInt64
     ) -> ClipQuote? {
-        guard case .clip(let sale)? = maker.auction(id),
-            case .clip(let terms) = maker.ilk(sale.ilk).liquidation
-        else { return nil }
+        guard case .clip(let sale)? = maker.auction(id) else { return nil }
+        let ilk = maker.ilk(sale.ilk)
+        guard case .clip(let terms) = ilk.liquidation else { return nil }
         guard case .stairstepExponentialDecrease(let step, let cut) = terms.calc, step > 0 else {
             return maker.clipStatus(id, now: now).map {
                 ClipQuote(
                     needsRedo: $0.needsRedo, price: $0.price, lot: $0.lot, tab: $0.tab,
-                    tic: sale.tic, top: sale.top, calc: terms.calc)
+                    tic: sale.tic, top: sale.top, calc: terms.calc, chost: ilk.chost)
             }
         }
         // dss `status(tic, top)`, as `MakerSystem.status`: an agent asking about a moment
         // before `tic` (a stale view) gets the starting price.
         let elapsed = now >= sale.tic ? now - sale.tic : 0
         let price = rmul(sale.top, factor(step: step, cut: cut, steps: elapsed / step))
+        // dss: `rdiv(price, top) < cusp`, i.e. ⌊price·RAY / top⌋ < cusp, which for integers
+        // is price·RAY < cusp·top: a multiplication instead of a 256-bit division.
         let (scaled, overflow) = price.multipliedReportingOverflow(by: .ray)
-        let belowCusp = overflow || scaled / sale.top < terms.cusp
+        let (bound, boundOverflow) = terms.cusp.multipliedReportingOverflow(by: sale.top)
+        let belowCusp = overflow || boundOverflow || scaled < bound
         return ClipQuote(
             needsRedo: elapsed > terms.tail || belowCusp, price: price, lot: sale.lot,
-            tab: sale.tab, tic: sale.tic, top: sale.top, calc: terms.calc)
+            tab: sale.tab, tic: sale.tic, top: sale.top, calc: terms.calc, chost: ilk.chost)
     }
 
     /// `rpow(cut, steps, RAY)`, from the table when it holds it.

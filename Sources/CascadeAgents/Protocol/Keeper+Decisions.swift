@@ -138,11 +138,9 @@ extension Keeper {
         if status.price.approximateValue / 1e27 >= market.mids[known.collateral] {
             return recheckTime(known, status, market, context)
         }
-        guard
-            let whole = state.plannedTake(
-                auction: known.id, amount: status.lot, maxPrice: status.price, now: now),
-            let bid = currentBid()
-        else { return nil }
+        guard let whole = status.plannedTake(amount: status.lot), let bid = currentBid() else {
+            return nil
+        }
         let (erc20, vat) = spendableDai(state)
         let capitalRad = (erc20 + vat) * MakerSystem.ray
         let ownDai =
@@ -156,14 +154,11 @@ extension Keeper {
             // dss refuses a partial purchase once the tab is at or below `chost`: then only
             // the whole lot can be bought, and a keeper short of it waits rather than
             // sending a take that must revert.
-            if affordable < status.lot, case .clip(let sale)? = state.maker.auction(known.id),
-                status.tab <= state.maker.ilk(sale.ilk).chost
-            {
+            if affordable < status.lot, status.tab <= status.chost {
                 return recheckTime(known, status, market, context)
             }
             guard !affordable.isZero,
-                let plan = state.plannedTake(
-                    auction: known.id, amount: affordable, maxPrice: status.price, now: now),
+                let plan = status.plannedTake(amount: affordable),
                 !plan.slice.isZero, let funding = funding(plan.owe, state)
             else { return nil }
             slice = plan.slice
