@@ -74,43 +74,70 @@ extension Keeper {
         // them every block (thousands of live auctions × keepers × blocks).
         var finished = false
         // One copy of the state for the whole pass: passed down borrowed, not re-read
-        // (each read of the stored property copied the state's buffers).
+        // (each read of the stored property copied the state's buffers). The market is
+        // read once, at the first auction due.
         let state = latest
-        let market = PassMarket(view: view, now: context.now, collaterals: ilks.count)
-        for index in auctions.indices where budget > 0 {
+        var market: PassMarket?
+        let now = context.now.milliseconds
+        var index = nextDue(from: 0, now: now)
+        while budget > 0, index < auctions.count {
             let known = auctions[index]
-            // A revert's hold-off is in `nextCheck` too (`holdOff`).
-            guard context.now >= known.nextCheck, !hasPending(.auction(known.id)) else {
+            // A revert's hold-off is in `nextChecks` too (`holdOff`).
+            if hasPending(.auction(known.id)) {
+                index = nextDue(from: index + 1, now: now)
                 continue
             }
             guard let auction = state.maker.auction(known.id) else {
-                auctions[index].nextCheck = .milliseconds(.max)
+                nextChecks[index] = .max
                 finished = true
+                index = nextDue(from: index + 1, now: now)
                 continue
             }
+            let passMarket =
+                market ?? PassMarket(view: view, now: context.now, collaterals: ilks.count)
+            market = passMarket
             let before = budget
             var hint: SimTime?
             switch auction {
             case .clip:
-                hint = take(known, state, market, budget: &budget, context)
+                hint = take(known, state, passMarket, budget: &budget, context)
             case .flip(let flip):
-                bid(on: flip, known, state, market, budget: &budget, context)
+                bid(on: flip, known, state, passMarket, budget: &budget, context)
             }
             if budget == before {
                 // Left alone: when its curve says, or after an interval that doubles with
                 // each look that found nothing to do (at most 10 minutes).
                 let backoff = settings.auctionRecheck.milliseconds << min(known.misses, 3)
-                auctions[index].nextCheck =
-                    hint
+                nextChecks[index] =
+                    (hint
                     ?? context.now
-                    + .milliseconds(min(backoff, Self.maxRecheckSeconds * 1_000))
+                    + .milliseconds(min(backoff, Self.maxRecheckSeconds * 1_000))).milliseconds
                 auctions[index].misses += 1
             } else {
                 auctions[index].misses = 0
             }
+            index = nextDue(from: index + 1, now: now)
         }
         if finished {
-            auctions.removeAll { $0.nextCheck == .milliseconds(.max) }
+            var kept = 0
+            for position in auctions.indices where nextChecks[position] != .max {
+                auctions[kept] = auctions[position]
+                nextChecks[kept] = nextChecks[position]
+                kept += 1
+            }
+            auctions.removeLast(auctions.count - kept)
+            nextChecks.removeLast(nextChecks.count - kept)
+        }
+    }
+
+    /// The first auction at or after `start` due at `now` (ms), or `auctions.count`.
+    func nextDue(from start: Int, now: Int64) -> Int {
+        nextChecks.withUnsafeBufferPointer { checks in
+            var index = start
+            while index < checks.count && checks[index] > now {
+                index += 1
+            }
+            return index
         }
     }
 
