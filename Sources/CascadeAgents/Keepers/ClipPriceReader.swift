@@ -79,6 +79,15 @@ struct ClipPriceReader {
         _ id: MakerSystem.AuctionID, in maker: MakerSystem, now: UInt64
     ) -> ClipQuote? {
         guard case .clip(let sale)? = maker.auction(id) else { return nil }
+        return quote(id, sale, in: maker, now: now)
+    }
+
+    /// The status at `now` of auction `id`, whose sale the caller has already read
+    /// (`maker.auction(id)`): each read copies the whole auction.
+    mutating func quote(
+        _ id: MakerSystem.AuctionID, _ sale: MakerSystem.ClipAuction, in maker: MakerSystem,
+        now: UInt64
+    ) -> ClipQuote? {
         let ilk = maker.ilk(sale.ilk)
         guard case .clip(let terms) = ilk.liquidation else { return nil }
         guard case .stairstepExponentialDecrease(let step, let cut) = terms.calc, step > 0 else {

@@ -15,7 +15,6 @@ extension Keeper {
     static let dustBid = MakerSystem.ray
 
     /// The DAI it can spend in `state`: ERC-20 plus Vat DAI, in whole wei of DAI (WAD).
-    /// (`state` is passed down borrowed: reading the stored `latest` copied the state.)
     func spendableDai(_ state: ProtocolState) -> (erc20: UInt256, vat: UInt256) {
         let erc20 = UInt256(state.ledger.balance(of: state.daiToken, settings.address))
         return (erc20, state.maker.dai(settings.address) / MakerSystem.ray)
@@ -39,9 +38,11 @@ extension Keeper {
     }
 
     /// Unsafe vaults at the on-chain `spot`, from the index: `bark` or `bite`.
-    func liquidate(budget: inout Int, _ context: Context<ProtocolMessage>) {
+    func liquidate(
+        _ state: ProtocolState, budget: inout Int, _ context: Context<ProtocolMessage>
+    ) {
         for ilk in ilks where budget > 0 {
-            let terms = latest.maker.ilk(ilk)
+            let terms = state.maker.ilk(ilk)
             guard !terms.spot.isZero else { continue }
             let threshold = SafetyThreshold(collateralValue: terms.spot, debtValue: terms.rate)
             let owners = book.unsafeOwners(ilk: ilk, at: threshold, limit: budget * 4)
@@ -51,7 +52,7 @@ extension Keeper {
                 guard let bid = currentBid() else { return }
                 switch terms.liquidation {
                 case .clip(let clip):
-                    let urn = latest.maker.urn(ilk: ilk, owner: owner)
+                    let urn = state.maker.urn(ilk: ilk, owner: owner)
                     let tab = urn.art * terms.rate * clip.chop / .wad
                     let coin = clip.tip + tab * clip.chip / .wad
                     guard incentiveCovers(coin, gas: Self.barkGas, bid: bid, now: context.now)
@@ -69,14 +70,13 @@ extension Keeper {
     }
 
     /// Every auction it knows of that is still live: take, bid, or deal.
-    func bidOnAuctions(budget: inout Int, _ context: Context<ProtocolMessage>) {
+    func bidOnAuctions(
+        _ state: ProtocolState, budget: inout Int, _ context: Context<ProtocolMessage>
+    ) {
         // Finished auctions are dropped when next looked at, not by a pass over all of
         // them every block (thousands of live auctions × keepers × blocks).
         var finished = false
-        // One copy of the state for the whole pass: passed down borrowed, not re-read
-        // (each read of the stored property copied the state's buffers). The market is
-        // read once, at the first auction due.
-        let state = latest
+        // The market is read once, at the first auction due.
         var market: PassMarket?
         let now = context.now.milliseconds
         var index = nextDue(from: 0, now: now)
@@ -99,8 +99,8 @@ extension Keeper {
             let before = budget
             var hint: SimTime?
             switch auction {
-            case .clip:
-                hint = take(known, state, passMarket, budget: &budget, context)
+            case .clip(let sale):
+                hint = take(known, sale, state, passMarket, budget: &budget, context)
             case .flip(let flip):
                 bid(on: flip, known, state, passMarket, budget: &budget, context)
             }
@@ -151,11 +151,12 @@ extension Keeper {
     /// Takes from Clipper auction `known`, restarts it if it needs `redo`, or returns
     /// when it is worth looking at again (nil: the usual `auctionRecheck`).
     func take(
-        _ known: KnownAuction, _ state: ProtocolState, _ market: PassMarket, budget: inout Int,
-        _ context: Context<ProtocolMessage>
+        _ known: KnownAuction, _ sale: MakerSystem.ClipAuction, _ state: ProtocolState,
+        _ market: PassMarket, budget: inout Int, _ context: Context<ProtocolMessage>
     ) -> SimTime? {
         let now = UInt64(max(0, context.now.wholeSeconds))
-        guard let status = clipPrices.quote(known.id, in: state.maker, now: now), !status.lot.isZero
+        guard let status = clipPrices.quote(known.id, sale, in: state.maker, now: now),
+            !status.lot.isZero
         else { return nil }
         if status.needsRedo {
             restart(known, state, tab: status.tab, budget: &budget, context)

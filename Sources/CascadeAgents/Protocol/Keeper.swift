@@ -43,9 +43,6 @@ public final class Keeper: Agent {
     @exclusivity(unchecked) var book: VaultBook
     @exclusivity(unchecked) var view: MarketView
     @exclusivity(unchecked) var outbox: Outbox<KeeperTask>
-    /// The state of the block being handled; `ProtocolWorld.releasedState` between
-    /// blocks, so that holding it does not make the producer's next write copy tables.
-    @exclusivity(unchecked) var latest: ProtocolState
     @exclusivity(unchecked) var lastBlock: UInt64 = 0
     @exclusivity(unchecked) var nextBaseFee: Wei
     @exclusivity(unchecked) var auctions: [KnownAuction] = []
@@ -74,7 +71,6 @@ public final class Keeper: Agent {
         self.pairs = pairs
         self.book = book
         self.view = view
-        latest = ProtocolWorld.releasedState
         nextBaseFee = initialBaseFee
         outbox = Outbox(
             address: settings.address, producer: producer,
@@ -118,17 +114,19 @@ public final class Keeper: Agent {
         learn(from: report.events, blockTime: report.header.time)
         settle(report, context)
         guard isNewest, !isDown(at: context.now) else { return }
-        latest = report.state
-        defer { latest = ProtocolWorld.releasedState }
+        // The state after the block is read in place from the report, borrowed down
+        // through the passes: a stored copy cost a copy of the state's tables per keeper
+        // per block.
+        let state = report.state
         let blockWasFull = report.header.gasUsed * 100 >= report.header.gasLimit * 95
         raisePending(blockTime: report.header.time, blockWasFull: blockWasFull, context)
         // Half the block's budget (rounded up) for new liquidations, the rest and what
         // they left for auctions: starting auctions must not starve taking from them.
         let total = settings.maxNewTransactionsPerBlock
         var liquidations = (total + 1) / 2
-        liquidate(budget: &liquidations, context)
+        liquidate(state, budget: &liquidations, context)
         var budget = total - (total + 1) / 2 + liquidations
-        bidOnAuctions(budget: &budget, context)
+        bidOnAuctions(state, budget: &budget, context)
     }
 
     /// New auctions and competitors' moves, from the block's events.
