@@ -22,9 +22,10 @@ import CascadeKernel
 /// append, and only the producer takes out. Each post is folded into the run digest
 /// (arrival, sequence and the request), as its event would have been.
 ///
-/// Complexity: `post` and `takeDue` O(log n) per transaction for n in flight (a binary
-/// heap of `(arrival, sequence)` keys over a slab of requests that allocates nothing once
-/// warm).
+/// Complexity: `takeDue` O(1) per transaction; `post` O(k) for k transactions in flight
+/// that arrive after it (few: posts come almost in arrival order). The keys are plain
+/// `(arrival, sequence, slot)` values over a slab of requests that allocates nothing once
+/// warm.
 public final class TransactionInbox<Call: Sendable> {
     /// A posted transaction's place in the kernel's order and its slot in `requests`.
     struct Key {
@@ -33,10 +34,14 @@ public final class TransactionInbox<Call: Sendable> {
         var slot: Int32
     }
 
-    /// A binary min-heap of keys by `(arrival, sequence)`: plain values, so sifting moves
-    /// 24 bytes and no reference counts (a heap of whole requests was slower than the
-    /// kernel events it replaced).
-    @exclusivity(unchecked) var heap: [Key] = []
+    /// The keys in flight, ascending by `(arrival, sequence)`, from `head` on (taken keys
+    /// before `head` are dropped when the list empties or is half taken). Posts arrive
+    /// almost in order (send times spread over a block's observations, delays of a few
+    /// hundred milliseconds), so inserting from the back moves a key past few others: less
+    /// work than a binary heap's sifts, which cost as much as the kernel events they
+    /// replaced.
+    @exclusivity(unchecked) var keys: [Key] = []
+    @exclusivity(unchecked) var head = 0
     /// The requests, by slot; a taken slot is nil and listed in `freeSlots`.
     @exclusivity(unchecked) var requests: [TransactionRequest<Call>?] = []
     @exclusivity(unchecked) var freeSlots: [Int32] = []
@@ -44,7 +49,7 @@ public final class TransactionInbox<Call: Sendable> {
     public init() {}
 
     /// Transactions posted and not yet taken in.
-    public var count: Int { heap.count }
+    public var count: Int { keys.count - head }
 
     /// Posts `request` to arrive `delay` from now; called by the sending agent.
     public func post<Message>(
@@ -67,7 +72,7 @@ public final class TransactionInbox<Call: Sendable> {
             slot = Int32(requests.count)
             requests.append(request)
         }
-        push(Key(arrival: arrival, sequence: sequence, slot: slot))
+        insert(Key(arrival: arrival, sequence: sequence, slot: slot))
     }
 
     /// Takes out, in `(arrival, sequence)` order, every transaction that arrives before
@@ -79,13 +84,21 @@ public final class TransactionInbox<Call: Sendable> {
         _ receive: (TransactionRequest<Call>, SimTime) -> Void
     ) {
         let due = Key(arrival: time.milliseconds, sequence: sequence, slot: 0)
-        while let first = heap.first, Self.precedes(first, due) {
-            popFirst()
+        while head < keys.count, Self.precedes(keys[head], due) {
+            let first = keys[head]
+            head += 1
             guard let request = requests[Int(first.slot)].take() else {
                 preconditionFailure("inbox slot \(first.slot) taken twice")
             }
             freeSlots.append(first.slot)
             receive(request, SimTime(milliseconds: first.arrival))
+        }
+        if head == keys.count {
+            keys.removeAll(keepingCapacity: true)
+            head = 0
+        } else if head > 64 && head * 2 > keys.count {
+            keys.removeFirst(head)
+            head = 0
         }
     }
 
@@ -94,39 +107,17 @@ public final class TransactionInbox<Call: Sendable> {
         a.arrival < b.arrival || (a.arrival == b.arrival && a.sequence < b.sequence)
     }
 
-    func push(_ key: Key) {
-        heap.append(key)
-        heap.withUnsafeMutableBufferPointer { heap in
-            var child = heap.count - 1
-            while child > 0 {
-                let parent = (child - 1) / 2
-                guard Self.precedes(key, heap[parent]) else { break }
-                heap[child] = heap[parent]
-                child = parent
+    /// Inserts `key` in order, searching from the back.
+    func insert(_ key: Key) {
+        keys.append(key)
+        let head = self.head
+        keys.withUnsafeMutableBufferPointer { keys in
+            var position = keys.count - 1
+            while position > head && Self.precedes(key, keys[position - 1]) {
+                keys[position] = keys[position - 1]
+                position -= 1
             }
-            heap[child] = key
-        }
-    }
-
-    /// Removes the first key (the heap must not be empty).
-    func popFirst() {
-        let last = heap.removeLast()
-        guard !heap.isEmpty else { return }
-        heap.withUnsafeMutableBufferPointer { heap in
-            let count = heap.count
-            var parent = 0
-            while true {
-                let left = 2 * parent + 1
-                guard left < count else { break }
-                var best = left
-                if left + 1 < count && Self.precedes(heap[left + 1], heap[left]) {
-                    best = left + 1
-                }
-                guard Self.precedes(heap[best], last) else { break }
-                heap[parent] = heap[best]
-                parent = best
-            }
-            heap[parent] = last
+            keys[position] = key
         }
     }
 }
