@@ -114,19 +114,18 @@ public final class Keeper: Agent {
         learn(from: report.events, blockTime: report.header.time)
         settle(report, context)
         guard isNewest, !isDown(at: context.now) else { return }
-        // The state after the block is read in place from the report, borrowed down
-        // through the passes: a stored copy cost a copy of the state's tables per keeper
-        // per block.
-        let state = report.state
+        // The state after the block is read in place from the report (a `let` of a final
+        // class, so it is passed down borrowed): a stored copy cost a copy of the state's
+        // tables per keeper per block.
         let blockWasFull = report.header.gasUsed * 100 >= report.header.gasLimit * 95
         raisePending(blockTime: report.header.time, blockWasFull: blockWasFull, context)
         // Half the block's budget (rounded up) for new liquidations, the rest and what
         // they left for auctions: starting auctions must not starve taking from them.
         let total = settings.maxNewTransactionsPerBlock
         var liquidations = (total + 1) / 2
-        liquidate(state, budget: &liquidations, context)
+        liquidate(report.state, budget: &liquidations, context)
         var budget = total - (total + 1) / 2 + liquidations
-        bidOnAuctions(state, budget: &budget, context)
+        bidOnAuctions(report.state, budget: &budget, context)
     }
 
     /// New auctions and competitors' moves, from the block's events.
