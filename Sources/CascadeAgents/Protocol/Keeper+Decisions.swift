@@ -76,10 +76,11 @@ extension Keeper {
         // Finished auctions are dropped when next looked at, not by a pass over all of
         // them every block (thousands of live auctions × keepers × blocks).
         var finished = false
-        // The market is read once, at the first auction due.
-        var market: PassMarket?
         let now = context.now.milliseconds
         var index = nextDue(from: 0, now: now)
+        guard index < auctions.count else { return }
+        // The market is read once per pass, and only when an auction is due.
+        let market = PassMarket(view: view, now: context.now, collaterals: ilks.count)
         while budget > 0, index < auctions.count {
             let known = auctions[index]
             // A revert's hold-off is in `nextChecks` too (`holdOff`).
@@ -93,16 +94,13 @@ extension Keeper {
                 index = nextDue(from: index + 1, now: now)
                 continue
             }
-            let passMarket =
-                market ?? PassMarket(view: view, now: context.now, collaterals: ilks.count)
-            market = passMarket
             let before = budget
             var hint: SimTime?
             switch auction {
             case .clip(let sale):
-                hint = take(known, sale, state, passMarket, budget: &budget, context)
+                hint = take(known, sale, state, market, budget: &budget, context)
             case .flip(let flip):
-                bid(on: flip, known, state, passMarket, budget: &budget, context)
+                bid(on: flip, known, state, market, budget: &budget, context)
             }
             if budget == before {
                 // Left alone: when its curve says, or after an interval that doubles with
