@@ -135,23 +135,31 @@ struct ClipPriceReader {
     }
 }
 
-/// What one auction pass of a keeper reads of the market, computed once per pass: the
-/// venue mid of each collateral and the native token's price, at the pass's time.
+/// What one auction pass of a keeper reads, once per pass, at the pass's time: the venue
+/// mid of each collateral, the native token's price, and the keeper's spendable DAI in the
+/// block's state.
 ///
-/// Why: every auction looked at read the mid (an `exp` on the venue's book) and priced
-/// its gas (two market-path lookups) again, at the same time on the same view.
-struct PassMarket {
+/// Why: every auction looked at read the mid (an `exp` on the venue's book), priced its
+/// gas (two market-path lookups) and read its capital (a dictionary lookup and a 256-bit
+/// division) again, at the same time on the same view and state.
+struct PassInputs {
     let view: MarketView
     let now: SimTime
     /// Venue mid by collateral index.
     let mids: [Double]
     /// The native token's price (quote per unit), for gas costs.
     let nativePrice: Double
+    /// The keeper's DAI in the block's state, whole wei (WAD): ERC-20 and in the Vat.
+    let capital: (erc20: UInt256, vat: UInt256)
 
-    init(view: MarketView, now: SimTime, collaterals: Int) {
+    init(
+        view: MarketView, now: SimTime, collaterals: Int,
+        capital: (erc20: UInt256, vat: UInt256)
+    ) {
         self.view = view
         self.now = now
         mids = (0..<collaterals).map { view.mid($0, at: now) }
         nativePrice = view.nativePrice(at: now, fallback: view.reference(0, at: now))
+        self.capital = capital
     }
 }

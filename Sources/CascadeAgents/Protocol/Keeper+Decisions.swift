@@ -20,9 +20,12 @@ extension Keeper {
         return (erc20, state.maker.dai(settings.address) / MakerSystem.ray)
     }
 
-    /// Calls that bring `rad` of DAI into the Vat for the keeper, or nil if it cannot.
-    func funding(_ rad: UInt256, _ state: ProtocolState) -> [ProtocolState.Call]? {
-        let (erc20, vat) = spendableDai(state)
+    /// Calls that bring `rad` of DAI into the Vat for a keeper holding `capital`
+    /// (`spendableDai`), or nil if it cannot.
+    func funding(_ rad: UInt256, _ capital: (erc20: UInt256, vat: UInt256))
+        -> [ProtocolState.Call]?
+    {
+        let (erc20, vat) = capital
         let (whole, remainder) = rad.quotientAndRemainder(dividingBy: MakerSystem.ray)
         let needed = remainder.isZero ? whole : whole + .one
         if needed <= vat { return [] }
@@ -79,8 +82,9 @@ extension Keeper {
         let now = context.now.milliseconds
         var index = nextDue(from: 0, now: now)
         guard index < auctions.count else { return }
-        // The market is read once per pass, and only when an auction is due.
-        let market = PassMarket(view: view, now: context.now, collaterals: ilks.count)
+        // Read once per pass, and only when an auction is due.
+        let inputs = PassInputs(
+            view: view, now: context.now, collaterals: ilks.count, capital: spendableDai(state))
         while budget > 0, index < auctions.count {
             let known = auctions[index]
             // A revert's hold-off is in `nextChecks` too (`holdOff`).
@@ -98,9 +102,9 @@ extension Keeper {
             var hint: SimTime?
             switch auction {
             case .clip(let sale):
-                hint = take(known, sale, state, market, budget: &budget, context)
+                hint = take(known, sale, state, inputs, budget: &budget, context)
             case .flip(let flip):
-                bid(on: flip, known, state, market, budget: &budget, context)
+                bid(on: flip, known, state, inputs, budget: &budget, context)
             }
             if budget == before {
                 // Left alone: when its curve says, or after an interval that doubles with
@@ -150,7 +154,7 @@ extension Keeper {
     /// when it is worth looking at again (nil: the usual `auctionRecheck`).
     func take(
         _ known: KnownAuction, _ sale: MakerSystem.ClipAuction, _ state: ProtocolState,
-        _ market: PassMarket, budget: inout Int, _ context: Context<ProtocolMessage>
+        _ inputs: PassInputs, budget: inout Int, _ context: Context<ProtocolMessage>
     ) -> SimTime? {
         let now = UInt64(max(0, context.now.wholeSeconds))
         guard let status = clipPrices.quote(known.id, sale, in: state.maker, now: now),
@@ -161,13 +165,13 @@ extension Keeper {
             return nil
         }
         // Dearer than the venue: nothing to plan yet (no path can profit).
-        if status.price.approximateValue / 1e27 >= market.mids[known.collateral] {
-            return recheckTime(known, status, market, context)
+        if status.price.approximateValue / 1e27 >= inputs.mids[known.collateral] {
+            return recheckTime(known, status, inputs, context)
         }
         guard let whole = status.plannedTake(amount: status.lot), let bid = currentBid() else {
             return nil
         }
-        let (erc20, vat) = spendableDai(state)
+        let (erc20, vat) = inputs.capital
         let capitalRad = (erc20 + vat) * MakerSystem.ray
         let ownDai =
             capitalRad >= whole.owe || !settings.usesFlashTakes || pairs[known.collateral] == nil
@@ -181,18 +185,18 @@ extension Keeper {
             // the whole lot can be bought, and a keeper short of it waits rather than
             // sending a take that must revert.
             if affordable < status.lot, status.tab <= status.chost {
-                return recheckTime(known, status, market, context)
+                return recheckTime(known, status, inputs, context)
             }
             guard !affordable.isZero,
                 let plan = status.plannedTake(amount: affordable),
-                !plan.slice.isZero, let funding = funding(plan.owe, state)
+                !plan.slice.isZero, let funding = funding(plan.owe, inputs.capital)
             else { return nil }
             slice = plan.slice
             value =
-                market.view.saleValue(
+                inputs.view.saleValue(
                     known.collateral, amount: slice.approximateValue / 1e18, at: context.now)
                 - plan.owe.approximateValue / 1e45
-                - gasCost(Self.takeGas, bid: bid, nativePrice: market.nativePrice)
+                - gasCost(Self.takeGas, bid: bid, nativePrice: inputs.nativePrice)
             calls =
                 funding + [
                     // Buying out the auction: ask for the whole lot and let the Clipper cap
@@ -210,17 +214,17 @@ extension Keeper {
             else { return nil }
             value =
                 output.approximateValue / 1e18 - whole.owe.approximateValue / 1e45
-                - gasCost(Self.flashTakeGas, bid: bid, nativePrice: market.nativePrice)
+                - gasCost(Self.flashTakeGas, bid: bid, nativePrice: inputs.nativePrice)
             // The bundle is planned only when worth it (it prices the auction again).
             guard value > settings.minimumProfit,
                 let bundle = state.flashTakeBundle(
                     auction: known.id, amount: status.lot, maxPrice: status.price,
                     keeper: settings.address, pair: pair, now: now)
-            else { return recheckTime(known, status, market, context) }
+            else { return recheckTime(known, status, inputs, context) }
             calls = bundle
         }
         guard value > settings.minimumProfit else {
-            return recheckTime(known, status, market, context)
+            return recheckTime(known, status, inputs, context)
         }
         send(
             calls, gasLimit: ownDai ? Self.takeGas : Self.flashTakeGas, bid: bid,
@@ -235,11 +239,11 @@ extension Keeper {
     /// (the market moves meanwhile) and at least `auctionRecheck`. Thousands of live
     /// auctions then cost a few checks each instead of one per keeper per block.
     func recheckTime(
-        _ known: KnownAuction, _ status: ClipQuote, _ market: PassMarket,
+        _ known: KnownAuction, _ status: ClipQuote, _ inputs: PassInputs,
         _ context: Context<ProtocolMessage>
     ) -> SimTime? {
         let current = status.price.approximateValue / 1e27
-        let target = market.mids[known.collateral]
+        let target = inputs.mids[known.collateral]
         guard current > 0, target > 0, target < current else { return nil }
         let ratio = target / current
         let now = max(0, context.now.wholeSeconds)
@@ -302,7 +306,7 @@ extension Keeper {
 
     func bid(
         on flip: MakerSystem.FlipAuction, _ known: KnownAuction, _ state: ProtocolState,
-        _ market: PassMarket, budget: inout Int, _ context: Context<ProtocolMessage>
+        _ inputs: PassInputs, budget: inout Int, _ context: Context<ProtocolMessage>
     ) {
         let now = UInt64(max(0, context.now.wholeSeconds))
         let me = settings.address
@@ -320,9 +324,9 @@ extension Keeper {
         guard let gasBid = currentBid() else { return }
         let lotUnits = flip.lot.approximateValue / 1e18
         let worth =
-            market.view.saleValue(known.collateral, amount: lotUnits, at: context.now)
+            inputs.view.saleValue(known.collateral, amount: lotUnits, at: context.now)
             * (1 - settings.flipDiscount)
-            - gasCost(Self.bidGas, bid: gasBid, nativePrice: market.nativePrice)
+            - gasCost(Self.bidGas, bid: gasBid, nativePrice: inputs.nativePrice)
             - settings.minimumProfit
         var candidates: [MakerSystem.Call] = []
         if flip.bid < flip.tab {
@@ -354,7 +358,7 @@ extension Keeper {
             case .tend(_, _, let bid), .dent(_, _, let bid): amount = bid
             default: amount = .zero
             }
-            guard let funding = funding(amount, state) else { continue }
+            guard let funding = funding(amount, inputs.capital) else { continue }
             send(
                 funding + [.maker(call)], gasLimit: Self.bidGas, bid: gasBid,
                 task: .bid(auction: known.id), budget: &budget, context)
