@@ -158,14 +158,14 @@ public struct Mempool<Call: Sendable>: Sendable {
     /// Builds a transaction with the next arrival number and submits it at `now`.
     @inlinable
     public mutating func submit(
-        sender: Address, nonce: UInt64, gasLimit: Gas, bid: GasBid, calls: [Call],
+        sender: Address, nonce: UInt64, gasLimit: Gas, bid: GasBid, calls: consuming [Call],
         now: SimTime
     ) -> Outcome {
         let transaction = Transaction(
-            sender: sender, nonce: nonce, gasLimit: gasLimit, bid: bid, calls: calls,
+            sender: sender, nonce: nonce, gasLimit: gasLimit, bid: bid, calls: consume calls,
             arrival: nextArrival)
         storedNextArrival += 1
-        return submit(transaction, now: now)
+        return submit(consume transaction, now: now)
     }
 
     /// Adds `transaction`, replacing or evicting as the rules above say.
@@ -173,7 +173,9 @@ public struct Mempool<Call: Sendable>: Sendable {
     /// The transaction's `arrival` must be unique in the run; `nextArrival` is raised past
     /// it so both ways of submitting can be mixed.
     @inlinable
-    public mutating func submit(_ transaction: Transaction<Call>, now: SimTime) -> Outcome {
+    public mutating func submit(_ transaction: consuming Transaction<Call>, now: SimTime)
+        -> Outcome
+    {
         storedNextArrival = max(storedNextArrival, transaction.arrival + 1)
         guard transaction.gasLimit >= intrinsicGasPerTransaction else {
             return .rejected(.intrinsicGasTooLow)
@@ -183,22 +185,26 @@ public struct Mempool<Call: Sendable>: Sendable {
         guard transaction.nonce >= accounts[slot].nextNonce else {
             return .rejected(.nonceTooLow)
         }
-        let entry = Entry(transaction: transaction, submittedAt: now)
+        // What the checks read, so the transaction itself can move into the pool (a copy
+        // retained its calls, and dropping the parameter released them again).
+        let hash = transaction.hash
+        let bid = transaction.bid
         let position = insertionIndex(in: accounts[slot].queue, nonce: transaction.nonce)
         if position < accounts[slot].queue.count,
             accounts[slot].queue[position].transaction.nonce == transaction.nonce
         {
             let old = accounts[slot].queue[position].transaction
-            guard isSufficientBump(old: old.bid, new: transaction.bid) else {
+            guard isSufficientBump(old: old.bid, new: bid) else {
                 return .rejected(.replacementUnderpriced)
             }
-            accounts[slot].queue[position] = entry
+            accounts[slot].queue[position] = Entry(
+                transaction: consume transaction, submittedAt: now)
             noteSubmission(at: now)
-            return .replaced(transaction.hash, previous: old.hash)
+            return .replaced(hash, previous: old.hash)
         }
         if storedCount >= configuration.capacity {
             guard let victim = lowestPayer(excluding: transaction.sender),
-                isHigher(transaction.bid, than: victim.bid)
+                isHigher(bid, than: victim.bid)
             else {
                 return .rejected(.underpriced)
             }
@@ -207,6 +213,7 @@ public struct Mempool<Call: Sendable>: Sendable {
         if accounts[slot].queue.isEmpty {
             activate(UInt32(slot))
         }
+        let entry = Entry(transaction: consume transaction, submittedAt: now)
         if position == accounts[slot].queue.count {
             // The usual case (the next nonce); `insert` went through a generic range
             // replacement.
@@ -216,7 +223,7 @@ public struct Mempool<Call: Sendable>: Sendable {
         }
         storedCount += 1
         noteSubmission(at: now)
-        return .added(transaction.hash)
+        return .added(hash)
     }
 
     /// Drops every transaction submitted at or before `now − lifetime`; returns their

@@ -126,13 +126,17 @@ where State.Event: Sendable {
     /// Adds `request`, which arrived at `arrival` (now, or earlier for the inbox's), to the
     /// mempool; a refusal is answered now.
     mutating func receive(
-        _ request: TransactionRequest<State.Call>, at arrival: SimTime,
+        _ request: consuming TransactionRequest<State.Call>, at arrival: SimTime,
         _ context: Context<Message>
     ) {
         submissionsReceived += 1
+        // The calls move into the pool's transaction: copying them retained the array, and
+        // dropping the request released it again.
+        var calls: [State.Call] = []
+        swap(&calls, &request.calls)
         let outcome = chain.pool.submit(
             sender: request.sender, nonce: request.nonce, gasLimit: request.gasLimit,
-            bid: request.bid, calls: request.calls, now: arrival)
+            bid: request.bid, calls: consume calls, now: arrival)
         if case .rejected(let reason) = outcome {
             submissionsRejected += 1
             let rejection = TransactionRejection(

@@ -66,12 +66,14 @@ public final class TransactionInbox<Call: Sendable> {
         let slot: Int32
         if let free = freeSlots.popLast() {
             slot = free
-            requests[Int(slot)] = request
         } else {
             precondition(requests.count < Int(Int32.max), "transaction inbox full")
             slot = Int32(requests.count)
-            requests.append(request)
+            requests.append(nil)
         }
+        // Moved in, not copied (a copy retained the calls and dropping the parameter
+        // released them again).
+        requests[Int(slot)] = consume request
         insert(Key(arrival: arrival, sequence: sequence, slot: slot))
     }
 
@@ -81,7 +83,7 @@ public final class TransactionInbox<Call: Sendable> {
     @inline(__always)
     func takeDue(
         before time: SimTime, sequence: UInt64,
-        _ receive: (TransactionRequest<Call>, SimTime) -> Void
+        _ receive: (consuming TransactionRequest<Call>, SimTime) -> Void
     ) {
         let due = Key(arrival: time.milliseconds, sequence: sequence, slot: 0)
         while head < keys.count, Self.precedes(keys[head], due) {
@@ -91,7 +93,7 @@ public final class TransactionInbox<Call: Sendable> {
                 preconditionFailure("inbox slot \(first.slot) taken twice")
             }
             freeSlots.append(first.slot)
-            receive(request, SimTime(milliseconds: first.arrival))
+            receive(consume request, SimTime(milliseconds: first.arrival))
         }
         if head == keys.count {
             keys.removeAll(keepingCapacity: true)
