@@ -19,8 +19,11 @@ import CascadeKernel
 /// not at its arrival time.
 ///
 /// The inbox is the one object a world's senders share with its producer; senders only
-/// append, and only the producer takes out. Each post is folded into the run digest
-/// (arrival, sequence and the request), as its event would have been.
+/// append, and only the producer takes out (its storage is `@exclusivity(unchecked)`, as
+/// the agents' own state is: nothing in a run is concurrent). Each post is folded into the
+/// run digest (arrival, sequence and the request), as its event would have been. Like the
+/// kernel's queue it is bounded (`maxInFlight`, the kernel's default `maxPending`), so a
+/// runaway sender fails loudly instead of growing without end.
 ///
 /// Complexity: `takeDue` O(1) per transaction; `post` O(k) for k transactions in flight
 /// that arrive after it (few: posts come almost in arrival order). The keys are plain
@@ -46,6 +49,9 @@ public final class TransactionInbox<Call: Sendable> {
     @exclusivity(unchecked) var requests: [TransactionRequest<Call>?] = []
     @exclusivity(unchecked) var freeSlots: [Int32] = []
 
+    /// The most transactions in flight at once.
+    public static var maxInFlight: Int { 10_000_000 }
+
     public init() {}
 
     /// Transactions posted and not yet taken in.
@@ -67,7 +73,9 @@ public final class TransactionInbox<Call: Sendable> {
         if let free = freeSlots.popLast() {
             slot = free
         } else {
-            precondition(requests.count < Int(Int32.max), "transaction inbox full")
+            precondition(
+                requests.count < Self.maxInFlight,
+                "more than \(Self.maxInFlight) transactions in flight to the producer")
             slot = Int32(requests.count)
             requests.append(nil)
         }
