@@ -86,6 +86,29 @@ public struct Context<Message: DigestFoldable> {
         core.pointee.schedule(message, to: target, at: time)
     }
 
+    /// The kernel sequence number of the event being handled: with `now`, its place in the
+    /// kernel's `(time, sequence)` order.
+    @inlinable
+    public var eventSequence: UInt64 { core.pointee.currentSequence }
+
+    /// Takes a place in the kernel's `(time, sequence)` order without scheduling an event:
+    /// the number an event scheduled now would get. For deliveries that agents arrange
+    /// themselves and that must still sort exactly among the kernel's events (see
+    /// `TransactionInbox`).
+    @inlinable
+    public func reserveSequence() -> UInt64 {
+        core.pointee.queue.takeSequence()
+    }
+
+    /// The run digest, for deliveries that are not kernel events but must still leave
+    /// their mark on the run's fingerprint: fold their fields into it
+    /// (`request.fold(into: &context.digest)`).
+    @inlinable
+    public var digest: RunDigest {
+        get { core.pointee.fingerprint }
+        nonmutating _modify { yield &core.pointee.fingerprint }
+    }
+
     /// The id of the agent named `name`, if there is one (O(agents): for wiring).
     public func agent(named name: String) -> AgentID? {
         core.pointee.names.firstIndex(of: name).map { AgentID(rawValue: Int32($0)) }

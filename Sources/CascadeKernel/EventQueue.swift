@@ -79,6 +79,16 @@ public struct EventQueue<Payload> {
     @inlinable
     public var floor: Int64 { lastTime }
 
+    /// Takes the next sequence number without enqueuing anything: a place in the
+    /// `(time, sequence)` order for a delivery kept outside the queue, ordered exactly as an
+    /// event enqueued now would be.
+    @inlinable
+    public mutating func takeSequence() -> UInt64 {
+        let sequence = nextSequence
+        nextSequence &+= 1
+        return sequence
+    }
+
     /// Schedules `payload` at `time` and returns its sequence number.
     @inlinable
     @discardableResult

@@ -185,6 +185,8 @@ struct KernelCore<Message: DigestFoldable> {
     @usableFromInline var startedAgents = false
     @usableFromInline var overflow: KernelError?
     @usableFromInline var currentAgent = AgentID(rawValue: -1)
+    /// The sequence number of the event being handled.
+    @usableFromInline var currentSequence: UInt64 = 0
     @usableFromInline var names: [String] = []
     @usableFromInline let maxPending: Int
 
@@ -241,6 +243,7 @@ struct KernelCore<Message: DigestFoldable> {
         core.pointee.fingerprint.combine(UInt64(UInt32(bitPattern: target.rawValue)))
         event.payload.message.fold(into: &core.pointee.fingerprint)
         core.pointee.currentAgent = target
+        core.pointee.currentSequence = event.sequence
         core.pointee.slots[Int(target.rawValue)].deliver(
             event.payload.message, Context(core: core, agent: target))
         if let overflow = core.pointee.overflow {

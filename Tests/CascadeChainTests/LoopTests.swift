@@ -49,6 +49,35 @@ struct LoopTests {
         #expect(first.blocks.contains { $0.agentTransactions > 0 }, "seed \(seed)")
     }
 
+    /// The inbox carries transactions exactly as `.submit` messages would: the same blocks
+    /// (every `blocks.csv` column), the same transactions in them, and the same outcome for
+    /// every sender, with raises (slow propagation, full blocks) and refusals among them.
+    @Test(arguments: 0..<4)
+    func inboxAndMessagesGiveTheSameBlocks(seed: Int) throws {
+        var configuration = Self.world(
+            seed: UInt64(seed), senders: 12,
+            demand: BackgroundDemand(schedule: DemandSchedule(constant: Self.level(2.5))),
+            template: Self.template(
+                propagation: .logNormal(medianMs: 6_000, sigma: 1.0),
+                strategy: .baseFeeMultiple(percent: 110, priorityFee: .gwei(1))))
+        func run(_ inbox: Bool) throws -> ([BlockRecord], [TransactionRecord], [[Int]]) {
+            configuration.sendsThroughInbox = inbox
+            let collector = BlockRecordCollector<Token> { "\($0)" }
+            let world = ChainWorld(configuration, sink: collector)
+            _ = try world.run(until: .hours(1))
+            let counts = world.senders.map {
+                [$0.sentCount, $0.raisedCount, $0.includedCount, $0.droppedCount]
+            }
+            return (collector.blocks, collector.transactions, counts)
+        }
+        let viaInbox = try run(true)
+        let viaMessages = try run(false)
+        #expect(viaInbox.0 == viaMessages.0, "seed \(seed)")
+        #expect(viaInbox.1 == viaMessages.1, "seed \(seed)")
+        #expect(viaInbox.2 == viaMessages.2, "seed \(seed)")
+        #expect(viaInbox.2.contains { $0[1] > 0 }, "seed \(seed): no raises to compare")
+    }
+
     @Test(arguments: 0..<6)
     func differentSeedsGiveDifferentRuns(seed: Int) throws {
         let first = try ChainWorld.run(Self.world(seed: UInt64(seed)), for: .minutes(20))

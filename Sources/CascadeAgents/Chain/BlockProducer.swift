@@ -25,8 +25,10 @@ import CascadeKernel
 /// to every subscriber after that subscriber's own observation delay.
 ///
 /// **Transactions** arrive as `.submit` messages, already delayed by their sender's
-/// propagation delay, and enter the mempool at their arrival time. A refusal goes back to
-/// the sender as `.rejected`.
+/// propagation delay, or through the `inbox` stamped with their arrival time; either way
+/// they enter the mempool in the kernel's `(time, sequence)` order with their arrival time
+/// (the inbox is taken in before every message the producer handles, its block wake-up
+/// included). A refusal goes back to the sender as `.rejected`.
 ///
 /// Cost per block: the builder's, plus O(s) messages for s subscribers and one report
 /// (one allocation for the report, one for its receipts when any).
@@ -49,6 +51,9 @@ where State.Event: Sendable {
     /// Copy each block's contract events into its `BlockReport` (off by default: a copy of
     /// the event array per block that chain-only worlds do not need).
     public var reportsEvents = false
+    /// Where senders with no kernel event per transaction post them (see
+    /// `TransactionInbox`); nil when every sender uses `.submit`.
+    public var inbox: TransactionInbox<State.Call>?
     /// The stress input to the background demand (see `StressGauge`).
     public private(set) var stress: Double = 0
     public private(set) var blocksProduced = 0
@@ -88,11 +93,17 @@ where State.Event: Sendable {
 
     /// Reacts to a message addressed to the producer; other messages are ignored.
     public mutating func handle(_ message: Message, _ context: Context<Message>) {
+        if let inbox {
+            // Everything that arrived before this message, in the kernel's order.
+            inbox.takeDue(before: context.now, sequence: context.eventSequence) {
+                receive($0, at: $1, context)
+            }
+        }
         switch message {
         case .produceBlock:
             produceBlock(context)
         case .submit(let request):
-            receive(request, context)
+            receive(request, at: context.now, context)
         case .subscribe(let subscription):
             subscribers.append(
                 Subscriber(
@@ -112,11 +123,20 @@ where State.Event: Sendable {
         context.wake(after: interval, .produceBlock)
     }
 
-    mutating func receive(_ request: TransactionRequest<State.Call>, _ context: Context<Message>) {
+    /// Adds `request`, which arrived at `arrival` (now, or earlier for the inbox's), to the
+    /// mempool; a refusal is answered now.
+    mutating func receive(
+        _ request: consuming TransactionRequest<State.Call>, at arrival: SimTime,
+        _ context: Context<Message>
+    ) {
         submissionsReceived += 1
+        // The calls move into the pool's transaction: copying them retained the array, and
+        // dropping the request released it again.
+        var calls: [State.Call] = []
+        swap(&calls, &request.calls)
         let outcome = chain.pool.submit(
             sender: request.sender, nonce: request.nonce, gasLimit: request.gasLimit,
-            bid: request.bid, calls: request.calls, now: context.now)
+            bid: request.bid, calls: consume calls, now: arrival)
         if case .rejected(let reason) = outcome {
             submissionsRejected += 1
             let rejection = TransactionRejection(

@@ -80,7 +80,7 @@ public enum NoExtension: DigestFoldable, Sendable {
 ///
 /// `calls` is an array the sender may share between all its transactions (copy-on-write),
 /// so submitting the same transfer again allocates nothing.
-public struct TransactionRequest<Call: Sendable>: Sendable {
+public struct TransactionRequest<Call: Sendable>: Sendable, DigestFoldable {
     public var sender: Address
     /// The agent to tell if the mempool refuses the transaction.
     public var replyTo: AgentID
@@ -101,7 +101,7 @@ public struct TransactionRequest<Call: Sendable>: Sendable {
         self.calls = calls
     }
 
-    func fold(into digest: inout RunDigest) {
+    public func fold(into digest: inout RunDigest) {
         digest.combine(UInt64(sender.rawValue))
         digest.combine(nonce)
         digest.combine(gasLimit)

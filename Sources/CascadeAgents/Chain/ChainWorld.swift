@@ -22,6 +22,11 @@ public struct ChainWorldConfiguration: Sendable {
     /// Check conservation after every block (`--check`).
     public var checksInvariants: Bool
     public var limits: KernelLimits
+    /// Senders post transactions to the producer's `TransactionInbox` (true, the default:
+    /// no kernel event per transaction) or send them as `.submit` messages. The pool sees
+    /// the same transactions at the same times either way (tested); only the digest and
+    /// the time refusals are answered differ.
+    public var sendsThroughInbox = true
 
     public init(
         seed: UInt64, chain: ChainConfiguration, genesis: Token, demand: BackgroundDemand?,
@@ -42,7 +47,9 @@ public struct ChainWorldConfiguration: Sendable {
 }
 
 /// A chain-only world wired into a kernel: one `BlockProducer` (added first, id 0) and one
-/// `TransferSender` per settings entry, in order.
+/// `TransferSender` per settings entry, in order. The senders post their transactions to
+/// the producer's `TransactionInbox` (no kernel event per transaction) unless the
+/// configuration says otherwise.
 ///
 /// ```swift
 /// let world = ChainWorld(configuration, sink: csvWriter)
@@ -64,12 +71,15 @@ public final class ChainWorld {
                 demand: configuration.demand, sink: sink,
                 checksInvariants: configuration.checksInvariants))
         let producerID = kernel.add(producer)
+        let inbox = configuration.sendsThroughInbox ? TransactionInbox<Token.Call>() : nil
+        producer.core.inbox = inbox
         var samplers: [LatencySampler] = []
         senders = configuration.senders.map { settings in
             TransferSender(
                 settings: settings, producer: producerID,
                 initialBaseFee: configuration.chain.market.initialBaseFee,
-                propagation: LatencySampler.shared(settings.propagation, in: &samplers))
+                propagation: LatencySampler.shared(settings.propagation, in: &samplers),
+                inbox: inbox)
         }
         for sender in senders {
             kernel.add(sender)

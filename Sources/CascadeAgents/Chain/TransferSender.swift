@@ -138,6 +138,9 @@ public final class TransferSender: Agent {
     let calls: [Token.Call]
     /// Draws `settings.propagation` (see `LatencySampler`).
     let propagation: LatencySampler
+    /// The producer's inbox, if the world has one: transactions go there stamped with their
+    /// arrival time instead of as `.submit` messages (see `TransactionInbox`).
+    let inbox: TransactionInbox<Token.Call>?
     // `@exclusivity(unchecked)`: the kernel runs one agent at a time (nothing in a run is
     // concurrent), and the dynamic exclusivity check on every access of a class's stored
     // property was 2% of the chain benchmark.
@@ -159,10 +162,10 @@ public final class TransferSender: Agent {
     /// A sender that submits to `producer`; `initialBaseFee` is its belief before it
     /// observes the first block (the chain's initial base fee). `propagation`, if given,
     /// must sample `settings.propagation` (pass one shared by the senders of a world; nil
-    /// builds one).
+    /// builds one). With an `inbox` (the producer's), transactions are posted there.
     public init(
         settings: TransferSenderSettings, producer: AgentID, initialBaseFee: Wei,
-        propagation: LatencySampler? = nil
+        propagation: LatencySampler? = nil, inbox: TransactionInbox<Token.Call>? = nil
     ) {
         precondition(
             propagation == nil || propagation?.model == settings.propagation,
@@ -170,6 +173,7 @@ public final class TransferSender: Agent {
         self.settings = settings
         self.producer = producer
         self.propagation = propagation ?? LatencySampler(settings.propagation)
+        self.inbox = inbox
         nextBaseFee = initialBaseFee
         calls = [.transfer(settings.token, to: settings.recipient, amount: settings.amount)]
     }
@@ -259,7 +263,11 @@ public final class TransferSender: Agent {
         let request = TransactionRequest(
             sender: settings.address, replyTo: context.agent, nonce: nonce,
             gasLimit: settings.gasLimit, bid: bid, calls: calls)
-        context.send(.submit(request), to: producer, after: delay)
+        if let inbox {
+            inbox.post(request, after: delay, context)
+        } else {
+            context.send(.submit(request), to: producer, after: delay)
+        }
     }
 
     /// `old` with both caps raised by `raisePercent` (ceiling, at least +1 wei), and at

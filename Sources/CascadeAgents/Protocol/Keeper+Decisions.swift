@@ -16,15 +16,18 @@ extension Keeper {
     /// Opportunist's bid: one wei of DAI, as RAD.
     static let dustBid = MakerSystem.ray
 
-    /// The DAI it can spend now: ERC-20 plus Vat DAI, in whole wei of DAI (WAD).
-    func spendableDai() -> (erc20: UInt256, vat: UInt256) {
-        let erc20 = UInt256(latest.ledger.balance(of: latest.daiToken, settings.address))
-        return (erc20, latest.maker.dai(settings.address) / MakerSystem.ray)
+    /// The DAI it can spend in `state`: ERC-20 plus Vat DAI, in whole wei of DAI (WAD).
+    func spendableDai(_ state: ProtocolState) -> (erc20: UInt256, vat: UInt256) {
+        let erc20 = UInt256(state.ledger.balance(of: state.daiToken, settings.address))
+        return (erc20, state.maker.dai(settings.address) / MakerSystem.ray)
     }
 
-    /// Calls that bring `rad` of DAI into the Vat for the keeper, or nil if it cannot.
-    func funding(_ rad: UInt256) -> [ProtocolState.Call]? {
-        let (erc20, vat) = spendableDai()
+    /// Calls that bring `rad` of DAI into the Vat for a keeper holding `capital`
+    /// (`spendableDai`), or nil if it cannot.
+    func funding(_ rad: UInt256, _ capital: (erc20: UInt256, vat: UInt256))
+        -> [ProtocolState.Call]?
+    {
+        let (erc20, vat) = capital
         let (whole, remainder) = rad.quotientAndRemainder(dividingBy: MakerSystem.ray)
         let needed = remainder.isZero ? whole : whole + .one
         if needed <= vat { return [] }
@@ -40,9 +43,11 @@ extension Keeper {
     }
 
     /// Unsafe vaults at the on-chain `spot`, from the index: `bark` or `bite`.
-    func liquidate(budget: inout Int, _ context: Context<ProtocolMessage>) {
+    func liquidate(
+        _ state: ProtocolState, budget: inout Int, _ context: Context<ProtocolMessage>
+    ) {
         for ilk in ilks where budget > 0 {
-            let terms = latest.maker.ilk(ilk)
+            let terms = state.maker.ilk(ilk)
             guard !terms.spot.isZero else { continue }
             let threshold = SafetyThreshold(collateralValue: terms.spot, debtValue: terms.rate)
             let owners = book.unsafeOwners(ilk: ilk, at: threshold, limit: budget * 4)
@@ -52,7 +57,7 @@ extension Keeper {
                 guard let bid = currentBid() else { return }
                 switch terms.liquidation {
                 case .clip(let clip):
-                    let urn = latest.maker.urn(ilk: ilk, owner: owner)
+                    let urn = state.maker.urn(ilk: ilk, owner: owner)
                     let tab = urn.art * terms.rate * clip.chop / .wad
                     let coin = clip.tip + tab * clip.chip / .wad
                     guard incentiveCovers(coin, gas: Self.barkGas, bid: bid, now: context.now)
@@ -70,46 +75,73 @@ extension Keeper {
     }
 
     /// Every auction it knows of that is still live: take, bid, or deal.
-    func bidOnAuctions(budget: inout Int, _ context: Context<ProtocolMessage>) {
+    func bidOnAuctions(
+        _ state: ProtocolState, budget: inout Int, _ context: Context<ProtocolMessage>
+    ) {
         // Finished auctions are dropped when next looked at, not by a pass over all of
         // them every block (thousands of live auctions × keepers × blocks).
         var finished = false
-        // One copy of the state for the whole pass: passed down borrowed, not re-read
-        // (each read of the stored property copied the state's buffers).
-        let state = latest
-        for index in auctions.indices where budget > 0 {
+        let now = context.now.milliseconds
+        var index = nextDue(from: 0, now: now)
+        guard index < auctions.count else { return }
+        // Read once per pass, and only when an auction is due.
+        let inputs = PassInputs(
+            view: view, now: context.now, collaterals: ilks.count, capital: spendableDai(state))
+        while budget > 0, index < auctions.count {
             let known = auctions[index]
-            guard context.now >= known.nextCheck,
-                !isBusy(with: .auction(known.id), now: context.now)
-            else { continue }
+            // A revert's hold-off is in `nextChecks` too (`holdOff`).
+            if hasPending(.auction(known.id)) {
+                index = nextDue(from: index + 1, now: now)
+                continue
+            }
             guard let auction = state.maker.auction(known.id) else {
-                auctions[index].nextCheck = .milliseconds(.max)
+                nextChecks[index] = .max
                 finished = true
+                index = nextDue(from: index + 1, now: now)
                 continue
             }
             let before = budget
             var hint: SimTime?
             switch auction {
-            case .clip:
-                hint = take(known, state, budget: &budget, context)
+            case .clip(let sale):
+                hint = take(known, sale, state, inputs, budget: &budget, context)
             case .flip(let flip):
-                bid(on: flip, known, state, budget: &budget, context)
+                bid(on: flip, known, state, inputs, budget: &budget, context)
             }
             if budget == before {
                 // Left alone: when its curve says, or after an interval that doubles with
                 // each look that found nothing to do (at most 10 minutes).
                 let backoff = settings.auctionRecheck.milliseconds << min(known.misses, 3)
-                auctions[index].nextCheck =
-                    hint
+                nextChecks[index] =
+                    (hint
                     ?? context.now
-                    + .milliseconds(min(backoff, Self.maxRecheckSeconds * 1_000))
+                    + .milliseconds(min(backoff, Self.maxRecheckSeconds * 1_000))).milliseconds
                 auctions[index].misses += 1
             } else {
                 auctions[index].misses = 0
             }
+            index = nextDue(from: index + 1, now: now)
         }
         if finished {
-            auctions.removeAll { $0.nextCheck == .milliseconds(.max) }
+            var kept = 0
+            for position in auctions.indices where nextChecks[position] != .max {
+                auctions[kept] = auctions[position]
+                nextChecks[kept] = nextChecks[position]
+                kept += 1
+            }
+            auctions.removeLast(auctions.count - kept)
+            nextChecks.removeLast(nextChecks.count - kept)
+        }
+    }
+
+    /// The first auction at or after `start` due at `now` (ms), or `auctions.count`.
+    func nextDue(from start: Int, now: Int64) -> Int {
+        nextChecks.withUnsafeBufferPointer { checks in
+            var index = start
+            while index < checks.count && checks[index] > now {
+                index += 1
+            }
+            return index
         }
     }
 
@@ -123,26 +155,25 @@ extension Keeper {
     /// Takes from Clipper auction `known`, restarts it if it needs `redo`, or returns
     /// when it is worth looking at again (nil: the usual `auctionRecheck`).
     func take(
-        _ known: KnownAuction, _ state: ProtocolState, budget: inout Int,
-        _ context: Context<ProtocolMessage>
+        _ known: KnownAuction, _ sale: MakerSystem.ClipAuction, _ state: ProtocolState,
+        _ inputs: PassInputs, budget: inout Int, _ context: Context<ProtocolMessage>
     ) -> SimTime? {
         let now = UInt64(max(0, context.now.wholeSeconds))
-        guard let status = state.maker.clipStatus(known.id, now: now), !status.lot.isZero
+        guard let status = clipPrices.quote(known.id, sale, in: state.maker, now: now),
+            !status.lot.isZero
         else { return nil }
         if status.needsRedo {
             restart(known, state, tab: status.tab, budget: &budget, context)
             return nil
         }
         // Dearer than the venue: nothing to plan yet (no path can profit).
-        if status.price.approximateValue / 1e27 >= view.mid(known.collateral, at: context.now) {
-            return recheckTime(known, state, price: status.price, context)
+        if status.price.approximateValue / 1e27 >= inputs.mids[known.collateral] {
+            return recheckTime(known, status, inputs, context)
         }
-        guard
-            let whole = state.plannedTake(
-                auction: known.id, amount: status.lot, maxPrice: status.price, now: now),
-            let bid = currentBid()
-        else { return nil }
-        let (erc20, vat) = spendableDai()
+        guard let whole = status.plannedTake(amount: status.lot), let bid = currentBid() else {
+            return nil
+        }
+        let (erc20, vat) = inputs.capital
         let capitalRad = (erc20 + vat) * MakerSystem.ray
         let ownDai =
             capitalRad >= whole.owe || !settings.usesFlashTakes || pairs[known.collateral] == nil
@@ -155,22 +186,19 @@ extension Keeper {
             // dss refuses a partial purchase once the tab is at or below `chost`: then only
             // the whole lot can be bought, and a keeper short of it waits rather than
             // sending a take that must revert.
-            if affordable < status.lot, case .clip(let sale)? = state.maker.auction(known.id),
-                status.tab <= state.maker.ilk(sale.ilk).chost
-            {
-                return recheckTime(known, state, price: status.price, context)
+            if affordable < status.lot, status.tab <= status.chost {
+                return recheckTime(known, status, inputs, context)
             }
             guard !affordable.isZero,
-                let plan = state.plannedTake(
-                    auction: known.id, amount: affordable, maxPrice: status.price, now: now),
-                !plan.slice.isZero, let funding = funding(plan.owe)
+                let plan = status.plannedTake(amount: affordable),
+                !plan.slice.isZero, let funding = funding(plan.owe, inputs.capital)
             else { return nil }
             slice = plan.slice
             value =
-                view.saleValue(
+                inputs.view.saleValue(
                     known.collateral, amount: slice.approximateValue / 1e18, at: context.now)
                 - plan.owe.approximateValue / 1e45
-                - gasCost(Self.takeGas, bid: bid, now: context.now)
+                - gasCost(Self.takeGas, bid: bid, nativePrice: inputs.nativePrice)
             calls =
                 funding + [
                     // Buying out the auction: ask for the whole lot and let the Clipper cap
@@ -188,17 +216,17 @@ extension Keeper {
             else { return nil }
             value =
                 output.approximateValue / 1e18 - whole.owe.approximateValue / 1e45
-                - gasCost(Self.flashTakeGas, bid: bid, now: context.now)
+                - gasCost(Self.flashTakeGas, bid: bid, nativePrice: inputs.nativePrice)
             // The bundle is planned only when worth it (it prices the auction again).
             guard value > settings.minimumProfit,
                 let bundle = state.flashTakeBundle(
                     auction: known.id, amount: status.lot, maxPrice: status.price,
                     keeper: settings.address, pair: pair, now: now)
-            else { return recheckTime(known, state, price: status.price, context) }
+            else { return recheckTime(known, status, inputs, context) }
             calls = bundle
         }
         guard value > settings.minimumProfit else {
-            return recheckTime(known, state, price: status.price, context)
+            return recheckTime(known, status, inputs, context)
         }
         send(
             calls, gasLimit: ownDai ? Self.takeGas : Self.flashTakeGas, bid: bid,
@@ -208,30 +236,27 @@ extension Keeper {
         return nil
     }
 
-    /// When a Clipper auction priced `price` (RAY) now will have fallen to the venue mid,
+    /// When a Clipper auction quoted `status` now will have fallen to the venue mid,
     /// from its price curve: the keeper sleeps on it until then, at most `maxRecheck`
     /// (the market moves meanwhile) and at least `auctionRecheck`. Thousands of live
     /// auctions then cost a few checks each instead of one per keeper per block.
     func recheckTime(
-        _ known: KnownAuction, _ state: ProtocolState, price: UInt256,
+        _ known: KnownAuction, _ status: ClipQuote, _ inputs: PassInputs,
         _ context: Context<ProtocolMessage>
     ) -> SimTime? {
-        guard case .clip(let auction)? = state.maker.auction(known.id),
-            case .clip(let terms) = state.maker.ilk(auction.ilk).liquidation
-        else { return nil }
-        let current = price.approximateValue / 1e27
-        let target = view.mid(known.collateral, at: context.now)
+        let current = status.price.approximateValue / 1e27
+        let target = inputs.mids[known.collateral]
         guard current > 0, target > 0, target < current else { return nil }
         let ratio = target / current
         let now = max(0, context.now.wholeSeconds)
         var wait: Int64
-        switch terms.calc {
+        switch status.calc {
         case .stairstepExponentialDecrease(let step, let cut):
             let perStep = cut.approximateValue / 1e27
             guard perStep > 0, perStep < 1 else { return nil }
             let steps = (DeterministicMath.log(ratio) / DeterministicMath.log(perStep))
                 .rounded(.up)
-            let elapsed = max(0, now - Int64(auction.tic))
+            let elapsed = max(0, now - Int64(status.tic))
             let stepLength = Int64(step)
             wait = (elapsed / stepLength + Int64(steps)) * stepLength - elapsed
         case .exponentialDecrease(let cut):
@@ -240,10 +265,10 @@ extension Keeper {
             wait = Int64(
                 (DeterministicMath.log(ratio) / DeterministicMath.log(perSecond)).rounded(.up))
         case .linearDecrease(let tau):
-            let top = auction.top.approximateValue / 1e27
+            let top = status.top.approximateValue / 1e27
             guard top > 0 else { return nil }
             let dueAt = Double(tau) * (1 - target / top)
-            wait = Int64(dueAt.rounded(.up)) - max(0, now - Int64(auction.tic))
+            wait = Int64(dueAt.rounded(.up)) - max(0, now - Int64(status.tic))
         }
         let seconds = min(max(wait, settings.auctionRecheck.wholeSeconds), Self.maxRecheckSeconds)
         return context.now + .seconds(seconds)
@@ -283,7 +308,7 @@ extension Keeper {
 
     func bid(
         on flip: MakerSystem.FlipAuction, _ known: KnownAuction, _ state: ProtocolState,
-        budget: inout Int, _ context: Context<ProtocolMessage>
+        _ inputs: PassInputs, budget: inout Int, _ context: Context<ProtocolMessage>
     ) {
         let now = UInt64(max(0, context.now.wholeSeconds))
         let me = settings.address
@@ -320,8 +345,9 @@ extension Keeper {
         guard let gasBid = currentBid() else { return }
         let lotUnits = flip.lot.approximateValue / 1e18
         let worth =
-            view.saleValue(known.collateral, amount: lotUnits, at: context.now)
-            * (1 - settings.flipDiscount) - gasCost(Self.bidGas, bid: gasBid, now: context.now)
+            inputs.view.saleValue(known.collateral, amount: lotUnits, at: context.now)
+            * (1 - settings.flipDiscount)
+            - gasCost(Self.bidGas, bid: gasBid, nativePrice: inputs.nativePrice)
             - settings.minimumProfit
         var candidates: [MakerSystem.Call] = []
         if flip.bid < flip.tab {
@@ -353,7 +379,7 @@ extension Keeper {
             case .tend(_, _, let bid), .dent(_, _, let bid): amount = bid
             default: amount = .zero
             }
-            guard let funding = funding(amount) else { continue }
+            guard let funding = funding(amount, inputs.capital) else { continue }
             send(
                 funding + [.maker(call)], gasLimit: Self.bidGas, bid: gasBid,
                 task: .bid(auction: known.id), budget: &budget, context)

@@ -1,0 +1,165 @@
+import CascadeContracts
+import CascadeCore
+import CascadeKernel
+
+/// What a keeper reads of a Clipper auction at a moment: dss `status` (price and whether
+/// it needs `redo`) with the sale's lot and tab.
+struct ClipQuote: Hashable, Sendable {
+    /// Too old (`now − tic > tail`) or too cheap (`price / top < cusp`): needs `redo`.
+    var needsRedo: Bool
+    /// The auction's price now, RAY.
+    var price: UInt256
+    /// Collateral left, WAD.
+    var lot: UInt256
+    /// DAI still to raise, RAD.
+    var tab: UInt256
+    /// When the auction started or was last reset, seconds; its starting price, RAY; its
+    /// ilk's price curve (so the keeper's recheck needs no second lookup).
+    var tic: UInt64
+    var top: UInt256
+    var calc: PriceCurve
+    /// The ilk's `chost` (RAD): the least tab a partial purchase may leave.
+    var chost: UInt256
+
+    /// What a take of up to `amount` (WAD) at this quote's price buys: exactly
+    /// `ProtocolState.plannedTake(auction:amount:maxPrice:now:)` with `maxPrice` the quoted
+    /// price and the same `now` — the same steps of dss `take`'s arithmetic, without
+    /// pricing the auction again (that second `rpow` was a fifth of the protocol world's
+    /// time). Nil when nothing can be taken.
+    func plannedTake(amount: UInt256) -> (slice: UInt256, owe: UInt256)? {
+        guard !needsRedo, !price.isZero else { return nil }
+        var slice = Swift.min(lot, amount)
+        let (product, overflow) = slice.multipliedReportingOverflow(by: price)
+        guard !overflow else { return nil }
+        var owe = product
+        if owe > tab {
+            owe = tab
+            slice = owe / price
+        } else if owe < tab && slice < lot && tab - owe < chost {
+            guard tab > chost else { return nil }
+            owe = tab - chost
+            slice = owe / price
+        }
+        return (slice, owe)
+    }
+}
+
+/// Reads Clipper auction prices exactly as `MakerSystem.clipStatus` computes them, with
+/// the stairstep curve's `rpow(cut, n)` remembered per step count.
+///
+/// Why: a keeper prices each live auction it looks at, and under the stairstep curve
+/// (dss `StairstepExponentialDecrease`, the curve of the Clipper terms in use) each price
+/// was an `rpow` of up to seven 256-bit multiply-and-divide rounds — a fifth of the
+/// protocol world's time. The factor `cut^⌊elapsed / step⌋` depends only on the curve and
+/// the step count, so every auction of an ilk shares a short table of them (a few dozen
+/// entries up to the auction's `tail`). The price is then `rmul(top, factor)`: the same
+/// operations in the same order as dss, so the same wei.
+///
+/// Other curves are read through `MakerSystem.clipStatus` unchanged.
+///
+/// Complexity: O(1) per read once the factor is known; O(log n) to compute it the first
+/// time. Memory: at most `maxSteps` factors per distinct curve.
+struct ClipPriceReader {
+    /// Step counts past this are computed each time (an auction that old needs `redo`).
+    static let maxSteps: UInt64 = 4_096
+
+    private struct Table {
+        var step: UInt64
+        var cut: UInt256
+        /// `factors[n] = rpow(cut, n, RAY)`, or zero when not computed yet (a zero factor
+        /// is recomputed each time, which gives the same zero).
+        var factors: [UInt256] = []
+    }
+
+    private var tables: [Table] = []
+
+    /// The auction's status at `now` (seconds), or nil if `id` is not a live Clipper
+    /// auction.
+    mutating func quote(
+        _ id: MakerSystem.AuctionID, in maker: MakerSystem, now: UInt64
+    ) -> ClipQuote? {
+        guard case .clip(let sale)? = maker.auction(id) else { return nil }
+        return quote(id, sale, in: maker, now: now)
+    }
+
+    /// The status at `now` of auction `id`, whose sale the caller has already read
+    /// (`maker.auction(id)`): each read copies the whole auction.
+    mutating func quote(
+        _ id: MakerSystem.AuctionID, _ sale: MakerSystem.ClipAuction, in maker: MakerSystem,
+        now: UInt64
+    ) -> ClipQuote? {
+        let ilk = maker.ilk(sale.ilk)
+        guard case .clip(let terms) = ilk.liquidation else { return nil }
+        guard case .stairstepExponentialDecrease(let step, let cut) = terms.calc, step > 0 else {
+            return maker.clipStatus(id, now: now).map {
+                ClipQuote(
+                    needsRedo: $0.needsRedo, price: $0.price, lot: $0.lot, tab: $0.tab,
+                    tic: sale.tic, top: sale.top, calc: terms.calc, chost: ilk.chost)
+            }
+        }
+        // dss `status(tic, top)`, as `MakerSystem.status`: an agent asking about a moment
+        // before `tic` (a stale view) gets the starting price.
+        let elapsed = now >= sale.tic ? now - sale.tic : 0
+        let price = rmul(sale.top, factor(step: step, cut: cut, steps: elapsed / step))
+        // dss: `rdiv(price, top) < cusp`, i.e. ⌊price·RAY / top⌋ < cusp, which for integers
+        // is price·RAY < cusp·top: a multiplication instead of a 256-bit division.
+        let (scaled, overflow) = price.multipliedReportingOverflow(by: .ray)
+        let (bound, boundOverflow) = terms.cusp.multipliedReportingOverflow(by: sale.top)
+        let belowCusp = overflow || boundOverflow || scaled < bound
+        return ClipQuote(
+            needsRedo: elapsed > terms.tail || belowCusp, price: price, lot: sale.lot,
+            tab: sale.tab, tic: sale.tic, top: sale.top, calc: terms.calc, chost: ilk.chost)
+    }
+
+    /// `rpow(cut, steps, RAY)`, from the table when it holds it.
+    private mutating func factor(step: UInt64, cut: UInt256, steps: UInt64) -> UInt256 {
+        guard steps < Self.maxSteps else { return rpow(cut, steps, .ray) }
+        let table: Int
+        if let found = tables.firstIndex(where: { $0.step == step && $0.cut == cut }) {
+            table = found
+        } else {
+            tables.append(Table(step: step, cut: cut))
+            table = tables.count - 1
+        }
+        let index = Int(steps)
+        if index < tables[table].factors.count, !tables[table].factors[index].isZero {
+            return tables[table].factors[index]
+        }
+        let value = rpow(cut, steps, .ray)
+        if index >= tables[table].factors.count {
+            tables[table].factors.append(
+                contentsOf: repeatElement(.zero, count: index + 1 - tables[table].factors.count))
+        }
+        tables[table].factors[index] = value
+        return value
+    }
+}
+
+/// What one auction pass of a keeper reads, once per pass, at the pass's time: the venue
+/// mid of each collateral, the native token's price, and the keeper's spendable DAI in the
+/// block's state.
+///
+/// Why: every auction looked at read the mid (an `exp` on the venue's book), priced its
+/// gas (two market-path lookups) and read its capital (a dictionary lookup and a 256-bit
+/// division) again, at the same time on the same view and state.
+struct PassInputs {
+    let view: MarketView
+    let now: SimTime
+    /// Venue mid by collateral index.
+    let mids: [Double]
+    /// The native token's price (quote per unit), for gas costs.
+    let nativePrice: Double
+    /// The keeper's DAI in the block's state, whole wei (WAD): ERC-20 and in the Vat.
+    let capital: (erc20: UInt256, vat: UInt256)
+
+    init(
+        view: MarketView, now: SimTime, collaterals: Int,
+        capital: (erc20: UInt256, vat: UInt256)
+    ) {
+        self.view = view
+        self.now = now
+        mids = (0..<collaterals).map { view.mid($0, at: now) }
+        nativePrice = view.nativePrice(at: now, fallback: view.reference(0, at: now))
+        self.capital = capital
+    }
+}
