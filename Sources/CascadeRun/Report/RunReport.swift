@@ -287,8 +287,11 @@ enum ReportCells {
         let text = record.fields[column]
         // Plain decimals only, and within ±10^36: far beyond any price or amount, and small
         // enough that no axis arithmetic overflows.
+        // A byte scan for the exponent (Foundation's `contains` on strings is a locale-aware
+        // search, and this runs for every cell of blocks.csv).
+        let hasExponent = text.utf8.contains { $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }
         guard let value = Double(text), value.isFinite, abs(value) <= 1e36, !text.isEmpty,
-            text.first != "+", !text.contains("e"), !text.contains("E")
+            text.first != "+", !hasExponent
         else {
             throw csv.bad(record, column: column, expected: "a number")
         }
