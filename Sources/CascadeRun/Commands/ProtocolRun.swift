@@ -54,18 +54,9 @@ enum ProtocolRun {
                 seed: seed)
         }
         let races = sink.ledger.races()
-        var summary = JSONObject.runProvenance(
-            world: world, seed: seed, model: "protocol", blocks: sink.blockCount,
+        let summary = Self.summary(
+            world: world, seed: seed, configuration: configuration, sink: sink, races: races,
             events: simulation.kernel.processedEvents, digest: simulation.kernel.digest)
-        summary.append("agent_transactions", .integer(sink.agentTransactions))
-        summary.append("reverted_transactions", .integer(sink.revertedTransactions))
-        for (name, value) in RaceTable.summary(races: races, totals: sink.ledger.totals).members {
-            summary.append(name, value)
-        }
-        summary.append(
-            "insurance_fund_min",
-            sink.fundMinimum.map { OutputJSON.decimal($0) } ?? .null)
-        summary.append("gas_ceilings_gwei", .object(gasCeilings(configuration)))
         do {
             try RaceTable.write(races, to: folder)
             try AuctionTable.write(races, to: folder, names: sink.names)
