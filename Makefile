@@ -30,7 +30,7 @@ test:
 	$(SWIFT) test --skip-build
 
 # docs/validation.md's table: each historical world and sensitivity variant over seeds
-# 1..SEEDS, written into the page (a plain loop over `cascade run` until `cascade sweep`).
+# 1..SEEDS, written into the page (one `cascade sweep` per variant).
 SEEDS ?= 100
 JOBS ?= 2
 reproduce: build
