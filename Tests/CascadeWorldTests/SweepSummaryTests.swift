@@ -70,3 +70,22 @@ struct SweepSummaryTests {
         #expect(stats(["-2", "-1", "-3"]) == ["-2", "-3", "-2", "-1"])
     }
 }
+
+/// Every shipped sweep file decodes, and every point of it is a valid world.
+@Suite("sweep files")
+struct SweepFileTests {
+    @Test("every sweep in worlds/sweeps/ is valid at every point")
+    func shippedSweeps() throws {
+        let folder = CLIRunner.packageRoot.appendingPathComponent("worlds/sweeps").path
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder)
+            .filter { $0.hasSuffix(".json") }.sorted()
+        #expect(!names.isEmpty)
+        for name in names {
+            let definition = try SweepDefinition.parse(
+                target: folder + "/" + name, sets: [], seeds: nil)
+            let plan = try SweepPlan(definition: definition, shard: .whole)
+            #expect(plan.digests.count == definition.pointCount, "\(name)")
+            #expect(definition.name.map { $0 + ".json" } == name, "a sweep is named as its file")
+        }
+    }
+}

@@ -18,12 +18,9 @@ enum SweepReport {
     static func page(pointsPath: String, manifest: SweepManifest) throws(CascadeFailure)
         -> String
     {
-        let csv = try CSVStream(path: pointsPath, displayName: pointsPath)
         let axisCount = manifest.axisPaths.count
-        let means = csv.columns.filter { $0.hasSuffix("_mean") }
-        let figure =
-            means.contains("bad_debt_mean")
-            ? "bad_debt" : (means.first.map { String($0.dropLast("_mean".count)) } ?? "")
+        let figure = try chooseFigure(pointsPath: pointsPath)
+        let csv = try CSVStream(path: pointsPath, displayName: pointsPath)
         let statColumns = SweepStatistics.names.compactMap {
             csv.columns.firstIndex(of: "\(figure)_\($0)")
         }
@@ -72,6 +69,8 @@ enum SweepReport {
                     + "point's seeds (seed s of every point shares its random streams, so "
                     + "neighbouring cells differ by the parameters, not by luck). Darker is "
                     + "larger.")
+            let scale = range(points)
+            page.raw(legend(scale, figure: figure))
             page.open("main", ["class": "charts"])
             page.raw("\n")
             for (index, panel) in panels(points, axisCount: axisCount).enumerated() {
@@ -79,7 +78,7 @@ enum SweepReport {
                 page.raw(
                     heatMap(
                         panel.points, title: panel.title, axisPaths: manifest.axisPaths,
-                        range: range(points), id: index))
+                        range: scale, id: index, figure: figure))
                 page.close("figure")
             }
             page.close("main")
@@ -93,6 +92,28 @@ enum SweepReport {
         page.close("body")
         page.close("html")
         return page.text
+    }
+
+    /// `bad_debt` when the sweep has it; else the first figure whose mean differs between
+    /// points (a figure the grid moves); else the first figure.
+    static func chooseFigure(pointsPath: String) throws(CascadeFailure) -> String {
+        let csv = try CSVStream(path: pointsPath, displayName: pointsPath)
+        let means = csv.columns.indices.filter { csv.columns[$0].hasSuffix("_mean") }
+        let names = means.map { String(csv.columns[$0].dropLast("_mean".count)) }
+        if names.contains("bad_debt") { return "bad_debt" }
+        var first: [String]?
+        var varies = [Bool](repeating: false, count: means.count)
+        while let record = try csv.next() {
+            let values = means.map { record.fields[$0] }
+            if let first {
+                for index in values.indices where values[index] != first[index] {
+                    varies[index] = true
+                }
+            } else {
+                first = values
+            }
+        }
+        return varies.firstIndex(of: true).map { names[$0] } ?? names.first ?? ""
     }
 
     static let extraStyle = """
@@ -117,16 +138,54 @@ enum SweepReport {
         return panels
     }
 
+    /// The colour scale: from zero (or the lowest mean, if below zero) to the highest, so
+    /// a small difference between large values does not look large.
     static func range(_ points: [Point]) -> ClosedRange<Double> {
         let values = points.compactMap(\.mean)
         guard let low = values.min(), let high = values.max() else { return 0...1 }
-        return low...high
+        let lower = min(0, low)
+        return lower...max(high, lower + 1e-9)
+    }
+
+    /// The colour scale's key: five swatches from the lowest to the highest value.
+    static func legend(_ range: ClosedRange<Double>, figure: String) -> String {
+        var svg = SVGWriter()
+        svg.open(
+            "svg",
+            [
+                "xmlns": "http://www.w3.org/2000/svg", "viewBox": "0 0 520 44",
+                "style": "width: 520px; max-width: 100%; display: block; margin: 0 0 12px",
+                "role": "img",
+            ])
+        svg.raw("\n")
+        svg.element(
+            "text", ["x": "0", "y": "14", "font-size": "12", "fill": "#555555"],
+            text: "mean \(figure.replacingOccurrences(of: "_", with: " ")):")
+        for step in 0..<5 {
+            let fraction = Double(step) / 4
+            let value = range.lowerBound + fraction * (range.upperBound - range.lowerBound)
+            let x = 150.0 + Double(step) * 72
+            svg.open(
+                "rect",
+                [
+                    "x": SVGWriter.number(x), "y": "2", "width": "70", "height": "16",
+                    "fill": color(fraction),
+                ], selfClosing: true)
+            svg.element(
+                "text",
+                [
+                    "x": SVGWriter.number(x + 35), "y": "34", "text-anchor": "middle",
+                    "font-size": "12",
+                ], text: short(value))
+        }
+        svg.close("svg")
+        return svg.text
     }
 
     /// One panel: rows are the second-to-last axis, columns the last.
     static func heatMap(
         _ points: [Point], title: String, axisPaths: [String], range: ClosedRange<Double>,
-        id: Int
+        id: Int, figure: String
     ) -> String {
         let count = axisPaths.count
         let xValues = unique(points.map { count >= 1 ? $0.axisValues[count - 1] : "" })
@@ -143,10 +202,12 @@ enum SweepReport {
             [
                 "xmlns": "http://www.w3.org/2000/svg", "id": "heat\(id + 1)",
                 "viewBox": "0 0 \(SVGWriter.number(width)) \(SVGWriter.number(height))",
+                "style": "width: \(SVGWriter.number(width))px; max-width: 100%",
                 "role": "img",
             ])
         svg.raw("\n")
-        let heading = title.isEmpty ? "all points" : title
+        let heading =
+            title.isEmpty ? "mean \(figure.replacingOccurrences(of: "_", with: " "))" : title
         let fixedPaths = axisPaths.prefix(max(0, count - 2)).joined(separator: " · ")
         svg.element(
             "text",
@@ -254,7 +315,12 @@ enum SweepReport {
         let digits = abs(scaled) >= 100 ? 0 : abs(scaled) >= 10 ? 1 : 2
         let text = HeadlineFigure.rounded(
             OutputNumberFormat.text(scaled) ?? "0", fractionDigits: digits)
-        return (text.contains("e") ? String(format: "%.2g", scaled) : text) + suffix
+        var label = text.contains("e") ? String(format: "%.2g", scaled) : text
+        if label.contains(".") && !label.contains("e") {
+            while label.hasSuffix("0") { label.removeLast() }
+            if label.hasSuffix(".") { label.removeLast() }
+        }
+        return label + suffix
     }
 
     static func writeTable(
