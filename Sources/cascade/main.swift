@@ -74,6 +74,7 @@ final class ProgressDisplay {
     private var last = -1e9
     private var shown = false
     private var latest: SweepProgress?
+    private var drawn = -1
 
     static func seconds() -> Double {
         let now = ContinuousClock.now - ProgressDisplay.origin
@@ -87,8 +88,10 @@ final class ProgressDisplay {
         let now = ProgressDisplay.seconds()
         let interval = terminal ? 0.2 : 10
         let finished = progress.runsDone == progress.runsTotal
-        guard now - last >= interval || (finished && terminal) else { return }
+        guard now - last >= interval || (finished && terminal && drawn != progress.runsDone)
+        else { return }
         last = now
+        drawn = progress.runsDone
         if terminal {
             FileHandleStandardError.write("\r\u{1B}[K" + progress.bar())
             shown = true
