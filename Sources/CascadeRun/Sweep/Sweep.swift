@@ -127,86 +127,15 @@ public enum Sweep {
         let plan = try SweepPlan(definition: definition, shard: shard)
         let folder = request.out
         let log = try SweepLog.open(plan: plan, folder: folder)
-        let todo = log.todo
-        var progress = SweepProgress(
-            runsDone: log.doneCount, runsTotal: log.sliceSize, pointsDone: log.pointsDone,
-            pointsTotal: log.pointsTotal, runsNow: 0, elapsedSeconds: 0, failures: 0)
-        let start = host.now()
-        var failures: [String] = []
-        var failureStatus: Int32 = 2
-        var next = 0
-        var workers: [WorkerProcess] = []
-        let worldPath = definition.worldPath
-        host.progress(progress)
-        while next < todo.count || !workers.isEmpty {
-            while workers.count < request.jobs && next < todo.count {
-                // Guided batches: large while much is left, small near the end, so the
-                // last workers finish together.
-                let left = todo.count - next
-                let size = min(32, max(1, left / (request.jobs * 4)))
-                let units = todo[next..<(next + size)].map { log.key(of: $0) }
-                next += size
-                let arguments =
-                    [host.executable, "__sweep-worker", folder, worldPath]
-                    + units.map { "\($0.point):\($0.seed)" }
-                workers.append(
-                    try WorkerProcess(
-                        executable: host.executable, arguments: arguments, units: units))
-            }
-            var descriptors = workers.map {
-                pollfd(fd: $0.descriptor, events: Int16(POLLIN), revents: 0)
-            }
-            let ready = poll(&descriptors, nfds_t(descriptors.count), 500)
-            if ready < 0 && errno != EINTR {
-                throw CascadeFailure(
-                    .internalFailure, "poll failed: \(String(cString: strerror(errno)))")
-            }
-            var finished: [Int] = []
-            for (index, entry) in descriptors.enumerated() where entry.revents != 0 {
-                let worker = workers[index]
-                let (lines, ended) = worker.readLines()
-                for line in lines {
-                    if line.hasPrefix("!") {
-                        worker.reported += 1
-                        let parts = line.dropFirst().split(
-                            separator: "\t", maxSplits: 2, omittingEmptySubsequences: false)
-                        if parts.count == 3, parts[1] == "1" { failureStatus = 1 }
-                        failures.append(
-                            parts.count == 3
-                                ? "run \(parts[0]) (point:seed): \(parts[2])" : line)
-                        progress.failures += 1
-                        continue
-                    }
-                    try log.append(line + "\n")
-                    worker.reported += 1
-                    progress.runsNow += 1
-                }
-                if ended {
-                    if let how = worker.finish(), worker.reported < worker.units.count {
-                        failureStatus = 1
-                        let lost = worker.units[worker.reported...]
-                        failures.append(
-                            "a worker \(how) before finishing runs "
-                                + lost.map { "\($0.point):\($0.seed)" }.joined(separator: " "))
-                        progress.failures += lost.count
-                    } else if worker.reported < worker.units.count {
-                        failureStatus = 1
-                        failures.append("a worker ended without reporting every run")
-                        progress.failures += worker.units.count - worker.reported
-                    }
-                    finished.append(index)
-                }
-            }
-            for index in finished.reversed() { workers.remove(at: index) }
-            progress.runsDone = log.doneCount
-            progress.pointsDone = log.pointsDone
-            progress.elapsedSeconds = host.now() - start
-            host.progress(progress)
-        }
-        guard failures.isEmpty else {
-            let shown = failures.prefix(10).joined(separator: "\n  ")
+        let coordinator = SweepCoordinator(
+            log: log, host: host, jobs: request.jobs, folder: folder,
+            worldPath: definition.worldPath)
+        try coordinator.run()
+        let progress = coordinator.progress
+        guard coordinator.failures.isEmpty else {
+            let shown = coordinator.failures.prefix(10).joined(separator: "\n  ")
             throw CascadeFailure(
-                failureStatus == 1 ? .internalFailure : .badInput,
+                coordinator.failureStatus == 1 ? .internalFailure : .badInput,
                 "\(progress.failures) run(s) failed; finished runs are kept in "
                     + "\(SweepFolder.join(folder, "runs.csv")), and rerunning the same "
                     + "command retries the rest. Reproduce one with "
