@@ -67,8 +67,8 @@ enum SweepReport {
                 "p", ["class": "note"],
                 text: "Mean of \(figure.replacingOccurrences(of: "_", with: " ")) over each "
                     + "point's seeds (seed s of every point shares its random streams, so "
-                    + "neighbouring cells differ by the parameters, not by luck). Darker is "
-                    + "larger.")
+                    + "neighbouring cells differ by the parameters, not by luck). Colours run "
+                    + "from the lowest mean of the grid (pale) to the highest (dark).")
             let scale = range(points)
             page.raw(legend(scale, figure: figure))
             page.open("main", ["class": "charts"])
@@ -138,13 +138,12 @@ enum SweepReport {
         return panels
     }
 
-    /// The colour scale: from zero (or the lowest mean, if below zero) to the highest, so
-    /// a small difference between large values does not look large.
+    /// The colour scale: from the lowest mean to the highest, so the grid's structure
+    /// shows even when every value is large; the key and the cell labels give the values.
     static func range(_ points: [Point]) -> ClosedRange<Double> {
         let values = points.compactMap(\.mean)
         guard let low = values.min(), let high = values.max() else { return 0...1 }
-        let lower = min(0, low)
-        return lower...max(high, lower + 1e-9)
+        return low...max(high, low + 1e-9)
     }
 
     /// The colour scale's key: five swatches from the lowest to the highest value.
