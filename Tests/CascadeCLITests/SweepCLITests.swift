@@ -228,3 +228,30 @@ extension Array where Element == String {
         first == command ? self : [command] + self
     }
 }
+
+/// A run that fails inside a worker.
+@Suite("cascade sweep: failed runs")
+struct SweepFailureCLITests {
+    @Test("a failed run is reported with the command that reproduces it; exit 1, rows kept")
+    func failedRun() throws {
+        let folder = try CLIRunner.temporaryFolder("sweep-failure")
+        // The second point's event limit stops each of its runs: an internal failure.
+        let arguments = [
+            "sweep", "kernel-demo", "--set", "duration=1m", "--set",
+            #"limits={"max_events":100000000},{"max_events":50}"#, "--seeds", "1..3", "--out",
+            folder.path + "/out",
+        ]
+        let outcome = try CLIRunner.run(arguments)
+        #expect(outcome.status == 1)
+        #expect(outcome.standardError.contains("3 run(s) failed"))
+        #expect(outcome.standardError.contains("run 1:1 (point:seed)"))
+        #expect(
+            outcome.standardError.contains(
+                #"reproduce the first: cascade run worlds/kernel-demo.json --seed 1 --set 'duration=1m' --set 'limits={"max_events":50}'"#
+            ))
+        let runs = try String(contentsOfFile: folder.path + "/out/runs.csv", encoding: .utf8)
+        #expect(runs.split(separator: "\n").count == 1 + 3)
+        #expect(runs.contains(#"0,1,1m,"{""max_events"":100000000}",60,"#))
+        #expect(!FileManager.default.fileExists(atPath: folder.path + "/out/points.csv"))
+    }
+}

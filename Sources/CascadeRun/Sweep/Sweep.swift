@@ -134,13 +134,15 @@ public enum Sweep {
         let progress = coordinator.progress
         guard coordinator.failures.isEmpty else {
             let shown = coordinator.failures.prefix(10).joined(separator: "\n  ")
+            let reproduce = coordinator.firstFailed.map { point, seed in
+                "\nreproduce the first: cascade run \(definition.worldPath) --seed \(seed)"
+                    + definition.overrides(of: point).map { " --set '\($0)'" }.joined()
+            }
             throw CascadeFailure(
                 coordinator.failureStatus == 1 ? .internalFailure : .badInput,
                 "\(progress.failures) run(s) failed; finished runs are kept in "
                     + "\(SweepFolder.join(folder, "runs.csv")), and rerunning the same "
-                    + "command retries the rest. Reproduce one with "
-                    + "'cascade run \(definition.worldPath) --seed S --set ...' "
-                    + "(overrides in sweep.json):\n  \(shown)")
+                    + "command retries the rest:\n  \(shown)\(reproduce ?? "")")
         }
         try finalize(plan: plan, folder: folder)
         let written =

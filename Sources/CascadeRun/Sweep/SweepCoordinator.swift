@@ -25,6 +25,8 @@ final class SweepCoordinator {
     private(set) var failures: [String] = []
     /// 1 if any failure was internal (exit status 1), else 2 (bad input).
     private(set) var failureStatus: Int32 = 2
+    /// The first run that failed, for the command that reproduces it.
+    private(set) var firstFailed: (point: Int, seed: UInt64)?
     private var next = 0
     private var workers: [WorkerProcess] = []
 
@@ -107,6 +109,12 @@ final class SweepCoordinator {
         let parts = line.dropFirst().split(
             separator: "\t", maxSplits: 2, omittingEmptySubsequences: false)
         if parts.count == 3, parts[1] == "1" { failureStatus = 1 }
+        let key = parts.first?.split(separator: ":")
+        if firstFailed == nil, let key, key.count == 2, let point = Int(key[0]),
+            let seed = UInt64(key[1])
+        {
+            firstFailed = (point, seed)
+        }
         failures.append(parts.count == 3 ? "run \(parts[0]) (point:seed): \(parts[2])" : line)
         progress.failures += 1
     }
@@ -118,6 +126,7 @@ final class SweepCoordinator {
         guard worker.reported < worker.units.count else { return }
         failureStatus = 1
         let lost = worker.units[worker.reported...]
+        if firstFailed == nil { firstFailed = lost.first }
         failures.append(
             "a worker \(how ?? "ended") before finishing runs "
                 + lost.map { "\($0.point):\($0.seed)" }.joined(separator: " "))
