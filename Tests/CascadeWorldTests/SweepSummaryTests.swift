@@ -47,6 +47,29 @@ struct SweepSummaryTests {
         #expect(throws: CascadeFailure.self) { try SweepAxis(parsing: "x=") }
     }
 
+    @Test("the slices of --shard K/N partition the runs, each within one run of the others")
+    func shardsPartition() throws {
+        for total in 0...40 {
+            for count in 1...7 {
+                let shards = (1...count).map { SweepShard(index: $0, count: count) }
+                #expect(shards.map { $0.size(of: total) }.reduce(0, +) == total)
+                for unit in 0..<total {
+                    #expect(shards.filter { $0.contains(unit) }.count == 1)
+                }
+                let sizes = shards.map { $0.size(of: total) }
+                #expect((sizes.max() ?? 0) - (sizes.min() ?? 0) <= 1)
+                for shard in shards {
+                    #expect(
+                        (0..<total).filter(shard.contains).count == shard.size(of: total))
+                }
+            }
+        }
+        #expect(throws: CascadeFailure.self) { try SweepShard(parsing: "3/2") }
+        #expect(throws: CascadeFailure.self) { try SweepSeeds(parsing: "1..", label: "--seeds") }
+        #expect(try SweepSeeds(parsing: "7", label: "--seeds").count == 1)
+        #expect(try SweepSeeds(parsing: "3..12", label: "--seeds").count == 10)
+    }
+
     @Test("means are exact and rounded half to even at the 18th decimal; percentiles observed")
     func statistics() throws {
         func stats(_ values: [String]) -> [String] {
