@@ -3,6 +3,8 @@
 #
 #   make run [WORLD=<name|path>] [SEED=<n>]   build (release), then run a world
 #   make test                                  the whole test suite
+#   make sweep [SWEEP=worlds/sweeps/<name>.json] [JOBS=2]
+#                                              a sweep file into out/sweeps/<name>/ (resumes)
 #   make bench                                 performance figures (docs/performance.md)
 #   make lint / make fmt                       formatting and determinism checks / fixes
 #   make reproduce [SEEDS=100] [JOBS=2]        the historical worlds over many seeds → docs/validation.md
@@ -15,7 +17,7 @@ CASCADE := .build/release/cascade
 SIMULATION_SOURCES := Sources/CascadeKernel Sources/CascadeCore Sources/CascadeChain \
 	Sources/CascadeContracts Sources/CascadeAgents Sources/CascadeWorld Sources/CascadeRun
 
-.PHONY: build run test bench lint fmt clean reproduce
+.PHONY: build run test bench lint fmt clean reproduce sweep
 
 build:
 	$(SWIFT) build --configuration release --product cascade
@@ -28,11 +30,18 @@ test:
 	$(SWIFT) test --skip-build
 
 # docs/validation.md's table: each historical world and sensitivity variant over seeds
-# 1..SEEDS, written into the page (a plain loop over `cascade run` until `cascade sweep`).
+# 1..SEEDS, written into the page (one `cascade sweep` per variant).
 SEEDS ?= 100
 JOBS ?= 2
 reproduce: build
 	CASCADE=$(CASCADE) .ci/reproduce.sh $(SEEDS) $(JOBS)
+
+# A study of worlds/sweeps/ (docs/sweeps.md): runs.csv, points.csv and report.html in
+# out/sweeps/<name>/. Interrupted? Run the same command again: it resumes.
+SWEEP ?= worlds/sweeps/black-thursday-flipper.json
+SWEEP_OUT ?= out/sweeps/$(basename $(notdir $(SWEEP)))
+sweep: build
+	$(CASCADE) sweep $(SWEEP) --jobs $(JOBS) --out $(SWEEP_OUT)
 
 bench:
 	$(SWIFT) build --configuration release --product cascade-bench

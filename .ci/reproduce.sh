@@ -4,7 +4,8 @@
 # band is about. Rewrites the table between the `reproduce:` markers of
 # docs/validation.md (progress on stderr).
 # Usage: .ci/reproduce.sh [SEEDS] [JOBS]     (make reproduce SEEDS=100 JOBS=2)
-# Until `cascade sweep` lands (issue #7) this is a plain loop over `cascade run`.
+# Each variant is one `cascade sweep` (docs/sweeps.md): its points.csv gives the
+# percentiles (nearest rank, exact), its runs.csv the per-seed deficits.
 set -euo pipefail
 seeds=${1:-100}
 jobs=${2:-2}
@@ -28,9 +29,8 @@ variants=(
   "Clipper (Liquidations 2.0)|black-thursday-2020-clipper|"
 )
 
-# percentile P of the numbers on stdin (nearest rank on the sorted list)
-percentile() { sort -g | awk -v p="$1" '{ v[NR] = $1 } END { i = int(p / 100 * NR + 0.999999); if (i < 1) i = 1; print v[i] }'; }
-field() { sed -n "s/^  \"$1\": \"*\([0-9.]*\)\"*,*$/\1/p" "$2"; }
+# The values of column NAME of a sweep's CSV file (no field of these sweeps holds a comma).
+column() { awk -F, -v name="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) c = i; next } { print $c }' "$2"; }
 
 page=${PAGE:-docs/validation.md}
 table="$work/table.md"
@@ -44,23 +44,18 @@ for variant in "${variants[@]}"; do
   sets=()
   for value in $overrides; do sets+=(--set "$value"); done
   echo "validation: $name ($seeds seeds)" >&2
-  seq 1 "$seeds" | xargs -P "$jobs" -I{} "$cascade" run "$world" --seed {} "${sets[@]}" \
-    --quiet --out "$work/$index/{}" 2>/dev/null
-  : >"$work/$index.tsv"
-  for seed in $(seq 1 "$seeds"); do
-    summary="$work/$index/$seed/summary.json"
-    printf '%s\t%s\t%s\t%s\n' "$(field bad_debt "$summary")" \
-      "$(field zero_bid_auctions "$summary")" "$(field auctions "$summary")" \
-      "$(field debt_under_auction_end "$summary")" >>"$work/$index.tsv"
-  done
+  "$cascade" sweep "$world" "${sets[@]}" --seeds "1..$seeds" --jobs "$jobs" \
+    --out "$work/$index" >/dev/null
+  points="$work/$index/points.csv"
   millions() { awk '{ printf "%.2f", $1 / 1e6 }'; }
-  p5=$(cut -f1 "$work/$index.tsv" | percentile 5 | millions)
-  p50=$(cut -f1 "$work/$index.tsv" | percentile 50 | millions)
-  p95=$(cut -f1 "$work/$index.tsv" | percentile 95 | millions)
-  inside=$(awk '$1 >= 4000000 && $1 <= 5700000 { n++ } END { print n + 0 }' "$work/$index.tsv")
-  zero=$(cut -f2 "$work/$index.tsv" | percentile 50)
-  auctions=$(cut -f3 "$work/$index.tsv" | percentile 50)
-  open=$(cut -f4 "$work/$index.tsv" | percentile 50 | millions)
+  p5=$(column bad_debt_p5 "$points" | millions)
+  p50=$(column bad_debt_p50 "$points" | millions)
+  p95=$(column bad_debt_p95 "$points" | millions)
+  inside=$(column bad_debt "$work/$index/runs.csv" |
+    awk '$1 >= 4000000 && $1 <= 5700000 { n++ } END { print n + 0 }')
+  zero=$(column zero_bid_auctions_p50 "$points")
+  auctions=$(column auctions_p50 "$points")
+  open=$(column debt_under_auction_end_p50 "$points" | millions)
   shown=${overrides:+\`${overrides// /\` \`}\`}
   echo "| $name ($world) | ${shown:-—} | $p50 | $p5 – $p95 | $inside / $seeds | $open | $zero | $auctions |"
 done

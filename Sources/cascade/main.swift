@@ -1,6 +1,7 @@
 // The `cascade` command: parse arguments, call the run layer, print, set the exit status.
 // No simulation logic lives here (docs/architecture.md).
 import CascadeRun
+import Foundation
 
 #if canImport(Glibc)
     import Glibc
@@ -56,12 +57,57 @@ func guarded(_ body: () throws(CascadeFailure) -> Void) -> Int32 {
     }
 }
 
-func notYet(_ command: String, _ issue: String) -> (ParsedArguments) -> Int32 {
-    { _ in
-        printError(
-            "cascade: '\(command)' is not available in this version yet (\(issue)); "
-                + "see 'cascade --help' for what is")
-        return ExitStatus.usage
+/// The path of this binary, for starting sweep workers (`/proc/self/exe` on Linux).
+func ownExecutable() -> String {
+    var buffer = [CChar](repeating: 0, count: 4096)
+    let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+    if count > 0 {
+        return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+    return Bundle.main.executablePath ?? CommandLine.arguments[0]
+}
+
+/// A sweep's progress on stderr: a bar redrawn in place on a terminal, a plain line every
+/// ten seconds otherwise (logs, CI). Wall time appears only here, never in files.
+final class ProgressDisplay {
+    let terminal = isatty(2) != 0
+    private var last = -1e9
+    private var shown = false
+    private var latest: SweepProgress?
+    private var drawn = -1
+
+    static func seconds() -> Double {
+        let now = ContinuousClock.now - ProgressDisplay.origin
+        return Double(now.components.seconds) + Double(now.components.attoseconds) * 1e-18
+    }
+
+    static let origin = ContinuousClock.now
+
+    func show(_ progress: SweepProgress) {
+        latest = progress
+        let now = ProgressDisplay.seconds()
+        let interval = terminal ? 0.2 : 10
+        let finished = progress.runsDone == progress.runsTotal
+        guard now - last >= interval || (finished && terminal && drawn != progress.runsDone)
+        else { return }
+        last = now
+        drawn = progress.runsDone
+        if terminal {
+            FileHandleStandardError.write("\r\u{1B}[K" + progress.bar())
+            shown = true
+        } else {
+            printError(progress.line)
+        }
+    }
+
+    /// Ends the bar's line and prints the wall time.
+    func end() {
+        if shown { FileHandleStandardError.write("\n") }
+        if let latest {
+            printError(
+                "sweep: \(latest.runsNow) runs in \(SweepProgress.duration(latest.elapsedSeconds)) "
+                    + "wall (\(String(format: "%.2f", latest.runsPerSecond)) runs/s)")
+        }
     }
 }
 
@@ -140,18 +186,55 @@ nonisolated(unsafe) let commands: [CommandSpec] = [
         name: "sweep", summary: "Run a grid of parameter values times a range of seeds.",
         usage:
             "WORLD|SWEEPFILE [--set PATH=V1,V2,...]... [--seeds A..B] [--jobs N] [--shard K/N] --out DIR",
-        details: "",
+        details: """
+            WORLD is a world (path or bundled name); SWEEPFILE a sweep file (worlds/sweeps/*.json)
+            naming the world, axes and seeds. Each --set is an axis; a comma list gives its values
+            (commas inside [...], {...} or "..." do not separate). Axes multiply. Every point is
+            checked before anything runs. Writes DIR/sweep.json, DIR/runs.csv (one row per point
+            and seed, appended as runs finish), then DIR/points.csv and DIR/report.html. Rerunning
+            the same command resumes. See docs/sweeps.md.
+            """,
         options: [
             .value("set", "PATH=V1,V2,...", "an axis of the grid", repeatable: true),
-            .value("seeds", "A..B", "the seed range"), .value("jobs", "N", "worker processes"),
-            .value("shard", "K/N", "run the K-th of N slices"),
-            .value("out", "DIR", "output folder"),
-        ], positionalName: "WORLD", positionalCount: 1...1, run: notYet("sweep", "issue #7")),
+            .value("seeds", "A..B", "the seeds of every point (default: the world's seed)"),
+            .value("jobs", "N", "worker processes (default: the number of cores)"),
+            .value(
+                "shard", "K/N", "run only the K-th of N slices (join them with 'cascade merge')"),
+            .value("out", "DIR", "the sweep's folder (required)"),
+        ], positionalName: "WORLD", positionalCount: 1...1,
+        run: { arguments in
+            guarded { () throws(CascadeFailure) in
+                let request = try SweepRequest(
+                    target: arguments.positional[0], sets: arguments.all("set"),
+                    seeds: arguments.value("seeds"), jobs: arguments.value("jobs"),
+                    shard: arguments.value("shard"), out: arguments.value("out"),
+                    defaultJobs: ProcessInfo.processInfo.activeProcessorCount)
+                let display = ProgressDisplay()
+                let host = SweepHost(
+                    executable: ownExecutable(), now: ProgressDisplay.seconds,
+                    progress: display.show)
+                let text = try Sweep.run(request, host: host)
+                display.end()
+                print(text, terminator: "")
+            }
+        }),
     CommandSpec(
         name: "merge", summary: "Join sweep slices into one sweep folder.",
         usage: "DIR... --out DIR",
-        details: "", options: [.value("out", "DIR", "output folder")], positionalName: "DIR",
-        positionalCount: 1...Int.max, run: notYet("merge", "issue #7")),
+        details: """
+            Joins the folders of 'cascade sweep --shard K/N' runs of one sweep into the files a
+            single-machine sweep writes (sweep.json, runs.csv, points.csv, report.html), byte for
+            byte. Every run of the sweep must be in one of the folders. See docs/scaling.md.
+            """,
+        options: [.value("out", "DIR", "the merged sweep's folder (required)")],
+        positionalName: "DIR", positionalCount: 1...Int.max,
+        run: { arguments in
+            guarded { () throws(CascadeFailure) in
+                print(
+                    try SweepMerge.run(inputs: arguments.positional, out: arguments.value("out")),
+                    terminator: "")
+            }
+        }),
     CommandSpec(
         name: "races", summary: "Show the liquidation races of a run.",
         usage: "RUN_DIR [--top N] [--position ID]", details: "",
@@ -242,6 +325,12 @@ func main(_ words: [String]) -> Int32 {
         return ExitStatus.success
     default:
         break
+    }
+    if first == "__sweep-worker" {
+        // Hidden: a sweep's worker process (Sources/CascadeRun/Sweep/SweepWorker.swift).
+        guard words.count >= 3 else { return usageFailure("__sweep-worker DIR WORLD P:S...") }
+        return SweepWorker.main(
+            folder: words[1], worldPath: words[2], units: Array(words.dropFirst(3)))
     }
     guard let command = commands.first(where: { $0.name == first }) else {
         return usageFailure(

@@ -33,13 +33,6 @@ struct CLITests {
         #expect(outcome.standardOutput.isEmpty, "\(arguments)")
     }
 
-    @Test("commands of later layers say so and exit 2")
-    func notYet() throws {
-        let outcome = try CLIRunner.run(["merge", "out/x", "--out", "out/y"])
-        #expect(outcome.status == 2)
-        #expect(outcome.standardError.contains("not available"))
-    }
-
     @Test("a bad world names the file, the JSON path and the position; exit 2")
     func badWorld() throws {
         let folder = try CLIRunner.temporaryFolder("bad-world")

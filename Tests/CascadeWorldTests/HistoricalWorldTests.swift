@@ -121,7 +121,8 @@ struct HistoricalWorldTests {
         try csv.write(to: folder.appendingPathComponent("p.csv"), atomically: true, encoding: .utf8)
         let world = try String(
             contentsOfFile: Self.folder + "/black-thursday-2020.json", encoding: .utf8)
-        try world.write(to: folder.appendingPathComponent("w.json"), atomically: true, encoding: .utf8)
+        try world.write(
+            to: folder.appendingPathComponent("w.json"), atomically: true, encoding: .utf8)
         do {
             _ = try World.load(
                 path: folder.appendingPathComponent("w.json").path,

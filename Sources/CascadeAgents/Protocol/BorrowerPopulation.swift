@@ -239,7 +239,8 @@ public final class BorrowerPopulation: Agent {
 
     /// Sends owner `index`'s planned transaction at the current gas price.
     func send(_ index: Int, _ context: Context<ProtocolMessage>) {
-        guard let calls = plans[index], let bid = settings.gas.bid(nextBaseFee: nextBaseFee, marketPrice: marketGasPrice)
+        guard let calls = plans[index],
+            let bid = settings.gas.bid(nextBaseFee: nextBaseFee, marketPrice: marketGasPrice)
         else { return }
         plans[index] = nil
         actions += 1

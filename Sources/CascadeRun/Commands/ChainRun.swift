@@ -91,11 +91,11 @@ enum ChainRun {
 
 /// Streams each produced block into blocks.csv (and its transactions into the trace) and
 /// keeps only the running totals the summary needs, so memory stays flat however long the
-/// run.
+/// run. Without a `blocks` writer (a sweep's summary-only run) it keeps the totals only.
 final class ChainOutputSink: BlockSink {
     typealias State = Token
 
-    let blocks: CSVWriter
+    let blocks: CSVWriter?
     let events: JSONLinesWriter?
     /// The first write error; the run stops writing and reports it at the end.
     private(set) var failure: OutputError?
@@ -111,7 +111,7 @@ final class ChainOutputSink: BlockSink {
     private(set) var tips: Wei = 0
     private var lastTimeMs: Int64 = 0
 
-    init(blocks: CSVWriter, events: JSONLinesWriter?) {
+    init(blocks: CSVWriter?, events: JSONLinesWriter?) {
         self.blocks = blocks
         self.events = events
     }
@@ -132,6 +132,7 @@ final class ChainOutputSink: BlockSink {
         burned += blockBurned
         tips += blockTips
         lastTimeMs = record.timeMs
+        guard let blocks else { return }
         do {
             try blocks.writeRow([
                 .unsigned(record.block), .integer(Int(record.timeMs)), .unsigned(record.gasLimit),

@@ -6,6 +6,9 @@ import CascadeCore
 /// The protocol world's block observer: one `blocks.csv` row per block, the race ledger
 /// fed, transactions and race notes traced. Memory stays flat: per block it keeps only
 /// running totals (the ledger holds one entry per vault and race).
+///
+/// Without a `blocks` writer (a sweep's summary-only run) it keeps the same totals, ledger
+/// and fund minimum but formats no rows, so the summary is the same as a full run's.
 final class ProtocolOutputSink: ProtocolBlockObserver {
     /// The columns after the per-asset prices (docs/outputs.md).
     static let protocolColumns = [
@@ -13,7 +16,7 @@ final class ProtocolOutputSink: ProtocolBlockObserver {
         "insurance_fund",
     ]
 
-    let blocks: CSVWriter
+    let blocks: CSVWriter?
     let events: JSONLinesWriter?
     /// Per collateral, in world order: the ilk's name and its market asset.
     let collaterals: [(name: String, asset: String)]
@@ -31,7 +34,8 @@ final class ProtocolOutputSink: ProtocolBlockObserver {
     private var marketPrices: [UInt256?] = []
 
     init(
-        blocks: CSVWriter, events: JSONLinesWriter?, collaterals: [(name: String, asset: String)]
+        blocks: CSVWriter?, events: JSONLinesWriter?,
+        collaterals: [(name: String, asset: String)]
     ) {
         self.blocks = blocks
         self.events = events
@@ -66,12 +70,17 @@ final class ProtocolOutputSink: ProtocolBlockObserver {
             while collateralOfIlk.count <= slot { collateralOfIlk.append(nil) }
             marketPrices[slot] = wad
             collateralOfIlk[slot] = price.collateral
-            priceValues.append(Self.wad(wad))
-            priceValues.append(Self.wad(price.oraclePrice))
+            if blocks != nil {
+                priceValues.append(Self.wad(wad))
+                priceValues.append(Self.wad(price.oraclePrice))
+            }
         }
         let liquidationsBefore = ledger.totals.liquidations
         ledger.record(block, state: state, marketPrices: marketPrices)
         let liquidations = ledger.totals.liquidations - liquidationsBefore
+        let fund = Self.insuranceFund(maker: state.maker, underAuction: ledger.debtUnderAuction)
+        noteFund(fund)
+        guard let blocks else { return }
         var debt = UInt256.zero
         for ilk in state.maker.ilkIDs {
             let ilkState = state.maker.ilk(ilk)
@@ -81,8 +90,6 @@ final class ProtocolOutputSink: ProtocolBlockObserver {
                 collateralValue += ledger.collateral(of: ilk) * price
             }
         }
-        let fund = Self.insuranceFund(maker: state.maker, underAuction: ledger.debtUnderAuction)
-        noteFund(fund)
         let blockBurned = block.agentBurned + block.backgroundBurned
         let blockTips = block.agentTips + block.backgroundTips
         do {

@@ -54,23 +54,9 @@ enum ProtocolRun {
                 seed: seed)
         }
         let races = sink.ledger.races()
-        var summary = JSONObject.runProvenance(
-            world: world, seed: seed, model: "protocol", blocks: sink.blockCount,
+        let summary = Self.summary(
+            world: world, seed: seed, configuration: configuration, sink: sink, races: races,
             events: simulation.kernel.processedEvents, digest: simulation.kernel.digest)
-        summary.append("agent_transactions", .integer(sink.agentTransactions))
-        summary.append("reverted_transactions", .integer(sink.revertedTransactions))
-        for (name, value) in RaceTable.summary(races: races, totals: sink.ledger.totals).members {
-            summary.append(name, value)
-        }
-        summary.append(
-            "insurance_fund_min",
-            sink.fundMinimum.map { OutputJSON.decimal($0) } ?? .null)
-        // What auctions still running at the end have yet to raise: losses `bad_debt` cannot
-        // count yet (a day-long world ends with Flipper auctions open for days more).
-        summary.append(
-            "debt_under_auction_end",
-            .decimal(DecimalText(sink.ledger.debtUnderAuction, scale: 45)))
-        summary.append("gas_ceilings_gwei", .object(gasCeilings(configuration)))
         do {
             try RaceTable.write(races, to: folder)
             try AuctionTable.write(races, to: folder, names: sink.names)
@@ -119,7 +105,8 @@ enum ProtocolRun {
                     seconds < 100
                     ? "\(Int(seconds.rounded())) s"
                     : seconds < 6_000
-                        ? "\((seconds / 6).rounded() / 10) min" : "\((seconds / 360).rounded() / 10) h"
+                        ? "\((seconds / 6).rounded() / 10) min"
+                        : "\((seconds / 360).rounded() / 10) h"
                 return "\(member.key) \(text)"
             }.joined(separator: " · ")
         }

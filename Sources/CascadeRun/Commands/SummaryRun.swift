@@ -1,0 +1,113 @@
+import CascadeAgents
+import CascadeKernel
+import CascadeWorld
+
+/// A run that computes only `summary.json`'s object: the same simulation as `cascade run`,
+/// with no folder, no `blocks.csv`, no report. Sweeps run thousands of these, and only
+/// the summary figures reach `runs.csv`.
+///
+/// The figures are the ones `cascade run` writes, by construction: both paths feed the same
+/// output sinks (here without a row writer, so no row is formatted) and build the object
+/// with the same functions (`ProtocolRun.summary`, `ChainOutputSink.summary`,
+/// `GossipRun.summary`). A test checks the equality byte for byte.
+package enum SummaryRun {
+    /// Runs `world` with `seed` and returns its summary object. Invariants are not checked
+    /// (`--check` is for `cascade run`).
+    package static func summary(world: World, seed: UInt64) throws(CascadeFailure)
+        -> JSONObject
+    {
+        switch world.model {
+        case .gossip(let configuration):
+            let (kernel, agents) = try GossipRun.simulate(
+                world: world, configuration: configuration, seed: seed)
+            return GossipRun.summary(
+                world: world, seed: seed, agents: configuration.agents,
+                rumours: agents.reduce(UInt64(0)) { $0 + $1.received },
+                longest: agents.map(\.longestHops).max() ?? 0,
+                events: kernel.processedEvents, digest: kernel.digest)
+        case .chain(let base):
+            var configuration = base
+            configuration.seed = seed
+            let sink = ChainOutputSink(blocks: nil, events: nil)
+            let simulation = ChainWorld(configuration, sink: sink)
+            do {
+                _ = try simulation.run(until: world.duration)
+            } catch {
+                throw CascadeFailure(.internalFailure, "\(world.name) seed \(seed): \(error)")
+            }
+            return sink.summary(
+                world: world, seed: seed, events: simulation.kernel.processedEvents,
+                digest: simulation.kernel.digest, senders: simulation.senders)
+        case .protocol(let base):
+            var configuration = base
+            configuration.seed = seed
+            let sink = protocolSink(configuration)
+            let simulation: ProtocolWorld
+            do {
+                simulation = try ProtocolWorld(configuration, observer: sink)
+                _ = try simulation.run(until: world.duration)
+            } catch {
+                throw CascadeFailure(.internalFailure, "\(world.name) seed \(seed): \(error)")
+            }
+            return ProtocolRun.summary(
+                world: world, seed: seed, configuration: configuration, sink: sink,
+                races: sink.ledger.races(), events: simulation.kernel.processedEvents,
+                digest: simulation.kernel.digest)
+        }
+    }
+
+    /// The summary object of a world before anything ran: every key a run's summary has,
+    /// with empty totals. Sweeps take their `runs.csv` columns from it, so the columns
+    /// follow whatever `summary.json` holds.
+    package static func emptySummary(world: World) -> JSONObject {
+        switch world.model {
+        case .gossip(let configuration):
+            return GossipRun.summary(
+                world: world, seed: world.seed, agents: configuration.agents, rumours: 0,
+                longest: 0, events: 0, digest: RunDigest())
+        case .chain:
+            return ChainOutputSink(blocks: nil, events: nil).summary(
+                world: world, seed: world.seed, events: 0, digest: RunDigest(), senders: [])
+        case .protocol(let configuration):
+            let sink = protocolSink(configuration)
+            return ProtocolRun.summary(
+                world: world, seed: world.seed, configuration: configuration, sink: sink,
+                races: [], events: 0, digest: RunDigest())
+        }
+    }
+
+    static func protocolSink(_ configuration: ProtocolWorldConfiguration) -> ProtocolOutputSink {
+        ProtocolOutputSink(
+            blocks: nil, events: nil,
+            collaterals: configuration.collaterals.map { ($0.name, $0.asset) })
+    }
+}
+
+extension ProtocolRun {
+    /// A protocol world's `summary.json` object (docs/outputs.md), from the run's sink and
+    /// races: provenance, transactions, race figures, the insurance fund's minimum and the
+    /// gas ceilings.
+    static func summary(
+        world: World, seed: UInt64, configuration: ProtocolWorldConfiguration,
+        sink: ProtocolOutputSink, races: [Race], events: UInt64, digest: RunDigest
+    ) -> JSONObject {
+        var summary = JSONObject.runProvenance(
+            world: world, seed: seed, model: "protocol", blocks: sink.blockCount,
+            events: events, digest: digest)
+        summary.append("agent_transactions", .integer(sink.agentTransactions))
+        summary.append("reverted_transactions", .integer(sink.revertedTransactions))
+        for (name, value) in RaceTable.summary(races: races, totals: sink.ledger.totals).members {
+            summary.append(name, value)
+        }
+        summary.append(
+            "insurance_fund_min",
+            sink.fundMinimum.map { OutputJSON.decimal($0) } ?? .null)
+        // What auctions still running at the end have yet to raise: losses `bad_debt` cannot
+        // count yet (a day-long world ends with Flipper auctions open for days more).
+        summary.append(
+            "debt_under_auction_end",
+            .decimal(DecimalText(sink.ledger.debtUnderAuction, scale: 45)))
+        summary.append("gas_ceilings_gwei", .object(gasCeilings(configuration)))
+        return summary
+    }
+}

@@ -1,0 +1,135 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Runs a slice's missing runs in up to `jobs` worker processes and appends their rows to
+/// `runs.csv` as they arrive.
+///
+/// Runs are handed out in canonical order in *guided* batches: about a quarter of what is
+/// left per job, at most 32 and at least 1, so batches are large (few process starts) while
+/// much is left and small at the end (the last workers finish together). One loop, no
+/// threads: `poll(2)` waits on every worker's stdout at once, with a half-second timeout so
+/// progress keeps ticking while runs are long.
+final class SweepCoordinator {
+    let log: SweepLog
+    let host: SweepHost
+    let jobs: Int
+    let folder: String
+    let worldPath: String
+    private(set) var progress: SweepProgress
+    /// One line per failed run or failed worker, for the final message.
+    private(set) var failures: [String] = []
+    /// 1 if any failure was internal (exit status 1), else 2 (bad input).
+    private(set) var failureStatus: Int32 = 2
+    /// The first run that failed, for the command that reproduces it.
+    private(set) var firstFailed: (point: Int, seed: UInt64)?
+    private var next = 0
+    private var workers: [WorkerProcess] = []
+
+    /// The most runs given to one worker process.
+    static let maximumBatch = 32
+
+    init(log: SweepLog, host: SweepHost, jobs: Int, folder: String, worldPath: String) {
+        self.log = log
+        self.host = host
+        self.jobs = jobs
+        self.folder = folder
+        self.worldPath = worldPath
+        progress = SweepProgress(
+            runsDone: log.doneCount, runsTotal: log.sliceSize, pointsDone: log.pointsDone,
+            pointsTotal: log.pointsTotal, runsNow: 0, elapsedSeconds: 0, failures: 0)
+    }
+
+    func run() throws(CascadeFailure) {
+        let start = host.now()
+        host.progress(progress)
+        while next < log.todo.count || !workers.isEmpty {
+            try startWorkers()
+            try collect()
+            progress.runsDone = log.doneCount
+            progress.pointsDone = log.pointsDone
+            progress.elapsedSeconds = host.now() - start
+            host.progress(progress)
+        }
+    }
+
+    /// Starts workers until `jobs` are running or nothing is left to hand out.
+    private func startWorkers() throws(CascadeFailure) {
+        let todo = log.todo
+        while workers.count < jobs && next < todo.count {
+            let left = todo.count - next
+            let size = min(Self.maximumBatch, max(1, left / (jobs * 4)))
+            let units = todo[next..<(next + size)].map { log.key(of: $0) }
+            next += size
+            let arguments =
+                [host.executable, "__sweep-worker", folder, worldPath]
+                + units.map { "\($0.point):\($0.seed)" }
+            workers.append(
+                try WorkerProcess(executable: host.executable, arguments: arguments, units: units))
+        }
+    }
+
+    /// Waits for output from any worker, appends whole rows, reaps finished workers.
+    private func collect() throws(CascadeFailure) {
+        var descriptors = workers.map {
+            pollfd(fd: $0.descriptor, events: Int16(POLLIN), revents: 0)
+        }
+        let ready = poll(&descriptors, nfds_t(descriptors.count), 500)
+        if ready < 0 && errno != EINTR {
+            throw CascadeFailure(
+                .internalFailure, "poll failed: \(String(cString: strerror(errno)))")
+        }
+        var finished: [Int] = []
+        for (index, entry) in descriptors.enumerated() where entry.revents != 0 {
+            let worker = workers[index]
+            let (lines, ended) = worker.readLines()
+            for line in lines {
+                try receive(line, from: worker)
+            }
+            if ended {
+                reap(worker)
+                finished.append(index)
+            }
+        }
+        for index in finished.reversed() { workers.remove(at: index) }
+    }
+
+    /// A row goes to `runs.csv`; a `!` line is a failed run.
+    private func receive(_ line: String, from worker: WorkerProcess) throws(CascadeFailure) {
+        worker.reported += 1
+        guard line.hasPrefix("!") else {
+            try log.append(line + "\n")
+            progress.runsNow += 1
+            return
+        }
+        let parts = line.dropFirst().split(
+            separator: "\t", maxSplits: 2, omittingEmptySubsequences: false)
+        if parts.count == 3, parts[1] == "1" { failureStatus = 1 }
+        let key = parts.first?.split(separator: ":")
+        if firstFailed == nil, let key, key.count == 2, let point = Int(key[0]),
+            let seed = UInt64(key[1])
+        {
+            firstFailed = (point, seed)
+        }
+        failures.append(parts.count == 3 ? "run \(parts[0]) (point:seed): \(parts[2])" : line)
+        progress.failures += 1
+    }
+
+    /// Reaps a worker whose pipe ended; runs it never reported are failures (it crashed or
+    /// was killed), to be retried by rerunning the sweep.
+    private func reap(_ worker: WorkerProcess) {
+        let how = worker.finish()
+        guard worker.reported < worker.units.count else { return }
+        failureStatus = 1
+        let lost = worker.units[worker.reported...]
+        if firstFailed == nil { firstFailed = lost.first }
+        failures.append(
+            "a worker \(how ?? "ended") before finishing runs "
+                + lost.map { "\($0.point):\($0.seed)" }.joined(separator: " "))
+        progress.failures += lost.count
+    }
+}

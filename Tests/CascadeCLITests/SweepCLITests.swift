@@ -1,0 +1,257 @@
+import CascadeTestSupport
+import Foundation
+import Testing
+
+/// End-to-end tests of `cascade sweep` and `cascade merge` on the kernel demo with short
+/// durations, so they stay fast: worker counts and shards give the same bytes, an
+/// interrupted sweep resumes without duplicate or missing rows, and bad input fails
+/// before anything runs.
+@Suite("cascade sweep and merge", .serialized)
+struct SweepCLITests {
+    /// A 6-point grid × 4 seeds of short gossip runs.
+    static let grid = [
+        "kernel-demo", "--set", "duration=2m,3m", "--set", "gossip.agents=5,10,20",
+        "--seeds", "1..4",
+    ]
+
+    static func read(_ path: String) throws -> String {
+        try String(contentsOfFile: path, encoding: .utf8)
+    }
+
+    @Test("--jobs 1 and --jobs 2 write the same runs.csv and points.csv")
+    func jobsAgree() throws {
+        let folder = try CLIRunner.temporaryFolder("sweep-jobs")
+        let one = try CLIRunner.run(
+            Self.grid.withCommand("sweep") + ["--jobs", "1", "--out", folder.path + "/one"])
+        let two = try CLIRunner.run(
+            Self.grid.withCommand("sweep") + ["--jobs", "2", "--out", folder.path + "/two"])
+        #expect(one.status == 0, "\(one.standardError)")
+        #expect(two.status == 0, "\(two.standardError)")
+        for name in ["runs.csv", "points.csv", "sweep.json", "report.html"] {
+            #expect(
+                try Self.read(folder.path + "/one/" + name)
+                    == Self.read(folder.path + "/two/" + name), "\(name)")
+        }
+        let runs = try Self.read(folder.path + "/one/runs.csv").split(separator: "\n")
+        #expect(runs.count == 1 + 24)
+        #expect(runs[0].hasPrefix("point,seed,duration,gossip.agents,sim_seconds,events,"))
+        #expect(runs[1].hasPrefix("0,1,2m,5,120,"))
+        #expect(runs[24].hasPrefix("5,4,3m,20,180,"))
+        let points = try Self.read(folder.path + "/one/points.csv").split(separator: "\n")
+        #expect(points.count == 1 + 6)
+        #expect(points[1].hasPrefix("0,2m,5,4,120,120,120,120,"))
+    }
+
+    @Test("each run's row holds the figures of cascade run's summary.json for that seed")
+    func rowMatchesRun() throws {
+        let folder = try CLIRunner.temporaryFolder("sweep-row")
+        let sweep = try CLIRunner.run(
+            ["kernel-demo", "--set", "duration=2m", "--seeds", "3", "--out", folder.path + "/s"]
+                .withCommand("sweep"))
+        #expect(sweep.status == 0, "\(sweep.standardError)")
+        let run = try CLIRunner.run([
+            "run", "kernel-demo", "--seed", "3", "--set", "duration=2m", "--quiet", "--out",
+            folder.path + "/r",
+        ])
+        #expect(run.status == 0)
+        let summary = try Self.read(folder.path + "/r/summary.json")
+        let row = try Self.read(folder.path + "/s/runs.csv").split(separator: "\n")[1]
+            .split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        for (key, value) in [
+            ("events", row[4]), ("run_digest", row[5]), ("rumours_delivered", row[7]),
+        ] {
+            #expect(
+                summary.contains("\"\(key)\": \(key == "run_digest" ? "\"\(value)\"" : value)"),
+                "\(key)")
+        }
+    }
+
+    @Test("slices 1/3, 2/3 and 3/3 merged give the whole sweep's files, byte for byte")
+    func shardsMerge() throws {
+        let folder = try CLIRunner.temporaryFolder("sweep-shards")
+        let whole = try CLIRunner.run(
+            Self.grid.withCommand("sweep") + ["--out", folder.path + "/whole"])
+        #expect(whole.status == 0, "\(whole.standardError)")
+        for index in 1...3 {
+            let slice = try CLIRunner.run(
+                Self.grid.withCommand("sweep") + [
+                    "--shard", "\(index)/3", "--jobs", "2", "--out", folder.path + "/s\(index)",
+                ])
+            #expect(slice.status == 0, "\(slice.standardError)")
+            #expect(!FileManager.default.fileExists(atPath: folder.path + "/s\(index)/points.csv"))
+        }
+        let partial = try CLIRunner.run([
+            "merge", folder.path + "/s1", folder.path + "/s3", "--out", folder.path + "/partial",
+        ])
+        #expect(partial.status == 2)
+        #expect(partial.standardError.contains("missing 8"))
+        let merged = try CLIRunner.run([
+            "merge", folder.path + "/s3", folder.path + "/s1", folder.path + "/s2", "--out",
+            folder.path + "/merged",
+        ])
+        #expect(merged.status == 0, "\(merged.standardError)")
+        for name in ["runs.csv", "points.csv", "sweep.json", "report.html"] {
+            #expect(
+                try Self.read(folder.path + "/whole/" + name)
+                    == Self.read(folder.path + "/merged/" + name), "\(name)")
+        }
+        let other = try CLIRunner.run(
+            [
+                "sweep", "kernel-demo", "--set", "duration=2m", "--shard", "1/2", "--out",
+                folder.path + "/other",
+            ])
+        #expect(other.status == 0)
+        let mixed = try CLIRunner.run([
+            "merge", folder.path + "/s1", folder.path + "/other", "--out", folder.path + "/mixed",
+        ])
+        #expect(mixed.status == 2 && mixed.standardError.contains("defines another sweep"))
+    }
+
+    @Test("a sweep killed with SIGKILL resumes with no duplicate or missing row")
+    func resumeAfterKill() throws {
+        let folder = try CLIRunner.temporaryFolder("sweep-resume")
+        let arguments = [
+            "sweep", "kernel-demo", "--set", "duration=10m", "--set", "gossip.agents=20,30",
+            "--seeds", "1..20", "--jobs", "2",
+        ]
+        let reference = try CLIRunner.run(arguments + ["--out", folder.path + "/reference"])
+        #expect(reference.status == 0, "\(reference.standardError)")
+        let expected = try Self.read(folder.path + "/reference/runs.csv")
+
+        let out = folder.path + "/killed"
+        let process = Process()
+        process.executableURL = CLIRunner.binary
+        process.arguments = arguments + ["--out", out]
+        process.currentDirectoryURL = CLIRunner.packageRoot
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Kill it once some rows are in (or give up waiting: the resume check still holds).
+        for _ in 0..<400 {
+            let rows = (try? Self.read(out + "/runs.csv"))?.split(separator: "\n").count ?? 0
+            if rows > 8 { break }
+            usleep(10_000)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        // As if the kill had cut a row short: a partial last line must be dropped.
+        let handle = try #require(FileHandle(forWritingAtPath: out + "/runs.csv"))
+        handle.seekToEndOfFile()
+        handle.write(Data("1,19,10m,30,600,".utf8))
+        try handle.close()
+
+        let resumed = try CLIRunner.run(arguments + ["--out", out])
+        #expect(resumed.status == 0, "\(resumed.standardError)")
+        #expect(try Self.read(out + "/runs.csv") == expected)
+        #expect(
+            try Self.read(out + "/points.csv")
+                == Self.read(folder.path + "/reference/points.csv"))
+        // A finished sweep rerun does nothing more and changes nothing.
+        let again = try CLIRunner.run(arguments + ["--out", out])
+        #expect(again.status == 0 && again.standardOutput.contains("ran 0 now"))
+        #expect(try Self.read(out + "/runs.csv") == expected)
+        // Another sweep into the same folder is refused.
+        let different = try CLIRunner.run(
+            ["sweep", "kernel-demo", "--set", "duration=10m", "--seeds", "1..20", "--out", out])
+        #expect(different.status == 2)
+        #expect(different.standardError.contains("defines another sweep"))
+    }
+
+    @Test("a bad axis value fails before anything runs, naming the path and the value")
+    func badAxisValue() throws {
+        let folder = try CLIRunner.temporaryFolder("sweep-bad-axis")
+        let out = folder.path + "/out"
+        let outcome = try CLIRunner.run([
+            "sweep", "kernel-demo", "--set", "gossip.agents=5,10,many", "--set",
+            "duration=1m,2m", "--out", out,
+        ])
+        #expect(outcome.status == 2)
+        #expect(outcome.standardError.contains("gossip.agents=many"))
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
+    @Test(
+        "bad flags exit 2 with a message",
+        arguments: [
+            ["--seeds", "9..2"], ["--seeds", "a..b"], ["--seeds", "1..2..3"],
+            ["--shard", "0/3"], ["--shard", "4/3"], ["--shard", "1-3"], ["--jobs", "0"],
+            ["--jobs", "two"], ["--set", "gossip.agents=1,,2"], ["--set", "x=[1,2"],
+            ["--set", "seed=1,2"], ["--set", "duration=1m", "--set", "duration=2m"], [],
+        ])
+    func badFlags(flags: [String]) throws {
+        let folder = try CLIRunner.temporaryFolder("sweep-bad-flags")
+        let out = flags.isEmpty ? [] : ["--out", folder.path + "/out"]
+        let outcome = try CLIRunner.run(["sweep", "kernel-demo"] + flags + out)
+        #expect(outcome.status == 2, "\(flags)")
+        #expect(outcome.standardError.contains("cascade: error:"), "\(flags)")
+        #expect(!FileManager.default.fileExists(atPath: folder.path + "/out/runs.csv"))
+    }
+
+    @Test("a sweep file names the world, axes and seeds; the command line adds to it")
+    func sweepFile() throws {
+        let folder = try CLIRunner.temporaryFolder("sweep-file")
+        let file = folder.path + "/study.json"
+        try """
+        {
+          "name": "study",
+          "description": "a small study",
+          "world": "kernel-demo",
+          "seeds": "1..2",
+          "set": ["duration=2m"],
+          "axes": [ { "path": "gossip.agents", "values": [5, 10] } ]
+        }
+        """.write(toFile: file, atomically: true, encoding: .utf8)
+        let outcome = try CLIRunner.run([
+            "sweep", file, "--set", "gossip.max_hops=2,3", "--out", folder.path + "/out",
+        ])
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        let runs = try Self.read(folder.path + "/out/runs.csv").split(separator: "\n")
+        #expect(runs.count == 1 + 4 * 2)
+        #expect(runs[0].hasPrefix("point,seed,gossip.agents,gossip.max_hops,"))
+        #expect(runs[1].hasPrefix("0,1,5,2,120,"))
+        let manifest = try Self.read(folder.path + "/out/sweep.json")
+        #expect(manifest.contains("\"sweep\": \"study\""))
+        #expect(manifest.contains("\"world_digest\": "))
+        #expect(try Self.read(folder.path + "/out/report.html").contains("<svg"))
+
+        try """
+        { "name": "typo", "world": "kernel-demo", "axis": [] }
+        """.write(toFile: file, atomically: true, encoding: .utf8)
+        let typo = try CLIRunner.run(["sweep", file, "--out", folder.path + "/typo"])
+        #expect(typo.status == 2 && typo.standardError.contains("axis"))
+    }
+}
+
+extension Array where Element == String {
+    /// The arguments with `command` in front, unless they start with it already.
+    fileprivate func withCommand(_ command: String) -> [String] {
+        first == command ? self : [command] + self
+    }
+}
+
+/// A run that fails inside a worker.
+@Suite("cascade sweep: failed runs")
+struct SweepFailureCLITests {
+    @Test("a failed run is reported with the command that reproduces it; exit 1, rows kept")
+    func failedRun() throws {
+        let folder = try CLIRunner.temporaryFolder("sweep-failure")
+        // The second point's event limit stops each of its runs: an internal failure.
+        let arguments = [
+            "sweep", "kernel-demo", "--set", "duration=1m", "--set",
+            #"limits={"max_events":100000000},{"max_events":50}"#, "--seeds", "1..3", "--out",
+            folder.path + "/out",
+        ]
+        let outcome = try CLIRunner.run(arguments)
+        #expect(outcome.status == 1)
+        #expect(outcome.standardError.contains("3 run(s) failed"))
+        #expect(outcome.standardError.contains("run 1:1 (point:seed)"))
+        #expect(
+            outcome.standardError.contains(
+                #"reproduce the first: cascade run worlds/kernel-demo.json --seed 1 --set 'duration=1m' --set 'limits={"max_events":50}'"#
+            ))
+        let runs = try String(contentsOfFile: folder.path + "/out/runs.csv", encoding: .utf8)
+        #expect(runs.split(separator: "\n").count == 1 + 3)
+        #expect(runs.contains(#"0,1,1m,"{""max_events"":100000000}",60,"#))
+        #expect(!FileManager.default.fileExists(atPath: folder.path + "/out/points.csv"))
+    }
+}
