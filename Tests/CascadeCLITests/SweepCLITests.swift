@@ -220,6 +220,34 @@ struct SweepCLITests {
         let typo = try CLIRunner.run(["sweep", file, "--out", folder.path + "/typo"])
         #expect(typo.status == 2 && typo.standardError.contains("axis"))
     }
+
+    @Test("a world's own sweep section is its study; a run ignores it")
+    func worldSection() throws {
+        let folder = try CLIRunner.temporaryFolder("sweep-section")
+        let world = folder.path + "/world.json"
+        try """
+        {
+          "name": "gossip-study", "description": "d", "seed": 4, "duration": "2m",
+          "gossip": { "agents": 5, "mean_interval": "1s", "mean_latency": "10ms", "max_hops": 2 },
+          "sweep": { "seeds": "1..3", "axes": [ { "path": "gossip.agents", "values": [5, 8] } ] }
+        }
+        """.write(toFile: world, atomically: true, encoding: .utf8)
+        let outcome = try CLIRunner.run(["sweep", world, "--out", folder.path + "/out"])
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        let runs = try Self.read(folder.path + "/out/runs.csv").split(separator: "\n")
+        #expect(runs.count == 1 + 2 * 3)
+        #expect(runs[0].hasPrefix("point,seed,gossip.agents,"))
+        let run = try CLIRunner.run(["run", world, "--out", folder.path + "/run", "--quiet"])
+        #expect(run.status == 0, "\(run.standardError)")
+
+        try """
+        { "name": "bad", "description": "d", "seed": 1, "duration": "1m",
+          "gossip": { "agents": 5, "mean_interval": "1s", "mean_latency": "10ms", "max_hops": 2 },
+          "sweep": { "axes": [ { "path": "gossip.agents", "values": [] } ] } }
+        """.write(toFile: world, atomically: true, encoding: .utf8)
+        let bad = try CLIRunner.run(["sweep", world, "--out", folder.path + "/bad"])
+        #expect(bad.status == 2 && bad.standardError.contains("sweep.axes[0].values"))
+    }
 }
 
 extension Array where Element == String {

@@ -232,8 +232,9 @@ package struct SweepDefinition: Sendable {
             } catch {
                 throw .badInput(error)
             }
-            definition = SweepDefinition(
-                name: nil, worldPath: path, fixed: [], axes: [], seeds: nil)
+            definition =
+                try SweepFile.readWorldSection(path)
+                ?? SweepDefinition(name: nil, worldPath: path, fixed: [], axes: [], seeds: nil)
         }
         for text in sets {
             let axis = try SweepAxis(parsing: text)
@@ -314,6 +315,23 @@ enum SweepFile {
         }
     }
 
+    /// The study in the `sweep` section of the world at `path` (`seeds`, `set`, `axes`, as
+    /// in a sweep file), or nil when the world has none.
+    static func readWorldSection(_ path: String) throws(CascadeFailure) -> SweepDefinition? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        do throws(WorldError) {
+            let document = try WorldDocument(bytes: [UInt8](data), displayName: path)
+            guard document.root.member("sweep") != nil else { return nil }
+            let section = try document.reader.object().required("sweep").object()
+            let (seeds, fixed, axes) = try decodeStudy(section)
+            try section.finish()
+            return SweepDefinition(
+                name: nil, worldPath: path, fixed: fixed, axes: axes, seeds: seeds)
+        } catch {
+            throw .badInput(error)
+        }
+    }
+
     static func decode(_ document: WorldDocument, path: String) throws(WorldError)
         -> SweepDefinition
     {
@@ -337,6 +355,16 @@ enum SweepFile {
         } else {
             worldPath = try WorldCatalog.locate(world)
         }
+        let (seeds, fixed, axes) = try decodeStudy(object)
+        try object.finish()
+        return SweepDefinition(
+            name: name, worldPath: worldPath, fixed: fixed, axes: axes, seeds: seeds)
+    }
+
+    /// A study's `seeds`, `set` and `axes`, from a sweep file or a world's `sweep` section.
+    static func decodeStudy(_ object: JSONObjectReader) throws(WorldError)
+        -> (seeds: SweepSeeds?, fixed: [String], axes: [SweepAxis])
+    {
         var seeds: SweepSeeds?
         if let seedsReader = object.optional("seeds") {
             let text = try seedsReader.nonEmptyString()
@@ -364,10 +392,7 @@ enum SweepFile {
             try axis.finish()
             return SweepAxis(path: path, values: values)
         }
-        try object.finish()
-        return SweepDefinition(
-            name: name, worldPath: worldPath, fixed: fixed ?? [], axes: axes ?? [],
-            seeds: seeds)
+        return (seeds, fixed ?? [], axes ?? [])
     }
 
     /// A JSON value of a sweep file as an override's value text: strings as JSON strings

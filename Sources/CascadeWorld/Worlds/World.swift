@@ -71,6 +71,11 @@ extension World {
             }
             try limitsObject.finish()
         }
+        // A study over this world (docs/sweeps.md): read by `cascade sweep`, which checks
+        // its axes and seeds and decodes every point; a run ignores it.
+        if let section = object.optional("sweep") {
+            _ = try section.object()
+        }
         let present = modelKeys.filter { object.contains($0) }
         guard present.count == 1 else {
             throw object.reader.error(
