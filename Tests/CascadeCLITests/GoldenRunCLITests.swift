@@ -15,8 +15,8 @@ struct GoldenRunCLITests {
             "flash-crash",
             ["--set", "duration=\"200m\"", "--set", "protocol.borrowers.count=200", "--trace"],
             [
-                "summary.json", "blocks.csv", "races.csv", "auctions.csv", "events.jsonl",
-                "report.html",
+                "summary.json", "blocks.csv", "races.csv", "auctions.csv", "agents.csv",
+                "events.jsonl", "report.html",
             ]
         ),
         (

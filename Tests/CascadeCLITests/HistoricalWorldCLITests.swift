@@ -21,6 +21,14 @@ struct HistoricalWorldCLITests {
             #expect(outcome.standardOutput.contains(label), "\(outcome.standardOutput)")
         }
         #expect(outcome.standardOutput.contains(folder.path + "/report.html"))
+        // agents.csv names who is behind each address; cascade races shows the names.
+        let agents = try String(
+            contentsOf: folder.appendingPathComponent("agents.csv"), encoding: .utf8)
+        #expect(agents.hasPrefix("address,name,role\n"))
+        #expect(agents.contains(",opportunist-0,keeper\n") && agents.contains(",bidder-4,keeper\n"))
+        let listing = try CLIRunner.run(["races", folder.path, "--top", "3"])
+        #expect(listing.status == 0, "\(listing.standardError)")
+        #expect(listing.standardOutput.contains("opportunist-0"), "\(listing.standardOutput)")
         let data = try Data(contentsOf: folder.appendingPathComponent("summary.json"))
         let summary = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let auctions = try #require(summary["auctions"] as? Int)

@@ -60,6 +60,10 @@ enum ProtocolRun {
         do {
             try RaceTable.write(races, to: folder)
             try AuctionTable.write(races, to: folder, names: sink.names)
+            let agents = try folder.csv(named: AgentNames.fileName, header: AgentNames.columns)
+            for row in AgentNames.rows(of: simulation) {
+                try agents.writeRow([.text(row.address), .text(row.name), .text(row.role)])
+            }
             try folder.write(
                 OutputJSON.object(summary).serialized(.pretty) + "\n", named: "summary.json")
         } catch {
@@ -69,8 +73,9 @@ enum ProtocolRun {
         try RunReport.write(into: folder, path: folderPath)
         let files =
             trace
-            ? "summary.json, blocks.csv, races.csv, auctions.csv, events.jsonl, report.html"
-            : "summary.json, blocks.csv, races.csv, auctions.csv, report.html"
+            ? "summary.json, blocks.csv, races.csv, auctions.csv, agents.csv, events.jsonl, "
+                + "report.html"
+            : "summary.json, blocks.csv, races.csv, auctions.csv, agents.csv, report.html"
         let text = headline(
             world: world, seed: seed, summary: summary, races: races, folderPath: folderPath,
             files: files)

@@ -65,8 +65,8 @@ package final class RunFolder {
     /// write is removed, so a folder never mixes one run's `summary.json` with an older
     /// run's `events.jsonl` (say, from an earlier `--trace`).
     package static let outputNames = [
-        "summary.json", "blocks.csv", "races.csv", "auctions.csv", "events.jsonl",
-        "report.html",
+        "summary.json", "blocks.csv", "races.csv", "auctions.csv", "agents.csv",
+        "events.jsonl", "report.html",
     ]
 
     /// Finishes every file opened so far (flushes and closes it, leaving the rename for

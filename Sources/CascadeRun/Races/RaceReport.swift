@@ -31,6 +31,7 @@ public enum RaceReport {
                 "\(racesPath): no such file; this run's world has no liquidation protocol "
                     + "(a chain-only world writes no races)")
         }
+        let names = try AgentNames.load(folder: folder)
         if let position {
             // Every row is still read and checked, so a malformed file fails the same way
             // whichever race is asked for.
@@ -41,14 +42,14 @@ public enum RaceReport {
             guard let row = found else {
                 throw CascadeFailure(.badInput, "\(racesPath): no race with position '\(position)'")
             }
-            return try RaceTimeline.text(row: row, folder: folder)
+            return try RaceTimeline.text(row: row, folder: folder, names: names)
         }
         var ranking = RaceRanking(top: count)
         try RaceRows.forEach(path: racesPath) { ranking.add($0) }
-        return ranking.text(path: racesPath)
+        return ranking.text(path: racesPath, names: names)
     }
 
-    static func table(_ rows: [RaceRow]) -> String {
+    static func table(_ rows: [RaceRow], names: AgentNames) -> String {
         guard !rows.isEmpty else { return "  (none)\n" }
         let header = [
             "position", "outcome", "unsafe", "liquidatable", "liquidated", "delay", "attempts",
@@ -58,7 +59,7 @@ public enum RaceReport {
             [
                 row.position, row.outcome, row.unsafeBlock, row.liquidatableBlock,
                 row.liquidatedBlock, row.delayBlocks.map(String.init) ?? "", String(row.attempts),
-                String(row.keepers), row.winner, row.debt, row.shortfall,
+                String(row.keepers), names.label(row.winner), row.debt, row.shortfall,
             ]
         }
         return TextTable.render(header: header, rows: cells, leftAligned: [0, 1, 8])
@@ -117,16 +118,16 @@ struct RaceRanking {
         if list.count > limit { list.removeLast() }
     }
 
-    func text(path: String) -> String {
+    func text(path: String, names: AgentNames) -> String {
         // Only looked up, in a fixed order: the dictionary's own order never shows.
         let outcomes = ["liquidated", "bad_debt", "recovered", "open"].map {
             "\(counts[$0] ?? 0) \($0)"
         }
         var text = "\(path): \(total) races (\(outcomes.joined(separator: ", ")))\n"
         text += "\nlongest delay (blocks from unsafe to liquidated):\n"
-        text += RaceReport.table(delayed)
+        text += RaceReport.table(delayed, names: names)
         text += "\nlargest shortfall (DAI):\n"
-        text += RaceReport.table(short)
+        text += RaceReport.table(short, names: names)
         text += "\nfor one race's timeline: cascade races RUN_DIR --position ID\n"
         return text
     }

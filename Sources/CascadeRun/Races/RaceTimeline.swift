@@ -21,8 +21,10 @@ enum RaceTimeline {
         var result = ""
     }
 
-    static func text(row: RaceRow, folder: String) throws(CascadeFailure) -> String {
-        var text = header(row)
+    static func text(row: RaceRow, folder: String, names: AgentNames) throws(CascadeFailure)
+        -> String
+    {
+        var text = header(row, names: names)
         let eventsPath = folder + "/events.jsonl"
         var entries: [Entry]
         if FileManager.default.fileExists(atPath: eventsPath) {
@@ -36,7 +38,8 @@ enum RaceTimeline {
         let cells = entries.map { entry in
             [
                 String(entry.block),
-                entry.timeMs.map { seconds($0) } ?? "", entry.market, entry.oracle, entry.keeper,
+                entry.timeMs.map { seconds($0) } ?? "", entry.market, entry.oracle,
+                entry.keeper.isEmpty ? "" : names.label(entry.keeper),
                 entry.what, entry.bid, entry.paid, entry.result,
             ]
         }
@@ -49,7 +52,7 @@ enum RaceTimeline {
         return text
     }
 
-    static func header(_ row: RaceRow) -> String {
+    static func header(_ row: RaceRow, names: AgentNames) -> String {
         func block(_ value: String) -> String { value.isEmpty ? "-" : value }
         var text = "race \(row.position): \(row.outcome)\n"
         text += "  unsafe at market \(block(row.unsafeBlock)), "
@@ -60,7 +63,9 @@ enum RaceTimeline {
         text += "\n  \(row.attempts) attempts by \(row.keepers) keepers, "
         text += "\(row.failedAttempts) reverted (fees \(row.failedFees) wei)"
         if !row.winner.isEmpty {
-            text += "; winner \(row.winner) at \(row.winningGasPrice) wei/gas"
+            let winner = names.label(row.winner)
+            let shown = winner == row.winner ? winner : "\(winner) (\(row.winner))"
+            text += "; winner \(shown) at \(row.winningGasPrice) wei/gas"
         }
         text += "\n  debt \(row.debt) DAI, proceeds \(row.proceeds) DAI, shortfall "
         text += row.shortfall.isEmpty ? "- (open)" : "\(row.shortfall) DAI"

@@ -21,11 +21,15 @@ final class SweepCoordinator {
     let folder: String
     let worldPath: String
     private(set) var progress: SweepProgress
-    /// One line per failed run or failed worker, for the final message.
-    private(set) var failures: [String] = []
+    /// One line per failed run or failed worker, for the final message, in (point, seed)
+    /// order whatever order the workers finished in, so the message is the same every time.
+    var failures: [String] {
+        failureLines.sorted { ($0.point, $0.seed) < ($1.point, $1.seed) }.map(\.text)
+    }
+    private var failureLines: [(point: Int, seed: UInt64, text: String)] = []
     /// 1 if any failure was internal (exit status 1), else 2 (bad input).
     private(set) var failureStatus: Int32 = 2
-    /// The first run that failed, for the command that reproduces it.
+    /// The failed run with the lowest (point, seed), for the command that reproduces it.
     private(set) var firstFailed: (point: Int, seed: UInt64)?
     private var next = 0
     private var workers: [WorkerProcess] = []
@@ -109,13 +113,18 @@ final class SweepCoordinator {
         let parts = line.dropFirst().split(
             separator: "\t", maxSplits: 2, omittingEmptySubsequences: false)
         if parts.count == 3, parts[1] == "1" { failureStatus = 1 }
-        let key = parts.first?.split(separator: ":")
-        if firstFailed == nil, let key, key.count == 2, let point = Int(key[0]),
-            let seed = UInt64(key[1])
+        var unit = (point: Int.max, seed: UInt64.max)
+        if let key = parts.first?.split(separator: ":"), key.count == 2,
+            let point = Int(key[0]), let seed = UInt64(key[1])
         {
-            firstFailed = (point, seed)
+            unit = (point, seed)
+            noteFailed(point: point, seed: seed)
         }
-        failures.append(parts.count == 3 ? "run \(parts[0]) (point:seed): \(parts[2])" : line)
+        failureLines.append(
+            (
+                unit.point, unit.seed,
+                parts.count == 3 ? "run \(parts[0]) (point:seed): \(parts[2])" : line
+            ))
         progress.failures += 1
     }
 
@@ -126,10 +135,19 @@ final class SweepCoordinator {
         guard worker.reported < worker.units.count else { return }
         failureStatus = 1
         let lost = worker.units[worker.reported...]
-        if firstFailed == nil { firstFailed = lost.first }
-        failures.append(
-            "a worker \(how ?? "ended") before finishing runs "
-                + lost.map { "\($0.point):\($0.seed)" }.joined(separator: " "))
+        for unit in lost { noteFailed(point: unit.point, seed: unit.seed) }
+        let first = lost.first.map { ($0.point, $0.seed) } ?? (Int.max, UInt64.max)
+        failureLines.append(
+            (
+                first.0, first.1,
+                "a worker \(how ?? "ended") before finishing runs "
+                    + lost.map { "\($0.point):\($0.seed)" }.joined(separator: " ")
+            ))
         progress.failures += lost.count
+    }
+
+    private func noteFailed(point: Int, seed: UInt64) {
+        if let first = firstFailed, (first.point, first.seed) <= (point, seed) { return }
+        firstFailed = (point, seed)
     }
 }
