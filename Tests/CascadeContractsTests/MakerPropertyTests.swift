@@ -194,9 +194,10 @@ struct MakerPropertyTests {
     func randomSystemRun(seed: UInt64) throws {
         var random = OperandGenerator(seed: seed)
         var fixture = MakerFixture(now: 1_000_000)
+        // Odd seeds run the v1 Cat (lots of at most `lump` collateral), even seeds the v2 Cat.
         let flipTerms = MakerSystem.FlipTerms(
             flipper: Fixture.flipper, chop: wad("1.13"), dunk: rad("30000"), beg: wad("1.03"),
-            ttl: 600, tau: 6 * 3600)
+            ttl: 600, tau: 6 * 3600, lump: seed % 2 == 1 ? wad("40") : nil)
         let clipTerms = MakerSystem.ClipTerms(
             clipper: Fixture.clipper, chop: wad("1.13"), hole: rad("50000"), buf: ray("1.2"),
             tail: 3600, cusp: ray("0.4"), chip: wad("0.001"), tip: rad("5"),
@@ -395,5 +396,61 @@ private func auctionCall(
         if random.chance(25) { return .redo(auction: id, keeper: Fixture.keeper) }
         let amt = random.chance(30) ? clip.lot : clip.lot * random.amount(below: 100) / 100
         return .take(auction: id, amt: amt, max: price, who: Fixture.bob, flash: false)
+    }
+}
+
+@Suite("Maker v1 Cat lots (seeded)")
+struct MakerV1CatPropertyTests {
+    // The v1 Cat (dss `cat.sol` at the MCD launch) on random vaults: every bite takes
+    // lot = min(ink, lump) and art = min(art, lot·art / ink) exactly; bites continue while the
+    // vault is unsafe; the lots and debts seized plus what is left add up to the vault.
+    @Test(arguments: 0..<100 as Range<UInt64>)
+    func lotsAddUp(seed: UInt64) throws {
+        var random = OperandGenerator(seed: seed)
+        var fixture = MakerFixture()
+        let lump = UInt256(1 + random.next(below: 60)) * MakerSystem.wad
+        let terms = MakerSystem.FlipTerms(
+            flipper: Fixture.flipper, chop: wad("1.13"), dunk: .zero, beg: wad("1.03"),
+            ttl: 600, tau: 3 * 86_400, lump: lump)
+        let ilk = fixture.system.addIlk(
+            MakerSystem.IlkConfiguration(
+                name: "ETH-A", line: rad("1000000000"), dust: .zero, mat: ray("1.5"),
+                liquidation: .flip(terms)),
+            at: fixture.now)
+        try fixture.run(.poke(ilk: ilk, price: wad("200")), as: Fixture.governance)
+        // A vault at 150–300% with 1–500 ETH (to the wei), then a crash below its price.
+        let ink =
+            UInt256(1 + random.next(below: 500)) * MakerSystem.wad
+            + UInt256(random.next(below: 1_000_000_007))
+        let ratio = 150 + random.next(below: 151)
+        // debt = ink · $200 / ratio (a ratio of 150% is 133.33 DAI per ETH).
+        let art = ink * UInt256(20_000 as UInt64) / UInt256(ratio)
+        try fixture.openVault(ilk: ilk, owner: Fixture.me, ink: ink, art: art)
+        try fixture.run(.poke(ilk: ilk, price: wad("50")), as: Fixture.governance)
+        var seizedInk = UInt256.zero
+        var seizedArt = UInt256.zero
+        var bites = 0
+        while fixture.system.isUnsafe(ilk: ilk, owner: Fixture.me) {
+            let before = fixture.system.urn(ilk: ilk, owner: Fixture.me)
+            let events = try fixture.run(.bite(ilk: ilk, vault: Fixture.me), as: Fixture.keeper)
+            guard case .bitten(let bite)? = events.last else {
+                Issue.record("seed \(seed): no bite event")
+                return
+            }
+            let lot = Swift.min(before.ink, lump)
+            let dart = Swift.min(before.art, lot * before.art / before.ink)
+            #expect(bite.lot == lot && bite.dart == dart, "seed \(seed) bite \(bites)")
+            #expect(bite.tab == dart * MakerSystem.ray * wad("1.13") / MakerSystem.wad)
+            seizedInk += bite.lot
+            seizedArt += bite.dart
+            bites += 1
+            guard bites < 1_000 else {
+                Issue.record("seed \(seed): the vault never became safe")
+                return
+            }
+        }
+        let left = fixture.system.urn(ilk: ilk, owner: Fixture.me)
+        #expect(seizedInk + left.ink == ink && seizedArt + left.art == art, "seed \(seed)")
+        #expect(bites >= 1)
     }
 }
