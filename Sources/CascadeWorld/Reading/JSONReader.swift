@@ -215,6 +215,17 @@ public struct JSONReader {
         }
     }
 
+    /// A whole percentage within `range` (`"15%"` is 15): raise steps, multiples, `mat`.
+    public func wholePercent(in range: ClosedRange<UInt64>) throws(WorldError) -> UInt64 {
+        let percent = try percentage()
+        guard let value = try? percent.shifted(by: 2).baseUnits(scale: 0),
+            value >= UInt128(range.lowerBound), value <= UInt128(range.upperBound)
+        else {
+            throw error("a whole percentage from \(range.lowerBound)% to \(range.upperBound)%")
+        }
+        return UInt64(value)
+    }
+
     /// A ratio: a percentage string (`"13%"`) or a plain number (`0.13`), as the exact
     /// fraction. Only for keys documented as ratios.
     public func ratio(allowNegative: Bool = false) throws(WorldError) -> ExactDecimal {

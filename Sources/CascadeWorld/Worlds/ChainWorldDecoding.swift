@@ -172,14 +172,8 @@ enum ChainWorldDecoding {
                 try raiseAfter.durationMilliseconds(in: 1...86_400_000))
         }
         if let raise = object.optional("raise_by") {
-            let percent = try raise.percentage()
-            guard let value = try? percent.shifted(by: 2).baseUnits(scale: 0), value > 10,
-                value <= 1_000
-            else {
-                throw raise.error(
-                    "must be a whole percentage above 10% (the pool's bump) and at most 1000%")
-            }
-            settings.raisePercent = UInt64(value)
+            // Above the pool's 10% replacement bump.
+            settings.raisePercent = try raise.wholePercent(in: 11...1_000)
         }
         return settings
     }
@@ -206,26 +200,15 @@ enum ChainWorldDecoding {
             }
         case "base_fee_multiple":
             strategy = .baseFeeMultiple(
-                percent: try multiplePercent(object.required("multiple")),
+                percent: try object.required("multiple").wholePercent(in: 100...100_000),
                 priorityFee: try object.required("priority_fee").wei())
         default:
             strategy = .marketMultiple(
-                percent: try multiplePercent(object.required("multiple")),
+                percent: try object.required("multiple").wholePercent(in: 100...100_000),
                 minimum: try object.optional("minimum")?.wei() ?? .gwei(1))
         }
         try object.finish()
         return strategy
-    }
-
-    /// A whole percentage from 100% to 100000%, for a strategy's `multiple`.
-    static func multiplePercent(_ reader: JSONReader) throws(WorldError) -> UInt64 {
-        let multiple = try reader.percentage()
-        guard let percent = try? multiple.shifted(by: 2).baseUnits(scale: 0), percent >= 100,
-            percent <= 100_000
-        else {
-            throw reader.error("a whole percentage from 100% to 100000%, like \"200%\"")
-        }
-        return UInt64(percent)
     }
 
     /// A latency: `"150ms"` (fixed), or `{"exponential": "2s"}`, `{"uniform": ["50ms","300ms"]}`,

@@ -33,7 +33,7 @@ extension ProtocolWorldDecoding {
             }
         }
         if let matReader = object.optional("mat") {
-            settings.matPercent = try wholePercent(matReader, in: 101...10_000)
+            settings.matPercent = try matReader.wholePercent(in: 101...10_000)
         }
         if let hop = object.optional("hop") {
             settings.hopSeconds = UInt16(try wholeSeconds(hop, in: 1...65_535))

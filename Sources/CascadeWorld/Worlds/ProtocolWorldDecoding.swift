@@ -68,20 +68,6 @@ enum ProtocolWorldDecoding {
         return value
     }
 
-    /// A whole percentage in `range` (`"15%"` is 15).
-    static func wholePercent(_ reader: JSONReader, in range: ClosedRange<UInt64>)
-        throws(WorldError) -> UInt64
-    {
-        let percent = try reader.percentage()
-        guard let value = try? percent.shifted(by: 2).baseUnits(scale: 0),
-            value >= UInt128(range.lowerBound), value <= UInt128(range.upperBound)
-        else {
-            throw reader.error(
-                "a whole percentage from \(range.lowerBound)% to \(range.upperBound)%")
-        }
-        return UInt64(value)
-    }
-
     /// A duration in whole seconds within `range` (seconds).
     static func wholeSeconds(_ reader: JSONReader, in range: ClosedRange<Int64>)
         throws(WorldError) -> UInt64
@@ -106,7 +92,7 @@ enum ProtocolWorldDecoding {
             gas.ceiling = try ceiling.wei()
         }
         if let raise = object.optional("raise_by") {
-            gas.raisePercent = try wholePercent(raise, in: 10...1_000)
+            gas.raisePercent = try raise.wholePercent(in: 10...1_000)
         }
         if let cap = object.optional("raise_cap") {
             gas.raiseCap = try cap.wei()
