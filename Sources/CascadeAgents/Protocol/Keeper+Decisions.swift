@@ -87,6 +87,7 @@ extension Keeper {
         // Read once per pass, and only when an auction is due.
         let inputs = PassInputs(
             view: view, now: context.now, collaterals: ilks.count, capital: spendableDai(state))
+        lastSale = SaleQuote()
         while budget > 0, index < auctions.count {
             let known = auctions[index]
             // A revert's hold-off is in `nextChecks` too (`holdOff`).
@@ -145,6 +146,20 @@ extension Keeper {
         }
     }
 
+    /// What selling `amount` of `collateral` on the venue brings in this pass. Lots are
+    /// mostly the same size (the v1 Cat cuts them at `lump`), so a pass over thousands of
+    /// auctions asks the same question again and again: the last answer is kept for the
+    /// pass (`bidOnAuctions` clears it), and the venue's depth curve (an `exp`) is walked
+    /// once per distinct lot instead of once per auction.
+    func saleValue(_ collateral: Int, amount: Double, _ inputs: PassInputs) -> Double {
+        if lastSale.collateral == collateral && lastSale.amount == amount {
+            return lastSale.value
+        }
+        let value = inputs.view.saleValue(collateral, amount: amount, at: inputs.now)
+        lastSale = SaleQuote(collateral: collateral, amount: amount, value: value)
+        return value
+    }
+
     /// Whether an incentive of `coin` (RAD) pays for `gas` at `bid`, or the keeper acts
     /// regardless.
     func incentiveCovers(_ coin: UInt256, gas: Gas, bid: GasBid, now: SimTime) -> Bool {
@@ -195,8 +210,7 @@ extension Keeper {
             else { return nil }
             slice = plan.slice
             value =
-                inputs.view.saleValue(
-                    known.collateral, amount: slice.approximateValue / 1e18, at: context.now)
+                saleValue(known.collateral, amount: slice.approximateValue / 1e18, inputs)
                 - plan.owe.approximateValue / 1e45
                 - gasCost(Self.takeGas, bid: bid, nativePrice: inputs.nativePrice)
             calls =
@@ -345,7 +359,7 @@ extension Keeper {
         guard let gasBid = currentBid() else { return }
         let lotUnits = flip.lot.approximateValue / 1e18
         let worth =
-            inputs.view.saleValue(known.collateral, amount: lotUnits, at: context.now)
+            saleValue(known.collateral, amount: lotUnits, inputs)
             * (1 - settings.flipDiscount)
             - gasCost(Self.bidGas, bid: gasBid, nativePrice: inputs.nativePrice)
             - settings.minimumProfit

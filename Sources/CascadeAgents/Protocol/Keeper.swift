@@ -48,6 +48,10 @@ public final class Keeper: Agent {
     /// The newest observed block's mean gas price (for `.marketMultiple` bids).
     @exclusivity(unchecked) var marketGasPrice: Wei = 0
     @exclusivity(unchecked) var auctions: [KnownAuction] = []
+    /// The highest auction id it has learnt of. Ids come from one increasing counter, so a
+    /// kick above it is new without a search; only a `redo` (which announces a known id
+    /// again) needs one, instead of a search of every live auction on every kick.
+    @exclusivity(unchecked) var highestKnownAuction = MakerSystem.AuctionID(0)
     /// `nextChecks[i]`: auction `i` is not looked at again before this time, in
     /// milliseconds (see `auctionRecheck`). A dense array beside `auctions` because every
     /// pass scans it whole: reading each 40-byte `KnownAuction` for it was 8% of the world
@@ -60,6 +64,8 @@ public final class Keeper: Agent {
     @exclusivity(unchecked) var retryAfter: [KeeperTarget: SimTime] = [:]
     /// Clipper prices, with the curve's factors remembered (see `ClipPriceReader`).
     @exclusivity(unchecked) var clipPrices = ClipPriceReader()
+    /// The auction pass's last venue sale value (see `saleValue(_:amount:_:)`).
+    @exclusivity(unchecked) var lastSale = SaleQuote()
 
     @exclusivity(unchecked) public internal(set) var statistics = KeeperStatistics()
 
@@ -139,8 +145,10 @@ public final class Keeper: Agent {
             switch makerEvent {
             case .kicked(let kick):
                 guard let collateral = ilks.firstIndex(of: kick.ilk),
-                    !auctions.contains(where: { $0.id == kick.auction })
+                    kick.auction > highestKnownAuction
+                        || !auctions.contains(where: { $0.id == kick.auction })
                 else { continue }
+                highestKnownAuction = max(highestKnownAuction, kick.auction)
                 auctions.append(
                     KnownAuction(id: kick.auction, collateral: collateral, kickedAt: blockTime))
                 nextChecks.append(0)
@@ -265,6 +273,13 @@ public final class Keeper: Agent {
         statistics.sent += 1
         outbox.send(calls, gasLimit: gasLimit, bid: bid, purpose: task, context)
     }
+}
+
+/// A venue sale value and the question it answers (collateral −1: none yet).
+struct SaleQuote {
+    var collateral = -1
+    var amount = 0.0
+    var value = 0.0
 }
 
 /// What a keeper did, for tests and reports.
