@@ -10,7 +10,8 @@ import CascadeCore
 //   pass 2  if some is left and the price was not the mark: the same ranking at the mark,
 //           which costs a counterparty nothing (up to rounding);
 //   pass 3  if still some is left (every opposite account is itself broke): the backstop
-//           vault takes it at the mark.
+//           vault takes it at the mark; if that closed the vault's own last position and
+//           the vault is broke too, its deficit is resolved like the bankrupt account's.
 //
 // What the bankrupt account still owes afterwards is paid by the insurance fund, then
 // charged to the market's open interest through the funding indices (Drift's socialised
@@ -137,6 +138,11 @@ extension PerpExchange {
             events.append(round.event(remaining, counterparty: vault, score: nil, price: mark))
         }
         try resolveDeficit(of: account, in: market, events: &events)
+        // Pass 3 may have closed the last position of a vault that was itself broke (it
+        // takes whatever the backstop hands it): its deficit is settled the same way.
+        if remaining > 0 && account != vault && self.account(vault).positions.isEmpty {
+            try resolveDeficit(of: vault, in: market, events: &events)
+        }
     }
 
     /// One pass over the queue at `price`; returns the size still open.
