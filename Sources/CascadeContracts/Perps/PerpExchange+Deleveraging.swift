@@ -132,7 +132,8 @@ extension PerpExchange {
             remaining = try close(round, remaining, against: queue, at: mark, events: &events)
         }
         let vault = Self.backstopVaultAccount
-        if remaining > 0 && account != vault {
+        let vaultTakesRest = remaining > 0 && account != vault
+        if vaultTakesRest {
             try settleFunding(vault)
             try exchange(round, remaining, with: vault, at: mark, alreadyFilled: 0)
             events.append(round.event(remaining, counterparty: vault, score: nil, price: mark))
@@ -140,7 +141,7 @@ extension PerpExchange {
         try resolveDeficit(of: account, in: market, events: &events)
         // Pass 3 may have closed the last position of a vault that was itself broke (it
         // takes whatever the backstop hands it): its deficit is settled the same way.
-        if remaining > 0 && account != vault && self.account(vault).positions.isEmpty {
+        if vaultTakesRest && self.account(vault).positions.isEmpty {
             try resolveDeficit(of: vault, in: market, events: &events)
         }
     }
