@@ -114,6 +114,13 @@ final class ProtocolOutputSink: ProtocolBlockObserver {
                         transaction: transaction, receipt: receipt, block: record.block,
                         timeMs: record.timeMs, describe: TraceText.describe)
                     try events.write(ChainOutputSink.traceLine(transactionRecord))
+                    // The events of a reverted transaction were undone: none are traced.
+                    for line in ContractTrace.lines(
+                        block.events[receipt.events], block: record.block, timeMs: record.timeMs,
+                        transaction: transaction.hash, state: state)
+                    {
+                        try events.write(line)
+                    }
                 }
                 for note in ledger.notes {
                     try events.write(RaceTable.traceLine(note))
