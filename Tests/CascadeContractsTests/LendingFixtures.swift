@@ -78,6 +78,17 @@ struct AaveFixture {
         try market.checkInvariants()
     }
 
+    /// Applies `call` as `caller` now; returns its revert, or nil after auditing the books.
+    mutating func attempt(_ call: AavePool.Call, as caller: Address) throws -> Revert? {
+        do {
+            try market.apply(call, caller: caller, block: block, events: &events)
+        } catch {
+            return error
+        }
+        try market.checkInvariants()
+        return nil
+    }
+
     /// The last liquidation event.
     var lastLiquidation: AavePool.Liquidation? {
         for event in events.reversed() {
@@ -166,6 +177,17 @@ struct CompoundFixture {
         let liquidity = try #require(try comptroller.accountLiquidity(of: account, ledger: ledger))
         return liquidity.shortfall.isZero
             ? (false, liquidity.liquidity) : (true, liquidity.shortfall)
+    }
+
+    /// Applies `call` as `caller`; returns its revert, or nil after auditing the books.
+    mutating func attempt(_ call: CompoundComptroller.Call, as caller: Address) throws -> Revert? {
+        do {
+            try market.apply(call, caller: caller, block: block, events: &events)
+        } catch {
+            return error
+        }
+        try market.checkInvariants()
+        return nil
     }
 
     var lastLiquidation: CompoundComptroller.Liquidation? {
