@@ -19,6 +19,13 @@ private func collateralAndDebt(
         ])
 }
 
+/// INTERFACE.md's `liquidation_call` fields, in order.
+let liquidationCallFields = [
+    "protocol", "borrower", "liquidator", "debt_asset", "collateral_asset", "debt_to_cover",
+    "health_factor", "close_factor", "debt_repaid", "collateral_seized", "bonus",
+    "protocol_fee", "debt_price", "collateral_price",
+]
+
 @Suite("LendingAaveTests")
 struct LendingAaveTests {
     private typealias Fixture = AaveFixture
@@ -153,6 +160,13 @@ struct LendingAaveTests {
         #expect(liquidation.call.bonus == wad("1.05"))
         #expect(fixture.wallet(Fixture.liquidator, asset: 0) == 1_657_071_428_571_428_571_428)
         #expect(fixture.pool.treasuryBalance(asset: 0, at: fixture.now) == fee)
+        // The trace carries INTERFACE.md's fields first, then Aave's own.
+        let event = try #require(fixture.events.last)
+        let fields = event.traceFields { ["C", "D"][$0] }
+        #expect(event.traceType == "liquidation_call")
+        #expect(Array(fields.map(\.name).prefix(14)) == liquidationCallFields)
+        #expect(
+            fields[0].value == "aave-v3" && fields[3].value == "D" && fields[11].value == "\(fee)")
         #expect(
             fixture.pool.collateralBalance(of: Fixture.alice, asset: 0, at: fixture.now)
                 == wad("2375") - 1_664_999_999_999_999_999_999)

@@ -127,6 +127,11 @@ struct LendingCompoundTests {
         #expect(liquidation.call.protocolFee == wad("1.12"))
         #expect(liquidation.protocolSeizeAmount == wad("0.224"))
         #expect(liquidation.call.healthFactor == wad("0.675"))
+        let event = try #require(fixture.events.last)
+        #expect(event.traceType == "liquidation_call")
+        let fields = event.traceFields { ["B", "C"][$0] }
+        #expect(Array(fields.map(\.name).prefix(14)) == liquidationCallFields)
+        #expect(fields[0].value == "compound-v2" && fields[4].value == "C")
         #expect(fixture.comptroller.tokens(of: Fixture.torrey, market: 1) == wad("38.88"))
         #expect(fixture.comptroller.tokens(of: Fixture.geoff, market: 1) == wad("60"))
         #expect(fixture.comptroller.market(1).totalReserves == wad("0.224"))

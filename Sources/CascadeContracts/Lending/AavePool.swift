@@ -29,9 +29,9 @@ import CascadeCore
 ///                ledger: &ledger, events: &events)
 /// ```
 ///
-/// Complexity: supply, withdraw, borrow and repay are O(reserves) (the health factor reads
-/// every reserve of the user); a liquidation is O(reserves); `accountsWithBadDebt` is
-/// O(reserves × accounts).
+/// Complexity: supply and repay are O(1); withdraw, borrow and a liquidation are
+/// O(reserves) (the health factor reads every reserve of the user); `accountsWithBadDebt`
+/// is O(reserves × accounts).
 public struct AavePool: LendingProtocol {
     /// Whose liquidation rules apply (REFERENCE.md §3.2, §3.3).
     public enum Version: String, Hashable, Sendable, CaseIterable {

@@ -66,7 +66,58 @@ extension CompoundComptroller {
             case .borrowed: "borrow"
             case .repaid: "repay"
             case .liquidated: "liquidation_call"
-            case .oracle: "oracle_update"
+            case .oracle(.oracleUpdated): "oracle_update"
+            case .oracle(.reporterInvalidated): "reporter_invalidated"
+            }
+        }
+
+        /// The trace's fields, values as exact decimal integers, markets named by
+        /// `marketName`. A liquidation's INTERFACE.md fields come first.
+        public func traceFields(marketName: (Int) -> String) -> [(name: String, value: String)] {
+            switch self {
+            case .interestAccrued(let market, let cash, let interest, let index, let borrows):
+                [
+                    ("market", marketName(market)), ("cash_prior", cash.description),
+                    ("interest", interest.description), ("borrow_index", index.description),
+                    ("total_borrows", borrows.description),
+                ]
+            case .marketEntered(let market, let account):
+                [("market", marketName(market)), ("account", account.description)]
+            case .minted(let market, let account, let amount, let tokens),
+                .redeemed(let market, let account, let amount, let tokens):
+                [
+                    ("market", marketName(market)), ("account", account.description),
+                    ("amount", amount.description), ("tokens", tokens.description),
+                ]
+            case .borrowed(let market, let borrower, let amount, let owed, let total):
+                [
+                    ("market", marketName(market)), ("borrower", borrower.description),
+                    ("amount", amount.description), ("account_borrows", owed.description),
+                    ("total_borrows", total.description),
+                ]
+            case .repaid(let market, let payer, let borrower, let amount, let owed, let total):
+                [
+                    ("market", marketName(market)), ("payer", payer.description),
+                    ("borrower", borrower.description), ("amount", amount.description),
+                    ("account_borrows", owed.description), ("total_borrows", total.description),
+                ]
+            case .liquidated(let liquidation):
+                liquidation.call.traceFields(assetName: marketName) + [
+                    ("exchange_rate", liquidation.exchangeRate.description),
+                    ("protocol_seize_amount", liquidation.protocolSeizeAmount.description),
+                    ("shortfall", liquidation.shortfall.description),
+                ]
+            case .oracle(.oracleUpdated(let asset, let update, let anchor)):
+                [
+                    ("oracle", update.oracle.description), ("kind", update.kind.rawValue),
+                    ("value", update.value.description),
+                    ("source_value", update.sourceValue.description),
+                    ("round", String(update.round)),
+                    ("accepted", update.accepted ? "true" : "false"),
+                    ("asset", String(asset)), ("anchor", anchor.description),
+                ]
+            case .oracle(.reporterInvalidated):
+                []
             }
         }
     }
