@@ -120,9 +120,10 @@ struct LendingPropertyTests {
     /// Random supply, withdraw, borrow, repay, price moves, time and liquidations on a
     /// three-reserve pool with interest, under each version. After every call: the books
     /// balance (`checkInvariants`: scaled sums, ledger conservation), each aToken holds
-    /// exactly what went in minus what came out, a revert changed nothing, a liquidation
-    /// happened only below a health factor of 1 and never raised a debt, and every debt
-    /// burn matches the repayment at the index (`rayDiv(repaid, index)` scaled units).
+    /// exactly what went in minus what came out, a revert changed nothing, a borrow left a
+    /// health factor of at least 1, a liquidation happened only below a health factor of 1
+    /// and never raised a debt, and every debt burn matches the repayment at the index
+    /// (`rayDiv(repaid, index)` scaled units).
     @Test(arguments: 0..<200 as Range<UInt64>)
     func aaveRandomSequencesKeepTheBooks(seed: UInt64) throws {
         var random = OperandGenerator(seed: seed)
@@ -216,6 +217,11 @@ struct LendingPropertyTests {
                 Self.checkDebtFell(
                     liquidation, user: user, debtAsset: debtAsset, before: (debts, scaledDebts),
                     after: after, now: now, context: context)
+            case .borrow:
+                // LTV below the threshold: a borrow never leaves a health factor under 1.
+                if reverted == nil {
+                    #expect(after.healthFactor(of: user, at: now) >= wad("1"), "\(context)")
+                }
             case .repay(let asset, _):
                 guard reverted == nil,
                     case .repaid(_, _, let amount, let index)? = fixture.events.last
