@@ -168,7 +168,7 @@ extension AavePool {
         guard !scaled.isZero else { throw Revert("INVALID_MINT_AMOUNT") }
         try ledger.requireBalance(of: terms.token, user, atLeast: amount)
         reserve.scaledSupply += scaled
-        reserve = reserve.withRates(cash: ledger.amount(of: terms.token, terms.aToken) + amount)
+        reserve = reserve.withRates(cash: cash(of: reserve, in: ledger) + amount)
 
         reserves[asset] = reserve
         addCollateral(scaled, to: user, asset: asset)
@@ -202,7 +202,7 @@ extension AavePool {
         }
         try ledger.requireBalance(of: terms.token, terms.aToken, atLeast: amount)
         reserve.scaledSupply -= scaled
-        reserve = reserve.withRates(cash: ledger.amount(of: terms.token, terms.aToken) - amount)
+        reserve = reserve.withRates(cash: cash(of: reserve, in: ledger) - amount)
 
         reserves[asset] = reserve
         removeCollateral(scaled, from: user, asset: asset)
@@ -236,7 +236,7 @@ extension AavePool {
         guard !scaled.isZero else { throw Revert("INVALID_MINT_AMOUNT") }
         try ledger.requireBalance(of: terms.token, terms.aToken, atLeast: amount)
         reserve.scaledVariableDebt += scaled
-        reserve = reserve.withRates(cash: ledger.amount(of: terms.token, terms.aToken) - amount)
+        reserve = reserve.withRates(cash: cash(of: reserve, in: ledger) - amount)
 
         reserves[asset] = reserve
         addDebt(scaled, to: user, asset: asset)
@@ -258,7 +258,7 @@ extension AavePool {
         guard !scaled.isZero else { throw Revert("INVALID_BURN_AMOUNT") }
         try ledger.requireBalance(of: terms.token, user, atLeast: payback)
         reserve.scaledVariableDebt -= scaled
-        reserve = reserve.withRates(cash: ledger.amount(of: terms.token, terms.aToken) + payback)
+        reserve = reserve.withRates(cash: cash(of: reserve, in: ledger) + payback)
 
         reserves[asset] = reserve
         removeDebt(scaled, from: user, asset: asset)

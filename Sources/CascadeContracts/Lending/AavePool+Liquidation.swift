@@ -32,15 +32,48 @@ extension AavePool {
         var closeFactor: UInt256
     }
 
+    /// A validated liquidation: what was read and what the formulas give (steps 1–5).
+    struct LiquidationTerms {
+        var account: AaveAccountData
+        var collateralIndex: UInt256
+        var scaledUserCollateral: UInt256
+        var userCollateral: UInt256
+        var scaledUserDebt: UInt256
+        var userDebt: UInt256
+        var limit: DebtLimit
+        var amounts: CollateralAmounts
+        /// The debt the liquidator repays.
+        var actualDebt: UInt256
+        /// v3.3: the collateral taken is all the account has (in base currency).
+        var noCollateralLeft: Bool
+
+        var debtLeft: UInt256 { userDebt - actualDebt }
+    }
+
+    /// The balances a validated liquidation leaves (steps 6–9).
+    struct LiquidationSettlement {
+        var remainingScaledDebt: UInt256
+        var remainingScaledCollateral: UInt256
+        var scaledToLiquidator: UInt256
+        var scaledFee: UInt256
+        /// The protocol fee after the one-wei guard.
+        var fee: UInt256
+        /// Debt of the debt asset booked as deficit.
+        var deficit: UInt256
+        /// Other debts of the account burned into deficits (v3.3).
+        var otherDeficits: [(asset: Int, scaled: UInt256, amount: UInt256)]
+    }
+
     /// `liquidationCall` (v2 `LendingPoolCollateralManager`, v3 `LiquidationLogic`).
     ///
-    /// In Aave's order: accrue the debt reserve; read the health factor and balances;
-    /// validate (health factor below 1, collateral enabled, debt owed); cap the repayment by
-    /// the close factor; price the collateral with the bonus, capped by the user's balance;
-    /// (v3.3) refuse to leave dust; burn the debt and update the debt reserve's rates;
-    /// take the collateral (burning aTokens for underlying, accruing and re-rating the
-    /// collateral reserve, or moving aTokens); pay the protocol fee; (v3.3) burn debt left
-    /// without collateral into deficits; finally take the repayment from the liquidator.
+    /// In Aave's order: (1) accrue the debt reserve and read the health factor and
+    /// balances; (2) validate (health factor below 1, collateral enabled, debt owed); (3)
+    /// cap the repayment by the close factor; (4) price the collateral with the bonus,
+    /// capped by the user's balance; (5, v3.3) refuse to leave dust; (6) burn the debt and
+    /// re-rate the debt reserve; (7) take the collateral, burning aTokens for underlying
+    /// (accruing and re-rating the collateral reserve) or moving aTokens; (8) pay the
+    /// protocol fee; (9, v3.3) burn debt left without collateral into deficits; (10) take
+    /// the repayment from the liquidator.
     ///
     /// Reserves are updated on a copy in that order, so the rates stored are the ones Aave
     /// stores (each computed from the aToken's balance before the call's transfers, plus or
@@ -49,21 +82,45 @@ extension AavePool {
         _ request: LiquidationRequest, now: UInt64, ledger: inout TokenLedger,
         events: inout [Event]
     ) throws(Revert) {
+        var books = reserves
+        let d = request.debtAsset
+        books[d] = books[d].accrued(at: now, version: configuration.version)
+        let terms = try liquidationTerms(request, books: books, now: now)
+        let settlement = try settle(terms, request, books: &books, ledger: ledger, now: now)
+        let debtTerms = books[d].configuration
+        try ledger.requireBalance(
+            of: debtTerms.token, request.liquidator, atLeast: terms.actualDebt)
+
+        reserves = books
+        store(settlement, request, terms: terms, ledger: &ledger)
+        if !settlement.deficit.isZero {
+            events.append(.deficitCreated(asset: d, user: request.user, amount: settlement.deficit))
+        }
+        for other in settlement.otherDeficits {
+            events.append(
+                .deficitCreated(asset: other.asset, user: request.user, amount: other.amount))
+        }
+        events.append(.liquidated(liquidationRecord(request, terms: terms, settlement: settlement)))
+    }
+
+    /// Steps 1–5 on `books` (the debt reserve already accrued): reads, checks and prices
+    /// the liquidation without writing anything.
+    func liquidationTerms(_ request: LiquidationRequest, books: [Reserve], now: UInt64)
+        throws(Revert) -> LiquidationTerms
+    {
         let version = configuration.version
         let (c, d, user) = (request.collateralAsset, request.debtAsset, request.user)
-        var books = reserves
-        books[d] = books[d].accrued(at: now, version: version)
         let account = accountData(of: user, at: now)
         let collateralIndex = books[c].normalizedIncome(at: now)
         let scaledUserCollateral = scaledCollateral(of: user, asset: c)
         let userCollateral = rayMul(scaledUserCollateral, collateralIndex)
         let scaledUserDebt = scaledDebt(of: user, asset: d)
         let userDebt = rayMul(scaledUserDebt, books[d].variableBorrowIndex)
-        let collateralTerms = books[c].configuration
-        let debtTerms = books[d].configuration
 
         guard account.isLiquidatable else { throw Revert("HEALTH_FACTOR_NOT_BELOW_THRESHOLD") }
-        guard !collateralTerms.liquidationThresholdBps.isZero && !scaledUserCollateral.isZero
+        guard
+            !books[c].configuration.liquidationThresholdBps.isZero
+                && !scaledUserCollateral.isZero
         else { throw Revert("COLLATERAL_CANNOT_BE_LIQUIDATED") }
         guard !userDebt.isZero else { throw Revert("SPECIFIED_CURRENCY_NOT_BORROWED_BY_USER") }
 
@@ -83,23 +140,37 @@ extension AavePool {
                 debtLeft: debtLeft, collateralLeft: userCollateral - amounts.collateral,
                 debt: books[d], collateral: books[c])
         }
-        let noCollateralLeft =
-            version == .v3dot3 && account.totalCollateralBase == amounts.collateralBase
+        return LiquidationTerms(
+            account: account, collateralIndex: collateralIndex,
+            scaledUserCollateral: scaledUserCollateral, userCollateral: userCollateral,
+            scaledUserDebt: scaledUserDebt, userDebt: userDebt, limit: limit, amounts: amounts,
+            actualDebt: actualDebt,
+            noCollateralLeft: version == .v3dot3
+                && account.totalCollateralBase == amounts.collateralBase)
+    }
 
-        // Burn the debt (all of it when v3.3 finds no collateral left) and re-rate.
-        let debtBurned = noCollateralLeft ? userDebt : actualDebt
+    /// Steps 6–9 on `books`: the debt burn, the collateral taken, the fee and (v3.3) the
+    /// deficits, with each touched reserve accrued and re-rated as Aave does. Reverts
+    /// where the tokens would (a zero burn, an aToken short of cash).
+    func settle(
+        _ terms: LiquidationTerms, _ request: LiquidationRequest, books: inout [Reserve],
+        ledger: TokenLedger, now: UInt64
+    ) throws(Revert) -> LiquidationSettlement {
+        let version = configuration.version
+        let (c, d) = (request.collateralAsset, request.debtAsset)
+        let amounts = terms.amounts
+
+        let debtBurned = terms.noCollateralLeft ? terms.userDebt : terms.actualDebt
         let scaledDebtBurned = rayDiv(debtBurned, books[d].variableBorrowIndex)
         guard !scaledDebtBurned.isZero else { throw Revert("INVALID_BURN_AMOUNT") }
-        let remainingScaledDebt = try Checked.difference(scaledUserDebt, scaledDebtBurned)
-        let deficit = noCollateralLeft ? debtLeft : .zero
+        let remainingScaledDebt = try Checked.difference(terms.scaledUserDebt, scaledDebtBurned)
+        let deficit = terms.noCollateralLeft ? terms.debtLeft : .zero
         books[d].scaledVariableDebt -= scaledDebtBurned
         books[d].deficit += deficit
-        books[d] = books[d].withRates(
-            cash: ledger.amount(of: debtTerms.token, debtTerms.aToken) + actualDebt)
+        books[d] = books[d].withRates(cash: cash(of: books[d], in: ledger) + terms.actualDebt)
 
-        // Take the collateral: underlying out of the aToken, or aTokens to the liquidator.
-        let scaledToLiquidator = rayDiv(amounts.collateral, collateralIndex)
-        let collateralCash = ledger.amount(of: collateralTerms.token, collateralTerms.aToken)
+        let scaledToLiquidator = rayDiv(amounts.collateral, terms.collateralIndex)
+        let collateralCash = cash(of: books[c], in: ledger)
         if !request.receiveAToken {
             guard !scaledToLiquidator.isZero else { throw Revert("INVALID_BURN_AMOUNT") }
             guard amounts.collateral <= collateralCash else {
@@ -110,70 +181,91 @@ extension AavePool {
             books[c] = books[c].withRates(cash: collateralCash - amounts.collateral)
         }
         var remainingScaledCollateral = try Checked.difference(
-            scaledUserCollateral, scaledToLiquidator)
+            terms.scaledUserCollateral, scaledToLiquidator)
 
-        // The protocol fee, trimmed to what the user still holds (Aave's 1-wei guard).
+        // The fee, trimmed to what the user still holds (Aave's one-wei guard).
         var fee = amounts.fee
-        var scaledFee = rayDiv(fee, collateralIndex)
+        var scaledFee = rayDiv(fee, terms.collateralIndex)
         if scaledFee > remainingScaledCollateral {
-            fee = rayMul(remainingScaledCollateral, collateralIndex)
-            scaledFee = rayDiv(fee, collateralIndex)
+            fee = rayMul(remainingScaledCollateral, terms.collateralIndex)
+            scaledFee = rayDiv(fee, terms.collateralIndex)
         }
         remainingScaledCollateral -= scaledFee
 
-        // v3.3: every other debt of an account left without collateral becomes a deficit.
         var otherDeficits: [(asset: Int, scaled: UInt256, amount: UInt256)] = []
-        if noCollateralLeft {
+        if terms.noCollateralLeft {
             for asset in books.indices where asset != d {
-                let scaled = scaledDebt(of: user, asset: asset)
+                let scaled = scaledDebt(of: request.user, asset: asset)
                 guard !scaled.isZero else { continue }
                 books[asset] = books[asset].accrued(at: now, version: version)
                 let amount = rayMul(scaled, books[asset].variableBorrowIndex)
                 books[asset].scaledVariableDebt -= scaled
                 books[asset].deficit += amount
-                let terms = books[asset].configuration
-                var cash = ledger.amount(of: terms.token, terms.aToken)
-                if asset == c && !request.receiveAToken { cash -= amounts.collateral }
-                books[asset] = books[asset].withRates(cash: cash)
+                // The collateral paid out above has already left this aToken.
+                let paidOut = asset == c && !request.receiveAToken
+                let cash = cash(of: books[asset], in: ledger)
+                books[asset] = books[asset].withRates(
+                    cash: paidOut ? cash - amounts.collateral : cash)
                 otherDeficits.append((asset, scaled, amount))
             }
         }
-        try ledger.requireBalance(of: debtTerms.token, request.liquidator, atLeast: actualDebt)
+        return LiquidationSettlement(
+            remainingScaledDebt: remainingScaledDebt,
+            remainingScaledCollateral: remainingScaledCollateral,
+            scaledToLiquidator: scaledToLiquidator, scaledFee: scaledFee, fee: fee,
+            deficit: deficit, otherDeficits: otherDeficits)
+    }
 
-        // Validated: store the reserves and balances, then move the tokens.
-        reserves = books
-        scaledDebt[d][Int(user.rawValue)] = remainingScaledDebt
-        scaledCollateral[c][Int(user.rawValue)] = remainingScaledCollateral
+    /// Writes a settled liquidation's balances and moves its tokens.
+    mutating func store(
+        _ settlement: LiquidationSettlement, _ request: LiquidationRequest,
+        terms: LiquidationTerms, ledger: inout TokenLedger
+    ) {
+        let (c, d, user) = (request.collateralAsset, request.debtAsset, request.user)
+        let collateralTerms = reserves[c].configuration
+        let debtTerms = reserves[d].configuration
+        scaledDebt[d][Int(user.rawValue)] = settlement.remainingScaledDebt
+        scaledCollateral[c][Int(user.rawValue)] = settlement.remainingScaledCollateral
         if request.receiveAToken {
-            addCollateral(scaledToLiquidator, to: request.liquidator, asset: c)
+            addCollateral(settlement.scaledToLiquidator, to: request.liquidator, asset: c)
         } else {
             ledger.move(
                 collateralTerms.token, from: collateralTerms.aToken, to: request.liquidator,
-                amount: amounts.collateral)
+                amount: terms.amounts.collateral)
         }
-        addCollateral(scaledFee, to: configuration.treasury, asset: c)
-        for other in otherDeficits {
+        addCollateral(settlement.scaledFee, to: configuration.treasury, asset: c)
+        for other in settlement.otherDeficits {
             removeDebt(other.scaled, from: user, asset: other.asset)
         }
         ledger.move(
-            debtTerms.token, from: request.liquidator, to: debtTerms.aToken, amount: actualDebt)
+            debtTerms.token, from: request.liquidator, to: debtTerms.aToken,
+            amount: terms.actualDebt)
+    }
 
-        if !deficit.isZero { events.append(.deficitCreated(asset: d, user: user, amount: deficit)) }
-        for other in otherDeficits {
-            events.append(.deficitCreated(asset: other.asset, user: user, amount: other.amount))
-        }
+    /// The trace record of a liquidation.
+    func liquidationRecord(
+        _ request: LiquidationRequest, terms: LiquidationTerms,
+        settlement: LiquidationSettlement
+    ) -> Liquidation {
+        let collateral = reserves[request.collateralAsset]
         let record = LiquidationCall(
-            protocolName: version.protocolName, borrower: user, liquidator: request.liquidator,
-            debtAsset: d, collateralAsset: c, debtToCover: request.debtToCover,
-            healthFactor: account.healthFactor, closeFactor: limit.closeFactor,
-            debtRepaid: actualDebt, collateralSeized: amounts.collateral + fee,
-            bonus: collateralTerms.liquidationBonusBps * Self.bpsToWad, protocolFee: fee,
-            debtPrice: books[d].price, collateralPrice: books[c].price)
-        events.append(
-            .liquidated(
-                Liquidation(
-                    call: record, receiveAToken: request.receiveAToken,
-                    maxLiquidatableDebt: limit.maxDebt, deficit: deficit)))
+            protocolName: configuration.version.protocolName, borrower: request.user,
+            liquidator: request.liquidator, debtAsset: request.debtAsset,
+            collateralAsset: request.collateralAsset, debtToCover: request.debtToCover,
+            healthFactor: terms.account.healthFactor, closeFactor: terms.limit.closeFactor,
+            debtRepaid: terms.actualDebt,
+            collateralSeized: terms.amounts.collateral + settlement.fee,
+            bonus: collateral.configuration.liquidationBonusBps * Self.bpsToWad,
+            protocolFee: settlement.fee, debtPrice: reserves[request.debtAsset].price,
+            collateralPrice: collateral.price)
+        return Liquidation(
+            call: record, receiveAToken: request.receiveAToken,
+            maxLiquidatableDebt: terms.limit.maxDebt, deficit: settlement.deficit)
+    }
+
+    /// The aToken's balance of `reserve`'s underlying: the cash the rates see.
+    func cash(of reserve: Reserve, in ledger: TokenLedger) -> UInt256 {
+        ledger.amount(of: reserve.configuration.token, reserve.configuration.aToken)
     }
 
     /// 1e14: one basis point as a WAD fraction.
