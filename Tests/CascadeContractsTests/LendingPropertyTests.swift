@@ -30,9 +30,7 @@ extension OperandGenerator {
 
 /// `whole` tokens of `decimals` decimals in base units.
 private func wholeTokens(_ whole: UInt64, decimals: Int) -> UInt256 {
-    var unit = UInt256.one
-    for _ in 0..<decimals { unit *= 10 }
-    return UInt256(whole) * unit
+    UInt256(whole) * UInt256.powerOfTen(decimals)
 }
 
 // MARK: - Aave

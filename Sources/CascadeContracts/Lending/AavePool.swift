@@ -103,7 +103,7 @@ public struct AavePool: LendingProtocol {
         }
 
         /// `10^decimals`: one whole token in base units.
-        var unit: UInt256 { powerOfTen(decimals) }
+        var unit: UInt256 { UInt256.powerOfTen(decimals) }
     }
 
     /// One reserve's state (Aave's `ReserveData`), without the per-user balances.

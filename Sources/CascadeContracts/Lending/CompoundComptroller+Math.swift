@@ -82,8 +82,8 @@ extension CompoundComptroller {
     func underlyingPrice(_ market: Market) throws(Revert) -> UInt256 {
         let price = oracle.prices[market.configuration.oracleAsset]
         let decimals = market.configuration.underlyingDecimals
-        if decimals <= 18 { return try Checked.product(price, powerOfTen(18 - decimals)) }
-        return price / powerOfTen(decimals - 18)
+        if decimals <= 18 { return try Checked.product(price, UInt256.powerOfTen(18 - decimals)) }
+        return price / UInt256.powerOfTen(decimals - 18)
     }
 
     /// `getHypotheticalAccountLiquidityInternal` over the markets `account` entered, read

@@ -123,11 +123,3 @@ enum Checked {
         try quotient(try product(a, b), c)
     }
 }
-
-/// `10^exponent` as a `UInt256` (a token's unit from its decimals).
-func powerOfTen(_ exponent: Int) -> UInt256 {
-    precondition((0...76).contains(exponent), "10^\(exponent) does not fit in 256 bits")
-    var value = UInt256.one
-    for _ in 0..<exponent { value *= 10 }
-    return value
-}
