@@ -25,8 +25,10 @@ struct ContractTraceCLITests {
         ],
     ]
 
-    func tracedLines() throws -> [[String: Any]] {
-        let folder = try CLIRunner.temporaryFolder("contract-trace")
+    /// The trace's lines, from a run into a folder of the test's own (`name`): the suite's
+    /// tests run in parallel.
+    func tracedLines(_ name: String) throws -> [[String: Any]] {
+        let folder = try CLIRunner.temporaryFolder(name)
         let outcome = try CLIRunner.run([
             "run", "flash-crash", "--seed", "1", "--set", "duration=\"260m\"", "--set",
             "protocol.borrowers.count=200", "--trace", "--out", folder.path,
@@ -42,7 +44,7 @@ struct ContractTraceCLITests {
 
     @Test("each contract line has INTERFACE.md's fields and follows its successful tx")
     func fieldsAndOrder() throws {
-        let lines = try tracedLines()
+        let lines = try tracedLines("contract-trace-fields")
         var seen: Set<String> = []
         var currentTransaction: (hash: String, success: Bool)?
         for line in lines {
@@ -70,7 +72,7 @@ struct ContractTraceCLITests {
 
     @Test("a swap's output and a take's owe can be recomputed from their lines")
     func arithmeticFromTheTrace() throws {
-        let lines = try tracedLines()
+        let lines = try tracedLines("contract-trace-arithmetic")
         let swaps = lines.filter { $0["type"] as? String == "swap" }
         let takes = lines.filter { $0["type"] as? String == "take" }
         #expect(!swaps.isEmpty && !takes.isEmpty)

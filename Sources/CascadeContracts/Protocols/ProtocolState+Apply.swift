@@ -169,6 +169,12 @@ extension ProtocolState {
             try anchoredViews[index].apply(
                 .invalidateReporter, caller: caller, block: block, events: &produced)
             for event in produced { events.append(.anchored(event)) }
+        case .aave(let index, let call):
+            try performAave(index, call, caller: caller, block: block, events: &events)
+        case .compound(let index, let call):
+            try performCompound(index, call, caller: caller, block: block, events: &events)
+        case .perp(let index, let call):
+            try performPerp(index, call, caller: caller, block: block, events: &events)
         }
     }
 

@@ -48,6 +48,13 @@ extension ProtocolState {
         case postPrice(view: Int, asset: Int, reportedPrice: UInt256)
         /// An anchored view's `invalidateReporter`.
         case invalidateReporter(view: Int)
+        /// A call to Aave-style pool `pool` (supply, borrow, `liquidationCall`, ...).
+        case aave(pool: Int, AavePool.Call)
+        /// A call to Compound-style comptroller `comptroller` and its markets.
+        case compound(comptroller: Int, CompoundComptroller.Call)
+        /// A call to perpetuals exchange `exchange`; deposits, withdrawals and insurance
+        /// top-ups move the exchange's USDC between the caller and its custody address.
+        case perp(exchange: Int, PerpExchange.Call)
 
         /// Gas of this call, net of the intrinsic 21,000.
         public var gasCost: UInt64 {
@@ -67,6 +74,43 @@ extension ProtocolState {
             case .twapUpdate: 60_000
             case .postPrice: 80_000
             case .invalidateReporter: 40_000
+            case .aave(_, let call): Self.gasCost(of: call)
+            case .compound(_, let call): Self.gasCost(of: call)
+            case .perp(_, let call): Self.gasCost(of: call)
+            }
+        }
+
+        /// Roughly mainnet's: a `liquidationCall` reads every reserve of the account.
+        static func gasCost(of call: AavePool.Call) -> UInt64 {
+            switch call {
+            case .supply, .repay: 150_000
+            case .withdraw, .borrow: 250_000
+            case .liquidationCall: 330_000
+            case .setAssetPrice: 40_000
+            }
+        }
+
+        /// Roughly mainnet's (cToken calls go through the comptroller's checks).
+        static func gasCost(of call: CompoundComptroller.Call) -> UInt64 {
+            switch call {
+            case .enterMarkets(let markets): 60_000 + 20_000 * UInt64(markets.count)
+            case .mint, .repayBorrow: 150_000
+            case .redeem, .redeemUnderlying, .borrow: 250_000
+            case .liquidateBorrow: 400_000
+            case .accrueInterest: 50_000
+            case .oracle: 80_000
+            }
+        }
+
+        /// An app-chain's costs, in the same units (perps run on their own sequencer).
+        static func gasCost(of call: PerpExchange.Call) -> UInt64 {
+            switch call {
+            case .openAccount, .setVolatility, .updatePrice, .settleFunding: 40_000
+            case .deposit, .withdraw, .fundInsurance: 80_000
+            case .trade, .fund: 100_000
+            case .liquidate: 200_000
+            case .backstop: 250_000
+            case .deleverage: 400_000
             }
         }
 
@@ -96,8 +140,10 @@ extension ProtocolState {
         /// succeeded (a flash take, by the end-of-transaction settlement check).
         var needsJournalAlone: Bool {
             switch self {
+            // Lending and perpetuals calls check every balance they move before their first
+            // write (the exchange restores itself on a revert), so alone they need nothing.
             case .transfer, .spotterPoke, .sync, .osmPoke, .oracleTransmit, .twapUpdate,
-                .postPrice, .invalidateReporter:
+                .postPrice, .invalidateReporter, .aave, .compound, .perp:
                 false
             case .maker(let call):
                 if case .take(_, _, _, _, let flash) = call { flash } else { false }
@@ -125,5 +171,8 @@ extension ProtocolState {
         /// A TWAP oracle's window closed (`kind` `.twap`).
         case twapUpdated(OracleUpdate)
         case anchored(AnchoredPriceView.Event)
+        case aave(pool: Int, AavePool.Event)
+        case compound(comptroller: Int, CompoundComptroller.Event)
+        case perp(exchange: Int, PerpExchange.Event)
     }
 }

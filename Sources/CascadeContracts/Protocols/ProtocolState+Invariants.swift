@@ -9,6 +9,8 @@ extension ProtocolState {
     /// - each pair's reserves fit in `uint112` and never exceed its balances, and a pair
     ///   with LP shares outstanding has non-empty reserves;
     /// - each oracle's own checks;
+    /// - each lending pool's and perpetuals exchange's books, and each exchange's custody
+    ///   holding exactly its net deposits;
     /// - no transaction is half done (the journal is empty).
     ///
     /// Complexity: O(state); for tests and `--check`, not for every transaction.
@@ -42,5 +44,6 @@ extension ProtocolState {
         for osm in osms { try osm.checkInvariants() }
         for aggregator in aggregators { try aggregator.checkInvariants() }
         for view in anchoredViews { try view.checkInvariants() }
+        try checkLendingInvariants()
     }
 }

@@ -70,6 +70,9 @@ extension ProtocolState {
         case aggregator(Int, MedianAggregator)
         case twap(Int, UniswapV2TWAPOracle)
         case anchoredView(Int, AnchoredPriceView)
+        case aavePool(Int, AavePool)
+        case compoundComptroller(Int, CompoundComptroller)
+        case perpExchange(Int, PerpExchange)
     }
 
     // MARK: - Recording
@@ -139,6 +142,8 @@ extension ProtocolState {
         case .postPrice(let index, _, _), .invalidateReporter(let index):
             guard anchoredViews.indices.contains(index) else { return }
             journal.components.append(.anchoredView(index, anchoredViews[index]))
+        case .aave, .compound, .perp:
+            recordLendingFootprint(of: call, caller: caller)
         }
     }
 
@@ -263,6 +268,10 @@ extension ProtocolState {
             case .aggregator(let index, let aggregator): aggregators[index] = aggregator
             case .twap(let index, let oracle): twaps[index] = oracle
             case .anchoredView(let index, let view): anchoredViews[index] = view
+            case .aavePool(let index, let pool): aavePools[index] = pool
+            case .compoundComptroller(let index, let comptroller):
+                compoundComptrollers[index] = comptroller
+            case .perpExchange(let index, let exchange): perpExchanges[index] = exchange
             }
         }
         while let cell = journal.maker.popLast() {

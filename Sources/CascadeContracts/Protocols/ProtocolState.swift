@@ -11,7 +11,8 @@ import CascadeCore
 /// - the Spotter's `poke` reads its ilk's OSM (`pip.peek()`), never a caller's price;
 /// - an OSM's `poke` reads its source, a median aggregator's latest answer;
 /// - a TWAP oracle's `update` reads its pair;
-/// - an anchored view's anchor is its TWAP oracle's average.
+/// - an anchored view's anchor is its TWAP oracle's average;
+/// - a perpetuals exchange's deposits and withdrawals move its USDC in the ledger.
 ///
 /// ```swift
 /// var state = ProtocolState(ledger: ledger, maker: maker, dai: dai, daiJoin: daiJoinAddress)
@@ -79,6 +80,13 @@ public struct ProtocolState: LedgerState, Hashable, Sendable {
     public internal(set) var anchoredViews: [AnchoredPriceView] = []
     /// Each view's anchors, by view index then asset index.
     public private(set) var anchors: [[Anchor]] = []
+    /// Aave-style lending pools (`addAavePool`).
+    public internal(set) var aavePools: [AavePool] = []
+    /// Compound-style comptrollers with their markets (`addCompoundComptroller`).
+    public internal(set) var compoundComptrollers: [CompoundComptroller] = []
+    /// Perpetuals exchanges (`addPerpExchange`), and where each keeps its USDC.
+    public internal(set) var perpExchanges: [PerpExchange] = []
+    public internal(set) var perpWirings: [PerpWiring] = []
 
     /// Undo information of the running transaction; empty between transactions.
     var journal = Journal()
@@ -210,7 +218,9 @@ public struct ProtocolState: LedgerState, Hashable, Sendable {
             && lhs.anchoredViews == rhs.anchoredViews && lhs.daiToken == rhs.daiToken
             && lhs.daiJoin == rhs.daiJoin && lhs.collaterals == rhs.collaterals
             && lhs.osmSources == rhs.osmSources && lhs.twapPairs == rhs.twapPairs
-            && lhs.anchors == rhs.anchors
+            && lhs.anchors == rhs.anchors && lhs.aavePools == rhs.aavePools
+            && lhs.compoundComptrollers == rhs.compoundComptrollers
+            && lhs.perpExchanges == rhs.perpExchanges && lhs.perpWirings == rhs.perpWirings
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -223,5 +233,8 @@ public struct ProtocolState: LedgerState, Hashable, Sendable {
         hasher.combine(twaps)
         hasher.combine(anchoredViews)
         hasher.combine(collaterals)
+        hasher.combine(aavePools)
+        hasher.combine(compoundComptrollers)
+        hasher.combine(perpExchanges)
     }
 }

@@ -117,7 +117,29 @@ enum ContractTrace {
             )
         case .anchored(.reporterInvalidated):
             return ("reporter_invalidated", [])
+        case .aave(let index, let event):
+            let reserves = state.aavePools[index].reserves
+            let fields = event.traceFields {
+                state.ledger.symbol(of: reserves[$0].configuration.token)
+            }
+            return (event.traceType, [("pool", .integer(index))] + strings(fields))
+        case .compound(let index, let event):
+            let markets = state.compoundComptrollers[index].markets
+            let fields = event.traceFields {
+                state.ledger.symbol(of: markets[$0].configuration.underlying)
+            }
+            return (event.traceType, [("comptroller", .integer(index))] + strings(fields))
+        case .perp(let index, let event):
+            let markets = state.perpExchanges[index].markets
+            let fields = event.traceFields { markets[Int($0.rawValue)].terms.name }
+            return (event.traceType, [("exchange", .integer(index))] + strings(fields))
         }
+    }
+
+    /// Lending and perpetuals fields: `true`/`false` as booleans, the rest (signed and
+    /// unsigned base units, names, addresses) as strings.
+    static func strings(_ fields: [(name: String, value: String)]) -> [(String, OutputJSON)] {
+        fields.map { ($0.name, value(of: $0.name, $0.value)) }
     }
 
     static func oracleUpdate(_ update: OracleUpdate) -> [(String, OutputJSON)] {
