@@ -237,16 +237,7 @@ public struct CompoundComptroller: LendingProtocol {
     }
 
     /// Every address with a non-zero borrow principal in some market, ascending.
-    public var borrowers: [Address] {
-        var owners: [Int] = []
-        for table in accountBorrows { owners.append(contentsOf: table.entries.map(\.index)) }
-        owners.sort()
-        var unique: [Address] = []
-        for owner in owners where unique.last?.rawValue != UInt32(owner) {
-            unique.append(Address(UInt32(owner)))
-        }
-        return unique
-    }
+    public var borrowers: [Address] { addressesWithEntries(in: accountBorrows) }
 
     /// Borrowers with no cTokens in any entered market: debt nothing can be seized for.
     public var accountsWithBadDebt: [Address] {
