@@ -26,6 +26,9 @@ enum ProtocolRun {
                 + configuration.collaterals.map(\.asset).flatMap {
                     ["price_\($0)", "oracle_\($0)"]
                 }
+                + (configuration.lending?.assets.map(\.asset) ?? []).flatMap {
+                    ["price_\($0)", "oracle_\($0)"]
+                }
                 + ProtocolOutputSink.protocolColumns
             let blocks = try folder.csv(named: "blocks.csv", header: header)
             let events = trace ? try folder.jsonLines(named: "events.jsonl") : nil
@@ -125,7 +128,7 @@ enum ProtocolRun {
             zeroShare = " (\((zero * 100 + auctions / 2) / auctions)%)"
         }
         let rows: [(String, String)] = [
-            ("deficit (bad debt)", figure("bad_debt") + " DAI"),
+            ("deficit (bad debt)", figure("bad_debt") + " " + figure("bad_debt_unit")),
             ("still under auction", figure("debt_under_auction_end") + " DAI"),
             (
                 "liquidations",
@@ -181,6 +184,16 @@ enum ProtocolRun {
         for collateral in configuration.collaterals {
             if let ceiling = collateral.transmitter.gas.ceiling {
                 object.append("\(collateral.name) transmitter", .decimal(ceiling, scale: 9))
+            }
+        }
+        if let lending = configuration.lending {
+            for keeper in lending.keepers {
+                if let ceiling = keeper.gas.ceiling {
+                    object.append("keeper \(keeper.name)", .decimal(ceiling, scale: 9))
+                }
+            }
+            if let ceiling = lending.transmitter.gas.ceiling {
+                object.append("lending oracle", .decimal(ceiling, scale: 9))
             }
         }
         return object
