@@ -37,12 +37,12 @@ extension LendingKeeper {
         let held =
             reader.collateral(of: account, asset: pair.collateral, state, at: timestamp)
             .approximateValue / collateralUnit
-        // The most the collateral covers with the bonus (the pool caps an Aave repayment
-        // there itself; Compound reverts beyond it, so the keeper stays a millionth below).
+        // The most the collateral covers with the bonus. Aave caps a repayment there itself
+        // and takes the whole collateral (so the keeper asks for more and is valued at the
+        // cap); Compound reverts beyond it, so the keeper asks a millionth below.
         let coverable = held * collateralPrice / (debtPrice * (1 + bonus))
-        if repay.approximateValue / debtUnit > coverable {
-            let margin = reader.kind == .compound ? 1 - 1e-6 : 1
-            repay = UInt256(truncating: coverable * margin * debtUnit) ?? .zero
+        if reader.kind == .compound, repay.approximateValue / debtUnit > coverable {
+            repay = UInt256(truncating: coverable * (1 - 1e-6) * debtUnit) ?? .zero
         }
         let share: Double
         switch reader.kind {
@@ -58,7 +58,7 @@ extension LendingKeeper {
         }
         for _ in 0..<11 {
             guard !repay.isZero else { return nil }
-            let repaid = repay.approximateValue / debtUnit
+            let repaid = min(repay.approximateValue / debtUnit, coverable)
             let seized = repaid * debtPrice * (1 + bonus) / collateralPrice * share
             if let cost = view.purchaseCost(venueBase + pair.debt, amount: repaid, at: now) {
                 let profit =
