@@ -252,8 +252,7 @@ struct LendingIndexTests {
                     let pair = LendingPair(collateral: collateral, debt: debt)
                     for prices in [nil, market] {
                         let listed = index.liquidatable(
-                            market: index.market(pair), state: book.state, at: book.now,
-                            prices: prices)
+                            pair, state: book.state, at: book.now, prices: prices)
                         let expected = book.scan(pair, accounts: accounts, prices: prices)
                         #expect(
                             listed.sorted() == expected,

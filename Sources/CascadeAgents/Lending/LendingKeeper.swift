@@ -238,19 +238,34 @@ public final class LendingKeeper: Agent {
         _ state: ProtocolState, at timestamp: UInt64, _ context: Context<ProtocolMessage>
     ) {
         var budget = settings.maxNewTransactionsPerBlock
-        for market in book.markets where budget > 0 {
+        let now = context.now
+        book.wake(now: now.milliseconds)
+        guard let bid = currentBid() else { return }
+        let gas = gasCost(bid, now: now)
+        let closeFactor = reader.maximumCloseFactor(state)
+        for pair in book.activePairs where budget > 0 {
+            // Without the debt asset it cannot repay: no walk at all.
+            let capital = state.ledger.balance(
+                of: reader.token(pair.debt, state), settings.address)
+            guard capital > 0 else { continue }
+            // Debt too small for its whole bonus to pay the gas is not even visited; accounts
+            // in flight or held off after a revert are neither tested nor counted against the
+            // limit; those judged unprofitable a moment ago rest outside the index
+            // (`LendingBook.rest`).
+            let bonus = reader.bonus(collateral: pair.collateral, state)
+            let least = bonus > 0 ? gas / (bonus * closeFactor) * reader.valuePerDollar : 0
             let accounts = book.liquidatable(
-                market: market, state: state, at: timestamp, limit: budget * 4)
+                pair, state: state, at: timestamp, minimumDebtValue: least, limit: budget * 4
+            ) { account in
+                isBusy(account, now: now)
+            }
             for account in accounts where budget > 0 {
-                guard !isBusy(account, now: context.now), let pair = book.pair(of: account)
-                else { continue }
-                guard let bid = currentBid() else { return }
                 guard
-                    let plan = plan(
-                        account, pair, state, at: timestamp, gas: gasCost(bid, now: context.now),
-                        now: context.now)
+                    let plan = plan(account, pair, state, at: timestamp, gas: gas, now: now)
                 else {
                     statistics.unprofitable += 1
+                    book.rest(
+                        account, now: now.milliseconds, interval: settings.recheck.milliseconds)
                     continue
                 }
                 budget -= 1

@@ -96,7 +96,20 @@ public struct LendingLiquidationIndex: Sendable {
         query += 1
         var found: [Int] = []
         guard limit > 0 else { return found }
-        for id in band.unsafePositions(in: market, at: Self.bandThreshold(terms)) {
+        // Most queries find nothing: look at the first position of each order before
+        // setting up a walk (which allocates its path).
+        let bandThreshold = Self.bandThreshold(terms)
+        let cap = Self.dustCap(terms)
+        let bandEmpty =
+            band.first(in: market).map { node in
+                !bandThreshold.isUnsafe(collateral: node.collateral, debt: node.debt)
+            } ?? true
+        let dustEmpty =
+            cap.map { cap in
+                dust.first(in: market).map { $0.collateral >= cap } ?? true
+            } ?? true
+        if bandEmpty && dustEmpty { return found }
+        for id in band.unsafePositions(in: market, at: bandThreshold) {
             visitedCount += 1
             seen[id] = query
             if isLiquidatable(id) {
@@ -104,7 +117,7 @@ public struct LendingLiquidationIndex: Sendable {
                 if found.count >= limit { return found }
             }
         }
-        guard let cap = Self.dustCap(terms) else { return found }
+        guard let cap, !dustEmpty else { return found }
         let threshold = SafetyThreshold(collateralValue: .one, debtValue: cap)
         for id in dust.unsafePositions(in: market, at: threshold) where seen[id] != query {
             visitedCount += 1
@@ -150,6 +163,19 @@ public struct LendingLiquidationIndex: Sendable {
         guard cap.isFinite, let value = UInt256(truncating: (cap * (1 + 1e-9)).rounded(.up))
         else { return .max }
         return value + .one
+    }
+}
+
+extension LiquidationIndex {
+    /// The first position of `market` in index order (its most underwater), without
+    /// setting up a walk. O(log N).
+    func first(in market: Int) -> Position? {
+        guard market >= 0, market < roots.count else { return nil }
+        var current = roots[market]
+        guard current >= 0 else { return nil }
+        while nodes[Int(current)].left >= 0 { current = nodes[Int(current)].left }
+        let node = nodes[Int(current)]
+        return Position(market: market, collateral: node.collateral, debt: node.debt)
     }
 }
 

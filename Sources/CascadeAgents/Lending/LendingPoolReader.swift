@@ -29,6 +29,26 @@ public struct LendingPoolReader: Hashable, Sendable {
 
     static let normalisedScale = UInt256.powerOfTen(36)
 
+    /// Value units per US dollar in `LendingPairTerms`: Aave's base currency has 8
+    /// decimals, Compound's values are WAD.
+    public var valuePerDollar: Double {
+        switch kind {
+        case .aave: 1e8
+        case .compound: 1e18
+        }
+    }
+
+    /// The largest share of a debt one liquidation may repay (v3 and v3.3 at or below a
+    /// health factor of 0.95: all of it).
+    public func maximumCloseFactor(_ state: ProtocolState) -> Double {
+        switch kind {
+        case .aave(.v2): 0.5
+        case .aave: 1
+        case .compound:
+            state.compoundComptrollers[pool].configuration.closeFactor.approximateValue / 1e18
+        }
+    }
+
     /// Assets (reserves or markets) of the pool.
     public func assetCount(_ state: ProtocolState) -> Int {
         switch kind {

@@ -182,6 +182,10 @@ public struct LendingKeeperSettings: Hashable, Sendable {
     public var maxNewTransactionsPerBlock: Int
     /// After a revert, the account is left alone this long.
     public var retryDelay: SimTime
+    /// A liquidatable account it judged unprofitable is looked at again after this long,
+    /// doubling with each such look until the account changes, up to 32 times (a bot does
+    /// not re-price every small position every block).
+    public var recheck: SimTime
     /// Windows when the bot sends nothing (its node keeps syncing).
     public var downtime: [Range<SimTime>]
 
@@ -194,7 +198,7 @@ public struct LendingKeeperSettings: Hashable, Sendable {
             raisePercent: 15, raiseCap: .gwei(500)),
         capital: [UInt256] = [], ethBalance: UInt64 = 1_000, minimumProfit: Double = 0,
         maxNewTransactionsPerBlock: Int = 4, retryDelay: SimTime = .seconds(30),
-        downtime: [Range<SimTime>] = []
+        recheck: SimTime = .seconds(60), downtime: [Range<SimTime>] = []
     ) {
         precondition(observation.problem == nil && propagation.problem == nil)
         precondition(maxNewTransactionsPerBlock > 0)
@@ -208,6 +212,7 @@ public struct LendingKeeperSettings: Hashable, Sendable {
         self.minimumProfit = minimumProfit
         self.maxNewTransactionsPerBlock = maxNewTransactionsPerBlock
         self.retryDelay = retryDelay
+        self.recheck = recheck
         self.downtime = downtime
     }
 }

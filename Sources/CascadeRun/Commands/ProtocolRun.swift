@@ -127,7 +127,7 @@ enum ProtocolRun {
         {
             zeroShare = " (\((zero * 100 + auctions / 2) / auctions)%)"
         }
-        let rows: [(String, String)] = [
+        var rows: [(String, String)] = [
             ("deficit (bad debt)", figure("bad_debt") + " " + figure("bad_debt_unit")),
             ("still under auction", figure("debt_under_auction_end") + " DAI"),
             (
@@ -146,6 +146,11 @@ enum ProtocolRun {
             ("oracle lag", durations("oracle_lag_seconds")),
             ("failed tx fees", figure("failed_tx_fees") + " ETH"),
         ]
+        // A lending world has no auctions: its liquidations are calls on the pool.
+        if case .protocol(let configuration) = world.model, configuration.lending != nil {
+            rows.remove(at: 1)
+            rows[1] = ("liquidations", "\(figure("liquidations")) liquidation calls")
+        }
         let width = rows.map { $0.0.count }.max() ?? 0
         let table = rows.map { row in
             let label = row.0.padding(toLength: width, withPad: " ", startingAt: 0)
