@@ -18,6 +18,9 @@ struct LendingRaceAmounts: Hashable, Sendable {
     var liquidations = 0
     /// Debt the pool burned into its deficit (v3.3), base units of the debt asset.
     var deficit: UInt256 = .zero
+    /// At the latest block, how far the debt exceeds the collateral's value at the
+    /// pool's prices (zero when it does not): what is lost if nobody liquidates in time.
+    var insolvent: UInt256 = .zero
 }
 
 /// The lending part of the race ledger: a race per liquidation opportunity of a lending
@@ -63,9 +66,22 @@ struct LendingRaceLedger: Sendable {
     var stamp = 0
 
     var openRaces: [Race] { pools.flatMap(\.open) }
+
+    /// Over the open races, the debt beyond the collateral's value at the pool's prices at
+    /// the latest block (45 decimals, the races' unit).
+    var insolventDebt: UInt256 {
+        pools.reduce(.zero) { total, pool in
+            pool.open.reduce(total) { $0 + ($1.lending?.insolvent ?? .zero) }
+        }
+    }
 }
 
 extension RaceLedger {
+    /// Lending worlds: over the races still open, the debt beyond the collateral's value at
+    /// the pool's prices after the latest block, in `totals.badDebtUnit` (45 decimals) — the
+    /// loss `bad_debt` does not count yet, because the collateral is not gone.
+    public var lendingInsolventDebt: UInt256 { lending.insolventDebt }
+
     /// The hook `record` calls once per block, after the Maker races.
     mutating func recordLending(
         _ block: BlockResult<ProtocolState.Call, ProtocolState.Event>, at point: BlockPoint
@@ -380,6 +396,21 @@ extension RaceLedger {
             pair.map { lendingAmount(pool: slot, debt ?? .zero, asset: $0.debt, state: state) }
             ?? .zero
         if amounts.liquidations == 0 { amounts.debt = owed }
+        amounts.insolvent = .zero
+        if let pair, let debt, !debt.isZero {
+            let held = reader.collateral(
+                of: account, asset: pair.collateral, state, at: timestamp)
+            let covered = UInt256.mulDiv(
+                UInt256.mulDiv(
+                    held, reader.oraclePrice(pair.collateral, state),
+                    UInt256.powerOfTen(reader.decimals(pair.collateral, state))),
+                UInt256.powerOfTen(reader.decimals(pair.debt, state)),
+                max(reader.oraclePrice(pair.debt, state), .one))
+            if debt > covered {
+                amounts.insolvent = lendingAmount(
+                    pool: slot, debt - covered, asset: pair.debt, state: state)
+            }
+        }
         var done = false
         if collateral.isZero && (!owed.isZero || !amounts.deficit.isZero) {
             let deficit =
