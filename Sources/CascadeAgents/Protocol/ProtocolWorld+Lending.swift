@@ -18,6 +18,8 @@ public struct LendingWorld {
     public let venueBase: Int
     /// The tokens of the assets, in order.
     public let tokens: [TokenID]
+    /// The named accounts' names: account `firstAccount + i` is `accountNames[i]`.
+    public let accountNames: [String]
 }
 
 /// What genesis built for a lending pool.
@@ -344,7 +346,8 @@ extension ProtocolWorld {
         return LendingWorld(
             reader: genesis.reader, transmitter: transmitter, operators: operators,
             keepers: keepers, firstAccount: genesis.firstAccount,
-            accountCount: genesis.accountCount, venueBase: venueBase, tokens: genesis.tokens)
+            accountCount: genesis.accountCount, venueBase: venueBase, tokens: genesis.tokens,
+            accountNames: settings.accounts.map(\.name))
     }
 }
 
