@@ -155,8 +155,16 @@ extension ProtocolWorldDecoding {
                 liquidation: CollateralSettings.clipperTerms, operators: asset.operators,
                 quorum: asset.quorum, operatorTemplate: asset.operatorTemplate)
             try decodeFeeds(value, into: &feed)
-            asset.operators = feed.operators
-            asset.quorum = feed.quorum
+            // Maker's feed defaults (13, quorum 7) apply only to keys given here: a lending
+            // asset's own are 7 and 4.
+            let keys = try value.object()
+            asset.operators = keys.contains("operators") ? feed.operators : asset.operators
+            asset.quorum =
+                keys.contains("quorum") ? feed.quorum : min(asset.quorum, asset.operators)
+            guard asset.quorum <= asset.operators else {
+                throw value.error(
+                    "quorum \(asset.quorum) is above the \(asset.operators) operators")
+            }
             asset.operatorTemplate = feed.operatorTemplate
         }
         if let value = object.optional("deviation") {
