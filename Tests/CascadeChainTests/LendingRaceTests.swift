@@ -15,8 +15,10 @@ struct LendingRaceTests {
     /// USDC (collateral, 88% threshold, 4.5% bonus) and CRV (debt) on Aave v2; one account
     /// with 100,000 USDC owing 160,000 CRV (health factor 1.1 at $0.50), and CRV jumping by
     /// `jump` at one minute. Deep venues, three feed operators, fixed latencies.
-    static func world(keepers: [LendingKeeperSettings], jump: Double) -> ProtocolWorldConfiguration
-    {
+    static func world(
+        keepers: [LendingKeeperSettings], jump: Double, kind: LendingPoolKind = .aave(.v2),
+        extraAccounts: [LendingAccountSettings] = []
+    ) -> ProtocolWorldConfiguration {
         let chain = ChainConfiguration(
             market: .eip1559, production: .ethereumProofOfStake(missedPerMillion: 0),
             gasLimits: GasLimitSchedule(initial: 30_000_000), nativeToken: TokenID(rawValue: 0))
@@ -46,13 +48,13 @@ struct LendingRaceTests {
                 quorum: 2, operatorTemplate: feed),
         ]
         let lending = LendingSettings(
-            kind: .aave(.v2), assets: assets,
+            kind: kind, assets: assets,
             accounts: [
                 LendingAccountSettings(
                     name: "short", collateral: usdc,
                     collateralAmount: UInt256(100_000 as UInt64) * UInt256.powerOfTen(6), debt: crv,
                     debtAmount: UInt256(160_000 as UInt64) * .wad)
-            ],
+            ] + extraAccounts,
             keepers: keepers)
         var configuration = ProtocolWorldConfiguration(
             seed: 11, chain: chain, demand: nil, market: market, collaterals: [],
@@ -143,6 +145,43 @@ struct LendingRaceTests {
         #expect(race.outcome == .badDebt)
         #expect(race.shortfall == left * UInt256.powerOfTen(27))
         #expect(recorder.ledger.totals.badDebt == left * UInt256.powerOfTen(27))
+    }
+
+    @Test("Compound: a shortfall is liquidated with liquidateBorrow and raced for as on Aave")
+    func compound() throws {
+        let configuration = Self.world(
+            keepers: [Self.keeper(0, gwei: 50), Self.keeper(1, gwei: 100)], jump: 0.123,
+            kind: .compound)
+        let recorder = LedgerRecorder()
+        let world = try ProtocolWorld(configuration, observer: recorder)
+        let outcome = try world.run(until: .minutes(10))
+        #expect(outcome != .stopped)
+        let lending = try #require(world.lending)
+        let high = lending.keepers[1]
+        #expect(high.statistics.liquidations >= 1)
+        let race = try #require(recorder.ledger.races().first)
+        #expect(race.position == "compound-v2:\(Address(lending.firstAccount))")
+        #expect(race.protocolName == "compound-v2")
+        #expect(race.winner == high.settings.address)
+        #expect(race.liquidatedBlock != nil)
+        #expect(recorder.ledger.totals.liquidations >= 1)
+    }
+
+    @Test("positions borrowing different assets count their amounts in USD")
+    func usdUnit() throws {
+        let second = LendingAccountSettings(
+            name: "long", collateral: Self.crv, collateralAmount: UInt256(100_000 as UInt64) * .wad,
+            debt: Self.usdc, debtAmount: UInt256(10_000 as UInt64) * UInt256.powerOfTen(6))
+        let configuration = Self.world(
+            keepers: [Self.keeper(0, gwei: 50)], jump: 0.123, extraAccounts: [second])
+        let recorder = LedgerRecorder()
+        let world = try ProtocolWorld(configuration, observer: recorder)
+        _ = try world.run(until: .minutes(5))
+        #expect(recorder.ledger.totals.badDebtUnit == "USD")
+        let race = try #require(recorder.ledger.races().first)
+        // 160,000 CRV at about $0.56 when the race opened: tens of thousands of USD.
+        let usd = race.debt / UInt256.powerOfTen(45)
+        #expect(usd > UInt256(80_000 as UInt64) && usd < UInt256(100_000 as UInt64))
     }
 }
 
