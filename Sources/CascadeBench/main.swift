@@ -14,7 +14,7 @@ if CommandLine.arguments.contains("--profile-hold") {
     exit(0)
 }
 
-// `--only chain|contracts|keepers|world`: that figure alone (for profiling and quick loops).
+// `--only chain|contracts|keepers|world|lending`: that figure alone (for profiling and quick loops).
 if let flag = CommandLine.arguments.firstIndex(of: "--only"),
     flag + 1 < CommandLine.arguments.count
 {
@@ -22,8 +22,11 @@ if let flag = CommandLine.arguments.firstIndex(of: "--only"),
     case "chain": runChainBench()
     case "contracts": runContractsBench()
     case "keepers": runKeeperIndexBench()
-    case "world": runWorldBench()
-    default: print("--only takes chain, contracts, keepers or world")
+    case "world":
+        runWorldBench()
+        runLendingBench()
+    case "lending": runLendingBench()
+    default: print("--only takes chain, contracts, keepers, world or lending")
     }
     exit(0)
 }
@@ -58,3 +61,4 @@ runChainBench()
 runContractsBench()
 runKeeperIndexBench()
 runWorldBench()
+runLendingBench()

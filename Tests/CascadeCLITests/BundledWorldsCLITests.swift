@@ -8,7 +8,8 @@ import Testing
 @Suite("cascade run: bundled and malformed worlds", .serialized)
 struct BundledWorldsCLITests {
     static let bundled = [
-        "black-thursday-2020", "black-thursday-2020-clipper", "black-thursday-2020-spell",
+        "aave-crv-2022", "aave-crv-2022-v3", "black-thursday-2020", "black-thursday-2020-clipper",
+        "black-thursday-2020-spell",
         "calm-day", "chain-demo", "flash-crash", "gas-spike", "kernel-demo", "maker-demo",
         "oracle-stall",
     ]
@@ -45,6 +46,7 @@ struct BundledWorldsCLITests {
         ("table-too-short", "protocol.market.assets[0].model"),
         ("ratio-below-100", "protocol.borrowers"),
         ("truncated", "truncated.json:"),
+        ("lending-bad-bonus", "protocol.lending.assets[1].liquidation_bonus"),
     ]
 
     @Test("a malformed world exits 2 naming the file and the path", arguments: malformed)

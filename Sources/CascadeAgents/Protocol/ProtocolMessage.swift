@@ -21,6 +21,9 @@ public indirect enum ProtocolExtension: DigestFoldable, Sendable {
     /// The venue of collateral `collateral` after a trade, as the venue agent publishes it
     /// to its subscribers: they price against this book until the next one arrives.
     case venueMoved(collateral: Int, venue: OrderBookVenue)
+    /// An agent bought `amount` units of venue `collateral`'s asset (a lending keeper
+    /// buying back the debt it repaid); the venue agent walks its asks.
+    case bought(collateral: Int, amount: Double)
 
     public func fold(into digest: inout RunDigest) {
         switch self {
@@ -38,6 +41,10 @@ public indirect enum ProtocolExtension: DigestFoldable, Sendable {
             digest.combine(3)
             digest.combine(UInt64(collateral))
             digest.combine(venue.displacement.bitPattern)
+        case .bought(let collateral, let amount):
+            digest.combine(4)
+            digest.combine(UInt64(collateral))
+            digest.combine(amount.bitPattern)
         }
     }
 }

@@ -72,6 +72,8 @@ public final class ProtocolBlockRelay: BlockSink {
     public let observer: any ProtocolBlockObserver
     /// Reused between blocks.
     var prices: [CollateralBlockPrices] = []
+    /// A lending pool's assets, appended to `prices` after the collaterals.
+    var lending: LendingPriceSource?
 
     init(
         market: MarketPath, assets: [AssetID], ilks: [MakerSystem.IlkID],
@@ -93,6 +95,7 @@ public final class ProtocolBlockRelay: BlockSink {
                     of: index, ilk: ilks[index], state: state,
                     marketPrice: market.price(of: assets[index], at: block.input.time)))
         }
+        lending?.append(to: &prices, state: state, market: market, time: block.input.time)
         observer.didProduce(block, state: state, prices: prices)
     }
 

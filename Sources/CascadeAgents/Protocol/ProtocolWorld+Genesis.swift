@@ -12,6 +12,7 @@ extension ProtocolWorld {
         var medians: [Int]
         var pairs: [Int?]
         var vaults: [BorrowerVault]
+        var lending: LendingGenesis? = nil
     }
 
     static let genesisAccountEth: UInt128 = 1_000
@@ -106,8 +107,12 @@ extension ProtocolWorld {
             &state, configuration: configuration, ilks: ilks, tokens: tokens, eth: eth,
             prices: prices)
         fund(&state, configuration: configuration, eth: eth, dai: dai, tokens: tokens)
+        let lending = configuration.lending.map { settings in
+            addLending(&state, configuration: configuration, settings: settings, market: market)
+        }
         return Genesis(
-            state: state, eth: eth, ilks: ilks, medians: medians, pairs: pairs, vaults: vaults)
+            state: state, eth: eth, ilks: ilks, medians: medians, pairs: pairs, vaults: vaults,
+            lending: lending)
     }
 
     /// Applies a genesis call; traps on a revert (see `genesis`).

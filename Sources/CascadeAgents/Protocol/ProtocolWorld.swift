@@ -78,6 +78,8 @@ public final class ProtocolWorld {
     public let borrowers: BorrowerPopulation
     public let arbitrageurs: [Arbitrageur]
     public let keepers: [Keeper]
+    /// The lending pool's agents, when the world has one.
+    public let lending: LendingWorld?
 
     /// Builds the world; throws when the market configuration is invalid.
     public init(
@@ -94,6 +96,7 @@ public final class ProtocolWorld {
             }
             return asset
         }
+        let lendingAssets = Self.lendingAssets(configuration, market: market)
         let built = Self.genesis(configuration, market: market, assets: assets)
         genesis = built.state
         ilks = built.ilks
@@ -104,6 +107,9 @@ public final class ProtocolWorld {
         chain.nativeToken = built.eth
         let sink = observer.map {
             ProtocolBlockRelay(market: market, assets: assets, ilks: built.ilks, observer: $0)
+        }
+        sink?.lending = built.lending.map {
+            LendingPriceSource(reader: $0.reader, assets: lendingAssets, firstSlot: assets.count)
         }
         var core = ChainProducer<ProtocolState, ProtocolExtension>(
             address: configuration.producerAddress,
@@ -117,13 +123,15 @@ public final class ProtocolWorld {
 
         let nativeAsset =
             configuration.nativeAsset.flatMap { market.asset(named: $0) } ?? assets.first
-        let venues = configuration.collaterals.map(\.venue)
+        let venues =
+            configuration.collaterals.map(\.venue)
+            + (configuration.lending?.assets.map(\.venue) ?? [])
         venue = VenueAgent(
-            name: "venue", market: market, assets: assets, venues: venues,
+            name: "venue", market: market, assets: assets + lendingAssets, venues: venues,
             quoteDelay: configuration.venueQuoteDelay)
         let venueID = kernel.add(venue)
         let view = MarketView(
-            market: market, assets: assets, venues: venues, venueAgent: venueID,
+            market: market, assets: assets + lendingAssets, venues: venues, venueAgent: venueID,
             nativeAsset: nativeAsset)
 
         var transmitters: [FeedTransmitter] = []
@@ -191,6 +199,14 @@ public final class ProtocolWorld {
             subscribers.append(kernel.add(keeper))
         }
         self.keepers = keepers
+        if let settings = configuration.lending, let genesis = built.lending {
+            lending = Self.lendingAgents(
+                settings, genesis: genesis, state: built.state, kernel: kernel, view: view,
+                venueBase: assets.count, producer: producerID, baseFee: baseFee,
+                subscribers: &subscribers)
+        } else {
+            lending = nil
+        }
         venue.subscribers = subscribers
     }
 

@@ -111,6 +111,8 @@ public struct ProtocolWorldConfiguration: Sendable {
     public var producerAddress: Address
     public var checksInvariants: Bool
     public var limits: KernelLimits
+    /// A lending pool with its oracle node, accounts and keepers (nil: none).
+    public var lending: LendingSettings?
 
     public init(
         seed: UInt64, chain: ChainConfiguration, demand: BackgroundDemand?,
@@ -120,7 +122,8 @@ public struct ProtocolWorldConfiguration: Sendable {
         poker: OSMPokerSettings = OSMPokerSettings(address: ProtocolWorld.pokerAddress),
         venueQuoteDelay: SimTime = .seconds(1), producerName: String = "chain",
         producerAddress: Address = ProtocolWorld.producerAddress,
-        checksInvariants: Bool = false, limits: KernelLimits = KernelLimits()
+        checksInvariants: Bool = false, limits: KernelLimits = KernelLimits(),
+        lending: LendingSettings? = nil
     ) {
         self.seed = seed
         self.chain = chain
@@ -137,5 +140,6 @@ public struct ProtocolWorldConfiguration: Sendable {
         self.producerAddress = producerAddress
         self.checksInvariants = checksInvariants
         self.limits = limits
+        self.lending = lending
     }
 }

@@ -40,12 +40,24 @@ public final class VenueAgent: Agent {
     public func start(_ context: Context<ProtocolMessage>) {}
 
     public func handle(_ message: ProtocolMessage, _ context: Context<ProtocolMessage>) {
-        guard case .custom(.sold(let collateral, let amount)) = message,
-            venues.indices.contains(collateral), amount > 0
-        else { return }
+        let collateral: Int
+        let amount: Double
+        let selling: Bool
+        switch message {
+        case .custom(.sold(let index, let units)):
+            (collateral, amount, selling) = (index, units, true)
+        case .custom(.bought(let index, let units)):
+            (collateral, amount, selling) = (index, units, false)
+        default: return
+        }
+        guard venues.indices.contains(collateral), amount > 0 else { return }
         let reference = market.price(of: assets[collateral], at: context.now)
-        _ = venues[collateral].sell(amount, reference: reference, at: context.now)
-        soldAmounts[collateral] += amount
+        if selling {
+            _ = venues[collateral].sell(amount, reference: reference, at: context.now)
+            soldAmounts[collateral] += amount
+        } else {
+            _ = venues[collateral].buy(amount, reference: reference, at: context.now)
+        }
         for subscriber in subscribers {
             context.send(
                 .custom(.venueMoved(collateral: collateral, venue: venues[collateral])),

@@ -236,6 +236,17 @@ public struct CompoundComptroller: LendingProtocol {
         try hypotheticalLiquidity(of: account, markets: markets, ledger: ledger, change: nil)
     }
 
+    /// `accountLiquidity` had the oracle's view held `prices` (WAD per whole token, by
+    /// oracle asset) instead of its accepted prices: for an agent asking "in shortfall at
+    /// the market price?".
+    public func accountLiquidity(of account: Address, ledger: TokenLedger, prices: [UInt256])
+        throws(Revert) -> AccountLiquidity?
+    {
+        precondition(prices.count == oracle.prices.count, "one price per oracle asset")
+        return try hypotheticalLiquidity(
+            of: account, markets: markets, ledger: ledger, change: nil, prices: prices)
+    }
+
     /// Every address with a non-zero borrow principal in some market, ascending.
     public var borrowers: [Address] { addressesWithEntries(in: accountBorrows) }
 

@@ -26,6 +26,9 @@ enum ProtocolRun {
                 + configuration.collaterals.map(\.asset).flatMap {
                     ["price_\($0)", "oracle_\($0)"]
                 }
+                + (configuration.lending?.assets.map(\.asset) ?? []).flatMap {
+                    ["price_\($0)", "oracle_\($0)"]
+                }
                 + ProtocolOutputSink.protocolColumns
             let blocks = try folder.csv(named: "blocks.csv", header: header)
             let events = trace ? try folder.jsonLines(named: "events.jsonl") : nil
@@ -124,8 +127,8 @@ enum ProtocolRun {
         {
             zeroShare = " (\((zero * 100 + auctions / 2) / auctions)%)"
         }
-        let rows: [(String, String)] = [
-            ("deficit (bad debt)", figure("bad_debt") + " DAI"),
+        var rows: [(String, String)] = [
+            ("deficit (bad debt)", figure("bad_debt") + " " + figure("bad_debt_unit")),
             ("still under auction", figure("debt_under_auction_end") + " DAI"),
             (
                 "liquidations",
@@ -143,6 +146,11 @@ enum ProtocolRun {
             ("oracle lag", durations("oracle_lag_seconds")),
             ("failed tx fees", figure("failed_tx_fees") + " ETH"),
         ]
+        // A lending world has no auctions: its liquidations are calls on the pool.
+        if case .protocol(let configuration) = world.model, configuration.lending != nil {
+            rows.remove(at: 1)
+            rows[1] = ("liquidations", "\(figure("liquidations")) liquidation calls")
+        }
         let width = rows.map { $0.0.count }.max() ?? 0
         let table = rows.map { row in
             let label = row.0.padding(toLength: width, withPad: " ", startingAt: 0)
@@ -181,6 +189,16 @@ enum ProtocolRun {
         for collateral in configuration.collaterals {
             if let ceiling = collateral.transmitter.gas.ceiling {
                 object.append("\(collateral.name) transmitter", .decimal(ceiling, scale: 9))
+            }
+        }
+        if let lending = configuration.lending {
+            for keeper in lending.keepers {
+                if let ceiling = keeper.gas.ceiling {
+                    object.append("keeper \(keeper.name)", .decimal(ceiling, scale: 9))
+                }
+            }
+            if let ceiling = lending.transmitter.gas.ceiling {
+                object.append("lending oracle", .decimal(ceiling, scale: 9))
             }
         }
         return object

@@ -25,19 +25,27 @@ enum ProtocolWorldDecoding {
         let market = try decodeMarket(
             try object.required("market"), seed: seed, duration: duration)
         let assetNames = market.assets.map(\.name)
-        let collateralsReader = try object.required("collaterals")
+        // A lending world (`lending`) has no Maker parts: one protocol per world.
+        let lending = try object.optional("lending").map { section throws(WorldError) in
+            try decodeLending(section, assets: assetNames)
+        }
+        let makerCount = lending == nil ? 1...16 : 0...0
+        let collateralsReader = try lending == nil ? object.required("collaterals") : nil
         var collaterals: [CollateralSettings] = []
-        for entry in try collateralsReader.array(count: 1...16) {
+        try refuseMakerSections(object, lending: lending != nil)
+        for entry in try collateralsReader?.array(count: makerCount) ?? [] {
             let collateral = try decodeCollateral(entry, assets: assetNames)
             guard !collaterals.contains(where: { $0.name == collateral.name }) else {
                 throw entry.error("collateral \(collateral.name) is named twice")
             }
             collaterals.append(collateral)
         }
-        let borrowers = try decodeBorrowers(
-            try object.required("borrowers"), collaterals: collaterals, market: market,
-            seed: seed)
-        let keepers = try decodeKeepers(try object.required("keepers"))
+        let borrowers =
+            try lending == nil
+            ? decodeBorrowers(
+                try object.required("borrowers"), collaterals: collaterals, market: market,
+                seed: seed) : BorrowerPopulationSettings(count: 0)
+        let keepers = try lending == nil ? decodeKeepers(try object.required("keepers")) : []
         let arbitrageurs = try object.optional("arbitrageurs").map {
             section throws(WorldError) in
             try decodeArbitrageurs(section, collaterals: collaterals.count)
@@ -50,13 +58,30 @@ enum ProtocolWorldDecoding {
             try pokerObject.finish()
         }
         try object.finish()
-        return ProtocolWorldConfiguration(
+        var configuration = ProtocolWorldConfiguration(
             seed: seed,
             chain: ChainConfiguration(
                 market: feeMarket, production: production,
                 gasLimits: GasLimitSchedule(initial: gasLimit), nativeToken: TokenID(rawValue: 0)),
             demand: demand, market: market, collaterals: collaterals, borrowers: borrowers,
-            keepers: keepers, arbitrageurs: arbitrageurs ?? [], poker: poker, limits: limits)
+            keepers: keepers, arbitrageurs: arbitrageurs ?? [], poker: poker, limits: limits,
+            lending: lending?.settings)
+        if let lending { configuration.nativeAsset = lending.gasAsset }
+        return configuration
+    }
+
+    /// A lending world refuses the Maker-only sections (one protocol per world).
+    static func refuseMakerSections(_ object: JSONObjectReader, lending: Bool)
+        throws(WorldError)
+    {
+        guard lending else { return }
+        for key in ["collaterals", "borrowers", "keepers", "arbitrageurs", "osm_poker"] {
+            if let section = object.optional(key) {
+                throw section.error(
+                    "a lending world has no Maker \(key) (one protocol per world); its "
+                        + "borrowers and keepers are under lending")
+            }
+        }
     }
 
     // MARK: - Shared pieces
