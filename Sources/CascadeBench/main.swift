@@ -14,7 +14,7 @@ if CommandLine.arguments.contains("--profile-hold") {
     exit(0)
 }
 
-// `--only chain|contracts|keepers|world`: that figure alone (for profiling and quick loops).
+// `--only chain|contracts|keepers|world|perps`: that figure alone (for profiling and quick loops).
 if let flag = CommandLine.arguments.firstIndex(of: "--only"),
     flag + 1 < CommandLine.arguments.count
 {
@@ -23,7 +23,8 @@ if let flag = CommandLine.arguments.firstIndex(of: "--only"),
     case "contracts": runContractsBench()
     case "keepers": runKeeperIndexBench()
     case "world": runWorldBench()
-    default: print("--only takes chain, contracts, keepers or world")
+    case "perps": runPerpsBench()
+    default: print("--only takes chain, contracts, keepers, world or perps")
     }
     exit(0)
 }
@@ -58,3 +59,4 @@ runChainBench()
 runContractsBench()
 runKeeperIndexBench()
 runWorldBench()
+runPerpsBench()

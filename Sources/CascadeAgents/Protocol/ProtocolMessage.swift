@@ -18,6 +18,9 @@ public indirect enum ProtocolExtension: DigestFoldable, Sendable {
     /// An agent sold `amount` units of collateral `collateral` on the off-chain venue
     /// (sent to the venue agent, which walks its book).
     case sold(collateral: Int, amount: Double)
+    /// An agent bought `amount` units on venue `collateral` (a perpetual market's book,
+    /// after the collaterals'): the venue walks its asks and its mid rises.
+    case bought(collateral: Int, amount: Double)
     /// The venue of collateral `collateral` after a trade, as the venue agent publishes it
     /// to its subscribers: they price against this book until the next one arrives.
     case venueMoved(collateral: Int, venue: OrderBookVenue)
@@ -38,6 +41,10 @@ public indirect enum ProtocolExtension: DigestFoldable, Sendable {
             digest.combine(3)
             digest.combine(UInt64(collateral))
             digest.combine(venue.displacement.bitPattern)
+        case .bought(let collateral, let amount):
+            digest.combine(4)
+            digest.combine(UInt64(collateral))
+            digest.combine(amount.bitPattern)
         }
     }
 }

@@ -12,6 +12,8 @@ extension ProtocolWorld {
         var medians: [Int]
         var pairs: [Int?]
         var vaults: [BorrowerVault]
+        /// The perpetuals exchange and its accounts, when the world has one.
+        var perps: PerpGenesis?
     }
 
     static let genesisAccountEth: UInt128 = 1_000
@@ -106,8 +108,13 @@ extension ProtocolWorld {
             &state, configuration: configuration, ilks: ilks, tokens: tokens, eth: eth,
             prices: prices)
         fund(&state, configuration: configuration, eth: eth, dai: dai, tokens: tokens)
+        let perps = configuration.perps.map { settings in
+            perpGenesis(
+                &state, settings: settings, market: market, seed: configuration.seed, eth: eth)
+        }
         return Genesis(
-            state: state, eth: eth, ilks: ilks, medians: medians, pairs: pairs, vaults: vaults)
+            state: state, eth: eth, ilks: ilks, medians: medians, pairs: pairs, vaults: vaults,
+            perps: perps)
     }
 
     /// Applies a genesis call; traps on a revert (see `genesis`).

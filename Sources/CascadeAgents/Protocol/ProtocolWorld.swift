@@ -78,6 +78,8 @@ public final class ProtocolWorld {
     public let borrowers: BorrowerPopulation
     public let arbitrageurs: [Arbitrageur]
     public let keepers: [Keeper]
+    /// The perpetuals agents, when the world has an exchange (`configuration.perps`).
+    public let perps: PerpAgents?
 
     /// Builds the world; throws when the market configuration is invalid.
     public init(
@@ -105,6 +107,8 @@ public final class ProtocolWorld {
         let sink = observer.map {
             ProtocolBlockRelay(market: market, assets: assets, ilks: built.ilks, observer: $0)
         }
+        let perpAssets = built.perps?.assets ?? []
+        sink?.perpAssets = perpAssets
         var core = ChainProducer<ProtocolState, ProtocolExtension>(
             address: configuration.producerAddress,
             chain: Chain(configuration: chain, state: built.state),
@@ -117,13 +121,16 @@ public final class ProtocolWorld {
 
         let nativeAsset =
             configuration.nativeAsset.flatMap { market.asset(named: $0) } ?? assets.first
-        let venues = configuration.collaterals.map(\.venue)
+        // A perpetual market's book is a venue after the collaterals' (`venueOffset`).
+        let venues =
+            configuration.collaterals.map(\.venue)
+            + (configuration.perps?.markets.map(\.venue) ?? [])
         venue = VenueAgent(
-            name: "venue", market: market, assets: assets, venues: venues,
+            name: "venue", market: market, assets: assets + perpAssets, venues: venues,
             quoteDelay: configuration.venueQuoteDelay)
         let venueID = kernel.add(venue)
         let view = MarketView(
-            market: market, assets: assets, venues: venues, venueAgent: venueID,
+            market: market, assets: assets + perpAssets, venues: venues, venueAgent: venueID,
             nativeAsset: nativeAsset)
 
         var transmitters: [FeedTransmitter] = []
@@ -157,7 +164,10 @@ public final class ProtocolWorld {
         }
         self.operators = operators
         poker = OSMPoker(settings: configuration.poker, ilks: built.ilks, producer: producerID)
-        _ = kernel.add(poker)
+        // A world without collaterals (perpetuals only) has no OSM to poke and no vault to
+        // defend: neither agent is added, so neither costs an event a block.
+        let hasCollaterals = !configuration.collaterals.isEmpty
+        if hasCollaterals { _ = kernel.add(poker) }
 
         let population = configuration.borrowers.count
         borrowers = BorrowerPopulation(
@@ -166,7 +176,7 @@ public final class ProtocolWorld {
             book: VaultBook(
                 state: built.state, firstOwner: Self.firstBorrower, ownerCount: population),
             view: view, producer: producerID, initialBaseFee: baseFee)
-        subscribers.append(kernel.add(borrowers))
+        if hasCollaterals { subscribers.append(kernel.add(borrowers)) }
         var arbitrageurs: [Arbitrageur] = []
         for settings in configuration.arbitrageurs {
             guard let pair = built.pairs[settings.collateral] else {
@@ -191,6 +201,16 @@ public final class ProtocolWorld {
             subscribers.append(kernel.add(keeper))
         }
         self.keepers = keepers
+        if let settings = configuration.perps, let genesis = built.perps {
+            let added = Self.addPerpAgents(
+                settings, genesis: genesis, state: built.state, kernel: kernel, view: view,
+                venueOffset: configuration.collaterals.count, producer: producerID,
+                initialBaseFee: baseFee)
+            perps = added.agents
+            subscribers += added.subscribers
+        } else {
+            perps = nil
+        }
         venue.subscribers = subscribers
     }
 

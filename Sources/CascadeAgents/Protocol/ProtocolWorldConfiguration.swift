@@ -111,6 +111,9 @@ public struct ProtocolWorldConfiguration: Sendable {
     public var producerAddress: Address
     public var checksInvariants: Bool
     public var limits: KernelLimits
+    /// A perpetuals exchange on the world's chain, with its traders, liquidators, oracle
+    /// and backstop agent (docs/model/perpetuals.md); nil for none.
+    public var perps: PerpWorldSettings?
 
     public init(
         seed: UInt64, chain: ChainConfiguration, demand: BackgroundDemand?,
@@ -120,7 +123,8 @@ public struct ProtocolWorldConfiguration: Sendable {
         poker: OSMPokerSettings = OSMPokerSettings(address: ProtocolWorld.pokerAddress),
         venueQuoteDelay: SimTime = .seconds(1), producerName: String = "chain",
         producerAddress: Address = ProtocolWorld.producerAddress,
-        checksInvariants: Bool = false, limits: KernelLimits = KernelLimits()
+        checksInvariants: Bool = false, limits: KernelLimits = KernelLimits(),
+        perps: PerpWorldSettings? = nil
     ) {
         self.seed = seed
         self.chain = chain
@@ -137,5 +141,6 @@ public struct ProtocolWorldConfiguration: Sendable {
         self.producerAddress = producerAddress
         self.checksInvariants = checksInvariants
         self.limits = limits
+        self.perps = perps
     }
 }

@@ -40,12 +40,22 @@ public final class VenueAgent: Agent {
     public func start(_ context: Context<ProtocolMessage>) {}
 
     public func handle(_ message: ProtocolMessage, _ context: Context<ProtocolMessage>) {
-        guard case .custom(.sold(let collateral, let amount)) = message,
-            venues.indices.contains(collateral), amount > 0
-        else { return }
-        let reference = market.price(of: assets[collateral], at: context.now)
-        _ = venues[collateral].sell(amount, reference: reference, at: context.now)
-        soldAmounts[collateral] += amount
+        let collateral: Int
+        switch message {
+        case .custom(.sold(let venue, let amount))
+        where venues.indices.contains(venue) && amount > 0:
+            collateral = venue
+            let reference = market.price(of: assets[collateral], at: context.now)
+            _ = venues[collateral].sell(amount, reference: reference, at: context.now)
+            soldAmounts[collateral] += amount
+        case .custom(.bought(let venue, let amount))
+        where venues.indices.contains(venue) && amount > 0:
+            collateral = venue
+            let reference = market.price(of: assets[collateral], at: context.now)
+            _ = venues[collateral].buy(amount, reference: reference, at: context.now)
+        default:
+            return
+        }
         for subscriber in subscribers {
             context.send(
                 .custom(.venueMoved(collateral: collateral, venue: venues[collateral])),
