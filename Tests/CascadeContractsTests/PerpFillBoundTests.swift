@@ -119,3 +119,37 @@ struct PerpFillBoundTests {
         #expect(scenario.fixture.risk(scenario.alice).isLiquidatable)
     }
 }
+
+@Suite("Perp insurance fund on partial liquidations")
+struct PerpPartialLiquidationTests {
+    /// dYdX v4's insurance-fund delta: a partial fill of a bankrupt account draws only the
+    /// closed part's share of its deficit. Alice: long 10 on 1000 USDC, mark 880: equity
+    /// −200, MMR 440. Selling 5 at the mark closes MMR 220 of 440, so the fund pays 100 and
+    /// alice keeps −100 with 5 left; selling the other 5 draws the rest, 100.
+    @Test func aPartialFillDrawsItsShareOfTheDeficit() throws {
+        var fixture = Fixture()
+        let eth = fixture.addMarket(initialMargin: "10", maintenance: "5", mark: "1000")
+        let alice = fixture.account(Fixture.alice, "1000")
+        let bob = fixture.account(Fixture.bob, "100000")
+        let carol = fixture.account(Fixture.carol, "100000")
+        fixture.trade(eth, buyer: alice, seller: bob, "10", at: "1000")
+        fixture.mustRun(.fundInsurance(amount: usdc("1000")), as: Fixture.dave)
+        fixture.setPrice(eth, "880")
+        #expect(fixture.equity(alice) == usdc("-200"))
+        let half = PerpExchange.Call.liquidate(
+            account: alice, market: eth, size: size("5"), fillPrice: price("880"),
+            liquidator: carol)
+        let events = try fixture.run(half, as: Fixture.carol)
+        #expect(fixture.exchange.insuranceFund == usdc("900"))
+        #expect(fixture.equity(alice) == usdc("-100"))
+        if case .liquidated(let fill) = events.first {
+            #expect(fill.insuranceDelta == usdc("-100") && fill.penalty == 0)
+        } else {
+            Issue.record("no liquidation event")
+        }
+        try fixture.run(half, as: Fixture.carol)
+        #expect(fixture.exchange.insuranceFund == usdc("800"))
+        #expect(fixture.equity(alice) == 0)
+        #expect(fixture.exchange.account(alice).positions.isEmpty)
+    }
+}

@@ -1,8 +1,9 @@
 import CascadeCore
 
 // The first two steps of the loss waterfall: a liquidator's fill, then the backstop vault.
-// Either leaves the liquidated account with equity ≥ 0: a penalty or the vault takes what
-// is left of it, and the insurance fund covers what is missing. A step that would need
+// A whole liquidation or a backstop leaves the account with equity ≥ 0: a penalty or the
+// vault takes what is left of it, and the insurance fund covers what is missing; a partial
+// liquidation of a bankrupt account leaves the rest of its deficit with the rest of it. A step that would need
 // more than the fund holds reverts `Perp/insurance-fund-depleted`; deleveraging is next.
 
 extension PerpExchange {
@@ -10,9 +11,11 @@ extension PerpExchange {
     /// `size` of the position at `fillPrice` (the venue's depth decides that price, outside
     /// the contract), which must be no worse for the account than its fillable price
     /// (`fillablePrice`): a long sells at or above it, a short buys at or below it, so no
-    /// liquidator can buy a position for nothing and leave the deficit to the fund. Then, from what is left of the account's equity, the penalty
-    /// `size × fillPrice × penalty` goes to the insurance fund (or all of it, if less); if
-    /// the fill left equity negative, the fund pays the deficit. The liquidator must pass
+    /// liquidator can buy a position for nothing and leave the deficit to the fund. Then,
+    /// from what is left of the account's equity, the penalty `size × fillPrice × penalty`
+    /// goes to the insurance fund (or all of it, if less); if the fill left equity negative,
+    /// the fund pays the closed part's share of the deficit (all of it once no position is
+    /// left), as dYdX v4's insurance-fund delta does. The liquidator must pass
     /// `requireMargin` as after a trade.
     mutating func liquidate(
         account: PerpAccountID, market: PerpMarketID, size: Int128, fillPrice: Int128,
@@ -48,8 +51,26 @@ extension PerpExchange {
         try fill(liquidator, market: market, sizeChange: taken, quoteChange: -received)
         let remaining = try risk(of: account).equity
         var penalty: Int128 = 0
+        var insuranceDelta: Int128 = 0
         if remaining < 0 {
-            try coverDeficit(of: account, -remaining)
+            // dYdX v4 (`GetLiquidationInsuranceFundDelta`): the fund pays only the closed
+            // part's share of the deficit, so the account keeps `TNC × (1 − DMMR / TMMR)`;
+            // all of it once no position is left.
+            let closed = try PerpMath.requirement(
+                size: size, price: mark,
+                fractionPpm: self.market(market).terms.maintenanceMarginPpm)
+            var kept: Int128 = 0
+            if before.equity < 0, before.maintenanceMargin > closed,
+                !self.account(account).positions.isEmpty
+            {
+                kept = try PerpMath.mulDiv(
+                    before.equity, before.maintenanceMargin - closed, before.maintenanceMargin,
+                    .down)
+            }
+            if remaining < kept {
+                try coverDeficit(of: account, kept - remaining)
+                insuranceDelta = remaining - kept
+            }
         } else {
             let due = try PerpMath.requirement(
                 size: size, price: fillPrice,
@@ -57,6 +78,7 @@ extension PerpExchange {
             penalty = min(due, remaining)
             try creditQuote(account, -penalty)
             insuranceFund = try PerpMath.add(insuranceFund, penalty)
+            insuranceDelta = penalty
         }
         try requireMargin(liquidator, before: liquidatorBefore)
         events.append(
@@ -65,8 +87,7 @@ extension PerpExchange {
                     kind: .market, market: market, account: account, size: taken,
                     markPrice: mark, margin: before.equity,
                     maintenanceMargin: before.maintenanceMargin, counterparty: liquidator,
-                    fillPrice: fillPrice, penalty: penalty,
-                    insuranceDelta: remaining < 0 ? remaining : penalty)))
+                    fillPrice: fillPrice, penalty: penalty, insuranceDelta: insuranceDelta)))
     }
 
     /// The backstop (HISTORY.md §7): when equity falls below `backstopThreshold × MMR`, the
