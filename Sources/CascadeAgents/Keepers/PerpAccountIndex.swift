@@ -38,10 +38,12 @@ import CascadeCore
 /// requirement up. So its equity is above the exact one minus 2 quantums and its
 /// requirement below the exact one plus 1, and `contract equity < contract MMR` (integers:
 /// ≤ MMR − 1) implies `exact equity − exact MMR < 2` — every liquidatable account is a
-/// candidate. Each candidate is then decided by the contract's own test (`risk(of:)`, or
-/// `isLiquidatable(_:atPrices:)` at other prices), so nothing else is returned. The only
-/// extra work is a candidate within 2 quantums of its requirement that the rounding leaves
-/// safe.
+/// candidate. Conversely the contract's equity is at most the exact one and its requirement
+/// at least the exact one, so a candidate whose exact `equity − MMR` is below zero (the key
+/// without the slack) is liquidatable for certain and returned at once. Only a candidate
+/// within 2 quantums of its requirement is decided by the contract's own test
+/// (`risk(of:)`, or `isLiquidatable(_:atPrices:)` at other prices), so nothing else is
+/// returned and the contract is asked about a handful of accounts per query.
 ///
 /// **Cross accounts with several positions** have no single key: their equity moves with
 /// every market they hold. They are *watched*: kept in a list and tested with the contract's
@@ -87,6 +89,8 @@ public struct PerpAccountIndex: Sendable {
     public private(set) var candidateCount = 0
     public private(set) var returnedCount = 0
     public private(set) var fallbackScans = 0
+    /// Candidates known liquidatable from their key alone (no contract call).
+    public private(set) var certainCount = 0
 
     /// The index of exchange `exchange` (its position in `ProtocolState.perpExchanges`),
     /// seeded from every account of `state`: one pass, at genesis.
@@ -237,7 +241,13 @@ public struct PerpAccountIndex: Sendable {
                     continue
                 }
                 for raw in index.unsafePositions(in: side, at: threshold) {
-                    test(raw, state: state, prices: prices, into: &found)
+                    if isCertain(raw, short: short, threshold: threshold) {
+                        certainCount += 1
+                        returnedCount += 1
+                        found.append(PerpAccountID(UInt32(raw)))
+                    } else {
+                        test(raw, state: state, prices: prices, into: &found)
+                    }
                 }
             }
         }
@@ -246,6 +256,24 @@ public struct PerpAccountIndex: Sendable {
         }
         return found
     }
+
+    /// Whether candidate `raw` is liquidatable without asking the contract: its exact
+    /// `equity − MMR` is below zero (the key without the slack). The contract's equity is at
+    /// most the exact one and its requirement at least the exact one, so it agrees.
+    func isCertain(_ raw: Int, short: Bool, threshold: SafetyThreshold) -> Bool {
+        guard let node = index.position(raw) else { return false }
+        if short {
+            // (C + a·K) + 2e15 < a · (W + K)
+            return compareProducts(
+                node.collateral + Self.wideSlack, .one, node.debt, threshold.debtValue) < 0
+        }
+        // s · (V + K) < (D + s·K) − 2e15
+        guard node.debt > Self.wideSlack else { return false }
+        return compareProducts(
+            node.collateral, threshold.collateralValue, node.debt - Self.wideSlack, .one) < 0
+    }
+
+    static let wideSlack = UInt256(UInt128(slack))
 
     private mutating func test(
         _ raw: Int, state: PerpExchange, prices: [Int128]?, into found: inout [PerpAccountID]

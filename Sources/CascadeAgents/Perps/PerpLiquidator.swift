@@ -32,7 +32,8 @@ struct PerpLiquidationTask: Sendable {
 /// 2. the largest size `q` the book takes at a price no worse than `b`: for a long it would
 ///    sell `q` into the bids at an average `a(q)` (`OrderBookVenue.priceAfterSelling`, which
 ///    falls with `q`) and needs `a(q)·(1 − fillDiscount) ≥ b`; a short mirrors it on the asks
-///    (bisection, 40 steps; the whole position when the book takes it);
+///    (in closed form from the book's depth curve, `unitsWithin`; the whole position when the
+///    book takes it);
 /// 3. at most what its free margin carries (`equity − initial margin`, at the market's
 ///    initial margin fraction in force), and at least `minimumNotional`;
 /// 4. `liquidate(account, market, q, a(q)·(1 ∓ fillDiscount), itself)`.
@@ -161,7 +162,7 @@ public final class PerpLiquidator: Agent {
         }
         var budget = settings.maxNewTransactionsPerBlock
         guard let own = try? books.risk(of: account) else { return }
-        var freeMargin = Double(own.equity - own.initialMargin) / 1e6
+        var freeMargin = (own.equity - own.initialMargin).approximateValue / 1e6
         for id in found where id != account {
             for position in books.account(id).positions {
                 guard budget > 0 else { return }
@@ -183,7 +184,7 @@ public final class PerpLiquidator: Agent {
                     gasLimit: intrinsicGasPerTransaction + call.gasCostEstimate, bid: bid,
                     purpose: PerpLiquidationTask(
                         target: target,
-                        units: (position.size > 0 ? 1 : -1) * Double(fill.size) / 1e9),
+                        units: (position.size > 0 ? 1 : -1) * fill.size.approximateValue / 1e9),
                     context)
             }
         }
@@ -202,45 +203,39 @@ public final class PerpLiquidator: Agent {
         _ position: PerpPosition, of id: PerpAccountID, books: PerpExchange, freeMargin: Double,
         now: SimTime
     ) -> (size: Int128, price: Int128, margin: Double)? {
-        guard let boundQuantums = try? books.fillablePrice(account: id, market: position.market)
-        else { return nil }
         let market = books.market(position.market)
-        let bound = Double(boundQuantums) / 1e6
         let long = position.size > 0
         let slot = venueOffset + Int(position.market.rawValue)
         let venue = view.venues[slot]
         let reference = view.reference(slot, at: now)
         let at = max(now, venue.updatedAt)
-        let discount = settings.fillDiscount
-        // The price it offers for `units`: the book's average, less (more) its discount.
-        func offer(_ units: Double) -> Double {
-            let walk =
-                long
-                ? venue.priceAfterSelling(units, reference: reference, at: at)
-                : venue.priceAfterBuying(units, reference: reference, at: at)
-            guard walk.unfilled <= 0 else { return long ? 0 : .infinity }
-            return long ? walk.averagePrice * (1 - discount) : walk.averagePrice * (1 + discount)
+        let mid = venue.mid(reference: reference, at: at)
+        // The fillable price is never further from the mark than `SMMR × MMF` (ABR ≤ 1):
+        // when the book's best price is beyond even that, skip the contract's arithmetic.
+        let mark = market.price.approximateValue / 1e6
+        let widest =
+            books.configuration.spreadToMaintenanceMarginRatioPpm.approximateValue
+            * market.terms.maintenanceMarginPpm.approximateValue / 1e12
+        let best = long ? mid * (1 - settings.fillDiscount) : mid * (1 + settings.fillDiscount)
+        guard long ? best >= mark * (1 - widest) : best <= mark * (1 + widest) else {
+            statistics.unfillable += 1
+            return nil
         }
-        func acceptable(_ units: Double) -> Bool {
-            long ? offer(units) >= bound : offer(units) <= bound
+        guard let boundQuantums = try? books.fillablePrice(account: id, market: position.market)
+        else { return nil }
+        let bound = boundQuantums.approximateValue / 1e6
+        let held = position.size.magnitude.approximateValue / 1e9
+        var units = min(
+            held,
+            Self.unitsWithin(
+                bound: bound, long: long, discount: settings.fillDiscount,
+                depth: venue.depth, mid: mid))
+        guard units > 0 else {
+            statistics.unfillable += 1
+            return nil
         }
-        let held = Double(position.size.magnitude) / 1e9
-        var units = held
-        if !acceptable(units) {
-            var low = 0.0
-            var high = held
-            for _ in 0..<40 {
-                let middle = (low + high) / 2
-                if acceptable(middle) { low = middle } else { high = middle }
-            }
-            units = low
-            guard units > 0, acceptable(units) else {
-                statistics.unfillable += 1
-                return nil
-            }
-        }
-        let mark = Double(market.price) / 1e6
-        let fraction = Double((try? market.effectiveInitialMarginPpm) ?? PerpMath.ppm) / 1e6
+        let fraction =
+            ((try? market.effectiveInitialMarginPpm) ?? PerpMath.ppm).approximateValue / 1e6
         // What its margin carries at the market's initial margin fraction in force.
         let carried = freeMargin > 0 ? freeMargin / (mark * fraction) : 0
         if carried < units {
@@ -248,17 +243,44 @@ public final class PerpLiquidator: Agent {
             units = carried * 0.98
         }
         guard units * mark >= max(settings.minimumNotional, 1e-6) else { return nil }
-        var size = units >= held ? position.size.magnitude : UInt128(units * 1e9)
-        size = min(size, position.size.magnitude)
+        // Through Int64 (9.2e9 units): Swift's generic Double → UInt128 conversion is slow.
+        let whole = position.size.magnitude
+        let size =
+            units >= held || units * 1e9 >= 9e18 ? whole : min(UInt128(Int64(units * 1e9)), whole)
         guard size > 0 else { return nil }
-        let price = offer(Double(size) / 1e9) * 1e6
-        guard price.isFinite, price > 0 else { return nil }
+        let walk =
+            long
+            ? venue.priceAfterSelling(size.approximateValue / 1e9, reference: reference, at: at)
+            : venue.priceAfterBuying(size.approximateValue / 1e9, reference: reference, at: at)
+        let discount = settings.fillDiscount
+        let price = walk.averagePrice * (long ? 1 - discount : 1 + discount) * 1e6
+        guard walk.unfilled <= 0, price.isFinite, price > 0 else { return nil }
         // Round toward the bound's side of the book, then never past the bound.
         let quantums =
             long
-            ? max(Int128(price.rounded(.down)), boundQuantums)
-            : min(Int128(price.rounded(.up)), boundQuantums)
-        return (Int128(size), quantums, Double(size) / 1e9 * mark * fraction)
+            ? max(Int128.approximating(price, .down), boundQuantums)
+            : min(Int128.approximating(price, .up), boundQuantums)
+        return (Int128(size), quantums, size.approximateValue / 1e9 * mark * fraction)
+    }
+}
+
+extension PerpLiquidator {
+    /// The most units the book takes at an average price no worse than `bound` after the
+    /// liquidator's `discount`, in closed form (`DepthCurve`): selling walks the bids to the
+    /// fraction `x` with average `mid·(1 − e·x/(e + 1))`, so `avg·(1 − d) ≥ bound` holds up
+    /// to `x = (1 − bound / (mid·(1 − d)))·(e + 1)/e`, where the book holds
+    /// `depth(x) / mid` units; buying mirrors it on the asks. At most the book's end
+    /// (`maximumFraction`); 0 when even the best price is beyond the bound.
+    static func unitsWithin(
+        bound: Double, long: Bool, discount: Double, depth: DepthCurve, mid: Double
+    ) -> Double {
+        guard mid > 0, bound > 0 else { return 0 }
+        let slack =
+            long ? 1 - bound / (mid * (1 - discount)) : bound / (mid * (1 + discount)) - 1
+        guard slack > 0 else { return 0 }
+        let fraction = min(slack * (depth.exponent + 1) / depth.exponent, depth.maximumFraction)
+        // A hair inside the edge, so rounding never puts the average past the bound.
+        return depth.depth(within: fraction) / mid * (1 - 1e-9)
     }
 }
 

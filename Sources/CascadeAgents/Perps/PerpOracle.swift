@@ -126,7 +126,8 @@ public final class PerpOracle: Agent {
             }
             if now >= fundingDue[slot] {
                 let samples = max(premiumSamples[slot], 1)
-                let premium = Int128((premiumSum[slot] / Double(samples) * 1e6).rounded())
+                let premium = Int128.approximating(
+                    premiumSum[slot] / Double(samples) * 1e6, .toNearestOrAwayFromZero)
                 premiumSum[slot] = 0
                 premiumSamples[slot] = 0
                 fundingDue[slot] =
@@ -145,7 +146,7 @@ public final class PerpOracle: Agent {
         if now - postedAt[slot] >= settings.heartbeat { return true }
         guard mark != last else { return false }
         guard last > 0, settings.deviation > 0 else { return true }
-        return Double((mark - last).magnitude) > settings.deviation * Double(last)
+        return (mark - last).magnitude.approximateValue > settings.deviation * last.approximateValue
     }
 
     /// Adds one log price to market `slot`'s window; the day-scaled σ in ppm once the
@@ -169,7 +170,7 @@ public final class PerpOracle: Agent {
         let perDay = 86_400_000 / Double(settings.volatilitySample.milliseconds)
         let sigma = (variance * perDay).squareRoot()
         guard sigma.isFinite else { return nil }
-        return Int128((sigma * 1e6).rounded())
+        return Int128.approximating(sigma * 1e6, .toNearestOrAwayFromZero)
     }
 
     func send(_ calls: [ProtocolState.Call], funding: Bool, _ context: Context<ProtocolMessage>) {

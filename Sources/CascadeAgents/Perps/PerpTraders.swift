@@ -101,12 +101,13 @@ public final class PerpTraders: Agent {
             }
             let reduces = context.random.uniform() < settings.reduceShare
             let fraction = reduces ? settings.reduceFraction : settings.addFraction
-            let size = Int128((Double(position.size.magnitude) * fraction).rounded(.down))
+            let size = Int128.approximating(
+                position.size.magnitude.approximateValue * fraction, .down)
             guard size > 0 else { continue }
             // Reducing a long or adding to a short sells; the other two buy.
             let sells = reduces == (position.size > 0)
             let slot = venueOffset + Int(trader.market.rawValue)
-            let units = Double(size) / 1e9
+            let units = size.approximateValue / 1e9
             let reference = view.reference(slot, at: context.now)
             let venue = view.venues[slot]
             let at = max(context.now, venue.updatedAt)

@@ -146,7 +146,7 @@ extension ProtocolWorld {
             let owner = perpTrader(number)
             let marketID = PerpMarketID(rawValue: UInt16(draw.market))
             let mark = marks[draw.market]
-            let size = Int128((draw.notional / Double(mark) * 1e15).rounded(.down))
+            let size = Int128.approximating(draw.notional / mark.approximateValue * 1e15, .down)
             let margin = quantums(draw.notional / draw.leverage) + 1
             guard size > 0, margin > 0 else {
                 skipped += 1
@@ -181,7 +181,7 @@ extension ProtocolWorld {
     /// A price or amount in quantums (1e-6), rounded to the nearest.
     static func quantums(_ value: Double) -> Int128 {
         guard value.isFinite, value > 0, value < 1e30 else { return 0 }
-        return Int128((value * 1e6).rounded())
+        return Int128.approximating(value * 1e6, .toNearestOrAwayFromZero)
     }
 
     /// The population drawn from the stream `perp-traders`, then the named accounts.

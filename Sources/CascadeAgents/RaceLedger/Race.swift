@@ -124,13 +124,19 @@ public struct Race: Hashable, Sendable {
     var vaultDebt: UInt256 = .zero
     /// The block the race was settled in (nil while open).
     public internal(set) var settledBlock: UInt64?
+    /// Perpetuals (no auctions): the quote the liquidation fills paid, and the deficit the
+    /// insurance fund, deleveraging or socialised loss covered, both in the same RAD-scaled
+    /// dollars as `debt` (docs/races.md). Zero for Maker races.
+    var filledValue: UInt256 = .zero
+    var coveredDeficit: UInt256 = .zero
 
     init(
-        vault: RaceLedger.Vault, position: String, block: UInt64, timeMs: Int64
+        vault: RaceLedger.Vault, position: String, block: UInt64, timeMs: Int64,
+        protocolName: String = "maker"
     ) {
         self.vault = vault
         self.position = position
-        self.protocolName = "maker"
+        self.protocolName = protocolName
         self.startBlock = block
         self.startTimeMs = timeMs
     }
@@ -143,7 +149,7 @@ public struct Race: Hashable, Sendable {
 
     /// DAI raised by the race's auctions, RAD.
     public var proceeds: UInt256 {
-        auctions.reduce(.zero) { $0 + $1.raised }
+        auctions.reduce(filledValue) { $0 + $1.raised }
     }
 
     /// DAI the Vow paid keepers to start and restart the race's auctions, RAD (Clipper
@@ -160,7 +166,7 @@ public struct Race: Hashable, Sendable {
         switch outcome {
         case .open: nil
         case .recovered: .zero
-        case .liquidated, .badDebt: auctions.reduce(.zero) { $0 + $1.shortfall }
+        case .liquidated, .badDebt: auctions.reduce(coveredDeficit) { $0 + $1.shortfall }
         }
     }
 

@@ -21,12 +21,14 @@ enum ProtocolRun {
         let sink: ProtocolOutputSink
         do {
             folder = try RunFolder(path: folderPath)
+            let perpMarkets = configuration.perps?.markets.map(\.terms.name) ?? []
             let header =
                 ChainRun.blockColumns
-                + configuration.collaterals.map(\.asset).flatMap {
+                + (configuration.collaterals.map(\.asset) + perpMarkets).flatMap {
                     ["price_\($0)", "oracle_\($0)"]
                 }
                 + ProtocolOutputSink.protocolColumns
+                + (perpMarkets.isEmpty ? [] : ProtocolOutputSink.perpColumns)
             let blocks = try folder.csv(named: "blocks.csv", header: header)
             let events = trace ? try folder.jsonLines(named: "events.jsonl") : nil
             sink = ProtocolOutputSink(
@@ -38,7 +40,9 @@ enum ProtocolRun {
         let simulation: ProtocolWorld
         do {
             simulation = try ProtocolWorld(configuration, observer: sink)
+            sink.noteGenesis(of: simulation)
             _ = try simulation.run(until: world.duration)
+            sink.noteEnd(of: simulation)
         } catch {
             folder.abandon()
             throw CascadeFailure(.internalFailure, "\(world.name) seed \(seed): \(error)")
@@ -124,25 +128,26 @@ enum ProtocolRun {
         {
             zeroShare = " (\((zero * 100 + auctions / 2) / auctions)%)"
         }
-        let rows: [(String, String)] = [
-            ("deficit (bad debt)", figure("bad_debt") + " DAI"),
-            ("still under auction", figure("debt_under_auction_end") + " DAI"),
-            (
-                "liquidations",
-                "\(figure("liquidations")) into \(figure("auctions")) auctions, "
-                    + "\(figure("zero_bid_auctions")) won at zero\(zeroShare)"
-            ),
-            (
-                "races",
-                "\(HeadlineFigure.displayText(.integer(races.count))): "
-                    + "\(count(.liquidated)) liquidated, \(count(.badDebt)) bad debt, "
-                    + "\(count(.recovered)) recovered, \(count(.open)) open"
-            ),
-            ("liquidation delay", figure("liquidation_delay_blocks") + " blocks"),
-            ("", durations("liquidation_delay_seconds")),
-            ("oracle lag", durations("oracle_lag_seconds")),
-            ("failed tx fees", figure("failed_tx_fees") + " ETH"),
-        ]
+        let rows: [(String, String)] =
+            [
+                ("deficit (bad debt)", figure("bad_debt") + " " + figure("bad_debt_unit")),
+                ("still under auction", figure("debt_under_auction_end") + " DAI"),
+                (
+                    "liquidations",
+                    "\(figure("liquidations")) into \(figure("auctions")) auctions, "
+                        + "\(figure("zero_bid_auctions")) won at zero\(zeroShare)"
+                ),
+                (
+                    "races",
+                    "\(HeadlineFigure.displayText(.integer(races.count))): "
+                        + "\(count(.liquidated)) liquidated, \(count(.badDebt)) bad debt, "
+                        + "\(count(.recovered)) recovered, \(count(.open)) open"
+                ),
+                ("liquidation delay", figure("liquidation_delay_blocks") + " blocks"),
+                ("", durations("liquidation_delay_seconds")),
+                ("oracle lag", durations("oracle_lag_seconds")),
+                ("failed tx fees", figure("failed_tx_fees") + " ETH"),
+            ] + perpHeadline(summary)
         let width = rows.map { $0.0.count }.max() ?? 0
         let table = rows.map { row in
             let label = row.0.padding(toLength: width, withPad: " ", startingAt: 0)

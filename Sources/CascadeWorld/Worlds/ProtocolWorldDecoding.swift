@@ -25,22 +25,29 @@ enum ProtocolWorldDecoding {
         let market = try decodeMarket(
             try object.required("market"), seed: seed, duration: duration)
         let assetNames = market.assets.map(\.name)
-        let collateralsReader = try object.required("collaterals")
         var collaterals: [CollateralSettings] = []
-        for entry in try collateralsReader.array(count: 1...16) {
+        for entry in try collateralEntries(object) {
             let collateral = try decodeCollateral(entry, assets: assetNames)
             guard !collaterals.contains(where: { $0.name == collateral.name }) else {
                 throw entry.error("collateral \(collateral.name) is named twice")
             }
             collaterals.append(collateral)
         }
-        let borrowers = try decodeBorrowers(
-            try object.required("borrowers"), collaterals: collaterals, market: market,
-            seed: seed)
-        let keepers = try decodeKeepers(try object.required("keepers"))
+        let borrowers =
+            try makerSection(object, "borrowers").map { section throws(WorldError) in
+                let settings = try decodeBorrowers(
+                    section, collaterals: collaterals, market: market, seed: seed)
+                try requireCollaterals(collaterals, for: section, count: settings.count)
+                return settings
+            } ?? BorrowerPopulationSettings(count: 0)
+        let keepers = try makerSection(object, "keepers").map(decodeKeepers) ?? []
+        let perps = try object.optional("perps").map { section throws(WorldError) in
+            try decodePerps(section, assets: assetNames)
+        }
         let arbitrageurs = try object.optional("arbitrageurs").map {
             section throws(WorldError) in
-            try decodeArbitrageurs(section, collaterals: collaterals.count)
+            try requireCollaterals(collaterals, for: section, count: 1)
+            return try decodeArbitrageurs(section, collaterals: collaterals.count)
         }
         var poker = OSMPokerSettings(address: ProtocolWorld.pokerAddress)
         if let section = object.optional("osm_poker") {
@@ -56,7 +63,8 @@ enum ProtocolWorldDecoding {
                 market: feeMarket, production: production,
                 gasLimits: GasLimitSchedule(initial: gasLimit), nativeToken: TokenID(rawValue: 0)),
             demand: demand, market: market, collaterals: collaterals, borrowers: borrowers,
-            keepers: keepers, arbitrageurs: arbitrageurs ?? [], poker: poker, limits: limits)
+            keepers: keepers, arbitrageurs: arbitrageurs ?? [], poker: poker, limits: limits,
+            perps: perps)
     }
 
     // MARK: - Shared pieces
