@@ -9,8 +9,8 @@ import Testing
 struct BundledWorldsCLITests {
     static let bundled = [
         "black-thursday-2020", "black-thursday-2020-clipper", "black-thursday-2020-spell",
-        "calm-day", "chain-demo", "flash-crash", "gas-spike", "kernel-demo", "maker-demo",
-        "oracle-stall",
+        "calm-day", "chain-demo", "dydx-yfi-2023", "dydx-yfi-2023-oi-cap", "flash-crash",
+        "gas-spike", "kernel-demo", "maker-demo", "oracle-stall",
     ]
 
     @Test("cascade worlds lists exactly the bundled worlds")
@@ -45,6 +45,8 @@ struct BundledWorldsCLITests {
         ("table-too-short", "protocol.market.assets[0].model"),
         ("ratio-below-100", "protocol.borrowers"),
         ("truncated", "truncated.json:"),
+        ("perps-margin-order", "protocol.perps.markets[0].initial_margin"),
+        ("perps-unknown-key", "protocol.perps.liquidator"),
     ]
 
     @Test("a malformed world exits 2 naming the file and the path", arguments: malformed)

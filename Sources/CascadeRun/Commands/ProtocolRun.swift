@@ -128,7 +128,10 @@ enum ProtocolRun {
         {
             zeroShare = " (\((zero * 100 + auctions / 2) / auctions)%)"
         }
-        let rows: [(String, String)] =
+        // A perpetuals-only world has no auctions: its Maker rows would only say "0".
+        var perpsOnly = false
+        if case .string("USDC")? = summary["bad_debt_unit"] { perpsOnly = true }
+        var rows: [(String, String)] =
             [
                 ("deficit (bad debt)", figure("bad_debt") + " " + figure("bad_debt_unit")),
                 ("still under auction", figure("debt_under_auction_end") + " DAI"),
@@ -148,6 +151,9 @@ enum ProtocolRun {
                 ("oracle lag", durations("oracle_lag_seconds")),
                 ("failed tx fees", figure("failed_tx_fees") + " ETH"),
             ] + perpHeadline(summary)
+        if perpsOnly {
+            rows.removeAll { $0.0 == "still under auction" || $0.0 == "liquidations" }
+        }
         let width = rows.map { $0.0.count }.max() ?? 0
         let table = rows.map { row in
             let label = row.0.padding(toLength: width, withPad: " ", startingAt: 0)
