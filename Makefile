@@ -35,6 +35,7 @@ SEEDS ?= 100
 JOBS ?= 2
 reproduce: build
 	CASCADE=$(CASCADE) .ci/reproduce.sh $(SEEDS) $(JOBS)
+	CASCADE=$(CASCADE) .ci/reproduce-perps.sh $(SEEDS) $(JOBS)
 
 # A study of worlds/sweeps/ (docs/sweeps.md): runs.csv, points.csv and report.html in
 # out/sweeps/<name>/. Interrupted? Run the same command again: it resumes.

@@ -232,6 +232,7 @@ public struct PerpAccountIndex: Sendable {
             let fraction = book.terms.maintenanceMarginPpm
             for short in [false, true] {
                 let side = 2 * slot + (short ? 1 : 0)
+                guard index.count(in: side) > 0 else { continue }
                 guard
                     let threshold = Self.threshold(
                         short: short, price: price, fraction: fraction,
