@@ -28,7 +28,8 @@ struct PerpLiquidationTask: Sendable {
 /// marks, exactly the contract's set) and, for each position not already in flight or held
 /// off after a revert, up to `maxNewTransactionsPerBlock` transactions:
 ///
-/// 1. the account's fillable price `b` (`PerpExchange.fillablePrice`, the contract's bound);
+/// 1. the account's fillable price `b` (`PerpExchange.fillablePrice`, the contract's bound),
+///    moved inside by `priceBuffer` of the mark (the mark moves before inclusion);
 /// 2. the largest size `q` the book takes at a price no worse than `b`: for a long it would
 ///    sell `q` into the bids at an average `a(q)` (`OrderBookVenue.priceAfterSelling`, which
 ///    falls with `q`) and needs `a(q)·(1 − fillDiscount) ≥ b`; a short mirrors it on the asks
@@ -217,13 +218,18 @@ public final class PerpLiquidator: Agent {
             books.configuration.spreadToMaintenanceMarginRatioPpm.approximateValue
             * market.terms.maintenanceMarginPpm.approximateValue / 1e12
         let best = long ? mid * (1 - settings.fillDiscount) : mid * (1 + settings.fillDiscount)
-        guard long ? best >= mark * (1 - widest) : best <= mark * (1 + widest) else {
+        let buffer = settings.priceBuffer
+        guard long ? best >= mark * (1 - widest + buffer) : best <= mark * (1 + widest - buffer)
+        else {
             statistics.unfillable += 1
             return nil
         }
         guard let boundQuantums = try? books.fillablePrice(account: id, market: position.market)
         else { return nil }
-        let bound = boundQuantums.approximateValue / 1e6
+        // It aims inside the bound by its buffer, so a small move of the mark before
+        // inclusion does not revert the fill.
+        let exactBound = boundQuantums.approximateValue / 1e6
+        let bound = long ? exactBound + mark * buffer : exactBound - mark * buffer
         let held = position.size.magnitude.approximateValue / 1e9
         var units = min(
             held,

@@ -135,6 +135,10 @@ public struct PerpLiquidatorSettings: Hashable, Sendable {
     /// The extra spread it takes below the book's average price (0.01 = 1%); 0 passes the
     /// book's prices on, as dYdX's liquidation orders meet resting bids.
     public var fillDiscount: Double
+    /// How far inside the fillable price it aims its average, as a fraction of the mark:
+    /// the mark moves between the block it saw and the one that includes its fill, and a
+    /// fill priced right at the bound reverts on any move against it.
+    public var priceBuffer: Double
     /// It does not bother with fills below this notional, USDC.
     public var minimumNotional: Double
     /// Windows when it sends nothing (its node keeps its index in sync).
@@ -147,11 +151,13 @@ public struct PerpLiquidatorSettings: Hashable, Sendable {
         propagation: LatencyModel = .logNormal(medianMs: 100, sigma: 0.5),
         gas: GasPolicy = GasPolicy(
             strategy: .baseFeeMultiple(percent: 200, priorityFee: .gwei(1))),
-        maxNewTransactionsPerBlock: Int = 8, retryDelay: SimTime = .seconds(5),
-        fillDiscount: Double = 0, minimumNotional: Double = 10, downtime: [Range<SimTime>] = []
+        maxNewTransactionsPerBlock: Int = 8, retryDelay: SimTime = .seconds(2),
+        fillDiscount: Double = 0, priceBuffer: Double = 0.0002, minimumNotional: Double = 10,
+        downtime: [Range<SimTime>] = []
     ) {
         precondition(capital >= 0 && maxNewTransactionsPerBlock > 0)
         precondition(fillDiscount >= 0 && fillDiscount < 1 && minimumNotional >= 0)
+        precondition(priceBuffer >= 0 && priceBuffer < 1)
         precondition(observation.problem == nil && propagation.problem == nil)
         self.name = name
         self.address = address
@@ -163,6 +169,7 @@ public struct PerpLiquidatorSettings: Hashable, Sendable {
         self.maxNewTransactionsPerBlock = maxNewTransactionsPerBlock
         self.retryDelay = retryDelay
         self.fillDiscount = fillDiscount
+        self.priceBuffer = priceBuffer
         self.minimumNotional = minimumNotional
         self.downtime = downtime
     }

@@ -290,6 +290,10 @@ extension ProtocolWorldDecoding {
                 template.fillDiscount = try value.ratio().approximateDouble
                 guard template.fillDiscount < 1 else { throw value.error("must be below 100%") }
             }
+            if let value = object.optional("price_buffer") {
+                template.priceBuffer = try value.ratio().approximateDouble
+                guard template.priceBuffer < 1 else { throw value.error("must be below 100%") }
+            }
             if let value = object.optional("min_notional") {
                 template.minimumNotional = try value.double(in: 0...1e12)
             }
