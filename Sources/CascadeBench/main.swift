@@ -14,7 +14,7 @@ if CommandLine.arguments.contains("--profile-hold") {
     exit(0)
 }
 
-// `--only chain|contracts|keepers|world|lending`: that figure alone (for profiling and quick loops).
+// `--only chain|contracts|keepers|world|lending|perps`: that figure alone (for profiling and quick loops).
 if let flag = CommandLine.arguments.firstIndex(of: "--only"),
     flag + 1 < CommandLine.arguments.count
 {
@@ -22,11 +22,10 @@ if let flag = CommandLine.arguments.firstIndex(of: "--only"),
     case "chain": runChainBench()
     case "contracts": runContractsBench()
     case "keepers": runKeeperIndexBench()
-    case "world":
-        runWorldBench()
-        runLendingBench()
+    case "world": runWorldBench()
     case "lending": runLendingBench()
-    default: print("--only takes chain, contracts, keepers, world or lending")
+    case "perps": runPerpsBench()
+    default: print("--only takes chain, contracts, keepers, world, lending or perps")
     }
     exit(0)
 }
@@ -62,3 +61,4 @@ runContractsBench()
 runKeeperIndexBench()
 runWorldBench()
 runLendingBench()
+runPerpsBench()

@@ -9,8 +9,8 @@ import Testing
 struct BundledWorldsCLITests {
     static let bundled = [
         "aave-crv-2022", "aave-crv-2022-v3", "black-thursday-2020", "black-thursday-2020-clipper",
-        "black-thursday-2020-spell",
-        "calm-day", "chain-demo", "flash-crash", "gas-spike", "kernel-demo", "maker-demo",
+        "black-thursday-2020-spell", "calm-day", "chain-demo", "dydx-yfi-2023",
+        "dydx-yfi-2023-oi-cap", "flash-crash", "gas-spike", "kernel-demo", "maker-demo",
         "oracle-stall",
     ]
 
@@ -47,6 +47,8 @@ struct BundledWorldsCLITests {
         ("ratio-below-100", "protocol.borrowers"),
         ("truncated", "truncated.json:"),
         ("lending-bad-bonus", "protocol.lending.assets[1].liquidation_bonus"),
+        ("perps-margin-order", "protocol.perps.markets[0].initial_margin"),
+        ("perps-unknown-key", "protocol.perps.liquidator"),
     ]
 
     @Test("a malformed world exits 2 naming the file and the path", arguments: malformed)

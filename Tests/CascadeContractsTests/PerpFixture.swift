@@ -42,14 +42,19 @@ struct PerpFixture {
     var exchange: PerpExchange
     var now: UInt64 = 1_000
 
+    /// The fill bound's spread defaults to 100% of the maintenance margin fraction, ten
+    /// times dYdX's genesis value, so the hand-worked vectors (a fill a few dollars below a
+    /// mark of 940) stay inside it; `PerpFillBoundTests` checks dYdX's own terms.
     init(
         backstopThresholdPpm: Int128 = 666_667,
-        deleveragingPrice: PerpExchange.DeleveragingPrice = .bankruptcy
+        deleveragingPrice: PerpExchange.DeleveragingPrice = .bankruptcy,
+        spreadToMaintenanceMarginRatioPpm: Int128 = 1_000_000
     ) {
         exchange = PerpExchange(
             configuration: PerpExchange.Configuration(
                 oracle: Self.oracle, matcher: Self.matcher, backstopVault: Self.vaultOwner,
-                backstopThresholdPpm: backstopThresholdPpm, deleveragingPrice: deleveragingPrice))
+                backstopThresholdPpm: backstopThresholdPpm, deleveragingPrice: deleveragingPrice,
+                spreadToMaintenanceMarginRatioPpm: spreadToMaintenanceMarginRatioPpm))
     }
 
     /// A market with the usual test terms, priced at `mark`.

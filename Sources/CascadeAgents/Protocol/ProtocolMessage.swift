@@ -22,7 +22,8 @@ public indirect enum ProtocolExtension: DigestFoldable, Sendable {
     /// to its subscribers: they price against this book until the next one arrives.
     case venueMoved(collateral: Int, venue: OrderBookVenue)
     /// An agent bought `amount` units of venue `collateral`'s asset (a lending keeper
-    /// buying back the debt it repaid); the venue agent walks its asks.
+    /// buying back the debt it repaid, a perpetual liquidator hedging on a market's book):
+    /// the venue agent walks its asks and its mid rises.
     case bought(collateral: Int, amount: Double)
 
     public func fold(into digest: inout RunDigest) {

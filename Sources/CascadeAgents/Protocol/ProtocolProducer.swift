@@ -74,6 +74,11 @@ public final class ProtocolBlockRelay: BlockSink {
     var prices: [CollateralBlockPrices] = []
     /// A lending pool's assets, appended to `prices` after the collaterals.
     var lending: LendingPriceSource?
+    /// Each perpetual market's asset, by market index; the observer hears their reference
+    /// prices first when it is a `PerpBlockObserver`.
+    var perpAssets: [AssetID] = []
+    var perpPrices: [Double] = []
+    lazy var perpObserver: (any PerpBlockObserver)? = observer as? any PerpBlockObserver
 
     init(
         market: MarketPath, assets: [AssetID], ilks: [MakerSystem.IlkID],
@@ -96,6 +101,13 @@ public final class ProtocolBlockRelay: BlockSink {
                     marketPrice: market.price(of: assets[index], at: block.input.time)))
         }
         lending?.append(to: &prices, state: state, market: market, time: block.input.time)
+        if !perpAssets.isEmpty, let perpObserver {
+            perpPrices.removeAll(keepingCapacity: true)
+            for asset in perpAssets {
+                perpPrices.append(market.price(of: asset, at: block.input.time))
+            }
+            perpObserver.willObserve(perpMarketPrices: perpPrices)
+        }
         observer.didProduce(block, state: state, prices: prices)
     }
 
@@ -119,6 +131,13 @@ public final class ProtocolBlockRelay: BlockSink {
             collateral: index, ilk: ilk, marketPrice: marketPrice, oraclePrice: oracle,
             queuedOraclePrice: queued, medianPrice: median, spot: state.maker.ilk(ilk).spot)
     }
+}
+
+/// A `ProtocolBlockObserver` that also wants each perpetual market's reference price: told,
+/// once per block and right before `didProduce`, the prices at the block's time by market
+/// index (the asset's `MarketPath` price, what "unsafe at the market price" tests against).
+public protocol PerpBlockObserver: AnyObject {
+    func willObserve(perpMarketPrices: [Double])
 }
 
 /// What a liquidation-race attempt is, recognised from a transaction's calls: the first

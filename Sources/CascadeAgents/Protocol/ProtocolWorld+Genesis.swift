@@ -13,6 +13,8 @@ extension ProtocolWorld {
         var pairs: [Int?]
         var vaults: [BorrowerVault]
         var lending: LendingGenesis? = nil
+        /// The perpetuals exchange and its accounts, when the world has one.
+        var perps: PerpGenesis? = nil
     }
 
     static let genesisAccountEth: UInt128 = 1_000
@@ -110,9 +112,13 @@ extension ProtocolWorld {
         let lending = configuration.lending.map { settings in
             addLending(&state, configuration: configuration, settings: settings, market: market)
         }
+        let perps = configuration.perps.map { settings in
+            perpGenesis(
+                &state, settings: settings, market: market, seed: configuration.seed, eth: eth)
+        }
         return Genesis(
             state: state, eth: eth, ilks: ilks, medians: medians, pairs: pairs, vaults: vaults,
-            lending: lending)
+            lending: lending, perps: perps)
     }
 
     /// Applies a genesis call; traps on a revert (see `genesis`).

@@ -80,6 +80,8 @@ public final class ProtocolWorld {
     public let keepers: [Keeper]
     /// The lending pool's agents, when the world has one.
     public let lending: LendingWorld?
+    /// The perpetuals agents, when the world has an exchange (`configuration.perps`).
+    public let perps: PerpAgents?
 
     /// Builds the world; throws when the market configuration is invalid.
     public init(
@@ -111,6 +113,8 @@ public final class ProtocolWorld {
         sink?.lending = built.lending.map {
             LendingPriceSource(reader: $0.reader, assets: lendingAssets, firstSlot: assets.count)
         }
+        let perpAssets = built.perps?.assets ?? []
+        sink?.perpAssets = perpAssets
         var core = ChainProducer<ProtocolState, ProtocolExtension>(
             address: configuration.producerAddress,
             chain: Chain(configuration: chain, state: built.state),
@@ -123,15 +127,19 @@ public final class ProtocolWorld {
 
         let nativeAsset =
             configuration.nativeAsset.flatMap { market.asset(named: $0) } ?? assets.first
+        // Venues and view assets: the collaterals', then a lending pool's assets, then the
+        // perpetual markets' (`venueOffset`).
         let venues =
             configuration.collaterals.map(\.venue)
             + (configuration.lending?.assets.map(\.venue) ?? [])
+            + (configuration.perps?.markets.map(\.venue) ?? [])
+        let viewAssets = assets + lendingAssets + perpAssets
         venue = VenueAgent(
-            name: "venue", market: market, assets: assets + lendingAssets, venues: venues,
+            name: "venue", market: market, assets: viewAssets, venues: venues,
             quoteDelay: configuration.venueQuoteDelay)
         let venueID = kernel.add(venue)
         let view = MarketView(
-            market: market, assets: assets + lendingAssets, venues: venues, venueAgent: venueID,
+            market: market, assets: viewAssets, venues: venues, venueAgent: venueID,
             nativeAsset: nativeAsset)
 
         var transmitters: [FeedTransmitter] = []
@@ -165,7 +173,10 @@ public final class ProtocolWorld {
         }
         self.operators = operators
         poker = OSMPoker(settings: configuration.poker, ilks: built.ilks, producer: producerID)
-        _ = kernel.add(poker)
+        // A world without collaterals (perpetuals only) has no OSM to poke and no vault to
+        // defend: neither agent is added, so neither costs an event a block.
+        let hasCollaterals = !configuration.collaterals.isEmpty
+        if hasCollaterals { _ = kernel.add(poker) }
 
         let population = configuration.borrowers.count
         borrowers = BorrowerPopulation(
@@ -174,7 +185,7 @@ public final class ProtocolWorld {
             book: VaultBook(
                 state: built.state, firstOwner: Self.firstBorrower, ownerCount: population),
             view: view, producer: producerID, initialBaseFee: baseFee)
-        subscribers.append(kernel.add(borrowers))
+        if hasCollaterals { subscribers.append(kernel.add(borrowers)) }
         var arbitrageurs: [Arbitrageur] = []
         for settings in configuration.arbitrageurs {
             guard let pair = built.pairs[settings.collateral] else {
@@ -206,6 +217,16 @@ public final class ProtocolWorld {
                 subscribers: &subscribers)
         } else {
             lending = nil
+        }
+        if let settings = configuration.perps, let genesis = built.perps {
+            let added = Self.addPerpAgents(
+                settings, genesis: genesis, state: built.state, kernel: kernel, view: view,
+                venueOffset: assets.count + lendingAssets.count, producer: producerID,
+                initialBaseFee: baseFee)
+            perps = added.agents
+            subscribers += added.subscribers
+        } else {
+            perps = nil
         }
         venue.subscribers = subscribers
     }

@@ -113,6 +113,9 @@ public struct ProtocolWorldConfiguration: Sendable {
     public var limits: KernelLimits
     /// A lending pool with its oracle node, accounts and keepers (nil: none).
     public var lending: LendingSettings?
+    /// A perpetuals exchange on the world's chain, with its traders, liquidators, oracle
+    /// and backstop agent (docs/model/perpetuals.md); nil for none.
+    public var perps: PerpWorldSettings?
 
     public init(
         seed: UInt64, chain: ChainConfiguration, demand: BackgroundDemand?,
@@ -123,7 +126,8 @@ public struct ProtocolWorldConfiguration: Sendable {
         venueQuoteDelay: SimTime = .seconds(1), producerName: String = "chain",
         producerAddress: Address = ProtocolWorld.producerAddress,
         checksInvariants: Bool = false, limits: KernelLimits = KernelLimits(),
-        lending: LendingSettings? = nil
+        lending: LendingSettings? = nil,
+        perps: PerpWorldSettings? = nil
     ) {
         self.seed = seed
         self.chain = chain
@@ -141,5 +145,6 @@ public struct ProtocolWorldConfiguration: Sendable {
         self.checksInvariants = checksInvariants
         self.limits = limits
         self.lending = lending
+        self.perps = perps
     }
 }

@@ -126,13 +126,19 @@ public struct Race: Hashable, Sendable {
     public internal(set) var settledBlock: UInt64?
     /// A lending race's amounts (`RaceLedger+Lending.swift`); nil for a Maker race.
     var lending: LendingRaceAmounts?
+    /// Perpetuals (no auctions): the quote the liquidation fills paid, and the deficit the
+    /// insurance fund, deleveraging or socialised loss covered, both in the same RAD-scaled
+    /// dollars as `debt` (docs/races.md). Zero for Maker races.
+    var filledValue: UInt256 = .zero
+    var coveredDeficit: UInt256 = .zero
 
     init(
-        vault: RaceLedger.Vault, position: String, block: UInt64, timeMs: Int64
+        vault: RaceLedger.Vault, position: String, block: UInt64, timeMs: Int64,
+        protocolName: String = "maker"
     ) {
         self.vault = vault
         self.position = position
-        self.protocolName = "maker"
+        self.protocolName = protocolName
         self.startBlock = block
         self.startTimeMs = timeMs
     }
@@ -147,7 +153,7 @@ public struct Race: Hashable, Sendable {
     /// DAI raised by the race's auctions, RAD.
     public var proceeds: UInt256 {
         if let lending { return lending.repaid }
-        return auctions.reduce(.zero) { $0 + $1.raised }
+        return auctions.reduce(filledValue) { $0 + $1.raised }
     }
 
     /// DAI the Vow paid keepers to start and restart the race's auctions, RAD (Clipper
@@ -165,7 +171,7 @@ public struct Race: Hashable, Sendable {
         return switch outcome {
         case .open: nil
         case .recovered: .zero
-        case .liquidated, .badDebt: auctions.reduce(.zero) { $0 + $1.shortfall }
+        case .liquidated, .badDebt: auctions.reduce(coveredDeficit) { $0 + $1.shortfall }
         }
     }
 

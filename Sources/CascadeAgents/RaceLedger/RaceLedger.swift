@@ -124,6 +124,8 @@ public struct RaceLedger: Sendable {
     var lending = LendingRaceLedger()
     /// The latest `kick`, whose incentive belongs to the `bark` that follows it.
     var lastKick: MakerKick?
+    /// The perpetuals exchange's races and figures (`RaceLedger+Perps.swift`).
+    public internal(set) var perps = PerpRaceBook()
     /// `Σ max(0, due − raised)` over live auctions, kept as auctions start and change.
     var liveShortfall: UInt256 = .zero
 
@@ -134,9 +136,12 @@ public struct RaceLedger: Sendable {
     /// Records one produced block. `marketPrices[i]` is the market price (WAD) of the
     /// collateral of ilk `i`; missing or nil entries mean "no market price", and such
     /// ilks open races only when the Vat finds a vault unsafe.
+    ///
+    /// `perpMarketPrices[i]` is perpetual market `i`'s reference price (quantums per unit),
+    /// for "unsafe at the market price"; a missing or zero entry uses the market's mark.
     public mutating func record(
         _ block: BlockResult<ProtocolState.Call, ProtocolState.Event>, state: ProtocolState,
-        marketPrices: [UInt256?]
+        marketPrices: [UInt256?], perpMarketPrices: [Int128] = []
     ) {
         notes.removeAll(keepingCapacity: true)
         blocks += 1
@@ -169,12 +174,15 @@ public struct RaceLedger: Sendable {
         markUnsafe(state: state, marketPrices: marketPrices)
         settleAndOpen(at: context)
         recordLending(block, at: context)
+        if !state.perpExchanges.isEmpty {
+            recordPerps(block, state: state, marketPrices: perpMarketPrices)
+        }
     }
 
     /// Every race of the run so far, settled and open, ordered by start block, ilk, owner
     /// and sequence: the rows of `races.csv`.
     public func races() -> [Race] {
-        (settled + open + lending.openRaces).sorted(by: Self.rowOrder)
+        (settled + open + lending.openRaces + perps.races).sorted(by: Self.rowOrder)
     }
 
     /// Hands over the races settled so far (in settling order) and forgets them, for a

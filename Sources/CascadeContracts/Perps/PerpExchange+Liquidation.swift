@@ -1,16 +1,21 @@
 import CascadeCore
 
 // The first two steps of the loss waterfall: a liquidator's fill, then the backstop vault.
-// Either leaves the liquidated account with equity ≥ 0: a penalty or the vault takes what
-// is left of it, and the insurance fund covers what is missing. A step that would need
+// A whole liquidation or a backstop leaves the account with equity ≥ 0: a penalty or the
+// vault takes what is left of it, and the insurance fund covers what is missing; a partial
+// liquidation of a bankrupt account leaves the rest of its deficit with the rest of it. A step that would need
 // more than the fund holds reverts `Perp/insurance-fund-depleted`; deleveraging is next.
 
 extension PerpExchange {
     /// dYdX v4's liquidation: when equity < MMR, the caller's account `liquidator` takes
     /// `size` of the position at `fillPrice` (the venue's depth decides that price, outside
-    /// the contract). Then, from what is left of the account's equity, the penalty
-    /// `size × fillPrice × penalty` goes to the insurance fund (or all of it, if less); if
-    /// the fill left equity negative, the fund pays the deficit. The liquidator must pass
+    /// the contract), which must be no worse for the account than its fillable price
+    /// (`fillablePrice`): a long sells at or above it, a short buys at or below it, so no
+    /// liquidator can buy a position for nothing and leave the deficit to the fund. Then,
+    /// from what is left of the account's equity, the penalty `size × fillPrice × penalty`
+    /// goes to the insurance fund (or all of it, if less); if the fill left equity negative,
+    /// the fund pays the closed part's share of the deficit (all of it once no position is
+    /// left), as dYdX v4's insurance-fund delta does. The liquidator must pass
     /// `requireMargin` as after a trade.
     mutating func liquidate(
         account: PerpAccountID, market: PerpMarketID, size: Int128, fillPrice: Int128,
@@ -34,6 +39,10 @@ extension PerpExchange {
         try settleFunding(liquidator)
         let before = try risk(of: account)
         guard before.isLiquidatable else { throw Revert("Perp/not-liquidatable") }
+        let bound = try fillableBound(size: position.size, market: market, mark: mark, risk: before)
+        guard position.size > 0 ? fillPrice >= bound : fillPrice <= bound else {
+            throw Revert("Perp/fill-price-out-of-bounds")
+        }
         let liquidatorBefore = try risk(of: liquidator)
         let taken = position.size > 0 ? size : -size
         let quote = try PerpMath.mulDiv(size, fillPrice, PerpMath.sizeScale, .down)
@@ -42,8 +51,26 @@ extension PerpExchange {
         try fill(liquidator, market: market, sizeChange: taken, quoteChange: -received)
         let remaining = try risk(of: account).equity
         var penalty: Int128 = 0
+        var insuranceDelta: Int128 = 0
         if remaining < 0 {
-            try coverDeficit(of: account, -remaining)
+            // dYdX v4 (`GetLiquidationInsuranceFundDelta`): the fund pays only the closed
+            // part's share of the deficit, so the account keeps `TNC × (1 − DMMR / TMMR)`;
+            // all of it once no position is left.
+            let closed = try PerpMath.requirement(
+                size: size, price: mark,
+                fractionPpm: self.market(market).terms.maintenanceMarginPpm)
+            var kept: Int128 = 0
+            if before.equity < 0, before.maintenanceMargin > closed,
+                !self.account(account).positions.isEmpty
+            {
+                kept = try PerpMath.mulDiv(
+                    before.equity, before.maintenanceMargin - closed, before.maintenanceMargin,
+                    .down)
+            }
+            if remaining < kept {
+                try coverDeficit(of: account, kept - remaining)
+                insuranceDelta = remaining - kept
+            }
         } else {
             let due = try PerpMath.requirement(
                 size: size, price: fillPrice,
@@ -51,6 +78,7 @@ extension PerpExchange {
             penalty = min(due, remaining)
             try creditQuote(account, -penalty)
             insuranceFund = try PerpMath.add(insuranceFund, penalty)
+            insuranceDelta = penalty
         }
         try requireMargin(liquidator, before: liquidatorBefore)
         events.append(
@@ -59,8 +87,7 @@ extension PerpExchange {
                     kind: .market, market: market, account: account, size: taken,
                     markPrice: mark, margin: before.equity,
                     maintenanceMargin: before.maintenanceMargin, counterparty: liquidator,
-                    fillPrice: fillPrice, penalty: penalty,
-                    insuranceDelta: remaining < 0 ? remaining : penalty)))
+                    fillPrice: fillPrice, penalty: penalty, insuranceDelta: insuranceDelta)))
     }
 
     /// The backstop (HISTORY.md §7): when equity falls below `backstopThreshold × MMR`, the
@@ -113,6 +140,48 @@ extension PerpExchange {
                 PerpBackstopSettlement(
                     account: account, marginToVault: max(remaining, 0),
                     insuranceDelta: min(remaining, 0))))
+    }
+
+    /// dYdX v4's fillable price of `account`'s position in `market` at the current mark: the
+    /// worst fill a liquidation may give it (REFERENCE.md §7.2, `liquidations.go`
+    /// `GetFillablePrice`),
+    ///
+    ///     fillable = P × (1 ∓ SMMR × MMF × ABR),    ABR = clamp(BA × (1 − TNC / TMMR), 0, 1)
+    ///
+    /// minus for a long (it sells at or above), plus for a short (it buys at or below), with
+    /// `TNC` the account's equity and `TMMR` its maintenance margin. The spread opens from
+    /// zero at the maintenance margin to `SMMR × MMF` of the mark at zero equity (with BA
+    /// = 100%) and stays there below it, so a bankrupt position still fills near the mark
+    /// and the fund pays only the deficit the market made. `nil` when the account holds no
+    /// position there or is not liquidatable.
+    ///
+    /// Rounding: ABR to whole ppm and the spread in quantums both round down, so the bound
+    /// is never further from the mark than dYdX's exact rational.
+    public func fillablePrice(account: PerpAccountID, market: PerpMarketID) throws(Revert)
+        -> Int128?
+    {
+        guard let position = self.account(account).position(in: market) else { return nil }
+        let risk = try risk(of: account)
+        guard risk.isLiquidatable else { return nil }
+        return try fillableBound(
+            size: position.size, market: market, mark: try markPrice(market), risk: risk)
+    }
+
+    /// The fillable price of a position of `size` in `market` at `mark` for an account at
+    /// `risk` (liquidatable, so `TMMR > TNC` and `TMMR > 0`); see `fillablePrice`.
+    func fillableBound(size: Int128, market: PerpMarketID, mark: Int128, risk: PerpRisk)
+        throws(Revert) -> Int128
+    {
+        let shortfall = try PerpMath.sub(risk.maintenanceMargin, risk.equity)
+        let adjustment = try PerpMath.mulDiv(
+            configuration.bankruptcyAdjustmentPpm, shortfall, risk.maintenanceMargin, .down)
+        let rating = min(max(adjustment, 0), PerpMath.ppm)
+        let fraction = self.market(market).terms.maintenanceMarginPpm
+        let spread = try PerpMath.mulDiv(
+            PerpMath.mul(mark, fraction),
+            PerpMath.mul(configuration.spreadToMaintenanceMarginRatioPpm, rating),
+            PerpMath.ppm * PerpMath.ppm * PerpMath.ppm, .down)
+        return size > 0 ? try PerpMath.sub(mark, spread) : try PerpMath.add(mark, spread)
     }
 
     /// The insurance fund pays `deficit` into `account`, or `Perp/insurance-fund-depleted`.

@@ -34,6 +34,30 @@ extension PerpExchange {
             equity: equity, initialMargin: initial, maintenanceMargin: maintenance)
     }
 
+    /// Whether `account` would be liquidatable if every market's mark were `prices[market]`
+    /// (a price of 0 or a missing entry keeps that market's mark): `risk(of:)`'s equity and
+    /// maintenance margin, with the same rounding, at other prices. For keepers and the race
+    /// ledger asking "unsafe at the market price?" of the same books. O(positions).
+    public func isLiquidatable(_ account: PerpAccountID, atPrices prices: [Int128]) throws(Revert)
+        -> Bool
+    {
+        var equity = self.account(account).quoteBalance
+        var maintenance: Int128 = 0
+        for position in self.account(account).positions {
+            let market = self.market(position.market)
+            let slot = Int(position.market.rawValue)
+            let price = slot < prices.count && prices[slot] > 0 ? prices[slot] : market.price
+            equity = try PerpMath.add(equity, PerpMath.value(size: position.size, price: price))
+            equity = try PerpMath.sub(equity, fundingOwed(by: position))
+            maintenance = try PerpMath.add(
+                maintenance,
+                PerpMath.requirement(
+                    size: position.size, price: price,
+                    fractionPpm: market.terms.maintenanceMarginPpm))
+        }
+        return equity < maintenance
+    }
+
     /// Funding `position` owes since its last settlement, quantums; negative when it is
     /// owed. Rounded up (toward +∞), which is against the account either way: a payer
     /// pays the ceiling, a receiver gets the floor.

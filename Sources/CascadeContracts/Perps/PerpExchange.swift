@@ -57,17 +57,29 @@ public struct PerpExchange: Contract, Hashable, Sendable {
         public var backstopThresholdPpm: Int128
         /// The price auto-deleveraging closes at.
         public var deleveragingPrice: DeleveragingPrice
+        /// dYdX v4's fillable-price bound on liquidation fills (`fillablePrice`): the
+        /// largest spread from the mark, as a fraction of the maintenance margin fraction,
+        /// ppm (`SpreadToMaintenanceMarginRatioPpm`; 100,000 = 10% in dYdX's genesis).
+        public var spreadToMaintenanceMarginRatioPpm: Int128
+        /// How fast the allowed spread opens as equity falls below maintenance margin, ppm
+        /// (`BankruptcyAdjustmentPpm`; 1,000,000 in dYdX's genesis: the whole spread at
+        /// zero equity).
+        public var bankruptcyAdjustmentPpm: Int128
 
         public init(
             oracle: Address, matcher: Address, backstopVault: Address,
             backstopThresholdPpm: Int128 = 666_667,
-            deleveragingPrice: DeleveragingPrice = .bankruptcy
+            deleveragingPrice: DeleveragingPrice = .bankruptcy,
+            spreadToMaintenanceMarginRatioPpm: Int128 = 100_000,
+            bankruptcyAdjustmentPpm: Int128 = 1_000_000
         ) {
             self.oracle = oracle
             self.matcher = matcher
             self.backstopVault = backstopVault
             self.backstopThresholdPpm = backstopThresholdPpm
             self.deleveragingPrice = deleveragingPrice
+            self.spreadToMaintenanceMarginRatioPpm = spreadToMaintenanceMarginRatioPpm
+            self.bankruptcyAdjustmentPpm = bankruptcyAdjustmentPpm
         }
     }
 
@@ -106,6 +118,12 @@ public struct PerpExchange: Contract, Hashable, Sendable {
             configuration.backstopThresholdPpm > 0
                 && configuration.backstopThresholdPpm <= PerpMath.ppm,
             "backstop threshold must be in (0, 100%]")
+        precondition(
+            configuration.spreadToMaintenanceMarginRatioPpm >= 0
+                && configuration.spreadToMaintenanceMarginRatioPpm <= 100 * PerpMath.ppm
+                && configuration.bankruptcyAdjustmentPpm >= 0
+                && configuration.bankruptcyAdjustmentPpm <= 100 * PerpMath.ppm,
+            "fillable-price terms must be in [0, 10000%]")
         self.configuration = configuration
         _ = openAccount(owner: configuration.backstopVault, mode: .cross)
     }

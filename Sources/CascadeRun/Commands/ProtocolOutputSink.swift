@@ -9,11 +9,15 @@ import CascadeCore
 ///
 /// Without a `blocks` writer (a sweep's summary-only run) it keeps the same totals, ledger
 /// and fund minimum but formats no rows, so the summary is the same as a full run's.
-final class ProtocolOutputSink: ProtocolBlockObserver {
+final class ProtocolOutputSink: ProtocolBlockObserver, PerpBlockObserver {
     /// The columns after the per-asset prices (docs/outputs.md).
     static let protocolColumns = [
         "positions_at_risk", "liquidations", "collateral_value", "debt", "bad_debt",
         "insurance_fund",
+    ]
+    /// The columns a world with a perpetuals exchange adds at the end (docs/outputs.md).
+    static let perpColumns = [
+        "perp_open_interest", "perp_insurance_fund", "perp_backstop_vault_equity",
     ]
 
     let blocks: CSVWriter?
@@ -32,6 +36,37 @@ final class ProtocolOutputSink: ProtocolBlockObserver {
     private var collateralOfIlk: [Int?] = []
     /// Reused between blocks.
     private var marketPrices: [UInt256?] = []
+    /// Each perpetual market's reference price at the block, quantums (`willObserve`).
+    private var perpMarketPrices: [Int128] = []
+    /// Whether the world has a perpetuals exchange (its price and figure columns).
+    var hasPerps = false
+    /// Traders whose genesis position opened, and those the exchange refused.
+    var perpTraders = 0
+    var perpTradersSkipped = 0
+
+    /// Negative equity of accounts still holding positions at the end, quantums: deficits
+    /// nobody has covered yet (`noteEnd`).
+    var perpOpenDeficit: Int128 = 0
+
+    /// Notes the perpetuals world's genesis (after the world is built).
+    func noteGenesis(of world: ProtocolWorld) {
+        hasPerps = world.perps != nil
+        perpTraders = world.perps?.genesis.traders.count ?? 0
+        perpTradersSkipped = world.perps?.genesis.skippedTraders ?? 0
+    }
+
+    /// Notes what only the final state tells (one pass over the accounts, once).
+    func noteEnd(of world: ProtocolWorld) {
+        guard let exchange = world.producer.chain.state.perpExchanges.first else { return }
+        perpOpenDeficit = 0
+        for raw in 0..<exchange.accountCount {
+            let id = PerpAccountID(UInt32(raw))
+            guard !exchange.account(id).positions.isEmpty,
+                let equity = try? exchange.risk(of: id).equity, equity < 0
+            else { continue }
+            perpOpenDeficit -= equity
+        }
+    }
 
     init(
         blocks: CSVWriter?, events: JSONLinesWriter?,
@@ -49,6 +84,14 @@ final class ProtocolOutputSink: ProtocolBlockObserver {
             return (collaterals[index].name, collaterals[index].asset)
         }
         return ("ilk#\(ilk.rawValue)", "")
+    }
+
+    func willObserve(perpMarketPrices prices: [Double]) {
+        perpMarketPrices.removeAll(keepingCapacity: true)
+        for price in prices {
+            perpMarketPrices.append(
+                price.isFinite && price > 0 && price < 1e30 ? Int128((price * 1e6).rounded()) : 0)
+        }
     }
 
     func didProduce(
@@ -76,9 +119,13 @@ final class ProtocolOutputSink: ProtocolBlockObserver {
             }
         }
         let liquidationsBefore = ledger.totals.liquidations
-        ledger.record(block, state: state, marketPrices: marketPrices)
+        ledger.record(
+            block, state: state, marketPrices: marketPrices, perpMarketPrices: perpMarketPrices)
         let liquidations = ledger.totals.liquidations - liquidationsBefore
-        let fund = Self.insuranceFund(maker: state.maker, underAuction: ledger.debtUnderAuction)
+        var fund = Self.insuranceFund(maker: state.maker, underAuction: ledger.debtUnderAuction)
+        if let exchange = state.perpExchanges.first {
+            fund = Self.adding(RaceLedger.rad(exchange.insuranceFund), to: fund)
+        }
         noteFund(fund)
         guard let blocks else { return }
         var debt = UInt256.zero
@@ -92,6 +139,21 @@ final class ProtocolOutputSink: ProtocolBlockObserver {
         }
         let blockBurned = block.agentBurned + block.backgroundBurned
         let blockTips = block.agentTips + block.backgroundTips
+        if hasPerps, let exchange = state.perpExchanges.first {
+            for (slot, id) in exchange.marketIDs.enumerated() {
+                let reference = slot < perpMarketPrices.count ? perpMarketPrices[slot] : 0
+                priceValues.append(Self.usdc(reference))
+                priceValues.append(Self.usdc(exchange.market(id).price))
+            }
+        }
+        var perpValues: [OutputValue] = []
+        if hasPerps {
+            let totals = ledger.perps.totals
+            perpValues = [
+                Self.usdc(totals.openInterest), Self.usdc(totals.insuranceFund),
+                Self.usdc(totals.backstopVaultEquity),
+            ]
+        }
         do {
             try blocks.writeRow(
                 [
@@ -102,12 +164,13 @@ final class ProtocolOutputSink: ProtocolBlockObserver {
                     .unsigned(block.backgroundGasUsed), .decimal(block.averageGasPrice, scale: 0),
                     .decimal(blockBurned, scale: 0), .decimal(blockTips, scale: 0),
                 ] + priceValues + [
-                    .integer(ledger.openRaces.count), .integer(liquidations),
+                    .integer(ledger.openRaces.count + ledger.perps.openCount),
+                    .integer(liquidations),
                     .decimal(DecimalText(collateralValue, scale: 36)),
                     .decimal(DecimalText(debt, scale: 45)),
                     .decimal(DecimalText(ledger.totals.badDebt, scale: 45)),
                     .decimal(DecimalText(fund.magnitude, scale: 45, negative: fund.negative)),
-                ])
+                ] + perpValues)
             if let events {
                 for (transaction, receipt) in zip(block.transactions, block.receipts) {
                     let transactionRecord = TransactionRecord(
@@ -123,6 +186,9 @@ final class ProtocolOutputSink: ProtocolBlockObserver {
                     }
                 }
                 for note in ledger.notes {
+                    try events.write(RaceTable.traceLine(note))
+                }
+                for note in ledger.perps.notes {
                     try events.write(RaceTable.traceLine(note))
                 }
             }
@@ -143,6 +209,20 @@ final class ProtocolOutputSink: ProtocolBlockObserver {
         let assets = maker.dai(vow) + underAuction
         let debt = maker.sin(vow)
         return assets >= debt ? (false, assets - debt) : (true, debt - assets)
+    }
+
+    /// A signed RAD amount plus a non-negative one.
+    static func adding(_ amount: UInt256, to fund: (negative: Bool, magnitude: UInt256))
+        -> (negative: Bool, magnitude: UInt256)
+    {
+        guard fund.negative else { return (false, fund.magnitude + amount) }
+        return amount >= fund.magnitude
+            ? (false, amount - fund.magnitude) : (true, fund.magnitude - amount)
+    }
+
+    /// A signed quantum amount as exact USDC.
+    static func usdc(_ quantums: Int128) -> OutputValue {
+        .decimal(DecimalText(signed: quantums, scale: 6))
     }
 
     private func noteFund(_ fund: (negative: Bool, magnitude: UInt256)) {

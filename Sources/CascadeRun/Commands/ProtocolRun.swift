@@ -21,15 +21,17 @@ enum ProtocolRun {
         let sink: ProtocolOutputSink
         do {
             folder = try RunFolder(path: folderPath)
+            let perpMarkets = configuration.perps?.markets.map(\.terms.name) ?? []
             let header =
                 ChainRun.blockColumns
-                + configuration.collaterals.map(\.asset).flatMap {
+                + (configuration.collaterals.map(\.asset) + perpMarkets).flatMap {
                     ["price_\($0)", "oracle_\($0)"]
                 }
                 + (configuration.lending?.assets.map(\.asset) ?? []).flatMap {
                     ["price_\($0)", "oracle_\($0)"]
                 }
                 + ProtocolOutputSink.protocolColumns
+                + (perpMarkets.isEmpty ? [] : ProtocolOutputSink.perpColumns)
             let blocks = try folder.csv(named: "blocks.csv", header: header)
             let events = trace ? try folder.jsonLines(named: "events.jsonl") : nil
             sink = ProtocolOutputSink(
@@ -41,7 +43,9 @@ enum ProtocolRun {
         let simulation: ProtocolWorld
         do {
             simulation = try ProtocolWorld(configuration, observer: sink)
+            sink.noteGenesis(of: simulation)
             _ = try simulation.run(until: world.duration)
+            sink.noteEnd(of: simulation)
         } catch {
             folder.abandon()
             throw CascadeFailure(.internalFailure, "\(world.name) seed \(seed): \(error)")
@@ -127,25 +131,32 @@ enum ProtocolRun {
         {
             zeroShare = " (\((zero * 100 + auctions / 2) / auctions)%)"
         }
-        var rows: [(String, String)] = [
-            ("deficit (bad debt)", figure("bad_debt") + " " + figure("bad_debt_unit")),
-            ("still under auction", figure("debt_under_auction_end") + " DAI"),
-            (
-                "liquidations",
-                "\(figure("liquidations")) into \(figure("auctions")) auctions, "
-                    + "\(figure("zero_bid_auctions")) won at zero\(zeroShare)"
-            ),
-            (
-                "races",
-                "\(HeadlineFigure.displayText(.integer(races.count))): "
-                    + "\(count(.liquidated)) liquidated, \(count(.badDebt)) bad debt, "
-                    + "\(count(.recovered)) recovered, \(count(.open)) open"
-            ),
-            ("liquidation delay", figure("liquidation_delay_blocks") + " blocks"),
-            ("", durations("liquidation_delay_seconds")),
-            ("oracle lag", durations("oracle_lag_seconds")),
-            ("failed tx fees", figure("failed_tx_fees") + " ETH"),
-        ]
+        // A perpetuals-only world has no auctions: its Maker rows would only say "0".
+        var perpsOnly = false
+        if case .string("USDC")? = summary["bad_debt_unit"] { perpsOnly = true }
+        var rows: [(String, String)] =
+            [
+                ("deficit (bad debt)", figure("bad_debt") + " " + figure("bad_debt_unit")),
+                ("still under auction", figure("debt_under_auction_end") + " DAI"),
+                (
+                    "liquidations",
+                    "\(figure("liquidations")) into \(figure("auctions")) auctions, "
+                        + "\(figure("zero_bid_auctions")) won at zero\(zeroShare)"
+                ),
+                (
+                    "races",
+                    "\(HeadlineFigure.displayText(.integer(races.count))): "
+                        + "\(count(.liquidated)) liquidated, \(count(.badDebt)) bad debt, "
+                        + "\(count(.recovered)) recovered, \(count(.open)) open"
+                ),
+                ("liquidation delay", figure("liquidation_delay_blocks") + " blocks"),
+                ("", durations("liquidation_delay_seconds")),
+                ("oracle lag", durations("oracle_lag_seconds")),
+                ("failed tx fees", figure("failed_tx_fees") + " ETH"),
+            ] + perpHeadline(summary)
+        if perpsOnly {
+            rows.removeAll { $0.0 == "still under auction" || $0.0 == "liquidations" }
+        }
         // A lending world has no auctions: its liquidations are calls on the pool.
         if case .protocol(let configuration) = world.model, configuration.lending != nil {
             rows.remove(at: 1)

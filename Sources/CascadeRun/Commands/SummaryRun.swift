@@ -45,7 +45,9 @@ package enum SummaryRun {
             let simulation: ProtocolWorld
             do {
                 simulation = try ProtocolWorld(configuration, observer: sink)
+                sink.noteGenesis(of: simulation)
                 _ = try simulation.run(until: world.duration)
+                sink.noteEnd(of: simulation)
             } catch {
                 throw CascadeFailure(.internalFailure, "\(world.name) seed \(seed): \(error)")
             }
@@ -77,9 +79,11 @@ package enum SummaryRun {
     }
 
     static func protocolSink(_ configuration: ProtocolWorldConfiguration) -> ProtocolOutputSink {
-        ProtocolOutputSink(
+        let sink = ProtocolOutputSink(
             blocks: nil, events: nil,
             collaterals: configuration.collaterals.map { ($0.name, $0.asset) })
+        sink.hasPerps = configuration.perps != nil
+        return sink
     }
 }
 
@@ -115,6 +119,7 @@ extension ProtocolRun {
                 .decimal(DecimalText(sink.ledger.lendingInsolventDebt, scale: 45)))
         }
         summary.append("gas_ceilings_gwei", .object(gasCeilings(configuration)))
+        appendPerps(to: &summary, configuration: configuration, sink: sink, races: races)
         return summary
     }
 }

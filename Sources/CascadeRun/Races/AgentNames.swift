@@ -41,6 +41,25 @@ struct AgentNames {
                 rows.append((lending.firstAccount + UInt32(offset), name, "lending account"))
             }
         }
+        if let perps = world.perps {
+            rows.append((ProtocolWorld.perpOracle.rawValue, perps.oracle.name, "perp oracle"))
+            rows.append((ProtocolWorld.perpMatcher.rawValue, "perp-matcher", "perp matcher"))
+            rows.append(
+                (ProtocolWorld.perpMarketMaker.rawValue, "perp-market-maker", "perp market maker"))
+            rows.append(
+                (
+                    ProtocolWorld.perpBackstopVaultOwner.rawValue, "perp-backstop-vault",
+                    "perp backstop vault"
+                ))
+            if let backstop = perps.backstop {
+                rows.append(
+                    (ProtocolWorld.perpBackstopCaller.rawValue, backstop.name, "perp backstop"))
+            }
+            for liquidator in perps.liquidators {
+                rows.append(
+                    (liquidator.settings.address.rawValue, liquidator.name, "perp liquidator"))
+            }
+        }
         rows.sort { $0.address < $1.address }
         return rows.map { row in
             (Address(row.address).description, row.name, row.role)

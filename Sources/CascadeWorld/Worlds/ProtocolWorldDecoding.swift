@@ -25,15 +25,17 @@ enum ProtocolWorldDecoding {
         let market = try decodeMarket(
             try object.required("market"), seed: seed, duration: duration)
         let assetNames = market.assets.map(\.name)
-        // A lending world (`lending`) has no Maker parts: one protocol per world.
+        // A lending world (`lending`) has no Maker parts and no perpetuals: one protocol
+        // per world. A perpetuals world may leave the Maker sections out.
         let lending = try object.optional("lending").map { section throws(WorldError) in
             try decodeLending(section, assets: assetNames)
         }
-        let makerCount = lending == nil ? 1...16 : 0...0
-        let collateralsReader = try lending == nil ? object.required("collaterals") : nil
+        if lending != nil, let section = object.optional("perps") {
+            throw section.error("a lending world has no perps (one protocol per world)")
+        }
         var collaterals: [CollateralSettings] = []
         try refuseMakerSections(object, lending: lending != nil)
-        for entry in try collateralsReader?.array(count: makerCount) ?? [] {
+        for entry in try lending == nil ? collateralEntries(object) : [] {
             let collateral = try decodeCollateral(entry, assets: assetNames)
             guard !collaterals.contains(where: { $0.name == collateral.name }) else {
                 throw entry.error("collateral \(collateral.name) is named twice")
@@ -41,14 +43,23 @@ enum ProtocolWorldDecoding {
             collaterals.append(collateral)
         }
         let borrowers =
-            try lending == nil
-            ? decodeBorrowers(
-                try object.required("borrowers"), collaterals: collaterals, market: market,
-                seed: seed) : BorrowerPopulationSettings(count: 0)
-        let keepers = try lending == nil ? decodeKeepers(try object.required("keepers")) : []
+            try lending != nil
+            ? BorrowerPopulationSettings(count: 0)
+            : makerSection(object, "borrowers").map { section throws(WorldError) in
+                let settings = try decodeBorrowers(
+                    section, collaterals: collaterals, market: market, seed: seed)
+                try requireCollaterals(collaterals, for: section, count: settings.count)
+                return settings
+            } ?? BorrowerPopulationSettings(count: 0)
+        let keepers =
+            try lending != nil ? [] : makerSection(object, "keepers").map(decodeKeepers) ?? []
+        let perps = try object.optional("perps").map { section throws(WorldError) in
+            try decodePerps(section, assets: assetNames)
+        }
         let arbitrageurs = try object.optional("arbitrageurs").map {
             section throws(WorldError) in
-            try decodeArbitrageurs(section, collaterals: collaterals.count)
+            try requireCollaterals(collaterals, for: section, count: 1)
+            return try decodeArbitrageurs(section, collaterals: collaterals.count)
         }
         var poker = OSMPokerSettings(address: ProtocolWorld.pokerAddress)
         if let section = object.optional("osm_poker") {
@@ -65,7 +76,7 @@ enum ProtocolWorldDecoding {
                 gasLimits: GasLimitSchedule(initial: gasLimit), nativeToken: TokenID(rawValue: 0)),
             demand: demand, market: market, collaterals: collaterals, borrowers: borrowers,
             keepers: keepers, arbitrageurs: arbitrageurs ?? [], poker: poker, limits: limits,
-            lending: lending?.settings)
+            lending: lending?.settings, perps: perps)
         if let lending { configuration.nativeAsset = lending.gasAsset }
         return configuration
     }
