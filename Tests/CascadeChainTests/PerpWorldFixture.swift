@@ -60,11 +60,14 @@ enum PerpWorldFixture {
         named: [PerpNamedAccount] = [], terms: PerpMarketTerms = terms(),
         venue: OrderBookVenue = venue(), insuranceFund: Int128 = 1_000_000 * 1_000_000,
         oracle: PerpOracleSettings = PerpOracleSettings(),
-        backstop: PerpBackstopSettings? = PerpBackstopSettings()
+        backstop: PerpBackstopSettings? = PerpBackstopSettings(),
+        spreadToMaintenanceMarginRatioPpm: Int128 = 100_000
     ) -> PerpWorldSettings {
         PerpWorldSettings(
             markets: [PerpMarketSettings(terms: terms, asset: "YFI", venue: venue)],
-            insuranceFund: insuranceFund, traders: traders, namedAccounts: named,
+            insuranceFund: insuranceFund,
+            spreadToMaintenanceMarginRatioPpm: spreadToMaintenanceMarginRatioPpm,
+            traders: traders, namedAccounts: named,
             marketMakerCapital: 100_000_000 * 1_000_000, liquidators: liquidators, oracle: oracle,
             backstop: backstop)
     }

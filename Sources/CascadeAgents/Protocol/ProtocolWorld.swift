@@ -6,7 +6,9 @@ import CascadeKernel
 /// A Maker-style protocol world wired into a kernel: the block producer over
 /// `ProtocolState`, the off-chain venue, each collateral's feed (a transmitting node and
 /// its operators), the OSM poker, the borrower population, the arbitrageurs and the
-/// keepers — in that order of agent ids (the producer is 0, the venue 1).
+/// keepers — in that order of agent ids (the producer is 0, the venue 1) — then, with
+/// `configuration.perps`, the perpetuals agents (`PerpAgents`; docs/model/perps-world.md).
+/// A world without collaterals adds neither the OSM poker nor the borrower population.
 ///
 /// ```swift
 /// let world = try ProtocolWorld(configuration, observer: raceLedger)

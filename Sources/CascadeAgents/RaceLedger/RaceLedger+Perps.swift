@@ -117,6 +117,9 @@ extension RaceLedger {
             marketPrices: marketPrices)
         for offset in block.transactions.indices {
             let receipt = block.receipts[offset]
+            if receipt.status.isSuccess {
+                openForPerpLiquidation(block.events[receipt.events], at: point)
+            }
             recordPerpAttempts(block.transactions[offset], receipt: receipt, at: point)
             guard receipt.status.isSuccess else { continue }
             perps.backstopTarget = nil
@@ -161,6 +164,28 @@ extension RaceLedger {
     }
 
     // MARK: - Attempts and events
+
+    /// Opens a race for a position liquidated or deleveraged in this block before the ledger
+    /// saw it unsafe (the mark's update and the liquidation in one block), so the
+    /// transaction that did it counts as its attempt.
+    mutating func openForPerpLiquidation(
+        _ events: ArraySlice<ProtocolState.Event>, at point: PerpPoint
+    ) {
+        for event in events {
+            let target: PerpTarget
+            switch event {
+            case .perp(0, .liquidated(let fill)):
+                target = PerpTarget(account: fill.account, market: fill.market)
+            case .perp(0, .deleveraged(let fill)):
+                target = PerpTarget(account: fill.account, market: fill.market)
+            default:
+                continue
+            }
+            if perps.openSlot[target] == nil {
+                _ = openPerpRace(target, at: point, liquidatable: true)
+            }
+        }
+    }
 
     /// The positions a perpetuals call names: `liquidate` and `deleverage` one, `backstop`
     /// every open race of its account.
