@@ -14,7 +14,7 @@ if CommandLine.arguments.contains("--profile-hold") {
     exit(0)
 }
 
-// `--only chain|contracts|keepers|world|perps`: that figure alone (for profiling and quick loops).
+// `--only chain|contracts|keepers|world|lending|perps`: that figure alone (for profiling and quick loops).
 if let flag = CommandLine.arguments.firstIndex(of: "--only"),
     flag + 1 < CommandLine.arguments.count
 {
@@ -23,8 +23,9 @@ if let flag = CommandLine.arguments.firstIndex(of: "--only"),
     case "contracts": runContractsBench()
     case "keepers": runKeeperIndexBench()
     case "world": runWorldBench()
+    case "lending": runLendingBench()
     case "perps": runPerpsBench()
-    default: print("--only takes chain, contracts, keepers, world or perps")
+    default: print("--only takes chain, contracts, keepers, world, lending or perps")
     }
     exit(0)
 }
@@ -59,4 +60,5 @@ runChainBench()
 runContractsBench()
 runKeeperIndexBench()
 runWorldBench()
+runLendingBench()
 runPerpsBench()

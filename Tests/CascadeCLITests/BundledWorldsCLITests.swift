@@ -8,9 +8,10 @@ import Testing
 @Suite("cascade run: bundled and malformed worlds", .serialized)
 struct BundledWorldsCLITests {
     static let bundled = [
-        "black-thursday-2020", "black-thursday-2020-clipper", "black-thursday-2020-spell",
-        "calm-day", "chain-demo", "dydx-yfi-2023", "dydx-yfi-2023-oi-cap", "flash-crash",
-        "gas-spike", "kernel-demo", "maker-demo", "oracle-stall",
+        "aave-crv-2022", "aave-crv-2022-v3", "black-thursday-2020", "black-thursday-2020-clipper",
+        "black-thursday-2020-spell", "calm-day", "chain-demo", "dydx-yfi-2023",
+        "dydx-yfi-2023-oi-cap", "flash-crash", "gas-spike", "kernel-demo", "maker-demo",
+        "oracle-stall",
     ]
 
     @Test("cascade worlds lists exactly the bundled worlds")
@@ -45,6 +46,7 @@ struct BundledWorldsCLITests {
         ("table-too-short", "protocol.market.assets[0].model"),
         ("ratio-below-100", "protocol.borrowers"),
         ("truncated", "truncated.json:"),
+        ("lending-bad-bonus", "protocol.lending.assets[1].liquidation_bonus"),
         ("perps-margin-order", "protocol.perps.markets[0].initial_margin"),
         ("perps-unknown-key", "protocol.perps.liquidator"),
     ]

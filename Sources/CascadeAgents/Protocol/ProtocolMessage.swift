@@ -18,12 +18,13 @@ public indirect enum ProtocolExtension: DigestFoldable, Sendable {
     /// An agent sold `amount` units of collateral `collateral` on the off-chain venue
     /// (sent to the venue agent, which walks its book).
     case sold(collateral: Int, amount: Double)
-    /// An agent bought `amount` units on venue `collateral` (a perpetual market's book,
-    /// after the collaterals'): the venue walks its asks and its mid rises.
-    case bought(collateral: Int, amount: Double)
     /// The venue of collateral `collateral` after a trade, as the venue agent publishes it
     /// to its subscribers: they price against this book until the next one arrives.
     case venueMoved(collateral: Int, venue: OrderBookVenue)
+    /// An agent bought `amount` units of venue `collateral`'s asset (a lending keeper
+    /// buying back the debt it repaid, a perpetuals liquidator hedging a short it took);
+    /// the venue agent walks its asks.
+    case bought(collateral: Int, amount: Double)
 
     public func fold(into digest: inout RunDigest) {
         switch self {

@@ -72,6 +72,8 @@ public final class ProtocolBlockRelay: BlockSink {
     public let observer: any ProtocolBlockObserver
     /// Reused between blocks.
     var prices: [CollateralBlockPrices] = []
+    /// A lending pool's assets, appended to `prices` after the collaterals.
+    var lending: LendingPriceSource?
     /// Each perpetual market's asset, by market index; the observer hears their reference
     /// prices first when it is a `PerpBlockObserver`.
     var perpAssets: [AssetID] = []
@@ -98,6 +100,7 @@ public final class ProtocolBlockRelay: BlockSink {
                     of: index, ilk: ilks[index], state: state,
                     marketPrice: market.price(of: assets[index], at: block.input.time)))
         }
+        lending?.append(to: &prices, state: state, market: market, time: block.input.time)
         if !perpAssets.isEmpty, let perpObserver {
             perpPrices.removeAll(keepingCapacity: true)
             for asset in perpAssets {

@@ -12,8 +12,9 @@ extension ProtocolWorld {
         var medians: [Int]
         var pairs: [Int?]
         var vaults: [BorrowerVault]
+        var lending: LendingGenesis? = nil
         /// The perpetuals exchange and its accounts, when the world has one.
-        var perps: PerpGenesis?
+        var perps: PerpGenesis? = nil
     }
 
     static let genesisAccountEth: UInt128 = 1_000
@@ -108,13 +109,16 @@ extension ProtocolWorld {
             &state, configuration: configuration, ilks: ilks, tokens: tokens, eth: eth,
             prices: prices)
         fund(&state, configuration: configuration, eth: eth, dai: dai, tokens: tokens)
+        let lending = configuration.lending.map { settings in
+            addLending(&state, configuration: configuration, settings: settings, market: market)
+        }
         let perps = configuration.perps.map { settings in
             perpGenesis(
                 &state, settings: settings, market: market, seed: configuration.seed, eth: eth)
         }
         return Genesis(
             state: state, eth: eth, ilks: ilks, medians: medians, pairs: pairs, vaults: vaults,
-            perps: perps)
+            lending: lending, perps: perps)
     }
 
     /// Applies a genesis call; traps on a revert (see `genesis`).

@@ -80,6 +80,8 @@ public final class ProtocolWorld {
     public let borrowers: BorrowerPopulation
     public let arbitrageurs: [Arbitrageur]
     public let keepers: [Keeper]
+    /// The lending pool's agents, when the world has one.
+    public let lending: LendingWorld?
     /// The perpetuals agents, when the world has an exchange (`configuration.perps`).
     public let perps: PerpAgents?
 
@@ -98,6 +100,7 @@ public final class ProtocolWorld {
             }
             return asset
         }
+        let lendingAssets = Self.lendingAssets(configuration, market: market)
         let built = Self.genesis(configuration, market: market, assets: assets)
         genesis = built.state
         ilks = built.ilks
@@ -108,6 +111,9 @@ public final class ProtocolWorld {
         chain.nativeToken = built.eth
         let sink = observer.map {
             ProtocolBlockRelay(market: market, assets: assets, ilks: built.ilks, observer: $0)
+        }
+        sink?.lending = built.lending.map {
+            LendingPriceSource(reader: $0.reader, assets: lendingAssets, firstSlot: assets.count)
         }
         let perpAssets = built.perps?.assets ?? []
         sink?.perpAssets = perpAssets
@@ -123,16 +129,19 @@ public final class ProtocolWorld {
 
         let nativeAsset =
             configuration.nativeAsset.flatMap { market.asset(named: $0) } ?? assets.first
-        // A perpetual market's book is a venue after the collaterals' (`venueOffset`).
+        // Venues and view assets: the collaterals', then a lending pool's assets, then the
+        // perpetual markets' (`venueOffset`).
         let venues =
             configuration.collaterals.map(\.venue)
+            + (configuration.lending?.assets.map(\.venue) ?? [])
             + (configuration.perps?.markets.map(\.venue) ?? [])
+        let viewAssets = assets + lendingAssets + perpAssets
         venue = VenueAgent(
-            name: "venue", market: market, assets: assets + perpAssets, venues: venues,
+            name: "venue", market: market, assets: viewAssets, venues: venues,
             quoteDelay: configuration.venueQuoteDelay)
         let venueID = kernel.add(venue)
         let view = MarketView(
-            market: market, assets: assets + perpAssets, venues: venues, venueAgent: venueID,
+            market: market, assets: viewAssets, venues: venues, venueAgent: venueID,
             nativeAsset: nativeAsset)
 
         var transmitters: [FeedTransmitter] = []
@@ -203,10 +212,18 @@ public final class ProtocolWorld {
             subscribers.append(kernel.add(keeper))
         }
         self.keepers = keepers
+        if let settings = configuration.lending, let genesis = built.lending {
+            lending = Self.lendingAgents(
+                settings, genesis: genesis, state: built.state, kernel: kernel, view: view,
+                venueBase: assets.count, producer: producerID, baseFee: baseFee,
+                subscribers: &subscribers)
+        } else {
+            lending = nil
+        }
         if let settings = configuration.perps, let genesis = built.perps {
             let added = Self.addPerpAgents(
                 settings, genesis: genesis, state: built.state, kernel: kernel, view: view,
-                venueOffset: configuration.collaterals.count, producer: producerID,
+                venueOffset: assets.count + lendingAssets.count, producer: producerID,
                 initialBaseFee: baseFee)
             perps = added.agents
             subscribers += added.subscribers

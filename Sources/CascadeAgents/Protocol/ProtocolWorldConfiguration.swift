@@ -111,6 +111,8 @@ public struct ProtocolWorldConfiguration: Sendable {
     public var producerAddress: Address
     public var checksInvariants: Bool
     public var limits: KernelLimits
+    /// A lending pool with its oracle node, accounts and keepers (nil: none).
+    public var lending: LendingSettings?
     /// A perpetuals exchange on the world's chain, with its traders, liquidators, oracle
     /// and backstop agent (docs/model/perpetuals.md); nil for none.
     public var perps: PerpWorldSettings?
@@ -124,6 +126,7 @@ public struct ProtocolWorldConfiguration: Sendable {
         venueQuoteDelay: SimTime = .seconds(1), producerName: String = "chain",
         producerAddress: Address = ProtocolWorld.producerAddress,
         checksInvariants: Bool = false, limits: KernelLimits = KernelLimits(),
+        lending: LendingSettings? = nil,
         perps: PerpWorldSettings? = nil
     ) {
         self.seed = seed
@@ -141,6 +144,7 @@ public struct ProtocolWorldConfiguration: Sendable {
         self.producerAddress = producerAddress
         self.checksInvariants = checksInvariants
         self.limits = limits
+        self.lending = lending
         self.perps = perps
     }
 }

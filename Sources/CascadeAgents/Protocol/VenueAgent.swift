@@ -41,20 +41,22 @@ public final class VenueAgent: Agent {
 
     public func handle(_ message: ProtocolMessage, _ context: Context<ProtocolMessage>) {
         let collateral: Int
+        let amount: Double
+        let selling: Bool
         switch message {
-        case .custom(.sold(let venue, let amount))
-        where venues.indices.contains(venue) && amount > 0:
-            collateral = venue
-            let reference = market.price(of: assets[collateral], at: context.now)
+        case .custom(.sold(let index, let units)):
+            (collateral, amount, selling) = (index, units, true)
+        case .custom(.bought(let index, let units)):
+            (collateral, amount, selling) = (index, units, false)
+        default: return
+        }
+        guard venues.indices.contains(collateral), amount > 0 else { return }
+        let reference = market.price(of: assets[collateral], at: context.now)
+        if selling {
             _ = venues[collateral].sell(amount, reference: reference, at: context.now)
             soldAmounts[collateral] += amount
-        case .custom(.bought(let venue, let amount))
-        where venues.indices.contains(venue) && amount > 0:
-            collateral = venue
-            let reference = market.price(of: assets[collateral], at: context.now)
+        } else {
             _ = venues[collateral].buy(amount, reference: reference, at: context.now)
-        default:
-            return
         }
         for subscriber in subscribers {
             context.send(

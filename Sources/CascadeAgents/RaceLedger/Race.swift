@@ -124,6 +124,8 @@ public struct Race: Hashable, Sendable {
     var vaultDebt: UInt256 = .zero
     /// The block the race was settled in (nil while open).
     public internal(set) var settledBlock: UInt64?
+    /// A lending race's amounts (`RaceLedger+Lending.swift`); nil for a Maker race.
+    var lending: LendingRaceAmounts?
     /// Perpetuals (no auctions): the quote the liquidation fills paid, and the deficit the
     /// insurance fund, deleveraging or socialised loss covered, both in the same RAD-scaled
     /// dollars as `debt` (docs/races.md). Zero for Maker races.
@@ -144,12 +146,14 @@ public struct Race: Hashable, Sendable {
     /// The debt at stake, RAD: the sum of the auctions' `due` once liquidated, else the
     /// vault's `art · rate` at the latest block seen.
     public var debt: UInt256 {
-        auctions.isEmpty ? vaultDebt : auctions.reduce(.zero) { $0 + $1.due }
+        if let lending { return lending.debt }
+        return auctions.isEmpty ? vaultDebt : auctions.reduce(.zero) { $0 + $1.due }
     }
 
     /// DAI raised by the race's auctions, RAD.
     public var proceeds: UInt256 {
-        auctions.reduce(filledValue) { $0 + $1.raised }
+        if let lending { return lending.repaid }
+        return auctions.reduce(filledValue) { $0 + $1.raised }
     }
 
     /// DAI the Vow paid keepers to start and restart the race's auctions, RAD (Clipper
@@ -163,7 +167,8 @@ public struct Race: Hashable, Sendable {
     /// `max(0, debt − proceeds)` once the race is settled (0 when recovered); nil while
     /// open, since a live auction may still raise more.
     public var shortfall: UInt256? {
-        switch outcome {
+        if let lending, outcome != .open { return lending.shortfall }
+        return switch outcome {
         case .open: nil
         case .recovered: .zero
         case .liquidated, .badDebt: auctions.reduce(coveredDeficit) { $0 + $1.shortfall }

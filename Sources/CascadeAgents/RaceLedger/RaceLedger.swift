@@ -87,11 +87,14 @@ public struct RaceLedger: Sendable {
         /// Keeper incentives the Vow paid (Clipper `tip + chip · tab` at `bark` and
         /// `redo`), RAD.
         public internal(set) var keeperIncentives: UInt256 = .zero
+        /// The unit of `badDebt` and of the races' amounts: `DAI`, or a lending world's
+        /// (`RaceLedger+Lending.swift`).
+        public internal(set) var badDebtUnit = "DAI"
     }
 
     public internal(set) var totals = Totals()
     /// The notes of the latest recorded block, in order (reused between blocks).
-    public private(set) var notes: [Note] = []
+    public internal(set) var notes: [Note] = []
     /// Blocks recorded.
     public private(set) var blocks = 0
 
@@ -117,6 +120,8 @@ public struct RaceLedger: Sendable {
     /// Per vault id, its collateral (`ink`, WAD); per ilk, their sum.
     var vaultInk: [UInt256] = []
     public private(set) var collateralByIlk: [UInt256] = []
+    /// Lending pools' races (`RaceLedger+Lending.swift`).
+    var lending = LendingRaceLedger()
     /// The latest `kick`, whose incentive belongs to the `bark` that follows it.
     var lastKick: MakerKick?
     /// The perpetuals exchange's races and figures (`RaceLedger+Perps.swift`).
@@ -168,6 +173,7 @@ public struct RaceLedger: Sendable {
         }
         markUnsafe(state: state, marketPrices: marketPrices)
         settleAndOpen(at: context)
+        recordLending(block, at: context)
         if !state.perpExchanges.isEmpty {
             recordPerps(block, state: state, marketPrices: perpMarketPrices)
         }
@@ -176,7 +182,7 @@ public struct RaceLedger: Sendable {
     /// Every race of the run so far, settled and open, ordered by start block, ilk, owner
     /// and sequence: the rows of `races.csv`.
     public func races() -> [Race] {
-        (settled + open + perps.races).sorted(by: Self.rowOrder)
+        (settled + open + lending.openRaces + perps.races).sorted(by: Self.rowOrder)
     }
 
     /// Hands over the races settled so far (in settling order) and forgets them, for a
@@ -187,7 +193,7 @@ public struct RaceLedger: Sendable {
     }
 
     /// The open races, in the ledger's order.
-    public var openRaces: [Race] { open }
+    public var openRaces: [Race] { open + lending.openRaces }
 
     static func rowOrder(_ a: Race, _ b: Race) -> Bool {
         if a.startBlock != b.startBlock { return a.startBlock < b.startBlock }

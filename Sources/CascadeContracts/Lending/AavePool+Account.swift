@@ -25,6 +25,16 @@ extension AavePool {
         accountData(of: user, at: timestamp, replacingCollateral: nil)
     }
 
+    /// `user`'s position at `timestamp` had the oracle answered `prices` (one per reserve,
+    /// base currency with 8 decimals) instead of the pool's stored prices: the same
+    /// arithmetic, for an agent asking "unsafe at the market price?".
+    public func accountData(of user: Address, at timestamp: UInt64, prices: [UInt256])
+        -> AaveAccountData
+    {
+        precondition(prices.count == reserves.count, "one price per reserve")
+        return accountData(of: user, at: timestamp, replacingCollateral: nil, prices: prices)
+    }
+
     /// The health factor of `user` at `timestamp`, WAD.
     public func healthFactor(of user: Address, at timestamp: UInt64) -> UInt256 {
         accountData(of: user, at: timestamp).healthFactor
@@ -34,7 +44,8 @@ extension AavePool {
     /// running call is about to store (a withdrawal's check of the health factor after).
     func accountData(
         of user: Address, at timestamp: UInt64,
-        replacingCollateral replacement: (asset: Int, scaled: UInt256)?
+        replacingCollateral replacement: (asset: Int, scaled: UInt256)?,
+        prices: [UInt256]? = nil
     ) -> AaveAccountData {
         var collateral = UInt256.zero
         var debt = UInt256.zero
@@ -47,7 +58,7 @@ extension AavePool {
             if let replacement, replacement.asset == asset { scaled = replacement.scaled }
             if !terms.liquidationThresholdBps.isZero && !scaled.isZero {
                 let balance = rayMul(scaled, reserve.normalizedIncome(at: timestamp))
-                let value = balance * reserve.price / terms.unit
+                let value = balance * (prices?[asset] ?? reserve.price) / terms.unit
                 collateral += value
                 weightedLtv += value * terms.ltvBps
                 weightedThreshold += value * terms.liquidationThresholdBps
@@ -57,7 +68,7 @@ extension AavePool {
                 let owed = rayMul(
                     scaledDebt,
                     reserve.normalizedDebt(at: timestamp, version: configuration.version))
-                debt += owed * reserve.price / terms.unit
+                debt += owed * (prices?[asset] ?? reserve.price) / terms.unit
             }
         }
         let ltv = collateral.isZero ? UInt256.zero : weightedLtv / collateral

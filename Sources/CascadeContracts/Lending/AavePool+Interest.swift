@@ -86,7 +86,7 @@ extension AavePool {
 
 extension AavePool.Reserve {
     /// Suppliers' index as it reads at `timestamp` without a write (`getNormalizedIncome`).
-    func normalizedIncome(at timestamp: UInt64) -> UInt256 {
+    public func normalizedIncome(at timestamp: UInt64) -> UInt256 {
         guard timestamp > lastUpdateTimestamp else { return liquidityIndex }
         let seconds = timestamp - lastUpdateTimestamp
         return rayMul(
@@ -94,7 +94,7 @@ extension AavePool.Reserve {
     }
 
     /// Borrowers' index as it reads at `timestamp` without a write (`getNormalizedDebt`).
-    func normalizedDebt(at timestamp: UInt64, version: AavePool.Version) -> UInt256 {
+    public func normalizedDebt(at timestamp: UInt64, version: AavePool.Version) -> UInt256 {
         guard timestamp > lastUpdateTimestamp else { return variableBorrowIndex }
         let seconds = timestamp - lastUpdateTimestamp
         return rayMul(

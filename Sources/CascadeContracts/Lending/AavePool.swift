@@ -234,16 +234,7 @@ public struct AavePool: LendingProtocol {
     }
 
     /// Every address with a non-zero scaled debt in some reserve, ascending.
-    public var borrowers: [Address] {
-        var owners: [Int] = []
-        for table in scaledDebt { owners.append(contentsOf: table.entries.map(\.index)) }
-        owners.sort()
-        var unique: [Address] = []
-        for owner in owners where unique.last?.rawValue != UInt32(owner) {
-            unique.append(Address(UInt32(owner)))
-        }
-        return unique
-    }
+    public var borrowers: [Address] { addressesWithEntries(in: scaledDebt) }
 
     /// Accounts with debt and no collateral left (no aTokens in any reserve that counts as
     /// collateral), ascending: the bad debt the pool carries. v3.3 burns such debt into

@@ -79,8 +79,10 @@ extension CompoundComptroller {
     /// `oracle.getUnderlyingPrice`: the view's WAD price per whole token scaled to a
     /// mantissa per base unit, `price · 1e18 / 10^decimals` (UniswapAnchoredView's
     /// `1e30 · price / baseUnit` with 6-decimal prices). Zero before the first post.
-    func underlyingPrice(_ market: Market) throws(Revert) -> UInt256 {
-        let price = oracle.prices[market.configuration.oracleAsset]
+    public func underlyingPrice(_ market: Market, prices: [UInt256]? = nil) throws(Revert)
+        -> UInt256
+    {
+        let price = (prices ?? oracle.prices)[market.configuration.oracleAsset]
         let decimals = market.configuration.underlyingDecimals
         if decimals <= 18 { return try Checked.product(price, UInt256.powerOfTen(18 - decimals)) }
         return price / UInt256.powerOfTen(decimals - 18)
@@ -91,7 +93,8 @@ extension CompoundComptroller {
     /// truncates: `tokensToDenom = cf·er/1e18·price/1e18`, then `tokensToDenom·cTokens/1e18`
     /// and `price·borrow/1e18`. Nil when an entered market's price is zero (`PRICE_ERROR`).
     func hypotheticalLiquidity(
-        of account: Address, markets: [Market], ledger: TokenLedger, change: LiquidityChange?
+        of account: Address, markets: [Market], ledger: TokenLedger, change: LiquidityChange?,
+        prices: [UInt256]? = nil
     ) throws(Revert) -> AccountLiquidity? {
         var collateral = UInt256.zero
         var borrows = UInt256.zero
@@ -99,7 +102,7 @@ extension CompoundComptroller {
         where isMember(account, market: index) || change?.market == index {
             let market = markets[index]
             let exchangeRate = try market.exchangeRate(cash: cash(of: market, in: ledger))
-            let price = try underlyingPrice(market)
+            let price = try underlyingPrice(market, prices: prices)
             guard !price.isZero else { return nil }
             let tokensToDenom = try Checked.mulDiv(
                 try Checked.mulDiv(market.configuration.collateralFactor, exchangeRate, .wad),

@@ -236,17 +236,19 @@ public struct CompoundComptroller: LendingProtocol {
         try hypotheticalLiquidity(of: account, markets: markets, ledger: ledger, change: nil)
     }
 
-    /// Every address with a non-zero borrow principal in some market, ascending.
-    public var borrowers: [Address] {
-        var owners: [Int] = []
-        for table in accountBorrows { owners.append(contentsOf: table.entries.map(\.index)) }
-        owners.sort()
-        var unique: [Address] = []
-        for owner in owners where unique.last?.rawValue != UInt32(owner) {
-            unique.append(Address(UInt32(owner)))
-        }
-        return unique
+    /// `accountLiquidity` had the oracle's view held `prices` (WAD per whole token, by
+    /// oracle asset) instead of its accepted prices: for an agent asking "in shortfall at
+    /// the market price?".
+    public func accountLiquidity(of account: Address, ledger: TokenLedger, prices: [UInt256])
+        throws(Revert) -> AccountLiquidity?
+    {
+        precondition(prices.count == oracle.prices.count, "one price per oracle asset")
+        return try hypotheticalLiquidity(
+            of: account, markets: markets, ledger: ledger, change: nil, prices: prices)
     }
+
+    /// Every address with a non-zero borrow principal in some market, ascending.
+    public var borrowers: [Address] { addressesWithEntries(in: accountBorrows) }
 
     /// Borrowers with no cTokens in any entered market: debt nothing can be seized for.
     public var accountsWithBadDebt: [Address] {

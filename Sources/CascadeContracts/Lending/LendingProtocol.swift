@@ -123,3 +123,16 @@ enum Checked {
         try quotient(try product(a, b), c)
     }
 }
+
+/// The addresses with an entry in any of `tables` (one table per reserve or market, keyed
+/// by address), ascending and without repeats: a pool's borrowers.
+func addressesWithEntries<Value>(in tables: [DenseTable<Value>]) -> [Address] {
+    var owners: [Int] = []
+    for table in tables { owners.append(contentsOf: table.entries.map(\.index)) }
+    owners.sort()
+    var unique: [Address] = []
+    for owner in owners where unique.last?.rawValue != UInt32(owner) {
+        unique.append(Address(UInt32(owner)))
+    }
+    return unique
+}

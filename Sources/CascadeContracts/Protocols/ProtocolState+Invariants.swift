@@ -10,7 +10,7 @@ extension ProtocolState {
     ///   with LP shares outstanding has non-empty reserves;
     /// - each oracle's own checks;
     /// - each lending pool's and perpetuals exchange's books, and each exchange's custody
-    ///   holding exactly its net deposits;
+    ///   holding at least its net deposits;
     /// - no transaction is half done (the journal is empty).
     ///
     /// Complexity: O(state); for tests and `--check`, not for every transaction.

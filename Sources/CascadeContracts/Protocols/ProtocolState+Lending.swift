@@ -3,8 +3,9 @@ import CascadeCore
 /// Where a perpetuals exchange keeps the USDC its accounts and insurance fund deposited.
 ///
 /// The exchange books quote amounts in quantums (USDC's 6 decimals, `PerpMath`), so `quote`
-/// is a ledger token whose base unit is one quantum; `custody` holds exactly the exchange's
-/// `netDeposits` (checked by `checkInvariants`).
+/// is a ledger token whose base unit is one quantum; `custody` holds at least the exchange's
+/// `netDeposits` (checked by `checkInvariants`; more only if someone sent USDC to it
+/// directly, which the exchange never pays out).
 public struct PerpWiring: Hashable, Sendable {
     public let quote: TokenID
     public let custody: Address
@@ -43,14 +44,14 @@ extension ProtocolState {
     }
 
     /// Adds a perpetuals exchange whose USDC is `wiring.quote`, held at `wiring.custody`;
-    /// returns its index for `.perp(exchange:_:)`. The custody address must hold exactly
+    /// returns its index for `.perp(exchange:_:)`. The custody address must hold at least
     /// the exchange's deposits (none, for a new exchange).
     public mutating func addPerpExchange(_ exchange: PerpExchange, wiring: PerpWiring) -> Int {
         precondition(Int(wiring.quote.rawValue) < ledger.tokenCount, "unknown quote token")
         precondition(
             exchange.netDeposits >= 0
                 && UInt128(exchange.netDeposits)
-                    == ledger.balance(of: wiring.quote, wiring.custody),
+                    <= ledger.balance(of: wiring.quote, wiring.custody),
             "the custody address must hold the exchange's deposits")
         perpExchanges.append(exchange)
         perpWirings.append(wiring)
@@ -170,15 +171,15 @@ extension ProtocolState {
 
     // MARK: - Invariants
 
-    /// Each lending pool's and exchange's books, and each exchange's custody holding
-    /// exactly its net deposits.
+    /// Each lending pool's and exchange's books, and each exchange's custody holding at
+    /// least its net deposits (what a withdrawal may take out).
     func checkLendingInvariants() throws(InvariantViolation) {
         for pool in aavePools { try pool.checkInvariants() }
         for comptroller in compoundComptrollers { try comptroller.checkInvariants() }
         for (exchange, wiring) in zip(perpExchanges, perpWirings) {
             try exchange.checkInvariants()
             let held = ledger.balance(of: wiring.quote, wiring.custody)
-            guard exchange.netDeposits >= 0, UInt128(exchange.netDeposits) == held else {
+            guard exchange.netDeposits >= 0, UInt128(exchange.netDeposits) <= held else {
                 throw InvariantViolation(
                     "perp custody \(wiring.custody): holds \(held), deposits "
                         + "\(exchange.netDeposits)")

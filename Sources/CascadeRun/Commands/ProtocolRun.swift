@@ -24,9 +24,9 @@ enum ProtocolRun {
             let perpMarkets = configuration.perps?.markets.map(\.terms.name) ?? []
             let header =
                 ChainRun.blockColumns
-                + (configuration.collaterals.map(\.asset) + perpMarkets).flatMap {
-                    ["price_\($0)", "oracle_\($0)"]
-                }
+                + (configuration.collaterals.map(\.asset)
+                + (configuration.lending?.assets.map(\.asset) ?? []) + perpMarkets)
+                .flatMap { ["price_\($0)", "oracle_\($0)"] }
                 + ProtocolOutputSink.protocolColumns
                 + (perpMarkets.isEmpty ? [] : ProtocolOutputSink.perpColumns)
             let blocks = try folder.csv(named: "blocks.csv", header: header)
@@ -154,6 +154,11 @@ enum ProtocolRun {
         if perpsOnly {
             rows.removeAll { $0.0 == "still under auction" || $0.0 == "liquidations" }
         }
+        // A lending world has no auctions: its liquidations are calls on the pool.
+        if case .protocol(let configuration) = world.model, configuration.lending != nil {
+            rows.remove(at: 1)
+            rows[1] = ("liquidations", "\(figure("liquidations")) liquidation calls")
+        }
         let width = rows.map { $0.0.count }.max() ?? 0
         let table = rows.map { row in
             let label = row.0.padding(toLength: width, withPad: " ", startingAt: 0)
@@ -192,6 +197,16 @@ enum ProtocolRun {
         for collateral in configuration.collaterals {
             if let ceiling = collateral.transmitter.gas.ceiling {
                 object.append("\(collateral.name) transmitter", .decimal(ceiling, scale: 9))
+            }
+        }
+        if let lending = configuration.lending {
+            for keeper in lending.keepers {
+                if let ceiling = keeper.gas.ceiling {
+                    object.append("keeper \(keeper.name)", .decimal(ceiling, scale: 9))
+                }
+            }
+            if let ceiling = lending.transmitter.gas.ceiling {
+                object.append("lending oracle", .decimal(ceiling, scale: 9))
             }
         }
         return object

@@ -111,6 +111,13 @@ extension ProtocolRun {
         summary.append(
             "debt_under_auction_end",
             .decimal(DecimalText(sink.ledger.debtUnderAuction, scale: 45)))
+        if configuration.lending != nil {
+            // Debt beyond its collateral on positions still open: a loss `bad_debt` cannot
+            // count yet, because some collateral is left to liquidate.
+            summary.append(
+                "insolvent_debt_end",
+                .decimal(DecimalText(sink.ledger.lendingInsolventDebt, scale: 45)))
+        }
         summary.append("gas_ceilings_gwei", .object(gasCeilings(configuration)))
         appendPerps(to: &summary, configuration: configuration, sink: sink, races: races)
         return summary

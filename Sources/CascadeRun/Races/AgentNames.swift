@@ -31,6 +31,16 @@ struct AgentNames {
         for arbitrageur in world.arbitrageurs {
             rows.append((arbitrageur.settings.address.rawValue, arbitrageur.name, "arbitrageur"))
         }
+        if let lending = world.lending {
+            let node = lending.transmitter.settings
+            rows.append((node.address.rawValue, node.name, "lending oracle"))
+            for keeper in lending.keepers {
+                rows.append((keeper.settings.address.rawValue, keeper.name, "lending keeper"))
+            }
+            for (offset, name) in lending.accountNames.enumerated() {
+                rows.append((lending.firstAccount + UInt32(offset), name, "lending account"))
+            }
+        }
         if let perps = world.perps {
             rows.append((ProtocolWorld.perpOracle.rawValue, perps.oracle.name, "perp oracle"))
             rows.append((ProtocolWorld.perpMatcher.rawValue, "perp-matcher", "perp matcher"))

@@ -46,7 +46,17 @@ public enum RaceReport {
         }
         var ranking = RaceRanking(top: count)
         try RaceRows.forEach(path: racesPath) { ranking.add($0) }
-        return ranking.text(path: racesPath, names: names)
+        return ranking.text(path: racesPath, names: names, unit: amountUnit(folder: folder))
+    }
+
+    /// The unit of the races' amounts: `summary.json`'s `bad_debt_unit` (a lending world's
+    /// debt asset, or USD), else DAI (a Maker world, or a folder without a summary).
+    static func amountUnit(folder: String) -> String {
+        guard let data = FileManager.default.contents(atPath: folder + "/summary.json"),
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let unit = object["bad_debt_unit"] as? String
+        else { return "DAI" }
+        return unit
     }
 
     static func table(_ rows: [RaceRow], names: AgentNames) -> String {
@@ -118,7 +128,7 @@ struct RaceRanking {
         if list.count > limit { list.removeLast() }
     }
 
-    func text(path: String, names: AgentNames) -> String {
+    func text(path: String, names: AgentNames, unit: String = "DAI") -> String {
         // Only looked up, in a fixed order: the dictionary's own order never shows.
         let outcomes = ["liquidated", "bad_debt", "recovered", "open"].map {
             "\(counts[$0] ?? 0) \($0)"
@@ -126,7 +136,7 @@ struct RaceRanking {
         var text = "\(path): \(total) races (\(outcomes.joined(separator: ", ")))\n"
         text += "\nlongest delay (blocks from unsafe to liquidated):\n"
         text += RaceReport.table(delayed, names: names)
-        text += "\nlargest shortfall (DAI):\n"
+        text += "\nlargest shortfall (\(unit)):\n"
         text += RaceReport.table(short, names: names)
         text += "\nfor one race's timeline: cascade races RUN_DIR --position ID\n"
         return text

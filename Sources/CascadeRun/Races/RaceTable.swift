@@ -58,7 +58,7 @@ package enum RaceTable {
         let badDebt = races.filter { $0.outcome == .badDebt }
             .reduce(UInt256.zero) { $0 + ($1.shortfall ?? .zero) }
         object.append("bad_debt", OutputJSON(dai(badDebt)))
-        object.append("bad_debt_unit", "DAI")
+        object.append("bad_debt_unit", .string(totals.badDebtUnit))
         let delays = Percentiles(races.compactMap(\.delayBlocks))
         object.append(
             "liquidation_delay_blocks",

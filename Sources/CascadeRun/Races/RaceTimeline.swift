@@ -24,7 +24,7 @@ enum RaceTimeline {
     static func text(row: RaceRow, folder: String, names: AgentNames) throws(CascadeFailure)
         -> String
     {
-        var text = header(row, names: names)
+        var text = header(row, names: names, unit: RaceReport.amountUnit(folder: folder))
         let eventsPath = folder + "/events.jsonl"
         var entries: [Entry]
         if FileManager.default.fileExists(atPath: eventsPath) {
@@ -52,7 +52,7 @@ enum RaceTimeline {
         return text
     }
 
-    static func header(_ row: RaceRow, names: AgentNames) -> String {
+    static func header(_ row: RaceRow, names: AgentNames, unit: String = "DAI") -> String {
         func block(_ value: String) -> String { value.isEmpty ? "-" : value }
         var text = "race \(row.position): \(row.outcome)\n"
         text += "  unsafe at market \(block(row.unsafeBlock)), "
@@ -67,8 +67,8 @@ enum RaceTimeline {
             let shown = winner == row.winner ? winner : "\(winner) (\(row.winner))"
             text += "; winner \(shown) at \(row.winningGasPrice) wei/gas"
         }
-        text += "\n  debt \(row.debt) DAI, proceeds \(row.proceeds) DAI, shortfall "
-        text += row.shortfall.isEmpty ? "- (open)" : "\(row.shortfall) DAI"
+        text += "\n  debt \(row.debt) \(unit), proceeds \(row.proceeds) \(unit), shortfall "
+        text += row.shortfall.isEmpty ? "- (open)" : "\(row.shortfall) \(unit)"
         if !row.incentive.isEmpty && row.incentive != "0" {
             text += "; keeper incentive \(row.incentive) DAI (paid by the Vow)"
         }

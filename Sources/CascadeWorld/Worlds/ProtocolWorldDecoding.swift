@@ -25,8 +25,17 @@ enum ProtocolWorldDecoding {
         let market = try decodeMarket(
             try object.required("market"), seed: seed, duration: duration)
         let assetNames = market.assets.map(\.name)
+        // A lending world (`lending`) has no Maker parts and no perpetuals: one protocol
+        // per world. A perpetuals world may leave the Maker sections out.
+        let lending = try object.optional("lending").map { section throws(WorldError) in
+            try decodeLending(section, assets: assetNames)
+        }
+        if lending != nil, let section = object.optional("perps") {
+            throw section.error("a lending world has no perps (one protocol per world)")
+        }
         var collaterals: [CollateralSettings] = []
-        for entry in try collateralEntries(object) {
+        try refuseMakerSections(object, lending: lending != nil)
+        for entry in try lending == nil ? collateralEntries(object) : [] {
             let collateral = try decodeCollateral(entry, assets: assetNames)
             guard !collaterals.contains(where: { $0.name == collateral.name }) else {
                 throw entry.error("collateral \(collateral.name) is named twice")
@@ -34,13 +43,16 @@ enum ProtocolWorldDecoding {
             collaterals.append(collateral)
         }
         let borrowers =
-            try makerSection(object, "borrowers").map { section throws(WorldError) in
+            try lending != nil
+            ? BorrowerPopulationSettings(count: 0)
+            : makerSection(object, "borrowers").map { section throws(WorldError) in
                 let settings = try decodeBorrowers(
                     section, collaterals: collaterals, market: market, seed: seed)
                 try requireCollaterals(collaterals, for: section, count: settings.count)
                 return settings
             } ?? BorrowerPopulationSettings(count: 0)
-        let keepers = try makerSection(object, "keepers").map(decodeKeepers) ?? []
+        let keepers =
+            try lending != nil ? [] : makerSection(object, "keepers").map(decodeKeepers) ?? []
         let perps = try object.optional("perps").map { section throws(WorldError) in
             try decodePerps(section, assets: assetNames)
         }
@@ -57,14 +69,30 @@ enum ProtocolWorldDecoding {
             try pokerObject.finish()
         }
         try object.finish()
-        return ProtocolWorldConfiguration(
+        var configuration = ProtocolWorldConfiguration(
             seed: seed,
             chain: ChainConfiguration(
                 market: feeMarket, production: production,
                 gasLimits: GasLimitSchedule(initial: gasLimit), nativeToken: TokenID(rawValue: 0)),
             demand: demand, market: market, collaterals: collaterals, borrowers: borrowers,
             keepers: keepers, arbitrageurs: arbitrageurs ?? [], poker: poker, limits: limits,
-            perps: perps)
+            lending: lending?.settings, perps: perps)
+        if let lending { configuration.nativeAsset = lending.gasAsset }
+        return configuration
+    }
+
+    /// A lending world refuses the Maker-only sections (one protocol per world).
+    static func refuseMakerSections(_ object: JSONObjectReader, lending: Bool)
+        throws(WorldError)
+    {
+        guard lending else { return }
+        for key in ["collaterals", "borrowers", "keepers", "arbitrageurs", "osm_poker"] {
+            if let section = object.optional(key) {
+                throw section.error(
+                    "a lending world has no Maker \(key) (one protocol per world); its "
+                        + "borrowers and keepers are under lending")
+            }
+        }
     }
 
     // MARK: - Shared pieces

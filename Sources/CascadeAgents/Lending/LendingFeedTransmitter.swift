@@ -1,0 +1,182 @@
+import CascadeChain
+import CascadeContracts
+import CascadeCore
+import CascadeKernel
+
+/// The oracle node of a lending pool: it collects the feed operators' observations of
+/// every asset (the same `FeedOperator`s as a Maker feed, observing the venue mid), decides
+/// per asset with `MedianAggregator.shouldReport` (deviation from the on-chain answer, or
+/// the heartbeat), and puts every due asset's report on chain in one transaction: the
+/// aggregator's `transmit` and, in the same transaction, the pool's price.
+///
+/// **Why one transaction carries both.** Aave's oracle (`AaveOracle.getAssetPrice`)
+/// reads the Chainlink aggregator at the moment of each call, and Compound's
+/// `UniswapAnchoredView` (2021 on) is written by the aggregator's own `validate` hook in
+/// the transmit transaction: either way the pool sees a new answer from the block that
+/// carries it, with no poke and no lag. The model's pools keep their prices in their own
+/// state (`AavePool.setAssetPrice`, the view's `postPrice`), so the node writes them in
+/// the transmit's transaction — which reverts whole if the aggregator refuses the report,
+/// so the pool never holds a price the aggregator did not publish. Compound's anchor
+/// check is not modelled here (the reported price is its own anchor).
+///
+/// One node per pool, because the pool accepts prices from one oracle address; its gas
+/// policy, ceiling and raise rule are the node's, as a feed transmitter's. At most one
+/// report is in flight; above the gas ceiling it does not send (`stalledCount`).
+public final class LendingFeedTransmitter: Agent {
+    /// One asset's feed as the node knows it.
+    struct Feed {
+        let aggregator: Int
+        let quorum: Int
+        let minAnswer: UInt256
+        let maxAnswer: UInt256
+        let deviationPPB: UInt64
+        let heartbeatSeconds: UInt64
+        var observations: [(price: UInt256, at: SimTime)?]
+        var onChain: MedianAggregator.RoundData?
+    }
+
+    public let settings: FeedTransmitterSettings
+    public var name: String { settings.name }
+    let reader: LendingPoolReader
+    /// The venue index (`.observed(feed:)`) of asset 0; asset `i` is `venueBase + i`.
+    let venueBase: Int
+    @exclusivity(unchecked) var feeds: [Feed]
+    @exclusivity(unchecked) var outbox: Outbox<Void>
+    @exclusivity(unchecked) var nextBaseFee: Wei
+    @exclusivity(unchecked) var marketGasPrice: Wei = 0
+    @exclusivity(unchecked) var lastBlock: UInt64 = 0
+
+    @exclusivity(unchecked) public private(set) var stalledCount = 0
+    @exclusivity(unchecked) public private(set) var transmittedCount = 0
+    @exclusivity(unchecked) public private(set) var includedCount = 0
+    @exclusivity(unchecked) public private(set) var revertedCount = 0
+
+    init(
+        settings: FeedTransmitterSettings, reader: LendingPoolReader, venueBase: Int,
+        assets: [LendingAssetSettings], aggregators: [Int], genesis: ProtocolState,
+        producer: AgentID, initialBaseFee: Wei
+    ) {
+        self.settings = settings
+        self.reader = reader
+        self.venueBase = venueBase
+        feeds = zip(assets, aggregators).map { asset, index in
+            let aggregator = genesis.aggregators[index]
+            return Feed(
+                aggregator: index, quorum: aggregator.quorum, minAnswer: aggregator.minAnswer,
+                maxAnswer: aggregator.maxAnswer, deviationPPB: asset.deviationPPB,
+                heartbeatSeconds: asset.heartbeatSeconds,
+                observations: Array(repeating: nil, count: asset.operators),
+                onChain: aggregator.latestRoundData)
+        }
+        nextBaseFee = initialBaseFee
+        outbox = Outbox(
+            address: settings.address, producer: producer,
+            propagation: LatencySampler(settings.propagation))
+    }
+
+    public var transactionsSent: Int { outbox.sentCount }
+
+    public func start(_ context: Context<ProtocolMessage>) {
+        context.subscribeToBlocks(from: outbox.producer, latency: settings.observation)
+    }
+
+    public func handle(_ message: ProtocolMessage, _ context: Context<ProtocolMessage>) {
+        switch message {
+        case .custom(.observed(let feed, let reporter, let price, let at)):
+            let asset = feed - venueBase
+            if feeds.indices.contains(asset), feeds[asset].observations.indices.contains(reporter) {
+                feeds[asset].observations[reporter] = (price, at)
+            }
+            consider(context)
+        case .blockObserved(let report):
+            observe(report)
+            consider(context)
+        case .rejected(let rejection):
+            _ = outbox.reject(rejection)
+        default:
+            break
+        }
+    }
+
+    func observe(_ report: BlockReport<ProtocolState>) {
+        outbox.settle(report, succeeded: &includedCount, reverted: &revertedCount)
+        guard report.header.number > lastBlock else { return }
+        lastBlock = report.header.number
+        nextBaseFee = report.nextBaseFee
+        if report.averageGasPrice > 0 { marketGasPrice = report.averageGasPrice }
+        for index in feeds.indices {
+            feeds[index].onChain =
+                report.state.aggregators[feeds[index].aggregator]
+                .latestRoundData
+        }
+    }
+
+    /// The report of asset `index` due now, or nil: its fresh observations (sorted) and
+    /// their median.
+    func due(_ index: Int, now: SimTime) -> (observations: [UInt256], median: UInt256)? {
+        let feed = feeds[index]
+        var fresh: [UInt256] = []
+        for case let observation? in feed.observations
+        where now - observation.at <= settings.maxObservationAge {
+            fresh.append(observation.price)
+        }
+        guard fresh.count >= feed.quorum else { return nil }
+        fresh.sort()
+        let median = fresh[fresh.count / 2]
+        let seconds = UInt64(max(0, now.wholeSeconds))
+        guard
+            MedianAggregator.shouldReport(
+                old: feed.onChain?.answer, new: median, alphaPPB: feed.deviationPPB,
+                lastTimestamp: feed.onChain?.updatedAt ?? 0,
+                heartbeatSeconds: feed.heartbeatSeconds, now: seconds,
+                minAnswer: feed.minAnswer, maxAnswer: feed.maxAnswer)
+        else { return nil }
+        return (fresh, median)
+    }
+
+    /// The pool's price write for asset `asset` at `median` (WAD), or nil when the pool
+    /// would refuse it (an Aave price that rounds to zero).
+    func priceCall(_ asset: Int, median: UInt256) -> ProtocolState.Call? {
+        switch reader.kind {
+        case .aave:
+            let price = median / UInt256.powerOfTen(10)
+            guard !price.isZero, price < AavePool.priceLimit else { return nil }
+            return .aave(pool: reader.pool, .setAssetPrice(asset: asset, price: price))
+        case .compound:
+            return .compound(
+                comptroller: reader.pool,
+                .oracle(.postPrice(asset: asset, reportedPrice: median, anchorPrice: median)))
+        }
+    }
+
+    func consider(_ context: Context<ProtocolMessage>) {
+        if let pending = outbox.pending.first {
+            guard context.now - pending.sentAt >= settings.raiseAfter,
+                let bid = settings.gas.raised(pending.bid)
+            else { return }
+            outbox.replace(at: 0, bid: bid, context)
+            return
+        }
+        var calls: [ProtocolState.Call] = []
+        let seconds = UInt64(max(0, context.now.wholeSeconds))
+        for index in feeds.indices {
+            guard let report = due(index, now: context.now),
+                let write = priceCall(index, median: report.median)
+            else { continue }
+            calls.append(
+                .oracleTransmit(
+                    aggregator: feeds[index].aggregator, observations: report.observations,
+                    observationsTimestamp: seconds))
+            calls.append(write)
+        }
+        guard !calls.isEmpty else { return }
+        guard let bid = settings.gas.bid(nextBaseFee: nextBaseFee, marketPrice: marketGasPrice)
+        else {
+            stalledCount += 1
+            return
+        }
+        transmittedCount += 1
+        let gas = calls.reduce(intrinsicGasPerTransaction + 20_000) { $0 + $1.gasCost }
+        outbox.send(calls, gasLimit: gas, bid: bid, purpose: (), context)
+    }
+}

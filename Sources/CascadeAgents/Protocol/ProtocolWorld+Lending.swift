@@ -1,0 +1,366 @@
+import CascadeChain
+import CascadeContracts
+import CascadeCore
+import CascadeKernel
+
+/// The lending part of a running protocol world: the pool's reader, its oracle node and
+/// feed operators, its keepers, and where its accounts and venues are.
+public struct LendingWorld {
+    public let reader: LendingPoolReader
+    public let transmitter: LendingFeedTransmitter
+    public let operators: [FeedOperator]
+    public let keepers: [LendingKeeper]
+    /// The accounts (named first, then the drawn borrowers) are
+    /// `[firstAccount, firstAccount + accountCount)`.
+    public let firstAccount: UInt32
+    public let accountCount: Int
+    /// The market view's venue index of asset 0 (asset `i` is `venueBase + i`).
+    public let venueBase: Int
+    /// The tokens of the assets, in order.
+    public let tokens: [TokenID]
+    /// The named accounts' names: account `firstAccount + i` is `accountNames[i]`.
+    public let accountNames: [String]
+}
+
+/// What genesis built for a lending pool.
+struct LendingGenesis {
+    var reader: LendingPoolReader
+    var tokens: [TokenID]
+    var aggregators: [Int]
+    var firstAccount: UInt32
+    var accountCount: Int
+}
+
+extension ProtocolWorld {
+    /// The lending pool's oracle node (its pool's only price writer).
+    public static let lendingTransmitter = Address(3_000)
+    /// The Aave pool's treasury.
+    public static let lendingTreasury = Address(3_001)
+    /// The Compound comptroller's anchored price view.
+    public static let lendingPriceView = Address(3_002)
+    /// The median aggregator of lending asset `index`.
+    public static func lendingMedian(_ index: Int) -> Address { Address(UInt32(3_100 + index)) }
+    /// The aToken (Aave) or cToken (Compound) of lending asset `index`: it holds the cash.
+    public static func lendingCustody(_ index: Int) -> Address {
+        Address(UInt32(3_200 + index))
+    }
+    /// Lending keeper `index` (up to 1,000).
+    public static func lendingKeeper(_ index: Int) -> Address { Address(UInt32(4_000 + index)) }
+
+    /// Builds the lending pool into `state` at genesis (docs/model/lending-world.md):
+    /// tokens, one median aggregator per asset (written by the node at timestamp 0 with the
+    /// market price), the pool with its assets at those prices, suppliers' cash, the named
+    /// accounts, then the drawn borrowers (stream `lending-borrowers`), each supplying its
+    /// collateral and borrowing at timestamp 2. Traps on a refused setup step: world files
+    /// are validated before this.
+    static func addLending(
+        _ state: inout ProtocolState, configuration: ProtocolWorldConfiguration,
+        settings: LendingSettings, market: MarketPath
+    ) -> LendingGenesis {
+        let assets = settings.assets.map { asset -> AssetID in
+            guard let id = market.asset(named: asset.asset) else {
+                preconditionFailure("lending asset \(asset.symbol): no market asset \(asset.asset)")
+            }
+            return id
+        }
+        let tokens = settings.assets.map { state.ledger.addToken(symbol: $0.symbol) }
+        let prices = assets.map { asset -> UInt256 in
+            let price = market.price(of: asset, at: .zero)
+            guard let wad = UInt256(truncating: price * 1e18), !wad.isZero else {
+                preconditionFailure("genesis: lending asset without a price")
+            }
+            return wad
+        }
+        var aggregators: [Int] = []
+        for (index, asset) in settings.assets.enumerated() {
+            let median = state.addAggregator(
+                MedianAggregator(
+                    address: lendingMedian(index), quorum: asset.quorum, minAnswer: .one,
+                    maxAnswer: UInt256(1_000_000_000_000 as UInt64) * .wad,
+                    transmitters: [lendingTransmitter]))
+            perform(
+                &state,
+                .oracleTransmit(
+                    aggregator: median,
+                    observations: Array(repeating: prices[index], count: asset.quorum),
+                    observationsTimestamp: 0), lendingTransmitter, at: 0)
+            aggregators.append(median)
+        }
+        let reader: LendingPoolReader
+        switch settings.kind {
+        case .aave(let version):
+            var pool = AavePool(
+                configuration: .init(
+                    version: version, treasury: lendingTreasury, oracle: lendingTransmitter))
+            for (index, asset) in settings.assets.enumerated() {
+                _ = pool.addReserve(
+                    AavePool.ReserveConfiguration(
+                        token: tokens[index], aToken: lendingCustody(index),
+                        decimals: asset.decimals, ltvBps: UInt256(asset.ltvBps),
+                        liquidationThresholdBps: UInt256(asset.liquidationThresholdBps),
+                        liquidationBonusBps: UInt256(asset.liquidationBonusBps),
+                        liquidationProtocolFeeBps: UInt256(asset.protocolFeeBps),
+                        reserveFactorBps: UInt256(asset.reserveFactorBps),
+                        interestRates: asset.interest),
+                    price: prices[index] / UInt256.powerOfTen(10), at: 0)
+            }
+            reader = LendingPoolReader(kind: settings.kind, pool: state.addAavePool(pool))
+        case .compound:
+            let basis = UInt256(100_000_000_000_000 as UInt64)  // 1 bp as WAD
+            var comptroller = CompoundComptroller(
+                configuration: .init(
+                    closeFactor: UInt256(settings.closeFactorBps) * basis,
+                    liquidationIncentive: UInt256(settings.liquidationIncentiveBps) * basis),
+                oracle: AnchoredPriceView(
+                    address: lendingPriceView, reporter: lendingTransmitter,
+                    assetCount: settings.assets.count, toleranceWad: .wad / 5))
+            for (index, asset) in settings.assets.enumerated() {
+                // Compound's cTokens have 8 decimals and start at 0.02 underlying each.
+                let initialRate =
+                    UInt256(2 as UInt64) * UInt256.powerOfTen(16 + asset.decimals - 8)
+                _ = comptroller.addMarket(
+                    CompoundComptroller.MarketConfiguration(
+                        underlying: tokens[index], cToken: lendingCustody(index),
+                        underlyingDecimals: asset.decimals,
+                        collateralFactor: UInt256(asset.liquidationThresholdBps) * basis,
+                        reserveFactor: UInt256(asset.reserveFactorBps) * basis,
+                        initialExchangeRate: initialRate, interestRateModel: .fixed(.zero),
+                        oracleAsset: index),
+                    atBlock: 0)
+            }
+            reader = LendingPoolReader(
+                kind: settings.kind, pool: state.addCompoundComptroller(comptroller))
+            for index in settings.assets.indices {
+                perform(
+                    &state,
+                    .compound(
+                        comptroller: reader.pool,
+                        .oracle(
+                            .postPrice(
+                                asset: index, reportedPrice: prices[index],
+                                anchorPrice: prices[index]))), lendingTransmitter, at: 0)
+            }
+        }
+        let firstAccount = firstBorrower + UInt32(configuration.borrowers.count)
+        let positions = lendingPositions(settings, seed: configuration.seed, prices: prices)
+        supplyCash(&state, settings, reader: reader, tokens: tokens, positions: positions)
+        for (offset, position) in positions.enumerated() {
+            open(
+                position, account: Address(firstAccount + UInt32(offset)), &state,
+                reader: reader, tokens: tokens, prices: prices, settings: settings)
+        }
+        for (index, keeper) in settings.keepers.enumerated() {
+            precondition(keeper.address == lendingKeeper(index), "lending keeper addresses")
+            state.ledger.mint(
+                configuration.chain.nativeToken, to: keeper.address,
+                amount: UInt128(keeper.ethBalance) * .weiPerEther)
+            for (asset, amount) in keeper.capital.enumerated() where !amount.isZero {
+                state.ledger.mint(tokens[asset], to: keeper.address, amount: amount.toUInt128())
+            }
+        }
+        state.ledger.mint(
+            configuration.chain.nativeToken, to: lendingTransmitter,
+            amount: genesisAccountEth * .weiPerEther)
+        return LendingGenesis(
+            reader: reader, tokens: tokens, aggregators: aggregators, firstAccount: firstAccount,
+            accountCount: positions.count)
+    }
+
+    /// One position to open at genesis: base units supplied and borrowed.
+    struct LendingPosition {
+        var pair: LendingPair
+        var collateral: UInt256
+        var debt: UInt256
+        /// A named account may hold more debt than the LTV allows at the genesis price.
+        var named: Bool
+    }
+
+    /// The named accounts, then `population.count` drawn positions.
+    static func lendingPositions(
+        _ settings: LendingSettings, seed: UInt64, prices: [UInt256]
+    ) -> [LendingPosition] {
+        var positions = settings.accounts.map { account in
+            LendingPosition(
+                pair: LendingPair(collateral: account.collateral, debt: account.debt),
+                collateral: account.collateralAmount, debt: account.debtAmount, named: true)
+        }
+        let population = settings.population
+        var random = RandomStream(seed: seed, name: "lending-borrowers")
+        for index in 0..<population.count {
+            let pair = population.pairs[index % population.pairs.count]
+            let size =
+                population.sizeMedian * ChainMath.exp(population.sizeSigma * random.normal())
+            let health = random.uniform(population.healthMinimum, population.healthMaximum)
+            let collateral = settings.assets[pair.collateral]
+            let debt = settings.assets[pair.debt]
+            let collateralPrice = prices[pair.collateral].approximateValue / 1e18
+            let debtPrice = prices[pair.debt].approximateValue / 1e18
+            let threshold = Double(collateral.liquidationThresholdBps) / 10_000
+            let collateralUnits = size / collateralPrice
+            let debtUnits = size * threshold / health / debtPrice
+            guard
+                let supplied = UInt256(
+                    truncating: collateralUnits * collateral.unit.approximateValue),
+                let borrowed = UInt256(truncating: debtUnits * debt.unit.approximateValue),
+                !supplied.isZero, !borrowed.isZero
+            else { continue }
+            positions.append(
+                LendingPosition(pair: pair, collateral: supplied, debt: borrowed, named: false))
+        }
+        return positions
+    }
+
+    /// Suppliers' cash: each asset's `liquidity` plus everything the positions borrow of
+    /// it, supplied by the liquidity provider.
+    static func supplyCash(
+        _ state: inout ProtocolState, _ settings: LendingSettings, reader: LendingPoolReader,
+        tokens: [TokenID], positions: [LendingPosition]
+    ) {
+        var cash = settings.assets.map(\.liquidity)
+        for position in positions { cash[position.pair.debt] += position.debt }
+        for (asset, amount) in cash.enumerated() where !amount.isZero {
+            state.ledger.mint(tokens[asset], to: liquidityProvider, amount: amount.toUInt128())
+            perform(
+                &state, supplyCall(reader, asset: asset, amount: amount), liquidityProvider, at: 1)
+        }
+    }
+
+    static func supplyCall(_ reader: LendingPoolReader, asset: Int, amount: UInt256)
+        -> ProtocolState.Call
+    {
+        switch reader.kind {
+        case .aave: .aave(pool: reader.pool, .supply(asset: asset, amount: amount))
+        case .compound: .compound(comptroller: reader.pool, .mint(market: asset, amount: amount))
+        }
+    }
+
+    /// Opens one position: supplies the collateral and borrows. A named account whose debt
+    /// is above what the LTV allows at the genesis price borrows while the debt asset's
+    /// price is set, for that one call, to where it would have been allowed (the position
+    /// was opened when the debt was cheaper), then the genesis price is restored.
+    static func open(
+        _ position: LendingPosition, account: Address, _ state: inout ProtocolState,
+        reader: LendingPoolReader, tokens: [TokenID], prices: [UInt256],
+        settings: LendingSettings
+    ) {
+        let pair = position.pair
+        state.ledger.mint(
+            tokens[pair.collateral], to: account, amount: position.collateral.toUInt128())
+        perform(
+            &state, supplyCall(reader, asset: pair.collateral, amount: position.collateral),
+            account, at: 2)
+        let borrow: ProtocolState.Call
+        switch reader.kind {
+        case .aave:
+            borrow = .aave(pool: reader.pool, .borrow(asset: pair.debt, amount: position.debt))
+        case .compound:
+            perform(
+                &state, .compound(comptroller: reader.pool, .enterMarkets([pair.collateral])),
+                account, at: 2)
+            borrow = .compound(
+                comptroller: reader.pool, .borrow(market: pair.debt, amount: position.debt))
+        }
+        // Drawn borrowers are within the LTV by validation; only a named account is tried
+        // first (a failed call leaves the state as it was).
+        var events: [ProtocolState.Event] = []
+        let block = BlockContext(number: 0, timestamp: 2)
+        guard position.named else {
+            perform(&state, borrow, account, at: 2)
+            return
+        }
+        if (try? state.apply(borrow, caller: account, block: block, events: &events)) != nil {
+            return
+        }
+        let asset = settings.assets[pair.collateral]
+        let limit = Double(max(asset.ltvBps, 1)) / 10_000 * 0.999
+        let collateralValue =
+            position.collateral.approximateValue / asset.unit.approximateValue
+            * prices[pair.collateral].approximateValue
+        let debtUnits =
+            position.debt.approximateValue
+            / settings.assets[pair.debt].unit
+            .approximateValue
+        guard let setup = UInt256(truncating: collateralValue * limit / debtUnits) else {
+            preconditionFailure("genesis: no price opens account \(account)")
+        }
+        setPrice(&state, reader: reader, asset: pair.debt, wad: min(setup, prices[pair.debt]))
+        perform(&state, borrow, account, at: 2)
+        setPrice(&state, reader: reader, asset: pair.debt, wad: prices[pair.debt])
+    }
+
+    static func setPrice(
+        _ state: inout ProtocolState, reader: LendingPoolReader, asset: Int, wad: UInt256
+    ) {
+        let call: ProtocolState.Call
+        switch reader.kind {
+        case .aave:
+            call = .aave(
+                pool: reader.pool,
+                .setAssetPrice(asset: asset, price: max(wad / UInt256.powerOfTen(10), .one)))
+        case .compound:
+            call = .compound(
+                comptroller: reader.pool,
+                .oracle(.postPrice(asset: asset, reportedPrice: wad, anchorPrice: wad)))
+        }
+        perform(&state, call, lendingTransmitter, at: 2)
+    }
+
+    /// The lending agents: the oracle node and its operators, then the keepers.
+    static func lendingAgents(
+        _ settings: LendingSettings, genesis: LendingGenesis, state: ProtocolState,
+        kernel: Kernel<ProtocolMessage>, view: MarketView, venueBase: Int, producer: AgentID,
+        baseFee: Wei, subscribers: inout [AgentID]
+    ) -> LendingWorld {
+        var node = settings.transmitter
+        node.name = "lending-oracle"
+        node.address = lendingTransmitter
+        let transmitter = LendingFeedTransmitter(
+            settings: node, reader: genesis.reader, venueBase: venueBase, assets: settings.assets,
+            aggregators: genesis.aggregators, genesis: state, producer: producer,
+            initialBaseFee: baseFee)
+        let transmitterID = kernel.add(transmitter)
+        var operators: [FeedOperator] = []
+        for (index, asset) in settings.assets.enumerated() {
+            for reporter in 0..<asset.operators {
+                var operatorSettings = asset.operatorTemplate
+                operatorSettings.name = "feed-\(asset.symbol)-\(reporter)"
+                operatorSettings.feed = venueBase + index
+                let agent = FeedOperator(
+                    settings: operatorSettings, reporterIndex: reporter,
+                    transmitter: transmitterID, view: view)
+                operators.append(agent)
+                subscribers.append(kernel.add(agent))
+            }
+        }
+        let book = LendingBook(
+            reader: genesis.reader, state: state, firstAccount: genesis.firstAccount,
+            accountCount: genesis.accountCount)
+        var keepers: [LendingKeeper] = []
+        for keeperSettings in settings.keepers {
+            let keeper = LendingKeeper(
+                settings: keeperSettings, reader: genesis.reader, venueBase: venueBase, book: book,
+                view: view, producer: producer, initialBaseFee: baseFee)
+            keepers.append(keeper)
+            subscribers.append(kernel.add(keeper))
+        }
+        return LendingWorld(
+            reader: genesis.reader, transmitter: transmitter, operators: operators,
+            keepers: keepers, firstAccount: genesis.firstAccount,
+            accountCount: genesis.accountCount, venueBase: venueBase, tokens: genesis.tokens,
+            accountNames: settings.accounts.map(\.name))
+    }
+}
+
+extension ProtocolWorld {
+    /// The market assets of the lending pool's assets, in order (none without a pool).
+    static func lendingAssets(_ configuration: ProtocolWorldConfiguration, market: MarketPath)
+        -> [AssetID]
+    {
+        (configuration.lending?.assets ?? []).map { asset in
+            guard let id = market.asset(named: asset.asset) else {
+                preconditionFailure("lending asset \(asset.symbol): no market asset \(asset.asset)")
+            }
+            return id
+        }
+    }
+}
