@@ -24,12 +24,9 @@ enum ProtocolRun {
             let perpMarkets = configuration.perps?.markets.map(\.terms.name) ?? []
             let header =
                 ChainRun.blockColumns
-                + (configuration.collaterals.map(\.asset) + perpMarkets).flatMap {
-                    ["price_\($0)", "oracle_\($0)"]
-                }
-                + (configuration.lending?.assets.map(\.asset) ?? []).flatMap {
-                    ["price_\($0)", "oracle_\($0)"]
-                }
+                + (configuration.collaterals.map(\.asset)
+                + (configuration.lending?.assets.map(\.asset) ?? []) + perpMarkets)
+                .flatMap { ["price_\($0)", "oracle_\($0)"] }
                 + ProtocolOutputSink.protocolColumns
                 + (perpMarkets.isEmpty ? [] : ProtocolOutputSink.perpColumns)
             let blocks = try folder.csv(named: "blocks.csv", header: header)
