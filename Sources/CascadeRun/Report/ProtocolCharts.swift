@@ -4,7 +4,9 @@ enum ProtocolCharts {
     static let time = ChartAxis("time since start", unit: "h")
 
     /// One asset's market price and oracle price, its liquidations marked.
-    static func price(_ asset: ReportAsset, layout: ReportLayout) -> Chart {
+    static func price(
+        _ asset: ReportAsset, layout: ReportLayout, vocabulary: ReportVocabulary = .maker
+    ) -> Chart {
         var oracle = asset.oracle
         // The oracle's value holds until the next update: show the last one held to the end.
         if let last = oracle.last, let end = asset.market.last, end.x > last.x {
@@ -12,52 +14,78 @@ enum ProtocolCharts {
         }
         return Chart(
             title: "\(asset.name): market price and oracle price",
-            x: time, y: ChartAxis("price", unit: "DAI per \(asset.name)"),
+            x: time, y: ChartAxis("price", unit: "\(vocabulary.priceUnit) per \(asset.name)"),
             layers: [
                 .line(name: "market", points: asset.market, style: .solid),
-                .line(name: "oracle (OSM current)", points: oracle, style: .stepped),
-                .markers(name: "liquidation", points: asset.liquidations, shape: .triangleDown),
-            ],
+                .line(name: vocabulary.oracleName, points: oracle, style: .stepped),
+            ]
+                + (vocabulary.hasMaker
+                    ? [
+                        .markers(
+                            name: "liquidation", points: asset.liquidations,
+                            shape: .triangleDown)
+                    ] : []),
             emptyNote: "no blocks in this run",
-            caption: "The market's reference price and the OSM's current value, which the "
-                + "Spotter reads one hop late; a triangle marks each auction started, at the "
-                + "market price of its block. The horizontal gap between the lines is the "
-                + "oracle's lag.",
+            caption: vocabulary.priceCaption,
             xRange: layout.timeRange)
     }
 
     /// Liquidations started and auctions settled per interval, stacked.
     static func liquidations(
-        _ blocks: ReportBlocks, auctions: [ReportAuction], layout: ReportLayout
+        _ blocks: ReportBlocks, auctions: [ReportAuction], layout: ReportLayout,
+        vocabulary: ReportVocabulary = .maker
     ) -> Chart {
-        Chart(
-            title: "Liquidations and auctions settled per \(layout.barLabel)", x: time,
-            y: ChartAxis("count"),
-            layers: [
-                .bars(
-                    names: ["liquidations (bite/bark)", "auctions settled"],
-                    bars: blocks.anyLiquidation ? blocks.liquidations : [])
-            ],
+        let names = vocabulary.liquidationNames
+        // Without auctions the second series (settlements) is always zero: one bar a slot.
+        let bars = blocks.liquidations.map {
+            ChartBar(lower: $0.lower, upper: $0.upper, values: Array($0.values.prefix(names.count)))
+        }
+        return Chart(
+            title: vocabulary.hasMaker
+                ? "Liquidations and auctions settled per \(layout.barLabel)"
+                : "Liquidations per \(layout.barLabel)",
+            x: time, y: ChartAxis("count"),
+            layers: [.bars(names: names, bars: blocks.anyLiquidation ? bars : [])],
             emptyNote: "no liquidations in this run",
-            caption: "Vaults seized into auctions, and auctions that ended, in each interval. "
-                + "A tail of settlements after the liquidations shows auctions outlasting the "
-                + "crash.",
+            caption: vocabulary.liquidationCaption,
             xRange: layout.timeRange)
     }
 
-    /// Cumulative bad debt (filled) and the insurance fund (line), DAI.
-    static func badDebtAndFund(_ blocks: ReportBlocks) -> Chart {
+    /// Cumulative bad debt (filled) and the insurance fund (line) if the protocol has one,
+    /// in the run's debt unit.
+    static func badDebtAndFund(
+        _ blocks: ReportBlocks, vocabulary: ReportVocabulary = .maker
+    ) -> Chart {
+        var layers: [ChartLayer] = [
+            .line(name: "bad debt, cumulative", points: blocks.badDebt, style: .area)
+        ]
+        if let fund = vocabulary.fundName {
+            layers.append(.line(name: fund, points: blocks.fund, style: .solid))
+        }
+        return Chart(
+            title: vocabulary.fundName == nil ? "Bad debt" : "Bad debt and insurance fund",
+            x: time, y: ChartAxis("amount", unit: vocabulary.debtUnit, includesZero: true),
+            layers: layers,
+            emptyNote: "no blocks in this run",
+            caption: vocabulary.badDebtCaption,
+            xRange: 0...max(blocks.lastHours, 1e-9))
+    }
+
+    /// A perpetuals exchange's open interest, insurance fund and backstop vault, USDC.
+    static func perpBook(_ blocks: ReportBlocks) -> Chart {
         Chart(
-            title: "Bad debt and insurance fund", x: time,
-            y: ChartAxis("amount", unit: "DAI", includesZero: true),
+            title: "Open interest, insurance fund and backstop vault", x: time,
+            y: ChartAxis("amount", unit: "USDC", includesZero: true),
             layers: [
-                .line(name: "bad debt, cumulative", points: blocks.badDebt, style: .area),
-                .line(name: "insurance fund (Vow surplus)", points: blocks.fund, style: .solid),
+                .line(name: "open interest", points: blocks.openInterest, style: .solid),
+                .line(name: "insurance fund", points: blocks.perpFund, style: .solid),
+                .line(name: "backstop vault equity", points: blocks.vaultEquity, style: .stepped),
             ],
             emptyNote: "no blocks in this run",
-            caption: "Bad debt: the shortfalls of races settled with bad debt, so far. The "
-                + "fund: the Vow's DAI minus its debt not under auction (docs/outputs.md); "
-                + "below zero, bad debt is no longer covered.",
+            caption: "Open interest at the mark (one side), the insurance fund, and the equity "
+                + "of the backstop vault's positions: a falling open interest is liquidations "
+                + "and deleveraging closing positions; a vault below zero holds losses the "
+                + "fund has not yet paid.",
             xRange: 0...max(blocks.lastHours, 1e-9))
     }
 
@@ -124,8 +152,9 @@ enum ProtocolCharts {
                     })
             ],
             emptyNote: "no liquidations in this run",
-            caption: "How long vaults waited, from the block the market price made them unsafe "
-                + "(or the oracle did, if first) to their bite or bark. The right tail is the "
-                + "race lost to oracle lag and congestion; the table's percentiles summarise it.")
+            caption: "How long positions waited, from the block the market price made them "
+                + "unsafe (or the oracle did, if first) to their liquidation. The right tail is "
+                + "the race lost to oracle lag and congestion; the table's percentiles "
+                + "summarise it.")
     }
 }

@@ -24,6 +24,12 @@ struct ReportBlocks {
     var anyLiquidation = false
     var badDebt: [ChartPoint] = []
     var fund: [ChartPoint] = []
+    /// A perpetuals exchange's open interest, insurance fund and backstop vault equity
+    /// (`perp_*` columns); empty without an exchange.
+    var openInterest: [ChartPoint] = []
+    var perpFund: [ChartPoint] = []
+    var vaultEquity: [ChartPoint] = []
+    var hasPerps = false
     var assets: [ReportAsset] = []
     /// Whether any block had a base fee (EIP-1559), so the fullness chart shows its target.
     var hasBaseFee = false
@@ -60,7 +66,17 @@ struct ReportBlocks {
         var liquidations = -1
         var badDebt = -1
         var fund = -1
+        var perpColumns: [Int] = []
+        var perpLines: [StreamingEnvelope] = []
         if isProtocol {
+            if csv.columns.contains("perp_open_interest") {
+                perpColumns = [
+                    try csv.column("perp_open_interest"), try csv.column("perp_insurance_fund"),
+                    try csv.column("perp_backstop_vault_equity"),
+                ]
+                perpLines = perpColumns.map { _ in StreamingEnvelope(range: range) }
+                series.hasPerps = true
+            }
             liquidations = try csv.column("liquidations")
             badDebt = try csv.column("bad_debt")
             fund = try csv.column("insurance_fund")
@@ -125,6 +141,10 @@ struct ReportBlocks {
                 ChartPoint(x: hours, y: try ReportCells.double(record, badDebt, in: csv)))
             fundLine.append(
                 ChartPoint(x: hours, y: try ReportCells.double(record, fund, in: csv)))
+            for (index, column) in perpColumns.enumerated() {
+                perpLines[index].append(
+                    ChartPoint(x: hours, y: try ReportCells.double(record, column, in: csv)))
+            }
             var settled = 0.0
             while nextKick < kicks.count, auctions[kicks[nextKick]].kickBlock <= number {
                 let auction = kicks[nextKick]
@@ -153,6 +173,11 @@ struct ReportBlocks {
         series.averagePrice = averageLine.points
         series.badDebt = badDebtLine.points
         series.fund = fundLine.points
+        if series.hasPerps {
+            series.openInterest = perpLines[0].points
+            series.perpFund = perpLines[1].points
+            series.vaultEquity = perpLines[2].points
+        }
         for index in series.assets.indices {
             series.assets[index].market = marketLines[index].points
             series.assets[index].oracle = oracleLines[index].points

@@ -16,9 +16,10 @@ package struct HeadlineFigure: Hashable, Sendable {
     /// spaces, so the table and `summary.json` name figures alike. A figure's unit comes
     /// from its `<key>_unit` member (which then has no row of its own) or, for the figures
     /// whose unit is documented rather than written, from `documentedUnits`.
-    package static func rows(from summary: JSONObject, excluding: [String] = [])
-        -> [HeadlineFigure]
-    {
+    package static func rows(
+        from summary: JSONObject, excluding: [String] = [],
+        documentedUnits: [(key: String, unit: String)] = documentedUnits
+    ) -> [HeadlineFigure] {
         let units = summary.members.compactMap { member -> (String, String)? in
             guard member.key.hasSuffix("_unit"), case .string(let unit) = member.value else {
                 return nil

@@ -118,12 +118,21 @@ public enum RunReport {
             durationMs: summary.durationMs)
         var charts: [Chart] = []
         let layout = ReportLayout(durationHours: summary.durationHours)
+        let vocabulary = ReportVocabulary(summary: summary.object)
         if kind == "protocol" {
-            charts += blocks.assets.map { ProtocolCharts.price($0, layout: layout) }
+            charts += blocks.assets.map {
+                ProtocolCharts.price($0, layout: layout, vocabulary: vocabulary)
+            }
             charts.append(ChainCharts.gasPrices(blocks, ceilings: summary.gasCeilings))
-            charts.append(ProtocolCharts.liquidations(blocks, auctions: auctions, layout: layout))
-            charts.append(ProtocolCharts.badDebtAndFund(blocks))
-            charts += ProtocolCharts.clearingPrices(auctions, assets: blocks.assets.map(\.name))
+            charts.append(
+                ProtocolCharts.liquidations(
+                    blocks, auctions: auctions, layout: layout, vocabulary: vocabulary))
+            charts.append(ProtocolCharts.badDebtAndFund(blocks, vocabulary: vocabulary))
+            if blocks.hasPerps { charts.append(ProtocolCharts.perpBook(blocks)) }
+            if vocabulary.hasMaker {
+                charts += ProtocolCharts.clearingPrices(
+                    auctions, assets: blocks.assets.map(\.name))
+            }
             charts.append(ProtocolCharts.delays(delays))
             charts.append(ChainCharts.fullness(blocks, layout: layout))
             charts.append(ChainCharts.agentTransactions(blocks, layout: layout))
@@ -143,7 +152,9 @@ public enum RunReport {
                 excluding: [
                     "world", "seed", "cascade_version", "world_digest", "model",
                     "gas_ceilings_gwei",
-                ]),
+                ] + (kind == "protocol" ? vocabulary.figuresNotApplying : []),
+                documentedUnits: kind == "protocol"
+                    ? vocabulary.documentedUnits : HeadlineFigure.documentedUnits),
             charts: charts,
             notes: [
                 "Background demand is modelled in aggregate (docs/model/chain.md); only the "

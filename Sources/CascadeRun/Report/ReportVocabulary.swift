@@ -1,0 +1,122 @@
+/// What a protocol run ran, and so what its report calls things: a Maker world's oracle is
+/// the OSM and its liquidations are bites and barks settled by auctions in DAI; a lending
+/// pool's oracle is the price the pool reads, its liquidations are `liquidationCall`s and its
+/// amounts are in the pool's unit; a perpetuals exchange marks from its oracle, fills
+/// liquidations against the book and keeps its insurance fund in USDC.
+///
+/// Read from `summary.json` alone, so `cascade report` redraws any run folder: the perps
+/// figures (`perp_traders`, …) are written exactly when the world has an exchange, and
+/// `bad_debt_unit` is `DAI` exactly when Maker is the only protocol (a lending pool writes
+/// its debt asset or `USD`, a perps-only world `USDC`, Maker beside perps `USD`).
+struct ReportVocabulary: Equatable {
+    var hasMaker: Bool
+    var hasLending: Bool
+    var hasPerps: Bool
+    /// The unit of `bad_debt` (and of the bad-debt chart).
+    var debtUnit: String
+
+    init(summary: JSONObject) {
+        var unit = "DAI"
+        if case .string(let text)? = summary["bad_debt_unit"] { unit = text }
+        debtUnit = unit
+        hasPerps = summary["perp_traders"] != nil
+        hasLending = !hasPerps && unit != "DAI"
+        hasMaker = !hasLending && (!hasPerps || unit == "USD")
+    }
+
+    /// Maker alone: the vocabulary of the Maker worlds.
+    static let maker = ReportVocabulary(summary: JSONObject())
+
+    /// The unit prices are quoted in.
+    var priceUnit: String {
+        if hasMaker { return hasPerps ? "USD" : "DAI" }
+        return hasPerps ? "USDC" : "USD"
+    }
+
+    /// The price the protocol acts on, as a chart layer's name.
+    var oracleName: String {
+        switch (hasMaker, hasLending, hasPerps) {
+        case (true, _, true): "oracle (OSM current; mark for perp markets)"
+        case (true, _, _): "oracle (OSM current)"
+        case (_, true, _): "oracle (the pool's price)"
+        default: "mark (oracle)"
+        }
+    }
+
+    var priceCaption: String {
+        if hasLending {
+            return "The market's reference price and the price the pool reads, posted by "
+                + "its oracle node from the venue's mid — which the liquidators' own trades "
+                + "move, so the oracle can leave the reference behind. The horizontal gap "
+                + "between the lines is the oracle's lag."
+        }
+        if !hasMaker {
+            return "The market's reference price and the exchange's mark, posted by its "
+                + "oracle; liquidations are fills, counted in the chart below."
+        }
+        return "The market's reference price and the OSM's current value, which the "
+            + "Spotter reads one hop late; a triangle marks each auction started, at the "
+            + "market price of its block. The horizontal gap between the lines is the "
+            + "oracle's lag."
+    }
+
+    /// The liquidation chart's series: Maker's bites and settled auctions, or just the
+    /// lending pool's or exchange's liquidations.
+    var liquidationNames: [String] {
+        if hasMaker { return ["liquidations (bite/bark)", "auctions settled"] }
+        return [hasLending ? "liquidation calls" : "liquidation fills"]
+    }
+
+    var liquidationCaption: String {
+        if hasMaker {
+            return "Vaults seized into auctions, and auctions that ended, in each interval. "
+                + "A tail of settlements after the liquidations shows auctions outlasting "
+                + "the crash."
+        }
+        return hasLending
+            ? "Liquidation calls that landed in each interval (partial ones count each time)."
+            : "Liquidation fills that landed in each interval, backstop take-overs and "
+                + "deleveraging included."
+    }
+
+    /// The fund line of the bad-debt chart, if the protocol has one.
+    var fundName: String? {
+        if hasMaker { return "insurance fund (Vow surplus)" }
+        return hasPerps ? "insurance fund" : nil
+    }
+
+    var badDebtCaption: String {
+        if hasMaker {
+            return "Bad debt: the shortfalls of races settled with bad debt, so far. The "
+                + "fund: the Vow's DAI minus its debt not under auction (docs/outputs.md); "
+                + "below zero, bad debt is no longer covered."
+        }
+        if hasLending {
+            return "Bad debt: the debt left on accounts whose collateral is gone, so far "
+                + "(docs/model/lending-world.md). The pool has no fund: suppliers bear it."
+        }
+        return "Bad debt: losses neither the insurance fund nor deleveraging covered, so far. "
+            + "The fund: the exchange's insurance fund (docs/model/perpetuals.md)."
+    }
+
+    /// Summary figures the run's protocols never fill (always 0 there), left out of the
+    /// table: Maker's auctions and incentives, and the fund of a world without one.
+    var figuresNotApplying: [String] {
+        var figures: [String] = []
+        if !hasMaker {
+            figures += [
+                "auctions", "zero_bid_auctions", "keeper_incentives", "debt_under_auction_end",
+            ]
+        }
+        if fundName == nil { figures.append("insurance_fund_min") }
+        return figures
+    }
+
+    /// Units for figures whose unit is documented rather than written (docs/outputs.md):
+    /// the fund and the insolvent debt are in the run's debt unit.
+    var documentedUnits: [(key: String, unit: String)] {
+        HeadlineFigure.documentedUnits.map {
+            $0.key == "insurance_fund_min" && !hasMaker ? ($0.key, debtUnit) : $0
+        } + [("insolvent_debt_end", debtUnit)]
+    }
+}
