@@ -74,6 +74,8 @@ extension AaveFixture {
                 if !liquidation.receiveAToken {
                     held[call.collateralAsset] -= call.collateralSeized - call.protocolFee
                 }
+            case .flashLoaned(let asset, _, _, let premium):
+                held[asset] += premium  // once repaid, at the end of its transaction
             case .deficitCreated, .priceSet:
                 break
             }

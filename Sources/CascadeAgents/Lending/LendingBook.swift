@@ -173,7 +173,7 @@ public struct LendingBook: Sendable {
                 return user
             case .liquidated(let liquidation):
                 return liquidation.call.borrower
-            case .priceSet:
+            case .priceSet, .flashLoaned:
                 return nil
             }
         case (.compound(let pool, let compoundEvent), .compound) where pool == reader.pool:

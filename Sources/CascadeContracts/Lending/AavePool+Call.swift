@@ -20,6 +20,10 @@ extension AavePool {
             receiveAToken: Bool)
         /// The oracle's new price for `asset`: base currency, 8 decimals, in (0, 2^96).
         case setAssetPrice(asset: Int, price: UInt256)
+        /// Lends `amount` of `asset` to the caller for the rest of the transaction
+        /// (`flashLoanSimple` with the caller as receiver): the amount and the premium are
+        /// pulled back when the transaction ends, or it reverts whole.
+        case flashLoan(asset: Int, amount: UInt256)
     }
 
     /// A liquidation: the trace's `liquidation_call` fields plus Aave's own.
@@ -42,6 +46,8 @@ extension AavePool {
         /// v3.3: debt with no collateral behind it burned and booked as the reserve's deficit.
         case deficitCreated(asset: Int, user: Address, amount: UInt256)
         case priceSet(asset: Int, price: UInt256)
+        /// A flash loan lent; `premium` is owed with the amount when the transaction ends.
+        case flashLoaned(asset: Int, receiver: Address, amount: UInt256, premium: UInt256)
 
         /// The trace's `type`.
         public var traceType: String {
@@ -53,6 +59,7 @@ extension AavePool {
             case .liquidated: "liquidation_call"
             case .deficitCreated: "deficit"
             case .priceSet: "price_set"
+            case .flashLoaned: "flash_loan"
             }
         }
 
@@ -85,6 +92,11 @@ extension AavePool {
                 ]
             case .priceSet(let asset, let price):
                 [("asset", assetName(asset)), ("price", price.description)]
+            case .flashLoaned(let asset, let receiver, let amount, let premium):
+                [
+                    ("asset", assetName(asset)), ("receiver", receiver.description),
+                    ("amount", amount.description), ("premium", premium.description),
+                ]
             }
         }
     }
@@ -142,6 +154,13 @@ extension AavePool {
             guard !price.isZero && price < Self.priceLimit else { throw Revert("INVALID_PRICE") }
             reserves[asset].price = price
             events.append(.priceSet(asset: asset, price: price))
+        case .flashLoan(let asset, let amount):
+            try requireReserve(asset)
+            let loan = try lendFlash(
+                asset: asset, amount: amount, to: caller, now: now, ledger: &ledger)
+            events.append(
+                .flashLoaned(
+                    asset: asset, receiver: caller, amount: amount, premium: loan.premium))
         }
     }
 

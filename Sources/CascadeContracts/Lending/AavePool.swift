@@ -56,11 +56,18 @@ public struct AavePool: LendingProtocol {
         public var treasury: Address
         /// The only caller whose `.setAssetPrice` counts.
         public var oracle: Address
+        /// A flash loan's premium, basis points of the amount (v2's
+        /// `FLASHLOAN_PREMIUM_TOTAL`, 9 = 0.09%), paid to the reserve's suppliers.
+        public var flashLoanPremiumBps: UInt256
 
-        public init(version: Version, treasury: Address, oracle: Address) {
+        public init(
+            version: Version, treasury: Address, oracle: Address,
+            flashLoanPremiumBps: UInt256 = 9
+        ) {
             self.version = version
             self.treasury = treasury
             self.oracle = oracle
+            self.flashLoanPremiumBps = flashLoanPremiumBps
         }
     }
 
@@ -134,6 +141,9 @@ public struct AavePool: LendingProtocol {
     public internal(set) var configuration: Configuration
     /// Every reserve, by id (the index `addReserve` returned).
     public internal(set) var reserves: [Reserve] = []
+    /// Flash loans lent in the running transaction, repaid when it ends
+    /// (`settleFlashLoans`); empty between transactions.
+    public internal(set) var pendingFlashLoans: [FlashLoan] = []
     /// Scaled aToken balances, by reserve then address.
     var scaledCollateral: [DenseTable<UInt256>] = []
     /// Scaled variable-debt balances, by reserve then address.

@@ -39,8 +39,14 @@ extension ProtocolState {
 
     /// The flash take must be paid before the transaction ends (dss's `take` checks the
     /// DAI after `clipperCall` returns).
+    ///
+    /// Flash loans are repaid here too (Aave pulls `amount + premium` after the
+    /// receiver's `executeOperation` returns).
     public mutating func finishTransaction() throws(Revert) {
         try maker.requireSettled()
+        for index in aavePools.indices where !aavePools[index].pendingFlashLoans.isEmpty {
+            try aavePools[index].settleFlashLoans(ledger: &ledger)
+        }
     }
 
     public mutating func commitTransaction() {

@@ -87,6 +87,7 @@ extension ProtocolState {
             case .withdraw, .borrow: 250_000
             case .liquidationCall: 330_000
             case .setAssetPrice: 40_000
+            case .flashLoan: 120_000
             }
         }
 
@@ -143,8 +144,11 @@ extension ProtocolState {
             // Lending and perpetuals calls check every balance they move before their first
             // write (the exchange restores itself on a revert), so alone they need nothing.
             case .transfer, .spotterPoke, .sync, .osmPoke, .oracleTransmit, .twapUpdate,
-                .postPrice, .invalidateReporter, .aave, .compound, .perp:
+                .postPrice, .invalidateReporter, .compound, .perp:
                 false
+            // A flash loan alone is still repaid (or not) when the transaction ends.
+            case .aave(_, let call):
+                if case .flashLoan = call { true } else { false }
             case .maker(let call):
                 if case .take(_, _, _, _, let flash) = call { flash } else { false }
             case .joinGem, .exitGem, .joinDai, .exitDai, .swap, .pairSwap, .addLiquidity,

@@ -65,9 +65,25 @@ extension ProtocolState {
         events: inout [Event]
     ) throws(Revert) {
         guard aavePools.indices.contains(index) else { throw Revert("Aave/unknown-pool") }
+        // A pool priced from a pair reads it now, as its oracle would inside the call. Alone
+        // (no journal) a revert must leave the old prices: they are put back by hand.
+        var saved: [UInt256]?
+        if dexPriceFeeds.contains(where: { $0.pool == index }) {
+            if !journal.isRecording { saved = aavePools[index].reserves.map(\.price) }
+            try refreshDexPrices(pool: index)
+        }
         var produced: [AavePool.Event] = []
-        try aavePools[index].apply(
-            call, caller: caller, block: block, ledger: &ledger, events: &produced)
+        do {
+            try aavePools[index].apply(
+                call, caller: caller, block: block, ledger: &ledger, events: &produced)
+        } catch {
+            if let saved {
+                for (asset, price) in saved.enumerated() {
+                    aavePools[index].reserves[asset].price = price
+                }
+            }
+            throw error
+        }
         for event in produced { events.append(.aave(pool: index, event)) }
     }
 

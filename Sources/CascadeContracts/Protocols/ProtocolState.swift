@@ -87,6 +87,8 @@ public struct ProtocolState: LedgerState, Hashable, Sendable {
     /// Perpetuals exchanges (`addPerpExchange`), and where each keeps its USDC.
     public internal(set) var perpExchanges: [PerpExchange] = []
     public internal(set) var perpWirings: [PerpWiring] = []
+    /// Aave reserves priced from a Uniswap v2 pair (`addDexPriceFeed`), read at each call.
+    public internal(set) var dexPriceFeeds: [DexPriceFeed] = []
 
     /// Undo information of the running transaction; empty between transactions.
     var journal = Journal()
@@ -221,6 +223,7 @@ public struct ProtocolState: LedgerState, Hashable, Sendable {
             && lhs.anchors == rhs.anchors && lhs.aavePools == rhs.aavePools
             && lhs.compoundComptrollers == rhs.compoundComptrollers
             && lhs.perpExchanges == rhs.perpExchanges && lhs.perpWirings == rhs.perpWirings
+            && lhs.dexPriceFeeds == rhs.dexPriceFeeds
     }
 
     public func hash(into hasher: inout Hasher) {
