@@ -55,4 +55,22 @@ struct MangoWorldCLITests {
         #expect((summary["attack_mark_max"] as? Double ?? 0) > 0.0382)
         #expect((summary["attack_withdrawn"] as? Double ?? 1e12) < 10_000_000)
     }
+
+    @Test("reruns byte for byte, with and without deterministic hashing")
+    func determinism() throws {
+        let folder = try CLIRunner.temporaryFolder("mango-determinism")
+        let arguments = ["run", "mango-2022", "--seed", "5", "--trace", "--quiet"] + Self.short
+        let first = try CLIRunner.run(arguments + ["--out", folder.path + "/a"])
+        let second = try CLIRunner.run(
+            arguments + ["--out", folder.path + "/b"],
+            environment: ["SWIFT_DETERMINISTIC_HASHING": "1"])
+        #expect(first.status == 0 && second.status == 0, "\(first.standardError)")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path + "/a")
+        #expect(names.contains("summary.json") && names.contains("events.jsonl"))
+        for name in names {
+            let a = try Data(contentsOf: folder.appendingPathComponent("a/\(name)"))
+            let b = try Data(contentsOf: folder.appendingPathComponent("b/\(name)"))
+            #expect(a == b, "\(name) differs between reruns")
+        }
+    }
 }

@@ -28,7 +28,9 @@ struct MangoWorldTests {
             funding: PerpFundingTerms(intervalSeconds: 3_600))
         var market = PerpMarketSettings(
             terms: terms, asset: "MNGO", venue: spotVenue(depth: depth))
-        market.spotVenues = [spotVenue(depth: depth), spotVenue(depth: depth), spotVenue(depth: depth)]
+        market.spotVenues = [
+            spotVenue(depth: depth), spotVenue(depth: depth), spotVenue(depth: depth),
+        ]
         var perps = PerpWorldSettings(
             markets: [market], traders: PerpTraderSettings(count: 0), marketMakerCapital: 0,
             liquidators: [], oracle: PerpOracleSettings(markSource: .median), backstop: nil)
@@ -90,7 +92,8 @@ struct MangoWorldTests {
         #expect(sold.entryQuote == -18_450_600 * 1_000_000)
         // The pump moved the median, hence the mark.
         #expect(attacker.statistics.markMaximum > 2 * Self.mark)
-        #expect(attacker.statistics.pumpSpent > 4_039_999 && attacker.statistics.pumpSpent < 4_040_001)
+        #expect(
+            attacker.statistics.pumpSpent > 4_039_999 && attacker.statistics.pumpSpent < 4_040_001)
         // What left is what the exchange no longer holds; bounded by the pool.
         let held = Int128(110_000_000) * 1_000_000
         #expect(attacker.statistics.withdrawn == held - books.netDeposits)

@@ -63,7 +63,8 @@ struct PerpBorrowingTests {
         // Free margin 338,173.4, but the exchange holds 110,000.
         #expect(try attack.fixture.exchange.withdrawable(attack.long) == usdc("110000"))
         let beyond = PerpExchange.Call.withdraw(account: attack.long, amount: usdc("110000.000001"))
-        #expect(attack.fixture.reason(beyond, as: Fixture.alice) == "Perp/insufficient-vault-balance")
+        #expect(
+            attack.fixture.reason(beyond, as: Fixture.alice) == "Perp/insufficient-vault-balance")
         let all = PerpExchange.Call.withdraw(account: attack.long, amount: usdc("110000"))
         #expect(attack.fixture.reason(all, as: Fixture.alice) == nil)
         let exchange = attack.fixture.exchange

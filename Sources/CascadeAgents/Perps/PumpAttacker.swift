@@ -111,7 +111,10 @@ public final class PumpAttacker: Agent {
 
     @exclusivity(unchecked) public private(set) var statistics = PumpAttackerStatistics()
 
-    enum Purpose { case selfTrade, borrow(Int128) }
+    enum Purpose {
+        case selfTrade
+        case borrow(Int128)
+    }
     enum Phase { case waiting, selfTrading, attacking, failed }
     static let startTag: UInt64 = 1
     static let pumpTag: UInt64 = 2
