@@ -11,7 +11,7 @@ struct BundledWorldsCLITests {
         "aave-crv-2022", "aave-crv-2022-v3", "black-thursday-2020", "black-thursday-2020-clipper",
         "black-thursday-2020-spell", "calm-day", "chain-demo", "dydx-yfi-2023",
         "dydx-yfi-2023-oi-cap", "flash-crash", "gas-spike", "kernel-demo", "maker-demo",
-        "oracle-stall",
+        "mango-2022", "mango-2022-no-upnl-borrow", "oracle-stall",
     ]
 
     @Test("cascade worlds lists exactly the bundled worlds")
@@ -49,6 +49,11 @@ struct BundledWorldsCLITests {
         ("lending-bad-bonus", "protocol.lending.assets[1].liquidation_bonus"),
         ("perps-margin-order", "protocol.perps.markets[0].initial_margin"),
         ("perps-unknown-key", "protocol.perps.liquidator"),
+        ("mango-median-without-venues", "protocol.perps.oracle.mark_source"),
+        ("mango-budgets-beyond-venues", "protocol.perps.attacker.pump.budgets"),
+        ("mango-withdrawal-rule-type", "protocol.perps.unrealised_profit_backs_withdrawals"),
+        ("mango-attacker-unknown-key", "protocol.perps.attacker.borrow_all"),
+        ("mango-attacker-market", "protocol.perps.attacker.market"),
     ]
 
     @Test("a malformed world exits 2 naming the file and the path", arguments: malformed)

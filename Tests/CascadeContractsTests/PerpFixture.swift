@@ -48,13 +48,15 @@ struct PerpFixture {
     init(
         backstopThresholdPpm: Int128 = 666_667,
         deleveragingPrice: PerpExchange.DeleveragingPrice = .bankruptcy,
-        spreadToMaintenanceMarginRatioPpm: Int128 = 1_000_000
+        spreadToMaintenanceMarginRatioPpm: Int128 = 1_000_000,
+        unrealisedProfitBacksWithdrawals: Bool = true
     ) {
         exchange = PerpExchange(
             configuration: PerpExchange.Configuration(
                 oracle: Self.oracle, matcher: Self.matcher, backstopVault: Self.vaultOwner,
                 backstopThresholdPpm: backstopThresholdPpm, deleveragingPrice: deleveragingPrice,
-                spreadToMaintenanceMarginRatioPpm: spreadToMaintenanceMarginRatioPpm))
+                spreadToMaintenanceMarginRatioPpm: spreadToMaintenanceMarginRatioPpm,
+                unrealisedProfitBacksWithdrawals: unrealisedProfitBacksWithdrawals))
     }
 
     /// A market with the usual test terms, priced at `mark`.

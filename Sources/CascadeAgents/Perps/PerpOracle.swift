@@ -28,6 +28,8 @@ public final class PerpOracle: Agent {
     let terms: [PerpMarketTerms]
     /// The venue index of market 0 in `view` (markets follow the collaterals).
     let venueOffset: Int
+    /// Per market, the view slots of its spot venues (`PerpMarkSource.median`).
+    let spotSlots: [[Int]]
     @exclusivity(unchecked) var view: MarketView
     @exclusivity(unchecked) var outbox: Outbox<Bool>
     @exclusivity(unchecked) var nextBaseFee: Wei
@@ -46,9 +48,11 @@ public final class PerpOracle: Agent {
 
     init(
         settings: PerpOracleSettings, exchange: Int, terms: [PerpMarketTerms], venueOffset: Int,
-        genesisMarks: [Int128], view: MarketView, producer: AgentID, initialBaseFee: Wei
+        genesisMarks: [Int128], view: MarketView, producer: AgentID, initialBaseFee: Wei,
+        spotSlots: [[Int]] = []
     ) {
         self.settings = settings
+        self.spotSlots = spotSlots
         self.exchange = exchange
         self.terms = terms
         self.venueOffset = venueOffset
@@ -103,7 +107,16 @@ public final class PerpOracle: Agent {
             let market = PerpMarketID(rawValue: UInt16(slot))
             let index = view.reference(venueOffset + slot, at: observedAt)
             let mid = view.mid(venueOffset + slot, at: observedAt)
-            let read = settings.markSource == .venue ? mid : index
+            let read: Double
+            switch settings.markSource {
+            case .venue: read = mid
+            case .index: read = index
+            case .median:
+                let slots = slot < spotSlots.count ? spotSlots[slot] : []
+                read =
+                    slots.isEmpty
+                    ? index : Self.median(slots.map { view.mid($0, at: observedAt) })
+            }
             let mark = ProtocolWorld.quantums(read)
             if index > 0 {
                 premiumSum[slot] += (mid - index) / index
@@ -139,6 +152,13 @@ public final class PerpOracle: Agent {
         }
         send(prices, funding: false, context)
         send(funding, funding: true, context)
+    }
+
+    /// The element at `count / 2` of the sorted values (the middle one of an odd count, the
+    /// upper middle of an even one, as Chainlink's OCR median); 0 for none.
+    public static func median(_ values: [Double]) -> Double {
+        guard !values.isEmpty else { return 0 }
+        return values.sorted()[values.count / 2]
     }
 
     func shouldPost(_ mark: Int128, slot: Int, now: SimTime) -> Bool {

@@ -13,6 +13,10 @@ public struct PerpMarketSettings: Hashable, Sendable {
     public var asset: String
     /// The market's order book: liquidators fill against it, and forced selling moves it.
     public var venue: OrderBookVenue
+    /// Spot venues of the market's asset, each with its own book, for an oracle that reads
+    /// the median of their mids (`PerpMarkSource.median`); empty otherwise. A pump attacker
+    /// buys on them.
+    public var spotVenues: [OrderBookVenue] = []
 
     public init(terms: PerpMarketTerms, asset: String, venue: OrderBookVenue) {
         precondition(venue.problem == nil, venue.problem ?? "")
@@ -183,6 +187,11 @@ public enum PerpMarkSource: String, Hashable, Sendable, CaseIterable {
     /// The asset's reference price (an index of other venues): the exchange's own selling
     /// does not move it.
     case index
+    /// The median of the mids of the market's spot venues (`spotVenues`): the element at
+    /// `count / 2` of the sorted mids (the middle one for an odd count, the upper middle for
+    /// an even one, as Chainlink's OCR median). Buying on one venue of three does not move
+    /// it; buying on two does (Mango Markets, HISTORY.md §4).
+    case median
 }
 
 /// The oracle of a perpetuals world: it posts marks, pays funding and (for markets with
@@ -280,6 +289,14 @@ public struct PerpWorldSettings: Hashable, Sendable {
     public var oracle: PerpOracleSettings
     /// The backstop and deleveraging agent, or nil for none (nobody calls them).
     public var backstop: PerpBackstopSettings?
+    /// Whether unrealised profit backs withdrawals (`PerpExchange.Configuration`): true
+    /// is Mango Markets v3's rule.
+    public var unrealisedProfitBacksWithdrawals = true
+    /// USDC of passive depositors at genesis (one account with no position), quantums:
+    /// what a borrower of unrealised profit takes from.
+    public var depositorsCapital: Int128 = 0
+    /// The pump-and-borrow attacker, or nil for none.
+    public var attacker: PumpAttackerSettings?
 
     public init(
         markets: [PerpMarketSettings], insuranceFund: Int128 = 0,

@@ -16,6 +16,10 @@ extension ProtocolWorld {
     public static let perpMarketMaker = Address(2_004)
     /// The agent that calls `backstop` and `deleverage`.
     public static let perpBackstopCaller = Address(2_005)
+    /// The pump-and-borrow attacker (owner of both its accounts).
+    public static let perpAttacker = Address(2_006)
+    /// Owner of the passive depositors' account.
+    public static let perpDepositors = Address(2_007)
     /// Liquidator `index`'s address.
     public static func perpLiquidator(_ index: Int) -> Address {
         Address(UInt32(3_000 + index))
@@ -42,6 +46,9 @@ extension ProtocolWorld {
         public var skippedTraders: Int
         /// Open interest at genesis, USDC notional at the genesis marks (one side).
         public var openInterest: Int128
+        /// The attacker's long and short accounts, when the world has an attacker.
+        public var attackerLong: PerpAccountID?
+        public var attackerShort: PerpAccountID?
     }
 
     /// One trader's account.
@@ -78,7 +85,8 @@ extension ProtocolWorld {
                 backstopThresholdPpm: settings.backstopThresholdPpm,
                 deleveragingPrice: settings.deleveragingPrice,
                 spreadToMaintenanceMarginRatioPpm: settings.spreadToMaintenanceMarginRatioPpm,
-                bankruptcyAdjustmentPpm: settings.bankruptcyAdjustmentPpm))
+                bankruptcyAdjustmentPpm: settings.bankruptcyAdjustmentPpm,
+                unrealisedProfitBacksWithdrawals: settings.unrealisedProfitBacksWithdrawals))
         var assets: [AssetID] = []
         for entry in settings.markets {
             guard let asset = market.asset(named: entry.asset) else {
@@ -167,6 +175,17 @@ extension ProtocolWorld {
                 skipped += 1
             }
         }
+        if settings.depositorsCapital > 0 {
+            _ = openAccount(perpDepositors, .cross, deposit: settings.depositorsCapital)
+        }
+        var attackerAccounts: (long: PerpAccountID, short: PerpAccountID)?
+        if let attacker = settings.attacker {
+            state.ledger.mint(eth, to: perpAttacker, amount: genesisAccountEth * ether)
+            attackerAccounts = (
+                openAccount(perpAttacker, .cross, deposit: attacker.depositEach),
+                openAccount(perpAttacker, .cross, deposit: attacker.depositEach)
+            )
+        }
         var openInterest: Int128 = 0
         let books = state.perpExchanges[index]
         for id in books.marketIDs {
@@ -175,7 +194,8 @@ extension ProtocolWorld {
         return PerpGenesis(
             exchange: index, usdc: usdc, assets: assets, marketMaker: marketMaker,
             liquidators: liquidators, traders: traders, skippedTraders: skipped,
-            openInterest: openInterest)
+            openInterest: openInterest, attackerLong: attackerAccounts?.long,
+            attackerShort: attackerAccounts?.short)
     }
 
     /// A price or amount in quantums (1e-6), rounded to the nearest.
@@ -225,6 +245,8 @@ public struct PerpAgents {
     public let traders: PerpTraders
     public let liquidators: [PerpLiquidator]
     public let backstop: PerpBackstopAgent?
+    /// The pump-and-borrow attacker, when the world has one.
+    public let attacker: PumpAttacker?
 }
 
 extension ProtocolWorld {
@@ -241,7 +263,8 @@ extension ProtocolWorld {
         let oracle = PerpOracle(
             settings: settings.oracle, exchange: genesis.exchange,
             terms: settings.markets.map(\.terms), venueOffset: venueOffset, genesisMarks: marks,
-            view: view, producer: producer, initialBaseFee: initialBaseFee)
+            view: view, producer: producer, initialBaseFee: initialBaseFee,
+            spotSlots: settings.spotVenueSlots(venueOffset: venueOffset))
         subscribers.append(kernel.add(oracle))
         let traders = PerpTraders(
             settings: settings.traders, exchange: genesis.exchange, traders: genesis.traders,
@@ -265,11 +288,40 @@ extension ProtocolWorld {
                 producer: producer, initialBaseFee: initialBaseFee)
         }
         if let backstop { _ = kernel.add(backstop) }
+        var attacker: PumpAttacker?
+        if let attackerSettings = settings.attacker, let long = genesis.attackerLong,
+            let short = genesis.attackerShort
+        {
+            let agent = PumpAttacker(
+                settings: attackerSettings, exchange: genesis.exchange, long: long,
+                short: short,
+                spotSlots: settings.spotVenueSlots(venueOffset: venueOffset)[
+                    attackerSettings.market],
+                view: view, producer: producer, initialBaseFee: initialBaseFee)
+            subscribers.append(kernel.add(agent))
+            attacker = agent
+        }
         return (
             PerpAgents(
                 genesis: genesis, oracle: oracle, traders: traders, liquidators: liquidators,
-                backstop: backstop),
+                backstop: backstop, attacker: attacker),
             subscribers
         )
+    }
+}
+
+extension PerpWorldSettings {
+    /// Every market's spot venues, in market order: they follow the markets' own venues in
+    /// the world's venue list.
+    public var spotVenues: [OrderBookVenue] { markets.flatMap(\.spotVenues) }
+
+    /// Per market, the view slots of its spot venues, given the slot of market 0's venue.
+    func spotVenueSlots(venueOffset: Int) -> [[Int]] {
+        var next = venueOffset + markets.count
+        return markets.map { market in
+            let slots = Array(next..<(next + market.spotVenues.count))
+            next += market.spotVenues.count
+            return slots
+        }
     }
 }

@@ -135,7 +135,13 @@ public final class ProtocolWorld {
             configuration.collaterals.map(\.venue)
             + (configuration.lending?.assets.map(\.venue) ?? [])
             + (configuration.perps?.markets.map(\.venue) ?? [])
-        let viewAssets = assets + lendingAssets + perpAssets
+            + (configuration.perps?.spotVenues ?? [])
+        // A perpetual market's spot venues (a median oracle's sources) follow the markets'
+        // own venues, each priced off its market's asset.
+        let spotAssets = zip(configuration.perps?.markets ?? [], perpAssets).flatMap {
+            market, asset in Array(repeating: asset, count: market.spotVenues.count)
+        }
+        let viewAssets = assets + lendingAssets + perpAssets + spotAssets
         venue = VenueAgent(
             name: "venue", market: market, assets: viewAssets, venues: venues,
             quoteDelay: configuration.venueQuoteDelay)

@@ -136,3 +136,54 @@ extension PerpExchange {
         guard reduced && notWorse else { throw Revert("Perp/insufficient-margin") }
     }
 }
+
+// Borrowing against perpetual equity (Mango Markets v3, HISTORY.md §4): a withdrawal that
+// takes the quote balance below zero is a loan out of the other depositors' USDC, backed by
+// the account's equity at the oracle's marks. Whether unrealised profit may back it is the
+// exchange's `unrealisedProfitBacksWithdrawals`.
+
+extension PerpExchange {
+    /// The unrealised profit of `account`'s positions at the current marks, quantums: per
+    /// position `max(0, size·price − entryQuote)`, summed. Each position's value rounds up
+    /// here (`⌈size·price / 1e9⌉`), so the profit is never understated and the collateral
+    /// left after taking it out (`withdrawableCollateral`) never overstated.
+    public func unrealisedProfit(of account: PerpAccountID) throws(Revert) -> Int128 {
+        var profit: Int128 = 0
+        for position in self.account(account).positions {
+            let price = market(position.market).price
+            let valueUp = try PerpMath.mulDiv(
+                position.size, price, PerpMath.sizeScale, .up)
+            let gain = try PerpMath.sub(valueUp, position.entryQuote)
+            if gain > 0 { profit = try PerpMath.add(profit, gain) }
+        }
+        return profit
+    }
+
+    /// The collateral a withdrawal is tested against when unrealised profit may not back
+    /// it: `equity − unrealisedProfit`, i.e. the deposits, realised results, funding and
+    /// unrealised losses, with gains still open left out. `equity` is `risk(of:).equity`.
+    public func withdrawableCollateral(of account: PerpAccountID, equity: Int128)
+        throws(Revert) -> Int128
+    {
+        try PerpMath.sub(equity, unrealisedProfit(of: account))
+    }
+
+    /// The most `account` could withdraw now, quantums: the margin rule of `withdraw` solved
+    /// for the amount (a withdrawal lowers equity one for one and leaves the requirement
+    /// alone), capped by the USDC the exchange holds; 0 when nothing is free. For attackers
+    /// and tests: the call itself decides.
+    public func withdrawable(_ account: PerpAccountID) throws(Revert) -> Int128 {
+        max(0, min(try freeCollateral(account), netDeposits))
+    }
+
+    /// The collateral `withdraw` tests (equity, or `withdrawableCollateral` when unrealised
+    /// profit may not back withdrawals) minus the initial margin, quantums; negative when
+    /// the account is below its initial margin. Not capped by the USDC held.
+    public func freeCollateral(_ account: PerpAccountID) throws(Revert) -> Int128 {
+        let risk = try risk(of: account)
+        let collateral =
+            configuration.unrealisedProfitBacksWithdrawals
+            ? risk.equity : try withdrawableCollateral(of: account, equity: risk.equity)
+        return try PerpMath.sub(collateral, risk.initialMargin)
+    }
+}

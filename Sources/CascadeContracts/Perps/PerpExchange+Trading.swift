@@ -11,9 +11,12 @@ extension PerpExchange {
         events.append(.deposited(account: account, amount: amount))
     }
 
-    /// Pays out to the owner if the account keeps its initial margin afterwards. Unrealised
-    /// profit counts as equity, so the quote balance may go negative: on Mango Markets an
-    /// oracle pushed up on a thin venue made such profit, and it was withdrawn.
+    /// Pays out to the owner if the account keeps its initial margin afterwards, out of the
+    /// USDC every depositor left in the exchange. With `unrealisedProfitBacksWithdrawals`
+    /// (the default, Mango Markets v3) unrealised profit counts as equity, so the quote
+    /// balance may go negative: the profit is borrowed against, and on Mango Markets an
+    /// oracle pushed up on thin venues made such profit, and it was withdrawn. Without it,
+    /// the test is `withdrawableCollateral` ≥ initial margin.
     mutating func withdraw(
         account: PerpAccountID, amount: Int128, caller: Address, events: inout [Event]
     ) throws(Revert) {
@@ -24,7 +27,10 @@ extension PerpExchange {
         netDeposits -= amount
         try creditQuote(account, -amount)
         let after = try risk(of: account)
-        guard after.equity >= after.initialMargin else {
+        let collateral =
+            configuration.unrealisedProfitBacksWithdrawals
+            ? after.equity : try withdrawableCollateral(of: account, equity: after.equity)
+        guard collateral >= after.initialMargin else {
             throw Revert("Perp/insufficient-margin")
         }
         events.append(.withdrew(account: account, amount: amount))

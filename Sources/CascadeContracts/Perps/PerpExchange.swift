@@ -65,13 +65,20 @@ public struct PerpExchange: Contract, Hashable, Sendable {
         /// (`BankruptcyAdjustmentPpm`; 1,000,000 in dYdX's genesis: the whole spread at
         /// zero equity).
         public var bankruptcyAdjustmentPpm: Int128
+        /// Whether unrealised profit backs withdrawals (`withdraw`): true is the Mango
+        /// Markets v3 rule (an account may borrow its unrealised profit out of other
+        /// depositors' USDC); false keeps the positive unrealised profit of every position
+        /// out of the collateral a withdrawal is tested against (`withdrawableCollateral`),
+        /// the rule venues adopted after October 2022. Trading and liquidation are unchanged.
+        public var unrealisedProfitBacksWithdrawals: Bool
 
         public init(
             oracle: Address, matcher: Address, backstopVault: Address,
             backstopThresholdPpm: Int128 = 666_667,
             deleveragingPrice: DeleveragingPrice = .bankruptcy,
             spreadToMaintenanceMarginRatioPpm: Int128 = 100_000,
-            bankruptcyAdjustmentPpm: Int128 = 1_000_000
+            bankruptcyAdjustmentPpm: Int128 = 1_000_000,
+            unrealisedProfitBacksWithdrawals: Bool = true
         ) {
             self.oracle = oracle
             self.matcher = matcher
@@ -80,6 +87,7 @@ public struct PerpExchange: Contract, Hashable, Sendable {
             self.deleveragingPrice = deleveragingPrice
             self.spreadToMaintenanceMarginRatioPpm = spreadToMaintenanceMarginRatioPpm
             self.bankruptcyAdjustmentPpm = bankruptcyAdjustmentPpm
+            self.unrealisedProfitBacksWithdrawals = unrealisedProfitBacksWithdrawals
         }
     }
 

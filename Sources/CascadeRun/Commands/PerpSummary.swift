@@ -41,6 +41,7 @@ extension ProtocolRun {
         summary.append("perp_backstop_vault_equity_end", usdc(totals.backstopVaultEquity))
         summary.append("perp_bad_debt", OutputJSON(RaceTable.dai(shortfall)))
         summary.append("perp_open_deficit_end", usdc(sink.perpOpenDeficit))
+        appendAttack(to: &summary, configuration: configuration, sink: sink)
     }
 
     /// The headline rows of a perpetuals world.
@@ -68,6 +69,6 @@ extension ProtocolRun {
                     + "\(figure("perp_uncovered_loss")) USDC"
             ),
             ("open deficit", "\(figure("perp_open_deficit_end")) USDC still in open accounts"),
-        ]
+        ] + attackHeadline(summary)
     }
 }

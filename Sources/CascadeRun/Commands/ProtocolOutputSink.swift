@@ -47,6 +47,8 @@ final class ProtocolOutputSink: ProtocolBlockObserver, PerpBlockObserver {
     /// Negative equity of accounts still holding positions at the end, quantums: deficits
     /// nobody has covered yet (`noteEnd`).
     var perpOpenDeficit: Int128 = 0
+    /// The pump-and-borrow attacker's statistics at the end, when the world has one.
+    var attack: PumpAttackerStatistics?
 
     /// Notes the perpetuals world's genesis (after the world is built).
     func noteGenesis(of world: ProtocolWorld) {
@@ -57,6 +59,7 @@ final class ProtocolOutputSink: ProtocolBlockObserver, PerpBlockObserver {
 
     /// Notes what only the final state tells (one pass over the accounts, once).
     func noteEnd(of world: ProtocolWorld) {
+        attack = world.perps?.attacker?.statistics
         guard let exchange = world.producer.chain.state.perpExchanges.first else { return }
         perpOpenDeficit = 0
         for raw in 0..<exchange.accountCount {

@@ -59,6 +59,13 @@ struct AgentNames {
                 rows.append(
                     (liquidator.settings.address.rawValue, liquidator.name, "perp liquidator"))
             }
+            if let attacker = perps.attacker {
+                rows.append((ProtocolWorld.perpAttacker.rawValue, attacker.name, "perp attacker"))
+            }
+            if world.configuration.perps?.depositorsCapital ?? 0 > 0 {
+                rows.append(
+                    (ProtocolWorld.perpDepositors.rawValue, "perp-depositors", "perp depositors"))
+            }
         }
         rows.sort { $0.address < $1.address }
         return rows.map { row in

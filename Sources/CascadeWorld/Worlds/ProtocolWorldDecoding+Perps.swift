@@ -91,6 +91,7 @@ extension ProtocolWorldDecoding {
         if let section = object.optional("backstop") {
             settings.backstop = try decodePerpBackstop(section)
         }
+        try decodePerpAttackKeys(object, into: &settings)
         try object.finish()
         return settings
     }
@@ -159,8 +160,11 @@ extension ProtocolWorldDecoding {
         if let section = object.optional("venue") {
             venue = try decodeVenue(section, default: venue)
         }
+        let spotVenues = try object.optional("spot_venues").map(decodeSpotVenues) ?? []
         try object.finish()
-        return PerpMarketSettings(terms: terms, asset: asset, venue: venue)
+        var market = PerpMarketSettings(terms: terms, asset: asset, venue: venue)
+        market.spotVenues = spotVenues
+        return market
     }
 
     static func decodeFunding(_ reader: JSONReader) throws(WorldError) -> PerpFundingTerms {
