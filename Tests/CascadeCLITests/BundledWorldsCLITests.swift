@@ -11,7 +11,8 @@ struct BundledWorldsCLITests {
         "aave-crv-2022", "aave-crv-2022-v3", "black-thursday-2020", "black-thursday-2020-clipper",
         "black-thursday-2020-spell", "calm-day", "chain-demo", "dydx-yfi-2023",
         "dydx-yfi-2023-oi-cap", "flash-crash", "gas-spike", "kernel-demo", "maker-demo",
-        "mango-2022", "mango-2022-no-upnl-borrow", "oracle-stall",
+        "mango-2022", "mango-2022-no-upnl-borrow", "oracle-stall", "venus-luna-2022",
+        "venus-luna-2022-no-floor",
     ]
 
     @Test("cascade worlds lists exactly the bundled worlds")
@@ -47,6 +48,9 @@ struct BundledWorldsCLITests {
         ("ratio-below-100", "protocol.borrowers"),
         ("truncated", "truncated.json:"),
         ("lending-bad-bonus", "protocol.lending.assets[1].liquidation_bonus"),
+        ("lending-answer-bounds", "protocol.lending.assets[1].max_answer"),
+        ("lending-start-below-min-answer", "protocol.lending.assets[1]"),
+        ("lending-exploiter-borrow", "protocol.lending.exploiters.borrow"),
         ("perps-margin-order", "protocol.perps.markets[0].initial_margin"),
         ("perps-unknown-key", "protocol.perps.liquidator"),
         ("mango-median-without-venues", "protocol.perps.oracle.mark_source"),

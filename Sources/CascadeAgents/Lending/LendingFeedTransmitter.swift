@@ -33,6 +33,10 @@ public final class LendingFeedTransmitter: Agent {
         let heartbeatSeconds: UInt64
         var observations: [(price: UInt256, at: SimTime)?]
         var onChain: MedianAggregator.RoundData?
+        /// The operators' observation interval: a withheld report is counted once a round.
+        let interval: SimTime
+        /// When a report was last withheld for being out of range (nil: never).
+        var withheldAt: SimTime?
     }
 
     public let settings: FeedTransmitterSettings
@@ -50,6 +54,13 @@ public final class LendingFeedTransmitter: Agent {
     @exclusivity(unchecked) public private(set) var transmittedCount = 0
     @exclusivity(unchecked) public private(set) var includedCount = 0
     @exclusivity(unchecked) public private(set) var revertedCount = 0
+    /// Reports withheld because their median was outside the aggregator's
+    /// `[minAnswer, maxAnswer]` while the deviation or heartbeat called for one: Chainlink's
+    /// `shouldReport` says no, and the feed stays at its last in-range answer. Counted at
+    /// most once per asset per operator interval (one observation round).
+    @exclusivity(unchecked) public private(set) var outOfRangeCount = 0
+    /// Per asset, the same count.
+    @exclusivity(unchecked) public private(set) var outOfRangeByAsset: [Int]
 
     init(
         settings: FeedTransmitterSettings, reader: LendingPoolReader, venueBase: Int,
@@ -66,8 +77,9 @@ public final class LendingFeedTransmitter: Agent {
                 maxAnswer: aggregator.maxAnswer, deviationPPB: asset.deviationPPB,
                 heartbeatSeconds: asset.heartbeatSeconds,
                 observations: Array(repeating: nil, count: asset.operators),
-                onChain: aggregator.latestRoundData)
+                onChain: aggregator.latestRoundData, interval: asset.operatorTemplate.interval)
         }
+        outOfRangeByAsset = Array(repeating: 0, count: assets.count)
         nextBaseFee = initialBaseFee
         outbox = Outbox(
             address: settings.address, producer: producer,
@@ -124,14 +136,27 @@ public final class LendingFeedTransmitter: Agent {
         fresh.sort()
         let median = fresh[fresh.count / 2]
         let seconds = UInt64(max(0, now.wholeSeconds))
+        // Chainlink's rule with the bounds left open: would a report be due at all?
         guard
             MedianAggregator.shouldReport(
                 old: feed.onChain?.answer, new: median, alphaPPB: feed.deviationPPB,
                 lastTimestamp: feed.onChain?.updatedAt ?? 0,
                 heartbeatSeconds: feed.heartbeatSeconds, now: seconds,
-                minAnswer: feed.minAnswer, maxAnswer: feed.maxAnswer)
+                minAnswer: .zero, maxAnswer: .max)
         else { return nil }
+        guard feed.minAnswer <= median, median <= feed.maxAnswer else {
+            noteOutOfRange(index, now: now)
+            return nil
+        }
         return (fresh, median)
+    }
+
+    /// Counts a report withheld for its median being out of range, once per round.
+    func noteOutOfRange(_ index: Int, now: SimTime) {
+        if let last = feeds[index].withheldAt, now - last < feeds[index].interval { return }
+        feeds[index].withheldAt = now
+        outOfRangeCount += 1
+        outOfRangeByAsset[index] += 1
     }
 
     /// The pool's price write for asset `asset` at `median` (WAD), or nil when the pool

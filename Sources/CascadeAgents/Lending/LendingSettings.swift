@@ -57,6 +57,12 @@ public struct LendingAssetSettings: Hashable, Sendable {
     /// on-chain answer, or `heartbeatSeconds` since the last report.
     public var deviationPPB: UInt64
     public var heartbeatSeconds: UInt64
+    /// The aggregator's bounds, USD per whole token as WAD: Chainlink's `minAnswer` and
+    /// `maxAnswer`. A median outside them is never reported (the node's `shouldReport`
+    /// says no, and the aggregator would revert it): the feed freezes at its last in-range
+    /// answer. Defaults: 1e-18 and 1e12 USD, bounds no world reaches.
+    public var minAnswer: UInt256
+    public var maxAnswer: UInt256
 
     public init(
         symbol: String, asset: String, decimals: Int = 18, ltvBps: UInt64 = 0,
@@ -68,8 +74,11 @@ public struct LendingAssetSettings: Hashable, Sendable {
             recoveryHalfLife: .minutes(30)),
         operators: Int = 7, quorum: Int = 4,
         operatorTemplate: FeedOperatorSettings = FeedOperatorSettings(name: "", feed: 0),
-        deviationPPB: UInt64 = 5_000_000, heartbeatSeconds: UInt64 = 3_600
+        deviationPPB: UInt64 = 5_000_000, heartbeatSeconds: UInt64 = 3_600,
+        minAnswer: UInt256 = .one,
+        maxAnswer: UInt256 = UInt256(1_000_000_000_000 as UInt64) * .wad
     ) {
+        precondition(!minAnswer.isZero && minAnswer < maxAnswer, "0 < minAnswer < maxAnswer")
         precondition((0...36).contains(decimals), "decimals in 0...36")
         precondition(ltvBps <= liquidationThresholdBps, "LTV at most the threshold")
         precondition(operators >= quorum && quorum >= 1, "quorum between 1 and the operators")
@@ -90,6 +99,8 @@ public struct LendingAssetSettings: Hashable, Sendable {
         self.operatorTemplate = operatorTemplate
         self.deviationPPB = deviationPPB
         self.heartbeatSeconds = heartbeatSeconds
+        self.minAnswer = minAnswer
+        self.maxAnswer = maxAnswer
     }
 
     /// `10^decimals`.
@@ -233,6 +244,8 @@ public struct LendingSettings: Hashable, Sendable {
     /// The node that puts every asset's report on chain (gas, raise, latencies; its
     /// deviation and heartbeat are per asset). Name and address are set by the world.
     public var transmitter: FeedTransmitterSettings
+    /// Oracle exploiters (`LendingExploiter`), each at `ProtocolWorld.lendingExploiter(i)`.
+    public var exploiters: [LendingExploiterSettings] = []
 
     public init(
         kind: LendingPoolKind, assets: [LendingAssetSettings], closeFactorBps: UInt64 = 5_000,
@@ -256,7 +269,7 @@ public struct LendingSettings: Hashable, Sendable {
     /// Every debt asset a position of this world can have (named accounts and the
     /// population's pairs), ascending.
     public var debtAssets: [Int] {
-        var assets = accounts.map(\.debt)
+        var assets = accounts.map(\.debt) + exploiters.map(\.debt)
         if population.count > 0 { assets += population.pairs.map(\.debt) }
         return Array(Set(assets)).sorted()
     }

@@ -10,6 +10,7 @@ public struct LendingWorld {
     public let transmitter: LendingFeedTransmitter
     public let operators: [FeedOperator]
     public let keepers: [LendingKeeper]
+    public let exploiters: [LendingExploiter]
     /// The accounts (named first, then the drawn borrowers) are
     /// `[firstAccount, firstAccount + accountCount)`.
     public let firstAccount: UInt32
@@ -46,6 +47,10 @@ extension ProtocolWorld {
     }
     /// Lending keeper `index` (up to 1,000).
     public static func lendingKeeper(_ index: Int) -> Address { Address(UInt32(4_000 + index)) }
+    /// Lending exploiter `index` (up to 100).
+    public static func lendingExploiter(_ index: Int) -> Address {
+        Address(UInt32(5_000 + index))
+    }
 
     /// Builds the lending pool into `state` at genesis (docs/model/lending-world.md):
     /// tokens, one median aggregator per asset (written by the node at timestamp 0 with the
@@ -75,8 +80,8 @@ extension ProtocolWorld {
         for (index, asset) in settings.assets.enumerated() {
             let median = state.addAggregator(
                 MedianAggregator(
-                    address: lendingMedian(index), quorum: asset.quorum, minAnswer: .one,
-                    maxAnswer: UInt256(1_000_000_000_000 as UInt64) * .wad,
+                    address: lendingMedian(index), quorum: asset.quorum,
+                    minAnswer: asset.minAnswer, maxAnswer: asset.maxAnswer,
                     transmitters: [lendingTransmitter]))
             perform(
                 &state,
@@ -156,6 +161,17 @@ extension ProtocolWorld {
                 amount: UInt128(keeper.ethBalance) * .weiPerEther)
             for (asset, amount) in keeper.capital.enumerated() where !amount.isZero {
                 state.ledger.mint(tokens[asset], to: keeper.address, amount: amount.toUInt128())
+            }
+        }
+        for (index, exploiter) in settings.exploiters.enumerated() {
+            precondition(exploiter.address == lendingExploiter(index), "exploiter addresses")
+            state.ledger.mint(
+                configuration.chain.nativeToken, to: exploiter.address,
+                amount: UInt128(exploiter.ethBalance) * .weiPerEther)
+            if !exploiter.inventory.isZero {
+                state.ledger.mint(
+                    tokens[exploiter.collateral], to: exploiter.address,
+                    amount: exploiter.inventory.toUInt128())
             }
         }
         state.ledger.mint(
@@ -343,9 +359,17 @@ extension ProtocolWorld {
             keepers.append(keeper)
             subscribers.append(kernel.add(keeper))
         }
+        var exploiters: [LendingExploiter] = []
+        for exploiterSettings in settings.exploiters {
+            let exploiter = LendingExploiter(
+                settings: exploiterSettings, reader: genesis.reader, venueBase: venueBase,
+                view: view, producer: producer, initialBaseFee: baseFee)
+            exploiters.append(exploiter)
+            subscribers.append(kernel.add(exploiter))
+        }
         return LendingWorld(
             reader: genesis.reader, transmitter: transmitter, operators: operators,
-            keepers: keepers, firstAccount: genesis.firstAccount,
+            keepers: keepers, exploiters: exploiters, firstAccount: genesis.firstAccount,
             accountCount: genesis.accountCount, venueBase: venueBase, tokens: genesis.tokens,
             accountNames: settings.accounts.map(\.name))
     }

@@ -21,6 +21,9 @@ struct LendingRaceAmounts: Hashable, Sendable {
     /// At the latest block, how far the debt exceeds the collateral's value at the
     /// pool's prices (zero when it does not): what is lost if nobody liquidates in time.
     var insolvent: UInt256 = .zero
+    /// The same at the market reference prices: what the pool would lose if the position
+    /// were closed at the market now (a frozen feed hides it from `insolvent`).
+    var insolventAtMarket: UInt256 = .zero
 }
 
 /// The lending part of the race ledger: a race per liquidation opportunity of a lending
@@ -59,6 +62,9 @@ struct LendingRaceLedger: Sendable {
         var openIDs: [Int] = []
         /// Scratch: the ids stamped this block, in query order (market first).
         var stamped: [Int] = []
+        /// The market reference prices of the pool's assets at the latest block (WAD), or
+        /// nil when the relay had none.
+        var marketPrices: [UInt256]?
     }
 
     var pools: [Pool] = []
@@ -74,6 +80,13 @@ struct LendingRaceLedger: Sendable {
             pool.open.reduce(total) { $0 + ($1.lending?.insolvent ?? .zero) }
         }
     }
+
+    /// The same at the market reference prices of the latest block.
+    var insolventDebtAtMarket: UInt256 {
+        pools.reduce(.zero) { total, pool in
+            pool.open.reduce(total) { $0 + ($1.lending?.insolventAtMarket ?? .zero) }
+        }
+    }
 }
 
 extension RaceLedger {
@@ -81,6 +94,11 @@ extension RaceLedger {
     /// the pool's prices after the latest block, in `totals.badDebtUnit` (45 decimals) — the
     /// loss `bad_debt` does not count yet, because the collateral is not gone.
     public var lendingInsolventDebt: UInt256 { lending.insolventDebt }
+
+    /// Lending worlds: the same at the market reference prices of the latest block — what
+    /// the pool would lose if the open positions were closed at the market, the loss a
+    /// frozen feed hides from `lendingInsolventDebt`.
+    public var lendingInsolventDebtAtMarket: UInt256 { lending.insolventDebtAtMarket }
 
     /// The hook `record` calls once per block, after the Maker races.
     mutating func recordLending(
@@ -198,6 +216,32 @@ extension RaceLedger {
         let usd = UInt256.mulDiv(
             amount, pool.reader.oraclePrice(asset, state), UInt256.powerOfTen(decimals))
         return usd * UInt256.powerOfTen(27)
+    }
+
+    /// How far `debt` (base units of the pair's debt) exceeds `held` collateral at the
+    /// market reference prices, in the races' unit (the debt asset, or USD at the market
+    /// price), 45 decimals; zero without market prices.
+    func marketInsolvency(
+        pool slot: Int, debt: UInt256, held: UInt256, pair: LendingPair, state: ProtocolState
+    ) -> UInt256 {
+        let pool = lending.pools[slot]
+        guard let prices = pool.marketPrices, pair.collateral < prices.count,
+            pair.debt < prices.count
+        else { return .zero }
+        let reader = pool.reader
+        let collateralDecimals = reader.decimals(pair.collateral, state)
+        let debtDecimals = reader.decimals(pair.debt, state)
+        let collateralUSD = UInt256.mulDiv(
+            held, prices[pair.collateral], UInt256.powerOfTen(collateralDecimals))
+        let debtUSD = UInt256.mulDiv(debt, prices[pair.debt], UInt256.powerOfTen(debtDecimals))
+        guard debtUSD > collateralUSD else { return .zero }
+        let gapUSD = debtUSD - collateralUSD
+        if pool.unitAsset != nil {
+            // Debt units: the USD gap at the debt's market price, to 45 decimals.
+            return UInt256.mulDiv(
+                gapUSD, UInt256.powerOfTen(45), max(prices[pair.debt], .one))
+        }
+        return gapUSD * UInt256.powerOfTen(27)
     }
 
     /// The account a transaction's call liquidates in pool `slot`, if any.
@@ -331,6 +375,7 @@ extension RaceLedger {
             }
             prices?.append(price)
         }
+        lending.pools[slot].marketPrices = prices
         for market in 0..<(assets * assets) where lending.pools[slot].index.count(in: market) > 0 {
             let pair = LendingPair(collateral: market / assets, debt: market % assets)
             let accounts = lending.pools[slot].accounts
@@ -410,6 +455,10 @@ extension RaceLedger {
                 amounts.insolvent = lendingAmount(
                     pool: slot, debt - covered, asset: pair.debt, state: state)
             }
+            amounts.insolventAtMarket = marketInsolvency(
+                pool: slot, debt: debt, held: held, pair: pair, state: state)
+        } else {
+            amounts.insolventAtMarket = .zero
         }
         var done = false
         if collateral.isZero && (!owed.isZero || !amounts.deficit.isZero) {

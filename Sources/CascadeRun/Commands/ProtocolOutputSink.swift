@@ -50,6 +50,16 @@ final class ProtocolOutputSink: ProtocolBlockObserver, PerpBlockObserver {
     /// The pump-and-borrow attacker's statistics at the end, when the world has one.
     var attack: PumpAttackerStatistics?
 
+    /// A lending world's oracle node: reports withheld with their median outside the
+    /// feed's bounds (`noteEnd`).
+    var oracleOutOfRange = 0
+    /// A lending world's exploiters at the end (`noteEnd`): rounds landed, collateral
+    /// supplied and debt owed (exact, with the assets' decimals), USD spent on the venue.
+    var exploiterRounds = 0
+    var exploiterCollateral = DecimalText(0)
+    var exploiterDebt = DecimalText(0)
+    var exploiterSpentCents: UInt128 = 0
+
     /// Notes the perpetuals world's genesis (after the world is built).
     func noteGenesis(of world: ProtocolWorld) {
         hasPerps = world.perps != nil
@@ -60,6 +70,7 @@ final class ProtocolOutputSink: ProtocolBlockObserver, PerpBlockObserver {
     /// Notes what only the final state tells (one pass over the accounts, once).
     func noteEnd(of world: ProtocolWorld) {
         attack = world.perps?.attacker?.statistics
+        if let lending = world.lending { noteLendingEnd(lending, world: world) }
         guard let exchange = world.producer.chain.state.perpExchanges.first else { return }
         perpOpenDeficit = 0
         for raw in 0..<exchange.accountCount {
@@ -69,6 +80,32 @@ final class ProtocolOutputSink: ProtocolBlockObserver, PerpBlockObserver {
             else { continue }
             perpOpenDeficit -= equity
         }
+    }
+
+    /// The lending figures only the end tells: the node's withheld reports and what the
+    /// exploiters hold and owe in the final state.
+    func noteLendingEnd(_ lending: LendingWorld, world: ProtocolWorld) {
+        oracleOutOfRange = lending.transmitter.outOfRangeCount
+        guard let first = lending.exploiters.first else { return }
+        let state = world.producer.chain.state
+        let reader = lending.reader
+        let timestamp = UInt64(max(0, world.producer.chain.head.time.wholeSeconds))
+        var collateral = UInt256.zero
+        var debt = UInt256.zero
+        var cents: Double = 0
+        exploiterRounds = 0
+        for exploiter in lending.exploiters {
+            let settings = exploiter.settings
+            collateral += reader.collateral(
+                of: settings.address, asset: settings.collateral, state, at: timestamp)
+            debt += reader.debt(of: settings.address, asset: settings.debt, state, at: timestamp)
+            exploiterRounds += exploiter.statistics.included
+            cents += (exploiter.statistics.spent * 100).rounded(.down)
+        }
+        exploiterCollateral = DecimalText(
+            collateral, scale: reader.decimals(first.settings.collateral, state))
+        exploiterDebt = DecimalText(debt, scale: reader.decimals(first.settings.debt, state))
+        exploiterSpentCents = UInt128(max(0, cents))
     }
 
     init(

@@ -158,6 +158,13 @@ enum ProtocolRun {
         if case .protocol(let configuration) = world.model, configuration.lending != nil {
             rows.remove(at: 1)
             rows[1] = ("liquidations", "\(figure("liquidations")) liquidation calls")
+            // What the pool would lose closing everything at the market (a frozen feed
+            // hides it from the deficit).
+            rows.insert(
+                (
+                    "shortfall at market",
+                    figure("pool_shortfall_end") + " " + figure("bad_debt_unit")
+                ), at: 1)
         }
         let width = rows.map { $0.0.count }.max() ?? 0
         let table = rows.map { row in

@@ -1,4 +1,5 @@
 import CascadeAgents
+import CascadeCore
 import CascadeKernel
 import CascadeWorld
 
@@ -117,9 +118,34 @@ extension ProtocolRun {
             summary.append(
                 "insolvent_debt_end",
                 .decimal(DecimalText(sink.ledger.lendingInsolventDebt, scale: 45)))
+            appendLending(to: &summary, configuration: configuration, sink: sink)
         }
         summary.append("gas_ceilings_gwei", .object(gasCeilings(configuration)))
         appendPerps(to: &summary, configuration: configuration, sink: sink, races: races)
         return summary
+    }
+}
+
+extension ProtocolRun {
+    /// A lending world's figures beyond the races' (docs/outputs.md): the loss at market
+    /// prices a frozen feed hides, the reports the node withheld, the exploiters' haul.
+    static func appendLending(
+        to summary: inout JSONObject, configuration: ProtocolWorldConfiguration,
+        sink: ProtocolOutputSink
+    ) {
+        let atMarket = sink.ledger.lendingInsolventDebtAtMarket
+        // Open positions' debt beyond their collateral at the market price: what closing
+        // them at the market would leave unpaid (the pool's oracle may not see it).
+        summary.append("insolvent_debt_market_end", .decimal(DecimalText(atMarket, scale: 45)))
+        // The pool's loss at the end: debt left with no collateral, plus that.
+        summary.append(
+            "pool_shortfall_end",
+            .decimal(DecimalText(sink.ledger.totals.badDebt + atMarket, scale: 45)))
+        summary.append("oracle_reports_out_of_range", .integer(sink.oracleOutOfRange))
+        guard let lending = configuration.lending, !lending.exploiters.isEmpty else { return }
+        summary.append("exploiter_rounds", .integer(sink.exploiterRounds))
+        summary.append("exploiter_collateral", .decimal(sink.exploiterCollateral))
+        summary.append("exploiter_debt", .decimal(sink.exploiterDebt))
+        summary.append("exploiter_spent", .decimal(sink.exploiterSpentCents, scale: 2))
     }
 }

@@ -37,6 +37,9 @@ struct AgentNames {
             for keeper in lending.keepers {
                 rows.append((keeper.settings.address.rawValue, keeper.name, "lending keeper"))
             }
+            for exploiter in lending.exploiters {
+                rows.append((exploiter.settings.address.rawValue, exploiter.name, "exploiter"))
+            }
             for (offset, name) in lending.accountNames.enumerated() {
                 rows.append((lending.firstAccount + UInt32(offset), name, "lending account"))
             }

@@ -61,6 +61,10 @@ extension ProtocolWorldDecoding {
         if let value = object.optional("keepers") {
             settings.keepers = try decodeLendingKeepers(value, symbols: symbols, assets: assets)
         }
+        if let value = object.optional("exploiters") {
+            settings.exploiters = try decodeLendingExploiters(
+                value, symbols: symbols, assets: assets, others: settings)
+        }
         try object.finish()
         return (settings, gasAsset)
     }
@@ -177,8 +181,27 @@ extension ProtocolWorldDecoding {
         if let value = object.optional("heartbeat") {
             asset.heartbeatSeconds = try wholeSeconds(value, in: 1...30 * 86_400)
         }
+        if let value = object.optional("min_answer") {
+            asset.minAnswer = try answerBound(value)
+        }
+        if let value = object.optional("max_answer") {
+            asset.maxAnswer = try answerBound(value)
+        }
+        guard asset.minAnswer < asset.maxAnswer else {
+            throw (object.optional("max_answer") ?? reader).error(
+                "max_answer must be above min_answer")
+        }
         try object.finish()
         return asset
+    }
+
+    /// `min_answer` / `max_answer`: a USD price, exact decimal, as WAD above zero.
+    static func answerBound(_ reader: JSONReader) throws(WorldError) -> UInt256 {
+        let wad = try reader.baseUnits256(scale: 18)
+        guard !wad.isZero, wad <= UInt256(1_000_000_000_000 as UInt64) * .wad else {
+            throw reader.error("a USD price above 0 and at most 1e12, with at most 18 decimals")
+        }
+        return wad
     }
 
     /// `interest`: Aave's variable-rate strategy, percentages a year.
@@ -373,5 +396,96 @@ extension ProtocolWorldDecoding {
             }
         }
         return keepers
+    }
+}
+
+/// `protocol.lending.exploiters`: oracle exploiters (docs/worlds.md, "exploiters").
+extension ProtocolWorldDecoding {
+    /// One group (an object) or several (an array), as lending keepers.
+    static func decodeLendingExploiters(
+        _ reader: JSONReader, symbols: [String], assets: [LendingAssetSettings],
+        others: LendingSettings
+    ) throws(WorldError) -> [LendingExploiterSettings] {
+        let groups: [JSONReader]
+        if case .array = reader.value.content {
+            groups = try reader.array(count: 0...100)
+        } else {
+            groups = [reader]
+        }
+        var exploiters: [LendingExploiterSettings] = []
+        var used: [String: Int] = [:]
+        for group in groups {
+            let object = try group.object()
+            let prefix = try object.optional("name")?.nonEmptyString() ?? "exploiter"
+            guard prefix.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
+            else {
+                throw try object.required("name").error("letters, digits, - and _ only")
+            }
+            let count = try object.required("count").int(in: 0...100)
+            guard exploiters.count + count <= 100 else {
+                throw group.error("at most 100 lending exploiters in a world")
+            }
+            let assetReader = try object.required("asset")
+            let collateral = symbols.firstIndex(of: try assetReader.oneOf(symbols)) ?? 0
+            guard assets[collateral].liquidationThresholdBps > 0, assets[collateral].ltvBps > 0
+            else {
+                throw assetReader.error(
+                    "\(symbols[collateral]) cannot be borrowed against (no collateral factor or "
+                        + "LTV)")
+            }
+            let borrowReader = try object.required("borrow")
+            let debt = symbols.firstIndex(of: try borrowReader.oneOf(symbols)) ?? 0
+            guard debt != collateral else { throw borrowReader.error("must differ from asset") }
+            // The race ledger counts every lending race in one unit: the debt asset when all
+            // positions borrow one, else USD.
+            let otherDebts = Set(
+                others.accounts.map(\.debt)
+                    + (others.population.count > 0 ? others.population.pairs.map(\.debt) : []))
+            if otherDebts.count == 1, let only = otherDebts.first, only != debt {
+                throw borrowReader.error(
+                    "must be \(symbols[only]), the asset every other position borrows (races "
+                        + "count in one unit)")
+            }
+            let capital = try object.required("capital").double(in: 0...1e12)
+            var template = LendingExploiterSettings(
+                name: "template", address: .zero, collateral: collateral, debt: debt,
+                capital: capital)
+            template.gas = try decodeGas(object, default: template.gas)
+            try decodeLatencies(object, &template.observation, &template.propagation)
+            if let value = object.optional("reinvest") {
+                template.reinvest = try value.bool()
+            }
+            if let value = object.optional("min_edge") {
+                template.minimumEdge = Double(try bps(value, in: 0...100_000)) / 10_000
+            }
+            if let value = object.optional("min_profit") {
+                template.minimumProfit = try value.double(in: 0...1e12)
+            }
+            if let value = object.optional("borrow_share") {
+                template.borrowShare = Double(try bps(value, in: 1...10_000)) / 10_000
+            }
+            if let value = object.optional("round_max") {
+                template.roundMaximum = try value.double(in: 1...1e12)
+            }
+            if let value = object.optional("eth_each") {
+                template.ethBalance = try value.uint64(in: 1...1_000_000_000)
+            }
+            // What its venue purchases stand for on chain: ten trillion units, or 2^110 base
+            // units when that is less (it never supplies more than it bought).
+            let decimals = assets[collateral].decimals
+            template.inventory =
+                decimals <= 20
+                ? UInt256.powerOfTen(13 + decimals) : (UInt256.one << 110)
+            try object.finish()
+            let first = used[prefix, default: 0]
+            used[prefix] = first + count
+            for index in 0..<count {
+                var exploiter = template
+                exploiter.name = "\(prefix)-\(first + index)"
+                exploiter.address = ProtocolWorld.lendingExploiter(exploiters.count)
+                exploiters.append(exploiter)
+            }
+        }
+        return exploiters
     }
 }

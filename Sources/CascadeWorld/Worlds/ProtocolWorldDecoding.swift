@@ -30,6 +30,10 @@ enum ProtocolWorldDecoding {
         let lending = try object.optional("lending").map { section throws(WorldError) in
             try decodeLending(section, assets: assetNames)
         }
+        if let lending, let section = object.optional("lending") {
+            try checkGenesisAnswers(
+                lending.settings, section: section, market: market, seed: seed)
+        }
         if lending != nil, let section = object.optional("perps") {
             throw section.error("a lending world has no perps (one protocol per world)")
         }
@@ -79,6 +83,27 @@ enum ProtocolWorldDecoding {
             lending: lending?.settings, perps: perps)
         if let lending { configuration.nativeAsset = lending.gasAsset }
         return configuration
+    }
+
+    /// Each lending asset's market price at timestamp 0 must lie within its feed's bounds:
+    /// genesis writes it as the feed's first answer, and the aggregator would refuse it.
+    static func checkGenesisAnswers(
+        _ settings: LendingSettings, section: JSONReader, market: MarketConfiguration,
+        seed: UInt64
+    ) throws(WorldError) {
+        guard let path = try? MarketPath(configuration: market, seed: seed) else { return }
+        let assets = try section.object().required("assets").array(count: 0...16)
+        for (index, asset) in settings.assets.enumerated() {
+            guard let id = path.asset(named: asset.asset) else { continue }
+            // As genesis writes it: the price at 0 as a WAD, truncated.
+            let price = path.price(of: id, at: .zero)
+            let wad = UInt256(truncating: price * 1e18) ?? .zero
+            guard asset.minAnswer <= wad, wad <= asset.maxAnswer, index < assets.count else {
+                throw assets[min(index, assets.count - 1)].error(
+                    "\(asset.asset)'s price at the start (\(price)) is outside min_answer … "
+                        + "max_answer: the feed could not publish its first answer")
+            }
+        }
     }
 
     /// A lending world refuses the Maker-only sections (one protocol per world).
