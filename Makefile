@@ -31,13 +31,15 @@ test:
 
 # docs/validation.md's tables: each historical world and sensitivity variant over seeds
 # 1..SEEDS, written into the page (one `cascade sweep` per variant); Maker's first, then
-# the lending worlds' (.ci/reproduce-lending.sh, its own markers).
+# the lending worlds' (.ci/reproduce-lending.sh, its own markers), the perpetuals' and
+# Compound's DAI spike (.ci/reproduce-compound.sh).
 SEEDS ?= 100
 JOBS ?= 2
 reproduce: build
 	CASCADE=$(CASCADE) .ci/reproduce.sh $(SEEDS) $(JOBS)
 	CASCADE=$(CASCADE) .ci/reproduce-lending.sh $(SEEDS) $(JOBS)
 	CASCADE=$(CASCADE) .ci/reproduce-perps.sh $(SEEDS) $(JOBS)
+	CASCADE=$(CASCADE) .ci/reproduce-compound.sh $(SEEDS) $(JOBS)
 
 # A study of worlds/sweeps/ (docs/sweeps.md): runs.csv, points.csv and report.html in
 # out/sweeps/<name>/. Interrupted? Run the same command again: it resumes.

@@ -9,7 +9,8 @@ import Testing
 struct BundledWorldsCLITests {
     static let bundled = [
         "aave-crv-2022", "aave-crv-2022-v3", "black-thursday-2020", "black-thursday-2020-clipper",
-        "black-thursday-2020-spell", "calm-day", "chain-demo", "dydx-yfi-2023",
+        "black-thursday-2020-spell", "calm-day", "chain-demo", "compound-dai-2020",
+        "compound-dai-2020-tolerance", "dydx-yfi-2023",
         "dydx-yfi-2023-oi-cap", "flash-crash", "gas-spike", "kernel-demo", "maker-demo",
         "oracle-stall",
     ]
@@ -47,6 +48,10 @@ struct BundledWorldsCLITests {
         ("ratio-below-100", "protocol.borrowers"),
         ("truncated", "truncated.json:"),
         ("lending-bad-bonus", "protocol.lending.assets[1].liquidation_bonus"),
+        ("compound-anchor-asset", "protocol.lending.assets[2].anchor.asset"),
+        ("compound-anchor-window", "protocol.lending.assets[2].anchor.twap_window"),
+        ("compound-anchor-tolerance", "protocol.lending.anchor_tolerance"),
+        ("compound-farmer-support", "protocol.lending.accounts[0].debt"),
         ("perps-margin-order", "protocol.perps.markets[0].initial_margin"),
         ("perps-unknown-key", "protocol.perps.liquidator"),
     ]

@@ -180,7 +180,7 @@ public final class LendingFeedTransmitter: Agent {
     /// reference price averaged over the window `[now − window, now)` in one-second steps
     /// (times before the world's start read its first price) — the left Riemann sum a
     /// Uniswap v2 accumulator keeps, at a resolution finer than its blocks. O(window).
-    func anchorPrice(_ asset: Int, at now: SimTime) -> UInt256? {
+    package func anchorPrice(_ asset: Int, at now: SimTime) -> UInt256? {
         guard let anchor = feeds[asset].anchor else { return nil }
         let end = now.milliseconds
         var sum = 0.0
