@@ -79,7 +79,8 @@ public final class LendingFeedTransmitter: Agent {
             let aggregator = genesis.aggregators[index]
             let anchor = asset.anchor.map { anchor -> (AssetID, Int) in
                 guard let id = market.asset(named: anchor.asset) else {
-                    preconditionFailure("anchor of \(asset.symbol): no market asset \(anchor.asset)")
+                    preconditionFailure(
+                        "anchor of \(asset.symbol): no market asset \(anchor.asset)")
                 }
                 return (id, anchor.windowSeconds)
             }

@@ -210,8 +210,7 @@ extension ProtocolWorld {
             let size =
                 population.sizeMedian * ChainMath.exp(population.sizeSigma * random.normal())
             let health = random.uniform(population.healthMinimum, population.healthMaximum)
-            if population.supports.indices.contains(kind), let support = population.supports[kind]
-            {
+            if population.supports.indices.contains(kind), let support = population.supports[kind] {
                 if let farmer = farmerPosition(
                     settings, pair: pair, support: support, stakeUSD: size, health: health,
                     prices: prices)
@@ -302,7 +301,8 @@ extension ProtocolWorld {
     ) {
         let pair = position.pair
         if let support = position.support {
-            state.ledger.mint(tokens[support.asset], to: account, amount: support.amount.toUInt128())
+            state.ledger.mint(
+                tokens[support.asset], to: account, amount: support.amount.toUInt128())
             perform(
                 &state, supplyCall(reader, asset: support.asset, amount: support.amount),
                 account, at: 2)
