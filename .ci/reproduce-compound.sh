@@ -31,7 +31,7 @@ variants=(
   "Uniswap DAI stays at \$1, anchor ±10%|compound-dai-2020-tolerance|$flat"
   "DAI at \$1.30 for 30 min, not 60|compound-dai-2020|protocol.market.assets[2].shocks[1].at=\"120m\" protocol.market.assets[3].shocks[1].at=\"120m\""
   "farmer-3's line at \$1.28, not \$1.20|compound-dai-2020|protocol.lending.accounts[0].support_amount=39680000"
-  "farmers ×2 (600)|compound-dai-2020|protocol.lending.borrowers[0].count=600"
+  "farmers ×2 (200)|compound-dai-2020|protocol.lending.borrowers[0].count=200"
   "farmers' health 1.02–1.2|compound-dai-2020|protocol.lending.borrowers[0].health_max=1.2"
   "ETH borrowers ×2 (2,000)|compound-dai-2020|protocol.lending.borrowers[1].count=2000"
   "liquidators' DAI ×0.1 (5M each)|compound-dai-2020|protocol.lending.keepers.capital.DAI=5000000"
