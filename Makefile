@@ -31,13 +31,15 @@ test:
 
 # docs/validation.md's tables: each historical world and sensitivity variant over seeds
 # 1..SEEDS, written into the page (one `cascade sweep` per variant); Maker's first, then
-# the lending worlds' (.ci/reproduce-lending.sh, .ci/reproduce-venus.sh), the perpetuals'
-# (.ci/reproduce-perps.sh) and Mango's (.ci/reproduce-mango.sh), each between its own markers.
+# the lending worlds' (.ci/reproduce-lending.sh, .ci/reproduce-compound.sh,
+# .ci/reproduce-venus.sh), the perpetuals' (.ci/reproduce-perps.sh) and Mango's
+# (.ci/reproduce-mango.sh), each between its own markers.
 SEEDS ?= 100
 JOBS ?= 2
 reproduce: build
 	CASCADE=$(CASCADE) .ci/reproduce.sh $(SEEDS) $(JOBS)
 	CASCADE=$(CASCADE) .ci/reproduce-lending.sh $(SEEDS) $(JOBS)
+	CASCADE=$(CASCADE) .ci/reproduce-compound.sh $(SEEDS) $(JOBS)
 	CASCADE=$(CASCADE) .ci/reproduce-venus.sh $(SEEDS) $(JOBS)
 	CASCADE=$(CASCADE) .ci/reproduce-perps.sh $(SEEDS) $(JOBS)
 	CASCADE=$(CASCADE) .ci/reproduce-mango.sh $(SEEDS) $(JOBS)

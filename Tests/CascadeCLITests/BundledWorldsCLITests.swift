@@ -9,7 +9,8 @@ import Testing
 struct BundledWorldsCLITests {
     static let bundled = [
         "aave-crv-2022", "aave-crv-2022-v3", "black-thursday-2020", "black-thursday-2020-clipper",
-        "black-thursday-2020-spell", "calm-day", "chain-demo", "dydx-yfi-2023",
+        "black-thursday-2020-spell", "calm-day", "chain-demo", "compound-dai-2020",
+        "compound-dai-2020-tolerance", "dydx-yfi-2023",
         "dydx-yfi-2023-oi-cap", "flash-crash", "gas-spike", "kernel-demo", "maker-demo",
         "mango-2022", "mango-2022-no-upnl-borrow", "oracle-stall", "venus-luna-2022",
         "venus-luna-2022-no-floor",
@@ -51,6 +52,10 @@ struct BundledWorldsCLITests {
         ("lending-answer-bounds", "protocol.lending.assets[1].max_answer"),
         ("lending-start-below-min-answer", "protocol.lending.assets[1]"),
         ("lending-exploiter-borrow", "protocol.lending.exploiters.borrow"),
+        ("compound-anchor-asset", "protocol.lending.assets[2].anchor.asset"),
+        ("compound-anchor-window", "protocol.lending.assets[2].anchor.twap_window"),
+        ("compound-anchor-tolerance", "protocol.lending.anchor_tolerance"),
+        ("compound-farmer-support", "protocol.lending.accounts[0].debt"),
         ("perps-margin-order", "protocol.perps.markets[0].initial_margin"),
         ("perps-unknown-key", "protocol.perps.liquidator"),
         ("mango-median-without-venues", "protocol.perps.oracle.mark_source"),

@@ -16,8 +16,16 @@ import CascadeKernel
 /// carries it, with no poke and no lag. The model's pools keep their prices in their own
 /// state (`AavePool.setAssetPrice`, the view's `postPrice`), so the node writes them in
 /// the transmit's transaction — which reverts whole if the aggregator refuses the report,
-/// so the pool never holds a price the aggregator did not publish. Compound's anchor
-/// check is not modelled here (the reported price is its own anchor).
+/// so the pool never holds a price the aggregator did not publish.
+///
+/// **The anchor (Compound).** For an asset with an anchor, the view's `postPrice` carries
+/// the anchor venue's time-weighted average price over the asset's window, read from the
+/// market path at the moment the node sends (`anchorPrice(_:at:)`), and the view stores
+/// the report only within its tolerance of it; otherwise it keeps its price. Such an
+/// asset is due on a move of `deviation` from the *view's* price (the poster compares
+/// with what the view holds, so a refused report is tried again each block while it stays
+/// refused) or on the heartbeat. An asset without an anchor posts the report as its own
+/// anchor, which always passes.
 ///
 /// One node per pool, because the pool accepts prices from one oracle address; its gas
 /// policy, ceiling and raise rule are the node's, as a feed transmitter's. At most one
@@ -37,6 +45,10 @@ public final class LendingFeedTransmitter: Agent {
         let interval: SimTime
         /// When a report was last withheld for being out of range (nil: never).
         var withheldAt: SimTime?
+        /// The anchor venue's market asset and TWAP window, seconds (nil: no anchor).
+        let anchor: (asset: AssetID, windowSeconds: Int)?
+        /// The pool's price of the asset after the last block seen (WAD).
+        var poolPrice: UInt256 = .zero
     }
 
     public let settings: FeedTransmitterSettings
@@ -44,6 +56,8 @@ public final class LendingFeedTransmitter: Agent {
     let reader: LendingPoolReader
     /// The venue index (`.observed(feed:)`) of asset 0; asset `i` is `venueBase + i`.
     let venueBase: Int
+    /// The reference paths, for anchor venues' prices.
+    let market: MarketPath
     @exclusivity(unchecked) var feeds: [Feed]
     @exclusivity(unchecked) var outbox: Outbox<Void>
     @exclusivity(unchecked) var nextBaseFee: Wei
@@ -65,19 +79,31 @@ public final class LendingFeedTransmitter: Agent {
     init(
         settings: FeedTransmitterSettings, reader: LendingPoolReader, venueBase: Int,
         assets: [LendingAssetSettings], aggregators: [Int], genesis: ProtocolState,
-        producer: AgentID, initialBaseFee: Wei
+        market: MarketPath, producer: AgentID, initialBaseFee: Wei
     ) {
         self.settings = settings
         self.reader = reader
         self.venueBase = venueBase
-        feeds = zip(assets, aggregators).map { asset, index in
+        self.market = market
+        feeds = zip(assets, aggregators).enumerated().map { position, element in
+            let (asset, index) = element
             let aggregator = genesis.aggregators[index]
-            return Feed(
+            let anchor = asset.anchor.map { anchor -> (AssetID, Int) in
+                guard let id = market.asset(named: anchor.asset) else {
+                    preconditionFailure(
+                        "anchor of \(asset.symbol): no market asset \(anchor.asset)")
+                }
+                return (id, anchor.windowSeconds)
+            }
+            var feed = Feed(
                 aggregator: index, quorum: aggregator.quorum, minAnswer: aggregator.minAnswer,
                 maxAnswer: aggregator.maxAnswer, deviationPPB: asset.deviationPPB,
                 heartbeatSeconds: asset.heartbeatSeconds,
                 observations: Array(repeating: nil, count: asset.operators),
-                onChain: aggregator.latestRoundData, interval: asset.operatorTemplate.interval)
+                onChain: aggregator.latestRoundData, interval: asset.operatorTemplate.interval,
+                anchor: anchor)
+            feed.poolPrice = reader.oraclePrice(position, genesis)
+            return feed
         }
         outOfRangeByAsset = Array(repeating: 0, count: assets.count)
         nextBaseFee = initialBaseFee
@@ -120,6 +146,7 @@ public final class LendingFeedTransmitter: Agent {
             feeds[index].onChain =
                 report.state.aggregators[feeds[index].aggregator]
                 .latestRoundData
+            feeds[index].poolPrice = reader.oraclePrice(index, report.state)
         }
     }
 
@@ -139,7 +166,8 @@ public final class LendingFeedTransmitter: Agent {
         // Chainlink's rule with the bounds left open: would a report be due at all?
         guard
             MedianAggregator.shouldReport(
-                old: feed.onChain?.answer, new: median, alphaPPB: feed.deviationPPB,
+                old: feed.anchor == nil ? feed.onChain?.answer : feed.poolPrice, new: median,
+                alphaPPB: feed.deviationPPB,
                 lastTimestamp: feed.onChain?.updatedAt ?? 0,
                 heartbeatSeconds: feed.heartbeatSeconds, now: seconds,
                 minAnswer: .zero, maxAnswer: .max)
@@ -161,17 +189,34 @@ public final class LendingFeedTransmitter: Agent {
 
     /// The pool's price write for asset `asset` at `median` (WAD), or nil when the pool
     /// would refuse it (an Aave price that rounds to zero).
-    func priceCall(_ asset: Int, median: UInt256) -> ProtocolState.Call? {
+    func priceCall(_ asset: Int, median: UInt256, now: SimTime) -> ProtocolState.Call? {
         switch reader.kind {
         case .aave:
             let price = median / UInt256.powerOfTen(10)
             guard !price.isZero, price < AavePool.priceLimit else { return nil }
             return .aave(pool: reader.pool, .setAssetPrice(asset: asset, price: price))
         case .compound:
+            let anchor = anchorPrice(asset, at: now) ?? median
             return .compound(
                 comptroller: reader.pool,
-                .oracle(.postPrice(asset: asset, reportedPrice: median, anchorPrice: median)))
+                .oracle(.postPrice(asset: asset, reportedPrice: median, anchorPrice: anchor)))
         }
+    }
+
+    /// Asset `asset`'s anchor at `now` (WAD), or nil without one: the anchor venue's
+    /// reference price averaged over the window `[now − window, now)` in one-second steps
+    /// (times before the world's start read its first price) — the left Riemann sum a
+    /// Uniswap v2 accumulator keeps, at a resolution finer than its blocks. O(window).
+    package func anchorPrice(_ asset: Int, at now: SimTime) -> UInt256? {
+        guard let anchor = feeds[asset].anchor else { return nil }
+        let end = now.milliseconds
+        var sum = 0.0
+        for step in 1...anchor.windowSeconds {
+            let time = max(0, end - Int64(step) * 1_000)
+            sum += market.price(of: anchor.asset, at: SimTime(milliseconds: time))
+        }
+        let average = sum / Double(anchor.windowSeconds)
+        return UInt256(truncating: average * 1e18)
     }
 
     func consider(_ context: Context<ProtocolMessage>) {
@@ -186,7 +231,7 @@ public final class LendingFeedTransmitter: Agent {
         let seconds = UInt64(max(0, context.now.wholeSeconds))
         for index in feeds.indices {
             guard let report = due(index, now: context.now),
-                let write = priceCall(index, median: report.median)
+                let write = priceCall(index, median: report.median, now: context.now)
             else { continue }
             calls.append(
                 .oracleTransmit(

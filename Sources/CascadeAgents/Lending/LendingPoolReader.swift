@@ -98,7 +98,8 @@ public struct LendingPoolReader: Hashable, Sendable {
 
     /// The pair an account is indexed under: its largest collateral (by oracle value,
     /// among assets that count as collateral) and its largest debt; nil without either.
-    /// Ties go to the lower asset index. The worlds' accounts hold one of each.
+    /// Ties go to the lower asset index. A recursive farmer's pair may be in kind
+    /// (collateral and debt the same asset): Compound liquidates in kind.
     public func pair(of account: Address, _ state: ProtocolState) -> LendingPair? {
         var best: (collateral: Int, value: Double)?
         var worst: (debt: Int, value: Double)?
@@ -114,7 +115,7 @@ public struct LendingPoolReader: Hashable, Sendable {
                 if value > (worst?.value ?? -1) { worst = (asset, value) }
             }
         }
-        guard let best, let worst, best.collateral != worst.debt else { return nil }
+        guard let best, let worst else { return nil }
         return LendingPair(collateral: best.collateral, debt: worst.debt)
     }
 

@@ -63,6 +63,9 @@ public struct LendingAssetSettings: Hashable, Sendable {
     /// answer. Defaults: 1e-18 and 1e12 USD, bounds no world reaches.
     public var minAnswer: UInt256
     public var maxAnswer: UInt256
+    /// Compound only: the anchor the view checks this asset's reports against (nil: the
+    /// report is its own anchor, so every report passes).
+    public var anchor: LendingAnchorSettings?
 
     public init(
         symbol: String, asset: String, decimals: Int = 18, ltvBps: UInt64 = 0,
@@ -76,7 +79,8 @@ public struct LendingAssetSettings: Hashable, Sendable {
         operatorTemplate: FeedOperatorSettings = FeedOperatorSettings(name: "", feed: 0),
         deviationPPB: UInt64 = 5_000_000, heartbeatSeconds: UInt64 = 3_600,
         minAnswer: UInt256 = .one,
-        maxAnswer: UInt256 = UInt256(1_000_000_000_000 as UInt64) * .wad
+        maxAnswer: UInt256 = UInt256(1_000_000_000_000 as UInt64) * .wad,
+        anchor: LendingAnchorSettings? = nil
     ) {
         precondition(!minAnswer.isZero && minAnswer < maxAnswer, "0 < minAnswer < maxAnswer")
         precondition((0...36).contains(decimals), "decimals in 0...36")
@@ -101,32 +105,64 @@ public struct LendingAssetSettings: Hashable, Sendable {
         self.heartbeatSeconds = heartbeatSeconds
         self.minAnswer = minAnswer
         self.maxAnswer = maxAnswer
+        self.anchor = anchor
     }
 
     /// `10^decimals`.
     public var unit: UInt256 { UInt256.powerOfTen(decimals) }
 }
 
+/// Where a Compound asset's anchor comes from: the time-weighted average, over
+/// `windowSeconds`, of the reference price of market asset `asset` (the anchor venue,
+/// standing for a Uniswap v2 pair held at that price by arbitrage).
+///
+/// Compound's `UniswapAnchoredView` (2020) stores the reporter's (Coinbase's) price only
+/// within ±tolerance of a Uniswap v2 TWAP; the view's bounds are `LendingSettings`'
+/// `anchorToleranceWad`, one for all assets as in the contract
+/// (docs/model/lending-world.md, "The anchor").
+public struct LendingAnchorSettings: Hashable, Sendable {
+    /// The market asset whose path the anchor venue follows.
+    public var asset: String
+    /// The TWAP window, seconds (Compound: `anchorPeriod`, 30 minutes).
+    public var windowSeconds: Int
+
+    public init(asset: String, windowSeconds: Int = 1_800) {
+        precondition(windowSeconds > 0, "a TWAP window of at least one second")
+        self.asset = asset
+        self.windowSeconds = windowSeconds
+    }
+}
+
 /// A named account with an explicit position (the CRV short of November 2022): it
 /// supplies `collateralAmount` base units of asset `collateral` and borrows `debtAmount`
 /// base units of asset `debt` at genesis, and never acts again.
+///
+/// A recursive farmer (Compound, 2020) supplies and borrows the same asset: then
+/// `collateral == debt` and it also supplies `supportAmount` of asset `support`, the
+/// collateral that carries the part of the debt its own supply does not.
 public struct LendingAccountSettings: Hashable, Sendable {
     public var name: String
     public var collateral: Int
     public var collateralAmount: UInt256
     public var debt: Int
     public var debtAmount: UInt256
+    public var support: Int?
+    public var supportAmount: UInt256
 
     public init(
         name: String, collateral: Int, collateralAmount: UInt256, debt: Int,
-        debtAmount: UInt256
+        debtAmount: UInt256, support: Int? = nil, supportAmount: UInt256 = .zero
     ) {
-        precondition(collateral != debt, "collateral and debt are different assets")
+        precondition(
+            collateral != debt || support != nil, "an in-kind position needs a support asset")
+        precondition(support.map { $0 != collateral } ?? true, "support differs from collateral")
         self.name = name
         self.collateral = collateral
         self.collateralAmount = collateralAmount
         self.debt = debt
         self.debtAmount = debtAmount
+        self.support = support
+        self.supportAmount = supportAmount
     }
 }
 
@@ -150,9 +186,20 @@ public struct LendingPair: Hashable, Sendable {
 /// `sizeSigma`); its health factor at genesis is uniform in
 /// `[healthMinimum, healthMaximum]`, which sets its debt. Borrowers are passive: they
 /// neither top up nor repay.
+///
+/// **Recursive farmers.** A pair with `collateral == debt` has a support asset
+/// (`supports[i]`): the farmer puts its stake `X` (the drawn size) in the support, borrows
+/// the pair's asset and supplies all of it back, round after round, until its health at
+/// genesis is the drawn `h`: supplied = borrowed = `B` with `h = (f_s·X + f·B) / B` at the
+/// genesis prices, so `B = f_s·X / (h − f)` (`f`, `f_s` the collateral factors of the
+/// pair's asset and of the support). Its shortfall then depends only on the support
+/// against the debt's price: `f_s·X·q < (1 − f)·B·p`.
 public struct LendingPopulationSettings: Hashable, Sendable {
     public var count: Int
     public var pairs: [LendingPair]
+    /// Per pair, the support asset of recursive farmers (nil for an ordinary pair); empty
+    /// means none.
+    public var supports: [Int?] = []
     /// Median collateral value, USD.
     public var sizeMedian: Double
     public var sizeSigma: Double
@@ -238,8 +285,15 @@ public struct LendingSettings: Hashable, Sendable {
     /// Aave's close factor is the version's rule and its bonus is per reserve.
     public var closeFactorBps: UInt64
     public var liquidationIncentiveBps: UInt64
+    /// Compound: the anchored view's tolerance, WAD (0.2e18: a report is stored only if
+    /// the anchor is within ±20% of it), for the assets with an `anchor`.
+    public var anchorToleranceWad: UInt256 = .wad / 5
     public var accounts: [LendingAccountSettings]
     public var population: LendingPopulationSettings
+    /// Further groups of background borrowers, each its own distribution, drawn after
+    /// `population` from streams `lending-borrowers-2`, `-3`, … (so the first group's
+    /// draws are the same with or without them).
+    public var additionalPopulations: [LendingPopulationSettings] = []
     public var keepers: [LendingKeeperSettings]
     /// The node that puts every asset's report on chain (gas, raise, latencies; its
     /// deviation and heartbeat are per asset). Name and address are set by the world.
@@ -270,7 +324,9 @@ public struct LendingSettings: Hashable, Sendable {
     /// population's pairs), ascending.
     public var debtAssets: [Int] {
         var assets = accounts.map(\.debt) + exploiters.map(\.debt)
-        if population.count > 0 { assets += population.pairs.map(\.debt) }
+        for group in [population] + additionalPopulations where group.count > 0 {
+            assets += group.pairs.map(\.debt)
+        }
         return Array(Set(assets)).sorted()
     }
 

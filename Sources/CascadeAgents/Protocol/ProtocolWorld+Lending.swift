@@ -118,7 +118,8 @@ extension ProtocolWorld {
                     liquidationIncentive: UInt256(settings.liquidationIncentiveBps) * basis),
                 oracle: AnchoredPriceView(
                     address: lendingPriceView, reporter: lendingTransmitter,
-                    assetCount: settings.assets.count, toleranceWad: .wad / 5))
+                    assetCount: settings.assets.count,
+                    toleranceWad: settings.anchorToleranceWad))
             for (index, asset) in settings.assets.enumerated() {
                 // Compound's cTokens have 8 decimals and start at 0.02 underlying each.
                 let initialRate =
@@ -187,6 +188,8 @@ extension ProtocolWorld {
         var pair: LendingPair
         var collateral: UInt256
         var debt: UInt256
+        /// A recursive farmer's support asset and the base units it supplies of it.
+        var support: (asset: Int, amount: UInt256)?
         /// A named account may hold more debt than the LTV allows at the genesis price.
         var named: Bool
     }
@@ -198,15 +201,40 @@ extension ProtocolWorld {
         var positions = settings.accounts.map { account in
             LendingPosition(
                 pair: LendingPair(collateral: account.collateral, debt: account.debt),
-                collateral: account.collateralAmount, debt: account.debtAmount, named: true)
+                collateral: account.collateralAmount, debt: account.debtAmount,
+                support: account.support.map { ($0, account.supportAmount) }, named: true)
         }
-        let population = settings.population
-        var random = RandomStream(seed: seed, name: "lending-borrowers")
+        for (group, population) in ([settings.population] + settings.additionalPopulations)
+            .enumerated()
+        {
+            let stream = group == 0 ? "lending-borrowers" : "lending-borrowers-\(group + 1)"
+            var random = RandomStream(seed: seed, name: stream)
+            positions += drawnPositions(settings, population, random: &random, prices: prices)
+        }
+        return positions
+    }
+
+    /// `population.count` positions drawn from `random` (`LendingPopulationSettings`).
+    static func drawnPositions(
+        _ settings: LendingSettings, _ population: LendingPopulationSettings,
+        random: inout RandomStream, prices: [UInt256]
+    ) -> [LendingPosition] {
+        var positions: [LendingPosition] = []
         for index in 0..<population.count {
-            let pair = population.pairs[index % population.pairs.count]
+            let kind = index % population.pairs.count
+            let pair = population.pairs[kind]
             let size =
                 population.sizeMedian * ChainMath.exp(population.sizeSigma * random.normal())
             let health = random.uniform(population.healthMinimum, population.healthMaximum)
+            if population.supports.indices.contains(kind), let support = population.supports[kind] {
+                if let farmer = farmerPosition(
+                    settings, pair: pair, support: support, stakeUSD: size, health: health,
+                    prices: prices)
+                {
+                    positions.append(farmer)
+                }
+                continue
+            }
             let collateral = settings.assets[pair.collateral]
             let debt = settings.assets[pair.debt]
             let collateralPrice = prices[pair.collateral].approximateValue / 1e18
@@ -221,9 +249,37 @@ extension ProtocolWorld {
                 !supplied.isZero, !borrowed.isZero
             else { continue }
             positions.append(
-                LendingPosition(pair: pair, collateral: supplied, debt: borrowed, named: false))
+                LendingPosition(
+                    pair: pair, collateral: supplied, debt: borrowed, support: nil, named: false))
         }
         return positions
+    }
+
+    /// A drawn recursive farmer (`LendingPopulationSettings`): a stake of `stakeUSD` in
+    /// `support`, and `B = f_s·X / (h − f)` of the pair's asset both supplied and
+    /// borrowed; nil if a side rounds to nothing.
+    static func farmerPosition(
+        _ settings: LendingSettings, pair: LendingPair, support: Int, stakeUSD: Double,
+        health: Double, prices: [UInt256]
+    ) -> LendingPosition? {
+        let asset = settings.assets[pair.debt]
+        let stake = settings.assets[support]
+        let factor = Double(asset.liquidationThresholdBps) / 10_000
+        let supportFactor = Double(stake.liquidationThresholdBps) / 10_000
+        guard health > factor else { return nil }
+        let loopedUSD = supportFactor * stakeUSD / (health - factor)
+        let assetPrice = prices[pair.debt].approximateValue / 1e18
+        let stakePrice = prices[support].approximateValue / 1e18
+        guard
+            let looped = UInt256(
+                truncating: loopedUSD / assetPrice * asset.unit.approximateValue),
+            let staked = UInt256(
+                truncating: stakeUSD / stakePrice * stake.unit.approximateValue),
+            !looped.isZero, !staked.isZero
+        else { return nil }
+        return LendingPosition(
+            pair: pair, collateral: looped, debt: looped, support: (support, staked),
+            named: false)
     }
 
     /// Suppliers' cash: each asset's `liquidity` plus everything the positions borrow of
@@ -260,6 +316,18 @@ extension ProtocolWorld {
         settings: LendingSettings
     ) {
         let pair = position.pair
+        if let support = position.support {
+            state.ledger.mint(
+                tokens[support.asset], to: account, amount: support.amount.toUInt128())
+            perform(
+                &state, supplyCall(reader, asset: support.asset, amount: support.amount),
+                account, at: 2)
+            if case .compound = reader.kind {
+                perform(
+                    &state, .compound(comptroller: reader.pool, .enterMarkets([support.asset])),
+                    account, at: 2)
+            }
+        }
         state.ledger.mint(
             tokens[pair.collateral], to: account, amount: position.collateral.toUInt128())
         perform(
@@ -332,8 +400,8 @@ extension ProtocolWorld {
         node.address = lendingTransmitter
         let transmitter = LendingFeedTransmitter(
             settings: node, reader: genesis.reader, venueBase: venueBase, assets: settings.assets,
-            aggregators: genesis.aggregators, genesis: state, producer: producer,
-            initialBaseFee: baseFee)
+            aggregators: genesis.aggregators, genesis: state, market: view.market,
+            producer: producer, initialBaseFee: baseFee)
         let transmitterID = kernel.add(transmitter)
         var operators: [FeedOperator] = []
         for (index, asset) in settings.assets.enumerated() {

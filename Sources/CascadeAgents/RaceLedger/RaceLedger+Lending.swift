@@ -314,6 +314,12 @@ extension RaceLedger {
         pool slot: Int, _ event: ProtocolState.Event, gasPrice: Wei, at point: BlockPoint
     ) {
         let reader = lending.pools[slot].reader
+        if case .compound(let pool, .oracle(.oracleUpdated(_, let update, _))) = event,
+            pool == reader.pool
+        {
+            if !update.accepted { totals.refusedPriceReports += 1 }
+            return
+        }
         if case .aave(let pool, .deficitCreated(_, let user, let amount)) = event,
             pool == reader.pool, let id = lending.pools[slot].ids[user],
             lending.pools[slot].openSlot[id] >= 0
@@ -323,13 +329,14 @@ extension RaceLedger {
         }
         guard let call = LendingKeeper.liquidation(in: event, reader: reader) else { return }
         totals.liquidations += 1
+        let repaid = lendingAmount(
+            pool: slot, call.debtRepaid, asset: call.debtAsset, state: point.state)
+        totals.liquidatedDebt += repaid
         let id = lendingID(pool: slot, call.borrower)
         let race = lending.pools[slot].openSlot[id]
         guard race >= 0 else { return }
         var entry = lending.pools[slot].open[race]
         var amounts = entry.lending ?? LendingRaceAmounts()
-        let repaid = lendingAmount(
-            pool: slot, call.debtRepaid, asset: call.debtAsset, state: point.state)
         if amounts.liquidations == 0 {
             // The debt before the first liquidation: the latest block-end reading, or (a
             // race opened in this block) what is left plus what this block repaid.

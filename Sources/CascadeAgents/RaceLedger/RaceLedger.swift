@@ -90,6 +90,12 @@ public struct RaceLedger: Sendable {
         /// The unit of `badDebt` and of the races' amounts: `DAI`, or a lending world's
         /// (`RaceLedger+Lending.swift`).
         public internal(set) var badDebtUnit = "DAI"
+        /// Lending: the debt liquidators repaid, in `badDebtUnit` (45 decimals), over every
+        /// liquidation; `summary.json`'s `liquidated_debt`.
+        public internal(set) var liquidatedDebt: UInt256 = .zero
+        /// Lending (Compound): price reports the anchored view refused, outside its
+        /// tolerance of the anchor; `summary.json`'s `refused_price_reports`.
+        public internal(set) var refusedPriceReports = 0
     }
 
     public internal(set) var totals = Totals()

@@ -118,6 +118,13 @@ extension ProtocolRun {
             summary.append(
                 "insolvent_debt_end",
                 .decimal(DecimalText(sink.ledger.lendingInsolventDebt, scale: 45)))
+            // The debt liquidators repaid, every liquidation counted (the races' `proceeds`
+            // summed), in `bad_debt_unit`: Compound's "85.2 M DAI liquidated" is this figure.
+            summary.append(
+                "liquidated_debt",
+                .decimal(DecimalText(sink.ledger.totals.liquidatedDebt, scale: 45)))
+            summary.append(
+                "refused_price_reports", .integer(sink.ledger.totals.refusedPriceReports))
             appendLending(to: &summary, configuration: configuration, sink: sink)
         }
         summary.append("gas_ceilings_gwei", .object(gasCeilings(configuration)))

@@ -45,6 +45,13 @@ extension ProtocolWorldDecoding {
         if let value = object.optional("liquidation_incentive") {
             settings.liquidationIncentiveBps = 10_000 + (try bps(value, in: 0...5_000))
         }
+        if let value = object.optional("anchor_tolerance") {
+            guard !isAave else {
+                throw value.error("anchor_tolerance is Compound's (its anchored view)")
+            }
+            let ppb = try UInt256(bps(value, in: 1...10_000))
+            settings.anchorToleranceWad = ppb * UInt256(100_000_000_000_000 as UInt64)
+        }
         if let value = object.optional("oracle") {
             settings.transmitter = try decodeTransmitter(value, default: settings.transmitter)
         }
@@ -55,8 +62,21 @@ extension ProtocolWorldDecoding {
             }
         }
         if let value = object.optional("borrowers") {
-            settings.population = try decodeLendingBorrowers(
-                value, symbols: symbols, assets: assets, aave: isAave)
+            // One group (an object) or several (an array), each its own distribution.
+            if case .array = value.value.content {
+                let groups = try value.array(count: 1...16)
+                var populations: [LendingPopulationSettings] = []
+                for group in groups {
+                    populations.append(
+                        try decodeLendingBorrowers(
+                            group, symbols: symbols, assets: assets, aave: isAave))
+                }
+                settings.population = populations[0]
+                settings.additionalPopulations = Array(populations.dropFirst())
+            } else {
+                settings.population = try decodeLendingBorrowers(
+                    value, symbols: symbols, assets: assets, aave: isAave)
+            }
         }
         if let value = object.optional("keepers") {
             settings.keepers = try decodeLendingKeepers(value, symbols: symbols, assets: assets)
@@ -88,10 +108,10 @@ extension ProtocolWorldDecoding {
         let object = try reader.object()
         let symbolReader = try object.required("symbol")
         let symbol = try symbolReader.nonEmptyString()
-        guard symbol != "ETH", symbol != "DAI",
+        guard symbol != "ETH",
             symbol.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
         else {
-            throw symbolReader.error("letters, digits, - and _, and not ETH or DAI (taken)")
+            throw symbolReader.error("letters, digits, - and _, and not ETH (the gas token)")
         }
         var asset = LendingAssetSettings(
             symbol: symbol, asset: try object.required("asset").oneOf(marketAssets))
@@ -191,6 +211,12 @@ extension ProtocolWorldDecoding {
             throw (object.optional("max_answer") ?? reader).error(
                 "max_answer must be above min_answer")
         }
+        if let value = object.optional("anchor") {
+            guard !aave else {
+                throw value.error("anchor is Compound's (its anchored view); Aave has none")
+            }
+            asset.anchor = try decodeAnchor(value, marketAssets: marketAssets)
+        }
         try object.finish()
         return asset
     }
@@ -202,6 +228,19 @@ extension ProtocolWorldDecoding {
             throw reader.error("a USD price above 0 and at most 1e12, with at most 18 decimals")
         }
         return wad
+    }
+
+    /// `anchor`: the market asset the anchor venue follows and the TWAP window.
+    static func decodeAnchor(_ reader: JSONReader, marketAssets: [String]) throws(WorldError)
+        -> LendingAnchorSettings
+    {
+        let object = try reader.object()
+        var anchor = LendingAnchorSettings(asset: try object.required("asset").oneOf(marketAssets))
+        if let value = object.optional("twap_window") {
+            anchor.windowSeconds = Int(try wholeSeconds(value, in: 1...86_400))
+        }
+        try object.finish()
+        return anchor
     }
 
     /// `interest`: Aave's variable-rate strategy, percentages a year.
@@ -241,15 +280,50 @@ extension ProtocolWorldDecoding {
         }
         let debtReader = try object.required("debt")
         let debt = symbols.firstIndex(of: try debtReader.oneOf(symbols)) ?? 0
-        guard debt != collateral else { throw debtReader.error("must differ from collateral") }
         let collateralAmount = try positive(
             object.required("collateral_amount"), decimals: assets[collateral].decimals)
         let debtAmount = try positive(
             object.required("debt_amount"), decimals: assets[debt].decimals)
+        let support = try decodeSupport(
+            object.optional("support"), collateral: collateral, debt: debt, debtReader: debtReader,
+            symbols: symbols, assets: assets)
+        var supportAmount = UInt256.zero
+        if let support {
+            supportAmount = try positive(
+                object.required("support_amount"), decimals: assets[support].decimals)
+        } else if let value = object.optional("support_amount") {
+            throw value.error("support_amount needs a support asset")
+        }
         try object.finish()
         return LendingAccountSettings(
             name: name, collateral: collateral, collateralAmount: collateralAmount, debt: debt,
-            debtAmount: debtAmount)
+            debtAmount: debtAmount, support: support, supportAmount: supportAmount)
+    }
+
+    /// `support`: a recursive farmer's other collateral. Required when the position borrows
+    /// the asset it supplies (in kind), refused otherwise; it must count as collateral and
+    /// differ from the pair's asset.
+    static func decodeSupport(
+        _ reader: JSONReader?, collateral: Int, debt: Int, debtReader: JSONReader,
+        symbols: [String], assets: [LendingAssetSettings]
+    ) throws(WorldError) -> Int? {
+        guard let reader else {
+            guard debt != collateral else {
+                throw debtReader.error(
+                    "must differ from collateral, or the position needs a support asset "
+                        + "(a recursive farmer)")
+            }
+            return nil
+        }
+        guard debt == collateral else {
+            throw reader.error("support is for in-kind positions (collateral = debt) only")
+        }
+        let support = symbols.firstIndex(of: try reader.oneOf(symbols)) ?? 0
+        guard support != collateral else { throw reader.error("must differ from collateral") }
+        guard assets[support].liquidationThresholdBps > 0 else {
+            throw reader.error("\(symbols[support]) does not count as collateral")
+        }
+        return support
     }
 
     /// A positive amount in whole units (exact decimal), as base units.
@@ -267,6 +341,7 @@ extension ProtocolWorldDecoding {
         let object = try reader.object()
         let count = try object.required("count").int(in: 0...1_000_000)
         var pairs: [LendingPair] = []
+        var supports: [Int?] = []
         if let list = object.optional("pairs") {
             for entry in try list.array(count: 1...64) {
                 let pairObject = try entry.object()
@@ -274,15 +349,20 @@ extension ProtocolWorldDecoding {
                 let collateral = symbols.firstIndex(of: try collateralReader.oneOf(symbols)) ?? 0
                 let debtReader = try pairObject.required("debt")
                 let debt = symbols.firstIndex(of: try debtReader.oneOf(symbols)) ?? 0
+                let supportReader = pairObject.optional("support")
+                if let supportReader, aave {
+                    throw supportReader.error("support (recursive farmers) is Compound's")
+                }
+                let support = try decodeSupport(
+                    supportReader, collateral: collateral, debt: debt, debtReader: debtReader,
+                    symbols: symbols, assets: assets)
+                supports.append(support)
                 try pairObject.finish()
                 guard assets[collateral].liquidationThresholdBps > 0,
                     assets[collateral].ltvBps > 0
                 else {
                     throw collateralReader.error(
                         "\(symbols[collateral]) cannot be borrowed against (no LTV or threshold)")
-                }
-                guard debt != collateral else {
-                    throw debtReader.error("must differ from collateral")
                 }
                 pairs.append(LendingPair(collateral: collateral, debt: debt))
             }
@@ -291,6 +371,7 @@ extension ProtocolWorldDecoding {
             throw reader.error("borrowers need at least one entry in pairs")
         }
         var settings = LendingPopulationSettings(count: count, pairs: pairs)
+        if supports.contains(where: { $0 != nil }) { settings.supports = supports }
         if let value = object.optional("size_median") {
             settings.sizeMedian = try value.double(in: 1...1e12)
         }
