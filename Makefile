@@ -38,6 +38,7 @@ reproduce: build
 	CASCADE=$(CASCADE) .ci/reproduce.sh $(SEEDS) $(JOBS)
 	CASCADE=$(CASCADE) .ci/reproduce-lending.sh $(SEEDS) $(JOBS)
 	CASCADE=$(CASCADE) .ci/reproduce-perps.sh $(SEEDS) $(JOBS)
+	CASCADE=$(CASCADE) .ci/reproduce-adl.sh $(SEEDS) $(JOBS)
 
 # A study of worlds/sweeps/ (docs/sweeps.md): runs.csv, points.csv and report.html in
 # out/sweeps/<name>/. Interrupted? Run the same command again: it resumes.

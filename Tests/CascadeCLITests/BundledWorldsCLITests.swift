@@ -11,7 +11,7 @@ struct BundledWorldsCLITests {
         "aave-crv-2022", "aave-crv-2022-v3", "black-thursday-2020", "black-thursday-2020-clipper",
         "black-thursday-2020-spell", "calm-day", "chain-demo", "dydx-yfi-2023",
         "dydx-yfi-2023-oi-cap", "flash-crash", "gas-spike", "kernel-demo", "maker-demo",
-        "oracle-stall",
+        "oracle-stall", "perp-adl-2025", "perp-adl-2025-half-leverage",
     ]
 
     @Test("cascade worlds lists exactly the bundled worlds")
@@ -49,6 +49,8 @@ struct BundledWorldsCLITests {
         ("lending-bad-bonus", "protocol.lending.assets[1].liquidation_bonus"),
         ("perps-margin-order", "protocol.perps.markets[0].initial_margin"),
         ("perps-unknown-key", "protocol.perps.liquidator"),
+        ("perps-markets-per-account", "protocol.perps.traders.markets_per_account"),
+        ("market-bad-correlation", "protocol.market.correlation"),
     ]
 
     @Test("a malformed world exits 2 naming the file and the path", arguments: malformed)
