@@ -203,7 +203,9 @@ struct PerpWorldTests {
                 asset: name, venue: PerpWorldFixture.venue())
         }
         let market = MarketConfiguration(
-            assets: zip(names, [100.0, 10, 1]).map { MarketAsset(name: $0, model: .constant(price: $1)) },
+            assets: zip(names, [100.0, 10, 1]).map {
+                MarketAsset(name: $0, model: .constant(price: $1))
+            },
             resolution: .seconds(1), horizon: .minutes(5))
         let perps = PerpWorldSettings(
             markets: markets,

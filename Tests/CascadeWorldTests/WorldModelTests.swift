@@ -156,12 +156,14 @@ struct WorldModelTests {
         #expect(perps.backstop?.deleveragesVault == true)
         #expect(perps.deleveragingPrice == .mark && perps.insuranceFund == 0)
         // Maintenance margin is half the initial margin at maximum leverage, every market.
-        #expect(perps.markets.allSatisfy {
-            abs($0.terms.initialMarginPpm - 2 * $0.terms.maintenanceMarginPpm) <= 1
-        })
+        #expect(
+            perps.markets.allSatisfy {
+                abs($0.terms.initialMarginPpm - 2 * $0.terms.maintenanceMarginPpm) <= 1
+            })
 
         let rows = (0..<12).map { i in
-            "[" + (0..<12).map { j in i == j ? "1" : (i + j == 1 ? "0.5" : "0") }
+            "["
+                + (0..<12).map { j in i == j ? "1" : (i + j == 1 ? "0.5" : "0") }
                 .joined(separator: ",") + "]"
         }
         let text = try String(contentsOfFile: path, encoding: .utf8)

@@ -59,10 +59,11 @@ extension ProtocolWorldDecoding {
             }
         }
         let pairwise = try reader.double(in: -1...1)
+        let diffusive = assets.map(\.model.isDiffusive)
         return assets.indices.map { i in
-            assets.indices.map { j in
-                i == j ? 1 : assets[i].model.isDiffusive && assets[j].model.isDiffusive
-                    ? pairwise : 0
+            assets.indices.map { j -> Double in
+                if i == j { return 1 }
+                return diffusive[i] && diffusive[j] ? pairwise : 0
             }
         }
     }
