@@ -32,8 +32,8 @@ test:
 # docs/validation.md's tables: each historical world and sensitivity variant over seeds
 # 1..SEEDS, written into the page (one `cascade sweep` per variant); Maker's first, then
 # the lending worlds' (.ci/reproduce-lending.sh, .ci/reproduce-compound.sh,
-# .ci/reproduce-venus.sh), the perpetuals' (.ci/reproduce-perps.sh) and Mango's
-# (.ci/reproduce-mango.sh), each between its own markers.
+# .ci/reproduce-venus.sh) and the perpetuals' (.ci/reproduce-perps.sh, .ci/reproduce-mango.sh,
+# .ci/reproduce-adl.sh), each between its own markers.
 SEEDS ?= 100
 JOBS ?= 2
 reproduce: build
@@ -43,6 +43,7 @@ reproduce: build
 	CASCADE=$(CASCADE) .ci/reproduce-venus.sh $(SEEDS) $(JOBS)
 	CASCADE=$(CASCADE) .ci/reproduce-perps.sh $(SEEDS) $(JOBS)
 	CASCADE=$(CASCADE) .ci/reproduce-mango.sh $(SEEDS) $(JOBS)
+	CASCADE=$(CASCADE) .ci/reproduce-adl.sh $(SEEDS) $(JOBS)
 
 # A study of worlds/sweeps/ (docs/sweeps.md): runs.csv, points.csv and report.html in
 # out/sweeps/<name>/. Interrupted? Run the same command again: it resumes.

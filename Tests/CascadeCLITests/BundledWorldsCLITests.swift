@@ -12,8 +12,8 @@ struct BundledWorldsCLITests {
         "black-thursday-2020-spell", "calm-day", "chain-demo", "compound-dai-2020",
         "compound-dai-2020-tolerance", "dydx-yfi-2023",
         "dydx-yfi-2023-oi-cap", "flash-crash", "gas-spike", "kernel-demo", "maker-demo",
-        "mango-2022", "mango-2022-no-upnl-borrow", "oracle-stall", "venus-luna-2022",
-        "venus-luna-2022-no-floor",
+        "mango-2022", "mango-2022-no-upnl-borrow", "oracle-stall", "perp-adl-2025",
+        "perp-adl-2025-half-leverage", "venus-luna-2022", "venus-luna-2022-no-floor",
     ]
 
     @Test("cascade worlds lists exactly the bundled worlds")
@@ -63,6 +63,8 @@ struct BundledWorldsCLITests {
         ("mango-withdrawal-rule-type", "protocol.perps.unrealised_profit_backs_withdrawals"),
         ("mango-attacker-unknown-key", "protocol.perps.attacker.borrow_all"),
         ("mango-attacker-market", "protocol.perps.attacker.market"),
+        ("perps-markets-per-account", "protocol.perps.traders.markets_per_account"),
+        ("market-bad-correlation", "protocol.market.correlation"),
     ]
 
     @Test("a malformed world exits 2 naming the file and the path", arguments: malformed)

@@ -184,4 +184,65 @@ struct PerpWorldTests {
         _ = try again.run(until: .minutes(50))
         #expect(again.kernel.digest == world.kernel.digest)
     }
+
+    /// Three markets with maximum leverage 10×, 5× and 3×; 60 traders, 80% cross, each
+    /// cross account in all three markets, asking for up to 50× leverage. Every trader
+    /// opens: a cross account holds the three markets, the same side in each, the notional
+    /// split equally; an isolated one holds its round-robin market; and each is capped at
+    /// its markets' leverage, so it starts just above its initial margin, not refused.
+    @Test("cross accounts hold several markets, capped at the leverage their markets allow")
+    func crossAccountsInSeveralMarkets() throws {
+        let names = ["AAA", "BBB", "CCC"]
+        let margins: [Int128] = [100_000, 200_000, 333_334]
+        let markets = zip(names, margins).map { name, initial in
+            PerpMarketSettings(
+                terms: PerpMarketTerms(
+                    name: "\(name)-USD", initialMarginPpm: initial,
+                    maintenanceMarginPpm: initial / 2, openInterestCap: Int128(1) << 90,
+                    liquidationPenaltyPpm: 0, funding: PerpFundingTerms(intervalSeconds: 3_600)),
+                asset: name, venue: PerpWorldFixture.venue())
+        }
+        let market = MarketConfiguration(
+            assets: zip(names, [100.0, 10, 1]).map {
+                MarketAsset(name: $0, model: .constant(price: $1))
+            },
+            resolution: .seconds(1), horizon: .minutes(5))
+        let perps = PerpWorldSettings(
+            markets: markets,
+            traders: PerpTraderSettings(
+                count: 60, longShare: 0.7, notionalMedian: 20_000, leverageMinimum: 2,
+                leverageMaximum: 50, crossShare: 0.8, marketsPerAccount: 3),
+            marketMakerCapital: 100_000_000 * 1_000_000,
+            liquidators: [PerpWorldFixture.liquidator(0)])
+        let world = try ProtocolWorld(
+            PerpWorldFixture.world(seed: 11, perps: perps, market: market))
+        let genesis = try #require(world.perps).genesis
+        #expect(genesis.skippedTraders == 0 && genesis.traders.count == 60)
+        let books = world.producer.chain.state.perpExchanges[genesis.exchange]
+        var cross = 0
+        for trader in genesis.traders {
+            let account = books.account(trader.account)
+            let positions = account.positions
+            #expect(positions.map(\.market) == trader.markets.sorted())
+            #expect(trader.market == trader.markets.first)
+            if case .isolated(let only) = account.mode {
+                #expect(trader.markets == [only])
+            } else {
+                cross += 1
+                #expect(Set(trader.markets).count == 3)
+                // One side in every market.
+                #expect(Set(positions.map { $0.size > 0 }).count == 1)
+            }
+            let risk = try books.risk(of: trader.account)
+            #expect(risk.equity >= risk.initialMargin, "account \(trader.account)")
+        }
+        #expect(cross > 30 && cross < 60)
+        // Asking up to 50×, most accounts sit at their cap: equity within 0.1% of the
+        // initial margin.
+        let capped = try genesis.traders.filter { trader in
+            let risk = try books.risk(of: trader.account)
+            return risk.equity * 1_000 <= risk.initialMargin * 1_001
+        }
+        #expect(capped.count > 40)
+    }
 }

@@ -108,8 +108,8 @@ struct PerpPropertyTests {
 
     // Random trading, price shocks, funding, deposits and withdrawals, and the whole loss
     // waterfall. After every call: the books balance (`checkInvariants`: equal long and
-    // short sizes, conserved USDC, a fund that is never negative); a revert changed
-    // nothing; no account is left without positions and with negative equity; losses
+    // short sizes, conserved USDC, a fund that is never negative); the fund moved by what
+    // the events record; a revert changed nothing; no account is left without positions and with negative equity; losses
     // beyond the fund appear only with a `socialized_loss` event; deleveraging takes no
     // solvent account below zero.
     @Test(arguments: 0..<150 as Range<UInt64>)
@@ -118,15 +118,29 @@ struct PerpPropertyTests {
         for _ in 0..<120 { world.step() }
     }
 
+    // The insurance fund moves only by what the events record: penalties and deficits of
+    // liquidations, backstop settlements, draws on socialised losses, funding dust and
+    // deposits. It is never negative (`checkInvariants`), so a deficit beyond it cannot
+    // vanish: it shows as an `adl` fill or a `socialized_loss` event (the waterfall checks
+    // above). Other seeds than `randomWaterfall`'s, the same checks on every call.
+    @Test(arguments: 1_000..<1_100 as Range<UInt64>)
+    func insuranceFundMovesOnlyByRecordedEvents(seed: UInt64) {
+        var world = Waterfall(seed: seed)
+        for _ in 0..<120 { world.step() }
+    }
+
     // The property test above is only as good as the paths it reaches: over a few dozen
     // seeds every step of the waterfall happens.
     @Test func randomWaterfallReachesEveryStep() {
         var seen: [String: Int] = [:]
+        var fundMoves = 0
         for seed in 0..<40 as Range<UInt64> {
             var world = Waterfall(seed: seed)
             for _ in 0..<120 { world.step() }
             seen.merge(world.eventCounts) { $0 + $1 }
+            fundMoves += world.fundMoves
         }
+        #expect(fundMoves > 40, "the fund moved only \(fundMoves) times in 40 seeds")
         for type in [
             "perp_liquidation", "backstop_settlement", "adl", "socialized_loss", "funding",
         ] {
@@ -145,6 +159,8 @@ private struct Waterfall {
     var traders: [PerpAccountID] = []
     let keeper: PerpAccountID
     var eventCounts: [String: Int] = [:]
+    /// Calls that changed the insurance fund.
+    var fundMoves = 0
 
     init(seed: UInt64) {
         self.seed = seed
@@ -259,6 +275,11 @@ private struct Waterfall {
         }
         for event in events { eventCounts[event.traceType, default: 0] += 1 }
         let context = "seed \(seed): \(call)"
+        let fundChange = fixture.exchange.insuranceFund - before.insuranceFund
+        if fundChange != 0 { fundMoves += 1 }
+        #expect(
+            fundChange == Self.recordedFundChange(events),
+            "\(context): the fund moved by \(fundChange) with no event saying so")
         do {
             try fixture.exchange.checkInvariants()
             try checkWaterfall(call, before: before, events: events, context: context)
@@ -266,6 +287,20 @@ private struct Waterfall {
             Issue.record("\(context): \(error)")
         }
         return events
+    }
+
+    /// What `events` say the insurance fund gained (negative: paid out).
+    private static func recordedFundChange(_ events: [PerpExchange.Event]) -> Int128 {
+        events.reduce(Int128(0)) { total, event in
+            switch event {
+            case .liquidated(let fill): total + fill.insuranceDelta
+            case .backstopSettled(let settlement): total + settlement.insuranceDelta
+            case .lossSocialized(let loss): total - loss.insuranceDraw
+            case .funded(let payment): total + payment.dustToInsurance
+            case .insuranceFunded(_, let amount): total + amount
+            default: total
+            }
+        }
     }
 
     private func checkWaterfall(

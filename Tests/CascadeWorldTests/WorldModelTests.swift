@@ -134,6 +134,45 @@ struct WorldModelTests {
         }
     }
 
+    /// `perp-adl-2025`: one number for `market.correlation` becomes the matrix over its
+    /// twelve GBM assets; the traders' `markets_per_account` and the backstop's
+    /// `deleverages_vault` reach the settings; a matrix given row by row is kept as is.
+    @Test("perp-adl-2025 decodes its correlation, markets per account and vault rule")
+    func adlWorld() throws {
+        let path = CLIRunner.packageRoot.appendingPathComponent("worlds/perp-adl-2025.json").path
+        let world = try World.load(path: path, overrides: [])
+        guard case .protocol(let configuration) = world.model else {
+            Issue.record("expected a protocol model")
+            return
+        }
+        let matrix = try #require(configuration.market.correlation)
+        #expect(matrix.count == 12 && matrix.allSatisfy { $0.count == 12 })
+        for i in 0..<12 {
+            for j in 0..<12 { #expect(matrix[i][j] == (i == j ? 1 : 0.8)) }
+        }
+        let perps = try #require(configuration.perps)
+        #expect(perps.markets.count == 12)
+        #expect(perps.traders.marketsPerAccount == 3)
+        #expect(perps.backstop?.deleveragesVault == true)
+        #expect(perps.deleveragingPrice == .mark && perps.insuranceFund == 0)
+        // Maintenance margin is half the initial margin at maximum leverage, every market.
+        #expect(
+            perps.markets.allSatisfy {
+                abs($0.terms.initialMarginPpm - 2 * $0.terms.maintenanceMarginPpm) <= 1
+            })
+
+        let rows = (0..<12).map { i in
+            "["
+                + (0..<12).map { j in i == j ? "1" : (i + j == 1 ? "0.5" : "0") }
+                .joined(separator: ",") + "]"
+        }
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let explicit = try decode(
+            text, overrides: ["protocol.market.correlation=[" + rows.joined(separator: ",") + "]"])
+        guard case .protocol(let given) = explicit.model else { return }
+        #expect(given.market.correlation?[0][1] == 0.5 && given.market.correlation?[0][2] == 0)
+    }
+
     @Test("a world needs exactly one model section")
     func oneModel() {
         #expect(throws: WorldError.self) {

@@ -12,7 +12,7 @@ public enum PriceModel: Hashable, Sendable {
     case historical(HistoricalAnchors)
 
     /// Whether the model takes a diffusion shock (and so can be correlated).
-    var isDiffusive: Bool {
+    package var isDiffusive: Bool {
         switch self {
         case .geometricBrownian, .jumpDiffusion: true
         case .constant, .historical: false

@@ -17,6 +17,9 @@ import CascadeKernel
 ///   opposite side is ranked and closed. One market per transaction (each call re-checks the
 ///   account, so a second in the same transaction could revert the first).
 ///
+/// The backstop vault (account 0) is left alone, unless `deleveragesVault`: then it is
+/// deleveraged like any other account once its own equity is below zero beyond the fund.
+///
 /// At most `maxNewTransactionsPerBlock` transactions a block. Randomness: its own stream, one
 /// draw per transaction sent.
 public final class PerpBackstopAgent: Agent {
@@ -86,7 +89,8 @@ public final class PerpBackstopAgent: Agent {
         else { return }
         var budget = settings.maxNewTransactionsPerBlock
         let threshold = books.configuration.backstopThresholdPpm
-        for id in found where id != PerpExchange.backstopVaultAccount {
+        for id in found
+        where id != PerpExchange.backstopVaultAccount || settings.deleveragesVault {
             guard budget > 0 else { return }
             if outbox.pending.contains(where: { $0.purpose == id }) { continue }
             guard let risk = try? books.risk(of: id),
@@ -94,7 +98,7 @@ public final class PerpBackstopAgent: Agent {
             else { continue }
             let covered = risk.equity + books.insuranceFund >= 0
             let call: PerpExchange.Call
-            if settings.callsBackstop, covered,
+            if settings.callsBackstop, covered, id != PerpExchange.backstopVaultAccount,
                 risk.equity * PerpMath.ppm < threshold * risk.maintenanceMargin
             {
                 call = .backstop(account: id)

@@ -29,12 +29,17 @@ public struct PerpMarketSettings: Hashable, Sendable {
 /// The traders of a perpetuals world, drawn at genesis from the stream `perp-traders` of the
 /// seed (so the book does not depend on which agents exist), and how they trade afterwards.
 ///
-/// Each trader has one account holding one position: market round robin over the world's
-/// markets, long with probability `longShare`, notional log-normal (`notionalMedian`,
-/// `notionalSigma`, optionally scaled so the notionals sum to `notionalTotal`), leverage
-/// uniform in `[leverageMinimum, leverageMaximum]` (margin = notional / leverage), cross with
-/// probability `crossShare` (else isolated). It deposits its margin and buys or sells from
-/// the market maker at the genesis price through the matcher.
+/// Each trader has one account: market round robin over the world's markets, long with
+/// probability `longShare`, notional log-normal (`notionalMedian`, `notionalSigma`,
+/// optionally scaled so the notionals sum to `notionalTotal`), leverage uniform in
+/// `[leverageMinimum, leverageMaximum]` (margin = notional / leverage), cross with
+/// probability `crossShare` (else isolated). A cross account holds `marketsPerAccount`
+/// markets (its round-robin market and the others drawn uniformly without replacement), the
+/// notional split equally between them, all on the same side; an isolated account holds
+/// one. Leverage is capped at what the account's markets allow (`1 / mean IMF`), so no
+/// trader is refused for asking more than the venue's maximum. It deposits its margin and
+/// buys or sells each position from the market maker at the genesis price through the
+/// matcher.
 ///
 /// During the run each trader acts at the times of a Poisson process of rate
 /// `actionsPerDay`: it reduces its position by `reduceFraction` with probability
@@ -52,6 +57,9 @@ public struct PerpTraderSettings: Hashable, Sendable {
     public var leverageMinimum: Double
     public var leverageMaximum: Double
     public var crossShare: Double
+    /// Markets each cross account holds (1 … the number of markets; isolated accounts hold
+    /// one).
+    public var marketsPerAccount: Int
     public var actionsPerDay: Double
     public var reduceShare: Double
     public var reduceFraction: Double
@@ -64,7 +72,8 @@ public struct PerpTraderSettings: Hashable, Sendable {
     public init(
         count: Int, longShare: Double = 0.5, notionalMedian: Double = 10_000,
         notionalSigma: Double = 1, notionalTotal: Double? = nil, leverageMinimum: Double = 2,
-        leverageMaximum: Double = 5, crossShare: Double = 0.5, actionsPerDay: Double = 0,
+        leverageMaximum: Double = 5, crossShare: Double = 0.5, marketsPerAccount: Int = 1,
+        actionsPerDay: Double = 0,
         reduceShare: Double = 0.5, reduceFraction: Double = 0.5, addFraction: Double = 0.25,
         observation: LatencyModel = .logNormal(medianMs: 200, sigma: 0.5),
         propagation: LatencyModel = .logNormal(medianMs: 100, sigma: 0.5),
@@ -75,6 +84,7 @@ public struct PerpTraderSettings: Hashable, Sendable {
         precondition((0...1).contains(longShare) && (0...1).contains(crossShare))
         precondition(leverageMinimum >= 1 && leverageMaximum >= leverageMinimum)
         precondition(actionsPerDay >= 0 && (0...1).contains(reduceShare))
+        precondition(marketsPerAccount >= 1)
         precondition(reduceFraction > 0 && reduceFraction <= 1 && addFraction > 0)
         self.count = count
         self.longShare = longShare
@@ -84,6 +94,7 @@ public struct PerpTraderSettings: Hashable, Sendable {
         self.leverageMinimum = leverageMinimum
         self.leverageMaximum = leverageMaximum
         self.crossShare = crossShare
+        self.marketsPerAccount = marketsPerAccount
         self.actionsPerDay = actionsPerDay
         self.reduceShare = reduceShare
         self.reduceFraction = reduceFraction
@@ -245,13 +256,18 @@ public struct PerpOracleSettings: Hashable, Sendable {
 public struct PerpBackstopSettings: Hashable, Sendable {
     public var callsBackstop: Bool
     public var callsDeleverage: Bool
+    /// Whether it also deleverages the backstop vault itself when the vault is below zero
+    /// beyond what the fund holds (the venue of HISTORY.md §7 deleverages any account whose
+    /// value turns negative, the vault included); with `false` the vault's losses stay in
+    /// it.
+    public var deleveragesVault: Bool
     public var observation: LatencyModel
     public var propagation: LatencyModel
     public var gas: GasPolicy
     public var maxNewTransactionsPerBlock: Int
 
     public init(
-        callsBackstop: Bool = true, callsDeleverage: Bool = true,
+        callsBackstop: Bool = true, callsDeleverage: Bool = true, deleveragesVault: Bool = false,
         observation: LatencyModel = .logNormal(medianMs: 200, sigma: 0.5),
         propagation: LatencyModel = .logNormal(medianMs: 100, sigma: 0.5),
         gas: GasPolicy = GasPolicy(
@@ -261,6 +277,7 @@ public struct PerpBackstopSettings: Hashable, Sendable {
         precondition(maxNewTransactionsPerBlock > 0)
         self.callsBackstop = callsBackstop
         self.callsDeleverage = callsDeleverage
+        self.deleveragesVault = deleveragesVault
         self.observation = observation
         self.propagation = propagation
         self.gas = gas
@@ -310,6 +327,7 @@ public struct PerpWorldSettings: Hashable, Sendable {
         backstop: PerpBackstopSettings? = PerpBackstopSettings()
     ) {
         precondition(!markets.isEmpty && markets.count < Int(UInt16.max))
+        precondition(traders.marketsPerAccount <= markets.count)
         precondition(insuranceFund >= 0 && marketMakerCapital >= 0)
         precondition(backstopThresholdPpm > 0 && backstopThresholdPpm <= PerpMath.ppm)
         self.markets = markets

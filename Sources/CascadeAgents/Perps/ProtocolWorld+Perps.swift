@@ -55,14 +55,19 @@ extension ProtocolWorld {
     public struct PerpTraderAccount: Hashable, Sendable {
         public var owner: Address
         public var account: PerpAccountID
+        /// Its first market: the one its later trades act on.
         public var market: PerpMarketID
+        /// Every market it opened a position in at genesis, the first one first.
+        public var markets: [PerpMarketID]
         /// The name, for named accounts.
         public var name: String?
     }
 
     /// A trader as drawn.
     struct PerpTraderDraw {
-        var market: Int
+        /// Its markets, the round-robin one first; the notional is split equally between
+        /// them.
+        var markets: [Int]
         var long: Bool
         var notional: Double
         var leverage: Double
@@ -152,25 +157,35 @@ extension ProtocolWorld {
         let draws = drawTraders(settings, seed: seed)
         for (number, draw) in draws.enumerated() {
             let owner = perpTrader(number)
-            let marketID = PerpMarketID(rawValue: UInt16(draw.market))
-            let mark = marks[draw.market]
-            let size = Int128.approximating(draw.notional / mark.approximateValue * 1e15, .down)
-            let margin = quantums(draw.notional / draw.leverage) + 1
-            guard size > 0, margin > 0 else {
+            let first = PerpMarketID(rawValue: UInt16(draw.markets[0]))
+            let legNotional = draw.notional / Double(draw.markets.count)
+            // A quantum per position: each requirement rounds up.
+            let margin = quantums(draw.notional / draw.leverage) + Int128(draw.markets.count)
+            let sizes = draw.markets.map { slot in
+                Int128.approximating(legNotional / marks[slot].approximateValue * 1e15, .down)
+            }
+            guard sizes.allSatisfy({ $0 > 0 }), margin > 0 else {
                 skipped += 1
                 continue
             }
             let account = openAccount(
-                owner, draw.cross ? .cross : .isolated(marketID), deposit: margin)
-            let traded = tryRun(
-                .trade(
-                    market: marketID, buyer: draw.long ? account : marketMaker,
-                    seller: draw.long ? marketMaker : account, size: size, price: mark),
-                perpMatcher)
-            if traded {
+                owner, draw.cross ? .cross : .isolated(first), deposit: margin)
+            var opened: [PerpMarketID] = []
+            for (slot, size) in zip(draw.markets, sizes) {
+                let marketID = PerpMarketID(rawValue: UInt16(slot))
+                let traded = tryRun(
+                    .trade(
+                        market: marketID, buyer: draw.long ? account : marketMaker,
+                        seller: draw.long ? marketMaker : account, size: size,
+                        price: marks[slot]),
+                    perpMatcher)
+                if traded { opened.append(marketID) }
+            }
+            if let market = opened.first {
                 traders.append(
                     PerpTraderAccount(
-                        owner: owner, account: account, market: marketID, name: draw.name))
+                        owner: owner, account: account, market: market, markets: opened,
+                        name: draw.name))
             } else {
                 skipped += 1
             }
@@ -204,23 +219,48 @@ extension ProtocolWorld {
         return Int128.approximating(value * 1e6, .toNearestOrAwayFromZero)
     }
 
+    /// The most leverage an account holding equal notionals in `markets` may open at: one
+    /// over the mean of their initial margin fractions (the exchange's own check at
+    /// genesis, where every position opens at the mark), less one part in a million — a
+    /// short's value and its requirement each round against it by a quantum, so an account
+    /// exactly at the limit would be refused.
+    static func maximumLeverage(_ settings: PerpWorldSettings, markets: [Int]) -> Double {
+        let fractions = markets.map {
+            Double(settings.markets[$0].terms.initialMarginPpm) / Double(PerpMath.ppm)
+        }
+        let mean = fractions.reduce(0, +) / Double(fractions.count)
+        return mean > 0 ? 0.999_999 / mean : .infinity
+    }
+
     /// The population drawn from the stream `perp-traders`, then the named accounts.
     static func drawTraders(_ settings: PerpWorldSettings, seed: UInt64) -> [PerpTraderDraw] {
         let population = settings.traders
         var random = RandomStream(seed: seed, name: "perp-traders")
         var draws: [PerpTraderDraw] = []
         draws.reserveCapacity(population.count + settings.namedAccounts.count)
+        let perAccount = min(population.marketsPerAccount, settings.markets.count)
         for number in 0..<population.count {
             let long = random.uniform() < population.longShare
             let notional =
                 population.notionalMedian
                 * ChainMath.exp(population.notionalSigma * random.normal())
-            let leverage = random.uniform(population.leverageMinimum, population.leverageMaximum)
+            var leverage = random.uniform(population.leverageMinimum, population.leverageMaximum)
             let cross = random.uniform() < population.crossShare
+            var markets = [number % settings.markets.count]
+            if cross && perAccount > 1 {
+                // The others uniformly without replacement, from the stream after the
+                // trader's own draws (so one market per account draws exactly as before).
+                var rest = (0..<settings.markets.count).filter { $0 != markets[0] }
+                for _ in 1..<perAccount {
+                    let pick = Int(random.uniformInt(below: UInt64(rest.count)))
+                    markets.append(rest.remove(at: pick))
+                }
+            }
+            leverage = min(leverage, maximumLeverage(settings, markets: markets))
             draws.append(
                 PerpTraderDraw(
-                    market: number % settings.markets.count, long: long, notional: notional,
-                    leverage: leverage, cross: cross, name: nil))
+                    markets: markets, long: long, notional: notional, leverage: leverage,
+                    cross: cross, name: nil))
         }
         if let total = population.notionalTotal, !draws.isEmpty {
             let drawn = draws.reduce(0.0) { $0 + $1.notional }
@@ -230,7 +270,7 @@ extension ProtocolWorld {
         for named in settings.namedAccounts {
             draws.append(
                 PerpTraderDraw(
-                    market: named.market, long: named.long, notional: named.notional,
+                    markets: [named.market], long: named.long, notional: named.notional,
                     leverage: named.leverage, cross: named.cross, name: named.name))
         }
         return draws

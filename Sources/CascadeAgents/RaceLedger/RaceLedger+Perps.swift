@@ -88,6 +88,30 @@ public struct PerpTotals: Hashable, Sendable {
     public internal(set) var openInterest: Int128 = 0
     /// The backstop vault's equity after the last block.
     public internal(set) var backstopVaultEquity: Int128 = 0
+    /// Markets with at least one deleveraging fill, and the bankrupt accounts deleveraged.
+    public internal(set) var deleveragedMarkets: Set<PerpMarketID> = []
+    public internal(set) var deleveragedAccounts: Set<PerpAccountID> = []
+    /// Accounts other than the backstop vault whose negative equity somebody covered during
+    /// the run — the insurance fund (a liquidation's or backstop's draw), deleveraging
+    /// counterparties (the cost beyond the mark), or a socialised or uncovered loss — and
+    /// the sum of those deficits. Deficits still open at the end are not in it (the run's
+    /// sink adds them: `perp_negative_accounts`).
+    public internal(set) var deficitAccounts: Set<PerpAccountID> = []
+    public internal(set) var coveredDeficit: Int128 = 0
+    /// The backstop vault's own negative equity covered during the run (it is deleveraged
+    /// like any account when the world lets it be).
+    public internal(set) var vaultCoveredDeficit: Int128 = 0
+
+    /// Notes `amount` of `account`'s negative equity as covered.
+    mutating func noteDeficit(of account: PerpAccountID, _ amount: Int128) {
+        guard amount > 0 else { return }
+        guard account != PerpExchange.backstopVaultAccount else {
+            vaultCoveredDeficit += amount
+            return
+        }
+        deficitAccounts.insert(account)
+        coveredDeficit += amount
+    }
 }
 
 extension RaceLedger {
@@ -278,6 +302,7 @@ extension RaceLedger {
             }
             totals.liquidations += 1
             if fill.insuranceDelta < 0 {
+                perps.totals.noteDeficit(of: fill.account, -fill.insuranceDelta)
                 perps.totals.insurancePaid -= fill.insuranceDelta
                 perps.open[slot].coveredDeficit += Self.rad(-fill.insuranceDelta)
             } else {
@@ -285,6 +310,7 @@ extension RaceLedger {
             }
         case .backstopSettled(let settlement):
             guard settlement.insuranceDelta < 0 else { return }
+            perps.totals.noteDeficit(of: settlement.account, -settlement.insuranceDelta)
             perps.totals.insurancePaid -= settlement.insuranceDelta
             if let target = perps.backstopTarget, let slot = perps.openSlot[target] {
                 perps.open[slot].coveredDeficit += Self.rad(-settlement.insuranceDelta)
@@ -297,6 +323,9 @@ extension RaceLedger {
             perps.totals.deleveragingFills += 1
             perps.totals.deleveragedNotional += size * fill.price / PerpMath.sizeScale
             perps.totals.deleveragingCost += cost
+            perps.totals.deleveragedMarkets.insert(fill.market)
+            perps.totals.deleveragedAccounts.insert(fill.account)
+            perps.totals.noteDeficit(of: fill.account, cost)
             perps.open[slot].coveredDeficit += Self.rad(cost)
             if perps.open[slot].liquidatedBlock == nil {
                 perps.open[slot].liquidatedBlock = point.number
@@ -305,6 +334,7 @@ extension RaceLedger {
         case .lossSocialized(let loss):
             perps.totals.insurancePaid += loss.insuranceDraw
             perps.totals.socializedLoss += loss.socialized
+            perps.totals.noteDeficit(of: loss.account, loss.deficit)
             let target = PerpTarget(account: loss.account, market: loss.market)
             if let slot = perps.openSlot[target] {
                 perps.open[slot].coveredDeficit += Self.rad(loss.deficit)

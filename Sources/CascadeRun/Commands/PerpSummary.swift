@@ -31,6 +31,8 @@ extension ProtocolRun {
         summary.append("perp_adl_fills", .integer(totals.deleveragingFills))
         summary.append("perp_adl_notional", usdc(totals.deleveragedNotional))
         summary.append("perp_adl_cost", usdc(totals.deleveragingCost))
+        summary.append("perp_adl_markets", .integer(totals.deleveragedMarkets.count))
+        summary.append("perp_adl_accounts", .integer(totals.deleveragedAccounts.count))
         summary.append("perp_socialized_loss", usdc(totals.socializedLoss))
         summary.append("perp_uncovered_loss", usdc(totals.uncoveredLoss))
         summary.append("perp_insurance_fund_start", usdc(totals.insuranceFundStart))
@@ -41,6 +43,17 @@ extension ProtocolRun {
         summary.append("perp_backstop_vault_equity_end", usdc(totals.backstopVaultEquity))
         summary.append("perp_bad_debt", OutputJSON(RaceTable.dai(shortfall)))
         summary.append("perp_open_deficit_end", usdc(sink.perpOpenDeficit))
+        // Every account that went below zero: covered during the run or still short at the
+        // end (an account can be both; it counts once, its amounts add).
+        let negative = totals.deficitAccounts.union(sink.perpNegativeAccountsEnd)
+        summary.append("perp_negative_accounts", .integer(negative.count))
+        summary.append(
+            "perp_negative_equity", usdc(totals.coveredDeficit + sink.perpNegativeEquityEnd))
+        summary.append("perp_negative_accounts_end", .integer(sink.perpNegativeAccountsEnd.count))
+        summary.append("perp_negative_equity_end", usdc(sink.perpNegativeEquityEnd))
+        summary.append(
+            "perp_backstop_vault_deficit",
+            usdc(totals.vaultCoveredDeficit + max(0, -totals.backstopVaultEquity)))
         appendAttack(to: &summary, configuration: configuration, sink: sink)
     }
 
@@ -66,7 +79,13 @@ extension ProtocolRun {
                 "ADL, socialised",
                 "\(figure("perp_adl_fills")) fills, \(figure("perp_adl_notional")) USDC; "
                     + "socialised \(figure("perp_socialized_loss")), uncovered "
-                    + "\(figure("perp_uncovered_loss")) USDC"
+                    + "\(figure("perp_uncovered_loss")) USDC; ADL in "
+                    + "\(figure("perp_adl_markets")) markets"
+            ),
+            (
+                "negative equity",
+                "\(figure("perp_negative_accounts")) accounts, \(figure("perp_negative_equity")) "
+                    + "USDC (\(figure("perp_negative_accounts_end")) still negative at the end)"
             ),
             ("open deficit", "\(figure("perp_open_deficit_end")) USDC still in open accounts"),
         ] + attackHeadline(summary)

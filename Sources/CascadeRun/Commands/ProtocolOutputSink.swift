@@ -59,6 +59,10 @@ final class ProtocolOutputSink: ProtocolBlockObserver, PerpBlockObserver {
     var exploiterCollateral = DecimalText(0)
     var exploiterDebt = DecimalText(0)
     var exploiterSpentCents: UInt128 = 0
+    /// Accounts other than the backstop vault with negative equity at the end, and the sum
+    /// of it (a positive amount, quantums).
+    var perpNegativeAccountsEnd: [PerpAccountID] = []
+    var perpNegativeEquityEnd: Int128 = 0
 
     /// Notes the perpetuals world's genesis (after the world is built).
     func noteGenesis(of world: ProtocolWorld) {
@@ -73,12 +77,15 @@ final class ProtocolOutputSink: ProtocolBlockObserver, PerpBlockObserver {
         if let lending = world.lending { noteLendingEnd(lending, world: world) }
         guard let exchange = world.producer.chain.state.perpExchanges.first else { return }
         perpOpenDeficit = 0
+        perpNegativeAccountsEnd = []
+        perpNegativeEquityEnd = 0
         for raw in 0..<exchange.accountCount {
             let id = PerpAccountID(UInt32(raw))
-            guard !exchange.account(id).positions.isEmpty,
-                let equity = try? exchange.risk(of: id).equity, equity < 0
-            else { continue }
-            perpOpenDeficit -= equity
+            guard let equity = try? exchange.risk(of: id).equity, equity < 0 else { continue }
+            if !exchange.account(id).positions.isEmpty { perpOpenDeficit -= equity }
+            guard id != PerpExchange.backstopVaultAccount else { continue }
+            perpNegativeAccountsEnd.append(id)
+            perpNegativeEquityEnd -= equity
         }
     }
 

@@ -28,9 +28,12 @@ extension ProtocolWorldDecoding {
             try asset.finish()
             assets.append(MarketAsset(name: name, model: priceModel, shocks: shocks))
         }
+        let correlation = try object.optional("correlation").map {
+            reader throws(WorldError) in try decodeCorrelation(reader, assets: assets)
+        }
         try object.finish()
         let configuration = MarketConfiguration(
-            assets: assets, resolution: .milliseconds(resolution),
+            assets: assets, correlation: correlation, resolution: .milliseconds(resolution),
             horizon: .milliseconds(max(duration, resolution)))
         do {
             _ = try MarketPath(configuration: configuration, seed: seed)
@@ -38,6 +41,31 @@ extension ProtocolWorldDecoding {
             throw reader.error(error.description)
         }
         return configuration
+    }
+
+    /// `market.correlation`: one number, the correlation of every pair of diffusive assets
+    /// (constant and historical assets take no shocks: 0 with them), or the whole matrix as
+    /// rows in asset order. `MarketPath` checks the matrix (square, symmetric, unit
+    /// diagonal, positive definite) and its message names the problem.
+    static func decodeCorrelation(_ reader: JSONReader, assets: [MarketAsset])
+        throws(WorldError) -> [[Double]]
+    {
+        if case .array = reader.value.content {
+            return try reader.array(count: assets.count...assets.count) {
+                row throws(WorldError) in
+                try row.array(count: assets.count...assets.count) {
+                    cell throws(WorldError) in try cell.double(in: -1...1)
+                }
+            }
+        }
+        let pairwise = try reader.double(in: -1...1)
+        let diffusive = assets.map(\.model.isDiffusive)
+        return assets.indices.map { i in
+            assets.indices.map { j -> Double in
+                if i == j { return 1 }
+                return diffusive[i] && diffusive[j] ? pairwise : 0
+            }
+        }
     }
 
     static func decodePriceModel(_ reader: JSONReader, resolution: Int64, duration: Int64)

@@ -44,7 +44,8 @@ extension ProtocolWorldDecoding {
             markets.append(market)
         }
         let names = markets.map(\.terms.name)
-        let traders = try decodePerpTraders(try object.required("traders"))
+        let traders = try decodePerpTraders(
+            try object.required("traders"), marketCount: markets.count)
         var settings = PerpWorldSettings(markets: markets, traders: traders, liquidators: [])
         if let value = object.optional("insurance_fund") {
             settings.insuranceFund = try usdc(value)
@@ -188,7 +189,9 @@ extension ProtocolWorldDecoding {
 
     // MARK: - Traders
 
-    static func decodePerpTraders(_ reader: JSONReader) throws(WorldError) -> PerpTraderSettings {
+    static func decodePerpTraders(_ reader: JSONReader, marketCount: Int) throws(WorldError)
+        -> PerpTraderSettings
+    {
         let object = try reader.object()
         var settings = PerpTraderSettings(
             count: try object.required("count").int(in: 0...1_000_000))
@@ -214,6 +217,12 @@ extension ProtocolWorldDecoding {
             throw reader.error("needs leverage_min <= leverage_max")
         }
         if let value = object.optional("cross_share") { settings.crossShare = try share(value) }
+        if let value = object.optional("markets_per_account") {
+            settings.marketsPerAccount = try value.int(in: 1...100)
+            guard settings.marketsPerAccount <= marketCount else {
+                throw value.error("at most the number of markets (\(marketCount))")
+            }
+        }
         if let value = object.optional("actions_per_day") {
             settings.actionsPerDay = try value.double(in: 0...10_000)
         }
@@ -386,6 +395,9 @@ extension ProtocolWorldDecoding {
         }
         if let value = object.optional("calls_deleverage") {
             settings.callsDeleverage = try value.bool()
+        }
+        if let value = object.optional("deleverages_vault") {
+            settings.deleveragesVault = try value.bool()
         }
         settings.gas = try decodeGas(object, default: settings.gas)
         try decodeLatencies(object, &settings.observation, &settings.propagation)
