@@ -29,6 +29,8 @@ struct VenusWorldCLITests {
         #expect(outcome.status == 0, "\(outcome.standardError)")
         let summary = try Self.summary(folder)
         #expect(summary["bad_debt_unit"] as? String == "BUSD")
+        // Fees are in the chain's gas token, the world's `gas_asset`.
+        #expect(summary["failed_tx_fees_unit"] as? String == "BNB")
         #expect(Self.number(summary, "oracle_reports_out_of_range") > 10, "\(summary)")
         #expect(Self.number(summary, "exploiter_rounds") > 0, "\(summary)")
         let debt = Self.number(summary, "exploiter_debt")

@@ -149,7 +149,7 @@ enum ProtocolRun {
                 ("liquidation delay", figure("liquidation_delay_blocks") + " blocks"),
                 ("", durations("liquidation_delay_seconds")),
                 ("oracle lag", durations("oracle_lag_seconds")),
-                ("failed tx fees", figure("failed_tx_fees") + " ETH"),
+                ("failed tx fees", figure("failed_tx_fees") + " " + figure("failed_tx_fees_unit")),
             ] + perpHeadline(summary)
         if perpsOnly {
             rows.removeAll { $0.0 == "still under auction" || $0.0 == "liquidations" }

@@ -101,7 +101,10 @@ extension ProtocolRun {
             events: events, digest: digest)
         summary.append("agent_transactions", .integer(sink.agentTransactions))
         summary.append("reverted_transactions", .integer(sink.revertedTransactions))
-        for (name, value) in RaceTable.summary(races: races, totals: sink.ledger.totals).members {
+        for (name, value) in RaceTable.summary(
+            races: races, totals: sink.ledger.totals,
+            nativeUnit: configuration.nativeAsset ?? "ETH"
+        ).members {
             summary.append(name, value)
         }
         summary.append(

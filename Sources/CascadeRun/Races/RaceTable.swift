@@ -47,9 +47,12 @@ package enum RaceTable {
     /// The race figures of `summary.json`, in this order: `races`, `liquidations`,
     /// `auctions`, `zero_bid_auctions`, `bad_debt`, `bad_debt_unit`,
     /// `liquidation_delay_blocks`, `liquidation_delay_seconds`, `oracle_lag_seconds`,
-    /// `failed_tx_fees`, `failed_tx_fees_unit`, `keeper_incentives`. Percentiles are nearest-rank; seconds are
-    /// exact decimals of the simulated milliseconds.
-    package static func summary(races: [Race], totals: RaceLedger.Totals) -> JSONObject {
+    /// `failed_tx_fees`, `failed_tx_fees_unit`, `keeper_incentives`. Percentiles are
+    /// nearest-rank; seconds are exact decimals of the simulated milliseconds. Failed fees are
+    /// in the chain's gas token, `nativeUnit` (a lending world's `gas_asset`; ETH otherwise).
+    package static func summary(
+        races: [Race], totals: RaceLedger.Totals, nativeUnit: String = "ETH"
+    ) -> JSONObject {
         var object = JSONObject()
         object.append("races", .integer(races.count))
         object.append("liquidations", .integer(totals.liquidations))
@@ -71,7 +74,7 @@ package enum RaceTable {
         object.append(
             "oracle_lag_seconds", .object(lags.jsonObject(percents: [50, 90], value: seconds)))
         object.append("failed_tx_fees", .decimal(totals.failedTransactionFees, scale: 18))
-        object.append("failed_tx_fees_unit", "ETH")
+        object.append("failed_tx_fees_unit", .string(nativeUnit))
         object.append("keeper_incentives", OutputJSON(dai(totals.keeperIncentives)))
         return object
     }

@@ -137,7 +137,7 @@ enum ProtocolCharts {
     }
 
     /// Histogram of liquidation delays, blocks.
-    static func delays(_ delays: [Int]) -> Chart {
+    static func delays(_ delays: [Int], vocabulary: ReportVocabulary = .maker) -> Chart {
         // Clamped far above any real delay, so the bin arithmetic cannot overflow.
         let bins = Histogram.bins(integers: delays.map { min($0, 1 << 50) }, maxBins: 40)
         return Chart(
@@ -152,9 +152,10 @@ enum ProtocolCharts {
                     })
             ],
             emptyNote: "no liquidations in this run",
-            caption: "How long positions waited, from the block the market price made them "
-                + "unsafe (or the oracle did, if first) to their liquidation. The right tail is "
-                + "the race lost to oracle lag and congestion; the table's percentiles "
+            caption: "How long \(vocabulary.hasMaker ? "vaults" : "positions") waited, from the "
+                + "block the market price made them unsafe (or the oracle did, if first) to "
+                + "their \(vocabulary.hasMaker ? "bite or bark" : "liquidation"). The right "
+                + "tail is the race lost to oracle lag and congestion; the table's percentiles "
                 + "summarise it.")
     }
 }

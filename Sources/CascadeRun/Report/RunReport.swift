@@ -133,7 +133,7 @@ public enum RunReport {
                 charts += ProtocolCharts.clearingPrices(
                     auctions, assets: blocks.assets.map(\.name))
             }
-            charts.append(ProtocolCharts.delays(delays))
+            charts.append(ProtocolCharts.delays(delays, vocabulary: vocabulary))
             charts.append(ChainCharts.fullness(blocks, layout: layout))
             charts.append(ChainCharts.agentTransactions(blocks, layout: layout))
         } else {
