@@ -62,6 +62,8 @@ struct ReportVocabularyTests {
         #expect(!vocabulary.figuresNotApplying.contains("insurance_fund_min"))
         #expect(vocabulary.figuresNotApplying.contains("keeper_incentives"))
         #expect(vocabulary.documentedUnits.contains { $0 == ("insurance_fund_min", "USDC") })
+        #expect(vocabulary.documentedUnits.contains { $0 == ("perp_insurance_paid", "USDC") })
+        #expect(!vocabulary.documentedUnits.contains { $0.key == "perp_adl_fills" })
         let rows = HeadlineFigure.rows(
             from: Self.summary([
                 ("insurance_fund_min", .integer(5)), ("keeper_incentives", .integer(0)),

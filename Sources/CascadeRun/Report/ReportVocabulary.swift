@@ -118,5 +118,16 @@ struct ReportVocabulary: Equatable {
         HeadlineFigure.documentedUnits.map {
             $0.key == "insurance_fund_min" && !hasMaker ? ($0.key, debtUnit) : $0
         } + [("insolvent_debt_end", debtUnit)]
+            + (hasPerps ? Self.perpAmounts.map { ($0, "USDC") } : [])
     }
+
+    /// The perpetuals figures that are USDC amounts (docs/outputs.md); the others count.
+    static let perpAmounts = [
+        "perp_open_interest_start", "perp_open_interest_end", "perp_liquidated_notional",
+        "perp_backstop_notional", "perp_adl_notional", "perp_adl_cost", "perp_socialized_loss",
+        "perp_uncovered_loss", "perp_insurance_fund_start", "perp_insurance_fund_min",
+        "perp_insurance_fund_end", "perp_insurance_paid", "perp_penalties",
+        "perp_backstop_vault_equity_end", "perp_bad_debt", "perp_open_deficit_end",
+        "perp_negative_equity", "perp_negative_equity_end", "perp_backstop_vault_deficit",
+    ]
 }
