@@ -8,11 +8,8 @@
 # Each variant is one `cascade sweep` (docs/sweeps.md): its points.csv gives the
 # percentiles (nearest rank, exact), its runs.csv the per-seed figures.
 set -euo pipefail
-seeds=${1:-100}
-jobs=${2:-2}
-cascade=${CASCADE:-.build/release/cascade}
-work=$(mktemp -d "${TMPDIR:-/tmp}/cascade-validation-adl.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/reproduce-common.sh"
+reproduce_begin reproduce-adl "$@"
 
 # The documented band: traders' negative equity as a share of the open interest at the
 # start, $23.2M / $13.8B = 0.168%, within a factor of two either way (our tolerance), and
@@ -48,13 +45,9 @@ variants=(
   "one market per account|perp-adl-2025|protocol.perps.traders.markets_per_account=1"
 )
 
-# The values of column NAME of a sweep's CSV file (no field of these sweeps holds a comma).
-column() { awk -F, -v name="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) c = i; next } { print $c }' "$2"; }
 thousands() { awk '{ printf "%.0f", $1 / 1e3 }'; }
 millions() { awk '{ printf "%.1f", $1 / 1e6 }'; }
 
-page=${PAGE:-docs/validation.md}
-table="$work/table.md"
 {
 echo "| variant | negative equity p50 (k USDC) | 5–95% | share of OI p50 | negative accounts p50 | 5–95% | seeds in band | ADL fills p50 | ADL markets p50 | ADL notional p50 (M USDC) | vault deficit p50 (M USDC) | fund paid p50 (M USDC) |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
@@ -62,13 +55,7 @@ index=0
 for variant in "${variants[@]}"; do
   IFS='|' read -r name world overrides <<<"$variant"
   index=$((index + 1))
-  sets=()
-  for value in $overrides; do sets+=(--set "$value"); done
-  echo "validation (adl): $name ($seeds seeds)" >&2
-  "$cascade" sweep "$world" "${sets[@]}" --seeds "1..$seeds" --jobs "$jobs" \
-    --out "$work/$index" >/dev/null
-  points="$work/$index/points.csv"
-  runs="$work/$index/runs.csv"
+  sweep_variant "$index" "$name" "$world" "$overrides"
   negative=$(column perp_negative_equity_p50 "$points" | thousands)
   negative_range="$(column perp_negative_equity_p5 "$points" | thousands) – $(column perp_negative_equity_p95 "$points" | thousands)"
   shares="$work/$index/shares"
@@ -88,11 +75,4 @@ for variant in "${variants[@]}"; do
   echo "| $name | $negative | $negative_range | $share | $accounts | $accounts_range | $inside / $seeds | $fills | $markets | $notional | $vault | $paid |"
 done
 } >"$table"
-# Splice the table between the markers, keeping the page's prose.
-awk -v table="$table" '
-  /<!-- reproduce-adl:begin -->/ { print; while ((getline line < table) > 0) print line; skip = 1; next }
-  /<!-- reproduce-adl:end -->/ { skip = 0 }
-  !skip { print }' "$page" >"$work/page.md"
-grep -q 'reproduce-adl:begin' "$work/page.md" || { echo "reproduce-adl: no markers in $page" >&2; exit 1; }
-mv "$work/page.md" "$page"
-echo "reproduce-adl: wrote $page ($seeds seeds)" >&2
+splice_table

@@ -9,11 +9,8 @@
 # Each variant is one `cascade sweep` (docs/sweeps.md): its points.csv gives the
 # percentiles (nearest rank, exact), its runs.csv the per-seed figures.
 set -euo pipefail
-seeds=${1:-100}
-jobs=${2:-2}
-cascade=${CASCADE:-.build/release/cascade}
-work=$(mktemp -d "${TMPDIR:-/tmp}/cascade-compound-validation.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/reproduce-common.sh"
+reproduce_begin reproduce-compound "$@"
 
 # The documented outcome: 85.2M DAI liquidated (H, Compound governance). The band is
 # 80–90M DAI: ±5M, about the spread between the sources' own totals for DAI (the
@@ -37,11 +34,7 @@ variants=(
   "liquidators' DAI ×0.1 (5M each)|compound-dai-2020|protocol.lending.keepers.capital.DAI=5000000"
 )
 
-# The values of column NAME of a sweep's CSV file (no field of these sweeps holds a comma).
-column() { awk -F, -v name="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) c = i; next } { print $c }' "$2"; }
 
-page=${PAGE:-docs/validation.md}
-table="$work/table.md"
 {
 echo "| variant | overrides | DAI liquidated p50 (M DAI) | 5–95% (M DAI) | seeds in 80–90 M | refused reports p50 | liquidation calls p50 | bad debt p50 (DAI) |"
 echo "|---|---|---:|---:|---:|---:|---:|---:|"
@@ -49,13 +42,7 @@ index=0
 for variant in "${variants[@]}"; do
   IFS='|' read -r name world overrides <<<"$variant"
   index=$((index + 1))
-  sets=()
-  for value in $overrides; do sets+=(--set "$value"); done
-  echo "validation (compound): $name ($seeds seeds)" >&2
-  "$cascade" sweep "$world" "${sets[@]}" --seeds "1..$seeds" --jobs "$jobs" \
-    --out "$work/$index" >/dev/null
-  points="$work/$index/points.csv"
-  runs="$work/$index/runs.csv"
+  sweep_variant "$index" "$name" "$world" "$overrides"
   millions() { awk '{ printf "%.2f", $1 / 1e6 }'; }
   p5=$(column liquidated_debt_p5 "$points" | millions)
   p50=$(column liquidated_debt_p50 "$points" | millions)
@@ -65,15 +52,8 @@ for variant in "${variants[@]}"; do
   refused=$(column refused_price_reports_p50 "$points")
   calls=$(column liquidations_p50 "$points")
   bad=$(column bad_debt_p50 "$points" | awk '{ printf "%.0f", $1 }')
-  shown=${overrides:+\`${overrides// /\` \`}\`}
-  echo "| $name ($world) | ${shown:-—} | $p50 | $p5 – $p95 | $inside / $seeds | $refused | $calls | $bad |"
+  shown=$(overrides_shown "$overrides")
+  echo "| $name ($world) | $shown | $p50 | $p5 – $p95 | $inside / $seeds | $refused | $calls | $bad |"
 done
 } >"$table"
-# Splice the table between the markers, keeping the page's prose.
-awk -v table="$table" '
-  /<!-- reproduce-compound:begin -->/ { print; while ((getline line < table) > 0) print line; skip = 1; next }
-  /<!-- reproduce-compound:end -->/ { skip = 0 }
-  !skip { print }' "$page" >"$work/page.md"
-grep -q 'reproduce-compound:begin' "$work/page.md" || { echo "reproduce-compound: no markers in $page" >&2; exit 1; }
-mv "$work/page.md" "$page"
-echo "reproduce-compound: wrote $page ($seeds seeds)" >&2
+splice_table

@@ -7,11 +7,8 @@
 # Each variant is one `cascade sweep` (docs/sweeps.md): its points.csv gives the
 # percentiles (nearest rank, exact), its runs.csv the per-seed bad debt.
 set -euo pipefail
-seeds=${1:-100}
-jobs=${2:-2}
-cascade=${CASCADE:-.build/release/cascade}
-work=$(mktemp -d "${TMPDIR:-/tmp}/cascade-lending-validation.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/reproduce-common.sh"
+reproduce_begin reproduce-lending "$@"
 
 # The documented outcome: 2.64M CRV of bad debt (H, Aave governance); the band is
 # 2.6–2.7M CRV, the figure's own rounding.
@@ -34,11 +31,7 @@ variants=(
   "Aave v3 close factor|aave-crv-2022-v3|"
 )
 
-# The values of column NAME of a sweep's CSV file (no field of these sweeps holds a comma).
-column() { awk -F, -v name="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) c = i; next } { print $c }' "$2"; }
 
-page=${PAGE:-docs/validation.md}
-table="$work/table.md"
 {
 echo "| variant | overrides | CRV bad debt p50 (M CRV) | 5–95% (M CRV) | seeds in 2.6–2.7 M | seeds with bad debt | insolvent at the end p50 (M CRV) | liquidation calls p50 | oracle lag p50 (s) |"
 echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
@@ -46,13 +39,7 @@ index=0
 for variant in "${variants[@]}"; do
   IFS='|' read -r name world overrides <<<"$variant"
   index=$((index + 1))
-  sets=()
-  for value in $overrides; do sets+=(--set "$value"); done
-  echo "validation (lending): $name ($seeds seeds)" >&2
-  "$cascade" sweep "$world" "${sets[@]}" --seeds "1..$seeds" --jobs "$jobs" \
-    --out "$work/$index" >/dev/null
-  points="$work/$index/points.csv"
-  runs="$work/$index/runs.csv"
+  sweep_variant "$index" "$name" "$world" "$overrides"
   millions() { awk '{ printf "%.2f", $1 / 1e6 }'; }
   p5=$(column bad_debt_p5 "$points" | millions)
   p50=$(column bad_debt_p50 "$points" | millions)
@@ -63,15 +50,8 @@ for variant in "${variants[@]}"; do
   insolvent=$(column insolvent_debt_end_p50 "$points" | millions)
   calls=$(column liquidations_p50 "$points")
   lag=$(column oracle_lag_seconds_p50_p50 "$points")
-  shown=${overrides:+\`${overrides// /\` \`}\`}
-  echo "| $name ($world) | ${shown:-—} | $p50 | $p5 – $p95 | $inside / $seeds | $some / $seeds | $insolvent | $calls | ${lag:-–} |"
+  shown=$(overrides_shown "$overrides")
+  echo "| $name ($world) | $shown | $p50 | $p5 – $p95 | $inside / $seeds | $some / $seeds | $insolvent | $calls | ${lag:-–} |"
 done
 } >"$table"
-# Splice the table between the markers, keeping the page's prose.
-awk -v table="$table" '
-  /<!-- reproduce-lending:begin -->/ { print; while ((getline line < table) > 0) print line; skip = 1; next }
-  /<!-- reproduce-lending:end -->/ { skip = 0 }
-  !skip { print }' "$page" >"$work/page.md"
-grep -q 'reproduce-lending:begin' "$work/page.md" || { echo "reproduce-lending: no markers in $page" >&2; exit 1; }
-mv "$work/page.md" "$page"
-echo "reproduce-lending: wrote $page ($seeds seeds)" >&2
+splice_table

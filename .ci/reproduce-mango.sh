@@ -8,11 +8,8 @@
 # Each variant is one `cascade sweep` (docs/sweeps.md): its points.csv gives the
 # percentiles (nearest rank, exact), its runs.csv the per-seed figures.
 set -euo pipefail
-seeds=${1:-100}
-jobs=${2:-2}
-cascade=${CASCADE:-.build/release/cascade}
-work=$(mktemp -d "${TMPDIR:-/tmp}/cascade-validation-mango.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/reproduce-common.sh"
+reproduce_begin reproduce-mango "$@"
 
 # The documented band: $114–117M (HISTORY.md §4, M).
 drained_low=114000000
@@ -39,13 +36,9 @@ variants=(
   "no unrealised profit, depth ×0.25|mango-2022-no-upnl-borrow|$(spot depth 6250)"
 )
 
-# The values of column NAME of a sweep's CSV file (no field of these sweeps holds a comma).
-column() { awk -F, -v name="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) c = i; next } { print $c }' "$2"; }
 millions() { awk '{ printf "%.2f", $1 / 1e6 }'; }
 cents() { awk '{ printf "%.3f", $1 }'; }
 
-page=${PAGE:-docs/validation.md}
-table="$work/table.md"
 {
 echo "| variant | drained p50 (M USD) | 5–95% | seeds in band | withdrawn p50 (M USD) | mark high p50 (\$) | 5–95% | withdrawals p50 | last withdrawal p50 (s) |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
@@ -53,13 +46,7 @@ index=0
 for variant in "${variants[@]}"; do
   IFS='|' read -r name world overrides <<<"$variant"
   index=$((index + 1))
-  sets=()
-  for value in $overrides; do sets+=(--set "$value"); done
-  echo "validation (mango): $name ($seeds seeds)" >&2
-  "$cascade" sweep "$world" "${sets[@]}" --seeds "1..$seeds" --jobs "$jobs" \
-    --out "$work/$index" >/dev/null
-  points="$work/$index/points.csv"
-  runs="$work/$index/runs.csv"
+  sweep_variant "$index" "$name" "$world" "$overrides"
   drained=$(column drained_p50 "$points" | millions)
   drained_range="$(column drained_p5 "$points" | millions) – $(column drained_p95 "$points" | millions)"
   inside=$(column drained "$runs" |
@@ -72,11 +59,4 @@ for variant in "${variants[@]}"; do
   echo "| $name | $drained | $drained_range | $inside / $seeds | $withdrawn | $mark | $mark_range | $borrows | ${last:-—} |"
 done
 } >"$table"
-# Splice the table between the markers, keeping the page's prose.
-awk -v table="$table" '
-  /<!-- reproduce-mango:begin -->/ { print; while ((getline line < table) > 0) print line; skip = 1; next }
-  /<!-- reproduce-mango:end -->/ { skip = 0 }
-  !skip { print }' "$page" >"$work/page.md"
-grep -q 'reproduce-mango:begin' "$work/page.md" || { echo "reproduce-mango: no markers in $page" >&2; exit 1; }
-mv "$work/page.md" "$page"
-echo "reproduce-mango: wrote $page ($seeds seeds)" >&2
+splice_table

@@ -8,11 +8,8 @@
 # Each variant is one `cascade sweep` (docs/sweeps.md): its points.csv gives the
 # percentiles (nearest rank, exact), its runs.csv the per-seed figures.
 set -euo pipefail
-seeds=${1:-100}
-jobs=${2:-2}
-cascade=${CASCADE:-.build/release/cascade}
-work=$(mktemp -d "${TMPDIR:-/tmp}/cascade-validation-perps.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/reproduce-common.sh"
+reproduce_begin reproduce-perps "$@"
 
 # The documented band, ±25% around each reported figure (our tolerance, not a source's).
 liquidated_low=28500000
@@ -34,12 +31,8 @@ variants=(
   "OI cap 1,000 YFI (dydx-yfi-2023-oi-cap)|dydx-yfi-2023-oi-cap|"
 )
 
-# The values of column NAME of a sweep's CSV file (no field of these sweeps holds a comma).
-column() { awk -F, -v name="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) c = i; next } { print $c }' "$2"; }
 millions() { awk '{ printf "%.2f", $1 / 1e6 }'; }
 
-page=${PAGE:-docs/validation.md}
-table="$work/table.md"
 {
 echo "| variant | overrides | liquidated p50 (M USDC) | 5–95% | fund paid p50 (M USDC) | 5–95% | seeds in both bands | backstopped p50 (M USDC) | open deficit at end p50 (M USDC) | ADL fills p50 |"
 echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
@@ -47,13 +40,7 @@ index=0
 for variant in "${variants[@]}"; do
   IFS='|' read -r name world overrides <<<"$variant"
   index=$((index + 1))
-  sets=()
-  for value in $overrides; do sets+=(--set "$value"); done
-  echo "validation (perps): $name ($seeds seeds)" >&2
-  "$cascade" sweep "$world" "${sets[@]}" --seeds "1..$seeds" --jobs "$jobs" \
-    --out "$work/$index" >/dev/null
-  points="$work/$index/points.csv"
-  runs="$work/$index/runs.csv"
+  sweep_variant "$index" "$name" "$world" "$overrides"
   liquidated=$(column perp_liquidated_notional_p50 "$points" | millions)
   liquidated_range="$(column perp_liquidated_notional_p5 "$points" | millions) – $(column perp_liquidated_notional_p95 "$points" | millions)"
   paid=$(column perp_insurance_paid_p50 "$points" | millions)
@@ -64,15 +51,8 @@ for variant in "${variants[@]}"; do
   backstopped=$(column perp_backstop_notional_p50 "$points" | millions)
   open=$(column perp_open_deficit_end_p50 "$points" | millions)
   adl=$(column perp_adl_fills_p50 "$points")
-  shown=${overrides:+\`${overrides// /\` \`}\`}
-  echo "| $name | ${shown:-—} | $liquidated | $liquidated_range | $paid | $paid_range | $inside / $seeds | $backstopped | $open | $adl |"
+  shown=$(overrides_shown "$overrides")
+  echo "| $name | $shown | $liquidated | $liquidated_range | $paid | $paid_range | $inside / $seeds | $backstopped | $open | $adl |"
 done
 } >"$table"
-# Splice the table between the markers, keeping the page's prose.
-awk -v table="$table" '
-  /<!-- reproduce-perps:begin -->/ { print; while ((getline line < table) > 0) print line; skip = 1; next }
-  /<!-- reproduce-perps:end -->/ { skip = 0 }
-  !skip { print }' "$page" >"$work/page.md"
-grep -q 'reproduce-perps:begin' "$work/page.md" || { echo "reproduce-perps: no markers in $page" >&2; exit 1; }
-mv "$work/page.md" "$page"
-echo "reproduce-perps: wrote $page ($seeds seeds)" >&2
+splice_table

@@ -7,11 +7,8 @@
 # (progress on stderr). Mirrors .ci/reproduce-lending.sh.
 # Usage: .ci/reproduce-venus.sh [SEEDS] [JOBS]     (make reproduce SEEDS=100 JOBS=2)
 set -euo pipefail
-seeds=${1:-100}
-jobs=${2:-2}
-cascade=${CASCADE:-.build/release/cascade}
-work=$(mktemp -d "${TMPDIR:-/tmp}/cascade-venus-validation.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/reproduce-common.sh"
+reproduce_begin reproduce-venus "$@"
 
 # The documented outcome: an $11.2M shortfall covered by the risk fund (M); another source
 # gives $13.5M (what was borrowed). The band is the two sources, in BUSD (= USD here).
@@ -35,11 +32,7 @@ variants=(
   "feed without a floor (counterfactual)|venus-luna-2022-no-floor|"
 )
 
-# The values of column NAME of a sweep's CSV file (no field of these sweeps holds a comma).
-column() { awk -F, -v name="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) c = i; next } { print (c ? $c : "") }' "$2"; }
 
-page=${PAGE:-docs/validation.md}
-table="$work/table.md"
 {
 echo "| variant | overrides | shortfall p50 (M USD) | 5–95% (M USD) | seeds in 11.2–13.5 M | exploiters' debt p50 (M BUSD) | LUNA supplied p50 (M) | LUNA bought for p50 (M USD) | reports withheld p50 | liquidation calls p50 |"
 echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
@@ -47,13 +40,7 @@ index=0
 for variant in "${variants[@]}"; do
   IFS='|' read -r name world overrides <<<"$variant"
   index=$((index + 1))
-  sets=()
-  for value in $overrides; do sets+=(--set "$value"); done
-  echo "validation (venus): $name ($seeds seeds)" >&2
-  "$cascade" sweep "$world" "${sets[@]}" --seeds "1..$seeds" --jobs "$jobs" \
-    --out "$work/$index" >/dev/null
-  points="$work/$index/points.csv"
-  runs="$work/$index/runs.csv"
+  sweep_variant "$index" "$name" "$world" "$overrides"
   millions() { awk '{ if ($1 == "") printf "–"; else printf "%.2f", $1 / 1e6 }'; }
   p5=$(column pool_shortfall_end_p5 "$points" | millions)
   p50=$(column pool_shortfall_end_p50 "$points" | millions)
@@ -65,15 +52,8 @@ for variant in "${variants[@]}"; do
   spent=$(column exploiter_spent_p50 "$points" | millions)
   withheld=$(column oracle_reports_out_of_range_p50 "$points")
   calls=$(column liquidations_p50 "$points")
-  shown=${overrides:+\`${overrides// /\` \`}\`}
-  echo "| $name ($world) | ${shown:-—} | $p50 | $p5 – $p95 | $inside / $seeds | $debt | $luna | $spent | ${withheld:-–} | $calls |"
+  shown=$(overrides_shown "$overrides")
+  echo "| $name ($world) | $shown | $p50 | $p5 – $p95 | $inside / $seeds | $debt | $luna | $spent | ${withheld:-–} | $calls |"
 done
 } >"$table"
-# Splice the table between the markers, keeping the page's prose.
-awk -v table="$table" '
-  /<!-- reproduce-venus:begin -->/ { print; while ((getline line < table) > 0) print line; skip = 1; next }
-  /<!-- reproduce-venus:end -->/ { skip = 0 }
-  !skip { print }' "$page" >"$work/page.md"
-grep -q 'reproduce-venus:begin' "$work/page.md" || { echo "reproduce-venus: no markers in $page" >&2; exit 1; }
-mv "$work/page.md" "$page"
-echo "reproduce-venus: wrote $page ($seeds seeds)" >&2
+splice_table

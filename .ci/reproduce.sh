@@ -7,11 +7,8 @@
 # Each variant is one `cascade sweep` (docs/sweeps.md): its points.csv gives the
 # percentiles (nearest rank, exact), its runs.csv the per-seed deficits.
 set -euo pipefail
-seeds=${1:-100}
-jobs=${2:-2}
-cascade=${CASCADE:-.build/release/cascade}
-work=$(mktemp -d "${TMPDIR:-/tmp}/cascade-validation.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/reproduce-common.sh"
+reproduce_begin reproduce "$@"
 
 # name | world | overrides (space-separated --set values, no spaces inside one)
 variants=(
@@ -29,11 +26,7 @@ variants=(
   "Clipper (Liquidations 2.0)|black-thursday-2020-clipper|"
 )
 
-# The values of column NAME of a sweep's CSV file (no field of these sweeps holds a comma).
-column() { awk -F, -v name="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) c = i; next } { print $c }' "$2"; }
 
-page=${PAGE:-docs/validation.md}
-table="$work/table.md"
 {
 echo "| variant | overrides | deficit p50 (M DAI) | 5–95% (M DAI) | seeds in 4–5.7 M | still under auction p50 (M DAI) | zero-bid auctions p50 | auctions p50 |"
 echo "|---|---|---:|---:|---:|---:|---:|---:|"
@@ -41,30 +34,18 @@ index=0
 for variant in "${variants[@]}"; do
   IFS='|' read -r name world overrides <<<"$variant"
   index=$((index + 1))
-  sets=()
-  for value in $overrides; do sets+=(--set "$value"); done
-  echo "validation: $name ($seeds seeds)" >&2
-  "$cascade" sweep "$world" "${sets[@]}" --seeds "1..$seeds" --jobs "$jobs" \
-    --out "$work/$index" >/dev/null
-  points="$work/$index/points.csv"
+  sweep_variant "$index" "$name" "$world" "$overrides"
   millions() { awk '{ printf "%.2f", $1 / 1e6 }'; }
   p5=$(column bad_debt_p5 "$points" | millions)
   p50=$(column bad_debt_p50 "$points" | millions)
   p95=$(column bad_debt_p95 "$points" | millions)
-  inside=$(column bad_debt "$work/$index/runs.csv" |
+  inside=$(column bad_debt "$runs" |
     awk '$1 >= 4000000 && $1 <= 5700000 { n++ } END { print n + 0 }')
   zero=$(column zero_bid_auctions_p50 "$points")
   auctions=$(column auctions_p50 "$points")
   open=$(column debt_under_auction_end_p50 "$points" | millions)
-  shown=${overrides:+\`${overrides// /\` \`}\`}
-  echo "| $name ($world) | ${shown:-—} | $p50 | $p5 – $p95 | $inside / $seeds | $open | $zero | $auctions |"
+  shown=$(overrides_shown "$overrides")
+  echo "| $name ($world) | $shown | $p50 | $p5 – $p95 | $inside / $seeds | $open | $zero | $auctions |"
 done
 } >"$table"
-# Splice the table between the markers, keeping the page's prose.
-awk -v table="$table" '
-  /<!-- reproduce:begin -->/ { print; while ((getline line < table) > 0) print line; skip = 1; next }
-  /<!-- reproduce:end -->/ { skip = 0 }
-  !skip { print }' "$page" >"$work/page.md"
-grep -q 'reproduce:begin' "$work/page.md" || { echo "reproduce: no markers in $page" >&2; exit 1; }
-mv "$work/page.md" "$page"
-echo "reproduce: wrote $page ($seeds seeds)" >&2
+splice_table
