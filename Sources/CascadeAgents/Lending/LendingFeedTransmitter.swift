@@ -60,9 +60,7 @@ public final class LendingFeedTransmitter: Agent {
     let market: MarketPath
     @exclusivity(unchecked) var feeds: [Feed]
     @exclusivity(unchecked) var outbox: Outbox<Void>
-    @exclusivity(unchecked) var nextBaseFee: Wei
-    @exclusivity(unchecked) var marketGasPrice: Wei = 0
-    @exclusivity(unchecked) var lastBlock: UInt64 = 0
+    @exclusivity(unchecked) var newest: NewestBlock
 
     @exclusivity(unchecked) public private(set) var stalledCount = 0
     @exclusivity(unchecked) public private(set) var transmittedCount = 0
@@ -106,7 +104,7 @@ public final class LendingFeedTransmitter: Agent {
             return feed
         }
         outOfRangeByAsset = Array(repeating: 0, count: assets.count)
-        nextBaseFee = initialBaseFee
+        newest = NewestBlock(initialBaseFee: initialBaseFee)
         outbox = Outbox(
             address: settings.address, producer: producer,
             propagation: LatencySampler(settings.propagation))
@@ -138,10 +136,7 @@ public final class LendingFeedTransmitter: Agent {
 
     func observe(_ report: BlockReport<ProtocolState>) {
         outbox.settle(report, succeeded: &includedCount, reverted: &revertedCount)
-        guard report.header.number > lastBlock else { return }
-        lastBlock = report.header.number
-        nextBaseFee = report.nextBaseFee
-        if report.averageGasPrice > 0 { marketGasPrice = report.averageGasPrice }
+        guard newest.observe(report) else { return }
         for index in feeds.indices {
             feeds[index].onChain =
                 report.state.aggregators[feeds[index].aggregator]
@@ -240,7 +235,7 @@ public final class LendingFeedTransmitter: Agent {
             calls.append(write)
         }
         guard !calls.isEmpty else { return }
-        guard let bid = settings.gas.bid(nextBaseFee: nextBaseFee, marketPrice: marketGasPrice)
+        guard let bid = newest.bid(settings.gas)
         else {
             stalledCount += 1
             return

@@ -44,9 +44,7 @@ public final class LendingKeeper: Agent {
     @exclusivity(unchecked) var book: LendingBook
     @exclusivity(unchecked) var view: MarketView
     @exclusivity(unchecked) var outbox: Outbox<LendingKeeperTask>
-    @exclusivity(unchecked) var lastBlock: UInt64 = 0
-    @exclusivity(unchecked) var nextBaseFee: Wei
-    @exclusivity(unchecked) var marketGasPrice: Wei = 0
+    @exclusivity(unchecked) var newest: NewestBlock
     /// Accounts another address liquidated, or where its own attempt reverted (looked up
     /// only, never iterated).
     @exclusivity(unchecked) var contested: Set<Address> = []
@@ -81,7 +79,7 @@ public final class LendingKeeper: Agent {
         self.venueBase = venueBase
         self.book = book
         self.view = view
-        nextBaseFee = initialBaseFee
+        newest = NewestBlock(initialBaseFee: initialBaseFee)
         outbox = Outbox(
             address: settings.address, producer: producer,
             propagation: LatencySampler(settings.propagation))
@@ -115,12 +113,7 @@ public final class LendingKeeper: Agent {
     }
 
     func observe(_ report: BlockReport<ProtocolState>, _ context: Context<ProtocolMessage>) {
-        let isNewest = report.header.number > lastBlock
-        if isNewest {
-            lastBlock = report.header.number
-            nextBaseFee = report.nextBaseFee
-            if report.averageGasPrice > 0 { marketGasPrice = report.averageGasPrice }
-        }
+        let isNewest = newest.observe(report)
         statistics.blocksObserved += 1
         book.apply(report.events, state: report.state, block: report.header.number)
         learn(from: report.events)
@@ -220,14 +213,14 @@ public final class LendingKeeper: Agent {
     }
 
     func currentBid() -> GasBid? {
-        let bid = settings.gas.bid(nextBaseFee: nextBaseFee, marketPrice: marketGasPrice)
+        let bid = newest.bid(settings.gas)
         if bid == nil { statistics.stalledByCeiling += 1 }
         return bid
     }
 
     /// Gas cost in USD of a liquidation at `bid`.
     func gasCost(_ bid: GasBid, now: SimTime) -> Double {
-        let price = min(bid.feeCap, nextBaseFee + bid.tipCap)
+        let price = min(bid.feeCap, newest.nextBaseFee + bid.tipCap)
         let native = view.nativePrice(at: now, fallback: 0)
         return price.approximateValue * Double(liquidationGas) / 1e18 * native
     }

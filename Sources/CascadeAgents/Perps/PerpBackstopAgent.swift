@@ -28,9 +28,7 @@ public final class PerpBackstopAgent: Agent {
     let exchange: Int
     @exclusivity(unchecked) var index: PerpAccountIndex
     @exclusivity(unchecked) var outbox: Outbox<PerpAccountID>
-    @exclusivity(unchecked) var lastBlock: UInt64 = 0
-    @exclusivity(unchecked) var nextBaseFee: Wei
-    @exclusivity(unchecked) var marketGasPrice: Wei = 0
+    @exclusivity(unchecked) var newest: NewestBlock
 
     @exclusivity(unchecked) public private(set) var statistics = PerpBackstopStatistics()
 
@@ -41,7 +39,7 @@ public final class PerpBackstopAgent: Agent {
         self.settings = settings
         self.exchange = exchange
         self.index = index
-        nextBaseFee = initialBaseFee
+        newest = NewestBlock(initialBaseFee: initialBaseFee)
         outbox = Outbox(
             address: ProtocolWorld.perpBackstopCaller, producer: producer,
             propagation: LatencySampler(settings.propagation))
@@ -73,19 +71,14 @@ public final class PerpBackstopAgent: Agent {
             case .dropped: break
             }
         }
-        guard report.header.number > lastBlock,
-            exchange < report.state.perpExchanges.count
-        else { return }
-        lastBlock = report.header.number
-        nextBaseFee = report.nextBaseFee
-        if report.averageGasPrice > 0 { marketGasPrice = report.averageGasPrice }
+        guard exchange < report.state.perpExchanges.count, newest.observe(report) else { return }
         act(report.state.perpExchanges[exchange], context)
     }
 
     func act(_ books: PerpExchange, _ context: Context<ProtocolMessage>) {
         let found = index.liquidatableAccounts(in: books)
         guard !found.isEmpty,
-            let bid = settings.gas.bid(nextBaseFee: nextBaseFee, marketPrice: marketGasPrice)
+            let bid = newest.bid(settings.gas)
         else { return }
         var budget = settings.maxNewTransactionsPerBlock
         let threshold = books.configuration.backstopThresholdPpm

@@ -57,9 +57,7 @@ public final class PerpLiquidator: Agent {
     @exclusivity(unchecked) var index: PerpAccountIndex
     @exclusivity(unchecked) var view: MarketView
     @exclusivity(unchecked) var outbox: Outbox<PerpLiquidationTask>
-    @exclusivity(unchecked) var lastBlock: UInt64 = 0
-    @exclusivity(unchecked) var nextBaseFee: Wei
-    @exclusivity(unchecked) var marketGasPrice: Wei = 0
+    @exclusivity(unchecked) var newest: NewestBlock
     /// Positions not to try again before a time (after a revert); looked up, never iterated.
     @exclusivity(unchecked) var retryAfter: [PerpTarget: SimTime] = [:]
 
@@ -76,7 +74,7 @@ public final class PerpLiquidator: Agent {
         self.index = index
         self.venueOffset = venueOffset
         self.view = view
-        nextBaseFee = initialBaseFee
+        newest = NewestBlock(initialBaseFee: initialBaseFee)
         outbox = Outbox(
             address: settings.address, producer: producer,
             propagation: LatencySampler(settings.propagation))
@@ -108,12 +106,7 @@ public final class PerpLiquidator: Agent {
     }
 
     func observe(_ report: BlockReport<ProtocolState>, _ context: Context<ProtocolMessage>) {
-        let isNewest = report.header.number > lastBlock
-        if isNewest {
-            lastBlock = report.header.number
-            nextBaseFee = report.nextBaseFee
-            if report.averageGasPrice > 0 { marketGasPrice = report.averageGasPrice }
-        }
+        let isNewest = newest.observe(report)
         index.apply(report.events, state: report.state)
         settle(report, context)
         guard isNewest, !isDown(at: context.now), exchange < report.state.perpExchanges.count
@@ -156,7 +149,7 @@ public final class PerpLiquidator: Agent {
     func liquidate(_ books: PerpExchange, _ context: Context<ProtocolMessage>) {
         let found = index.liquidatableAccounts(in: books)
         guard !found.isEmpty else { return }
-        guard let bid = settings.gas.bid(nextBaseFee: nextBaseFee, marketPrice: marketGasPrice)
+        guard let bid = newest.bid(settings.gas)
         else {
             statistics.stalledByCeiling += 1
             return

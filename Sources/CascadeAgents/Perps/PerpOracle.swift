@@ -32,9 +32,7 @@ public final class PerpOracle: Agent {
     let spotSlots: [[Int]]
     @exclusivity(unchecked) var view: MarketView
     @exclusivity(unchecked) var outbox: Outbox<Bool>
-    @exclusivity(unchecked) var nextBaseFee: Wei
-    @exclusivity(unchecked) var marketGasPrice: Wei = 0
-    @exclusivity(unchecked) var lastBlock: UInt64 = 0
+    @exclusivity(unchecked) var newest: NewestBlock
     @exclusivity(unchecked) var posted: [Int128]
     @exclusivity(unchecked) var postedAt: [SimTime]
     @exclusivity(unchecked) var fundingDue: [SimTime]
@@ -57,7 +55,7 @@ public final class PerpOracle: Agent {
         self.terms = terms
         self.venueOffset = venueOffset
         self.view = view
-        nextBaseFee = initialBaseFee
+        newest = NewestBlock(initialBaseFee: initialBaseFee)
         posted = genesisMarks
         postedAt = Array(repeating: .zero, count: terms.count)
         fundingDue = terms.map { .seconds(Int64($0.funding.intervalSeconds)) }
@@ -82,10 +80,7 @@ public final class PerpOracle: Agent {
         case .blockObserved(let report):
             outbox.settle(
                 report, succeeded: &statistics.included, reverted: &statistics.reverted)
-            if report.header.number > lastBlock {
-                lastBlock = report.header.number
-                nextBaseFee = report.nextBaseFee
-                if report.averageGasPrice > 0 { marketGasPrice = report.averageGasPrice }
+            if newest.observe(report) {
             }
         case .rejected(let rejection):
             _ = outbox.reject(rejection)
@@ -195,7 +190,7 @@ public final class PerpOracle: Agent {
 
     func send(_ calls: [ProtocolState.Call], funding: Bool, _ context: Context<ProtocolMessage>) {
         guard !calls.isEmpty else { return }
-        guard let bid = settings.gas.bid(nextBaseFee: nextBaseFee, marketPrice: marketGasPrice)
+        guard let bid = newest.bid(settings.gas)
         else {
             statistics.stalledByCeiling += 1
             return

@@ -24,9 +24,7 @@ public final class PerpTraders: Agent {
     let venueOffset: Int
     @exclusivity(unchecked) var view: MarketView
     @exclusivity(unchecked) var outbox: Outbox<Int>
-    @exclusivity(unchecked) var nextBaseFee: Wei
-    @exclusivity(unchecked) var marketGasPrice: Wei = 0
-    @exclusivity(unchecked) var lastBlock: UInt64 = 0
+    @exclusivity(unchecked) var newest: NewestBlock
     /// Traders whose action waits for the next observed block.
     @exclusivity(unchecked) var waiting: [Int] = []
 
@@ -43,7 +41,7 @@ public final class PerpTraders: Agent {
         self.marketMaker = marketMaker
         self.venueOffset = venueOffset
         self.view = view
-        nextBaseFee = initialBaseFee
+        newest = NewestBlock(initialBaseFee: initialBaseFee)
         outbox = Outbox(
             address: ProtocolWorld.perpMatcher, producer: producer,
             propagation: LatencySampler(settings.propagation))
@@ -75,10 +73,7 @@ public final class PerpTraders: Agent {
         case .blockObserved(let report):
             outbox.settle(
                 report, succeeded: &statistics.included, reverted: &statistics.reverted)
-            guard report.header.number > lastBlock else { return }
-            lastBlock = report.header.number
-            nextBaseFee = report.nextBaseFee
-            if report.averageGasPrice > 0 { marketGasPrice = report.averageGasPrice }
+            guard newest.observe(report) else { return }
             act(report.state, context)
         case .rejected(let rejection):
             _ = outbox.reject(rejection)
@@ -117,7 +112,7 @@ public final class PerpTraders: Agent {
                 : venue.priceAfterBuying(units, reference: reference, at: at)
             let price = ProtocolWorld.quantums(fill.averagePrice)
             guard price > 0,
-                let bid = settings.gas.bid(nextBaseFee: nextBaseFee, marketPrice: marketGasPrice)
+                let bid = newest.bid(settings.gas)
             else { continue }
             let call = PerpExchange.Call.trade(
                 market: trader.market, buyer: sells ? marketMaker : trader.account,

@@ -103,9 +103,7 @@ public final class PumpAttacker: Agent {
     let spotSlots: [Int]
     @exclusivity(unchecked) var view: MarketView
     @exclusivity(unchecked) var outbox: Outbox<Purpose>
-    @exclusivity(unchecked) var nextBaseFee: Wei
-    @exclusivity(unchecked) var marketGasPrice: Wei = 0
-    @exclusivity(unchecked) var lastBlock: UInt64 = 0
+    @exclusivity(unchecked) var newest: NewestBlock
     @exclusivity(unchecked) var phase = Phase.waiting
     @exclusivity(unchecked) var pumpStepsDone = 0
 
@@ -130,7 +128,7 @@ public final class PumpAttacker: Agent {
         self.short = short
         self.spotSlots = spotSlots
         self.view = view
-        nextBaseFee = initialBaseFee
+        newest = NewestBlock(initialBaseFee: initialBaseFee)
         statistics.deposits = 2 * settings.depositEach
         outbox = Outbox(
             address: ProtocolWorld.perpAttacker, producer: producer,
@@ -161,7 +159,7 @@ public final class PumpAttacker: Agent {
 
     func selfTrade(_ context: Context<ProtocolMessage>) {
         guard phase == .waiting,
-            let bid = settings.gas.bid(nextBaseFee: nextBaseFee, marketPrice: marketGasPrice)
+            let bid = newest.bid(settings.gas)
         else {
             phase = .failed
             return
@@ -200,12 +198,7 @@ public final class PumpAttacker: Agent {
                 if case .selfTrade = entry.purpose { phase = .failed }
             }
         }
-        guard report.header.number > lastBlock,
-            exchange < report.state.perpExchanges.count
-        else { return }
-        lastBlock = report.header.number
-        nextBaseFee = report.nextBaseFee
-        if report.averageGasPrice > 0 { marketGasPrice = report.averageGasPrice }
+        guard exchange < report.state.perpExchanges.count, newest.observe(report) else { return }
         let books = report.state.perpExchanges[exchange]
         let mark = books.market(PerpMarketID(rawValue: UInt16(settings.market))).price
         statistics.markMaximum = max(statistics.markMaximum, mark)
@@ -220,7 +213,7 @@ public final class PumpAttacker: Agent {
         let kept = Int128.approximating(free.approximateValue * settings.borrowBuffer, .up)
         let amount = min(free - kept, books.netDeposits)
         guard amount > 0, amount >= min(settings.borrowMinimum, books.netDeposits),
-            let bid = settings.gas.bid(nextBaseFee: nextBaseFee, marketPrice: marketGasPrice)
+            let bid = newest.bid(settings.gas)
         else { return }
         let call = ProtocolState.Call.perp(
             exchange: exchange, .withdraw(account: long, amount: amount))

@@ -114,9 +114,7 @@ public final class BorrowerPopulation: Agent {
     @exclusivity(unchecked) var view: MarketView
     /// Each owner's planned transaction, sent when its reaction latency has passed.
     @exclusivity(unchecked) var plans: [[ProtocolState.Call]?]
-    @exclusivity(unchecked) var lastBlock: UInt64 = 0
-    @exclusivity(unchecked) var nextBaseFee: Wei
-    @exclusivity(unchecked) var marketGasPrice: Wei = 0
+    @exclusivity(unchecked) var newest: NewestBlock
     @exclusivity(unchecked) var nonces: [UInt64]
     @exclusivity(unchecked) var busyUntil: [SimTime]
     @exclusivity(unchecked) public private(set) var warnings = 0
@@ -135,7 +133,7 @@ public final class BorrowerPopulation: Agent {
         self.book = book
         self.view = view
         plans = Array(repeating: nil, count: vaults.count)
-        nextBaseFee = initialBaseFee
+        newest = NewestBlock(initialBaseFee: initialBaseFee)
         propagation = LatencySampler(settings.propagation)
         reaction = LatencySampler(settings.reactionLatency)
         nonces = Array(repeating: 0, count: vaults.count)
@@ -159,10 +157,7 @@ public final class BorrowerPopulation: Agent {
         switch message {
         case .blockObserved(let report):
             book.apply(report.events, state: report.state, block: report.header.number)
-            if report.header.number > lastBlock {
-                lastBlock = report.header.number
-                nextBaseFee = report.nextBaseFee
-                if report.averageGasPrice > 0 { marketGasPrice = report.averageGasPrice }
+            if newest.observe(report) {
                 warn(report.state, context)
             }
         case .timer(let tag):
@@ -240,7 +235,7 @@ public final class BorrowerPopulation: Agent {
     /// Sends owner `index`'s planned transaction at the current gas price.
     func send(_ index: Int, _ context: Context<ProtocolMessage>) {
         guard let calls = plans[index],
-            let bid = settings.gas.bid(nextBaseFee: nextBaseFee, marketPrice: marketGasPrice)
+            let bid = newest.bid(settings.gas)
         else { return }
         plans[index] = nil
         actions += 1

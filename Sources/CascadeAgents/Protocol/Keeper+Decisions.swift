@@ -37,7 +37,7 @@ extension Keeper {
     }
 
     func currentBid() -> GasBid? {
-        let bid = settings.gas.bid(nextBaseFee: nextBaseFee, marketPrice: marketGasPrice)
+        let bid = newest.bid(settings.gas)
         if bid == nil { statistics.stalledByCeiling += 1 }
         return bid
     }

@@ -43,10 +43,8 @@ public final class Keeper: Agent {
     @exclusivity(unchecked) var book: VaultBook
     @exclusivity(unchecked) var view: MarketView
     @exclusivity(unchecked) var outbox: Outbox<KeeperTask>
-    @exclusivity(unchecked) var lastBlock: UInt64 = 0
-    @exclusivity(unchecked) var nextBaseFee: Wei
+    @exclusivity(unchecked) var newest: NewestBlock
     /// The newest observed block's mean gas price (for `.marketMultiple` bids).
-    @exclusivity(unchecked) var marketGasPrice: Wei = 0
     @exclusivity(unchecked) var auctions: [KnownAuction] = []
     /// The highest auction id it has learnt of. Ids come from one increasing counter, so a
     /// kick above it is new without a search; only a `redo` (which announces a known id
@@ -79,7 +77,7 @@ public final class Keeper: Agent {
         self.pairs = pairs
         self.book = book
         self.view = view
-        nextBaseFee = initialBaseFee
+        newest = NewestBlock(initialBaseFee: initialBaseFee)
         outbox = Outbox(
             address: settings.address, producer: producer,
             propagation: LatencySampler(settings.propagation))
@@ -112,12 +110,7 @@ public final class Keeper: Agent {
     }
 
     func observe(_ report: BlockReport<ProtocolState>, _ context: Context<ProtocolMessage>) {
-        let isNewest = report.header.number > lastBlock
-        if isNewest {
-            lastBlock = report.header.number
-            nextBaseFee = report.nextBaseFee
-            if report.averageGasPrice > 0 { marketGasPrice = report.averageGasPrice }
-        }
+        let isNewest = newest.observe(report)
         statistics.blocksObserved += 1
         book.apply(report.events, state: report.state, block: report.header.number)
         learn(from: report.events, blockTime: report.header.time)
@@ -260,7 +253,7 @@ public final class Keeper: Agent {
     /// `gasCost` at a native token price of `nativePrice` (the auction pass reads it once:
     /// see `PassMarket`).
     func gasCost(_ gas: Gas, bid: GasBid, nativePrice: Double) -> Double {
-        let price = min(bid.feeCap, nextBaseFee + bid.tipCap)
+        let price = min(bid.feeCap, newest.nextBaseFee + bid.tipCap)
         let wei = price.approximateValue * Double(gas)
         return wei / 1e18 * nativePrice
     }

@@ -143,10 +143,8 @@ public final class FeedTransmitter: Agent {
     let maxAnswer: UInt256
     @exclusivity(unchecked) var outbox: Outbox<Void>
     @exclusivity(unchecked) var observations: [(price: UInt256, at: SimTime)?]
-    @exclusivity(unchecked) var nextBaseFee: Wei
+    @exclusivity(unchecked) var newest: NewestBlock
     /// The newest observed block's mean gas price (for `.marketMultiple` bids).
-    @exclusivity(unchecked) var marketGasPrice: Wei = 0
-    @exclusivity(unchecked) var lastBlock: UInt64 = 0
     @exclusivity(unchecked) var onChain: MedianAggregator.RoundData?
 
     /// Reports it decided to send but did not, because gas was above its ceiling.
@@ -167,7 +165,7 @@ public final class FeedTransmitter: Agent {
         maxAnswer = aggregator.maxAnswer
         onChain = aggregator.latestRoundData
         observations = Array(repeating: nil, count: reporters)
-        nextBaseFee = initialBaseFee
+        newest = NewestBlock(initialBaseFee: initialBaseFee)
         outbox = Outbox(
             address: settings.address, producer: producer,
             propagation: LatencySampler(settings.propagation))
@@ -198,10 +196,7 @@ public final class FeedTransmitter: Agent {
 
     func observe(_ report: BlockReport<ProtocolState>, _ context: Context<ProtocolMessage>) {
         outbox.settle(report, succeeded: &includedCount, reverted: &revertedCount)
-        guard report.header.number > lastBlock else { return }
-        lastBlock = report.header.number
-        nextBaseFee = report.nextBaseFee
-        if report.averageGasPrice > 0 { marketGasPrice = report.averageGasPrice }
+        guard newest.observe(report) else { return }
         onChain = report.state.aggregators[aggregator].latestRoundData
     }
 
@@ -229,7 +224,7 @@ public final class FeedTransmitter: Agent {
                 heartbeatSeconds: settings.heartbeatSeconds, now: now,
                 minAnswer: minAnswer, maxAnswer: maxAnswer)
         else { return }
-        guard let bid = settings.gas.bid(nextBaseFee: nextBaseFee, marketPrice: marketGasPrice)
+        guard let bid = newest.bid(settings.gas)
         else {
             stalledCount += 1
             return
