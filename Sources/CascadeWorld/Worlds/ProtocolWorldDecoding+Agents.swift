@@ -62,43 +62,62 @@ extension ProtocolWorldDecoding {
         return settings
     }
 
-    /// `keepers`: one group (an object) or several (an array). Each group is `count`
-    /// identical bots named `<name>-<i>` (default name `keeper`).
-    static func decodeKeepers(_ reader: JSONReader) throws(WorldError) -> [KeeperSettings] {
+    /// An agent section: one group (an object) or several (an array of up to 100), each of
+    /// `count` identical agents named `<name>-<i>` (default name `defaultName`; letters,
+    /// digits, `-` and `_`), numbered on across groups of the same name, at most `limit` in
+    /// the world (`limitMessage` otherwise). `decodeGroup` reads a group's other keys into
+    /// its template; `place` gives the world's agent `index` its name and address.
+    static func decodeAgentGroups<Agent>(
+        _ reader: JSONReader, defaultName: String, limit: Int, limitMessage: String,
+        decodeGroup: (JSONObjectReader) throws(WorldError) -> Agent,
+        place: (inout Agent, _ name: String, _ index: Int) -> Void
+    ) throws(WorldError) -> [Agent] {
         let groups: [JSONReader]
         if case .array = reader.value.content {
             groups = try reader.array(count: 0...100)
         } else {
             groups = [reader]
         }
-        var keepers: [KeeperSettings] = []
+        var agents: [Agent] = []
         var used: [String: Int] = [:]
         for group in groups {
-            let (prefix, count, template) = try decodeKeeperGroup(group)
+            let object = try group.object()
+            let prefix = try object.optional("name")?.nonEmptyString() ?? defaultName
+            guard prefix.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
+            else {
+                throw try object.required("name").error("letters, digits, - and _ only")
+            }
+            let count = try object.required("count").int(in: 0...limit)
+            guard agents.count + count <= limit else { throw group.error(limitMessage) }
+            let template = try decodeGroup(object)
+            try object.finish()
             let first = used[prefix, default: 0]
             used[prefix] = first + count
-            guard keepers.count + count <= 1_000 else {
-                throw group.error("at most 1,000 keepers in a world")
-            }
             for index in 0..<count {
-                var keeper = template
-                keeper.name = "\(prefix)-\(first + index)"
-                keeper.address = ProtocolWorld.keeper(keepers.count)
-                keepers.append(keeper)
+                var agent = template
+                place(&agent, "\(prefix)-\(first + index)", agents.count)
+                agents.append(agent)
             }
         }
-        return keepers
+        return agents
     }
 
-    static func decodeKeeperGroup(_ reader: JSONReader) throws(WorldError)
-        -> (prefix: String, count: Int, template: KeeperSettings)
+    /// `keepers`: one group (an object) or several (an array). Each group is `count`
+    /// identical bots named `<name>-<i>` (default name `keeper`).
+    static func decodeKeepers(_ reader: JSONReader) throws(WorldError) -> [KeeperSettings] {
+        try decodeAgentGroups(
+            reader, defaultName: "keeper", limit: 1_000,
+            limitMessage: "at most 1,000 keepers in a world", decodeGroup: decodeKeeperGroup,
+            place: { keeper, name, index in
+                keeper.name = name
+                keeper.address = ProtocolWorld.keeper(index)
+            })
+    }
+
+    /// One group's keys other than `name` and `count`: its keepers' template.
+    static func decodeKeeperGroup(_ object: JSONObjectReader) throws(WorldError)
+        -> KeeperSettings
     {
-        let object = try reader.object()
-        let prefix = try object.optional("name")?.nonEmptyString() ?? "keeper"
-        guard prefix.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
-            throw try object.required("name").error("letters, digits, - and _ only")
-        }
-        let count = try object.required("count").int(in: 0...1_000)
         var template = KeeperSettings(name: "template", address: .zero)
         template.gas = try decodeGas(object, default: template.gas)
         if let capital = object.optional("dai_capital") {
@@ -151,8 +170,7 @@ extension ProtocolWorldDecoding {
                 template.downtime.append(.milliseconds(from) ..< .milliseconds(until))
             }
         }
-        try object.finish()
-        return (prefix, count, template)
+        return template
     }
 
     /// `arbitrageurs`: `count` bots, one per collateral in turn.

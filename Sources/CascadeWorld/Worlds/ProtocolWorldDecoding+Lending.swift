@@ -405,78 +405,61 @@ extension ProtocolWorldDecoding {
     static func decodeLendingKeepers(
         _ reader: JSONReader, symbols: [String], assets: [LendingAssetSettings]
     ) throws(WorldError) -> [LendingKeeperSettings] {
-        let groups: [JSONReader]
-        if case .array = reader.value.content {
-            groups = try reader.array(count: 0...100)
-        } else {
-            groups = [reader]
-        }
-        var keepers: [LendingKeeperSettings] = []
-        var used: [String: Int] = [:]
-        for group in groups {
-            let object = try group.object()
-            let prefix = try object.optional("name")?.nonEmptyString() ?? "liquidator"
-            guard prefix.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
-            else {
-                throw try object.required("name").error("letters, digits, - and _ only")
-            }
-            let count = try object.required("count").int(in: 0...1_000)
-            guard keepers.count + count <= 1_000 else {
-                throw group.error("at most 1,000 lending keepers in a world")
-            }
-            var template = LendingKeeperSettings(
-                name: "template", address: .zero,
-                capital: Array(repeating: .zero, count: assets.count))
-            template.gas = try decodeGas(object, default: template.gas)
-            try decodeLatencies(object, &template.observation, &template.propagation)
-            if let section = object.optional("capital") {
-                let capital = try section.object()
-                for (key, value) in capital.entries() {
-                    guard let asset = symbols.firstIndex(of: key) else {
-                        throw value.error(
-                            "no lending asset \(key); assets: \(symbols.joined(separator: ", "))")
-                    }
-                    template.capital[asset] = try value.baseUnits256(scale: assets[asset].decimals)
-                    guard template.capital[asset] < (UInt256.one << 120) else {
-                        throw value.error("must be below 2^120 base units")
+        try decodeAgentGroups(
+            reader, defaultName: "liquidator", limit: 1_000,
+            limitMessage: "at most 1,000 lending keepers in a world",
+            decodeGroup: { object throws(WorldError) in
+                var template = LendingKeeperSettings(
+                    name: "template", address: .zero,
+                    capital: Array(repeating: .zero, count: assets.count))
+                template.gas = try decodeGas(object, default: template.gas)
+                try decodeLatencies(object, &template.observation, &template.propagation)
+                if let section = object.optional("capital") {
+                    let capital = try section.object()
+                    for (key, value) in capital.entries() {
+                        guard let asset = symbols.firstIndex(of: key) else {
+                            throw value.error(
+                                "no lending asset \(key); assets: \(symbols.joined(separator: ", "))"
+                            )
+                        }
+                        template.capital[asset] = try value.baseUnits256(
+                            scale: assets[asset].decimals)
+                        guard template.capital[asset] < (UInt256.one << 120) else {
+                            throw value.error("must be below 2^120 base units")
+                        }
                     }
                 }
-            }
-            if let value = object.optional("eth_each") {
-                template.ethBalance = try value.uint64(in: 1...1_000_000_000)
-            }
-            if let value = object.optional("min_profit") {
-                template.minimumProfit = try value.double(in: 0...1e12)
-            }
-            if let value = object.optional("max_per_block") {
-                template.maxNewTransactionsPerBlock = try value.int(in: 1...1_000)
-            }
-            if let value = object.optional("retry_delay") {
-                template.retryDelay = .milliseconds(
-                    try value.durationMilliseconds(in: 0...86_400_000))
-            }
-            if let list = object.optional("downtime") {
-                for window in try list.array(count: 0...1_000) {
-                    let span = try window.object()
-                    let from = try span.required("from").durationMilliseconds(in: 0...Int64.max / 4)
-                    let untilReader = try span.required("until")
-                    let until = try untilReader.durationMilliseconds(in: 0...Int64.max / 4)
-                    try span.finish()
-                    guard from < until else { throw untilReader.error("must be after from") }
-                    template.downtime.append(.milliseconds(from) ..< .milliseconds(until))
+                if let value = object.optional("eth_each") {
+                    template.ethBalance = try value.uint64(in: 1...1_000_000_000)
                 }
-            }
-            try object.finish()
-            let first = used[prefix, default: 0]
-            used[prefix] = first + count
-            for index in 0..<count {
-                var keeper = template
-                keeper.name = "\(prefix)-\(first + index)"
-                keeper.address = ProtocolWorld.lendingKeeper(keepers.count)
-                keepers.append(keeper)
-            }
-        }
-        return keepers
+                if let value = object.optional("min_profit") {
+                    template.minimumProfit = try value.double(in: 0...1e12)
+                }
+                if let value = object.optional("max_per_block") {
+                    template.maxNewTransactionsPerBlock = try value.int(in: 1...1_000)
+                }
+                if let value = object.optional("retry_delay") {
+                    template.retryDelay = .milliseconds(
+                        try value.durationMilliseconds(in: 0...86_400_000))
+                }
+                if let list = object.optional("downtime") {
+                    for window in try list.array(count: 0...1_000) {
+                        let span = try window.object()
+                        let from = try span.required("from").durationMilliseconds(
+                            in: 0...Int64.max / 4)
+                        let untilReader = try span.required("until")
+                        let until = try untilReader.durationMilliseconds(in: 0...Int64.max / 4)
+                        try span.finish()
+                        guard from < until else { throw untilReader.error("must be after from") }
+                        template.downtime.append(.milliseconds(from) ..< .milliseconds(until))
+                    }
+                }
+                return template
+            },
+            place: { agent, name, index in
+                agent.name = name
+                agent.address = ProtocolWorld.lendingKeeper(index)
+            })
     }
 }
 
@@ -487,86 +470,66 @@ extension ProtocolWorldDecoding {
         _ reader: JSONReader, symbols: [String], assets: [LendingAssetSettings],
         others: LendingSettings
     ) throws(WorldError) -> [LendingExploiterSettings] {
-        let groups: [JSONReader]
-        if case .array = reader.value.content {
-            groups = try reader.array(count: 0...100)
-        } else {
-            groups = [reader]
-        }
-        var exploiters: [LendingExploiterSettings] = []
-        var used: [String: Int] = [:]
-        for group in groups {
-            let object = try group.object()
-            let prefix = try object.optional("name")?.nonEmptyString() ?? "exploiter"
-            guard prefix.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
-            else {
-                throw try object.required("name").error("letters, digits, - and _ only")
-            }
-            let count = try object.required("count").int(in: 0...100)
-            guard exploiters.count + count <= 100 else {
-                throw group.error("at most 100 lending exploiters in a world")
-            }
-            let assetReader = try object.required("asset")
-            let collateral = symbols.firstIndex(of: try assetReader.oneOf(symbols)) ?? 0
-            guard assets[collateral].liquidationThresholdBps > 0, assets[collateral].ltvBps > 0
-            else {
-                throw assetReader.error(
-                    "\(symbols[collateral]) cannot be borrowed against (no collateral factor or "
-                        + "LTV)")
-            }
-            let borrowReader = try object.required("borrow")
-            let debt = symbols.firstIndex(of: try borrowReader.oneOf(symbols)) ?? 0
-            guard debt != collateral else { throw borrowReader.error("must differ from asset") }
-            // The race ledger counts every lending race in one unit: the debt asset when all
-            // positions borrow one, else USD.
-            let otherDebts = Set(
-                others.accounts.map(\.debt)
-                    + (others.population.count > 0 ? others.population.pairs.map(\.debt) : []))
-            if otherDebts.count == 1, let only = otherDebts.first, only != debt {
-                throw borrowReader.error(
-                    "must be \(symbols[only]), the asset every other position borrows (races "
-                        + "count in one unit)")
-            }
-            let capital = try object.required("capital").double(in: 0...1e12)
-            var template = LendingExploiterSettings(
-                name: "template", address: .zero, collateral: collateral, debt: debt,
-                capital: capital)
-            template.gas = try decodeGas(object, default: template.gas)
-            try decodeLatencies(object, &template.observation, &template.propagation)
-            if let value = object.optional("reinvest") {
-                template.reinvest = try value.bool()
-            }
-            if let value = object.optional("min_edge") {
-                template.minimumEdge = Double(try bps(value, in: 0...100_000)) / 10_000
-            }
-            if let value = object.optional("min_profit") {
-                template.minimumProfit = try value.double(in: 0...1e12)
-            }
-            if let value = object.optional("borrow_share") {
-                template.borrowShare = Double(try bps(value, in: 1...10_000)) / 10_000
-            }
-            if let value = object.optional("round_max") {
-                template.roundMaximum = try value.double(in: 1...1e12)
-            }
-            if let value = object.optional("eth_each") {
-                template.ethBalance = try value.uint64(in: 1...1_000_000_000)
-            }
-            // What its venue purchases stand for on chain: ten trillion units, or 2^110 base
-            // units when that is less (it never supplies more than it bought).
-            let decimals = assets[collateral].decimals
-            template.inventory =
-                decimals <= 20
-                ? UInt256.powerOfTen(13 + decimals) : (UInt256.one << 110)
-            try object.finish()
-            let first = used[prefix, default: 0]
-            used[prefix] = first + count
-            for index in 0..<count {
-                var exploiter = template
-                exploiter.name = "\(prefix)-\(first + index)"
-                exploiter.address = ProtocolWorld.lendingExploiter(exploiters.count)
-                exploiters.append(exploiter)
-            }
-        }
-        return exploiters
+        try decodeAgentGroups(
+            reader, defaultName: "exploiter", limit: 100,
+            limitMessage: "at most 100 lending exploiters in a world",
+            decodeGroup: { object throws(WorldError) in
+                let assetReader = try object.required("asset")
+                let collateral = symbols.firstIndex(of: try assetReader.oneOf(symbols)) ?? 0
+                guard assets[collateral].liquidationThresholdBps > 0, assets[collateral].ltvBps > 0
+                else {
+                    throw assetReader.error(
+                        "\(symbols[collateral]) cannot be borrowed against (no collateral factor or "
+                            + "LTV)")
+                }
+                let borrowReader = try object.required("borrow")
+                let debt = symbols.firstIndex(of: try borrowReader.oneOf(symbols)) ?? 0
+                guard debt != collateral else { throw borrowReader.error("must differ from asset") }
+                // The race ledger counts every lending race in one unit: the debt asset when all
+                // positions borrow one, else USD.
+                let otherDebts = Set(
+                    others.accounts.map(\.debt)
+                        + (others.population.count > 0 ? others.population.pairs.map(\.debt) : []))
+                if otherDebts.count == 1, let only = otherDebts.first, only != debt {
+                    throw borrowReader.error(
+                        "must be \(symbols[only]), the asset every other position borrows (races "
+                            + "count in one unit)")
+                }
+                let capital = try object.required("capital").double(in: 0...1e12)
+                var template = LendingExploiterSettings(
+                    name: "template", address: .zero, collateral: collateral, debt: debt,
+                    capital: capital)
+                template.gas = try decodeGas(object, default: template.gas)
+                try decodeLatencies(object, &template.observation, &template.propagation)
+                if let value = object.optional("reinvest") {
+                    template.reinvest = try value.bool()
+                }
+                if let value = object.optional("min_edge") {
+                    template.minimumEdge = Double(try bps(value, in: 0...100_000)) / 10_000
+                }
+                if let value = object.optional("min_profit") {
+                    template.minimumProfit = try value.double(in: 0...1e12)
+                }
+                if let value = object.optional("borrow_share") {
+                    template.borrowShare = Double(try bps(value, in: 1...10_000)) / 10_000
+                }
+                if let value = object.optional("round_max") {
+                    template.roundMaximum = try value.double(in: 1...1e12)
+                }
+                if let value = object.optional("eth_each") {
+                    template.ethBalance = try value.uint64(in: 1...1_000_000_000)
+                }
+                // What its venue purchases stand for on chain: ten trillion units, or 2^110 base
+                // units when that is less (it never supplies more than it bought).
+                let decimals = assets[collateral].decimals
+                template.inventory =
+                    decimals <= 20
+                    ? UInt256.powerOfTen(13 + decimals) : (UInt256.one << 110)
+                return template
+            },
+            place: { agent, name, index in
+                agent.name = name
+                agent.address = ProtocolWorld.lendingExploiter(index)
+            })
     }
 }

@@ -271,62 +271,44 @@ extension ProtocolWorldDecoding {
     static func decodePerpLiquidators(_ reader: JSONReader) throws(WorldError)
         -> [PerpLiquidatorSettings]
     {
-        let groups: [JSONReader]
-        if case .array = reader.value.content {
-            groups = try reader.array(count: 0...100)
-        } else {
-            groups = [reader]
-        }
-        var liquidators: [PerpLiquidatorSettings] = []
-        var used: [String: Int] = [:]
-        for group in groups {
-            let object = try group.object()
-            let prefix = try object.optional("name")?.nonEmptyString() ?? "liquidator"
-            guard prefix.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
-            else { throw try object.required("name").error("letters, digits, - and _ only") }
-            let count = try object.required("count").int(in: 0...1_000)
-            var template = PerpLiquidatorSettings(name: "template", address: .zero)
-            if let value = object.optional("capital") { template.capital = try usdc(value) }
-            if let value = object.optional("eth_each") {
-                template.ethBalance = try value.uint64(in: 1...1_000_000_000)
-            }
-            template.gas = try decodeGas(object, default: template.gas)
-            try decodeLatencies(object, &template.observation, &template.propagation)
-            if let value = object.optional("max_per_block") {
-                template.maxNewTransactionsPerBlock = try value.int(in: 1...1_000)
-            }
-            if let value = object.optional("retry_delay") {
-                template.retryDelay = .milliseconds(
-                    try value.durationMilliseconds(in: 0...86_400_000))
-            }
-            if let value = object.optional("fill_discount") {
-                template.fillDiscount = try value.ratio().approximateDouble
-                guard template.fillDiscount < 1 else { throw value.error("must be below 100%") }
-            }
-            if let value = object.optional("price_buffer") {
-                template.priceBuffer = try value.ratio().approximateDouble
-                guard template.priceBuffer < 1 else { throw value.error("must be below 100%") }
-            }
-            if let value = object.optional("min_notional") {
-                template.minimumNotional = try value.double(in: 0...1e12)
-            }
-            if let list = object.optional("downtime") {
-                template.downtime = try decodeDowntime(list)
-            }
-            try object.finish()
-            let first = used[prefix, default: 0]
-            used[prefix] = first + count
-            guard liquidators.count + count <= 1_000 else {
-                throw group.error("at most 1,000 liquidators in a world")
-            }
-            for index in 0..<count {
-                var liquidator = template
-                liquidator.name = "\(prefix)-\(first + index)"
-                liquidator.address = ProtocolWorld.perpLiquidator(liquidators.count)
-                liquidators.append(liquidator)
-            }
-        }
-        return liquidators
+        try decodeAgentGroups(
+            reader, defaultName: "liquidator", limit: 1_000,
+            limitMessage: "at most 1,000 liquidators in a world",
+            decodeGroup: { object throws(WorldError) in
+                var template = PerpLiquidatorSettings(name: "template", address: .zero)
+                if let value = object.optional("capital") { template.capital = try usdc(value) }
+                if let value = object.optional("eth_each") {
+                    template.ethBalance = try value.uint64(in: 1...1_000_000_000)
+                }
+                template.gas = try decodeGas(object, default: template.gas)
+                try decodeLatencies(object, &template.observation, &template.propagation)
+                if let value = object.optional("max_per_block") {
+                    template.maxNewTransactionsPerBlock = try value.int(in: 1...1_000)
+                }
+                if let value = object.optional("retry_delay") {
+                    template.retryDelay = .milliseconds(
+                        try value.durationMilliseconds(in: 0...86_400_000))
+                }
+                if let value = object.optional("fill_discount") {
+                    template.fillDiscount = try value.ratio().approximateDouble
+                    guard template.fillDiscount < 1 else { throw value.error("must be below 100%") }
+                }
+                if let value = object.optional("price_buffer") {
+                    template.priceBuffer = try value.ratio().approximateDouble
+                    guard template.priceBuffer < 1 else { throw value.error("must be below 100%") }
+                }
+                if let value = object.optional("min_notional") {
+                    template.minimumNotional = try value.double(in: 0...1e12)
+                }
+                if let list = object.optional("downtime") {
+                    template.downtime = try decodeDowntime(list)
+                }
+                return template
+            },
+            place: { agent, name, index in
+                agent.name = name
+                agent.address = ProtocolWorld.perpLiquidator(index)
+            })
     }
 
     static func decodeDowntime(_ list: JSONReader) throws(WorldError) -> [Range<SimTime>] {
