@@ -17,9 +17,6 @@ struct LendingAnchorTests {
     /// `DAI-UNISWAP`, constant $1, averaged over five minutes. Tolerance ±20%. No accounts:
     /// only the oracle node runs.
     static func world(jump: Double) -> ProtocolWorldConfiguration {
-        let chain = ChainConfiguration(
-            market: .eip1559, production: .ethereumProofOfStake(missedPerMillion: 0),
-            gasLimits: GasLimitSchedule(initial: 30_000_000), nativeToken: TokenID(rawValue: 0))
         let market = MarketConfiguration(
             assets: [
                 MarketAsset(name: "ETH", model: .constant(price: 1_000)),
@@ -29,11 +26,8 @@ struct LendingAnchorTests {
                     shocks: [ScriptedShock(start: .seconds(60), change: jump)]),
                 MarketAsset(name: "DAI-UNISWAP", model: .constant(price: 1)),
             ], resolution: .seconds(1), horizon: .minutes(30))
-        let deep = OrderBookVenue(
-            depth: DepthCurve(depthAtReference: 1e12, referenceFraction: 0.01),
-            recoveryHalfLife: .minutes(1))
-        let feed = FeedOperatorSettings(
-            name: "", feed: 0, interval: .seconds(10), observationDelay: .seconds(1), noise: 0)
+        let deep = ProtocolWorldFixture.deepVenue
+        let feed = ProtocolWorldFixture.lendingFeed
         let assets = [
             LendingAssetSettings(
                 symbol: "USDC", asset: "USDC", decimals: 6, ltvBps: 7_500,
@@ -46,12 +40,8 @@ struct LendingAnchorTests {
                 anchor: LendingAnchorSettings(asset: "DAI-UNISWAP", windowSeconds: 300)),
         ]
         let lending = LendingSettings(kind: .compound, assets: assets)
-        var configuration = ProtocolWorldConfiguration(
-            seed: 3, chain: chain, demand: nil, market: market, collaterals: [],
-            borrowers: BorrowerPopulationSettings(count: 0), keepers: [],
-            checksInvariants: true, lending: lending)
-        configuration.nativeAsset = "ETH"
-        return configuration
+        return ProtocolWorldFixture.lendingWorld(
+            seed: 3, market: market, lending: lending)
     }
 
     /// Runs the world for five minutes; returns the view's DAI price (WAD) and the

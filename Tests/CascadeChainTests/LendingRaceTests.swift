@@ -19,9 +19,6 @@ struct LendingRaceTests {
         keepers: [LendingKeeperSettings], jump: Double, kind: LendingPoolKind = .aave(.v2),
         extraAccounts: [LendingAccountSettings] = []
     ) -> ProtocolWorldConfiguration {
-        let chain = ChainConfiguration(
-            market: .eip1559, production: .ethereumProofOfStake(missedPerMillion: 0),
-            gasLimits: GasLimitSchedule(initial: 30_000_000), nativeToken: TokenID(rawValue: 0))
         let market = MarketConfiguration(
             assets: [
                 MarketAsset(name: "ETH", model: .constant(price: 1_000)),
@@ -30,11 +27,8 @@ struct LendingRaceTests {
                     name: "CRV", model: .constant(price: 0.5),
                     shocks: [ScriptedShock(start: .seconds(60), change: jump)]),
             ], resolution: .seconds(1), horizon: .minutes(30))
-        let deep = OrderBookVenue(
-            depth: DepthCurve(depthAtReference: 1e12, referenceFraction: 0.01),
-            recoveryHalfLife: .minutes(1))
-        let feed = FeedOperatorSettings(
-            name: "", feed: 0, interval: .seconds(10), observationDelay: .seconds(1), noise: 0)
+        let deep = ProtocolWorldFixture.deepVenue
+        let feed = ProtocolWorldFixture.lendingFeed
         let assets = [
             LendingAssetSettings(
                 symbol: "USDC", asset: "USDC", decimals: 6, ltvBps: 8_000,
@@ -56,12 +50,8 @@ struct LendingRaceTests {
                     debtAmount: UInt256(160_000 as UInt64) * .wad)
             ] + extraAccounts,
             keepers: keepers)
-        var configuration = ProtocolWorldConfiguration(
-            seed: 11, chain: chain, demand: nil, market: market, collaterals: [],
-            borrowers: BorrowerPopulationSettings(count: 0), keepers: [],
-            checksInvariants: true, lending: lending)
-        configuration.nativeAsset = "ETH"
-        return configuration
+        return ProtocolWorldFixture.lendingWorld(
+            seed: 11, market: market, lending: lending)
     }
 
     /// A lending keeper with fixed latencies and a fixed bid of `gwei` (tip and cap).

@@ -13,6 +13,29 @@ enum ProtocolWorldFixture {
             gasLimits: GasLimitSchedule(initial: 30_000_000), nativeToken: TokenID(rawValue: 0))
     }
 
+    /// A venue too deep for any test trade to move: the lending tests' books.
+    static let deepVenue = OrderBookVenue(
+        depth: DepthCurve(depthAtReference: 1e12, referenceFraction: 0.01),
+        recoveryHalfLife: .minutes(1))
+
+    /// A lending feed operator observing every 10 s, 1 s behind, without noise.
+    static let lendingFeed = FeedOperatorSettings(
+        name: "", feed: 0, interval: .seconds(10), observationDelay: .seconds(1), noise: 0)
+
+    /// A lending world on `chain()` with no Maker parts and invariants checked; gas is
+    /// valued in `nativeAsset`.
+    static func lendingWorld(
+        seed: UInt64, market: MarketConfiguration, lending: LendingSettings,
+        nativeAsset: String = "ETH"
+    ) -> ProtocolWorldConfiguration {
+        var configuration = ProtocolWorldConfiguration(
+            seed: seed, chain: chain(), demand: nil, market: market, collaterals: [],
+            borrowers: BorrowerPopulationSettings(count: 0), keepers: [],
+            checksInvariants: true, lending: lending)
+        configuration.nativeAsset = nativeAsset
+        return configuration
+    }
+
     /// ETH at $200, falling by `crash` at `crashAt` (an instant shock).
     static func market(
         crash: Double = -0.3, crashAt: SimTime = .seconds(60), horizon: SimTime = .hours(3)
