@@ -130,7 +130,8 @@ public final class Kernel<Message: DigestFoldable> {
     public func step() throws(KernelError) -> Bool {
         if !core.pointee.startedAgents { start() }
         if let overflow = core.pointee.overflow { throw overflow }
-        guard let event = core.pointee.queue.dequeue() else { return false }
+        guard !core.pointee.queue.isEmpty else { return false }
+        let event = core.pointee.queue.removeEarliest()
         try KernelCore.deliver(event, core: core, limit: limits.maxEvents)
         return true
     }
@@ -146,7 +147,7 @@ public final class Kernel<Message: DigestFoldable> {
         if let overflow = core.pointee.overflow { throw overflow }
         let limit = limits.maxEvents
         while let next = core.pointee.queue.peek(), next.time <= deadline.milliseconds {
-            guard let event = core.pointee.queue.dequeue() else { break }
+            let event = core.pointee.queue.removeEarliest()
             try KernelCore.deliver(event, core: core, limit: limit)
             if core.pointee.stopRequested {
                 core.pointee.stopRequested = false

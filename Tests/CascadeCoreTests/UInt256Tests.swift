@@ -178,6 +178,33 @@ struct UInt256EdgeTests {
         #expect(UInt256(truncating: (UInt256(12345) << 150).doubleValue) == UInt256(12345) << 150)
     }
 
+    /// The fast conversion through 64-bit halves agrees with the standard library's
+    /// `UInt128(Double)` everywhere: across every binade from 2^-1 to 2^256, at powers of
+    /// two and their neighbours, and on seeded random doubles.
+    @Test func truncatingAgreesWithTheStandardLibrary() {
+        func reference(_ value: Double) -> UInt256? {
+            guard value.isFinite, value > -1, value < 0x1p256 else { return nil }
+            if value < 0x1p128 { return UInt256(high: 0, low: UInt128(value)) }
+            let upper = UInt128(value / 0x1p128)
+            return UInt256(high: upper, low: UInt128(value - Double(upper) * 0x1p128))
+        }
+        var values: [Double] = [0, -0.0, -0.999, 0.5, 1, 0x1p53 - 1, 0x1p53, 0x1p53 + 2]
+        for exponent in -1...256 {
+            let power = Double(sign: .plus, exponent: exponent, significand: 1)
+            values += [power, power.nextDown, power.nextUp, power * 1.5, (power * 2).nextDown]
+        }
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for _ in 0..<20_000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let exponent = Int(state >> 56) % 258 - 1
+            let significand = 1 + Double(state >> 11 & (1 << 52 - 1)) / 0x1p52
+            values.append(Double(sign: .plus, exponent: exponent, significand: significand))
+        }
+        for value in values {
+            #expect(UInt256(truncating: value) == reference(value), "at \(value)")
+        }
+    }
+
     @Test func carriesAcrossLimbs() {
         let lowMax = UInt256(high: 0, low: .max)
         #expect(lowMax + .one == twoTo128)

@@ -49,6 +49,18 @@ public struct LiquidationIndex: Sendable {
         @usableFromInline var right: Int32
         /// The market, or −1 when the id holds no position.
         @usableFromInline var market: Int32
+        /// `debt / collateral` in floating point (infinite without collateral): a screen
+        /// that settles most comparisons without the 512-bit products (see `precedes`).
+        @usableFromInline var ratio: Double
+
+        init(debt: UInt256, collateral: UInt256, left: Int32, right: Int32, market: Int32) {
+            self.debt = debt
+            self.collateral = collateral
+            self.left = left
+            self.right = right
+            self.market = market
+            ratio = debt.approximateValue / collateral.approximateValue
+        }
 
         static let empty = Node(debt: .zero, collateral: .zero, left: -1, right: -1, market: -1)
     }

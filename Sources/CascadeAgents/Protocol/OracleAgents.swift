@@ -209,6 +209,7 @@ public final class FeedTransmitter: Agent {
             return
         }
         var fresh: [UInt256] = []
+        fresh.reserveCapacity(observations.count)
         for case let observation? in observations
         where context.now - observation.at <= settings.maxObservationAge {
             fresh.append(observation.price)

@@ -211,7 +211,7 @@ final class ProtocolOutputSink: ProtocolBlockObserver, PerpBlockObserver {
                     .unsigned(block.backgroundGasUsed), .decimal(block.averageGasPrice, scale: 0),
                     .decimal(blockBurned, scale: 0), .decimal(blockTips, scale: 0),
                 ] + priceValues + [
-                    .integer(ledger.openRaces.count + ledger.perps.openCount),
+                    .integer(ledger.openRaceCount + ledger.perps.openCount),
                     .integer(liquidations),
                     .decimal(DecimalText(collateralValue, scale: 36)),
                     .decimal(DecimalText(debt, scale: 45)),
