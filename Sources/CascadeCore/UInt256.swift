@@ -271,7 +271,7 @@ extension UInt256 {
     /// library's generic algorithm, which converted through `init(exactly:)` and was a
     /// tenth of a Clipper take.
     @inlinable @inline(__always)
-    static func wideProduct(_ a: UInt128, _ b: UInt128) -> (high: UInt128, low: UInt128) {
+    public static func wideProduct(_ a: UInt128, _ b: UInt128) -> (high: UInt128, low: UInt128) {
         let a0 = UInt64(truncatingIfNeeded: a)
         let a1 = UInt64(truncatingIfNeeded: a &>> 64)
         let b0 = UInt64(truncatingIfNeeded: b)

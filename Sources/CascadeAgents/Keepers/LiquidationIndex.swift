@@ -218,6 +218,13 @@ extension LiquidationIndex {
     public struct Iterator: IteratorProtocol, Sendable {
         let nodes: [Node]
         let threshold: SafetyThreshold
+        /// A position is unsafe iff its `debt / collateral` exceeds
+        /// `collateralValue / debtValue`. Node ratios above `certainlyUnsafe` or below
+        /// `certainlySafe` (that cutoff's approximation ± 10^-12, relative: both sides are
+        /// within ~10^-15 of exact, see `precedes`) are decided without the 512-bit test;
+        /// the rest, and infinite or undefined cutoffs, take the exact one.
+        let certainlyUnsafe: Double
+        let certainlySafe: Double
         var path: [Int32] = []
         /// Nodes touched so far: for complexity tests.
         package private(set) var visitedNodeCount = 0
@@ -225,8 +232,21 @@ extension LiquidationIndex {
         init(nodes: [Node], root: Int32, threshold: SafetyThreshold) {
             self.nodes = nodes
             self.threshold = threshold
+            let cutoff =
+                threshold.collateralValue.approximateValue / threshold.debtValue.approximateValue
+            certainlyUnsafe = cutoff * (1 + 1e-12)
+            certainlySafe = cutoff * (1 - 1e-12)
             path.reserveCapacity(64)
             descendLeft(from: root)
+        }
+
+        /// `threshold.isUnsafe` for the node, screened by its ratio first.
+        private func isUnsafe(_ index: Int32) -> Bool {
+            let ratio = nodes[Int(index)].ratio
+            if ratio > certainlyUnsafe { return true }
+            if ratio < certainlySafe { return false }
+            return threshold.isUnsafe(
+                collateral: nodes[Int(index)].collateral, debt: nodes[Int(index)].debt)
         }
 
         private mutating func descendLeft(from start: Int32) {
@@ -240,13 +260,12 @@ extension LiquidationIndex {
 
         public mutating func next() -> Int? {
             guard let current = path.popLast() else { return nil }
-            let node = nodes[Int(current)]
-            guard threshold.isUnsafe(collateral: node.collateral, debt: node.debt) else {
+            guard isUnsafe(current) else {
                 // Every later position is at least as safe: the walk ends here.
                 path.removeAll()
                 return nil
             }
-            descendLeft(from: node.right)
+            descendLeft(from: nodes[Int(current)].right)
             return Int(current)
         }
     }

@@ -35,8 +35,10 @@ public struct SafetyThreshold: Hashable, Sendable {
 @inlinable
 func compareProducts(_ a: UInt256, _ b: UInt256, _ c: UInt256, _ d: UInt256) -> Int {
     if (a.high | b.high | c.high | d.high) == 0 {
-        let left = a.low.multipliedFullWidth(by: b.low)
-        let right = c.low.multipliedFullWidth(by: d.low)
+        // `UInt256.wideProduct`, not `UInt128.multipliedFullWidth` (the standard library's
+        // generic algorithm, 4% of a Black Thursday run from the queries alone).
+        let left = UInt256.wideProduct(a.low, b.low)
+        let right = UInt256.wideProduct(c.low, d.low)
         if left.high != right.high { return left.high < right.high ? -1 : 1 }
         if left.low != right.low { return left.low < right.low ? -1 : 1 }
         return 0
