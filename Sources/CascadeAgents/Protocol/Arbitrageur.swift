@@ -60,7 +60,7 @@ public final class Arbitrageur: Agent {
 
     init(
         settings: ArbitrageurSettings, pair: Int, ilk: MakerSystem.IlkID, view: MarketView,
-        producer: AgentID
+        producer: AgentID, samplers: LatencySamplers? = nil
     ) {
         self.settings = settings
         self.pair = pair
@@ -68,7 +68,7 @@ public final class Arbitrageur: Agent {
         self.view = view
         outbox = Outbox(
             address: settings.address, producer: producer,
-            propagation: LatencySampler(settings.propagation))
+            propagation: samplers.sampler(settings.propagation))
     }
 
     public func start(_ context: Context<ProtocolMessage>) {

@@ -123,7 +123,7 @@ public final class BorrowerPopulation: Agent {
     init(
         name: String, settings: BorrowerPopulationSettings, vaults: [BorrowerVault],
         ilks: [MakerSystem.IlkID], genesis: ProtocolState, book: VaultBook, view: MarketView,
-        producer: AgentID, initialBaseFee: Wei
+        producer: AgentID, initialBaseFee: Wei, samplers: LatencySamplers? = nil
     ) {
         self.name = name
         self.settings = settings
@@ -134,8 +134,8 @@ public final class BorrowerPopulation: Agent {
         self.view = view
         plans = Array(repeating: nil, count: vaults.count)
         newest = NewestBlock(initialBaseFee: initialBaseFee)
-        propagation = LatencySampler(settings.propagation)
-        reaction = LatencySampler(settings.reactionLatency)
+        propagation = samplers.sampler(settings.propagation)
+        reaction = samplers.sampler(settings.reactionLatency)
         nonces = Array(repeating: 0, count: vaults.count)
         busyUntil = Array(repeating: .zero, count: vaults.count)
     }

@@ -70,7 +70,7 @@ public final class Keeper: Agent {
     init(
         settings: KeeperSettings, genesis: ProtocolState, ilks: [MakerSystem.IlkID],
         pairs: [Int?], book: VaultBook, view: MarketView, producer: AgentID,
-        initialBaseFee: Wei
+        initialBaseFee: Wei, samplers: LatencySamplers? = nil
     ) {
         self.settings = settings
         self.ilks = ilks
@@ -80,7 +80,7 @@ public final class Keeper: Agent {
         newest = NewestBlock(initialBaseFee: initialBaseFee)
         outbox = Outbox(
             address: settings.address, producer: producer,
-            propagation: LatencySampler(settings.propagation))
+            propagation: samplers.sampler(settings.propagation))
     }
 
     /// Index queries and updates so far (for the "never a scan" check).

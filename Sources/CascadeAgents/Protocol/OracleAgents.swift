@@ -46,13 +46,13 @@ public final class FeedOperator: Agent {
 
     init(
         settings: FeedOperatorSettings, reporterIndex: Int, transmitter: AgentID,
-        view: MarketView
+        view: MarketView, samplers: LatencySamplers? = nil
     ) {
         self.settings = settings
         self.reporterIndex = reporterIndex
         self.transmitter = transmitter
         self.view = view
-        latency = LatencySampler(settings.messageLatency)
+        latency = samplers.sampler(settings.messageLatency)
     }
 
     public func start(_ context: Context<ProtocolMessage>) {
@@ -155,7 +155,8 @@ public final class FeedTransmitter: Agent {
 
     init(
         settings: FeedTransmitterSettings, feed: Int, aggregator: MedianAggregator,
-        aggregatorIndex: Int, reporters: Int, producer: AgentID, initialBaseFee: Wei
+        aggregatorIndex: Int, reporters: Int, producer: AgentID, initialBaseFee: Wei,
+        samplers: LatencySamplers? = nil
     ) {
         self.settings = settings
         self.feed = feed
@@ -168,7 +169,7 @@ public final class FeedTransmitter: Agent {
         newest = NewestBlock(initialBaseFee: initialBaseFee)
         outbox = Outbox(
             address: settings.address, producer: producer,
-            propagation: LatencySampler(settings.propagation))
+            propagation: samplers.sampler(settings.propagation))
     }
 
     public var transactionsSent: Int { outbox.sentCount }
@@ -276,13 +277,14 @@ public final class OSMPoker: Agent {
     @exclusivity(unchecked) public private(set) var stalledCount = 0
 
     init(
-        settings: OSMPokerSettings, ilks: [MakerSystem.IlkID], producer: AgentID
+        settings: OSMPokerSettings, ilks: [MakerSystem.IlkID], producer: AgentID,
+        samplers: LatencySamplers? = nil
     ) {
         self.settings = settings
         self.ilks = ilks
         outbox = Outbox(
             address: settings.address, producer: producer,
-            propagation: LatencySampler(settings.propagation))
+            propagation: samplers.sampler(settings.propagation))
     }
 
     public func start(_ context: Context<ProtocolMessage>) {

@@ -150,6 +150,8 @@ public final class ProtocolWorld {
             market: market, assets: viewAssets, venues: venues, venueAgent: venueID,
             nativeAsset: nativeAsset)
 
+        // Agents with the same latency model share one sampler table.
+        let samplers = LatencySamplers()
         var transmitters: [FeedTransmitter] = []
         var transmitterIDs: [AgentID] = []
         for (index, settings) in configuration.collaterals.enumerated() {
@@ -160,7 +162,7 @@ public final class ProtocolWorld {
                 settings: node, feed: index,
                 aggregator: built.state.aggregators[built.medians[index]],
                 aggregatorIndex: built.medians[index], reporters: settings.operators,
-                producer: producerID, initialBaseFee: baseFee)
+                producer: producerID, initialBaseFee: baseFee, samplers: samplers)
             transmitters.append(transmitter)
             transmitterIDs.append(kernel.add(transmitter))
         }
@@ -174,13 +176,15 @@ public final class ProtocolWorld {
                 operatorSettings.feed = index
                 let agent = FeedOperator(
                     settings: operatorSettings, reporterIndex: reporter,
-                    transmitter: transmitterIDs[index], view: view)
+                    transmitter: transmitterIDs[index], view: view, samplers: samplers)
                 operators.append(agent)
                 subscribers.append(kernel.add(agent))
             }
         }
         self.operators = operators
-        poker = OSMPoker(settings: configuration.poker, ilks: built.ilks, producer: producerID)
+        poker = OSMPoker(
+            settings: configuration.poker, ilks: built.ilks, producer: producerID,
+            samplers: samplers)
         // A world without collaterals (perpetuals only) has no OSM to poke and no vault to
         // defend: neither agent is added, so neither costs an event a block.
         let hasCollaterals = !configuration.collaterals.isEmpty
@@ -192,7 +196,7 @@ public final class ProtocolWorld {
             ilks: built.ilks, genesis: built.state,
             book: VaultBook(
                 state: built.state, firstOwner: Self.firstBorrower, ownerCount: population),
-            view: view, producer: producerID, initialBaseFee: baseFee)
+            view: view, producer: producerID, initialBaseFee: baseFee, samplers: samplers)
         if hasCollaterals { subscribers.append(kernel.add(borrowers)) }
         var arbitrageurs: [Arbitrageur] = []
         for settings in configuration.arbitrageurs {
@@ -201,7 +205,7 @@ public final class ProtocolWorld {
             }
             let agent = Arbitrageur(
                 settings: settings, pair: pair, ilk: built.ilks[settings.collateral],
-                view: view, producer: producerID)
+                view: view, producer: producerID, samplers: samplers)
             arbitrageurs.append(agent)
             subscribers.append(kernel.add(agent))
         }
@@ -213,7 +217,8 @@ public final class ProtocolWorld {
         for settings in configuration.keepers {
             let keeper = Keeper(
                 settings: settings, genesis: built.state, ilks: built.ilks, pairs: built.pairs,
-                book: book, view: view, producer: producerID, initialBaseFee: baseFee)
+                book: book, view: view, producer: producerID, initialBaseFee: baseFee,
+                samplers: samplers)
             keepers.append(keeper)
             subscribers.append(kernel.add(keeper))
         }
