@@ -18,19 +18,22 @@ import CascadeKernel
 /// **Decision** (each new block it sees, one bundle in flight at most). For each loan size
 /// `F = cash · k / sizes`, `k = 1 … sizes` (`cash`: the pool's cash of the quote asset),
 /// on a copy of the state it observed (`ProtocolState.dryRun`, the contracts are values):
-/// 1. run the flash loan, the swap and the supply, and read the most the pool lets it
-///    borrow then (`AavePool.accountData` at the prices the pool has just read: LTV ×
-///    collateral − debt, one base-currency unit less for `percentDiv`'s rounding,
-///    converted at the quote's pool price and capped by the pool's cash);
-/// 2. run the whole bundle with that borrow, settlement included: a revert (the loan
-///    cannot be repaid, the borrow is refused) drops the size;
+/// 1. run the flash loan, the swap (of `F` for what the pair's `getAmountOut` pays) and
+///    the supply of what it bought, and read the most the pool lets it borrow then
+///    (`AavePool.accountData` at the prices the pool has just read: LTV × collateral −
+///    debt, one base-currency unit less for `percentDiv`'s rounding, converted at the
+///    quote's pool price and capped by the pool's cash); a borrow that cannot cover the
+///    loan and premium the pool recorded would revert at settlement: the size is dropped;
+/// 2. run the whole bundle with that borrow, settlement included: a revert drops the
+///    size;
 /// 3. its profit is its quote balance after the dry run minus before — the contracts'
 ///    arithmetic, never a formula of its own.
 ///
 /// It sends the most profitable size when that profit, valued at the quote's reference
-/// price, beats gas by `minimumProfit` USD. The bundle is `flashLoan`, `swap` (with the
-/// dry run's output as `amountOutMin`, so a pair moved by an earlier transaction reverts
-/// it), `supply`, `borrow`; the pool settles the loan after the last call.
+/// price, beats gas by `minimumProfit` USD. The bundle is `flashLoan`, `swap` (with what
+/// it expects to buy as `amountOutMin`, so a pair moved against it by an earlier
+/// transaction reverts it), `supply`, `borrow`; the pool settles the loan after the last
+/// call.
 ///
 /// **Randomness.** Its own stream: observation and propagation delays.
 public final class FlashLoanAttacker: Agent {
@@ -157,36 +160,37 @@ public final class FlashLoanAttacker: Agent {
     }
 
     /// The bundle with a flash loan of `loan` base units, dry-run on `state`; throws when
-    /// a step reverts, and returns nil when it would borrow nothing.
+    /// a step reverts, and returns nil when it would keep nothing.
     func trial(loan: UInt256, _ state: ProtocolState, block: BlockContext) throws(Revert)
         -> FlashLoanBundle?
     {
         let address = settings.address
         let pool = reader.pool
         let quoteToken = reader.token(quote, state)
-        let pump: [ProtocolState.Call] = [
-            .aave(pool: pool, .flashLoan(asset: quote, amount: loan)),
-            .swap(
-                pair: pair, tokenIn: quoteToken, amountIn: loan, amountOutMin: .zero, to: address),
-        ]
-        let pumped = try state.dryRun(pump, caller: address, block: block, settling: false)
-        let bought = UInt256(
-            pumped.ledger.balance(of: reader.token(asset, state), address)
-                - state.ledger.balance(of: reader.token(asset, state), address))
+        // What the pair pays for the loan now (Uniswap's own `getAmountOut`): the swap's
+        // minimum and the amount supplied.
+        let reserves = state.pair(pair)
+        let quoteFirst = reserves.token0 == quoteToken
+        let bought = try UniswapV2Library.getAmountOut(
+            amountIn: loan, reserveIn: quoteFirst ? reserves.reserve0 : reserves.reserve1,
+            reserveOut: quoteFirst ? reserves.reserve1 : reserves.reserve0)
         guard !bought.isZero else { return nil }
-        let supply = ProtocolState.Call.aave(pool: pool, .supply(asset: asset, amount: bought))
-        let supplied = try pumped.dryRun(
-            [supply], caller: address, block: block, settling: false)
-        let borrow = maximumBorrow(supplied, at: block.timestamp)
-        guard !borrow.isZero else { return nil }
-        let calls = [
-            pump[0],
+        var calls: [ProtocolState.Call] = [
+            .aave(pool: pool, .flashLoan(asset: quote, amount: loan)),
             .swap(
                 pair: pair, tokenIn: quoteToken, amountIn: loan, amountOutMin: bought,
                 to: address),
-            supply,
-            .aave(pool: pool, .borrow(asset: quote, amount: borrow)),
+            .aave(pool: pool, .supply(asset: asset, amount: bought)),
         ]
+        let supplied = try state.dryRun(calls, caller: address, block: block, settling: false)
+        let borrow = maximumBorrow(supplied, at: block.timestamp)
+        // The pool pulls the loan and its premium (as it recorded them) from what the
+        // attacker holds when the transaction ends: a smaller borrow reverts it, so it is
+        // not worth a dry run.
+        guard let owed = supplied.aavePools[pool].pendingFlashLoans.last,
+            borrow > owed.amount + owed.premium
+        else { return nil }
+        calls.append(.aave(pool: pool, .borrow(asset: quote, amount: borrow)))
         let after = try state.dryRun(calls, caller: address, block: block)
         let before = state.ledger.balance(of: quoteToken, address)
         let kept = after.ledger.balance(of: quoteToken, address)
