@@ -136,6 +136,21 @@ public final class FlashLoanAttacker: Agent {
     func plan(_ state: ProtocolState, block: BlockContext, bid: GasBid, now: SimTime)
         -> FlashLoanBundle?
     {
+        guard let best = bestBundle(state, block: block) else { return nil }
+        let unit = UInt256.powerOfTen(reader.decimals(quote, state)).approximateValue
+        let profitUSD =
+            best.profit.approximateValue / unit * view.reference(quoteVenue, at: now)
+        let gasPrice = min(bid.feeCap, newest.nextBaseFee + bid.tipCap)
+        let gasUSD =
+            gasPrice.approximateValue * Double(Self.gasLimit(best.calls)) / 1e18
+            * view.nativePrice(at: now, fallback: 0)
+        return profitUSD - gasUSD > settings.minimumProfit ? best : nil
+    }
+
+    /// Over the loan sizes `cash · k / sizes`, the bundle that keeps the most of the quote
+    /// asset in a dry run on `state` at `block`, before gas; nil when none keeps anything
+    /// (every size reverts or keeps nothing). Ties go to the smaller loan.
+    package func bestBundle(_ state: ProtocolState, block: BlockContext) -> FlashLoanBundle? {
         let quoteToken = reader.token(quote, state)
         let cash = state.ledger.balance(
             of: quoteToken, state.aavePools[reader.pool].reserves[quote].configuration.aToken)
@@ -148,15 +163,7 @@ public final class FlashLoanAttacker: Agent {
             else { continue }
             best = bundle
         }
-        guard let best else { return nil }
-        let unit = UInt256.powerOfTen(reader.decimals(quote, state)).approximateValue
-        let profitUSD =
-            best.profit.approximateValue / unit * view.reference(quoteVenue, at: now)
-        let gasPrice = min(bid.feeCap, newest.nextBaseFee + bid.tipCap)
-        let gasUSD =
-            gasPrice.approximateValue * Double(Self.gasLimit(best.calls)) / 1e18
-            * view.nativePrice(at: now, fallback: 0)
-        return profitUSD - gasUSD > settings.minimumProfit ? best : nil
+        return best
     }
 
     /// The bundle with a flash loan of `loan` base units, dry-run on `state`; throws when
@@ -219,10 +226,10 @@ public final class FlashLoanAttacker: Agent {
 }
 
 /// One flash-loan bundle: its calls, the loan, and the quote it kept in the dry run.
-struct FlashLoanBundle {
-    var calls: [ProtocolState.Call]
+package struct FlashLoanBundle: Sendable {
+    package var calls: [ProtocolState.Call]
     /// Base units of the quote asset flash-borrowed.
-    var loan: UInt256
+    package var loan: UInt256
     /// Base units of the quote asset the dry run left it (borrowed − loan − premium).
-    var profit: UInt256
+    package var profit: UInt256
 }
