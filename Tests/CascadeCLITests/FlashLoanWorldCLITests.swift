@@ -20,8 +20,10 @@ struct FlashLoanWorldCLITests {
     func spot() throws {
         let folder = try CLIRunner.temporaryFolder("flash-spot")
         let outcome = try CLIRunner.run(
-            ["run", "flash-loan-spot-oracle", "--out", folder.path, "--check", "--trace",
-             "--quiet"])
+            [
+                "run", "flash-loan-spot-oracle", "--out", folder.path, "--check", "--trace",
+                "--quiet",
+            ])
         #expect(outcome.status == 0, "\(outcome.standardError)")
         let summary = try Self.summary(folder)
         #expect(summary["bad_debt_unit"] as? String == "USDC")

@@ -117,8 +117,10 @@ struct FlashLoanAttackTests {
         let now = UInt64(world.producer.chain.head.time.wholeSeconds)
         #expect(
             attacker.bestBundle(
-                state, block: BlockContext(number: world.producer.chain.head.number + 1,
-                timestamp: now)) == nil)
+                state,
+                block: BlockContext(
+                    number: world.producer.chain.head.number + 1,
+                    timestamp: now)) == nil)
         #expect(attacker.statistics.sent == 0)
         #expect(attacker.statistics.unprofitable > 0)
     }

@@ -115,7 +115,8 @@ public final class FlashLoanAttacker: Agent {
                 // What it kept, from the state the block left: it holds the quote asset
                 // only through its bundles, so its balance is their sum.
                 let token = reader.token(quote, report.state)
-                statistics.profit = UInt256(report.state.ledger.balance(of: token, settings.address))
+                statistics.profit = UInt256(
+                    report.state.ledger.balance(of: token, settings.address))
             case .reverted(_, let receipt, let revert):
                 statistics.reverted += 1
                 statistics.gasPaidWei += receipt.fee.paid

@@ -58,7 +58,9 @@ public final class Arbitrageur: Agent {
     @exclusivity(unchecked) public private(set) var swapsIncluded = 0
     @exclusivity(unchecked) public private(set) var swapsReverted = 0
 
-    init(settings: ArbitrageurSettings, target: ArbitrageTarget, view: MarketView, producer: AgentID) {
+    init(
+        settings: ArbitrageurSettings, target: ArbitrageTarget, view: MarketView, producer: AgentID
+    ) {
         self.settings = settings
         self.target = target
         self.view = view

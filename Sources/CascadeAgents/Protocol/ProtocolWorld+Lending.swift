@@ -556,10 +556,13 @@ extension ProtocolWorld {
         }
         var arbitrageur: Arbitrageur?
         if let arbitrageurSettings = pairSettings.arbitrageur {
-            let (asset, quote) = (settings.assets[pairSettings.asset], settings.assets[pairSettings.quote])
+            let (asset, quote) = (
+                settings.assets[pairSettings.asset], settings.assets[pairSettings.quote]
+            )
             let target = ArbitrageTarget(
                 pair: pair, token: genesis.tokens[pairSettings.asset],
-                quote: genesis.tokens[pairSettings.quote], reference: venueBase + pairSettings.asset,
+                quote: genesis.tokens[pairSettings.quote],
+                reference: venueBase + pairSettings.asset,
                 quoteReference: venueBase + pairSettings.quote,
                 baseUnits: quote.unit.approximateValue / asset.unit.approximateValue)
             let agent = Arbitrageur(

@@ -174,8 +174,10 @@ extension ProtocolRun {
         else { return }
         let flash = sink.flash
         // Before the run ends (an empty summary) the symbols come from the settings.
-        let quote = flash.quoteSymbol.isEmpty ? lending.assets[pair.quote].symbol : flash.quoteSymbol
-        let asset = flash.assetSymbol.isEmpty ? lending.assets[pair.asset].symbol : flash.assetSymbol
+        let quote =
+            flash.quoteSymbol.isEmpty ? lending.assets[pair.quote].symbol : flash.quoteSymbol
+        let asset =
+            flash.assetSymbol.isEmpty ? lending.assets[pair.asset].symbol : flash.assetSymbol
         summary.append("flash_loans", .integer(flash.bundles))
         summary.append("flash_loan_volume", .decimal(flash.volume))
         summary.append("flash_loan_volume_unit", .string(quote))

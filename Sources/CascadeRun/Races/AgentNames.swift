@@ -41,7 +41,8 @@ struct AgentNames {
                 rows.append((exploiter.settings.address.rawValue, exploiter.name, "exploiter"))
             }
             if let arbitrageur = lending.pairArbitrageur {
-                rows.append((arbitrageur.settings.address.rawValue, arbitrageur.name, "arbitrageur"))
+                rows.append(
+                    (arbitrageur.settings.address.rawValue, arbitrageur.name, "arbitrageur"))
             }
             if let poker = lending.twapPoker {
                 rows.append((poker.settings.address.rawValue, poker.name, "twap poker"))

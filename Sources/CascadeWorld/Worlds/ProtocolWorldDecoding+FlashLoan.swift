@@ -65,7 +65,8 @@ extension ProtocolWorldDecoding {
             pair.arbitrageur = arbitrageur
         }
         if case .twap = source {
-            var poker = OSMPokerSettings(name: "twap-poker", address: ProtocolWorld.lendingTWAPPoker)
+            var poker = OSMPokerSettings(
+                name: "twap-poker", address: ProtocolWorld.lendingTWAPPoker)
             if let value = object.optional("twap_poker") {
                 let terms = try value.object()
                 poker.gas = try decodeGas(terms, default: poker.gas)
