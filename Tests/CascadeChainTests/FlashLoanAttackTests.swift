@@ -111,7 +111,7 @@ struct FlashLoanAttackTests {
         _ = try world.run(until: .minutes(40))
         let state = world.producer.chain.state
         let poker = try #require(lending.twapPoker)
-        #expect(poker.updatesIncluded >= 1)
+        #expect(poker.pokesIncluded >= 1)
         let twap = try #require(lending.twap)
         #expect(state.twaps[twap].updates >= 1)
         let now = UInt64(world.producer.chain.head.time.wholeSeconds)

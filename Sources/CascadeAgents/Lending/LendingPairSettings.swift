@@ -9,7 +9,7 @@ import CascadeKernel
 /// spot price, or a TWAP oracle over the pair (`DexPriceFeed`).
 ///
 /// An arbitrageur (`Arbitrageur`) keeps the pair near the market reference prices, and
-/// with a TWAP a poker (`TWAPPoker`) closes the oracle's window as soon as it has passed:
+/// with a TWAP a poker (`OSMPoker` with the oracle among its `twaps`) closes the oracle's window as soon as it has passed:
 /// without one the average is never computed and the pool cannot price the asset.
 public struct LendingPairSettings: Hashable, Sendable {
     /// Where the pool reads `asset`'s price.

@@ -264,10 +264,18 @@ public struct OSMPokerSettings: Hashable, Sendable {
 /// Pokes each collateral's OSM as soon as its hop has passed (`pass(now)` on the state it
 /// last observed), with the Spotter's `poke` for the ilk in the same transaction, so the
 /// new current value reaches `spot` at once. One transaction per collateral in flight.
+///
+/// The same agent closes TWAP oracles' windows (`twaps`, a lending world's pair): once the
+/// observed block is at least `periodSeconds` after the oracle's last reading it sends
+/// `twapUpdate` (v2-periphery's `update`, which anyone may call). Without it an
+/// `ExampleOracleSimple` computes no average, and a pool priced from it reads none.
 public final class OSMPoker: Agent {
     public let settings: OSMPokerSettings
     public var name: String { settings.name }
     let ilks: [MakerSystem.IlkID]
+    /// TWAP oracles (`ProtocolState.twaps`); a transaction's purpose is `ilks.count + i`
+    /// for oracle `twaps[i]`.
+    let twaps: [Int]
     @exclusivity(unchecked) var outbox: Outbox<Int>
     @exclusivity(unchecked) var lastBlock: UInt64 = 0
     @exclusivity(unchecked) public private(set) var pokesIncluded = 0
@@ -275,10 +283,12 @@ public final class OSMPoker: Agent {
     @exclusivity(unchecked) public private(set) var stalledCount = 0
 
     init(
-        settings: OSMPokerSettings, ilks: [MakerSystem.IlkID], producer: AgentID
+        settings: OSMPokerSettings, ilks: [MakerSystem.IlkID], twaps: [Int] = [],
+        producer: AgentID
     ) {
         self.settings = settings
         self.ilks = ilks
+        self.twaps = twaps
         outbox = Outbox(
             address: settings.address, producer: producer,
             propagation: LatencySampler(settings.propagation))
@@ -318,6 +328,25 @@ public final class OSMPoker: Agent {
             }
             let calls: [ProtocolState.Call] = [.osmPoke(osm: wiring.osm), .spotterPoke(ilk: ilk)]
             outbox.send(calls, gasLimit: 200_000, bid: bid, purpose: index, context)
+        }
+        // The next block is at least as late as the observed one: a window that has passed
+        // for it has passed for the next (uint32 seconds wrap as on chain).
+        let seconds = UInt32(truncatingIfNeeded: max(0, report.header.time.wholeSeconds))
+        for (offset, twap) in twaps.enumerated() {
+            let oracle = report.state.twaps[twap]
+            let purpose = ilks.count + offset
+            guard seconds &- oracle.blockTimestampLast >= oracle.periodSeconds,
+                !outbox.pending.contains(where: { $0.purpose == purpose })
+            else { continue }
+            guard
+                let bid = settings.gas.bid(
+                    nextBaseFee: report.nextBaseFee, marketPrice: report.averageGasPrice)
+            else {
+                stalledCount += 1
+                continue
+            }
+            outbox.send(
+                [.twapUpdate(twap: twap)], gasLimit: 200_000, bid: bid, purpose: purpose, context)
         }
     }
 }

@@ -14,7 +14,7 @@ public struct LendingWorld {
     /// The pair's arbitrageur and TWAP poker, and the flash-loan attackers (none without a
     /// pair).
     public let pairArbitrageur: Arbitrageur?
-    public let twapPoker: TWAPPoker?
+    public let twapPoker: OSMPoker?
     public let flashAttackers: [FlashLoanAttacker]
     /// The pair (`ProtocolState.pairs`) and its TWAP oracle (`ProtocolState.twaps`), when
     /// the world has them.
@@ -550,7 +550,7 @@ extension ProtocolWorld {
         _ settings: LendingSettings, genesis: LendingGenesis, state: ProtocolState,
         kernel: Kernel<ProtocolMessage>, view: MarketView, venueBase: Int, producer: AgentID,
         baseFee: Wei, subscribers: inout [AgentID]
-    ) -> (arbitrageur: Arbitrageur?, poker: TWAPPoker?, attackers: [FlashLoanAttacker]) {
+    ) -> (arbitrageur: Arbitrageur?, poker: OSMPoker?, attackers: [FlashLoanAttacker]) {
         guard let pairSettings = settings.pair, let pair = genesis.pair else {
             return (nil, nil, [])
         }
@@ -570,9 +570,10 @@ extension ProtocolWorld {
             subscribers.append(kernel.add(agent))
             arbitrageur = agent
         }
-        var poker: TWAPPoker?
+        var poker: OSMPoker?
         if let pokerSettings = pairSettings.poker, let twap = genesis.twap {
-            let agent = TWAPPoker(settings: pokerSettings, twap: twap, producer: producer)
+            let agent = OSMPoker(
+                settings: pokerSettings, ilks: [], twaps: [twap], producer: producer)
             _ = kernel.add(agent)
             poker = agent
         }
