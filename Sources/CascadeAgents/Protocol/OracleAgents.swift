@@ -316,37 +316,36 @@ public final class OSMPoker: Agent {
         let now = UInt64(max(0, context.now.wholeSeconds))
         for (index, ilk) in ilks.enumerated() {
             guard let wiring = report.state.collateral(of: ilk),
-                report.state.osms[wiring.osm].pass(now: now),
-                !outbox.pending.contains(where: { $0.purpose == index })
+                report.state.osms[wiring.osm].pass(now: now)
             else { continue }
-            guard
-                let bid = settings.gas.bid(
-                    nextBaseFee: report.nextBaseFee, marketPrice: report.averageGasPrice)
-            else {
-                stalledCount += 1
-                continue
-            }
-            let calls: [ProtocolState.Call] = [.osmPoke(osm: wiring.osm), .spotterPoke(ilk: ilk)]
-            outbox.send(calls, gasLimit: 200_000, bid: bid, purpose: index, context)
+            send(
+                [.osmPoke(osm: wiring.osm), .spotterPoke(ilk: ilk)], purpose: index, report,
+                context)
         }
         // The next block is at least as late as the observed one: a window that has passed
         // for it has passed for the next (uint32 seconds wrap as on chain).
         let seconds = UInt32(truncatingIfNeeded: max(0, report.header.time.wholeSeconds))
         for (offset, twap) in twaps.enumerated() {
             let oracle = report.state.twaps[twap]
-            let purpose = ilks.count + offset
-            guard seconds &- oracle.blockTimestampLast >= oracle.periodSeconds,
-                !outbox.pending.contains(where: { $0.purpose == purpose })
-            else { continue }
-            guard
-                let bid = settings.gas.bid(
-                    nextBaseFee: report.nextBaseFee, marketPrice: report.averageGasPrice)
-            else {
-                stalledCount += 1
-                continue
-            }
-            outbox.send(
-                [.twapUpdate(twap: twap)], gasLimit: 200_000, bid: bid, purpose: purpose, context)
+            guard seconds &- oracle.blockTimestampLast >= oracle.periodSeconds else { continue }
+            send([.twapUpdate(twap: twap)], purpose: ilks.count + offset, report, context)
         }
+    }
+
+    /// Sends `calls` for target `purpose` unless one for it is in flight; counts a stall
+    /// when the gas policy's ceiling forbids a bid.
+    func send(
+        _ calls: [ProtocolState.Call], purpose: Int, _ report: BlockReport<ProtocolState>,
+        _ context: Context<ProtocolMessage>
+    ) {
+        guard !outbox.pending.contains(where: { $0.purpose == purpose }) else { return }
+        guard
+            let bid = settings.gas.bid(
+                nextBaseFee: report.nextBaseFee, marketPrice: report.averageGasPrice)
+        else {
+            stalledCount += 1
+            return
+        }
+        outbox.send(calls, gasLimit: 200_000, bid: bid, purpose: purpose, context)
     }
 }
