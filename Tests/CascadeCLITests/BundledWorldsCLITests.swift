@@ -11,7 +11,8 @@ struct BundledWorldsCLITests {
         "aave-crv-2022", "aave-crv-2022-v3", "black-thursday-2020", "black-thursday-2020-clipper",
         "black-thursday-2020-spell", "calm-day", "chain-demo", "compound-dai-2020",
         "compound-dai-2020-tolerance", "dydx-yfi-2023",
-        "dydx-yfi-2023-oi-cap", "flash-crash", "gas-spike", "kernel-demo", "maker-demo",
+        "dydx-yfi-2023-oi-cap", "flash-crash", "flash-loan-spot-oracle",
+        "flash-loan-spot-oracle-twap", "gas-spike", "kernel-demo", "maker-demo",
         "mango-2022", "mango-2022-no-upnl-borrow", "oracle-stall", "perp-adl-2025",
         "perp-adl-2025-half-leverage", "venus-luna-2022", "venus-luna-2022-no-floor",
     ]
@@ -65,6 +66,13 @@ struct BundledWorldsCLITests {
         ("mango-attacker-market", "protocol.perps.attacker.market"),
         ("perps-markets-per-account", "protocol.perps.traders.markets_per_account"),
         ("market-bad-correlation", "protocol.market.correlation"),
+        ("flash-pair-quote", "protocol.lending.pair.quote"),
+        ("flash-pair-source", "protocol.lending.pair.price_source"),
+        ("flash-pair-window-spot", "protocol.lending.pair.twap_window"),
+        ("flash-pair-unknown-key", "protocol.lending.pair.arbitrageur.treshold"),
+        ("flash-pair-reserve-type", "protocol.lending.pair.quote_reserve"),
+        ("flash-attackers-sizes", "protocol.lending.flash_attackers.sizes"),
+        ("flash-attackers-no-pair", "protocol.lending.flash_attackers"),
     ]
 
     @Test("a malformed world exits 2 naming the file and the path", arguments: malformed)

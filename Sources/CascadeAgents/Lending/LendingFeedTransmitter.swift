@@ -27,6 +27,9 @@ import CascadeKernel
 /// refused) or on the heartbeat. An asset without an anchor posts the report as its own
 /// anchor, which always passes.
 ///
+/// **A pair-priced asset.** An Aave reserve priced from a Uniswap v2 pair
+/// (`LendingPairSettings`, spot or TWAP) reads no feed: the node reports nothing for it.
+///
 /// One node per pool, because the pool accepts prices from one oracle address; its gas
 /// policy, ceiling and raise rule are the node's, as a feed transmitter's. At most one
 /// report is in flight; above the gas ceiling it does not send (`stalledCount`).
@@ -59,6 +62,8 @@ public final class LendingFeedTransmitter: Agent {
     /// The reference paths, for anchor venues' prices.
     let market: MarketPath
     @exclusivity(unchecked) var feeds: [Feed]
+    /// The asset the pool prices from a pair (nothing is reported for it), if any.
+    let pairPriced: Int?
     @exclusivity(unchecked) var outbox: Outbox<Void>
     @exclusivity(unchecked) var newest: NewestBlock
 
@@ -77,9 +82,10 @@ public final class LendingFeedTransmitter: Agent {
     init(
         settings: FeedTransmitterSettings, reader: LendingPoolReader, venueBase: Int,
         assets: [LendingAssetSettings], aggregators: [Int], genesis: ProtocolState,
-        market: MarketPath, producer: AgentID, initialBaseFee: Wei
+        market: MarketPath, producer: AgentID, initialBaseFee: Wei, pairPriced: Int? = nil
     ) {
         self.settings = settings
+        self.pairPriced = pairPriced
         self.reader = reader
         self.venueBase = venueBase
         self.market = market
@@ -224,7 +230,7 @@ public final class LendingFeedTransmitter: Agent {
         }
         var calls: [ProtocolState.Call] = []
         let seconds = UInt64(max(0, context.now.wholeSeconds))
-        for index in feeds.indices {
+        for index in feeds.indices where index != pairPriced {
             guard let report = due(index, now: context.now),
                 let write = priceCall(index, median: report.median, now: context.now)
             else { continue }

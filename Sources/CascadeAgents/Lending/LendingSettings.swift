@@ -300,6 +300,12 @@ public struct LendingSettings: Hashable, Sendable {
     public var transmitter: FeedTransmitterSettings
     /// Oracle exploiters (`LendingExploiter`), each at `ProtocolWorld.lendingExploiter(i)`.
     public var exploiters: [LendingExploiterSettings] = []
+    /// A Uniswap v2 pair of two of the assets, its price source for the pool, its
+    /// arbitrageur and TWAP poker (`LendingPairSettings`), or none.
+    public var pair: LendingPairSettings?
+    /// Flash-loan attackers (`FlashLoanAttacker`) on the pair, each at
+    /// `ProtocolWorld.flashAttacker(i)`; they need a pair and an Aave pool.
+    public var flashAttackers: [FlashLoanAttackerSettings] = []
 
     public init(
         kind: LendingPoolKind, assets: [LendingAssetSettings], closeFactorBps: UInt64 = 5_000,
@@ -324,6 +330,7 @@ public struct LendingSettings: Hashable, Sendable {
     /// population's pairs), ascending.
     public var debtAssets: [Int] {
         var assets = accounts.map(\.debt) + exploiters.map(\.debt)
+        if let pair, !flashAttackers.isEmpty { assets.append(pair.quote) }
         for group in [population] + additionalPopulations where group.count > 0 {
             assets += group.pairs.map(\.debt)
         }

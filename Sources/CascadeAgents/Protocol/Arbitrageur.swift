@@ -43,15 +43,15 @@ public struct ArbitrageurSettings: Hashable, Sendable {
 }
 
 /// Pulls the on-chain pair toward the market's reference price: on each new block it
-/// observes, if the pool's price (DAI reserve / collateral reserve) is off the reference at
-/// its own time by more than `threshold`, it swaps the amount that would bring the pool to
+/// observes, if the pool's price (quote reserve / token reserve: DAI per collateral in a
+/// Maker world, a lending pair's quote per asset) is off the reference at its own time by
+/// more than `threshold`, it swaps the amount that would bring the pool to
 /// the reference (constant product, net of the 0.3% fee), limited by its inventory. One
 /// swap in flight; its inventory is its on-chain balance, so capital limits it.
 public final class Arbitrageur: Agent {
     public let settings: ArbitrageurSettings
     public var name: String { settings.name }
-    let pair: Int
-    let ilk: MakerSystem.IlkID
+    let target: ArbitrageTarget
     @exclusivity(unchecked) var outbox: Outbox<Void>
     @exclusivity(unchecked) var view: MarketView
     @exclusivity(unchecked) var lastBlock: UInt64 = 0
@@ -59,12 +59,11 @@ public final class Arbitrageur: Agent {
     @exclusivity(unchecked) public private(set) var swapsReverted = 0
 
     init(
-        settings: ArbitrageurSettings, pair: Int, ilk: MakerSystem.IlkID, view: MarketView,
-        producer: AgentID, samplers: LatencySamplers? = nil
+        settings: ArbitrageurSettings, target: ArbitrageTarget, view: MarketView, producer: AgentID,
+        samplers: LatencySamplers? = nil
     ) {
         self.settings = settings
-        self.pair = pair
-        self.ilk = ilk
+        self.target = target
         self.view = view
         outbox = Outbox(
             address: settings.address, producer: producer,
@@ -93,24 +92,23 @@ public final class Arbitrageur: Agent {
 
     func trade(_ report: BlockReport<ProtocolState>, _ context: Context<ProtocolMessage>) {
         let state = report.state
-        guard let wiring = state.collateral(of: ilk) else { return }
-        let pool = state.pair(pair)
-        let collateralIsToken0 = pool.token0 == wiring.token
+        let pool = state.pair(target.pair)
+        let tokenIsToken0 = pool.token0 == target.token
         let (gemReserve, daiReserve) =
-            collateralIsToken0 ? (pool.reserve0, pool.reserve1) : (pool.reserve1, pool.reserve0)
+            tokenIsToken0 ? (pool.reserve0, pool.reserve1) : (pool.reserve1, pool.reserve0)
         let x = gemReserve.approximateValue
         let y = daiReserve.approximateValue
         guard x > 0, y > 0 else { return }
-        let reference = view.reference(settings.collateral, at: context.now)
+        guard let reference = target.referencePrice(view, at: context.now) else { return }
         let poolPrice = y / x
         let k = x * y
         let tokenIn: TokenID
         var amountIn: Double
         if poolPrice > reference * (1 + settings.threshold) {
-            tokenIn = wiring.token
+            tokenIn = target.token
             amountIn = ((k / reference).squareRoot() - x) / 0.997
         } else if poolPrice < reference * (1 - settings.threshold) {
-            tokenIn = state.daiToken
+            tokenIn = target.quote
             amountIn = ((k * reference).squareRoot() - y) / 0.997
         } else {
             return
@@ -124,8 +122,36 @@ public final class Arbitrageur: Agent {
                 nextBaseFee: report.nextBaseFee, marketPrice: report.averageGasPrice)
         else { return }
         let call = ProtocolState.Call.swap(
-            pair: pair, tokenIn: tokenIn, amountIn: amount, amountOutMin: .zero,
+            pair: target.pair, tokenIn: tokenIn, amountIn: amount, amountOutMin: .zero,
             to: settings.address)
         outbox.send([call], gasLimit: 200_000, bid: bid, purpose: (), context)
+    }
+}
+
+/// The pair an arbitrageur trades and the reference price it pulls the pair to.
+struct ArbitrageTarget {
+    /// The pair's index in `ProtocolState.pairs`, the token it trades and the token that
+    /// token is quoted in.
+    let pair: Int
+    let token: TokenID
+    let quote: TokenID
+    /// The market view's index of the token's reference price (USD), and of the quote's
+    /// (nil: the quote is worth $1, as Maker's DAI).
+    let reference: Int
+    let quoteReference: Int?
+    /// Quote base units per token base unit for a price of one: `10^(quote decimals −
+    /// token decimals)` (1 when both have 18, as Maker's pairs).
+    let baseUnits: Double
+
+    /// The reference price in the pair's base units (quote per token), or nil when the
+    /// quote's reference is not positive.
+    func referencePrice(_ view: MarketView, at now: SimTime) -> Double? {
+        var price = view.reference(reference, at: now)
+        if let quoteReference {
+            let quotePrice = view.reference(quoteReference, at: now)
+            guard quotePrice > 0 else { return nil }
+            price /= quotePrice
+        }
+        return price * baseUnits
     }
 }

@@ -266,10 +266,18 @@ public struct OSMPokerSettings: Hashable, Sendable {
 /// Pokes each collateral's OSM as soon as its hop has passed (`pass(now)` on the state it
 /// last observed), with the Spotter's `poke` for the ilk in the same transaction, so the
 /// new current value reaches `spot` at once. One transaction per collateral in flight.
+///
+/// The same agent closes TWAP oracles' windows (`twaps`, a lending world's pair): once the
+/// observed block is at least `periodSeconds` after the oracle's last reading it sends
+/// `twapUpdate` (v2-periphery's `update`, which anyone may call). Without it an
+/// `ExampleOracleSimple` computes no average, and a pool priced from it reads none.
 public final class OSMPoker: Agent {
     public let settings: OSMPokerSettings
     public var name: String { settings.name }
     let ilks: [MakerSystem.IlkID]
+    /// TWAP oracles (`ProtocolState.twaps`); a transaction's purpose is `ilks.count + i`
+    /// for oracle `twaps[i]`.
+    let twaps: [Int]
     @exclusivity(unchecked) var outbox: Outbox<Int>
     @exclusivity(unchecked) var lastBlock: UInt64 = 0
     @exclusivity(unchecked) public private(set) var pokesIncluded = 0
@@ -277,11 +285,12 @@ public final class OSMPoker: Agent {
     @exclusivity(unchecked) public private(set) var stalledCount = 0
 
     init(
-        settings: OSMPokerSettings, ilks: [MakerSystem.IlkID], producer: AgentID,
-        samplers: LatencySamplers? = nil
+        settings: OSMPokerSettings, ilks: [MakerSystem.IlkID], twaps: [Int] = [],
+        producer: AgentID, samplers: LatencySamplers? = nil
     ) {
         self.settings = settings
         self.ilks = ilks
+        self.twaps = twaps
         outbox = Outbox(
             address: settings.address, producer: producer,
             propagation: samplers.sampler(settings.propagation))
@@ -309,18 +318,36 @@ public final class OSMPoker: Agent {
         let now = UInt64(max(0, context.now.wholeSeconds))
         for (index, ilk) in ilks.enumerated() {
             guard let wiring = report.state.collateral(of: ilk),
-                report.state.osms[wiring.osm].pass(now: now),
-                !outbox.pending.contains(where: { $0.purpose == index })
+                report.state.osms[wiring.osm].pass(now: now)
             else { continue }
-            guard
-                let bid = settings.gas.bid(
-                    nextBaseFee: report.nextBaseFee, marketPrice: report.averageGasPrice)
-            else {
-                stalledCount += 1
-                continue
-            }
-            let calls: [ProtocolState.Call] = [.osmPoke(osm: wiring.osm), .spotterPoke(ilk: ilk)]
-            outbox.send(calls, gasLimit: 200_000, bid: bid, purpose: index, context)
+            send(
+                [.osmPoke(osm: wiring.osm), .spotterPoke(ilk: ilk)], purpose: index, report,
+                context)
         }
+        // The next block is at least as late as the observed one: a window that has passed
+        // for it has passed for the next (uint32 seconds wrap as on chain).
+        let seconds = UInt32(truncatingIfNeeded: max(0, report.header.time.wholeSeconds))
+        for (offset, twap) in twaps.enumerated() {
+            let oracle = report.state.twaps[twap]
+            guard seconds &- oracle.blockTimestampLast >= oracle.periodSeconds else { continue }
+            send([.twapUpdate(twap: twap)], purpose: ilks.count + offset, report, context)
+        }
+    }
+
+    /// Sends `calls` for target `purpose` unless one for it is in flight; counts a stall
+    /// when the gas policy's ceiling forbids a bid.
+    func send(
+        _ calls: [ProtocolState.Call], purpose: Int, _ report: BlockReport<ProtocolState>,
+        _ context: Context<ProtocolMessage>
+    ) {
+        guard !outbox.pending.contains(where: { $0.purpose == purpose }) else { return }
+        guard
+            let bid = settings.gas.bid(
+                nextBaseFee: report.nextBaseFee, marketPrice: report.averageGasPrice)
+        else {
+            stalledCount += 1
+            return
+        }
+        outbox.send(calls, gasLimit: 200_000, bid: bid, purpose: purpose, context)
     }
 }

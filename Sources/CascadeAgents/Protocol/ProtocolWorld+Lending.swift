@@ -11,6 +11,15 @@ public struct LendingWorld {
     public let operators: [FeedOperator]
     public let keepers: [LendingKeeper]
     public let exploiters: [LendingExploiter]
+    /// The pair's arbitrageur and TWAP poker, and the flash-loan attackers (none without a
+    /// pair).
+    public let pairArbitrageur: Arbitrageur?
+    public let twapPoker: OSMPoker?
+    public let flashAttackers: [FlashLoanAttacker]
+    /// The pair (`ProtocolState.pairs`) and its TWAP oracle (`ProtocolState.twaps`), when
+    /// the world has them.
+    public let pair: Int?
+    public let twap: Int?
     /// The accounts (named first, then the drawn borrowers) are
     /// `[firstAccount, firstAccount + accountCount)`.
     public let firstAccount: UInt32
@@ -30,6 +39,9 @@ struct LendingGenesis {
     var aggregators: [Int]
     var firstAccount: UInt32
     var accountCount: Int
+    /// The pair and its TWAP oracle, when the world has them.
+    var pair: Int? = nil
+    var twap: Int? = nil
 }
 
 extension ProtocolWorld {
@@ -51,6 +63,13 @@ extension ProtocolWorld {
     public static func lendingExploiter(_ index: Int) -> Address {
         Address(UInt32(5_000 + index))
     }
+    /// The lending pair, its TWAP oracle, its arbitrageur and the oracle's poker.
+    public static let lendingPair = Address(3_003)
+    public static let lendingTWAP = Address(3_004)
+    public static let lendingArbitrageur = Address(3_005)
+    public static let lendingTWAPPoker = Address(3_006)
+    /// Flash-loan attacker `index` (up to 100).
+    public static func flashAttacker(_ index: Int) -> Address { Address(UInt32(5_200 + index)) }
 
     /// Builds the lending pool into `state` at genesis (docs/model/lending-world.md):
     /// tokens, one median aggregator per asset (written by the node at timestamp 0 with the
@@ -178,9 +197,83 @@ extension ProtocolWorld {
         state.ledger.mint(
             configuration.chain.nativeToken, to: lendingTransmitter,
             amount: genesisAccountEth * .weiPerEther)
-        return LendingGenesis(
+        var genesis = LendingGenesis(
             reader: reader, tokens: tokens, aggregators: aggregators, firstAccount: firstAccount,
             accountCount: positions.count)
+        if let pair = settings.pair {
+            (genesis.pair, genesis.twap) = addLendingPair(
+                &state, pair, settings: settings, reader: reader, tokens: tokens, prices: prices,
+                nativeToken: configuration.chain.nativeToken)
+        }
+        for (index, attacker) in settings.flashAttackers.enumerated() {
+            precondition(attacker.address == flashAttacker(index), "flash attacker addresses")
+            state.ledger.mint(
+                configuration.chain.nativeToken, to: attacker.address,
+                amount: UInt128(attacker.ethBalance) * .weiPerEther)
+        }
+        return genesis
+    }
+
+    /// The lending pair at genesis, after every position is open (their borrows were
+    /// checked at the feeds' prices): the liquidity provider deposits both reserves at
+    /// timestamp 2, the TWAP oracle (a TWAP source) starts its window there, the pool
+    /// prices the asset from the pair from then on, and the arbitrageur and poker get their
+    /// inventory and gas. Returns the pair's and the oracle's indices.
+    static func addLendingPair(
+        _ state: inout ProtocolState, _ pair: LendingPairSettings, settings: LendingSettings,
+        reader: LendingPoolReader, tokens: [TokenID], prices: [UInt256], nativeToken: TokenID
+    ) -> (pair: Int, twap: Int?) {
+        let (token, quote) = (tokens[pair.asset], tokens[pair.quote])
+        let index = state.addPair(token, quote, address: lendingPair)
+        state.ledger.mint(token, to: liquidityProvider, amount: pair.assetReserve.toUInt128())
+        state.ledger.mint(quote, to: liquidityProvider, amount: pair.quoteReserve.toUInt128())
+        let tokenFirst = state.pair(index).token0 == token
+        perform(
+            &state,
+            .addLiquidity(
+                pair: index, amount0: tokenFirst ? pair.assetReserve : pair.quoteReserve,
+                amount1: tokenFirst ? pair.quoteReserve : pair.assetReserve,
+                to: liquidityProvider), liquidityProvider, at: 2)
+        var twap: Int?
+        let source: DexPriceFeed.Source?
+        switch pair.priceSource {
+        case .oracle:
+            source = nil
+        case .spot:
+            source = .spot
+        case .twap(let window):
+            do {
+                twap = try state.addTWAP(address: lendingTWAP, pair: index, periodSeconds: window)
+            } catch {
+                preconditionFailure("genesis: TWAP over the lending pair: \(error)")
+            }
+            source = twap.map { .twap($0) }
+        }
+        if let source, case .aave = reader.kind {
+            state.addDexPriceFeed(
+                DexPriceFeed(
+                    pool: reader.pool, asset: pair.asset, pair: index, quote: quote,
+                    quoteUnit: settings.assets[pair.quote].unit,
+                    quotePrice: max(prices[pair.quote] / UInt256.powerOfTen(10), .one),
+                    source: source))
+        }
+        if let arbitrageur = pair.arbitrageur {
+            state.ledger.mint(
+                nativeToken, to: arbitrageur.address,
+                amount: UInt128(arbitrageur.ethBalance) * .weiPerEther)
+            for (asset, units) in [
+                (pair.asset, arbitrageur.collateralCapital), (pair.quote, arbitrageur.daiCapital),
+            ] where units > 0 {
+                state.ledger.mint(
+                    tokens[asset], to: arbitrageur.address,
+                    amount: (UInt256(units) * settings.assets[asset].unit).toUInt128())
+            }
+        }
+        if let poker = pair.poker {
+            state.ledger.mint(
+                nativeToken, to: poker.address, amount: genesisAccountEth * .weiPerEther)
+        }
+        return (index, twap)
     }
 
     /// One position to open at genesis: base units supplied and borrowed.
@@ -401,7 +494,8 @@ extension ProtocolWorld {
         let transmitter = LendingFeedTransmitter(
             settings: node, reader: genesis.reader, venueBase: venueBase, assets: settings.assets,
             aggregators: genesis.aggregators, genesis: state, market: view.market,
-            producer: producer, initialBaseFee: baseFee)
+            producer: producer, initialBaseFee: baseFee,
+            pairPriced: settings.pair.flatMap { $0.priceSource == .oracle ? nil : $0.asset })
         let transmitterID = kernel.add(transmitter)
         var operators: [FeedOperator] = []
         for (index, asset) in settings.assets.enumerated() {
@@ -435,15 +529,67 @@ extension ProtocolWorld {
             exploiters.append(exploiter)
             subscribers.append(kernel.add(exploiter))
         }
+        let pairAgents = lendingPairAgents(
+            settings, genesis: genesis, state: state, kernel: kernel, view: view,
+            venueBase: venueBase, producer: producer, baseFee: baseFee,
+            subscribers: &subscribers)
         return LendingWorld(
             reader: genesis.reader, transmitter: transmitter, operators: operators,
-            keepers: keepers, exploiters: exploiters, firstAccount: genesis.firstAccount,
+            keepers: keepers, exploiters: exploiters, pairArbitrageur: pairAgents.arbitrageur,
+            twapPoker: pairAgents.poker, flashAttackers: pairAgents.attackers, pair: genesis.pair,
+            twap: genesis.twap, firstAccount: genesis.firstAccount,
             accountCount: genesis.accountCount, venueBase: venueBase, tokens: genesis.tokens,
             accountNames: settings.accounts.map(\.name))
     }
 }
 
 extension ProtocolWorld {
+    /// The pair's agents: its arbitrageur (quoting the asset's reference in the quote's),
+    /// the TWAP poker and the flash-loan attackers, each subscribed to blocks and venues.
+    static func lendingPairAgents(
+        _ settings: LendingSettings, genesis: LendingGenesis, state: ProtocolState,
+        kernel: Kernel<ProtocolMessage>, view: MarketView, venueBase: Int, producer: AgentID,
+        baseFee: Wei, subscribers: inout [AgentID]
+    ) -> (arbitrageur: Arbitrageur?, poker: OSMPoker?, attackers: [FlashLoanAttacker]) {
+        guard let pairSettings = settings.pair, let pair = genesis.pair else {
+            return (nil, nil, [])
+        }
+        var arbitrageur: Arbitrageur?
+        if let arbitrageurSettings = pairSettings.arbitrageur {
+            let (asset, quote) = (
+                settings.assets[pairSettings.asset], settings.assets[pairSettings.quote]
+            )
+            let target = ArbitrageTarget(
+                pair: pair, token: genesis.tokens[pairSettings.asset],
+                quote: genesis.tokens[pairSettings.quote],
+                reference: venueBase + pairSettings.asset,
+                quoteReference: venueBase + pairSettings.quote,
+                baseUnits: quote.unit.approximateValue / asset.unit.approximateValue)
+            let agent = Arbitrageur(
+                settings: arbitrageurSettings, target: target, view: view, producer: producer)
+            subscribers.append(kernel.add(agent))
+            arbitrageur = agent
+        }
+        var poker: OSMPoker?
+        if let pokerSettings = pairSettings.poker, let twap = genesis.twap {
+            let agent = OSMPoker(
+                settings: pokerSettings, ilks: [], twaps: [twap], producer: producer)
+            _ = kernel.add(agent)
+            poker = agent
+        }
+        var attackers: [FlashLoanAttacker] = []
+        for attackerSettings in settings.flashAttackers {
+            let attacker = FlashLoanAttacker(
+                settings: attackerSettings, reader: genesis.reader, pair: pair,
+                asset: pairSettings.asset, quote: pairSettings.quote,
+                quoteVenue: venueBase + pairSettings.quote, view: view, producer: producer,
+                initialBaseFee: baseFee)
+            attackers.append(attacker)
+            subscribers.append(kernel.add(attacker))
+        }
+        return (arbitrageur, poker, attackers)
+    }
+
     /// The market assets of the lending pool's assets, in order (none without a pool).
     static func lendingAssets(_ configuration: ProtocolWorldConfiguration, market: MarketPath)
         -> [AssetID]

@@ -203,9 +203,15 @@ public final class ProtocolWorld {
             guard let pair = built.pairs[settings.collateral] else {
                 preconditionFailure("arbitrageur \(settings.name): collateral has no pool")
             }
+            guard let wiring = built.state.collateral(of: built.ilks[settings.collateral]) else {
+                preconditionFailure("arbitrageur \(settings.name): collateral not wired")
+            }
+            let target = ArbitrageTarget(
+                pair: pair, token: wiring.token, quote: built.state.daiToken,
+                reference: settings.collateral, quoteReference: nil, baseUnits: 1)
             let agent = Arbitrageur(
-                settings: settings, pair: pair, ilk: built.ilks[settings.collateral],
-                view: view, producer: producerID, samplers: samplers)
+                settings: settings, target: target, view: view, producer: producerID,
+                samplers: samplers)
             arbitrageurs.append(agent)
             subscribers.append(kernel.add(agent))
         }

@@ -59,6 +59,8 @@ final class ProtocolOutputSink: ProtocolBlockObserver, PerpBlockObserver {
     var exploiterCollateral = DecimalText(0)
     var exploiterDebt = DecimalText(0)
     var exploiterSpentCents: UInt128 = 0
+    /// A lending world's flash-loan attackers at the end (`noteEnd`).
+    var flash = FlashAttackFigures()
     /// Accounts other than the backstop vault with negative equity at the end, and the sum
     /// of it (a positive amount, quantums).
     var perpNegativeAccountsEnd: [PerpAccountID] = []
@@ -93,10 +95,11 @@ final class ProtocolOutputSink: ProtocolBlockObserver, PerpBlockObserver {
     /// exploiters hold and owe in the final state.
     func noteLendingEnd(_ lending: LendingWorld, world: ProtocolWorld) {
         oracleOutOfRange = lending.transmitter.outOfRangeCount
-        guard let first = lending.exploiters.first else { return }
         let state = world.producer.chain.state
         let reader = lending.reader
         let timestamp = UInt64(max(0, world.producer.chain.head.time.wholeSeconds))
+        flash = FlashAttackFigures(lending, state: state, at: timestamp)
+        guard let first = lending.exploiters.first else { return }
         var collateral = UInt256.zero
         var debt = UInt256.zero
         var cents: Double = 0
@@ -290,5 +293,49 @@ final class ProtocolOutputSink: ProtocolBlockObserver, PerpBlockObserver {
     /// A WAD as an exact decimal.
     static func wad(_ value: UInt256) -> OutputValue {
         .decimal(DecimalText(value, scale: 18))
+    }
+}
+
+/// What a lending world's flash-loan attackers did, from their statistics and the final
+/// state (exact, in base units of the pair's assets): bundles landed and reverted, the
+/// volume flash-borrowed, what they kept of the quote asset (their balance: they hold it
+/// only through their bundles), the collateral they left in the pool and the debt they owe.
+struct FlashAttackFigures {
+    var bundles = 0
+    var reverted = 0
+    var volume = DecimalText(0)
+    var profit = DecimalText(0)
+    var collateral = DecimalText(0)
+    var debt = DecimalText(0)
+    /// The symbols of the quote (volume, profit, debt) and of the asset (collateral).
+    var quoteSymbol = ""
+    var assetSymbol = ""
+
+    init() {}
+
+    init(_ lending: LendingWorld, state: ProtocolState, at timestamp: UInt64) {
+        guard let pair = lending.flashAttackers.first else { return }
+        let reader = lending.reader
+        let (asset, quote) = (pair.asset, pair.quote)
+        var volume = UInt256.zero
+        var profit = UInt256.zero
+        var collateral = UInt256.zero
+        var debt = UInt256.zero
+        for attacker in lending.flashAttackers {
+            let address = attacker.settings.address
+            bundles += attacker.statistics.included
+            reverted += attacker.statistics.reverted
+            volume += attacker.statistics.flashVolume
+            profit += UInt256(state.ledger.balance(of: reader.token(quote, state), address))
+            collateral += reader.collateral(of: address, asset: asset, state, at: timestamp)
+            debt += reader.debt(of: address, asset: quote, state, at: timestamp)
+        }
+        let quoteDecimals = reader.decimals(quote, state)
+        self.volume = DecimalText(volume, scale: quoteDecimals)
+        self.profit = DecimalText(profit, scale: quoteDecimals)
+        self.debt = DecimalText(debt, scale: quoteDecimals)
+        self.collateral = DecimalText(collateral, scale: reader.decimals(asset, state))
+        quoteSymbol = state.ledger.symbol(of: reader.token(quote, state))
+        assetSymbol = state.ledger.symbol(of: reader.token(asset, state))
     }
 }

@@ -129,8 +129,11 @@ enum ProtocolRun {
             zeroShare = " (\((zero * 100 + auctions / 2) / auctions)%)"
         }
         // A perpetuals-only world has no auctions: its Maker rows would only say "0".
+        // (A lending pool lending USDC writes the same unit: it is told by its pool.)
         var perpsOnly = false
-        if case .string("USDC")? = summary["bad_debt_unit"] { perpsOnly = true }
+        if case .string("USDC")? = summary["bad_debt_unit"], summary["perp_traders"] != nil {
+            perpsOnly = true
+        }
         var rows: [(String, String)] =
             [
                 ("deficit (bad debt)", figure("bad_debt") + " " + figure("bad_debt_unit")),

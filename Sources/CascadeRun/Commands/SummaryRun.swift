@@ -152,10 +152,39 @@ extension ProtocolRun {
             "pool_shortfall_end",
             .decimal(DecimalText(sink.ledger.totals.badDebt + atMarket, scale: 45)))
         summary.append("oracle_reports_out_of_range", .integer(sink.oracleOutOfRange))
+        appendFlashAttack(to: &summary, configuration: configuration, sink: sink)
         guard let lending = configuration.lending, !lending.exploiters.isEmpty else { return }
         summary.append("exploiter_rounds", .integer(sink.exploiterRounds))
         summary.append("exploiter_collateral", .decimal(sink.exploiterCollateral))
         summary.append("exploiter_debt", .decimal(sink.exploiterDebt))
         summary.append("exploiter_spent", .decimal(sink.exploiterSpentCents, scale: 2))
+    }
+}
+
+extension ProtocolRun {
+    /// A lending world with flash-loan attackers: bundles landed and reverted, the volume
+    /// flash-borrowed and what the attackers kept and owe (the pair's quote asset), and the
+    /// collateral they left (the pair's asset), exact (docs/outputs.md).
+    static func appendFlashAttack(
+        to summary: inout JSONObject, configuration: ProtocolWorldConfiguration,
+        sink: ProtocolOutputSink
+    ) {
+        guard let lending = configuration.lending, let pair = lending.pair,
+            !lending.flashAttackers.isEmpty
+        else { return }
+        let flash = sink.flash
+        // Before the run ends (an empty summary) the symbols come from the settings.
+        let quote =
+            flash.quoteSymbol.isEmpty ? lending.assets[pair.quote].symbol : flash.quoteSymbol
+        let asset =
+            flash.assetSymbol.isEmpty ? lending.assets[pair.asset].symbol : flash.assetSymbol
+        summary.append("flash_loans", .integer(flash.bundles))
+        summary.append("flash_loan_volume", .decimal(flash.volume))
+        summary.append("flash_loan_volume_unit", .string(quote))
+        summary.append("flash_bundles_reverted", .integer(flash.reverted))
+        summary.append("flash_attacker_profit", .decimal(flash.profit))
+        summary.append("flash_attacker_debt", .decimal(flash.debt))
+        summary.append("flash_attacker_collateral", .decimal(flash.collateral))
+        summary.append("flash_attacker_collateral_unit", .string(asset))
     }
 }

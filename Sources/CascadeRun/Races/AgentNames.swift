@@ -40,6 +40,16 @@ struct AgentNames {
             for exploiter in lending.exploiters {
                 rows.append((exploiter.settings.address.rawValue, exploiter.name, "exploiter"))
             }
+            if let arbitrageur = lending.pairArbitrageur {
+                rows.append(
+                    (arbitrageur.settings.address.rawValue, arbitrageur.name, "arbitrageur"))
+            }
+            if let poker = lending.twapPoker {
+                rows.append((poker.settings.address.rawValue, poker.name, "twap poker"))
+            }
+            for attacker in lending.flashAttackers {
+                rows.append((attacker.settings.address.rawValue, attacker.name, "flash attacker"))
+            }
             for (offset, name) in lending.accountNames.enumerated() {
                 rows.append((lending.firstAccount + UInt32(offset), name, "lending account"))
             }

@@ -14,11 +14,14 @@ struct ReportVocabulary: Equatable {
     var hasPerps: Bool
     /// The unit of `bad_debt` (and of the bad-debt chart).
     var debtUnit: String
+    /// The flash-loan attackers' quote asset (`flash_loan_volume_unit`), if any.
+    var flashUnit: String?
 
     init(summary: JSONObject) {
         var unit = "DAI"
         if case .string(let text)? = summary["bad_debt_unit"] { unit = text }
         debtUnit = unit
+        if case .string(let text)? = summary["flash_loan_volume_unit"] { flashUnit = text }
         hasPerps = summary["perp_traders"] != nil
         hasLending = !hasPerps && unit != "DAI"
         hasMaker = !hasLending && (!hasPerps || unit == "USD")
@@ -113,11 +116,19 @@ struct ReportVocabulary: Equatable {
     }
 
     /// Units for figures whose unit is documented rather than written (docs/outputs.md):
-    /// the fund and the insolvent debt are in the run's debt unit.
+    /// the fund and the insolvent debt are in the run's debt unit, the flash-loan
+    /// attackers' profit and debt in their quote asset.
     var documentedUnits: [(key: String, unit: String)] {
         HeadlineFigure.documentedUnits.map {
             $0.key == "insurance_fund_min" && !hasMaker ? ($0.key, debtUnit) : $0
         } + [("insolvent_debt_end", debtUnit)]
+            + (hasLending
+                ? ["insolvent_debt_market_end", "pool_shortfall_end", "liquidated_debt"].map {
+                    ($0, debtUnit)
+                } : [])
+            + (flashUnit.map { unit in
+                ["flash_attacker_profit", "flash_attacker_debt"].map { ($0, unit) }
+            } ?? [])
             + (hasPerps ? Self.perpAmounts.map { ($0, "USDC") } : [])
     }
 

@@ -179,24 +179,8 @@ extension ProtocolWorldDecoding {
     {
         let object = try reader.object()
         let count = try object.required("count").int(in: 0...100)
-        var template = ArbitrageurSettings(address: .zero)
-        if let value = object.optional("threshold") {
-            template.threshold = try value.ratio().approximateDouble
-            guard template.threshold > 0, template.threshold < 1 else {
-                throw value.error("must be above 0% and below 100%")
-            }
-        }
-        if let value = object.optional("collateral_capital") {
-            template.collateralCapital = try value.uint64(in: 0...1_000_000_000_000)
-        }
-        if let value = object.optional("dai_capital") {
-            template.daiCapital = try value.uint64(in: 0...1_000_000_000_000)
-        }
-        if let value = object.optional("eth_each") {
-            template.ethBalance = try value.uint64(in: 1...1_000_000_000)
-        }
-        template.gas = try decodeGas(object, default: template.gas)
-        try decodeLatencies(object, &template.observation, &template.propagation)
+        let template = try decodeArbitrageurTerms(
+            object, capitalKeys: ("collateral_capital", "dai_capital"))
         try object.finish()
         return (0..<count).map { index in
             var arbitrageur = template
@@ -205,5 +189,32 @@ extension ProtocolWorldDecoding {
             arbitrageur.collateral = index % collaterals
             return arbitrageur
         }
+    }
+
+    /// An arbitrageur's keys other than `count`: `threshold`, its two capitals (whole units
+    /// of the pair's token and of its quote, under `capitalKeys`), `eth_each`, gas and
+    /// latencies.
+    static func decodeArbitrageurTerms(
+        _ object: JSONObjectReader, capitalKeys: (token: String, quote: String)
+    ) throws(WorldError) -> ArbitrageurSettings {
+        var template = ArbitrageurSettings(address: .zero)
+        if let value = object.optional("threshold") {
+            template.threshold = try value.ratio().approximateDouble
+            guard template.threshold > 0, template.threshold < 1 else {
+                throw value.error("must be above 0% and below 100%")
+            }
+        }
+        if let value = object.optional(capitalKeys.token) {
+            template.collateralCapital = try value.uint64(in: 0...1_000_000_000_000)
+        }
+        if let value = object.optional(capitalKeys.quote) {
+            template.daiCapital = try value.uint64(in: 0...1_000_000_000_000)
+        }
+        if let value = object.optional("eth_each") {
+            template.ethBalance = try value.uint64(in: 1...1_000_000_000)
+        }
+        template.gas = try decodeGas(object, default: template.gas)
+        try decodeLatencies(object, &template.observation, &template.propagation)
+        return template
     }
 }

@@ -85,6 +85,13 @@ extension ProtocolWorldDecoding {
             settings.exploiters = try decodeLendingExploiters(
                 value, symbols: symbols, assets: assets, others: settings)
         }
+        if let value = object.optional("pair") {
+            settings.pair = try decodeLendingPair(
+                value, symbols: symbols, assets: assets, aave: isAave)
+        }
+        if let value = object.optional("flash_attackers") {
+            settings.flashAttackers = try decodeFlashAttackers(value, settings: settings)
+        }
         try object.finish()
         return (settings, gasAsset)
     }
