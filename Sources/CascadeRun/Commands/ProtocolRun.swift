@@ -168,6 +168,17 @@ enum ProtocolRun {
                     "shortfall at market",
                     figure("pool_shortfall_end") + " " + figure("bad_debt_unit")
                 ), at: 1)
+            // A world with flash-loan attackers: what their bundles did, in the pool's words.
+            if summary["flash_loans"] != nil {
+                rows.insert(
+                    (
+                        "flash loans",
+                        "\(figure("flash_loans")) bundles landed (\(figure("flash_loan_volume")) "
+                            + "\(figure("flash_loan_volume_unit")) borrowed), "
+                            + "\(figure("flash_bundles_reverted")) reverted; attacker kept "
+                            + "\(figure("flash_attacker_profit")) \(figure("flash_loan_volume_unit"))"
+                    ), at: 2)
+            }
         }
         let width = rows.map { $0.0.count }.max() ?? 0
         let table = rows.map { row in
