@@ -47,6 +47,15 @@ struct ReportVocabulary: Equatable {
     }
 
     var priceCaption: String {
+        if hasLending && flashUnit != nil {
+            // A flash-loan world: the pool's price for the pair's asset is read from the
+            // pair (spot or TWAP), not posted by the oracle node.
+            return "The market's reference price and the price the pool last read: its "
+                + "oracle node's for most assets, the pair's spot or TWAP for the pair's "
+                + "asset, stored at each call on the pool — so a bundle that pumps the pair "
+                + "leaves its price in the pool until the next call there "
+                + "(docs/model/lending-world.md)."
+        }
         if hasLending {
             return "The market's reference price and the price the pool reads, posted by "
                 + "its oracle node from the venue's mid — which the liquidators' own trades "
