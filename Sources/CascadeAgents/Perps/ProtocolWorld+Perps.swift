@@ -294,7 +294,8 @@ extension ProtocolWorld {
     /// those that follow the venues' books.
     static func addPerpAgents(
         _ settings: PerpWorldSettings, genesis: PerpGenesis, state: ProtocolState,
-        sharedIndex: PerpSharedIndex?, kernel: Kernel<ProtocolMessage>, view: MarketView, venueOffset: Int, producer: AgentID,
+        sharedIndex: PerpSharedIndex?, kernel: Kernel<ProtocolMessage>, view: MarketView,
+        venueOffset: Int, producer: AgentID,
         initialBaseFee: Wei
     ) -> (agents: PerpAgents, subscribers: [AgentID]) {
         let books = state.perpExchanges[genesis.exchange]
