@@ -75,13 +75,27 @@ public final class PerpSharedIndex: BlockSink {
     /// after it.
     public func record(_ number: UInt64, events: [ProtocolState.Event], state: ProtocolState) {
         precondition(number == producedBlock + 1, "PerpSharedIndex: block \(number) out of order")
+        let exchange = index.exchange
+        guard exchange < state.perpExchanges.count else {
+            append(number, answer: [])
+            return
+        }
+        index.apply(events, state: state)
+        append(number, answer: index.liquidatableAccounts(in: state.perpExchanges[exchange]))
+    }
+
+    /// `record` for an exchange used on its own (tests, tools): block `number`'s events of
+    /// the exchange and the exchange after it.
+    public func record(_ number: UInt64, events: [PerpExchange.Event], exchange: PerpExchange) {
+        precondition(number == producedBlock + 1, "PerpSharedIndex: block \(number) out of order")
+        index.apply(events, exchange: exchange)
+        append(number, answer: index.liquidatableAccounts(in: exchange))
+    }
+
+    private func append(_ number: UInt64, answer: [PerpAccountID]) {
         producedBlock = number
         if answers.isEmpty { firstBlock = number }
-        index.apply(events, state: state)
-        let exchange = index.exchange
-        answers.append(
-            exchange < state.perpExchanges.count
-                ? index.liquidatableAccounts(in: state.perpExchanges[exchange]) : [])
+        answers.append(answer)
         dropSeen()
     }
 
