@@ -127,7 +127,9 @@ struct PerpSharedIndexTests {
         #expect(shared.keptAnswers == 6)
         shared.observe(6, subscriber: slow)
         #expect(shared.keptAnswers == 3)
-        #expect(shared.liquidatableAccounts(at: 7) == book.index.liquidatableAccounts(in: book.exchange))
+        #expect(
+            shared.liquidatableAccounts(at: 7) == book.index.liquidatableAccounts(in: book.exchange)
+        )
         shared.observe(5, subscriber: slow)
         #expect(shared.keptAnswers == 3)
         shared.observe(8, subscriber: slow)
