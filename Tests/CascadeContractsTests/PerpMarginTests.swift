@@ -1,5 +1,6 @@
 import CascadeContracts
 import CascadeCore
+import CascadeTestSupport
 import Testing
 
 // Margin, trading rules and the liquidation price (dYdX v4, REFERENCE.md §7.2).
