@@ -46,11 +46,13 @@ import CascadeCore
 /// returned and the contract is asked about a handful of accounts per query.
 ///
 /// **Cross accounts with several positions** have no single key: their equity moves with
-/// every market they hold. They are *watched*: kept in a list and tested with the contract's
-/// own rule at every query, O(w) for w such accounts. The world's traders hold one position
-/// per account, so the list holds the backstop vault once it has taken several markets, and
-/// any named multi-market accounts. An account whose key overflows `Int128` (a size or
-/// balance beyond 10^20 USDC) is watched too.
+/// every market they hold. They are *watched*: kept in a list and tested at every query,
+/// O(w) for w such accounts — first by a conservative floating-point bound
+/// (`isClearlySafe`), then, unless that clears them, with the contract's own rule. The
+/// world's traders hold one position per account, so the list holds the market maker, the
+/// liquidators and the backstop vault once they hold several markets, and any named
+/// multi-market accounts. An account whose key overflows `Int128` (a size or balance beyond
+/// 10^20 USDC) is watched too.
 ///
 /// **Feeding it.** Seed it from the exchange once (`init(exchange:)`, one pass), then
 /// `apply` each observed block's events: every event naming an account (trade, deposit,
