@@ -9,8 +9,9 @@ import Testing
 /// isolated and cross (so some cross accounts hold several markets), trades near the mark,
 /// deposits and withdrawals, funding in both directions, price moves (half of them onto an
 /// account's exact liquidation price ±1 quantum), liquidations at the fillable price,
-/// backstops and deleveraging.
-private struct RandomBook {
+/// backstops and deleveraging. The events of the calls since `takeEvents()` are kept, so a
+/// test can cut the calls into blocks.
+struct RandomBook {
     static let oracle = Address(1)
     static let matcher = Address(2)
     static let vaultOwner = Address(3)
@@ -23,6 +24,8 @@ private struct RandomBook {
     var markets: [PerpMarketID] = []
     var traders: [PerpAccountID] = []
     var keeper = PerpAccountID(0)
+    /// Events of the calls applied since the last `takeEvents()`.
+    var pendingEvents: [PerpExchange.Event] = []
     var block: BlockContext { BlockContext(number: now / 12, timestamp: now) }
 
     init(seed: UInt64) {
@@ -70,7 +73,14 @@ private struct RandomBook {
             return false
         }
         index.apply(events, exchange: exchange)
+        pendingEvents += events
         return true
+    }
+
+    /// The events since the last call, for one block.
+    mutating func takeEvents() -> [PerpExchange.Event] {
+        defer { pendingEvents.removeAll() }
+        return pendingEvents
     }
 
     mutating func mustApply(_ call: PerpExchange.Call, as caller: Address) {

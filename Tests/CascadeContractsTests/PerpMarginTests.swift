@@ -1,5 +1,6 @@
 import CascadeContracts
 import CascadeCore
+import CascadeTestSupport
 import Testing
 
 // Margin, trading rules and the liquidation price (dYdX v4, REFERENCE.md §7.2).
@@ -202,5 +203,47 @@ struct PerpMarginTests {
         #expect(throws: Revert("Perp/division-by-zero")) { try PerpMath.div(1, 0, .down) }
         // A short's value rounds down: it owes a little more, never less.
         #expect(try PerpMath.value(size: size("-1"), price: 1) == -1)
+    }
+
+    /// `mulDiv` takes a native path when the product fits 128 bits (and the processor's
+    /// 128-by-64-bit division when the divisor and quotient fit 64 bits): every path must
+    /// give the 256-bit reference's quotient, rounding and overflow. Operands of every bit
+    /// length, so all three paths and their edges are hit.
+    @Test(arguments: 0..<8 as Range<UInt64>)
+    func mulDivMatchesWideReference(seed: UInt64) throws {
+        var random = OperandGenerator(seed: seed)
+        func operand() -> Int128 {
+            let bits = Int(random.next(below: 128))
+            let magnitude = Int128(
+                truncatingIfNeeded: UInt128(random.next()) << 64 | UInt128(random.next()))
+            let value = bits == 0 ? 0 : (magnitude & Int128.max) >> (127 - bits)
+            return random.next(below: 2) == 0 ? value : -value
+        }
+        for step in 0..<4_000 {
+            let (a, b, d) = (operand(), operand(), operand())
+            guard d != 0 else { continue }
+            for rounding in [PerpMath.Rounding.down, .up, .towardZero] {
+                let expected = Self.referenceMulDiv(a, b, d, rounding)
+                let found = try? PerpMath.mulDiv(a, b, d, rounding)
+                #expect(found == expected, "seed \(seed) step \(step): \(a)·\(b)/\(d)")
+            }
+        }
+    }
+
+    /// `a·b/d` rounded as asked, through `UInt256` magnitudes; nil when it overflows `Int128`.
+    static func referenceMulDiv(
+        _ a: Int128, _ b: Int128, _ d: Int128, _ rounding: PerpMath.Rounding
+    ) -> Int128? {
+        let product = UInt256(a.magnitude) * UInt256(b.magnitude)
+        let (quotient, remainder) = product.quotientAndRemainder(dividingBy: UInt256(d.magnitude))
+        let negative = ((a < 0) != (b < 0)) != (d < 0) && !product.isZero
+        var magnitude = quotient
+        let awayFromZero = rounding == .down ? negative : rounding == .up && !negative
+        if !remainder.isZero && awayFromZero {
+            magnitude += .one
+        }
+        guard magnitude <= UInt256(UInt128(Int128.max)) else { return nil }
+        let value = Int128(magnitude.toUInt128())
+        return negative ? -value : value
     }
 }

@@ -68,6 +68,15 @@ extension LiquidationIndex {
         return (before, root)
     }
 
+    /// The first node in index order of the subtree at `root` (−1 for an empty one).
+    func leftmost(of root: Int32) -> Int32 {
+        var current = root
+        while current >= 0, nodes[Int(current)].left >= 0 {
+            current = nodes[Int(current)].left
+        }
+        return current
+    }
+
     /// Joins two subtrees where every node of `first` precedes every node of `second`.
     mutating func merge(_ first: Int32, _ second: Int32) -> Int32 {
         if first < 0 { return second }
@@ -130,6 +139,7 @@ extension LiquidationIndex {
         for market in roots.indices {
             let ids = orderedIDs(in: market)
             precondition(ids.count == counts[market], "market \(market): count mismatch")
+            precondition(firsts[market] == (ids.first.map(Int32.init) ?? -1), "first mismatch")
             for (offset, id) in ids.enumerated() {
                 precondition(!seen[id], "position \(id) reachable twice")
                 seen[id] = true

@@ -84,6 +84,9 @@ public struct LiquidationIndex: Sendable {
     @usableFromInline var nodes: [Node] = []
     /// Root node of each market's tree, −1 when the market is empty.
     @usableFromInline var roots: [Int32] = []
+    /// First node of each market's tree in index order (the most underwater position), −1
+    /// when the market is empty: a query that finds it safe is over in one test.
+    var firsts: [Int32] = []
     /// Positions per market.
     var counts: [Int] = []
     /// Ordering tests made by updates and removals since creation: for complexity tests.
@@ -129,12 +132,14 @@ public struct LiquidationIndex: Sendable {
         }
         if market >= roots.count {
             roots.append(contentsOf: repeatElement(-1, count: market + 1 - roots.count))
+            firsts.append(contentsOf: repeatElement(-1, count: market + 1 - firsts.count))
             counts.append(contentsOf: repeatElement(0, count: market + 1 - counts.count))
         }
         nodes[id] = Node(
             debt: debt, collateral: collateral, left: -1, right: -1,
             market: Int32(market))
         roots[market] = insert(Int32(id), into: roots[market])
+        firsts[market] = leftmost(of: roots[market])
         counts[market] += 1
         count += 1
     }
@@ -153,6 +158,7 @@ public struct LiquidationIndex: Sendable {
         guard id >= 0, id < nodes.count, nodes[id].market >= 0 else { return }
         let market = Int(nodes[id].market)
         roots[market] = remove(Int32(id), from: roots[market])
+        firsts[market] = leftmost(of: roots[market])
         nodes[id] = .empty
         counts[market] -= 1
         count -= 1
@@ -171,6 +177,39 @@ public struct LiquidationIndex: Sendable {
     {
         let root: Int32 = market >= 0 && market < roots.count ? roots[market] : -1
         return UnsafePositions(nodes: nodes, root: root, threshold: threshold)
+    }
+
+    /// Appends to `found` every position of `market` unsafe at `threshold`, in the order of
+    /// `unsafePositions(in:at:)`, without an iterator: the walk's path lives in `path`, a
+    /// buffer the caller keeps between calls, so a query over many markets allocates
+    /// nothing, and a market whose most underwater position is safe costs one test.
+    ///
+    /// - Complexity: O(1) when nothing is unsafe; O(log N + k) for k results.
+    public func appendUnsafePositions(
+        in market: Int, at threshold: SafetyThreshold, to found: inout [Int],
+        path: inout [Int32]
+    ) {
+        guard market >= 0, market < roots.count, firsts[market] >= 0 else { return }
+        let first = nodes[Int(firsts[market])]
+        guard threshold.isUnsafe(collateral: first.collateral, debt: first.debt) else { return }
+        path.removeAll(keepingCapacity: true)
+        nodes.withUnsafeBufferPointer { nodes in
+            var current = roots[market]
+            while true {
+                while current >= 0 {
+                    path.append(current)
+                    current = nodes[Int(current)].left
+                }
+                guard let next = path.popLast() else { return }
+                let node = nodes[Int(next)]
+                // Every later position is at least as safe: the walk ends here.
+                guard threshold.isUnsafe(collateral: node.collateral, debt: node.debt) else {
+                    return
+                }
+                found.append(Int(next))
+                current = node.right
+            }
+        }
     }
 
     /// Every Maker vault of `market` the Vat would find unsafe if the ilk were poked at

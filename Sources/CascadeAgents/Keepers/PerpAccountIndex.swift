@@ -46,11 +46,13 @@ import CascadeCore
 /// returned and the contract is asked about a handful of accounts per query.
 ///
 /// **Cross accounts with several positions** have no single key: their equity moves with
-/// every market they hold. They are *watched*: kept in a list and tested with the contract's
-/// own rule at every query, O(w) for w such accounts. The world's traders hold one position
-/// per account, so the list holds the backstop vault once it has taken several markets, and
-/// any named multi-market accounts. An account whose key overflows `Int128` (a size or
-/// balance beyond 10^20 USDC) is watched too.
+/// every market they hold. They are *watched*: kept in a list and tested at every query,
+/// O(w) for w such accounts — first by a conservative floating-point bound
+/// (`isClearlySafe`), then, unless that clears them, with the contract's own rule. The
+/// world's traders hold one position per account, so the list holds the market maker, the
+/// liquidators and the backstop vault once they hold several markets, and any named
+/// multi-market accounts. An account whose key overflows `Int128` (a size or balance beyond
+/// 10^20 USDC) is watched too.
 ///
 /// **Feeding it.** Seed it from the exchange once (`init(exchange:)`, one pass), then
 /// `apply` each observed block's events: every event naming an account (trade, deposit,
@@ -76,6 +78,9 @@ public struct PerpAccountIndex: Sendable {
     var watched: [Int] = []
     /// Scratch for `apply`: the accounts one block touched.
     var touched: [Int] = []
+    /// Scratch for queries: one side's candidates, and the walk's path.
+    var candidates: [Int] = []
+    var path: [Int32] = []
 
     static let absentSlot: Int32 = -2
     static let watchedSlot: Int32 = -1
@@ -91,6 +96,8 @@ public struct PerpAccountIndex: Sendable {
     public private(set) var fallbackScans = 0
     /// Candidates known liquidatable from their key alone (no contract call).
     public private(set) var certainCount = 0
+    /// Watched accounts found safe by the floating-point bound (no contract call).
+    public private(set) var clearedCount = 0
 
     /// The index of exchange `exchange` (its position in `ProtocolState.perpExchanges`),
     /// seeded from every account of `state`: one pass, at genesis.
@@ -223,25 +230,30 @@ public struct PerpAccountIndex: Sendable {
     mutating func query(_ state: PerpExchange, prices: [Int128]?) -> [PerpAccountID] {
         queryCount += 1
         var found: [PerpAccountID] = []
-        for market in state.marketIDs {
-            let slot = Int(market.rawValue)
-            let book = state.market(market)
-            var price = book.price
+        // Each market's numbers are read in place: a copy of `PerpMarket` (its terms hold
+        // a name) cost more than the rest of an empty side's test.
+        for slot in state.markets.indices {
+            var price = state.markets[slot].price
             if let prices, slot < prices.count, prices[slot] > 0 { price = prices[slot] }
             guard price > 0 else { continue }
-            let fraction = book.terms.maintenanceMarginPpm
+            let fraction = state.markets[slot].terms.maintenanceMarginPpm
             for short in [false, true] {
                 let side = 2 * slot + (short ? 1 : 0)
                 guard index.count(in: side) > 0 else { continue }
                 guard
                     let threshold = Self.threshold(
                         short: short, price: price, fraction: fraction,
-                        fundingIndex: short ? book.shortFundingIndex : book.longFundingIndex)
+                        fundingIndex: short
+                            ? state.markets[slot].shortFundingIndex
+                            : state.markets[slot].longFundingIndex)
                 else {
                     scan(side: side, state: state, prices: prices, into: &found)
                     continue
                 }
-                for raw in index.unsafePositions(in: side, at: threshold) {
+                candidates.removeAll(keepingCapacity: true)
+                index.appendUnsafePositions(
+                    in: side, at: threshold, to: &candidates, path: &path)
+                for raw in candidates {
                     if isCertain(raw, short: short, threshold: threshold) {
                         certainCount += 1
                         returnedCount += 1
@@ -253,9 +265,60 @@ public struct PerpAccountIndex: Sendable {
             }
         }
         for raw in watched {
-            test(raw, state: state, prices: prices, into: &found)
+            if Self.isClearlySafe(state.account(PerpAccountID(UInt32(raw))), in: state, prices) {
+                clearedCount += 1
+            } else {
+                test(raw, state: state, prices: prices, into: &found)
+            }
         }
         return found
+    }
+
+    /// Whether `account` is certainly not liquidatable at `prices` (nil: the marks), by a
+    /// floating-point estimate of `equity − MMR` (docs/model/perpetuals.md's units):
+    ///
+    ///     Q + Σ (s·p/1e9 − s·(I − σ)/1e12 − |s|·p·m/1e15)
+    ///
+    /// The watched accounts (several markets each: the market maker, liquidators, the
+    /// backstop vault) are far from their requirement nearly always, and this costs a few
+    /// multiplications a position where the contract's test costs four 256-bit `mulDiv`s.
+    ///
+    /// **Never wrong in the unsafe direction.** The contract rounds each value down and
+    /// each funding payment and requirement up, so its `equity − MMR` is at least the exact
+    /// one minus 3 quantums a position. The estimate is within a relative `1e-12` of the
+    /// sum of its terms' magnitudes of the exact value (each term is a handful of `Double`
+    /// operations, each off by at most 2⁻⁵³ relatively, about 1e-16, and conversions from
+    /// `Int128` within a few ulps). So an estimate above `3·positions + 1` quantums plus that
+    /// error means the contract's `equity − MMR` is positive: not liquidatable. Anything
+    /// else, and any funding difference that overflows, goes to the contract's own test.
+    static func isClearlySafe(_ account: PerpAccount, in state: PerpExchange, _ prices: [Int128]?)
+        -> Bool
+    {
+        var surplus = account.quoteBalance.approximateValue
+        var magnitude = abs(surplus)
+        for position in account.positions {
+            let slot = Int(position.market.rawValue)
+            guard slot < state.markets.count else { return false }
+            var price = state.markets[slot].price
+            if let prices, slot < prices.count, prices[slot] > 0 { price = prices[slot] }
+            let fundingIndex =
+                position.size > 0
+                ? state.markets[slot].longFundingIndex : state.markets[slot].shortFundingIndex
+            let (change, overflow) = fundingIndex.subtractingReportingOverflow(
+                position.fundingSnapshot)
+            guard !overflow else { return false }
+            let size = position.size.approximateValue
+            let notional = size * price.approximateValue
+            let value = notional * 1e-9
+            let funding = size * change.approximateValue * 1e-12
+            let requirement =
+                abs(notional) * state.markets[slot].terms.maintenanceMarginPpm.approximateValue
+                * 1e-15
+            surplus += value - funding - requirement
+            magnitude += abs(value) + abs(funding) + abs(requirement)
+        }
+        let slack = 3 * Double(account.positions.count) + 1 + magnitude * 1e-12
+        return surplus.isFinite && surplus > slack
     }
 
     /// Whether candidate `raw` is liquidatable without asking the contract: its exact
@@ -319,18 +382,19 @@ public struct PerpAccountIndex: Sendable {
     static func threshold(short: Bool, price: Int128, fraction: Int128, fundingIndex: Int128)
         -> SafetyThreshold?
     {
-        let value: Int128
-        do {
-            let scaledPrice = try PerpMath.mul(
-                price,
-                short
-                    ? PerpMath.add(PerpMath.ppm, fraction) : PerpMath.sub(PerpMath.ppm, fraction))
-            value = try PerpMath.sub(
-                scaledPrice, PerpMath.mul(fundingIndex, PerpMath.fundingIndexScale))
-        } catch {
-            return nil
-        }
-        guard let shifted = shift(value, by: .one) else { return nil }
+        // `p·(1e6 ∓ m) − I·1e3`, checked as `PerpMath` checks it, in place: 20 sides a
+        // query, and the calls across modules were most of an empty side's cost.
+        let (factor, factorOverflow) =
+            short
+            ? PerpMath.ppm.addingReportingOverflow(fraction)
+            : PerpMath.ppm.subtractingReportingOverflow(fraction)
+        let (scaledPrice, priceOverflow) = price.multipliedReportingOverflow(by: factor)
+        let (scaledIndex, indexOverflow) = fundingIndex.multipliedReportingOverflow(
+            by: PerpMath.fundingIndexScale)
+        let (value, valueOverflow) = scaledPrice.subtractingReportingOverflow(scaledIndex)
+        guard !(factorOverflow || priceOverflow || indexOverflow || valueOverflow),
+            let shifted = shift(value, base: offset)
+        else { return nil }
         return short
             ? SafetyThreshold(collateralValue: .one, debtValue: shifted)
             : SafetyThreshold(collateralValue: shifted, debtValue: .one)
@@ -338,7 +402,11 @@ public struct PerpAccountIndex: Sendable {
 
     /// `value + units · K`, or nil when that is not positive.
     static func shift(_ value: Int128, by units: UInt256) -> UInt256? {
-        let base = units << offsetBits
+        shift(value, base: units << offsetBits)
+    }
+
+    /// `value + base`, or nil when that is not positive.
+    static func shift(_ value: Int128, base: UInt256) -> UInt256? {
         let magnitude = UInt256(value.magnitude)
         if value >= 0 { return base + magnitude }
         return magnitude < base ? base - magnitude : nil

@@ -6,8 +6,8 @@ import CascadeKernel
 /// Calls the last steps of the loss waterfall as soon as the exchange allows them — anyone
 /// may; this agent is whoever does (a keeper of the venue, a validator).
 ///
-/// Each new block it observes (after its own delay), it asks its own `PerpAccountIndex` for
-/// the liquidatable accounts and, for each account not already in flight, decides on the
+/// Each new block it observes (after its own delay), it reads that block's liquidatable
+/// accounts from the world's `PerpSharedIndex` and, for each account not already in flight, decides on the
 /// state it saw, in the contract's own terms:
 ///
 /// - `backstop(account)` (with `callsBackstop`) when `equity < backstopThreshold × MMR` and
@@ -26,19 +26,22 @@ public final class PerpBackstopAgent: Agent {
     public var name: String { "perp-backstop" }
     let settings: PerpBackstopSettings
     let exchange: Int
-    @exclusivity(unchecked) var index: PerpAccountIndex
+    /// The world's index of liquidatable accounts, and this agent's number there.
+    let shared: PerpSharedIndex
+    let subscriber: Int
     @exclusivity(unchecked) var outbox: Outbox<PerpAccountID>
     @exclusivity(unchecked) var newest: NewestBlock
 
     @exclusivity(unchecked) public private(set) var statistics = PerpBackstopStatistics()
 
     init(
-        settings: PerpBackstopSettings, exchange: Int, index: PerpAccountIndex,
+        settings: PerpBackstopSettings, exchange: Int, shared: PerpSharedIndex,
         producer: AgentID, initialBaseFee: Wei
     ) {
         self.settings = settings
         self.exchange = exchange
-        self.index = index
+        self.shared = shared
+        subscriber = shared.subscribe()
         newest = NewestBlock(initialBaseFee: initialBaseFee)
         outbox = Outbox(
             address: ProtocolWorld.perpBackstopCaller, producer: producer,
@@ -61,7 +64,7 @@ public final class PerpBackstopAgent: Agent {
     }
 
     func observe(_ report: BlockReport<ProtocolState>, _ context: Context<ProtocolMessage>) {
-        index.apply(report.events, state: report.state)
+        shared.observe(report.header.number, subscriber: subscriber)
         for outcome in outbox.settle(report) {
             switch outcome {
             case .succeeded: statistics.included += 1
@@ -72,11 +75,15 @@ public final class PerpBackstopAgent: Agent {
             }
         }
         guard exchange < report.state.perpExchanges.count, newest.observe(report) else { return }
-        act(report.state.perpExchanges[exchange], context)
+        act(
+            report.state.perpExchanges[exchange],
+            found: shared.liquidatableAccounts(at: report.header.number), context)
     }
 
-    func act(_ books: PerpExchange, _ context: Context<ProtocolMessage>) {
-        let found = index.liquidatableAccounts(in: books)
+    /// Sends its transactions for `found`, the liquidatable accounts of `books`.
+    func act(
+        _ books: PerpExchange, found: [PerpAccountID], _ context: Context<ProtocolMessage>
+    ) {
         guard !found.isEmpty,
             let bid = newest.bid(settings.gas)
         else { return }

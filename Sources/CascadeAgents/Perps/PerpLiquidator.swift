@@ -20,12 +20,13 @@ struct PerpLiquidationTask: Sendable {
 /// cross account at the prices of the market's order book, and races the others for them.
 ///
 /// **What it sees.** A block only after its own observation delay: the state after it and
-/// its events, from which it keeps a `PerpAccountIndex` (seeded once at genesis, then only
-/// from events — never a scan). Off chain, the last book of each market it was sent. No
+/// its events. Which accounts are liquidatable it reads from the world's `PerpSharedIndex`
+/// (one index fed from every block's events — never a scan — and one answer per block for
+/// every agent that asks). Off chain, the last book of each market it was sent. No
 /// mempool: a rival shows only as its own attempt reverting.
 ///
-/// **Each new block** it asks its index for the liquidatable accounts (at the on-chain
-/// marks, exactly the contract's set) and, for each position not already in flight or held
+/// **Each new block** it reads that block's liquidatable accounts (at the on-chain marks,
+/// exactly the contract's set) and, for each position not already in flight or held
 /// off after a revert, up to `maxNewTransactionsPerBlock` transactions:
 ///
 /// 1. the account's fillable price `b` (`PerpExchange.fillablePrice`, the contract's bound),
@@ -54,7 +55,9 @@ public final class PerpLiquidator: Agent {
     /// Its own account.
     public let account: PerpAccountID
     let venueOffset: Int
-    @exclusivity(unchecked) var index: PerpAccountIndex
+    /// The world's index of liquidatable accounts, and this agent's number there.
+    let shared: PerpSharedIndex
+    let subscriber: Int
     @exclusivity(unchecked) var view: MarketView
     @exclusivity(unchecked) var outbox: Outbox<PerpLiquidationTask>
     @exclusivity(unchecked) var newest: NewestBlock
@@ -65,13 +68,14 @@ public final class PerpLiquidator: Agent {
 
     init(
         settings: PerpLiquidatorSettings, exchange: Int, account: PerpAccountID,
-        index: PerpAccountIndex, venueOffset: Int, view: MarketView, producer: AgentID,
+        shared: PerpSharedIndex, venueOffset: Int, view: MarketView, producer: AgentID,
         initialBaseFee: Wei
     ) {
         self.settings = settings
         self.exchange = exchange
         self.account = account
-        self.index = index
+        self.shared = shared
+        subscriber = shared.subscribe()
         self.venueOffset = venueOffset
         self.view = view
         newest = NewestBlock(initialBaseFee: initialBaseFee)
@@ -80,9 +84,10 @@ public final class PerpLiquidator: Agent {
             propagation: LatencySampler(settings.propagation))
     }
 
-    /// Index queries and re-reads so far (for the "never a scan" checks).
-    public var indexQueries: Int { index.queryCount }
-    public var indexCandidates: Int { index.candidateCount }
+    /// Queries and candidates tested so far by the shared index, one query a block however
+    /// many agents read it (for the "never a scan" checks).
+    public var indexQueries: Int { shared.index.queryCount }
+    public var indexCandidates: Int { shared.index.candidateCount }
 
     public func start(_ context: Context<ProtocolMessage>) {
         context.subscribeToBlocks(from: outbox.producer, latency: settings.observation)
@@ -107,11 +112,13 @@ public final class PerpLiquidator: Agent {
 
     func observe(_ report: BlockReport<ProtocolState>, _ context: Context<ProtocolMessage>) {
         let isNewest = newest.observe(report)
-        index.apply(report.events, state: report.state)
+        shared.observe(report.header.number, subscriber: subscriber)
         settle(report, context)
         guard isNewest, !isDown(at: context.now), exchange < report.state.perpExchanges.count
         else { return }
-        liquidate(report.state.perpExchanges[exchange], context)
+        liquidate(
+            report.state.perpExchanges[exchange],
+            found: shared.liquidatableAccounts(at: report.header.number), context)
     }
 
     func settle(_ report: BlockReport<ProtocolState>, _ context: Context<ProtocolMessage>) {
@@ -146,8 +153,10 @@ public final class PerpLiquidator: Agent {
             to: venue)
     }
 
-    func liquidate(_ books: PerpExchange, _ context: Context<ProtocolMessage>) {
-        let found = index.liquidatableAccounts(in: books)
+    /// Sends its transactions for `found`, the liquidatable accounts of `books`.
+    func liquidate(
+        _ books: PerpExchange, found: [PerpAccountID], _ context: Context<ProtocolMessage>
+    ) {
         guard !found.isEmpty else { return }
         guard let bid = newest.bid(settings.gas)
         else {

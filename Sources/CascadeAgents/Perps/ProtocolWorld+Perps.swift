@@ -294,7 +294,8 @@ extension ProtocolWorld {
     /// those that follow the venues' books.
     static func addPerpAgents(
         _ settings: PerpWorldSettings, genesis: PerpGenesis, state: ProtocolState,
-        kernel: Kernel<ProtocolMessage>, view: MarketView, venueOffset: Int, producer: AgentID,
+        sharedIndex: PerpSharedIndex?, kernel: Kernel<ProtocolMessage>, view: MarketView,
+        venueOffset: Int, producer: AgentID,
         initialBaseFee: Wei
     ) -> (agents: PerpAgents, subscribers: [AgentID]) {
         let books = state.perpExchanges[genesis.exchange]
@@ -311,20 +312,24 @@ extension ProtocolWorld {
             marketMaker: genesis.marketMaker, venueOffset: venueOffset, view: view,
             producer: producer, initialBaseFee: initialBaseFee)
         subscribers.append(kernel.add(traders))
-        // One genesis index, copied into each agent (copy-on-write until its first update).
-        let index = PerpAccountIndex(exchange: genesis.exchange, state: books)
+        // One index for the liquidators and the backstop agent, fed by the producer
+        // (`perpSharedIndex` makes one whenever the world has any of them).
+        let index = sharedIndex ?? PerpSharedIndex(exchange: genesis.exchange, state: books)
+        precondition(
+            sharedIndex != nil || (settings.liquidators.isEmpty && settings.backstop == nil),
+            "perps: liquidators without the producer's shared index")
         var liquidators: [PerpLiquidator] = []
         for (number, liquidatorSettings) in settings.liquidators.enumerated() {
             let liquidator = PerpLiquidator(
                 settings: liquidatorSettings, exchange: genesis.exchange,
-                account: genesis.liquidators[number], index: index, venueOffset: venueOffset,
+                account: genesis.liquidators[number], shared: index, venueOffset: venueOffset,
                 view: view, producer: producer, initialBaseFee: initialBaseFee)
             liquidators.append(liquidator)
             subscribers.append(kernel.add(liquidator))
         }
         let backstop = settings.backstop.map { backstopSettings in
             PerpBackstopAgent(
-                settings: backstopSettings, exchange: genesis.exchange, index: index,
+                settings: backstopSettings, exchange: genesis.exchange, shared: index,
                 producer: producer, initialBaseFee: initialBaseFee)
         }
         if let backstop { _ = kernel.add(backstop) }
@@ -347,6 +352,20 @@ extension ProtocolWorld {
                 backstop: backstop, attacker: attacker),
             subscribers
         )
+    }
+}
+
+extension ProtocolWorld {
+    /// The index the liquidators and the backstop agent share, when the world has any of
+    /// them (the producer feeds it every block; see `PerpSharedIndex`).
+    static func perpSharedIndex(_ settings: PerpWorldSettings?, genesis built: Genesis)
+        -> PerpSharedIndex?
+    {
+        guard let settings, let perps = built.perps,
+            !settings.liquidators.isEmpty || settings.backstop != nil
+        else { return nil }
+        return PerpSharedIndex(
+            exchange: perps.exchange, state: built.state.perpExchanges[perps.exchange])
     }
 }
 

@@ -117,10 +117,16 @@ public final class ProtocolWorld {
         }
         let perpAssets = built.perps?.assets ?? []
         sink?.perpAssets = perpAssets
+        // The perpetuals agents' shared index hears each block before the relay does.
+        let perpIndex = Self.perpSharedIndex(configuration.perps, genesis: built)
+        var sinks: [any BlockSink<ProtocolState>] = []
+        if let perpIndex { sinks.append(perpIndex) }
+        if let sink { sinks.append(sink) }
         var core = ChainProducer<ProtocolState, ProtocolExtension>(
             address: configuration.producerAddress,
             chain: Chain(configuration: chain, state: built.state),
-            demand: configuration.demand, sink: sink,
+            demand: configuration.demand,
+            sink: sinks.count > 1 ? ProtocolBlockSinks(sinks) : sinks.first,
             checksInvariants: configuration.checksInvariants)
         core.reportsEvents = true
         producer = ProtocolProducer(name: configuration.producerName, core: core)
@@ -239,7 +245,8 @@ public final class ProtocolWorld {
         }
         if let settings = configuration.perps, let genesis = built.perps {
             let added = Self.addPerpAgents(
-                settings, genesis: genesis, state: built.state, kernel: kernel, view: view,
+                settings, genesis: genesis, state: built.state, sharedIndex: perpIndex,
+                kernel: kernel, view: view,
                 venueOffset: assets.count + lendingAssets.count, producer: producerID,
                 initialBaseFee: baseFee)
             perps = added.agents

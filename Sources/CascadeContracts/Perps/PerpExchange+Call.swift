@@ -44,6 +44,12 @@ extension PerpExchange {
     public mutating func apply(
         _ call: Call, caller: Address, block: BlockContext, events: inout [Event]
     ) throws(Revert) {
+        if case .updatePrice(let market, let price) = call {
+            // Every check comes before its one write, so a revert leaves `self` as it was
+            // without saved books (whose copy of the markets made each update copy them).
+            try updatePrice(market, price, caller: caller, events: &events)
+            return
+        }
         let saved = SavedBooks(self)
         let firstEvent = events.count
         undo.entries.removeAll(keepingCapacity: true)
@@ -74,11 +80,7 @@ extension PerpExchange {
         case .fundInsurance(let amount):
             try fundInsurance(amount: amount, caller: caller, events: &events)
         case .updatePrice(let market, let price):
-            try requireOracle(caller)
-            try requireMarket(market)
-            guard price > 0 else { throw Revert("Perp/invalid-price") }
-            markets[Int(market.rawValue)].price = price
-            events.append(.priceUpdated(market: market, price: price))
+            try updatePrice(market, price, caller: caller, events: &events)
         case .setVolatility(let market, let volatility):
             try requireOracle(caller)
             try requireMarket(market)
@@ -104,6 +106,17 @@ extension PerpExchange {
         case .deleverage(let account, let market):
             try deleverage(account: account, market: market, events: &events)
         }
+    }
+
+    /// The oracle's new mark for `market`: checks, then the one write.
+    private mutating func updatePrice(
+        _ market: PerpMarketID, _ price: Int128, caller: Address, events: inout [Event]
+    ) throws(Revert) {
+        try requireOracle(caller)
+        try requireMarket(market)
+        guard price > 0 else { throw Revert("Perp/invalid-price") }
+        markets[Int(market.rawValue)].price = price
+        events.append(.priceUpdated(market: market, price: price))
     }
 
     // MARK: - Checks shared by the calls

@@ -73,6 +73,9 @@ extension ProtocolState {
         case aavePool(Int, AavePool)
         case compoundComptroller(Int, CompoundComptroller)
         case perpExchange(Int, PerpExchange)
+        /// One market's mark, before an oracle's `updatePrice` (its only write): saving the
+        /// whole exchange made each of a bundle's updates copy every market.
+        case perpMark(exchange: Int, market: Int, price: Int128)
     }
 
     // MARK: - Recording
@@ -272,6 +275,8 @@ extension ProtocolState {
             case .compoundComptroller(let index, let comptroller):
                 compoundComptrollers[index] = comptroller
             case .perpExchange(let index, let exchange): perpExchanges[index] = exchange
+            case .perpMark(let index, let market, let price):
+                perpExchanges[index].markets[market].price = price
             }
         }
         while let cell = journal.maker.popLast() {

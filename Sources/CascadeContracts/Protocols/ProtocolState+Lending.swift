@@ -125,8 +125,8 @@ extension ProtocolState {
         default:
             break
         }
-        var produced: [PerpExchange.Event] = []
-        try perpExchanges[index].apply(call, caller: caller, block: block, events: &produced)
+        perpEvents.removeAll(keepingCapacity: true)
+        try perpExchanges[index].apply(call, caller: caller, block: block, events: &perpEvents)
         do {
             if incoming > 0 {
                 try ledger.transfer(
@@ -139,7 +139,7 @@ extension ProtocolState {
         } catch {
             preconditionFailure("perp USDC transfer failed after its checks: \(error)")
         }
-        for event in produced { events.append(.perp(exchange: index, event)) }
+        for event in perpEvents { events.append(.perp(exchange: index, event)) }
     }
 
     // MARK: - Journal footprints
@@ -169,8 +169,18 @@ extension ProtocolState {
             }
             holders += comptroller.markets.map(\.configuration.cToken)
             saveBalances(of: holders, in: comptroller.markets.map(\.configuration.underlying))
-        case .perp(let index, _):
+        case .perp(let index, let perpCall):
             guard perpExchanges.indices.contains(index) else { return }
+            if case .updatePrice(let market, _) = perpCall {
+                // Its one write is the mark, and it moves no USDC.
+                let slot = Int(market.rawValue)
+                guard slot < perpExchanges[index].markets.count else { return }
+                journal.components.append(
+                    .perpMark(
+                        exchange: index, market: slot,
+                        price: perpExchanges[index].markets[slot].price))
+                return
+            }
             journal.components.append(.perpExchange(index, perpExchanges[index]))
             let wiring = perpWirings[index]
             saveBalances(of: [caller, wiring.custody], in: [wiring.quote])

@@ -92,8 +92,9 @@ public struct ProtocolState: LedgerState, Hashable, Sendable {
 
     /// Undo information of the running transaction; empty between transactions.
     var journal = Journal()
-    /// Reused buffer for the Maker's events of one call.
+    /// Reused buffers for the Maker's and a perpetuals exchange's events of one call.
     var makerEvents: [MakerSystem.Event] = []
+    var perpEvents: [PerpExchange.Event] = []
 
     public static var isolation: TransactionIsolation { .inPlace }
 
