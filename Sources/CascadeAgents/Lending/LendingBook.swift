@@ -29,6 +29,9 @@ public struct LendingBook: Sendable {
     /// Per id, the block its entry was read at, and the pair it is filed under.
     private var readAt: [UInt64]
     private var pairs: [LendingPair?]
+    /// Per pair (`collateral · assetCount + debt`), positions the index holds in all its
+    /// buckets: `activePairs` without looking at every bucket.
+    private var pairCounts: [Int]
     /// Per id, until when (ms) it is out of the index (see `rest`); 0 when it is not.
     private var restingUntil: [Int64]
     /// The resting ids (some may have been woken by a change since), and the earliest end.
@@ -54,6 +57,7 @@ public struct LendingBook: Sendable {
         assetCount = reader.assetCount(state)
         readAt = Array(repeating: 0, count: accountCount)
         pairs = Array(repeating: nil, count: accountCount)
+        pairCounts = Array(repeating: 0, count: assetCount * assetCount)
         restingUntil = Array(repeating: 0, count: accountCount)
         for offset in 0..<accountCount {
             refresh(Address(firstAccount + UInt32(offset)), in: state, block: 0)
@@ -96,13 +100,29 @@ public struct LendingBook: Sendable {
         updateCount += 1
         guard let pair = reader.pair(of: account, state) else {
             pairs[id] = nil
-            index.remove(id)
+            unfile(id)
             return
         }
         pairs[id] = pair
         let key = reader.key(of: account, pair, state)
-        index.update(
-            id, market: market(pair, debt: key.debt), collateral: key.collateral, debt: key.debt)
+        file(id, market: market(pair, debt: key.debt), collateral: key.collateral, debt: key.debt)
+    }
+
+    /// Puts `id` in the index (or takes it out, for a zero key), keeping `pairCounts`.
+    private mutating func file(_ id: Int, market: Int, collateral: UInt256, debt: UInt256) {
+        let before = index.market(of: id)
+        index.update(id, market: market, collateral: collateral, debt: debt)
+        let after = index.market(of: id)
+        guard before != after else { return }
+        if let before { pairCounts[before / Self.buckets] -= 1 }
+        if let after { pairCounts[after / Self.buckets] += 1 }
+    }
+
+    /// Takes `id` out of the index, keeping `pairCounts`.
+    private mutating func unfile(_ id: Int) {
+        guard let before = index.market(of: id) else { return }
+        pairCounts[before / Self.buckets] -= 1
+        index.remove(id)
     }
 
     /// Takes `account` out of the index for `interval` (ms) from `now`, doubled for each
@@ -119,7 +139,7 @@ public struct LendingBook: Sendable {
         restingKeys[id] = held
         let time = now + interval << Int64(min(restCounts[id], 5))
         restCounts[id] = min(restCounts[id] + 1, 5)
-        index.remove(id)
+        unfile(id)
         restingUntil[id] = time
         resting.append(id)
         nextWake = min(nextWake, time)
@@ -137,8 +157,7 @@ public struct LendingBook: Sendable {
             if until <= now {
                 restingUntil[id] = 0
                 if let held = restingKeys[id] {
-                    index.update(
-                        id, market: held.market, collateral: held.collateral, debt: held.debt)
+                    file(id, market: held.market, collateral: held.collateral, debt: held.debt)
                 }
             } else {
                 resting[kept] = id
@@ -192,16 +211,19 @@ public struct LendingBook: Sendable {
         }
     }
 
-    /// The pairs holding positions, ascending by `collateral · assetCount + debt`.
+    /// The pairs holding positions, ascending by `collateral · assetCount + debt`. O(pairs).
     public var activePairs: [LendingPair] {
-        var found: [LendingPair] = []
-        for pair in 0..<(assetCount * assetCount) {
-            let base = pair * Self.buckets
-            if (base..<(base + Self.buckets)).contains(where: { index.count(in: $0) > 0 }) {
-                found.append(LendingPair(collateral: pair / assetCount, debt: pair % assetCount))
-            }
-        }
-        return found
+        (0..<pairSlots).compactMap(activePair)
+    }
+
+    /// Pair slots: `activePair(slot)` for `slot` in `0..<pairSlots`.
+    public var pairSlots: Int { pairCounts.count }
+
+    /// The pair of slot `slot` (`collateral · assetCount + debt`) if it holds positions.
+    /// O(1).
+    public func activePair(_ slot: Int) -> LendingPair? {
+        pairCounts[slot] > 0
+            ? LendingPair(collateral: slot / assetCount, debt: slot % assetCount) : nil
     }
 
     /// The accounts of `pair` the pool would liquidate at `timestamp`, at its own prices or
@@ -215,10 +237,22 @@ public struct LendingBook: Sendable {
         prices: [UInt256]? = nil, minimumDebtValue: Double = 0, limit: Int = .max,
         skipping skip: (Address) -> Bool = { _ in false }
     ) -> [Address] {
+        let query = LendingPairQuery(
+            reader: reader, pair: pair, state: state, at: timestamp, prices: prices)
+        return liquidatable(
+            query, state: state, minimumDebtValue: minimumDebtValue, limit: limit,
+            skipping: skip)
+    }
+
+    /// The same for a query worked out beforehand (`LendingPairQuery`: the terms and
+    /// bounds of one pair at one moment, which every keeper seeing that block shares).
+    public mutating func liquidatable(
+        _ query: LendingPairQuery, state: ProtocolState, minimumDebtValue: Double = 0,
+        limit: Int = .max, skipping skip: (Address) -> Bool = { _ in false }
+    ) -> [Address] {
         queryCount += 1
-        guard let terms = reader.terms(pair, state, at: timestamp, prices: prices) else {
-            return []
-        }
+        guard let terms = query.terms, let bounds = query.bounds else { return [] }
+        let pair = query.pair
         let base = (pair.collateral * assetCount + pair.debt) * Self.buckets
         var lowest = 0
         if minimumDebtValue > 0, terms.debtValue > 0,
@@ -226,21 +260,68 @@ public struct LendingBook: Sendable {
         {
             lowest = Self.bucket(least)
         }
-        let reader = self.reader
-        let first = firstAccount
         var found: [Address] = []
         for bucket in stride(from: Self.buckets - 1, through: lowest, by: -1)
         where found.count < limit && index.count(in: base + bucket) > 0 {
-            let ids = index.liquidatable(
-                in: base + bucket, terms: terms, limit: limit - found.count
-            ) { id in
-                !skip(Address(first + UInt32(id)))
-                    && reader.isLiquidatable(
-                        Address(first + UInt32(id)), pair, state, at: timestamp, prices: prices)
-            }
+            // Most buckets have no candidate: decide that before building the predicate,
+            // whose context holds a copy of the state.
+            let (bandEmpty, dustEmpty) = index.emptiness(in: base + bucket, bounds: bounds)
+            if bandEmpty && dustEmpty { continue }
+            let ids = walk(
+                base + bucket, query, bounds: bounds, state: state, limit: limit - found.count,
+                skipping: skip)
             found += ids.map(account)
         }
         returnedCount += found.count
         return found
+    }
+
+    /// The liquidatable ids of bucket `market` for `query`, tested with the pool's own
+    /// arithmetic; at most `limit`, leaving out (untested) the accounts `skip` names.
+    private mutating func walk(
+        _ market: Int, _ query: LendingPairQuery, bounds: LendingLiquidationIndex.Bounds,
+        state: ProtocolState, limit: Int, skipping skip: (Address) -> Bool
+    ) -> [Int] {
+        let reader = self.reader
+        let first = firstAccount
+        return index.liquidatable(in: market, bounds: bounds, limit: limit) { id in
+            let account = Address(first + UInt32(id))
+            guard !skip(account) else { return false }
+            if let shared = query.shared {
+                return shared.isLiquidatable(account, query, state)
+            }
+            return reader.isLiquidatable(
+                account, query.pair, state, at: query.timestamp, prices: query.prices)
+        }
+    }
+}
+
+/// What a `LendingBook` query of one (collateral, debt) pair needs of the pool at one
+/// moment: its `LendingPairTerms` and the index bounds they give. A pure function of the
+/// state, the time and the prices, so every keeper seeing the same block can use the one
+/// computed first (`LendingSharedQueries`); nil terms when the pool would refuse to price
+/// the pair.
+public struct LendingPairQuery {
+    public let pair: LendingPair
+    public let timestamp: UInt64
+    public let prices: [UInt256]?
+    public let terms: LendingPairTerms?
+    public let bounds: LendingLiquidationIndex.Bounds?
+    /// The table that made it, whose per-block verdicts (`isLiquidatable`) the walk uses,
+    /// and the block it is for; nil for a query made on its own.
+    public let shared: LendingSharedQueries?
+    public let block: UInt64
+
+    public init(
+        reader: LendingPoolReader, pair: LendingPair, state: ProtocolState, at timestamp: UInt64,
+        prices: [UInt256]? = nil, shared: LendingSharedQueries? = nil, block: UInt64 = 0
+    ) {
+        self.pair = pair
+        self.timestamp = timestamp
+        self.prices = prices
+        self.shared = shared
+        self.block = block
+        terms = reader.terms(pair, state, at: timestamp, prices: prices)
+        bounds = terms.map(LendingLiquidationIndex.Bounds.init)
     }
 }

@@ -40,6 +40,10 @@ public final class LendingFeedTransmitter: Agent {
         let deviationPPB: UInt64
         let heartbeatSeconds: UInt64
         var observations: [(price: UInt256, at: SimTime)?]
+        /// The same observations ordered by price (ties in no particular order: equal
+        /// prices are equal values), kept as they arrive so a message costs one insertion
+        /// instead of a sort.
+        var byPrice: [(price: UInt256, at: SimTime)] = []
         var onChain: MedianAggregator.RoundData?
         /// The operators' observation interval: a withheld report is counted once a round.
         let interval: SimTime
@@ -121,7 +125,7 @@ public final class LendingFeedTransmitter: Agent {
         case .custom(.observed(let feed, let reporter, let price, let at)):
             let asset = feed - venueBase
             if feeds.indices.contains(asset), feeds[asset].observations.indices.contains(reporter) {
-                feeds[asset].observations[reporter] = (price, at)
+                feeds[asset].record(price, at: at, reporter: reporter)
             }
             consider(context)
         case .blockObserved(let report):
@@ -146,30 +150,42 @@ public final class LendingFeedTransmitter: Agent {
     }
 
     /// The report of asset `index` due now, or nil: its fresh observations (sorted) and
-    /// their median.
+    /// their median. Allocates only for a report that is due.
     func due(_ index: Int, now: SimTime) -> (observations: [UInt256], median: UInt256)? {
-        let feed = feeds[index]
-        var fresh: [UInt256] = []
-        for case let observation? in feed.observations
-        where now - observation.at <= settings.maxObservationAge {
-            fresh.append(observation.price)
+        let maximumAge = settings.maxObservationAge
+        var count = 0
+        for observation in feeds[index].byPrice where now - observation.at <= maximumAge {
+            count += 1
         }
-        guard fresh.count >= feed.quorum else { return nil }
-        fresh.sort()
-        let median = fresh[fresh.count / 2]
+        guard count >= feeds[index].quorum else { return nil }
+        var median = UInt256.zero
+        var rank = 0
+        for observation in feeds[index].byPrice where now - observation.at <= maximumAge {
+            if rank == count / 2 {
+                median = observation.price
+                break
+            }
+            rank += 1
+        }
         let seconds = UInt64(max(0, now.wholeSeconds))
+        let onChain = feeds[index].onChain
         // Chainlink's rule with the bounds left open: would a report be due at all?
         guard
             MedianAggregator.shouldReport(
-                old: feed.anchor == nil ? feed.onChain?.answer : feed.poolPrice, new: median,
-                alphaPPB: feed.deviationPPB,
-                lastTimestamp: feed.onChain?.updatedAt ?? 0,
-                heartbeatSeconds: feed.heartbeatSeconds, now: seconds,
+                old: feeds[index].anchor == nil ? onChain?.answer : feeds[index].poolPrice,
+                new: median, alphaPPB: feeds[index].deviationPPB,
+                lastTimestamp: onChain?.updatedAt ?? 0,
+                heartbeatSeconds: feeds[index].heartbeatSeconds, now: seconds,
                 minAnswer: .zero, maxAnswer: .max)
         else { return nil }
-        guard feed.minAnswer <= median, median <= feed.maxAnswer else {
+        guard feeds[index].minAnswer <= median, median <= feeds[index].maxAnswer else {
             noteOutOfRange(index, now: now)
             return nil
+        }
+        var fresh: [UInt256] = []
+        fresh.reserveCapacity(count)
+        for observation in feeds[index].byPrice where now - observation.at <= maximumAge {
+            fresh.append(observation.price)
         }
         return (fresh, median)
     }
@@ -243,5 +259,22 @@ public final class LendingFeedTransmitter: Agent {
         transmittedCount += 1
         let gas = calls.reduce(intrinsicGasPerTransaction + 20_000) { $0 + $1.gasCost }
         outbox.send(calls, gasLimit: gas, bid: bid, purpose: (), context)
+    }
+}
+
+extension LendingFeedTransmitter.Feed {
+    /// Takes in `reporter`'s observation of `price` at `at`, replacing its previous one in
+    /// both orders. O(operators), no allocation once the arrays have grown.
+    mutating func record(_ price: UInt256, at: SimTime, reporter: Int) {
+        if let previous = observations[reporter],
+            let held = byPrice.firstIndex(where: {
+                $0.price == previous.price && $0.at == previous.at
+            })
+        {
+            byPrice.remove(at: held)
+        }
+        observations[reporter] = (price, at)
+        let position = byPrice.firstIndex { $0.price > price } ?? byPrice.count
+        byPrice.insert((price, at), at: position)
     }
 }

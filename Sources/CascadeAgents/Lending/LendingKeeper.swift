@@ -41,6 +41,8 @@ public final class LendingKeeper: Agent {
     public var name: String { settings.name }
     let reader: LendingPoolReader
     let venueBase: Int
+    /// The pool's per-block query terms, shared with the other liquidators of the pool.
+    let queries: LendingSharedQueries
     @exclusivity(unchecked) var book: LendingBook
     @exclusivity(unchecked) var view: MarketView
     @exclusivity(unchecked) var outbox: Outbox<LendingKeeperTask>
@@ -72,11 +74,14 @@ public final class LendingKeeper: Agent {
 
     init(
         settings: LendingKeeperSettings, reader: LendingPoolReader, venueBase: Int,
-        book: LendingBook, view: MarketView, producer: AgentID, initialBaseFee: Wei
+        book: LendingBook, queries: LendingSharedQueries, view: MarketView, producer: AgentID,
+        initialBaseFee: Wei
     ) {
+        precondition(queries.reader == reader, "a keeper shares the queries of its own pool")
         self.settings = settings
         self.reader = reader
         self.venueBase = venueBase
+        self.queries = queries
         self.book = book
         self.view = view
         newest = NewestBlock(initialBaseFee: initialBaseFee)
@@ -122,7 +127,7 @@ public final class LendingKeeper: Agent {
         let blockWasFull = report.header.gasUsed * 100 >= report.header.gasLimit * 95
         raisePending(blockTime: report.header.time, blockWasFull: blockWasFull, context)
         let timestamp = UInt64(max(0, report.header.time.wholeSeconds))
-        liquidate(report.state, at: timestamp, context)
+        liquidate(report.state, block: report.header.number, at: timestamp, context)
     }
 
     /// Competitors' liquidations, from the block's events.
@@ -228,7 +233,8 @@ public final class LendingKeeper: Agent {
     /// Every liquidatable account of every pair, at most `maxNewTransactionsPerBlock`
     /// transactions.
     func liquidate(
-        _ state: ProtocolState, at timestamp: UInt64, _ context: Context<ProtocolMessage>
+        _ state: ProtocolState, block: UInt64, at timestamp: UInt64,
+        _ context: Context<ProtocolMessage>
     ) {
         var budget = settings.maxNewTransactionsPerBlock
         let now = context.now
@@ -236,7 +242,8 @@ public final class LendingKeeper: Agent {
         guard let bid = currentBid() else { return }
         let gas = gasCost(bid, now: now)
         let closeFactor = reader.maximumCloseFactor(state)
-        for pair in book.activePairs where budget > 0 {
+        for slot in 0..<book.pairSlots where budget > 0 {
+            guard let pair = book.activePair(slot) else { continue }
             // Without the debt asset it cannot repay: no walk at all.
             let capital = state.ledger.balance(
                 of: reader.token(pair.debt, state), settings.address)
@@ -247,8 +254,9 @@ public final class LendingKeeper: Agent {
             // (`LendingBook.rest`).
             let bonus = reader.bonus(collateral: pair.collateral, state)
             let least = bonus > 0 ? gas / (bonus * closeFactor) * reader.valuePerDollar : 0
+            let query = queries.query(pair, state, block: block, at: timestamp)
             let accounts = book.liquidatable(
-                pair, state: state, at: timestamp, minimumDebtValue: least, limit: budget * 4
+                query, state: state, minimumDebtValue: least, limit: budget * 4
             ) { account in
                 isBusy(account, now: now)
             }

@@ -64,6 +64,12 @@ public struct LendingLiquidationIndex: Sendable {
     /// Positions held in `market`.
     public func count(in market: Int) -> Int { band.count(in: market) }
 
+    /// The market `id` is held in, or nil. O(1).
+    public func market(of id: Int) -> Int? {
+        guard id >= 0, id < band.nodes.count, band.nodes[id].market >= 0 else { return nil }
+        return Int(band.nodes[id].market)
+    }
+
     /// The key held for `id`, or nil.
     public func position(_ id: Int) -> LiquidationIndex.Position? { band.position(id) }
 
@@ -93,23 +99,22 @@ public struct LendingLiquidationIndex: Sendable {
         in market: Int, terms: LendingPairTerms, limit: Int = .max,
         _ isLiquidatable: (Int) -> Bool
     ) -> [Int] {
+        liquidatable(in: market, bounds: Bounds(terms), limit: limit, isLiquidatable)
+    }
+
+    /// The same, with the bounds of `terms` worked out beforehand (they are the same for
+    /// every bucket of a pair, and for every keeper asking about one block).
+    public mutating func liquidatable(
+        in market: Int, bounds: Bounds, limit: Int = .max, _ isLiquidatable: (Int) -> Bool
+    ) -> [Int] {
         query += 1
         var found: [Int] = []
         guard limit > 0 else { return found }
         // Most queries find nothing: look at the first position of each order before
         // setting up a walk (which allocates its path).
-        let bandThreshold = Self.bandThreshold(terms)
-        let cap = Self.dustCap(terms)
-        let bandEmpty =
-            band.first(in: market).map { node in
-                !bandThreshold.isUnsafe(collateral: node.collateral, debt: node.debt)
-            } ?? true
-        let dustEmpty =
-            cap.map { cap in
-                dust.first(in: market).map { $0.collateral >= cap } ?? true
-            } ?? true
+        let (bandEmpty, dustEmpty) = emptiness(in: market, bounds: bounds)
         if bandEmpty && dustEmpty { return found }
-        for id in band.unsafePositions(in: market, at: bandThreshold) {
+        for id in band.unsafePositions(in: market, at: bounds.band) {
             visitedCount += 1
             seen[id] = query
             if isLiquidatable(id) {
@@ -117,7 +122,7 @@ public struct LendingLiquidationIndex: Sendable {
                 if found.count >= limit { return found }
             }
         }
-        guard let cap, !dustEmpty else { return found }
+        guard let cap = bounds.dustCap, !dustEmpty else { return found }
         let threshold = SafetyThreshold(collateralValue: .one, debtValue: cap)
         for id in dust.unsafePositions(in: market, at: threshold) where seen[id] != query {
             visitedCount += 1
@@ -127,6 +132,33 @@ public struct LendingLiquidationIndex: Sendable {
             }
         }
         return found
+    }
+
+    /// Whether `market` has no band candidate and no dust candidate under `bounds`: the
+    /// first position of each order decides, O(log N) and no walk.
+    public func emptiness(in market: Int, bounds: Bounds) -> (band: Bool, dust: Bool) {
+        let bandEmpty =
+            band.first(in: market).map { node in
+                !bounds.band.isUnsafe(collateral: node.collateral, debt: node.debt)
+            } ?? true
+        let dustEmpty =
+            bounds.dustCap.map { cap in
+                dust.first(in: market).map { $0.collateral >= cap } ?? true
+            } ?? true
+        return (bandEmpty, dustEmpty)
+    }
+
+    /// What a query needs of `LendingPairTerms`, worked out once per terms: the band's
+    /// threshold and the dust prefix's cap (`bandThreshold`, `dustCap`). Two `Double` to
+    /// 256-bit conversions, which cost more than the rest of a query that finds nothing.
+    public struct Bounds: Hashable, Sendable {
+        public var band: SafetyThreshold
+        public var dustCap: UInt256?
+
+        public init(_ terms: LendingPairTerms) {
+            band = LendingLiquidationIndex.bandThreshold(terms)
+            dustCap = LendingLiquidationIndex.dustCap(terms)
+        }
     }
 
     /// The band as a `SafetyThreshold` (`c · V < d · W`): `V / W` at most

@@ -419,11 +419,12 @@ extension ProtocolWorld {
         let book = LendingBook(
             reader: genesis.reader, state: state, firstAccount: genesis.firstAccount,
             accountCount: genesis.accountCount)
+        let queries = LendingSharedQueries(reader: genesis.reader, assetCount: book.assetCount)
         var keepers: [LendingKeeper] = []
         for keeperSettings in settings.keepers {
             let keeper = LendingKeeper(
                 settings: keeperSettings, reader: genesis.reader, venueBase: venueBase, book: book,
-                view: view, producer: producer, initialBaseFee: baseFee)
+                queries: queries, view: view, producer: producer, initialBaseFee: baseFee)
             keepers.append(keeper)
             subscribers.append(kernel.add(keeper))
         }
