@@ -29,9 +29,10 @@ public struct LendingBook: Sendable {
     /// Per id, the block its entry was read at, and the pair it is filed under.
     private var readAt: [UInt64]
     private var pairs: [LendingPair?]
-    /// Per pair (`collateral · assetCount + debt`), positions the index holds in all its
-    /// buckets: `activePairs` without looking at every bucket.
-    private var pairCounts: [Int]
+    /// Per pair (`collateral · assetCount + debt`), bit `b` set when bucket `b` holds a
+    /// position: `activePairs` and a query's walk over buckets without looking at each
+    /// of the 65.
+    private var occupied: [UInt128]
     /// Per id, until when (ms) it is out of the index (see `rest`); 0 when it is not.
     private var restingUntil: [Int64]
     /// The resting ids (some may have been woken by a change since), and the earliest end.
@@ -57,7 +58,7 @@ public struct LendingBook: Sendable {
         assetCount = reader.assetCount(state)
         readAt = Array(repeating: 0, count: accountCount)
         pairs = Array(repeating: nil, count: accountCount)
-        pairCounts = Array(repeating: 0, count: assetCount * assetCount)
+        occupied = Array(repeating: 0, count: assetCount * assetCount)
         restingUntil = Array(repeating: 0, count: accountCount)
         for offset in 0..<accountCount {
             refresh(Address(firstAccount + UInt32(offset)), in: state, block: 0)
@@ -86,6 +87,15 @@ public struct LendingBook: Sendable {
         min(buckets - 1, (256 - debt.leadingZeroBitCount + 3) / 4)
     }
 
+    /// `bucket(UInt256(truncating: x))`, and 0 where that conversion fails (not finite, or
+    /// out of range), without building the integer: ⌊x⌋ of an `x ≥ 1` has `exponent + 1`
+    /// bits.
+    static func bucket(truncating x: Double) -> Int {
+        guard x.isFinite, x > -1, x < 0x1p256 else { return 0 }
+        let bits = x < 1 ? 0 : Int(x.exponent) + 1
+        return min(buckets - 1, (bits + 3) / 4)
+    }
+
     /// The pair `account` is filed under, if any.
     public func pair(of account: Address) -> LendingPair? {
         id(of: account).flatMap { pairs[$0] }
@@ -108,21 +118,31 @@ public struct LendingBook: Sendable {
         file(id, market: market(pair, debt: key.debt), collateral: key.collateral, debt: key.debt)
     }
 
-    /// Puts `id` in the index (or takes it out, for a zero key), keeping `pairCounts`.
+    /// Puts `id` in the index (or takes it out, for a zero key), keeping `occupied`.
     private mutating func file(_ id: Int, market: Int, collateral: UInt256, debt: UInt256) {
         let before = index.market(of: id)
         index.update(id, market: market, collateral: collateral, debt: debt)
         let after = index.market(of: id)
         guard before != after else { return }
-        if let before { pairCounts[before / Self.buckets] -= 1 }
-        if let after { pairCounts[after / Self.buckets] += 1 }
+        if let before { note(before) }
+        if let after { note(after) }
     }
 
-    /// Takes `id` out of the index, keeping `pairCounts`.
+    /// Takes `id` out of the index, keeping `occupied`.
     private mutating func unfile(_ id: Int) {
         guard let before = index.market(of: id) else { return }
-        pairCounts[before / Self.buckets] -= 1
         index.remove(id)
+        note(before)
+    }
+
+    /// Records whether bucket `market` (`pair · buckets + bucket`) holds a position.
+    private mutating func note(_ market: Int) {
+        let bit = UInt128(1) << (market % Self.buckets)
+        if index.count(in: market) > 0 {
+            occupied[market / Self.buckets] |= bit
+        } else {
+            occupied[market / Self.buckets] &= ~bit
+        }
     }
 
     /// Takes `account` out of the index for `interval` (ms) from `now`, doubled for each
@@ -217,12 +237,12 @@ public struct LendingBook: Sendable {
     }
 
     /// Pair slots: `activePair(slot)` for `slot` in `0..<pairSlots`.
-    public var pairSlots: Int { pairCounts.count }
+    public var pairSlots: Int { occupied.count }
 
     /// The pair of slot `slot` (`collateral · assetCount + debt`) if it holds positions.
     /// O(1).
     public func activePair(_ slot: Int) -> LendingPair? {
-        pairCounts[slot] > 0
+        occupied[slot] != 0
             ? LendingPair(collateral: slot / assetCount, debt: slot % assetCount) : nil
     }
 
@@ -254,15 +274,15 @@ public struct LendingBook: Sendable {
         guard let terms = query.terms, let bounds = query.bounds else { return [] }
         let pair = query.pair
         let base = (pair.collateral * assetCount + pair.debt) * Self.buckets
-        var lowest = 0
-        if minimumDebtValue > 0, terms.debtValue > 0,
-            let least = UInt256(truncating: minimumDebtValue / terms.debtValue)
-        {
-            lowest = Self.bucket(least)
-        }
+        let lowest =
+            minimumDebtValue > 0 && terms.debtValue > 0
+            ? Self.bucket(truncating: minimumDebtValue / terms.debtValue) : 0
         var found: [Address] = []
-        for bucket in stride(from: Self.buckets - 1, through: lowest, by: -1)
-        where found.count < limit && index.count(in: base + bucket) > 0 {
+        // The nonempty buckets from `lowest` up, largest first.
+        var remaining = (occupied[pair.collateral * assetCount + pair.debt] >> lowest) << lowest
+        while remaining != 0, found.count < limit {
+            let bucket = 127 - remaining.leadingZeroBitCount
+            remaining &= ~(UInt128(1) << bucket)
             // Most buckets have no candidate: decide that before building the predicate,
             // whose context holds a copy of the state.
             let (bandEmpty, dustEmpty) = index.emptiness(in: base + bucket, bounds: bounds)

@@ -52,6 +52,11 @@ public struct LendingLiquidationIndex: Sendable {
     var dust = LiquidationIndex()
     /// Per id, the query that last returned it (to drop dust candidates the band gave).
     var seen: [Int] = []
+    /// Per market, the first id of each order: −1 when the market is empty, −2 when not
+    /// known since its last change. A query that finds nothing (most of them) then reads
+    /// two slots instead of descending two trees.
+    var bandFirst: [Int32] = []
+    var dustFirst: [Int32] = []
     var query = 0
     /// Positions visited by queries so far (candidates tested), for complexity tests.
     public private(set) var visitedCount = 0
@@ -80,6 +85,8 @@ public struct LendingLiquidationIndex: Sendable {
             remove(id)
             return
         }
+        if let held = self.market(of: id) { forgetFirst(held) }
+        forgetFirst(market)
         band.update(id, market: market, collateral: collateral, debt: debt)
         dust.update(id, market: market, collateral: collateral, debt: .one)
         if id >= seen.count {
@@ -89,6 +96,7 @@ public struct LendingLiquidationIndex: Sendable {
 
     /// Forgets position `id`. O(log N) expected.
     public mutating func remove(_ id: Int) {
+        if let held = market(of: id) { forgetFirst(held) }
         band.remove(id)
         dust.remove(id)
     }
@@ -135,17 +143,33 @@ public struct LendingLiquidationIndex: Sendable {
     }
 
     /// Whether `market` has no band candidate and no dust candidate under `bounds`: the
-    /// first position of each order decides, O(log N) and no walk.
-    public func emptiness(in market: Int, bounds: Bounds) -> (band: Bool, dust: Bool) {
-        let bandEmpty =
-            band.first(in: market).map { node in
-                !bounds.band.isUnsafe(collateral: node.collateral, debt: node.debt)
-            } ?? true
-        let dustEmpty =
-            bounds.dustCap.map { cap in
-                dust.first(in: market).map { $0.collateral >= cap } ?? true
-            } ?? true
-        return (bandEmpty, dustEmpty)
+    /// first position of each order decides, O(1) when the market has not changed since
+    /// the last query, else O(log N); no walk.
+    public mutating func emptiness(in market: Int, bounds: Bounds) -> (band: Bool, dust: Bool) {
+        guard market >= 0 else { return (true, true) }
+        if market >= bandFirst.count {
+            bandFirst.append(contentsOf: repeatElement(-2, count: market + 1 - bandFirst.count))
+            dustFirst.append(contentsOf: repeatElement(-2, count: market + 1 - dustFirst.count))
+        }
+        if bandFirst[market] == -2 { bandFirst[market] = band.firstID(in: market) }
+        let bandEmpty: Bool
+        if bandFirst[market] >= 0 {
+            let node = band.nodes[Int(bandFirst[market])]
+            bandEmpty = !bounds.band.isUnsafe(collateral: node.collateral, debt: node.debt)
+        } else {
+            bandEmpty = true
+        }
+        guard let cap = bounds.dustCap else { return (bandEmpty, true) }
+        if dustFirst[market] == -2 { dustFirst[market] = dust.firstID(in: market) }
+        let first = dustFirst[market]
+        return (bandEmpty, first < 0 || dust.nodes[Int(first)].collateral >= cap)
+    }
+
+    /// Marks `market`'s first positions as not known (after a change in it).
+    private mutating func forgetFirst(_ market: Int) {
+        guard market < bandFirst.count else { return }
+        bandFirst[market] = -2
+        dustFirst[market] = -2
     }
 
     /// What a query needs of `LendingPairTerms`, worked out once per terms: the band's
@@ -199,15 +223,14 @@ public struct LendingLiquidationIndex: Sendable {
 }
 
 extension LiquidationIndex {
-    /// The first position of `market` in index order (its most underwater), without
-    /// setting up a walk. O(log N).
-    func first(in market: Int) -> Position? {
-        guard market >= 0, market < roots.count else { return nil }
+    /// The id of the first position of `market` in index order (its most underwater), or
+    /// −1 when the market is empty, without setting up a walk. O(log N).
+    func firstID(in market: Int) -> Int32 {
+        guard market >= 0, market < roots.count else { return -1 }
         var current = roots[market]
-        guard current >= 0 else { return nil }
+        guard current >= 0 else { return -1 }
         while nodes[Int(current)].left >= 0 { current = nodes[Int(current)].left }
-        let node = nodes[Int(current)]
-        return Position(market: market, collateral: node.collateral, debt: node.debt)
+        return current
     }
 }
 

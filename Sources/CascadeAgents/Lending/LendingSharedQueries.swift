@@ -32,21 +32,28 @@ public final class LendingSharedQueries {
     /// Blocks kept.
     public let capacity: Int
 
-    struct Entry {
-        var block: UInt64
-        var timestamp: UInt64
+    /// One block's answers (a class, so reading one copies nothing).
+    final class Entry {
+        let block: UInt64
+        let timestamp: UInt64
         /// Per pair (`collateral · assetCount + debt`), the query once computed.
         var queries: [LendingPairQuery?]
         /// The pool's verdicts on accounts tested so far, by `account << 32 | pair slot`
         /// (looked up only, never iterated).
         var verdicts: [UInt64: Bool] = [:]
+
+        init(block: UInt64, timestamp: UInt64, pairs: Int) {
+            self.block = block
+            self.timestamp = timestamp
+            queries = Array(repeating: nil, count: pairs)
+        }
     }
 
     @exclusivity(unchecked) private var entries: [Entry] = []
     /// The entry replaced next when all `capacity` are in use, and the one used last
     /// (looked at first: keepers ask about one block in turn).
     @exclusivity(unchecked) private var oldest = 0
-    @exclusivity(unchecked) private var recent = 0
+    @exclusivity(unchecked) private var recent: Entry?
     /// Queries computed, and queries answered from a kept entry (for tests and the bench).
     @exclusivity(unchecked) public private(set) var computedCount = 0
     @exclusivity(unchecked) public private(set) var sharedCount = 0
@@ -68,13 +75,13 @@ public final class LendingSharedQueries {
     ) -> LendingPairQuery {
         let slot = pair.collateral * assetCount + pair.debt
         let entry = self.entry(block: block, timestamp: timestamp)
-        if let kept = entries[entry].queries[slot] {
+        if let kept = entry.queries[slot] {
             sharedCount += 1
             return kept
         }
         let query = LendingPairQuery(
             reader: reader, pair: pair, state: state, at: timestamp, shared: self, block: block)
-        entries[entry].queries[slot] = query
+        entry.queries[slot] = query
         computedCount += 1
         return query
     }
@@ -91,26 +98,25 @@ public final class LendingSharedQueries {
         let key =
             UInt64(account.rawValue) << 32
             | UInt64(query.pair.collateral * assetCount + query.pair.debt)
-        if let verdict = entries[entry].verdicts[key] {
+        if let verdict = entry.verdicts[key] {
             sharedVerdictCount += 1
             return verdict
         }
         let verdict = reader.isLiquidatable(
             account, query.pair, state, at: query.timestamp)
-        entries[entry].verdicts[key] = verdict
+        entry.verdicts[key] = verdict
         testedCount += 1
         return verdict
     }
 
-    /// The index of block `block`'s entry: the last one used, or any kept, or a new one.
-    private func entry(block: UInt64, timestamp: UInt64) -> Int {
-        if recent < entries.count, entries[recent].block == block,
-            entries[recent].timestamp == timestamp
-        {
+    /// Block `block`'s entry: the last one used, or any kept, or a new one.
+    private func entry(block: UInt64, timestamp: UInt64) -> Entry {
+        if let recent, recent.block == block, recent.timestamp == timestamp {
             return recent
         }
-        recent = make(block: block, timestamp: timestamp)
-        return recent
+        let found = entries[make(block: block, timestamp: timestamp)]
+        recent = found
+        return found
     }
 
     /// The index of block `block`'s entry among all kept, made (replacing the oldest) if
@@ -121,9 +127,7 @@ public final class LendingSharedQueries {
         }) {
             return found
         }
-        let fresh = Entry(
-            block: block, timestamp: timestamp,
-            queries: Array(repeating: nil, count: assetCount * assetCount))
+        let fresh = Entry(block: block, timestamp: timestamp, pairs: assetCount * assetCount)
         if entries.count < capacity {
             entries.append(fresh)
             return entries.count - 1
