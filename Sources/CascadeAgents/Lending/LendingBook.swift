@@ -104,19 +104,72 @@ public struct LendingBook: Sendable {
     /// Re-reads `account` from `state`, the state after block `block`.
     public mutating func refresh(_ account: Address, in state: ProtocolState, block: UInt64) {
         guard let id = id(of: account), readAt[id] <= block else { return }
+        set(id, read(account, in: state), block: block)
+    }
+
+    /// What `account` reads as on `state`: its pair and index position. A pure function
+    /// of the state.
+    public func read(_ account: Address, in state: ProtocolState) -> LendingBookEntry {
+        guard let pair = reader.pair(of: account, state) else {
+            return LendingBookEntry(pair: nil, position: nil)
+        }
+        let key = reader.key(of: account, pair, state)
+        guard !key.collateral.isZero, !key.debt.isZero else {
+            return LendingBookEntry(pair: pair, position: nil)
+        }
+        return LendingBookEntry(
+            pair: pair,
+            position: LiquidationIndex.Position(
+                market: market(pair, debt: key.debt), collateral: key.collateral,
+                debt: key.debt))
+    }
+
+    /// What the book holds for id `id`.
+    public func entry(_ id: Int) -> LendingBookEntry {
+        LendingBookEntry(pair: pairs[id], position: index.position(id))
+    }
+
+    /// Holds `entry` for id `id`, read at block `block` (which must not be older than
+    /// the block its entry was read at): what `refresh` does with a read made elsewhere.
+    public mutating func set(_ id: Int, _ entry: LendingBookEntry, block: UInt64) {
+        precondition(readAt[id] <= block, "an entry older than the one held")
         readAt[id] = block
         restingUntil[id] = 0
         if !restCounts.isEmpty { restCounts[id] = 0 }
         updateCount += 1
-        guard let pair = reader.pair(of: account, state) else {
-            pairs[id] = nil
+        pairs[id] = entry.pair
+        if let position = entry.position {
+            file(
+                id, market: position.market, collateral: position.collateral,
+                debt: position.debt)
+        } else {
             unfile(id)
-            return
         }
-        pairs[id] = pair
-        let key = reader.key(of: account, pair, state)
-        file(id, market: market(pair, debt: key.debt), collateral: key.collateral, debt: key.debt)
     }
+
+    /// Positions of pair slot `slot` (`collateral · assetCount + debt`) in the index.
+    /// O(buckets held).
+    public func count(inPair slot: Int) -> Int {
+        var remaining = occupied[slot]
+        var total = 0
+        while remaining != 0 {
+            let bucket = 127 - remaining.leadingZeroBitCount
+            remaining &= ~(UInt128(1) << bucket)
+            total += index.count(in: slot * Self.buckets + bucket)
+        }
+        return total
+    }
+
+    /// The walk of bucket `market` under `bounds`
+    /// (`LendingLiquidationIndex.sequence(in:bounds:)`).
+    mutating func sequence(
+        in market: Int, bounds: LendingLiquidationIndex.Bounds, cap: Int = .max
+    ) -> LendingLiquidationIndex.Sequence {
+        index.sequence(in: market, bounds: bounds, cap: cap)
+    }
+
+    /// The nonempty buckets of pair slot `slot`, as a bit set.
+    public func buckets(inPair slot: Int) -> UInt128 { occupied[slot] }
 
     /// Puts `id` in the index (or takes it out, for a zero key), keeping `occupied`.
     private mutating func file(_ id: Int, market: Int, collateral: UInt256, debt: UInt256) {
@@ -343,5 +396,17 @@ public struct LendingPairQuery {
         self.block = block
         terms = reader.terms(pair, state, at: timestamp, prices: prices)
         bounds = terms.map(LendingLiquidationIndex.Bounds.init)
+    }
+}
+
+/// What a `LendingBook` holds for one account: the pair it is filed under (nil without
+/// collateral or debt) and its index position (nil when either key is zero, or no pair).
+public struct LendingBookEntry: Hashable, Sendable {
+    public var pair: LendingPair?
+    public var position: LiquidationIndex.Position?
+
+    public init(pair: LendingPair?, position: LiquidationIndex.Position?) {
+        self.pair = pair
+        self.position = position
     }
 }

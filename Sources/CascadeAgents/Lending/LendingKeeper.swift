@@ -41,9 +41,9 @@ public final class LendingKeeper: Agent {
     public var name: String { settings.name }
     let reader: LendingPoolReader
     let venueBase: Int
-    /// The pool's per-block query terms, shared with the other liquidators of the pool.
-    let queries: LendingSharedQueries
-    @exclusivity(unchecked) var book: LendingBook
+    /// Its side of the pool's book, shared with the other liquidators of the pool (the
+    /// book, the per-block queries and verdicts), answering as its own book would.
+    @exclusivity(unchecked) var positions: LendingBookView
     @exclusivity(unchecked) var view: MarketView
     @exclusivity(unchecked) var outbox: Outbox<LendingKeeperTask>
     @exclusivity(unchecked) var newest: NewestBlock
@@ -74,15 +74,13 @@ public final class LendingKeeper: Agent {
 
     init(
         settings: LendingKeeperSettings, reader: LendingPoolReader, venueBase: Int,
-        book: LendingBook, queries: LendingSharedQueries, view: MarketView, producer: AgentID,
-        initialBaseFee: Wei
+        positions: LendingBookView, view: MarketView, producer: AgentID, initialBaseFee: Wei
     ) {
-        precondition(queries.reader == reader, "a keeper shares the queries of its own pool")
+        precondition(positions.shared.reader == reader, "a keeper shares the book of its pool")
         self.settings = settings
         self.reader = reader
         self.venueBase = venueBase
-        self.queries = queries
-        self.book = book
+        self.positions = positions
         self.view = view
         newest = NewestBlock(initialBaseFee: initialBaseFee)
         outbox = Outbox(
@@ -91,10 +89,10 @@ public final class LendingKeeper: Agent {
     }
 
     /// Index queries, updates and accounts returned so far (the "never a scan" check).
-    public var indexQueries: Int { book.queryCount }
-    public var indexUpdates: Int { book.updateCount }
-    public var indexReturned: Int { book.returnedCount }
-    public var indexVisited: Int { book.index.visitedCount }
+    public var indexQueries: Int { positions.queryCount }
+    public var indexUpdates: Int { positions.updateCount }
+    public var indexReturned: Int { positions.returnedCount }
+    public var indexVisited: Int { positions.visitedCount }
 
     public func start(_ context: Context<ProtocolMessage>) {
         context.subscribeToBlocks(from: outbox.producer, latency: settings.observation)
@@ -120,7 +118,7 @@ public final class LendingKeeper: Agent {
     func observe(_ report: BlockReport<ProtocolState>, _ context: Context<ProtocolMessage>) {
         let isNewest = newest.observe(report)
         statistics.blocksObserved += 1
-        book.apply(report.events, state: report.state, block: report.header.number)
+        positions.observe(report.events, state: report.state, block: report.header.number)
         learn(from: report.events)
         settle(report, context)
         guard isNewest, !isDown(at: context.now) else { return }
@@ -238,25 +236,28 @@ public final class LendingKeeper: Agent {
     ) {
         var budget = settings.maxNewTransactionsPerBlock
         let now = context.now
-        book.wake(now: now.milliseconds)
+        positions.wake(now: now.milliseconds)
         guard let bid = currentBid() else { return }
         let gas = gasCost(bid, now: now)
         let closeFactor = reader.maximumCloseFactor(state)
-        for slot in 0..<book.pairSlots where budget > 0 {
-            guard let pair = book.activePair(slot) else { continue }
+        let overrides = positions.overrides()
+        let shared = positions.shared
+        let assetCount = shared.assetCount
+        for slot in 0..<(assetCount * assetCount) where budget > 0 {
+            guard positions.isActive(slot, overrides) else { continue }
+            let pair = LendingPair(collateral: slot / assetCount, debt: slot % assetCount)
             // Without the debt asset it cannot repay: no walk at all.
             let capital = state.ledger.balance(
                 of: reader.token(pair.debt, state), settings.address)
             guard capital > 0 else { continue }
             // Debt too small for its whole bonus to pay the gas is not even visited; accounts
             // in flight or held off after a revert are neither tested nor counted against the
-            // limit; those judged unprofitable a moment ago rest outside the index
-            // (`LendingBook.rest`).
+            // limit; those judged unprofitable a moment ago rest (`LendingBookView.rest`).
             let bonus = reader.bonus(collateral: pair.collateral, state)
             let least = bonus > 0 ? gas / (bonus * closeFactor) * reader.valuePerDollar : 0
-            let query = queries.query(pair, state, block: block, at: timestamp)
-            let accounts = book.liquidatable(
-                query, state: state, minimumDebtValue: least, limit: budget * 4
+            let query = shared.queries.query(pair, state, block: block, at: timestamp)
+            let accounts = positions.liquidatable(
+                query, overrides, state: state, minimumDebtValue: least, limit: budget * 4
             ) { account in
                 isBusy(account, now: now)
             }
@@ -265,8 +266,9 @@ public final class LendingKeeper: Agent {
                     let plan = plan(account, pair, state, at: timestamp, gas: gas, now: now)
                 else {
                     statistics.unprofitable += 1
-                    book.rest(
-                        account, now: now.milliseconds, interval: settings.recheck.milliseconds)
+                    positions.rest(
+                        account, slot: slot, now: now.milliseconds,
+                        interval: settings.recheck.milliseconds)
                     continue
                 }
                 budget -= 1

@@ -142,6 +142,49 @@ public struct LendingLiquidationIndex: Sendable {
         return found
     }
 
+    /// The first `cap` candidates a query of `market` under `bounds` visits, untested, in
+    /// the order it visits them: the band prefix, then the dust prefix less the band's.
+    /// A query that tests each in turn and stops at its limit returns what
+    /// `liquidatable(in:bounds:limit:_:)` returns; leaving some ids out of the index
+    /// leaves them out of the walk and changes nothing else (both prefixes are sets of
+    /// positions, ordered by their keys). O(log N + min(cap, b + s)).
+    public mutating func sequence(in market: Int, bounds: Bounds, cap: Int = .max) -> Sequence {
+        query += 1
+        var result = Sequence()
+        let (bandEmpty, dustEmpty) = emptiness(in: market, bounds: bounds)
+        if !bandEmpty {
+            for id in band.unsafePositions(in: market, at: bounds.band) {
+                if result.count >= cap { return result }
+                seen[id] = query
+                result.band.append(id)
+            }
+        }
+        if let dustCap = bounds.dustCap, !dustEmpty {
+            let threshold = SafetyThreshold(collateralValue: .one, debtValue: dustCap)
+            for id in dust.unsafePositions(in: market, at: threshold) where seen[id] != query {
+                if result.count >= cap { return result }
+                result.dust.append(id)
+            }
+        }
+        result.complete = true
+        return result
+    }
+
+    /// The candidates of one bucket (`sequence(in:bounds:cap:)`): band ids in ratio
+    /// order, then dust ids by collateral ascending; `complete` when nothing follows.
+    public struct Sequence: Sendable {
+        public var band: [Int] = []
+        public var dust: [Int] = []
+        public var complete = false
+
+        public var count: Int { band.count + dust.count }
+
+        /// The `position`th candidate, band first.
+        public subscript(position: Int) -> Int {
+            position < band.count ? band[position] : dust[position - band.count]
+        }
+    }
+
     /// Whether `market` has no band candidate and no dust candidate under `bounds`: the
     /// first position of each order decides, O(1) when the market has not changed since
     /// the last query, else O(log N); no walk.

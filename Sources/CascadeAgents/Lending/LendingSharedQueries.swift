@@ -37,10 +37,10 @@ public final class LendingSharedQueries {
         let block: UInt64
         let timestamp: UInt64
         /// Per pair (`collateral · assetCount + debt`), the query once computed.
-        var queries: [LendingPairQuery?]
+        @exclusivity(unchecked) var queries: [LendingPairQuery?]
         /// The pool's verdicts on accounts tested so far, by `account << 32 | pair slot`
         /// (looked up only, never iterated).
-        var verdicts: [UInt64: Bool] = [:]
+        @exclusivity(unchecked) var verdicts: [UInt64: Bool] = [:]
 
         init(block: UInt64, timestamp: UInt64, pairs: Int) {
             self.block = block
