@@ -100,7 +100,7 @@ struct LendingSharedBookTests {
             book: genesis,
             queries: LendingSharedQueries(reader: book.reader, assetCount: genesis.assetCount),
             version: start)
-        var views = (0..<keepers).map { _ in LendingBookView(shared) }
+        let views = (0..<keepers).map { _ in LendingBookView(shared) }
         var own = Array(repeating: genesis, count: keepers)
         var newest = Array(repeating: UInt64(0), count: keepers)
         var found = 0
@@ -174,8 +174,8 @@ struct LendingSharedBookTests {
             book: genesis,
             queries: LendingSharedQueries(reader: book.reader, assetCount: genesis.assetCount),
             version: start)
-        var first = LendingBookView(shared)
-        var second = LendingBookView(shared)
+        let first = LendingBookView(shared)
+        let second = LendingBookView(shared)
         // The first keeper sees the second block before the first: nothing is applied yet.
         first.observe(blocks[1].events, state: blocks[1].state, block: start + 2)
         #expect(shared.version == start)
@@ -198,6 +198,23 @@ struct LendingSharedBookTests {
         }
         for id in 0..<100 {
             #expect(shared.book.entry(id) == own.entry(id), "id \(id)")
+        }
+    }
+
+    @Test("the least bucket from a Double's exponent = from its 256-bit truncation")
+    func leastBucket() {
+        var random = RandomStream(seed: 5, name: "lending-least-bucket")
+        var values: [Double] = [
+            0, 0.5, 1, 1.5, 2, 15.999, 16, 17, 0x1p64, 0x1p255, 0x1p256, -0.5, -1, -2,
+            .infinity, -.infinity, .nan, .greatestFiniteMagnitude, .leastNonzeroMagnitude,
+        ]
+        for _ in 0..<5_000 {
+            values.append(ChainMath.exp(random.uniform(-20, 180)))
+            values.append(Double(random.uniformInt(below: 1 << 20)))
+        }
+        for value in values {
+            let expected = UInt256(truncating: value).map(LendingBook.bucket) ?? 0
+            #expect(LendingBook.bucket(truncating: value) == expected, "\(value)")
         }
     }
 }

@@ -83,14 +83,14 @@ public struct LendingBook: Sendable {
         (pair.collateral * assetCount + pair.debt) * Self.buckets + Self.bucket(debt)
     }
 
-    static func bucket(_ debt: UInt256) -> Int {
+    package static func bucket(_ debt: UInt256) -> Int {
         min(buckets - 1, (256 - debt.leadingZeroBitCount + 3) / 4)
     }
 
     /// `bucket(UInt256(truncating: x))`, and 0 where that conversion fails (not finite, or
     /// out of range), without building the integer: ⌊x⌋ of an `x ≥ 1` has `exponent + 1`
     /// bits.
-    static func bucket(truncating x: Double) -> Int {
+    package static func bucket(truncating x: Double) -> Int {
         guard x.isFinite, x > -1, x < 0x1p256 else { return 0 }
         let bits = x < 1 ? 0 : Int(x.exponent) + 1
         return min(buckets - 1, (bits + 3) / 4)

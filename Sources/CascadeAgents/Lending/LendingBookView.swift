@@ -17,29 +17,29 @@ import CascadeCore
 /// names it. A private book holds the same positions less the rested ones, and its
 /// walks are prefixes of orders on positions, so the result — and the candidates
 /// visited — are the same (`LendingSharedBookTests` checks it against private books).
-public struct LendingBookView {
+public final class LendingBookView {
     public let shared: LendingSharedBook
     let subscriber: Int
     /// Blocks seen: all of `1...through`, and `ahead` (ascending) beyond a gap.
-    public private(set) var through: UInt64
-    public private(set) var ahead: [UInt64] = []
+    @exclusivity(unchecked) public private(set) var through: UInt64
+    @exclusivity(unchecked) public private(set) var ahead: [UInt64] = []
     /// Per id, the block its entry was last read at as far as this keeper knows (a change
     /// seen later than that ends a rest).
-    private var readAt: [UInt64]
+    @exclusivity(unchecked) private var readAt: [UInt64]
     /// Per id, until when (ms) it rests; 0 when it does not. See `LendingBook.rest`.
-    private var restingUntil: [Int64]
-    private var restCounts: [UInt8] = []
-    private var resting: [Int] = []
-    private var nextWake = Int64.max
+    @exclusivity(unchecked) private var restingUntil: [Int64]
+    @exclusivity(unchecked) private var restCounts: [UInt8] = []
+    @exclusivity(unchecked) private var resting: [Int] = []
+    @exclusivity(unchecked) private var nextWake = Int64.max
     /// Per id, the pair slot it rests in; per pair slot, how many rest there.
-    private var restSlot: [Int] = []
-    private var restingPerPair: [Int]
+    @exclusivity(unchecked) private var restSlot: [Int] = []
+    @exclusivity(unchecked) private var restingPerPair: [Int]
     /// Index updates (genesis included), queries, accounts returned and candidates
     /// visited, counted as a private book counts them.
-    public private(set) var updateCount: Int
-    public private(set) var queryCount = 0
-    public private(set) var returnedCount = 0
-    public private(set) var visitedCount = 0
+    @exclusivity(unchecked) public private(set) var updateCount: Int
+    @exclusivity(unchecked) public private(set) var queryCount = 0
+    @exclusivity(unchecked) public private(set) var returnedCount = 0
+    @exclusivity(unchecked) public private(set) var visitedCount = 0
 
     /// A new view of `shared`, which must not have received a block yet.
     public init(_ shared: LendingSharedBook) {
@@ -53,7 +53,7 @@ public struct LendingBookView {
     }
 
     /// Takes in block `block` (its events, the state after it) as this keeper sees it.
-    public mutating func observe(
+    public func observe(
         _ events: [ProtocolState.Event], state: ProtocolState, block: UInt64
     ) {
         shared.receive(events, state: state, block: block)
@@ -93,7 +93,7 @@ public struct LendingBookView {
     /// The accounts of `query`'s pair the pool would liquidate, as
     /// `LendingBook.liquidatable(_:state:minimumDebtValue:limit:skipping:)` of this
     /// keeper's own book returns them.
-    public mutating func liquidatable(
+    public func liquidatable(
         _ query: LendingPairQuery, _ overrides: Overrides, state: ProtocolState,
         minimumDebtValue: Double = 0, limit: Int = .max,
         skipping skip: (Address) -> Bool = { _ in false }
@@ -139,7 +139,7 @@ public struct LendingBookView {
 
     /// Visits candidate `id` unless it rests: appends it when the pool would liquidate it
     /// and `skip` does not name it.
-    private mutating func visit(
+    private func visit(
         _ id: Int, _ query: LendingPairQuery, _ state: ProtocolState,
         skip: (Address) -> Bool, into found: inout [Address]
     ) {
@@ -153,7 +153,7 @@ public struct LendingBookView {
 
     /// Rests `account`, found in pair slot `slot`, for `interval` (ms) from `now`, doubled
     /// for each rest since it last changed (at most 32 times): `LendingBook.rest`.
-    public mutating func rest(_ account: Address, slot: Int, now: Int64, interval: Int64) {
+    public func rest(_ account: Address, slot: Int, now: Int64, interval: Int64) {
         guard let id = shared.id(of: account), restingUntil[id] == 0 else { return }
         if restCounts.isEmpty {
             restCounts = Array(repeating: 0, count: restingUntil.count)
@@ -169,7 +169,7 @@ public struct LendingBookView {
     }
 
     /// Ends the rests due at or before `now` (ms): `LendingBook.wake`.
-    public mutating func wake(now: Int64) {
+    public func wake(now: Int64) {
         guard now >= nextWake else { return }
         nextWake = .max
         var kept = 0
@@ -187,7 +187,7 @@ public struct LendingBookView {
         resting.removeLast(resting.count - kept)
     }
 
-    private mutating func endRest(_ id: Int) {
+    private func endRest(_ id: Int) {
         guard restingUntil[id] != 0 else { return }
         restingUntil[id] = 0
         restingPerPair[restSlot[id]] -= 1

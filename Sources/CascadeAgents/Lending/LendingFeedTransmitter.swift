@@ -44,6 +44,10 @@ public final class LendingFeedTransmitter: Agent {
         /// prices are equal values), kept as they arrive so a message costs one insertion
         /// instead of a sort.
         var byPrice: [(price: UInt256, at: SimTime)] = []
+        /// The last deviation test, `MedianAggregator.deviates(old:new:)`: the median and
+        /// the price it was measured from rarely change between messages, and the test
+        /// multiplies at 512 bits.
+        var deviation: (old: UInt256, new: UInt256, deviates: Bool)?
         var onChain: MedianAggregator.RoundData?
         /// The operators' observation interval: a withheld report is counted once a round.
         let interval: SimTime
@@ -171,12 +175,9 @@ public final class LendingFeedTransmitter: Agent {
         let onChain = feeds[index].onChain
         // Chainlink's rule with the bounds left open: would a report be due at all?
         guard
-            MedianAggregator.shouldReport(
-                old: feeds[index].anchor == nil ? onChain?.answer : feeds[index].poolPrice,
-                new: median, alphaPPB: feeds[index].deviationPPB,
-                lastTimestamp: onChain?.updatedAt ?? 0,
-                heartbeatSeconds: feeds[index].heartbeatSeconds, now: seconds,
-                minAnswer: .zero, maxAnswer: .max)
+            isDue(
+                index, old: feeds[index].anchor == nil ? onChain?.answer : feeds[index].poolPrice,
+                new: median, lastTimestamp: onChain?.updatedAt ?? 0, now: seconds)
         else { return nil }
         guard feeds[index].minAnswer <= median, median <= feeds[index].maxAnswer else {
             noteOutOfRange(index, now: now)
@@ -188,6 +189,28 @@ public final class LendingFeedTransmitter: Agent {
             fresh.append(observation.price)
         }
         return (fresh, median)
+    }
+
+    /// `MedianAggregator.shouldReport` with the bounds left open (`minAnswer` 0, `maxAnswer`
+    /// the largest): no previous answer, a deviation of `deviationPPB`, or the heartbeat
+    /// passed — with asset `index`'s last deviation test reused when `old` and `new` are
+    /// the ones it measured.
+    func isDue(_ index: Int, old: UInt256?, new: UInt256, lastTimestamp: UInt64, now: UInt64)
+        -> Bool
+    {
+        guard let old else { return true }
+        let deviates: Bool
+        if let last = feeds[index].deviation, last.old == old, last.new == new {
+            deviates = last.deviates
+        } else {
+            deviates = MedianAggregator.deviates(
+                old: old, new: new, thresholdPPB: feeds[index].deviationPPB)
+            feeds[index].deviation = (old, new, deviates)
+        }
+        if deviates { return true }
+        let (deadline, overflow) = lastTimestamp.addingReportingOverflow(
+            feeds[index].heartbeatSeconds)
+        return !overflow && deadline < now
     }
 
     /// Counts a report withheld for its median being out of range, once per round.

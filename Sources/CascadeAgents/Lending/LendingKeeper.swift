@@ -43,7 +43,7 @@ public final class LendingKeeper: Agent {
     let venueBase: Int
     /// Its side of the pool's book, shared with the other liquidators of the pool (the
     /// book, the per-block queries and verdicts), answering as its own book would.
-    @exclusivity(unchecked) var positions: LendingBookView
+    let positions: LendingBookView
     @exclusivity(unchecked) var view: MarketView
     @exclusivity(unchecked) var outbox: Outbox<LendingKeeperTask>
     @exclusivity(unchecked) var newest: NewestBlock
