@@ -105,8 +105,7 @@ struct LendingSharedBookTests {
         var newest = Array(repeating: UInt64(0), count: keepers)
         var found = 0
         var behind = 0
-        for delivery in Self.deliveries(blocks: blocks.count, keepers: keepers, random: &random)
-        {
+        for delivery in Self.deliveries(blocks: blocks.count, keepers: keepers, random: &random) {
             let block = blocks[delivery.block]
             let keeper = delivery.keeper
             own[keeper].apply(block.events, state: block.state, block: block.number)
@@ -163,7 +162,8 @@ struct LendingSharedBookTests {
     func logAndOrder() throws {
         var random = RandomStream(seed: 99, name: "lending-shared-book-log")
         var book = LendingIndexTests.Book(
-            kind: .aave(.v2), prices: [UInt256.wad, UInt256.wad / 2, UInt256(30_000 as UInt64) * .wad])
+            kind: .aave(.v2),
+            prices: [UInt256.wad, UInt256.wad / 2, UInt256(30_000 as UInt64) * .wad])
         LendingIndexTests.open(&book, count: 100, random: &random)
         let genesis = LendingBook(
             reader: book.reader, state: book.state, firstAccount: LendingIndexTests.first,

@@ -33,15 +33,10 @@ public struct LendingBook: Sendable {
     /// position: `activePairs` and a query's walk over buckets without looking at each
     /// of the 65.
     private var occupied: [UInt128]
-    /// Per id, until when (ms) it is out of the index (see `rest`); 0 when it is not.
-    private var restingUntil: [Int64]
-    /// The resting ids (some may have been woken by a change since), and the earliest end.
-    private var resting: [Int] = []
-    private var nextWake = Int64.max
-    /// The key a resting id had, to put it back with, and how many rests in a row it has
-    /// had since it last changed (each doubles the next, up to 32 times the first).
+    /// The accounts out of the index for a while (see `rest`), and the key each had, to
+    /// put it back with.
+    private var rests: LendingRests
     private var restingKeys: [LiquidationIndex.Position?] = []
-    private var restCounts: [UInt8] = []
     /// Index updates applied, genesis included.
     public private(set) var updateCount = 0
     /// Queries (one per market pair per processed block).
@@ -59,7 +54,7 @@ public struct LendingBook: Sendable {
         readAt = Array(repeating: 0, count: accountCount)
         pairs = Array(repeating: nil, count: accountCount)
         occupied = Array(repeating: 0, count: assetCount * assetCount)
-        restingUntil = Array(repeating: 0, count: accountCount)
+        rests = LendingRests(count: accountCount)
         for offset in 0..<accountCount {
             refresh(Address(firstAccount + UInt32(offset)), in: state, block: 0)
         }
@@ -134,8 +129,7 @@ public struct LendingBook: Sendable {
     public mutating func set(_ id: Int, _ entry: LendingBookEntry, block: UInt64) {
         precondition(readAt[id] <= block, "an entry older than the one held")
         readAt[id] = block
-        restingUntil[id] = 0
-        if !restCounts.isEmpty { restCounts[id] = 0 }
+        _ = rests.changed(id)
         updateCount += 1
         pairs[id] = entry.pair
         if let position = entry.position {
@@ -202,43 +196,29 @@ public struct LendingBook: Sendable {
     /// rest it had since it last changed (at most 32 times), for an agent that judged it
     /// not worth acting on: queries then neither visit nor test it. It comes back at the
     /// first `wake` after that, or at once if it changes (`refresh`). O(log N).
+    ///
+    /// The liquidators of a world rest accounts in their `LendingBookView` of a shared book
+    /// instead (the same rules, without touching the book); these rests are the rules it
+    /// must match, for an agent that keeps its own book.
     public mutating func rest(_ account: Address, now: Int64, interval: Int64) {
-        guard let id = id(of: account), restingUntil[id] == 0, let held = index.position(id)
+        guard let id = id(of: account), !rests.isResting(id), let held = index.position(id),
+            rests.start(id, now: now, interval: interval)
         else { return }
-        if restingKeys.isEmpty {
-            restingKeys = Array(repeating: nil, count: accountCount)
-            restCounts = Array(repeating: 0, count: accountCount)
-        }
+        if restingKeys.isEmpty { restingKeys = Array(repeating: nil, count: accountCount) }
         restingKeys[id] = held
-        let time = now + interval << Int64(min(restCounts[id], 5))
-        restCounts[id] = min(restCounts[id] + 1, 5)
         unfile(id)
-        restingUntil[id] = time
-        resting.append(id)
-        nextWake = min(nextWake, time)
     }
 
     /// Puts back the accounts whose rest ended at or before `now` (ms), with the key they
     /// had. O(resting) when one is due, O(1) otherwise.
     public mutating func wake(now: Int64) {
-        guard now >= nextWake else { return }
-        nextWake = .max
-        var kept = 0
-        for id in resting {
-            let until = restingUntil[id]
-            if until == 0 { continue }
-            if until <= now {
-                restingUntil[id] = 0
-                if let held = restingKeys[id] {
-                    file(id, market: held.market, collateral: held.collateral, debt: held.debt)
-                }
-            } else {
-                resting[kept] = id
-                kept += 1
-                nextWake = min(nextWake, until)
+        var ended: [Int] = []
+        rests.wake(now: now) { ended.append($0) }
+        for id in ended {
+            if let held = restingKeys[id] {
+                file(id, market: held.market, collateral: held.collateral, debt: held.debt)
             }
         }
-        resting.removeLast(resting.count - kept)
     }
 
     /// Applies the account changes named by `events` of block `block`.

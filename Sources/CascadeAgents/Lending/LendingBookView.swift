@@ -26,11 +26,8 @@ public final class LendingBookView {
     /// Per id, the block its entry was last read at as far as this keeper knows (a change
     /// seen later than that ends a rest).
     @exclusivity(unchecked) private var readAt: [UInt64]
-    /// Per id, until when (ms) it rests; 0 when it does not. See `LendingBook.rest`.
-    @exclusivity(unchecked) private var restingUntil: [Int64]
-    @exclusivity(unchecked) private var restCounts: [UInt8] = []
-    @exclusivity(unchecked) private var resting: [Int] = []
-    @exclusivity(unchecked) private var nextWake = Int64.max
+    /// The accounts it rests (`LendingRests`, the rules of `LendingBook.rest`).
+    @exclusivity(unchecked) private var rests: LendingRests
     /// Per id, the pair slot it rests in; per pair slot, how many rest there.
     @exclusivity(unchecked) private var restSlot: [Int] = []
     @exclusivity(unchecked) private var restingPerPair: [Int]
@@ -47,7 +44,7 @@ public final class LendingBookView {
         subscriber = shared.subscribe()
         through = shared.version
         readAt = Array(repeating: shared.version, count: shared.accountCount)
-        restingUntil = Array(repeating: 0, count: shared.accountCount)
+        rests = LendingRests(count: shared.accountCount)
         restingPerPair = Array(repeating: 0, count: shared.assetCount * shared.assetCount)
         updateCount = shared.book.updateCount
     }
@@ -62,8 +59,7 @@ public final class LendingBookView {
                 let id = shared.id(of: account), readAt[id] <= block
             else { continue }
             readAt[id] = block
-            endRest(id)
-            if !restCounts.isEmpty { restCounts[id] = 0 }
+            if rests.changed(id) { restingPerPair[restSlot[id]] -= 1 }
             updateCount += 1
         }
         if block == through + 1 {
@@ -143,7 +139,7 @@ public final class LendingBookView {
         _ id: Int, _ query: LendingPairQuery, _ state: ProtocolState,
         skip: (Address) -> Bool, into found: inout [Address]
     ) {
-        guard restingUntil[id] == 0 else { return }
+        guard !rests.isResting(id) else { return }
         visitedCount += 1
         let account = shared.account(id)
         if !skip(account), shared.queries.isLiquidatable(account, query, state) {
@@ -154,43 +150,16 @@ public final class LendingBookView {
     /// Rests `account`, found in pair slot `slot`, for `interval` (ms) from `now`, doubled
     /// for each rest since it last changed (at most 32 times): `LendingBook.rest`.
     public func rest(_ account: Address, slot: Int, now: Int64, interval: Int64) {
-        guard let id = shared.id(of: account), restingUntil[id] == 0 else { return }
-        if restCounts.isEmpty {
-            restCounts = Array(repeating: 0, count: restingUntil.count)
-            restSlot = Array(repeating: 0, count: restingUntil.count)
-        }
-        let time = now + interval << Int64(min(restCounts[id], 5))
-        restCounts[id] = min(restCounts[id] + 1, 5)
-        restingUntil[id] = time
+        guard let id = shared.id(of: account), rests.start(id, now: now, interval: interval)
+        else { return }
+        if restSlot.isEmpty { restSlot = Array(repeating: 0, count: shared.accountCount) }
         restSlot[id] = slot
         restingPerPair[slot] += 1
-        resting.append(id)
-        nextWake = min(nextWake, time)
     }
 
     /// Ends the rests due at or before `now` (ms): `LendingBook.wake`.
     public func wake(now: Int64) {
-        guard now >= nextWake else { return }
-        nextWake = .max
-        var kept = 0
-        for id in resting {
-            let until = restingUntil[id]
-            if until == 0 { continue }
-            if until <= now {
-                endRest(id)
-            } else {
-                resting[kept] = id
-                kept += 1
-                nextWake = min(nextWake, until)
-            }
-        }
-        resting.removeLast(resting.count - kept)
-    }
-
-    private func endRest(_ id: Int) {
-        guard restingUntil[id] != 0 else { return }
-        restingUntil[id] = 0
-        restingPerPair[restSlot[id]] -= 1
+        rests.wake(now: now) { id in restingPerPair[restSlot[id]] -= 1 }
     }
 }
 

@@ -9,10 +9,12 @@ import CascadeKernel
 ///
 /// **Information.** As a Maker `Keeper`: a block only after its own observation delay,
 /// with the state after it, its events and its own receipts; the market reference at its
-/// own time and the last venue books it was sent; no mempool. Its `LendingBook` is kept
+/// own time and the last venue books it was sent; no mempool. Its book of positions is kept
 /// from the pool's events and queried once per (collateral, debt) pair per new block at
 /// the pool's own prices, O(log N + k): the accounts returned are exactly those the pool
-/// would liquidate on that state.
+/// would liquidate on that state. The pool's keepers share one book
+/// (`LendingSharedBook`); each reads it through its `LendingBookView` exactly as its own
+/// book would read, whatever the order and delay in which it sees blocks.
 ///
 /// **Decision.** For each liquidatable account, most underwater first: the most it may
 /// repay (the close factor of its version: v2 50%; v3 and v3.3 100% at or below a health
