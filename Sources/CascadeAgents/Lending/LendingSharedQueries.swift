@@ -1,16 +1,18 @@
 import CascadeContracts
 import CascadeCore
 
-/// The per-block query terms of one lending pool, worked out once and shared by every
-/// liquidator of the pool.
+/// The per-block query terms and verdicts of one lending pool, worked out once and shared
+/// by every liquidator of the pool.
 ///
 /// **Why.** Each new block, every keeper asks its book, per (collateral, debt) pair, for
 /// the accounts the pool would liquidate on that block's state. What such a query needs of
 /// the pool — the reserves' compounded interest and prices as `LendingPairTerms`, and the
 /// index bounds they give (`LendingLiquidationIndex.Bounds`: two `Double` to 256-bit
 /// conversions) — is a pure function of the block's state and time, the same for every
-/// keeper, and cost more than the rest of a query that finds nothing. Five keepers
-/// computed it five times.
+/// keeper, and cost more than the rest of a query that finds nothing. So is the pool's
+/// verdict on one account (`isLiquidatable`, its `accountData` with every reserve's
+/// compounded interest), which every keeper whose walk reaches the account asked for.
+/// Five keepers computed each five times.
 ///
 /// **Versions.** Keepers see a block at different times (their own observation delays),
 /// so an answer is kept per block: the first keeper to ask about block N's pair computes
@@ -24,8 +26,9 @@ import CascadeCore
 /// state per block number, and every keeper of the pool reads the same pool
 /// (`reader`).
 ///
-/// Complexity: `query` O(capacity) to find the block, O(1) to read, one
-/// `LendingPairQuery` to compute; memory `capacity × pairs` queries.
+/// Complexity: `query` and `isLiquidatable` O(1) for the block asked about last, else
+/// O(capacity) to find it; one computation each when not kept; memory `capacity × pairs`
+/// queries and the verdicts given for those blocks.
 public final class LendingSharedQueries {
     public let reader: LendingPoolReader
     public let assetCount: Int
