@@ -29,15 +29,14 @@ public struct LendingBook: Sendable {
     /// Per id, the block its entry was read at, and the pair it is filed under.
     private var readAt: [UInt64]
     private var pairs: [LendingPair?]
-    /// Per id, until when (ms) it is out of the index (see `rest`); 0 when it is not.
-    private var restingUntil: [Int64]
-    /// The resting ids (some may have been woken by a change since), and the earliest end.
-    private var resting: [Int] = []
-    private var nextWake = Int64.max
-    /// The key a resting id had, to put it back with, and how many rests in a row it has
-    /// had since it last changed (each doubles the next, up to 32 times the first).
+    /// Per pair (`collateral · assetCount + debt`), bit `b` set when bucket `b` holds a
+    /// position: `activePairs` and a query's walk over buckets without looking at each
+    /// of the 65.
+    private var occupied: [UInt128]
+    /// The accounts out of the index for a while (see `rest`), and the key each had, to
+    /// put it back with.
+    private var rests: LendingRests
     private var restingKeys: [LiquidationIndex.Position?] = []
-    private var restCounts: [UInt8] = []
     /// Index updates applied, genesis included.
     public private(set) var updateCount = 0
     /// Queries (one per market pair per processed block).
@@ -54,7 +53,8 @@ public struct LendingBook: Sendable {
         assetCount = reader.assetCount(state)
         readAt = Array(repeating: 0, count: accountCount)
         pairs = Array(repeating: nil, count: accountCount)
-        restingUntil = Array(repeating: 0, count: accountCount)
+        occupied = Array(repeating: 0, count: assetCount * assetCount)
+        rests = LendingRests(count: accountCount)
         for offset in 0..<accountCount {
             refresh(Address(firstAccount + UInt32(offset)), in: state, block: 0)
         }
@@ -78,8 +78,17 @@ public struct LendingBook: Sendable {
         (pair.collateral * assetCount + pair.debt) * Self.buckets + Self.bucket(debt)
     }
 
-    static func bucket(_ debt: UInt256) -> Int {
+    package static func bucket(_ debt: UInt256) -> Int {
         min(buckets - 1, (256 - debt.leadingZeroBitCount + 3) / 4)
+    }
+
+    /// `bucket(UInt256(truncating: x))`, and 0 where that conversion fails (not finite, or
+    /// out of range), without building the integer: ⌊x⌋ of an `x ≥ 1` has `exponent + 1`
+    /// bits.
+    package static func bucket(truncating x: Double) -> Int {
+        guard x.isFinite, x > -1, x < 0x1p256 else { return 0 }
+        let bits = x < 1 ? 0 : Int(x.exponent) + 1
+        return min(buckets - 1, (bits + 3) / 4)
     }
 
     /// The pair `account` is filed under, if any.
@@ -90,63 +99,126 @@ public struct LendingBook: Sendable {
     /// Re-reads `account` from `state`, the state after block `block`.
     public mutating func refresh(_ account: Address, in state: ProtocolState, block: UInt64) {
         guard let id = id(of: account), readAt[id] <= block else { return }
-        readAt[id] = block
-        restingUntil[id] = 0
-        if !restCounts.isEmpty { restCounts[id] = 0 }
-        updateCount += 1
+        set(id, read(account, in: state), block: block)
+    }
+
+    /// What `account` reads as on `state`: its pair and index position. A pure function
+    /// of the state.
+    public func read(_ account: Address, in state: ProtocolState) -> LendingBookEntry {
         guard let pair = reader.pair(of: account, state) else {
-            pairs[id] = nil
-            index.remove(id)
-            return
+            return LendingBookEntry(pair: nil, position: nil)
         }
-        pairs[id] = pair
         let key = reader.key(of: account, pair, state)
-        index.update(
-            id, market: market(pair, debt: key.debt), collateral: key.collateral, debt: key.debt)
+        guard !key.collateral.isZero, !key.debt.isZero else {
+            return LendingBookEntry(pair: pair, position: nil)
+        }
+        return LendingBookEntry(
+            pair: pair,
+            position: LiquidationIndex.Position(
+                market: market(pair, debt: key.debt), collateral: key.collateral,
+                debt: key.debt))
+    }
+
+    /// What the book holds for id `id`.
+    public func entry(_ id: Int) -> LendingBookEntry {
+        LendingBookEntry(pair: pairs[id], position: index.position(id))
+    }
+
+    /// Holds `entry` for id `id`, read at block `block` (which must not be older than
+    /// the block its entry was read at): what `refresh` does with a read made elsewhere.
+    public mutating func set(_ id: Int, _ entry: LendingBookEntry, block: UInt64) {
+        precondition(readAt[id] <= block, "an entry older than the one held")
+        readAt[id] = block
+        _ = rests.changed(id)
+        updateCount += 1
+        pairs[id] = entry.pair
+        if let position = entry.position {
+            file(
+                id, market: position.market, collateral: position.collateral,
+                debt: position.debt)
+        } else {
+            unfile(id)
+        }
+    }
+
+    /// Positions of pair slot `slot` (`collateral · assetCount + debt`) in the index.
+    /// O(buckets held).
+    public func count(inPair slot: Int) -> Int {
+        var remaining = occupied[slot]
+        var total = 0
+        while remaining != 0 {
+            let bucket = 127 - remaining.leadingZeroBitCount
+            remaining &= ~(UInt128(1) << bucket)
+            total += index.count(in: slot * Self.buckets + bucket)
+        }
+        return total
+    }
+
+    /// The walk of bucket `market` under `bounds`
+    /// (`LendingLiquidationIndex.sequence(in:bounds:)`).
+    mutating func sequence(
+        in market: Int, bounds: LendingLiquidationIndex.Bounds, cap: Int = .max
+    ) -> LendingLiquidationIndex.Sequence {
+        index.sequence(in: market, bounds: bounds, cap: cap)
+    }
+
+    /// The nonempty buckets of pair slot `slot`, as a bit set.
+    public func buckets(inPair slot: Int) -> UInt128 { occupied[slot] }
+
+    /// Puts `id` in the index (or takes it out, for a zero key), keeping `occupied`.
+    private mutating func file(_ id: Int, market: Int, collateral: UInt256, debt: UInt256) {
+        let before = index.market(of: id)
+        index.update(id, market: market, collateral: collateral, debt: debt)
+        let after = index.market(of: id)
+        guard before != after else { return }
+        if let before { note(before) }
+        if let after { note(after) }
+    }
+
+    /// Takes `id` out of the index, keeping `occupied`.
+    private mutating func unfile(_ id: Int) {
+        guard let before = index.market(of: id) else { return }
+        index.remove(id)
+        note(before)
+    }
+
+    /// Records whether bucket `market` (`pair · buckets + bucket`) holds a position.
+    private mutating func note(_ market: Int) {
+        let bit = UInt128(1) << (market % Self.buckets)
+        if index.count(in: market) > 0 {
+            occupied[market / Self.buckets] |= bit
+        } else {
+            occupied[market / Self.buckets] &= ~bit
+        }
     }
 
     /// Takes `account` out of the index for `interval` (ms) from `now`, doubled for each
     /// rest it had since it last changed (at most 32 times), for an agent that judged it
     /// not worth acting on: queries then neither visit nor test it. It comes back at the
     /// first `wake` after that, or at once if it changes (`refresh`). O(log N).
+    ///
+    /// The liquidators of a world rest accounts in their `LendingBookView` of a shared book
+    /// instead (the same rules, without touching the book); these rests are the rules it
+    /// must match, for an agent that keeps its own book.
     public mutating func rest(_ account: Address, now: Int64, interval: Int64) {
-        guard let id = id(of: account), restingUntil[id] == 0, let held = index.position(id)
+        guard let id = id(of: account), !rests.isResting(id), let held = index.position(id),
+            rests.start(id, now: now, interval: interval)
         else { return }
-        if restingKeys.isEmpty {
-            restingKeys = Array(repeating: nil, count: accountCount)
-            restCounts = Array(repeating: 0, count: accountCount)
-        }
+        if restingKeys.isEmpty { restingKeys = Array(repeating: nil, count: accountCount) }
         restingKeys[id] = held
-        let time = now + interval << Int64(min(restCounts[id], 5))
-        restCounts[id] = min(restCounts[id] + 1, 5)
-        index.remove(id)
-        restingUntil[id] = time
-        resting.append(id)
-        nextWake = min(nextWake, time)
+        unfile(id)
     }
 
     /// Puts back the accounts whose rest ended at or before `now` (ms), with the key they
     /// had. O(resting) when one is due, O(1) otherwise.
     public mutating func wake(now: Int64) {
-        guard now >= nextWake else { return }
-        nextWake = .max
-        var kept = 0
-        for id in resting {
-            let until = restingUntil[id]
-            if until == 0 { continue }
-            if until <= now {
-                restingUntil[id] = 0
-                if let held = restingKeys[id] {
-                    index.update(
-                        id, market: held.market, collateral: held.collateral, debt: held.debt)
-                }
-            } else {
-                resting[kept] = id
-                kept += 1
-                nextWake = min(nextWake, until)
+        var ended: [Int] = []
+        rests.wake(now: now) { ended.append($0) }
+        for id in ended {
+            if let held = restingKeys[id] {
+                file(id, market: held.market, collateral: held.collateral, debt: held.debt)
             }
         }
-        resting.removeLast(resting.count - kept)
     }
 
     /// Applies the account changes named by `events` of block `block`.
@@ -192,16 +264,19 @@ public struct LendingBook: Sendable {
         }
     }
 
-    /// The pairs holding positions, ascending by `collateral · assetCount + debt`.
+    /// The pairs holding positions, ascending by `collateral · assetCount + debt`. O(pairs).
     public var activePairs: [LendingPair] {
-        var found: [LendingPair] = []
-        for pair in 0..<(assetCount * assetCount) {
-            let base = pair * Self.buckets
-            if (base..<(base + Self.buckets)).contains(where: { index.count(in: $0) > 0 }) {
-                found.append(LendingPair(collateral: pair / assetCount, debt: pair % assetCount))
-            }
-        }
-        return found
+        (0..<pairSlots).compactMap(activePair)
+    }
+
+    /// Pair slots: `activePair(slot)` for `slot` in `0..<pairSlots`.
+    public var pairSlots: Int { occupied.count }
+
+    /// The pair of slot `slot` (`collateral · assetCount + debt`) if it holds positions.
+    /// O(1).
+    public func activePair(_ slot: Int) -> LendingPair? {
+        occupied[slot] != 0
+            ? LendingPair(collateral: slot / assetCount, debt: slot % assetCount) : nil
     }
 
     /// The accounts of `pair` the pool would liquidate at `timestamp`, at its own prices or
@@ -215,32 +290,103 @@ public struct LendingBook: Sendable {
         prices: [UInt256]? = nil, minimumDebtValue: Double = 0, limit: Int = .max,
         skipping skip: (Address) -> Bool = { _ in false }
     ) -> [Address] {
+        let query = LendingPairQuery(
+            reader: reader, pair: pair, state: state, at: timestamp, prices: prices)
+        return liquidatable(
+            query, state: state, minimumDebtValue: minimumDebtValue, limit: limit,
+            skipping: skip)
+    }
+
+    /// The same for a query worked out beforehand (`LendingPairQuery`: the terms and
+    /// bounds of one pair at one moment, which every keeper seeing that block shares).
+    public mutating func liquidatable(
+        _ query: LendingPairQuery, state: ProtocolState, minimumDebtValue: Double = 0,
+        limit: Int = .max, skipping skip: (Address) -> Bool = { _ in false }
+    ) -> [Address] {
         queryCount += 1
-        guard let terms = reader.terms(pair, state, at: timestamp, prices: prices) else {
-            return []
-        }
+        guard let terms = query.terms, let bounds = query.bounds else { return [] }
+        let pair = query.pair
         let base = (pair.collateral * assetCount + pair.debt) * Self.buckets
-        var lowest = 0
-        if minimumDebtValue > 0, terms.debtValue > 0,
-            let least = UInt256(truncating: minimumDebtValue / terms.debtValue)
-        {
-            lowest = Self.bucket(least)
-        }
-        let reader = self.reader
-        let first = firstAccount
+        let lowest =
+            minimumDebtValue > 0 && terms.debtValue > 0
+            ? Self.bucket(truncating: minimumDebtValue / terms.debtValue) : 0
         var found: [Address] = []
-        for bucket in stride(from: Self.buckets - 1, through: lowest, by: -1)
-        where found.count < limit && index.count(in: base + bucket) > 0 {
-            let ids = index.liquidatable(
-                in: base + bucket, terms: terms, limit: limit - found.count
-            ) { id in
-                !skip(Address(first + UInt32(id)))
-                    && reader.isLiquidatable(
-                        Address(first + UInt32(id)), pair, state, at: timestamp, prices: prices)
-            }
+        // The nonempty buckets from `lowest` up, largest first.
+        var remaining = (occupied[pair.collateral * assetCount + pair.debt] >> lowest) << lowest
+        while remaining != 0, found.count < limit {
+            let bucket = 127 - remaining.leadingZeroBitCount
+            remaining &= ~(UInt128(1) << bucket)
+            // Most buckets have no candidate: decide that before building the predicate,
+            // whose context holds a copy of the state.
+            let (bandEmpty, dustEmpty) = index.emptiness(in: base + bucket, bounds: bounds)
+            if bandEmpty && dustEmpty { continue }
+            let ids = walk(
+                base + bucket, query, bounds: bounds, state: state, limit: limit - found.count,
+                skipping: skip)
             found += ids.map(account)
         }
         returnedCount += found.count
         return found
+    }
+
+    /// The liquidatable ids of bucket `market` for `query`, tested with the pool's own
+    /// arithmetic; at most `limit`, leaving out (untested) the accounts `skip` names.
+    private mutating func walk(
+        _ market: Int, _ query: LendingPairQuery, bounds: LendingLiquidationIndex.Bounds,
+        state: ProtocolState, limit: Int, skipping skip: (Address) -> Bool
+    ) -> [Int] {
+        let reader = self.reader
+        let first = firstAccount
+        return index.liquidatable(in: market, bounds: bounds, limit: limit) { id in
+            let account = Address(first + UInt32(id))
+            guard !skip(account) else { return false }
+            if let shared = query.shared {
+                return shared.isLiquidatable(account, query, state)
+            }
+            return reader.isLiquidatable(
+                account, query.pair, state, at: query.timestamp, prices: query.prices)
+        }
+    }
+}
+
+/// What a `LendingBook` query of one (collateral, debt) pair needs of the pool at one
+/// moment: its `LendingPairTerms` and the index bounds they give. A pure function of the
+/// state, the time and the prices, so every keeper seeing the same block can use the one
+/// computed first (`LendingSharedQueries`); nil terms when the pool would refuse to price
+/// the pair.
+public struct LendingPairQuery {
+    public let pair: LendingPair
+    public let timestamp: UInt64
+    public let prices: [UInt256]?
+    public let terms: LendingPairTerms?
+    public let bounds: LendingLiquidationIndex.Bounds?
+    /// The table that made it, whose per-block verdicts (`isLiquidatable`) the walk uses,
+    /// and the block it is for; nil for a query made on its own.
+    public let shared: LendingSharedQueries?
+    public let block: UInt64
+
+    public init(
+        reader: LendingPoolReader, pair: LendingPair, state: ProtocolState, at timestamp: UInt64,
+        prices: [UInt256]? = nil, shared: LendingSharedQueries? = nil, block: UInt64 = 0
+    ) {
+        self.pair = pair
+        self.timestamp = timestamp
+        self.prices = prices
+        self.shared = shared
+        self.block = block
+        terms = reader.terms(pair, state, at: timestamp, prices: prices)
+        bounds = terms.map(LendingLiquidationIndex.Bounds.init)
+    }
+}
+
+/// What a `LendingBook` holds for one account: the pair it is filed under (nil without
+/// collateral or debt) and its index position (nil when either key is zero, or no pair).
+public struct LendingBookEntry: Hashable, Sendable {
+    public var pair: LendingPair?
+    public var position: LiquidationIndex.Position?
+
+    public init(pair: LendingPair?, position: LiquidationIndex.Position?) {
+        self.pair = pair
+        self.position = position
     }
 }

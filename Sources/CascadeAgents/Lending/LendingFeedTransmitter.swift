@@ -43,6 +43,14 @@ public final class LendingFeedTransmitter: Agent {
         let deviationPPB: UInt64
         let heartbeatSeconds: UInt64
         var observations: [(price: UInt256, at: SimTime)?]
+        /// The same observations ordered by price (ties in no particular order: equal
+        /// prices are equal values), kept as they arrive so a message costs one insertion
+        /// instead of a sort.
+        var byPrice: [(price: UInt256, at: SimTime)] = []
+        /// The last deviation test, `MedianAggregator.deviates(old:new:)`: the median and
+        /// the price it was measured from rarely change between messages, and the test
+        /// multiplies at 512 bits.
+        var deviation: (old: UInt256, new: UInt256, deviates: Bool)?
         var onChain: MedianAggregator.RoundData?
         /// The operators' observation interval: a withheld report is counted once a round.
         let interval: SimTime
@@ -127,7 +135,7 @@ public final class LendingFeedTransmitter: Agent {
         case .custom(.observed(let feed, let reporter, let price, let at)):
             let asset = feed - venueBase
             if feeds.indices.contains(asset), feeds[asset].observations.indices.contains(reporter) {
-                feeds[asset].observations[reporter] = (price, at)
+                feeds[asset].record(price, at: at, reporter: reporter)
             }
             consider(context)
         case .blockObserved(let report):
@@ -152,32 +160,63 @@ public final class LendingFeedTransmitter: Agent {
     }
 
     /// The report of asset `index` due now, or nil: its fresh observations (sorted) and
-    /// their median.
+    /// their median. Allocates only for a report that is due.
     func due(_ index: Int, now: SimTime) -> (observations: [UInt256], median: UInt256)? {
-        let feed = feeds[index]
-        var fresh: [UInt256] = []
-        for case let observation? in feed.observations
-        where now - observation.at <= settings.maxObservationAge {
-            fresh.append(observation.price)
+        let maximumAge = settings.maxObservationAge
+        var count = 0
+        for observation in feeds[index].byPrice where now - observation.at <= maximumAge {
+            count += 1
         }
-        guard fresh.count >= feed.quorum else { return nil }
-        fresh.sort()
-        let median = fresh[fresh.count / 2]
+        guard count >= feeds[index].quorum else { return nil }
+        var median = UInt256.zero
+        var rank = 0
+        for observation in feeds[index].byPrice where now - observation.at <= maximumAge {
+            if rank == count / 2 {
+                median = observation.price
+                break
+            }
+            rank += 1
+        }
         let seconds = UInt64(max(0, now.wholeSeconds))
+        let onChain = feeds[index].onChain
         // Chainlink's rule with the bounds left open: would a report be due at all?
         guard
-            MedianAggregator.shouldReport(
-                old: feed.anchor == nil ? feed.onChain?.answer : feed.poolPrice, new: median,
-                alphaPPB: feed.deviationPPB,
-                lastTimestamp: feed.onChain?.updatedAt ?? 0,
-                heartbeatSeconds: feed.heartbeatSeconds, now: seconds,
-                minAnswer: .zero, maxAnswer: .max)
+            isDue(
+                index, old: feeds[index].anchor == nil ? onChain?.answer : feeds[index].poolPrice,
+                new: median, lastTimestamp: onChain?.updatedAt ?? 0, now: seconds)
         else { return nil }
-        guard feed.minAnswer <= median, median <= feed.maxAnswer else {
+        guard feeds[index].minAnswer <= median, median <= feeds[index].maxAnswer else {
             noteOutOfRange(index, now: now)
             return nil
         }
+        var fresh: [UInt256] = []
+        fresh.reserveCapacity(count)
+        for observation in feeds[index].byPrice where now - observation.at <= maximumAge {
+            fresh.append(observation.price)
+        }
         return (fresh, median)
+    }
+
+    /// `MedianAggregator.shouldReport` with the bounds left open (`minAnswer` 0, `maxAnswer`
+    /// the largest): no previous answer, a deviation of `deviationPPB`, or the heartbeat
+    /// passed — with asset `index`'s last deviation test reused when `old` and `new` are
+    /// the ones it measured.
+    func isDue(_ index: Int, old: UInt256?, new: UInt256, lastTimestamp: UInt64, now: UInt64)
+        -> Bool
+    {
+        guard let old else { return true }
+        let deviates: Bool
+        if let last = feeds[index].deviation, last.old == old, last.new == new {
+            deviates = last.deviates
+        } else {
+            deviates = MedianAggregator.deviates(
+                old: old, new: new, thresholdPPB: feeds[index].deviationPPB)
+            feeds[index].deviation = (old, new, deviates)
+        }
+        if deviates { return true }
+        let (deadline, overflow) = lastTimestamp.addingReportingOverflow(
+            feeds[index].heartbeatSeconds)
+        return !overflow && deadline < now
     }
 
     /// Counts a report withheld for its median being out of range, once per round.
@@ -249,5 +288,22 @@ public final class LendingFeedTransmitter: Agent {
         transmittedCount += 1
         let gas = calls.reduce(intrinsicGasPerTransaction + 20_000) { $0 + $1.gasCost }
         outbox.send(calls, gasLimit: gas, bid: bid, purpose: (), context)
+    }
+}
+
+extension LendingFeedTransmitter.Feed {
+    /// Takes in `reporter`'s observation of `price` at `at`, replacing its previous one in
+    /// both orders. O(operators), no allocation once the arrays have grown.
+    mutating func record(_ price: UInt256, at: SimTime, reporter: Int) {
+        if let previous = observations[reporter],
+            let held = byPrice.firstIndex(where: {
+                $0.price == previous.price && $0.at == previous.at
+            })
+        {
+            byPrice.remove(at: held)
+        }
+        observations[reporter] = (price, at)
+        let position = byPrice.firstIndex { $0.price > price } ?? byPrice.count
+        byPrice.insert((price, at), at: position)
     }
 }

@@ -9,10 +9,12 @@ import CascadeKernel
 ///
 /// **Information.** As a Maker `Keeper`: a block only after its own observation delay,
 /// with the state after it, its events and its own receipts; the market reference at its
-/// own time and the last venue books it was sent; no mempool. Its `LendingBook` is kept
+/// own time and the last venue books it was sent; no mempool. Its book of positions is kept
 /// from the pool's events and queried once per (collateral, debt) pair per new block at
 /// the pool's own prices, O(log N + k): the accounts returned are exactly those the pool
-/// would liquidate on that state.
+/// would liquidate on that state. The pool's keepers share one book
+/// (`LendingSharedBook`); each reads it through its `LendingBookView` exactly as its own
+/// book would read, whatever the order and delay in which it sees blocks.
 ///
 /// **Decision.** For each liquidatable account, most underwater first: the most it may
 /// repay (the close factor of its version: v2 50%; v3 and v3.3 100% at or below a health
@@ -41,7 +43,9 @@ public final class LendingKeeper: Agent {
     public var name: String { settings.name }
     let reader: LendingPoolReader
     let venueBase: Int
-    @exclusivity(unchecked) var book: LendingBook
+    /// Its side of the pool's book, shared with the other liquidators of the pool (the
+    /// book, the per-block queries and verdicts), answering as its own book would.
+    let positions: LendingBookView
     @exclusivity(unchecked) var view: MarketView
     @exclusivity(unchecked) var outbox: Outbox<LendingKeeperTask>
     @exclusivity(unchecked) var newest: NewestBlock
@@ -72,12 +76,13 @@ public final class LendingKeeper: Agent {
 
     init(
         settings: LendingKeeperSettings, reader: LendingPoolReader, venueBase: Int,
-        book: LendingBook, view: MarketView, producer: AgentID, initialBaseFee: Wei
+        positions: LendingBookView, view: MarketView, producer: AgentID, initialBaseFee: Wei
     ) {
+        precondition(positions.shared.reader == reader, "a keeper shares the book of its pool")
         self.settings = settings
         self.reader = reader
         self.venueBase = venueBase
-        self.book = book
+        self.positions = positions
         self.view = view
         newest = NewestBlock(initialBaseFee: initialBaseFee)
         outbox = Outbox(
@@ -86,10 +91,10 @@ public final class LendingKeeper: Agent {
     }
 
     /// Index queries, updates and accounts returned so far (the "never a scan" check).
-    public var indexQueries: Int { book.queryCount }
-    public var indexUpdates: Int { book.updateCount }
-    public var indexReturned: Int { book.returnedCount }
-    public var indexVisited: Int { book.index.visitedCount }
+    public var indexQueries: Int { positions.queryCount }
+    public var indexUpdates: Int { positions.updateCount }
+    public var indexReturned: Int { positions.returnedCount }
+    public var indexVisited: Int { positions.visitedCount }
 
     public func start(_ context: Context<ProtocolMessage>) {
         context.subscribeToBlocks(from: outbox.producer, latency: settings.observation)
@@ -115,14 +120,14 @@ public final class LendingKeeper: Agent {
     func observe(_ report: BlockReport<ProtocolState>, _ context: Context<ProtocolMessage>) {
         let isNewest = newest.observe(report)
         statistics.blocksObserved += 1
-        book.apply(report.events, state: report.state, block: report.header.number)
+        positions.observe(report.events, state: report.state, block: report.header.number)
         learn(from: report.events)
         settle(report, context)
         guard isNewest, !isDown(at: context.now) else { return }
         let blockWasFull = report.header.gasUsed * 100 >= report.header.gasLimit * 95
         raisePending(blockTime: report.header.time, blockWasFull: blockWasFull, context)
         let timestamp = UInt64(max(0, report.header.time.wholeSeconds))
-        liquidate(report.state, at: timestamp, context)
+        liquidate(report.state, block: report.header.number, at: timestamp, context)
     }
 
     /// Competitors' liquidations, from the block's events.
@@ -228,27 +233,33 @@ public final class LendingKeeper: Agent {
     /// Every liquidatable account of every pair, at most `maxNewTransactionsPerBlock`
     /// transactions.
     func liquidate(
-        _ state: ProtocolState, at timestamp: UInt64, _ context: Context<ProtocolMessage>
+        _ state: ProtocolState, block: UInt64, at timestamp: UInt64,
+        _ context: Context<ProtocolMessage>
     ) {
         var budget = settings.maxNewTransactionsPerBlock
         let now = context.now
-        book.wake(now: now.milliseconds)
+        positions.wake(now: now.milliseconds)
         guard let bid = currentBid() else { return }
         let gas = gasCost(bid, now: now)
         let closeFactor = reader.maximumCloseFactor(state)
-        for pair in book.activePairs where budget > 0 {
+        let overrides = positions.overrides()
+        let shared = positions.shared
+        let assetCount = shared.assetCount
+        for slot in 0..<(assetCount * assetCount) where budget > 0 {
+            guard positions.isActive(slot, overrides) else { continue }
+            let pair = LendingPair(collateral: slot / assetCount, debt: slot % assetCount)
             // Without the debt asset it cannot repay: no walk at all.
             let capital = state.ledger.balance(
                 of: reader.token(pair.debt, state), settings.address)
             guard capital > 0 else { continue }
             // Debt too small for its whole bonus to pay the gas is not even visited; accounts
             // in flight or held off after a revert are neither tested nor counted against the
-            // limit; those judged unprofitable a moment ago rest outside the index
-            // (`LendingBook.rest`).
+            // limit; those judged unprofitable a moment ago rest (`LendingBookView.rest`).
             let bonus = reader.bonus(collateral: pair.collateral, state)
             let least = bonus > 0 ? gas / (bonus * closeFactor) * reader.valuePerDollar : 0
-            let accounts = book.liquidatable(
-                pair, state: state, at: timestamp, minimumDebtValue: least, limit: budget * 4
+            let query = shared.queries.query(pair, state, block: block, at: timestamp)
+            let accounts = positions.liquidatable(
+                query, overrides, state: state, minimumDebtValue: least, limit: budget * 4
             ) { account in
                 isBusy(account, now: now)
             }
@@ -257,8 +268,9 @@ public final class LendingKeeper: Agent {
                     let plan = plan(account, pair, state, at: timestamp, gas: gas, now: now)
                 else {
                     statistics.unprofitable += 1
-                    book.rest(
-                        account, now: now.milliseconds, interval: settings.recheck.milliseconds)
+                    positions.rest(
+                        account, slot: slot, now: now.milliseconds,
+                        interval: settings.recheck.milliseconds)
                     continue
                 }
                 budget -= 1

@@ -52,6 +52,11 @@ public struct LendingLiquidationIndex: Sendable {
     var dust = LiquidationIndex()
     /// Per id, the query that last returned it (to drop dust candidates the band gave).
     var seen: [Int] = []
+    /// Per market, the first id of each order: −1 when the market is empty, −2 when not
+    /// known since its last change. A query that finds nothing (most of them) then reads
+    /// two slots instead of descending two trees.
+    var bandFirst: [Int32] = []
+    var dustFirst: [Int32] = []
     var query = 0
     /// Positions visited by queries so far (candidates tested), for complexity tests.
     public private(set) var visitedCount = 0
@@ -64,6 +69,12 @@ public struct LendingLiquidationIndex: Sendable {
     /// Positions held in `market`.
     public func count(in market: Int) -> Int { band.count(in: market) }
 
+    /// The market `id` is held in, or nil. O(1).
+    public func market(of id: Int) -> Int? {
+        guard id >= 0, id < band.nodes.count, band.nodes[id].market >= 0 else { return nil }
+        return Int(band.nodes[id].market)
+    }
+
     /// The key held for `id`, or nil.
     public func position(_ id: Int) -> LiquidationIndex.Position? { band.position(id) }
 
@@ -74,6 +85,8 @@ public struct LendingLiquidationIndex: Sendable {
             remove(id)
             return
         }
+        if let held = self.market(of: id) { forgetFirst(held) }
+        forgetFirst(market)
         band.update(id, market: market, collateral: collateral, debt: debt)
         dust.update(id, market: market, collateral: collateral, debt: .one)
         if id >= seen.count {
@@ -83,6 +96,7 @@ public struct LendingLiquidationIndex: Sendable {
 
     /// Forgets position `id`. O(log N) expected.
     public mutating func remove(_ id: Int) {
+        if let held = market(of: id) { forgetFirst(held) }
         band.remove(id)
         dust.remove(id)
     }
@@ -93,23 +107,22 @@ public struct LendingLiquidationIndex: Sendable {
         in market: Int, terms: LendingPairTerms, limit: Int = .max,
         _ isLiquidatable: (Int) -> Bool
     ) -> [Int] {
+        liquidatable(in: market, bounds: Bounds(terms), limit: limit, isLiquidatable)
+    }
+
+    /// The same, with the bounds of `terms` worked out beforehand (they are the same for
+    /// every bucket of a pair, and for every keeper asking about one block).
+    public mutating func liquidatable(
+        in market: Int, bounds: Bounds, limit: Int = .max, _ isLiquidatable: (Int) -> Bool
+    ) -> [Int] {
         query += 1
         var found: [Int] = []
         guard limit > 0 else { return found }
         // Most queries find nothing: look at the first position of each order before
         // setting up a walk (which allocates its path).
-        let bandThreshold = Self.bandThreshold(terms)
-        let cap = Self.dustCap(terms)
-        let bandEmpty =
-            band.first(in: market).map { node in
-                !bandThreshold.isUnsafe(collateral: node.collateral, debt: node.debt)
-            } ?? true
-        let dustEmpty =
-            cap.map { cap in
-                dust.first(in: market).map { $0.collateral >= cap } ?? true
-            } ?? true
+        let (bandEmpty, dustEmpty) = emptiness(in: market, bounds: bounds)
         if bandEmpty && dustEmpty { return found }
-        for id in band.unsafePositions(in: market, at: bandThreshold) {
+        for id in band.unsafePositions(in: market, at: bounds.band) {
             visitedCount += 1
             seen[id] = query
             if isLiquidatable(id) {
@@ -117,7 +130,7 @@ public struct LendingLiquidationIndex: Sendable {
                 if found.count >= limit { return found }
             }
         }
-        guard let cap, !dustEmpty else { return found }
+        guard let cap = bounds.dustCap, !dustEmpty else { return found }
         let threshold = SafetyThreshold(collateralValue: .one, debtValue: cap)
         for id in dust.unsafePositions(in: market, at: threshold) where seen[id] != query {
             visitedCount += 1
@@ -127,6 +140,92 @@ public struct LendingLiquidationIndex: Sendable {
             }
         }
         return found
+    }
+
+    /// The first `cap` candidates a query of `market` under `bounds` visits, untested, in
+    /// the order it visits them: the band prefix, then the dust prefix less the band's.
+    /// A query that tests each in turn and stops at its limit returns what
+    /// `liquidatable(in:bounds:limit:_:)` returns; leaving some ids out of the index
+    /// leaves them out of the walk and changes nothing else (both prefixes are sets of
+    /// positions, ordered by their keys). O(log N + min(cap, b + s)).
+    public mutating func sequence(in market: Int, bounds: Bounds, cap: Int = .max) -> Sequence {
+        query += 1
+        var result = Sequence()
+        let (bandEmpty, dustEmpty) = emptiness(in: market, bounds: bounds)
+        if !bandEmpty {
+            for id in band.unsafePositions(in: market, at: bounds.band) {
+                if result.count >= cap { return result }
+                seen[id] = query
+                result.band.append(id)
+            }
+        }
+        if let dustCap = bounds.dustCap, !dustEmpty {
+            let threshold = SafetyThreshold(collateralValue: .one, debtValue: dustCap)
+            for id in dust.unsafePositions(in: market, at: threshold) where seen[id] != query {
+                if result.count >= cap { return result }
+                result.dust.append(id)
+            }
+        }
+        result.complete = true
+        return result
+    }
+
+    /// The candidates of one bucket (`sequence(in:bounds:cap:)`): band ids in ratio
+    /// order, then dust ids by collateral ascending; `complete` when nothing follows.
+    public struct Sequence: Sendable {
+        public var band: [Int] = []
+        public var dust: [Int] = []
+        public var complete = false
+
+        public var count: Int { band.count + dust.count }
+
+        /// The `position`th candidate, band first.
+        public subscript(position: Int) -> Int {
+            position < band.count ? band[position] : dust[position - band.count]
+        }
+    }
+
+    /// Whether `market` has no band candidate and no dust candidate under `bounds`: the
+    /// first position of each order decides, O(1) when the market has not changed since
+    /// the last query, else O(log N); no walk.
+    public mutating func emptiness(in market: Int, bounds: Bounds) -> (band: Bool, dust: Bool) {
+        guard market >= 0 else { return (true, true) }
+        if market >= bandFirst.count {
+            bandFirst.append(contentsOf: repeatElement(-2, count: market + 1 - bandFirst.count))
+            dustFirst.append(contentsOf: repeatElement(-2, count: market + 1 - dustFirst.count))
+        }
+        if bandFirst[market] == -2 { bandFirst[market] = band.firstID(in: market) }
+        let bandEmpty: Bool
+        if bandFirst[market] >= 0 {
+            let node = band.nodes[Int(bandFirst[market])]
+            bandEmpty = !bounds.band.isUnsafe(collateral: node.collateral, debt: node.debt)
+        } else {
+            bandEmpty = true
+        }
+        guard let cap = bounds.dustCap else { return (bandEmpty, true) }
+        if dustFirst[market] == -2 { dustFirst[market] = dust.firstID(in: market) }
+        let first = dustFirst[market]
+        return (bandEmpty, first < 0 || dust.nodes[Int(first)].collateral >= cap)
+    }
+
+    /// Marks `market`'s first positions as not known (after a change in it).
+    private mutating func forgetFirst(_ market: Int) {
+        guard market < bandFirst.count else { return }
+        bandFirst[market] = -2
+        dustFirst[market] = -2
+    }
+
+    /// What a query needs of `LendingPairTerms`, worked out once per terms: the band's
+    /// threshold and the dust prefix's cap (`bandThreshold`, `dustCap`). Two `Double` to
+    /// 256-bit conversions, which cost more than the rest of a query that finds nothing.
+    public struct Bounds: Hashable, Sendable {
+        public var band: SafetyThreshold
+        public var dustCap: UInt256?
+
+        public init(_ terms: LendingPairTerms) {
+            band = LendingLiquidationIndex.bandThreshold(terms)
+            dustCap = LendingLiquidationIndex.dustCap(terms)
+        }
     }
 
     /// The band as a `SafetyThreshold` (`c · V < d · W`): `V / W` at most
@@ -167,15 +266,14 @@ public struct LendingLiquidationIndex: Sendable {
 }
 
 extension LiquidationIndex {
-    /// The first position of `market` in index order (its most underwater), without
-    /// setting up a walk. O(log N).
-    func first(in market: Int) -> Position? {
-        guard market >= 0, market < roots.count else { return nil }
+    /// The id of the first position of `market` in index order (its most underwater), or
+    /// −1 when the market is empty, without setting up a walk. O(log N).
+    func firstID(in market: Int) -> Int32 {
+        guard market >= 0, market < roots.count else { return -1 }
         var current = roots[market]
-        guard current >= 0 else { return nil }
+        guard current >= 0 else { return -1 }
         while nodes[Int(current)].left >= 0 { current = nodes[Int(current)].left }
-        let node = nodes[Int(current)]
-        return Position(market: market, collateral: node.collateral, debt: node.debt)
+        return current
     }
 }
 

@@ -513,11 +513,16 @@ extension ProtocolWorld {
         let book = LendingBook(
             reader: genesis.reader, state: state, firstAccount: genesis.firstAccount,
             accountCount: genesis.accountCount)
+        // One book for every liquidator, and the per-block queries and verdicts they share.
+        let shared = LendingSharedBook(
+            book: book,
+            queries: LendingSharedQueries(reader: genesis.reader, assetCount: book.assetCount))
         var keepers: [LendingKeeper] = []
         for keeperSettings in settings.keepers {
             let keeper = LendingKeeper(
-                settings: keeperSettings, reader: genesis.reader, venueBase: venueBase, book: book,
-                view: view, producer: producer, initialBaseFee: baseFee)
+                settings: keeperSettings, reader: genesis.reader, venueBase: venueBase,
+                positions: LendingBookView(shared), view: view, producer: producer,
+                initialBaseFee: baseFee)
             keepers.append(keeper)
             subscribers.append(kernel.add(keeper))
         }
