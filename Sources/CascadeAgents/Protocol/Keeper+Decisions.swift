@@ -50,7 +50,8 @@ extension Keeper {
             let terms = state.maker.ilk(ilk)
             guard !terms.spot.isZero else { continue }
             let threshold = SafetyThreshold(collateralValue: terms.spot, debtValue: terms.rate)
-            let owners = book.unsafeOwners(ilk: ilk, at: threshold, limit: budget * 4)
+            let owners = book.unsafeOwners(
+                ilk: ilk, at: threshold, limit: budget * 4, subscriber: subscriber)
             for owner in owners where budget > 0 {
                 let task = KeeperTask.liquidate(ilk: ilk, owner: owner)
                 guard !isBusy(with: task.target, now: context.now) else { continue }

@@ -43,6 +43,14 @@ struct VaultBook {
         }
     }
 
+    /// An empty book (tests set its entries).
+    init(firstOwner: UInt32, ownerCount: Int, ilkCount: Int) {
+        self.firstOwner = firstOwner
+        self.ownerCount = ownerCount
+        self.ilkCount = ilkCount
+        readAt = Array(repeating: 0, count: ownerCount * ilkCount)
+    }
+
     func id(ilk: MakerSystem.IlkID, owner: Address) -> Int? {
         guard owner.rawValue >= firstOwner else { return nil }
         let offset = Int(owner.rawValue - firstOwner)
@@ -61,13 +69,51 @@ struct VaultBook {
     ) {
         guard let id = id(ilk: ilk, owner: owner), readAt[id] <= block else { return }
         readAt[id] = block
+        set(id, Self.read(ilk: ilk, owner: owner, in: state))
+    }
+
+    /// Vault `owner`'s entry in `ilk` as `state` holds it: nil without debt (not indexed).
+    static func read(
+        ilk: MakerSystem.IlkID, owner: Address, in state: ProtocolState
+    ) -> LiquidationIndex.Position? {
         let urn = state.maker.urn(ilk: ilk, owner: owner)
+        guard !urn.art.isZero else { return nil }
+        return LiquidationIndex.Position(
+            market: Int(ilk.rawValue), collateral: urn.ink, debt: urn.art)
+    }
+
+    /// Records vault `id`'s entry (nil: no debt), counted as one update.
+    mutating func set(_ id: Int, _ entry: LiquidationIndex.Position?) {
         updateCount += 1
-        if urn.art.isZero {
-            if index.position(id) != nil { index.remove(id) }
-        } else {
-            index.update(id, market: Int(ilk.rawValue), collateral: urn.ink, debt: urn.art)
+        if let entry {
+            index.update(id, entry)
+        } else if index.position(id) != nil {
+            index.remove(id)
         }
+    }
+
+    /// The vault ids `events` name, each once, in order of first mention (`apply`'s order).
+    func ids(namedBy events: [ProtocolState.Event]) -> [(
+        id: Int, ilk: MakerSystem.IlkID, owner: Address
+    )] {
+        var named: [(id: Int, ilk: MakerSystem.IlkID, owner: Address)] = []
+        for event in events {
+            guard case .maker(let makerEvent) = event else { continue }
+            let ilk: MakerSystem.IlkID
+            let owner: Address
+            switch makerEvent {
+            case .frobbed(let frob):
+                (ilk, owner) = (frob.ilk, frob.owner)
+            case .barked(let liquidation), .bitten(let liquidation):
+                (ilk, owner) = (liquidation.ilk, liquidation.vault)
+            default:
+                continue
+            }
+            guard let id = id(ilk: ilk, owner: owner), !named.contains(where: { $0.id == id })
+            else { continue }
+            named.append((id, ilk, owner))
+        }
+        return named
     }
 
     /// Applies the vault changes named by `events` of block `block`, reading values from
