@@ -65,8 +65,8 @@ public final class Keeper: Agent {
     /// `nextChecks`: a dictionary lookup per auction per pass was 7% of the
     /// protocol world's time.
     @exclusivity(unchecked) var retryAfter: [KeeperTarget: SimTime] = [:]
-    /// Clipper prices, with the curve's factors remembered (see `ClipPriceReader`).
-    @exclusivity(unchecked) var clipPrices = ClipPriceReader()
+    /// The world's auction reads and Clipper quotes, per block and second.
+    let quotes: MakerAuctionQuotes
     /// The auction pass's last venue sale value (see `saleValue(_:amount:_:)`).
     @exclusivity(unchecked) var lastSale = SaleQuote()
 
@@ -74,13 +74,15 @@ public final class Keeper: Agent {
 
     init(
         settings: KeeperSettings, genesis: ProtocolState, ilks: [MakerSystem.IlkID],
-        pairs: [Int?], book: MakerSharedBook, view: MarketView, producer: AgentID,
+        pairs: [Int?], book: MakerSharedBook, quotes: MakerAuctionQuotes, view: MarketView,
+        producer: AgentID,
         initialBaseFee: Wei, samplers: LatencySamplers? = nil
     ) {
         self.settings = settings
         self.ilks = ilks
         self.pairs = pairs
         self.book = book
+        self.quotes = quotes
         self.view = view
         newest = NewestBlock(initialBaseFee: initialBaseFee)
         outbox = Outbox(
@@ -137,7 +139,7 @@ public final class Keeper: Agent {
         var liquidations = (total + 1) / 2
         liquidate(report.state, budget: &liquidations, context)
         var budget = total - (total + 1) / 2 + liquidations
-        bidOnAuctions(report.state, budget: &budget, context)
+        bidOnAuctions(report.state, block: report.header.number, budget: &budget, context)
     }
 
     /// New auctions and competitors' moves, from the block's events.

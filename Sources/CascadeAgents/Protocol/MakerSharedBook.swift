@@ -107,11 +107,16 @@ final class MakerSharedBook {
     func observe(
         _ events: [ProtocolState.Event], state: ProtocolState, block: UInt64, subscriber: Int
     ) {
-        observe(block, subscriber: subscriber) {
-            book.ids(namedBy: events).map { named in
-                (named.id, VaultBook.read(ilk: named.ilk, owner: named.owner, in: state))
+        if needsRead(block) {
+            // A loop rather than a closure over `state`: capturing it copied the state.
+            var entries: [(id: Int, entry: LiquidationIndex.Position?)] = []
+            for named in book.ids(namedBy: events) {
+                entries.append(
+                    (named.id, VaultBook.read(ilk: named.ilk, owner: named.owner, in: state)))
             }
+            receive(block, entries)
         }
+        note(block, seenBy: subscriber)
     }
 
     /// `subscriber` has observed block `block`, whose events name the vaults `read` returns
@@ -121,18 +126,23 @@ final class MakerSharedBook {
         _ block: UInt64, subscriber: Int,
         read: () -> [(id: Int, entry: LiquidationIndex.Position?)]
     ) {
-        receive(block, read)
+        if needsRead(block) { receive(block, read()) }
         note(block, seenBy: subscriber)
     }
 
-    private func receive(
-        _ block: UInt64, _ read: () -> [(id: Int, entry: LiquidationIndex.Position?)]
-    ) {
-        guard block > version else { return }
+    /// Whether block `block` is neither applied nor logged yet.
+    private func needsRead(_ block: UInt64) -> Bool {
+        guard block > version else { return false }
         let slot = Int(block - floor - 1)
-        if slot < log.count, log[slot].received { return }
+        return slot >= log.count || !log[slot].received
+    }
+
+    private func receive(
+        _ block: UInt64, _ entries: [(id: Int, entry: LiquidationIndex.Position?)]
+    ) {
+        let slot = Int(block - floor - 1)
         var entry = Logged(received: true)
-        for (id, after) in read() {
+        for (id, after) in entries {
             entry.ids.append(id)
             entry.after.append(after)
         }

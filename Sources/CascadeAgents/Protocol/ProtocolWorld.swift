@@ -225,11 +225,13 @@ public final class ProtocolWorld {
             subscribers.append(kernel.add(agent))
         }
         self.arbitrageurs = arbitrageurs
+        let quotes = MakerAuctionQuotes()
         var keepers: [Keeper] = []
         for settings in configuration.keepers {
             let keeper = Keeper(
                 settings: settings, genesis: built.state, ilks: built.ilks, pairs: built.pairs,
-                book: book, view: view, producer: producerID, initialBaseFee: baseFee,
+                book: book, quotes: quotes, view: view, producer: producerID,
+                initialBaseFee: baseFee,
                 samplers: samplers)
             keepers.append(keeper)
             subscribers.append(kernel.add(keeper))
