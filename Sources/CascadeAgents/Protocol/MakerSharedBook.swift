@@ -174,20 +174,29 @@ final class MakerSharedBook {
     }
 
     /// The owners of `ilk`'s vaults unsafe at `threshold` in `subscriber`'s own book (the
-    /// blocks it has seen), most underwater first, at most `limit` of them.
+    /// blocks it has seen), most underwater first, at most `limit` of them. `shared`: other
+    /// subscribers ask at the same threshold (the keepers' on-chain `spot`), so the walk is
+    /// kept for them; a threshold of the subscriber's own (the borrowers' margin below the
+    /// market) is walked without keeping it.
     func unsafeOwners(
-        ilk: MakerSystem.IlkID, at threshold: SafetyThreshold, limit: Int, subscriber: Int
+        ilk: MakerSystem.IlkID, at threshold: SafetyThreshold, limit: Int, subscriber: Int,
+        shared: Bool = true
     ) -> [Address] {
         queryCounts[subscriber] += 1
         let market = Int(ilk.rawValue)
         var owners: [Address] = []
-        if progress[subscriber] == version && ahead[subscriber].isEmpty {
+        let inStep = progress[subscriber] == version && ahead[subscriber].isEmpty
+        if inStep && shared {
             let ids = walk(market, at: threshold, limit: limit)
             for id in ids.prefix(limit) { owners.append(book.owner(of: id)) }
         } else {
+            // Its own threshold, or out of step: its own book, a copy of the index (shared
+            // storage until an override is put back into it).
             var own = book.index
-            for (id, entry) in overrides(subscriber) {
-                if let entry { own.update(id, entry) } else { own.remove(id) }
+            if !inStep {
+                for (id, entry) in overrides(subscriber) {
+                    if let entry { own.update(id, entry) } else { own.remove(id) }
+                }
             }
             for id in own.unsafePositions(in: market, at: threshold) {
                 owners.append(book.owner(of: id))
@@ -198,7 +207,8 @@ final class MakerSharedBook {
         return owners
     }
 
-    /// `unsafeOwners` at oracle price `price` (WAD) with the ilk's current terms in `state`.
+    /// `unsafeOwners` at oracle price `price` (WAD) with the ilk's current terms in `state`,
+    /// a threshold of the subscriber's own (not kept for others).
     func unsafeOwners(
         ilk: MakerSystem.IlkID, atPrice price: UInt256, state: ProtocolState, limit: Int,
         subscriber: Int
@@ -210,7 +220,8 @@ final class MakerSharedBook {
             queryCounts[subscriber] += 1
             return []
         }
-        return unsafeOwners(ilk: ilk, at: threshold, limit: limit, subscriber: subscriber)
+        return unsafeOwners(
+            ilk: ilk, at: threshold, limit: limit, subscriber: subscriber, shared: false)
     }
 
     /// The ids unsafe at `threshold` in `market` of the book as it is, at least the first
