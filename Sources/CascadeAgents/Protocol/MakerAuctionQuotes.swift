@@ -12,8 +12,9 @@ import CascadeCore
 /// **Exact.** A Clipper quote is a function of the state after the block (the sale, the
 /// ilk's terms) and of the whole second the keeper asks at; a quote is kept under
 /// (block, auction, second) and given only to a keeper asking with the same three. That an
-/// auction is gone (taken, dealt) is a function of the block alone. Flipper auctions are
-/// read from the state each time (the keeper's bid depends on its own valuation).
+/// auction is gone (taken, dealt) or a Flipper auction is a function of the block alone;
+/// a Flipper auction itself the keeper reads from the state (what it bids depends on its
+/// own valuation), once per look instead of twice.
 ///
 /// **Versions.** One block's reads are kept: keepers mostly finish a block before the next
 /// is observed, and a keeper asking about another block replaces them (the reads are the
@@ -37,10 +38,10 @@ final class MakerAuctionQuotes {
     /// The block the entries are for.
     @exclusivity(unchecked) private var block: UInt64 = .max
     /// Per auction id − 1: whether the entry holds this block's read (its `generation`),
-    /// what it found (0 gone, 1 a Clipper quote at `seconds`), and the quote.
+    /// what it found (a Clipper auction: quoted at `seconds`), and the quote.
     @exclusivity(unchecked) private var generations: [UInt64] = []
     @exclusivity(unchecked) private var generation: UInt64 = 0
-    @exclusivity(unchecked) private var isClip: [Bool] = []
+    @exclusivity(unchecked) private var kinds: [Read] = []
     @exclusivity(unchecked) private var seconds: [UInt64] = []
     @exclusivity(unchecked) private var quotes: [ClipQuote?] = []
     /// Reads answered from a kept entry, and reads made (for tests and the bench).
@@ -59,9 +60,9 @@ final class MakerAuctionQuotes {
         }
         let slot = Int(id.rawValue) - 1
         if slot >= 0, slot < generations.count, generations[slot] == generation {
-            if !isClip[slot] {
+            if kinds[slot] != .clip {
                 sharedReads += 1
-                return .gone
+                return kinds[slot]
             }
             if seconds[slot] == now {
                 sharedReads += 1
@@ -70,15 +71,16 @@ final class MakerAuctionQuotes {
         }
         reads += 1
         guard let auction = state.maker.auction(id) else {
-            keep(slot, isClip: false, now: now, quote: nil)
+            keep(slot, kind: .gone, now: now, quote: nil)
             return .gone
         }
         switch auction {
         case .clip(let sale):
             let quote = prices.quote(id, sale, in: state.maker, now: now)
-            keep(slot, isClip: true, now: now, quote: quote)
+            keep(slot, kind: .clip, now: now, quote: quote)
             return .clip
         case .flip:
+            keep(slot, kind: .flip, now: now, quote: nil)
             return .flip
         }
     }
@@ -88,17 +90,17 @@ final class MakerAuctionQuotes {
         quotes[Int(id.rawValue) - 1]
     }
 
-    private func keep(_ slot: Int, isClip clip: Bool, now: UInt64, quote: ClipQuote?) {
+    private func keep(_ slot: Int, kind: Read, now: UInt64, quote: ClipQuote?) {
         guard slot >= 0 else { return }
         if slot >= generations.count {
             let grow = slot + 1 - generations.count
             generations.append(contentsOf: repeatElement(0, count: grow))
-            isClip.append(contentsOf: repeatElement(false, count: grow))
+            kinds.append(contentsOf: repeatElement(.gone, count: grow))
             seconds.append(contentsOf: repeatElement(0, count: grow))
             quotes.append(contentsOf: repeatElement(nil, count: grow))
         }
         generations[slot] = generation
-        isClip[slot] = clip
+        kinds[slot] = kind
         seconds[slot] = now
         quotes[slot] = quote
     }
