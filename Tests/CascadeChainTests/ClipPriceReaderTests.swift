@@ -51,4 +51,61 @@ struct ClipPriceReaderTests {
         }
         #expect(compared > 1_000, "seed \(seed): only \(compared) plans compared")
     }
+
+    /// The keepers' shared reads against each keeper's own: two states of a crash (after 12
+    /// and 20 minutes, many auctions live, some taken between them) asked about in a random
+    /// interleaving of block (in runs, with returns to the other), auction (live, finished, never started) and second — as
+    /// keepers at different blocks and times ask — give exactly what reading the auction
+    /// out of that state and pricing it with a reader of one's own gives.
+    @Test(arguments: [7, 8] as [UInt64])
+    func sharedReadsMatchOwnReads(seed: UInt64) throws {
+        var states: [ProtocolState] = []
+        for minutes in [12, 20] as [Int64] {
+            let recorder = RaceRecorder()
+            let configuration = ProtocolWorldFixture.world(
+                seed: seed,
+                keepers: [ProtocolWorldFixture.keeper(0, gwei: 30, dai: 100, flash: false)],
+                borrowers: ProtocolWorldFixture.borrowers(count: 40, ratio: 1.55),
+                market: ProtocolWorldFixture.market(crash: -0.55, crashAt: .minutes(2)),
+                arbitrage: false)
+            let world = try ProtocolWorld(configuration, observer: recorder)
+            _ = try world.run(until: .minutes(minutes))
+            states.append(try #require(recorder.lastState))
+        }
+        let highest = states.map { $0.maker.liveAuctionIDs.last?.rawValue ?? 0 }.max() ?? 0
+        #expect(highest > 0, "seed \(seed): no auction")
+        let shared = MakerAuctionQuotes()
+        var own = ClipPriceReader()
+        var random = RandomStream(seed: seed, name: "maker-auction-quotes-test")
+        var quoted = 0
+        var block = 0
+        for _ in 0..<4_000 {
+            // Mostly the same block for a while (keepers finish a block before the next),
+            // sometimes back to the other one (a late keeper).
+            if random.uniformInt(below: 16) == 0 { block = 1 - block }
+            let state = states[block]
+            let id = MakerSystem.AuctionID(rawValue: 1 + random.uniformInt(below: highest + 2))
+            let tic: UInt64
+            if case .clip(let sale)? = state.maker.auction(id) { tic = sale.tic } else { tic = 0 }
+            let now = tic + random.uniformInt(below: 3) * 90 + random.uniformInt(below: 2)
+            let read = shared.read(id, block: UInt64(block + 1), state: state, now: now)
+            switch state.maker.auction(id) {
+            case nil:
+                #expect(read == .gone, "seed \(seed) block \(block) auction \(id)")
+            case .flip:
+                #expect(read == .flip, "seed \(seed) block \(block) auction \(id)")
+            case .clip:
+                #expect(read == .clip, "seed \(seed) block \(block) auction \(id)")
+                guard read == .clip else { continue }
+                let expected = own.quote(id, in: state.maker, now: now)
+                #expect(
+                    shared.quote(of: id) == expected,
+                    "seed \(seed) block \(block) auction \(id) at \(now)")
+                quoted += 1
+            }
+        }
+        #expect(quoted > 1_000, "seed \(seed): only \(quoted) quotes compared")
+        #expect(shared.sharedReads > 100, "seed \(seed): no read was shared")
+        #expect(shared.reads > 100, "seed \(seed): every read was shared")
+    }
 }

@@ -92,7 +92,8 @@ struct BorrowerVault: Hashable, Sendable {
 }
 
 /// Every vault owner of the world as one agent (10,000 owners as 10,000 subscribers would
-/// cost 10,000 events a block). It keeps a `VaultBook` from block events like a keeper,
+/// cost 10,000 events a block). It reads the world's vault book (`MakerSharedBook`) as of the
+/// blocks it has seen, like a keeper,
 /// and per ilk per new block asks it for the vaults unsafe at `market × (1 − margin)` —
 /// those whose liquidation price is within the margin — never scanning.
 ///
@@ -110,7 +111,10 @@ public final class BorrowerPopulation: Agent {
     let producer: AgentID
     let propagation: LatencySampler
     let reaction: LatencySampler
-    @exclusivity(unchecked) var book: VaultBook
+    let book: MakerSharedBook
+    /// Its number among the book's subscribers, from `start` (−1 before: an agent never
+    /// added to a run must not hold the book's log back).
+    @exclusivity(unchecked) var subscriber = -1
     @exclusivity(unchecked) var view: MarketView
     /// Each owner's planned transaction, sent when its reaction latency has passed.
     @exclusivity(unchecked) var plans: [[ProtocolState.Call]?]
@@ -122,7 +126,7 @@ public final class BorrowerPopulation: Agent {
 
     init(
         name: String, settings: BorrowerPopulationSettings, vaults: [BorrowerVault],
-        ilks: [MakerSystem.IlkID], genesis: ProtocolState, book: VaultBook, view: MarketView,
+        ilks: [MakerSystem.IlkID], genesis: ProtocolState, book: MakerSharedBook, view: MarketView,
         producer: AgentID, initialBaseFee: Wei, samplers: LatencySamplers? = nil
     ) {
         self.name = name
@@ -140,7 +144,7 @@ public final class BorrowerPopulation: Agent {
         busyUntil = Array(repeating: .zero, count: vaults.count)
     }
 
-    public var indexQueries: Int { book.queryCount }
+    public var indexQueries: Int { subscriber < 0 ? 0 : book.queryCounts[subscriber] }
 
     /// Whether `owner` is a borrower who defends its vault (false for other addresses).
     public func isReactive(_ owner: Address) -> Bool {
@@ -150,13 +154,16 @@ public final class BorrowerPopulation: Agent {
     }
 
     public func start(_ context: Context<ProtocolMessage>) {
+        subscriber = book.subscribe()
         context.subscribeToBlocks(from: producer, latency: settings.observation)
     }
 
     public func handle(_ message: ProtocolMessage, _ context: Context<ProtocolMessage>) {
         switch message {
         case .blockObserved(let report):
-            book.apply(report.events, state: report.state, block: report.header.number)
+            book.observe(
+                report.events, state: report.state, block: report.header.number,
+                subscriber: subscriber)
             if newest.observe(report) {
                 warn(report.state, context)
             }
@@ -174,10 +181,11 @@ public final class BorrowerPopulation: Agent {
             let price = view.reference(collateral, at: context.now) * (1 - settings.warningMargin)
             guard let wad = UInt256(truncating: price * 1e18), !wad.isZero else { continue }
             let owners = book.unsafeOwners(
-                ilk: ilk, atPrice: wad, state: state, limit: settings.warningsPerBlock)
+                ilk: ilk, atPrice: wad, state: state, limit: settings.warningsPerBlock,
+                subscriber: subscriber)
             for owner in owners {
-                guard let id = book.id(ilk: ilk, owner: owner) else { continue }
-                let index = id / book.ilkCount
+                guard let id = book.book.id(ilk: ilk, owner: owner) else { continue }
+                let index = id / book.book.ilkCount
                 guard vaults[index].reactive, context.now >= busyUntil[index] else { continue }
                 warnings += 1
                 busyUntil[index] = context.now + settings.cooldown

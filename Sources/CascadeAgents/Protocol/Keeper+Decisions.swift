@@ -50,7 +50,8 @@ extension Keeper {
             let terms = state.maker.ilk(ilk)
             guard !terms.spot.isZero else { continue }
             let threshold = SafetyThreshold(collateralValue: terms.spot, debtValue: terms.rate)
-            let owners = book.unsafeOwners(ilk: ilk, at: threshold, limit: budget * 4)
+            let owners = book.unsafeOwners(
+                ilk: ilk, at: threshold, limit: budget * 4, subscriber: subscriber)
             for owner in owners where budget > 0 {
                 let task = KeeperTask.liquidate(ilk: ilk, owner: owner)
                 guard !isBusy(with: task.target, now: context.now) else { continue }
@@ -76,12 +77,14 @@ extension Keeper {
 
     /// Every auction it knows of that is still live: take, bid, or deal.
     func bidOnAuctions(
-        _ state: ProtocolState, budget: inout Int, _ context: Context<ProtocolMessage>
+        _ state: ProtocolState, block: UInt64, budget: inout Int,
+        _ context: Context<ProtocolMessage>
     ) {
         // Finished auctions are dropped when next looked at, not by a pass over all of
         // them every block (thousands of live auctions × keepers × blocks).
         var finished = false
         let now = context.now.milliseconds
+        let second = UInt64(max(0, context.now.wholeSeconds))
         var index = nextDue(from: 0, now: now)
         guard index < auctions.count else { return }
         // Read once per pass, and only when an auction is due.
@@ -95,19 +98,22 @@ extension Keeper {
                 index = nextDue(from: index + 1, now: now)
                 continue
             }
-            guard let auction = state.maker.auction(known.id) else {
+            let before = budget
+            var hint: SimTime?
+            switch quotes.read(known.id, block: block, state: state, now: second) {
+            case .gone:
                 nextChecks[index] = .max
                 finished = true
                 index = nextDue(from: index + 1, now: now)
                 continue
-            }
-            let before = budget
-            var hint: SimTime?
-            switch auction {
-            case .clip(let sale):
-                hint = take(known, sale, state, inputs, budget: &budget, context)
-            case .flip(let flip):
-                bid(on: flip, known, state, inputs, budget: &budget, context)
+            case .clip:
+                hint = take(
+                    known, quotes.quote(of: known.id), state, inputs, budget: &budget, context)
+            case .flip:
+                // `read` found it live in this state.
+                if case .flip(let flip)? = state.maker.auction(known.id) {
+                    bid(on: flip, known, state, inputs, budget: &budget, context)
+                }
             }
             if budget == before {
                 // Left alone: when its curve says, or after an interval that doubles with
@@ -167,15 +173,15 @@ extension Keeper {
             || coin.approximateValue / 1e45 >= gasCost(gas, bid: bid, now: now)
     }
 
-    /// Takes from Clipper auction `known`, restarts it if it needs `redo`, or returns
+    /// Takes from Clipper auction `known` (quoted `quote` now, from the world's
+    /// `MakerAuctionQuotes`), restarts it if it needs `redo`, or returns
     /// when it is worth looking at again (nil: the usual `auctionRecheck`).
     func take(
-        _ known: KnownAuction, _ sale: MakerSystem.ClipAuction, _ state: ProtocolState,
+        _ known: KnownAuction, _ quote: ClipQuote?, _ state: ProtocolState,
         _ inputs: PassInputs, budget: inout Int, _ context: Context<ProtocolMessage>
     ) -> SimTime? {
         let now = UInt64(max(0, context.now.wholeSeconds))
-        guard let status = clipPrices.quote(known.id, sale, in: state.maker, now: now),
-            !status.lot.isZero
+        guard let status = quote, !status.lot.isZero
         else { return nil }
         if status.needsRedo {
             restart(known, state, tab: status.tab, budget: &budget, context)

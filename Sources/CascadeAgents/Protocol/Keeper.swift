@@ -8,8 +8,9 @@ import CascadeKernel
 ///
 /// **Information.** It sees a block only after its own observation delay, and then: the
 /// state after the block, the block's contract events, and its own receipts. It keeps its
-/// `VaultBook` current from the events (never a scan) and queries it once per ilk per new
-/// block at the on-chain `spot`. It sees no mempool: a competitor shows only as an event
+/// vault book current from the events (never a scan) and queries it once per ilk per new
+/// block at the on-chain `spot`; the world's keepers keep that book once between them
+/// (`MakerSharedBook`), each reading it as of the blocks it has seen. It sees no mempool: a competitor shows only as an event
 /// on the same vault or auction by another address (a `bark`, `take`, `tend`), as its own
 /// reverted attempt, or as its own attempt missing a full block. Such a target is
 /// *contested*; with a raise rule, a pending attempt on it is replaced with a raised bid
@@ -40,7 +41,11 @@ public final class Keeper: Agent {
     public var name: String { settings.name }
     let ilks: [MakerSystem.IlkID]
     let pairs: [Int?]
-    @exclusivity(unchecked) var book: VaultBook
+    /// The world's vault book, read as of the blocks this keeper has seen.
+    let book: MakerSharedBook
+    /// Its number among the book's subscribers, from `start` (−1 before: an agent never
+    /// added to a run must not hold the book's log back).
+    @exclusivity(unchecked) var subscriber = -1
     @exclusivity(unchecked) var view: MarketView
     @exclusivity(unchecked) var outbox: Outbox<KeeperTask>
     @exclusivity(unchecked) var newest: NewestBlock
@@ -60,8 +65,8 @@ public final class Keeper: Agent {
     /// `nextChecks`: a dictionary lookup per auction per pass was 7% of the
     /// protocol world's time.
     @exclusivity(unchecked) var retryAfter: [KeeperTarget: SimTime] = [:]
-    /// Clipper prices, with the curve's factors remembered (see `ClipPriceReader`).
-    @exclusivity(unchecked) var clipPrices = ClipPriceReader()
+    /// The world's auction reads and Clipper quotes, per block and second.
+    let quotes: MakerAuctionQuotes
     /// The auction pass's last venue sale value (see `saleValue(_:amount:_:)`).
     @exclusivity(unchecked) var lastSale = SaleQuote()
 
@@ -69,13 +74,15 @@ public final class Keeper: Agent {
 
     init(
         settings: KeeperSettings, genesis: ProtocolState, ilks: [MakerSystem.IlkID],
-        pairs: [Int?], book: VaultBook, view: MarketView, producer: AgentID,
+        pairs: [Int?], book: MakerSharedBook, quotes: MakerAuctionQuotes, view: MarketView,
+        producer: AgentID,
         initialBaseFee: Wei, samplers: LatencySamplers? = nil
     ) {
         self.settings = settings
         self.ilks = ilks
         self.pairs = pairs
         self.book = book
+        self.quotes = quotes
         self.view = view
         newest = NewestBlock(initialBaseFee: initialBaseFee)
         outbox = Outbox(
@@ -84,11 +91,14 @@ public final class Keeper: Agent {
     }
 
     /// Index queries and updates so far (for the "never a scan" check).
-    public var indexQueries: Int { book.queryCount }
+    /// Index queries so far, and the vaults they returned (this keeper's); updates of the
+    /// shared book (made once for all its subscribers).
+    public var indexQueries: Int { subscriber < 0 ? 0 : book.queryCounts[subscriber] }
     public var indexUpdates: Int { book.updateCount }
-    public var indexReturned: Int { book.returnedCount }
+    public var indexReturned: Int { subscriber < 0 ? 0 : book.returnedCounts[subscriber] }
 
     public func start(_ context: Context<ProtocolMessage>) {
+        subscriber = book.subscribe()
         context.subscribeToBlocks(from: outbox.producer, latency: settings.observation)
     }
 
@@ -112,7 +122,9 @@ public final class Keeper: Agent {
     func observe(_ report: BlockReport<ProtocolState>, _ context: Context<ProtocolMessage>) {
         let isNewest = newest.observe(report)
         statistics.blocksObserved += 1
-        book.apply(report.events, state: report.state, block: report.header.number)
+        book.observe(
+            report.events, state: report.state, block: report.header.number,
+            subscriber: subscriber)
         learn(from: report.events, blockTime: report.header.time)
         settle(report, context)
         guard isNewest, !isDown(at: context.now) else { return }
@@ -127,7 +139,7 @@ public final class Keeper: Agent {
         var liquidations = (total + 1) / 2
         liquidate(report.state, budget: &liquidations, context)
         var budget = total - (total + 1) / 2 + liquidations
-        bidOnAuctions(report.state, budget: &budget, context)
+        bidOnAuctions(report.state, block: report.header.number, budget: &budget, context)
     }
 
     /// New auctions and competitors' moves, from the block's events.

@@ -197,11 +197,14 @@ public final class ProtocolWorld {
         if hasCollaterals { _ = kernel.add(poker) }
 
         let population = configuration.borrowers.count
+        // One vault book for the borrowers and every keeper, each reading it as of the
+        // blocks it has seen.
+        let book = MakerSharedBook(
+            book: VaultBook(
+                state: built.state, firstOwner: Self.firstBorrower, ownerCount: population))
         borrowers = BorrowerPopulation(
             name: "borrowers", settings: configuration.borrowers, vaults: built.vaults,
-            ilks: built.ilks, genesis: built.state,
-            book: VaultBook(
-                state: built.state, firstOwner: Self.firstBorrower, ownerCount: population),
+            ilks: built.ilks, genesis: built.state, book: book,
             view: view, producer: producerID, initialBaseFee: baseFee, samplers: samplers)
         if hasCollaterals { subscribers.append(kernel.add(borrowers)) }
         var arbitrageurs: [Arbitrageur] = []
@@ -222,14 +225,13 @@ public final class ProtocolWorld {
             subscribers.append(kernel.add(agent))
         }
         self.arbitrageurs = arbitrageurs
-        // One genesis book, copied into each keeper (copy-on-write until its first update).
-        let book = VaultBook(
-            state: built.state, firstOwner: Self.firstBorrower, ownerCount: population)
+        let quotes = MakerAuctionQuotes()
         var keepers: [Keeper] = []
         for settings in configuration.keepers {
             let keeper = Keeper(
                 settings: settings, genesis: built.state, ilks: built.ilks, pairs: built.pairs,
-                book: book, view: view, producer: producerID, initialBaseFee: baseFee,
+                book: book, quotes: quotes, view: view, producer: producerID,
+                initialBaseFee: baseFee,
                 samplers: samplers)
             keepers.append(keeper)
             subscribers.append(kernel.add(keeper))

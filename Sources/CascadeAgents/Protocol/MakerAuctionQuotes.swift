@@ -1,0 +1,107 @@
+import CascadeContracts
+import CascadeCore
+
+/// What the world's keepers read of each live auction, read once per block and second for
+/// all of them instead of once per keeper.
+///
+/// **Why.** Every keeper's auction pass read each due auction out of the block's state (a
+/// copy of a large enum) and priced a Clipper sale (`ClipPriceReader`: an `rmul` and the
+/// cusp test at 256 bits): ten keepers did the same work on the same auction of the same
+/// block, a large part of the busy phase of a protocol world.
+///
+/// **Exact.** A Clipper quote is a function of the state after the block (the sale, the
+/// ilk's terms) and of the whole second the keeper asks at; a quote is kept under
+/// (block, auction, second) and given only to a keeper asking with the same three. That an
+/// auction is gone (taken, dealt) or a Flipper auction is a function of the block alone;
+/// a Flipper auction itself the keeper reads from the state (what it bids depends on its
+/// own valuation), once per look instead of twice.
+///
+/// **Versions.** One block's reads are kept: keepers mostly finish a block before the next
+/// is observed, and a keeper asking about another block replaces them (the reads are the
+/// same whichever keeper made them, so which block is kept changes no answer).
+///
+/// Cost: O(1) per read after the first of a (block, auction, second); memory one entry per
+/// auction id up to the highest asked about.
+final class MakerAuctionQuotes {
+    /// What a keeper finds when it looks at an auction (no payload: a large one was copied
+    /// at each return). A Clipper quote is then `quote(of:)`; a Flipper auction the keeper
+    /// reads from the state.
+    enum Read {
+        case gone
+        case clip
+        case flip
+    }
+
+    /// Clipper prices with the curve's factors remembered (shared: the factors are
+    /// functions of the curve only).
+    @exclusivity(unchecked) private var prices = ClipPriceReader()
+    /// The block the entries are for.
+    @exclusivity(unchecked) private var block: UInt64 = .max
+    /// Per auction id − 1: whether the entry holds this block's read (its `generation`),
+    /// what it found (a Clipper auction: quoted at `seconds`), and the quote.
+    @exclusivity(unchecked) private var generations: [UInt64] = []
+    @exclusivity(unchecked) private var generation: UInt64 = 0
+    @exclusivity(unchecked) private var kinds: [Read] = []
+    @exclusivity(unchecked) private var seconds: [UInt64] = []
+    @exclusivity(unchecked) private var quotes: [ClipQuote?] = []
+    /// Reads answered from a kept entry, and reads made (for tests and the bench).
+    @exclusivity(unchecked) private(set) var sharedReads = 0
+    @exclusivity(unchecked) private(set) var reads = 0
+
+    /// Auction `id` in `state`, the state after block `number`, as a keeper at second `now`
+    /// reads it: gone, a Clipper auction (its quote, `ClipPriceReader.quote`, kept for
+    /// `quote(of:)`), or a Flipper auction.
+    func read(
+        _ id: MakerSystem.AuctionID, block number: UInt64, state: ProtocolState, now: UInt64
+    ) -> Read {
+        if number != block {
+            block = number
+            generation += 1
+        }
+        let slot = Int(id.rawValue) - 1
+        if slot >= 0, slot < generations.count, generations[slot] == generation {
+            if kinds[slot] != .clip {
+                sharedReads += 1
+                return kinds[slot]
+            }
+            if seconds[slot] == now {
+                sharedReads += 1
+                return .clip
+            }
+        }
+        reads += 1
+        guard let auction = state.maker.auction(id) else {
+            keep(slot, kind: .gone, now: now, quote: nil)
+            return .gone
+        }
+        switch auction {
+        case .clip(let sale):
+            let quote = prices.quote(id, sale, in: state.maker, now: now)
+            keep(slot, kind: .clip, now: now, quote: quote)
+            return .clip
+        case .flip:
+            keep(slot, kind: .flip, now: now, quote: nil)
+            return .flip
+        }
+    }
+
+    /// The quote of Clipper auction `id` that `read` just gave `.clip` for.
+    func quote(of id: MakerSystem.AuctionID) -> ClipQuote? {
+        quotes[Int(id.rawValue) - 1]
+    }
+
+    private func keep(_ slot: Int, kind: Read, now: UInt64, quote: ClipQuote?) {
+        guard slot >= 0 else { return }
+        if slot >= generations.count {
+            let grow = slot + 1 - generations.count
+            generations.append(contentsOf: repeatElement(0, count: grow))
+            kinds.append(contentsOf: repeatElement(.gone, count: grow))
+            seconds.append(contentsOf: repeatElement(0, count: grow))
+            quotes.append(contentsOf: repeatElement(nil, count: grow))
+        }
+        generations[slot] = generation
+        kinds[slot] = kind
+        seconds[slot] = now
+        quotes[slot] = quote
+    }
+}
