@@ -207,11 +207,8 @@ public struct RaceLedger: Sendable {
         return settled
     }
 
-    /// The open races, in the ledger's order.
-    public var openRaces: [Race] { open + lending.openRaces }
-
-    /// How many races are open (Maker and lending; perps count their own): `openRaces.count`
-    /// without copying every open race, as `blocks.csv` needs once a block.
+    /// How many races are open (Maker and lending; perps count their own), without copying
+    /// any: `blocks.csv` needs it once a block.
     public var openRaceCount: Int {
         lending.pools.reduce(open.count) { $0 + $1.open.count }
     }
