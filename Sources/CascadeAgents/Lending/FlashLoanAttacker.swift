@@ -54,7 +54,8 @@ public final class FlashLoanAttacker: Agent {
 
     init(
         settings: FlashLoanAttackerSettings, reader: LendingPoolReader, pair: Int, asset: Int,
-        quote: Int, quoteVenue: Int, view: MarketView, producer: AgentID, initialBaseFee: Wei
+        quote: Int, quoteVenue: Int, view: MarketView, producer: AgentID, initialBaseFee: Wei,
+        samplers: LatencySamplers? = nil
     ) {
         precondition(reader.kind != .compound, "flash loans are Aave's")
         self.settings = settings
@@ -67,7 +68,7 @@ public final class FlashLoanAttacker: Agent {
         newest = NewestBlock(initialBaseFee: initialBaseFee)
         outbox = Outbox(
             address: settings.address, producer: producer,
-            propagation: LatencySampler(settings.propagation))
+            propagation: samplers.sampler(settings.propagation))
     }
 
     public func start(_ context: Context<ProtocolMessage>) {

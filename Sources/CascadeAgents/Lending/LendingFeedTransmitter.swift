@@ -90,7 +90,8 @@ public final class LendingFeedTransmitter: Agent {
     init(
         settings: FeedTransmitterSettings, reader: LendingPoolReader, venueBase: Int,
         assets: [LendingAssetSettings], aggregators: [Int], genesis: ProtocolState,
-        market: MarketPath, producer: AgentID, initialBaseFee: Wei, pairPriced: Int? = nil
+        market: MarketPath, producer: AgentID, initialBaseFee: Wei, pairPriced: Int? = nil,
+        samplers: LatencySamplers? = nil
     ) {
         self.settings = settings
         self.pairPriced = pairPriced
@@ -121,7 +122,7 @@ public final class LendingFeedTransmitter: Agent {
         newest = NewestBlock(initialBaseFee: initialBaseFee)
         outbox = Outbox(
             address: settings.address, producer: producer,
-            propagation: LatencySampler(settings.propagation))
+            propagation: samplers.sampler(settings.propagation))
     }
 
     public var transactionsSent: Int { outbox.sentCount }

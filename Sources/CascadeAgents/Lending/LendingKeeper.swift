@@ -76,7 +76,8 @@ public final class LendingKeeper: Agent {
 
     init(
         settings: LendingKeeperSettings, reader: LendingPoolReader, venueBase: Int,
-        positions: LendingBookView, view: MarketView, producer: AgentID, initialBaseFee: Wei
+        positions: LendingBookView, view: MarketView, producer: AgentID, initialBaseFee: Wei,
+        samplers: LatencySamplers? = nil
     ) {
         precondition(positions.shared.reader == reader, "a keeper shares the book of its pool")
         self.settings = settings
@@ -87,7 +88,7 @@ public final class LendingKeeper: Agent {
         newest = NewestBlock(initialBaseFee: initialBaseFee)
         outbox = Outbox(
             address: settings.address, producer: producer,
-            propagation: LatencySampler(settings.propagation))
+            propagation: samplers.sampler(settings.propagation))
     }
 
     /// Index queries, updates and accounts returned so far (the "never a scan" check).

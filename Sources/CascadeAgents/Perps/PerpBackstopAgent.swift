@@ -36,7 +36,7 @@ public final class PerpBackstopAgent: Agent {
 
     init(
         settings: PerpBackstopSettings, exchange: Int, shared: PerpSharedIndex,
-        producer: AgentID, initialBaseFee: Wei
+        producer: AgentID, initialBaseFee: Wei, samplers: LatencySamplers? = nil
     ) {
         self.settings = settings
         self.exchange = exchange
@@ -45,7 +45,7 @@ public final class PerpBackstopAgent: Agent {
         newest = NewestBlock(initialBaseFee: initialBaseFee)
         outbox = Outbox(
             address: ProtocolWorld.perpBackstopCaller, producer: producer,
-            propagation: LatencySampler(settings.propagation))
+            propagation: samplers.sampler(settings.propagation))
     }
 
     public func start(_ context: Context<ProtocolMessage>) {

@@ -69,7 +69,7 @@ public final class PerpLiquidator: Agent {
     init(
         settings: PerpLiquidatorSettings, exchange: Int, account: PerpAccountID,
         shared: PerpSharedIndex, venueOffset: Int, view: MarketView, producer: AgentID,
-        initialBaseFee: Wei
+        initialBaseFee: Wei, samplers: LatencySamplers? = nil
     ) {
         self.settings = settings
         self.exchange = exchange
@@ -81,7 +81,7 @@ public final class PerpLiquidator: Agent {
         newest = NewestBlock(initialBaseFee: initialBaseFee)
         outbox = Outbox(
             address: settings.address, producer: producer,
-            propagation: LatencySampler(settings.propagation))
+            propagation: samplers.sampler(settings.propagation))
     }
 
     /// Queries and candidates tested so far by the shared index, one query a block however

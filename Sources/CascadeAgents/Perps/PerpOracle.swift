@@ -47,7 +47,7 @@ public final class PerpOracle: Agent {
     init(
         settings: PerpOracleSettings, exchange: Int, terms: [PerpMarketTerms], venueOffset: Int,
         genesisMarks: [Int128], view: MarketView, producer: AgentID, initialBaseFee: Wei,
-        spotSlots: [[Int]] = []
+        spotSlots: [[Int]] = [], samplers: LatencySamplers? = nil
     ) {
         self.settings = settings
         self.spotSlots = spotSlots
@@ -64,7 +64,7 @@ public final class PerpOracle: Agent {
         logPrices = Array(repeating: [], count: terms.count)
         outbox = Outbox(
             address: ProtocolWorld.perpOracle, producer: producer,
-            propagation: LatencySampler(settings.propagation))
+            propagation: samplers.sampler(settings.propagation))
     }
 
     public func start(_ context: Context<ProtocolMessage>) {

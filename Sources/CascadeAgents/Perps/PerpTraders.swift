@@ -33,7 +33,7 @@ public final class PerpTraders: Agent {
     init(
         settings: PerpTraderSettings, exchange: Int, traders: [ProtocolWorld.PerpTraderAccount],
         marketMaker: PerpAccountID, venueOffset: Int, view: MarketView, producer: AgentID,
-        initialBaseFee: Wei
+        initialBaseFee: Wei, samplers: LatencySamplers? = nil
     ) {
         self.settings = settings
         self.exchange = exchange
@@ -44,7 +44,7 @@ public final class PerpTraders: Agent {
         newest = NewestBlock(initialBaseFee: initialBaseFee)
         outbox = Outbox(
             address: ProtocolWorld.perpMatcher, producer: producer,
-            propagation: LatencySampler(settings.propagation))
+            propagation: samplers.sampler(settings.propagation))
     }
 
     /// Mean time between two actions of the whole population, ms; nil when nobody acts.

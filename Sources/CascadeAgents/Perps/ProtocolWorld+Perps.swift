@@ -296,7 +296,7 @@ extension ProtocolWorld {
         _ settings: PerpWorldSettings, genesis: PerpGenesis, state: ProtocolState,
         sharedIndex: PerpSharedIndex?, kernel: Kernel<ProtocolMessage>, view: MarketView,
         venueOffset: Int, producer: AgentID,
-        initialBaseFee: Wei
+        initialBaseFee: Wei, samplers: LatencySamplers? = nil
     ) -> (agents: PerpAgents, subscribers: [AgentID]) {
         let books = state.perpExchanges[genesis.exchange]
         let marks = books.marketIDs.map { books.market($0).price }
@@ -305,12 +305,12 @@ extension ProtocolWorld {
             settings: settings.oracle, exchange: genesis.exchange,
             terms: settings.markets.map(\.terms), venueOffset: venueOffset, genesisMarks: marks,
             view: view, producer: producer, initialBaseFee: initialBaseFee,
-            spotSlots: settings.spotVenueSlots(venueOffset: venueOffset))
+            spotSlots: settings.spotVenueSlots(venueOffset: venueOffset), samplers: samplers)
         subscribers.append(kernel.add(oracle))
         let traders = PerpTraders(
             settings: settings.traders, exchange: genesis.exchange, traders: genesis.traders,
             marketMaker: genesis.marketMaker, venueOffset: venueOffset, view: view,
-            producer: producer, initialBaseFee: initialBaseFee)
+            producer: producer, initialBaseFee: initialBaseFee, samplers: samplers)
         subscribers.append(kernel.add(traders))
         // One index for the liquidators and the backstop agent, fed by the producer
         // (`perpSharedIndex` makes one whenever the world has any of them).
@@ -323,14 +323,15 @@ extension ProtocolWorld {
             let liquidator = PerpLiquidator(
                 settings: liquidatorSettings, exchange: genesis.exchange,
                 account: genesis.liquidators[number], shared: index, venueOffset: venueOffset,
-                view: view, producer: producer, initialBaseFee: initialBaseFee)
+                view: view, producer: producer, initialBaseFee: initialBaseFee,
+                samplers: samplers)
             liquidators.append(liquidator)
             subscribers.append(kernel.add(liquidator))
         }
         let backstop = settings.backstop.map { backstopSettings in
             PerpBackstopAgent(
                 settings: backstopSettings, exchange: genesis.exchange, shared: index,
-                producer: producer, initialBaseFee: initialBaseFee)
+                producer: producer, initialBaseFee: initialBaseFee, samplers: samplers)
         }
         if let backstop { _ = kernel.add(backstop) }
         var attacker: PumpAttacker?
@@ -342,7 +343,8 @@ extension ProtocolWorld {
                 short: short,
                 spotSlots: settings.spotVenueSlots(venueOffset: venueOffset)[
                     attackerSettings.market],
-                view: view, producer: producer, initialBaseFee: initialBaseFee)
+                view: view, producer: producer, initialBaseFee: initialBaseFee,
+                samplers: samplers)
             subscribers.append(kernel.add(agent))
             attacker = agent
         }

@@ -120,7 +120,7 @@ public final class PumpAttacker: Agent {
     init(
         settings: PumpAttackerSettings, exchange: Int, long: PerpAccountID,
         short: PerpAccountID, spotSlots: [Int], view: MarketView, producer: AgentID,
-        initialBaseFee: Wei
+        initialBaseFee: Wei, samplers: LatencySamplers? = nil
     ) {
         self.settings = settings
         self.exchange = exchange
@@ -132,7 +132,7 @@ public final class PumpAttacker: Agent {
         statistics.deposits = 2 * settings.depositEach
         outbox = Outbox(
             address: ProtocolWorld.perpAttacker, producer: producer,
-            propagation: LatencySampler(settings.propagation))
+            propagation: samplers.sampler(settings.propagation))
     }
 
     public func start(_ context: Context<ProtocolMessage>) {

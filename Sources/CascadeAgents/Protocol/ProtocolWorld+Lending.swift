@@ -486,7 +486,7 @@ extension ProtocolWorld {
     static func lendingAgents(
         _ settings: LendingSettings, genesis: LendingGenesis, state: ProtocolState,
         kernel: Kernel<ProtocolMessage>, view: MarketView, venueBase: Int, producer: AgentID,
-        baseFee: Wei, subscribers: inout [AgentID]
+        baseFee: Wei, subscribers: inout [AgentID], samplers: LatencySamplers? = nil
     ) -> LendingWorld {
         var node = settings.transmitter
         node.name = "lending-oracle"
@@ -495,7 +495,8 @@ extension ProtocolWorld {
             settings: node, reader: genesis.reader, venueBase: venueBase, assets: settings.assets,
             aggregators: genesis.aggregators, genesis: state, market: view.market,
             producer: producer, initialBaseFee: baseFee,
-            pairPriced: settings.pair.flatMap { $0.priceSource == .oracle ? nil : $0.asset })
+            pairPriced: settings.pair.flatMap { $0.priceSource == .oracle ? nil : $0.asset },
+            samplers: samplers)
         let transmitterID = kernel.add(transmitter)
         var operators: [FeedOperator] = []
         for (index, asset) in settings.assets.enumerated() {
@@ -505,7 +506,7 @@ extension ProtocolWorld {
                 operatorSettings.feed = venueBase + index
                 let agent = FeedOperator(
                     settings: operatorSettings, reporterIndex: reporter,
-                    transmitter: transmitterID, view: view)
+                    transmitter: transmitterID, view: view, samplers: samplers)
                 operators.append(agent)
                 subscribers.append(kernel.add(agent))
             }
@@ -522,7 +523,7 @@ extension ProtocolWorld {
             let keeper = LendingKeeper(
                 settings: keeperSettings, reader: genesis.reader, venueBase: venueBase,
                 positions: LendingBookView(shared), view: view, producer: producer,
-                initialBaseFee: baseFee)
+                initialBaseFee: baseFee, samplers: samplers)
             keepers.append(keeper)
             subscribers.append(kernel.add(keeper))
         }
@@ -530,14 +531,14 @@ extension ProtocolWorld {
         for exploiterSettings in settings.exploiters {
             let exploiter = LendingExploiter(
                 settings: exploiterSettings, reader: genesis.reader, venueBase: venueBase,
-                view: view, producer: producer, initialBaseFee: baseFee)
+                view: view, producer: producer, initialBaseFee: baseFee, samplers: samplers)
             exploiters.append(exploiter)
             subscribers.append(kernel.add(exploiter))
         }
         let pairAgents = lendingPairAgents(
             settings, genesis: genesis, state: state, kernel: kernel, view: view,
             venueBase: venueBase, producer: producer, baseFee: baseFee,
-            subscribers: &subscribers)
+            subscribers: &subscribers, samplers: samplers)
         return LendingWorld(
             reader: genesis.reader, transmitter: transmitter, operators: operators,
             keepers: keepers, exploiters: exploiters, pairArbitrageur: pairAgents.arbitrageur,
@@ -554,7 +555,7 @@ extension ProtocolWorld {
     static func lendingPairAgents(
         _ settings: LendingSettings, genesis: LendingGenesis, state: ProtocolState,
         kernel: Kernel<ProtocolMessage>, view: MarketView, venueBase: Int, producer: AgentID,
-        baseFee: Wei, subscribers: inout [AgentID]
+        baseFee: Wei, subscribers: inout [AgentID], samplers: LatencySamplers? = nil
     ) -> (arbitrageur: Arbitrageur?, poker: OSMPoker?, attackers: [FlashLoanAttacker]) {
         guard let pairSettings = settings.pair, let pair = genesis.pair else {
             return (nil, nil, [])
@@ -571,14 +572,16 @@ extension ProtocolWorld {
                 quoteReference: venueBase + pairSettings.quote,
                 baseUnits: quote.unit.approximateValue / asset.unit.approximateValue)
             let agent = Arbitrageur(
-                settings: arbitrageurSettings, target: target, view: view, producer: producer)
+                settings: arbitrageurSettings, target: target, view: view, producer: producer,
+                samplers: samplers)
             subscribers.append(kernel.add(agent))
             arbitrageur = agent
         }
         var poker: OSMPoker?
         if let pokerSettings = pairSettings.poker, let twap = genesis.twap {
             let agent = OSMPoker(
-                settings: pokerSettings, ilks: [], twaps: [twap], producer: producer)
+                settings: pokerSettings, ilks: [], twaps: [twap], producer: producer,
+                samplers: samplers)
             _ = kernel.add(agent)
             poker = agent
         }
@@ -588,7 +591,7 @@ extension ProtocolWorld {
                 settings: attackerSettings, reader: genesis.reader, pair: pair,
                 asset: pairSettings.asset, quote: pairSettings.quote,
                 quoteVenue: venueBase + pairSettings.quote, view: view, producer: producer,
-                initialBaseFee: baseFee)
+                initialBaseFee: baseFee, samplers: samplers)
             attackers.append(attacker)
             subscribers.append(kernel.add(attacker))
         }

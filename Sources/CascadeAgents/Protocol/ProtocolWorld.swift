@@ -156,7 +156,8 @@ public final class ProtocolWorld {
             market: market, assets: viewAssets, venues: venues, venueAgent: venueID,
             nativeAsset: nativeAsset)
 
-        // Agents with the same latency model share one sampler table.
+        // Agents with the same latency model share one sampler table (the lending and
+        // perpetuals agents too).
         let samplers = LatencySamplers()
         var transmitters: [FeedTransmitter] = []
         var transmitterIDs: [AgentID] = []
@@ -241,7 +242,7 @@ public final class ProtocolWorld {
             lending = Self.lendingAgents(
                 settings, genesis: genesis, state: built.state, kernel: kernel, view: view,
                 venueBase: assets.count, producer: producerID, baseFee: baseFee,
-                subscribers: &subscribers)
+                subscribers: &subscribers, samplers: samplers)
         } else {
             lending = nil
         }
@@ -250,7 +251,7 @@ public final class ProtocolWorld {
                 settings, genesis: genesis, state: built.state, sharedIndex: perpIndex,
                 kernel: kernel, view: view,
                 venueOffset: assets.count + lendingAssets.count, producer: producerID,
-                initialBaseFee: baseFee)
+                initialBaseFee: baseFee, samplers: samplers)
             perps = added.agents
             subscribers += added.subscribers
         } else {
