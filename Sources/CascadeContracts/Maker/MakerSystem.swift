@@ -155,8 +155,9 @@ public struct MakerSystem: Contract, Hashable, Sendable {
     /// Vow `Sin`, RAD: fessed debt still queued (not yet flogged).
     public internal(set) var queuedSin: UInt256 = .zero
     var sinQueue: [UInt64: UInt256] = [:]
-    /// Auctions by id − 1; `nil` once an auction ends. Dense, so iteration is by id.
-    @usableFromInline var auctionSlots: [Auction?] = []
+    /// Auctions by id − 1; `nil` once an auction ends. Dense, so iteration is by id;
+    /// chunked, so ending one auction after a snapshot copies 64 slots, not all of them.
+    @usableFromInline var auctionSlots = ChunkedArray<Auction?>()
     /// The flash take awaiting `settleTake`, if any.
     public internal(set) var pendingTake: PendingTake?
 

@@ -26,7 +26,9 @@ extension MakerSystem.Urn: TableValue {
 /// Complexity: reading and writing O(1) (a write beyond the end grows the array,
 /// amortised O(1)); iteration O(largest index).
 struct DenseTable<Value: TableValue>: Hashable, Sendable {
-    private var storage: [Value] = []
+    /// Chunked, so a write after a snapshot (an agent's `BlockReport`) copies one chunk,
+    /// not the table (`ChunkedArray`).
+    private var storage = ChunkedArray<Value>()
 
     init() {}
 
@@ -57,7 +59,7 @@ struct DenseTable<Value: TableValue>: Hashable, Sendable {
 
     static func == (lhs: DenseTable, rhs: DenseTable) -> Bool {
         let shared = Swift.min(lhs.storage.count, rhs.storage.count)
-        return lhs.storage[..<shared] == rhs.storage[..<shared]
+        return lhs.storage[..<shared].elementsEqual(rhs.storage[..<shared])
             && lhs.storage[shared...].allSatisfy { $0 == Value.zeroValue }
             && rhs.storage[shared...].allSatisfy { $0 == Value.zeroValue }
     }
