@@ -151,6 +151,9 @@ struct PassInputs {
     let nativePrice: Double
     /// The keeper's DAI in the block's state, whole wei (WAD): ERC-20 and in the Vat.
     let capital: (erc20: UInt256, vat: UInt256)
+    /// The same in RAD: Vat DAI, and Vat plus ERC-20 DAI (nil: beyond 2^256, more than
+    /// any bid), for `Keeper.funding`.
+    let capitalRad: (vat: UInt256?, total: UInt256?)
 
     init(
         view: MarketView, now: SimTime, collaterals: Int,
@@ -161,5 +164,11 @@ struct PassInputs {
         mids = (0..<collaterals).map { view.mid($0, at: now) }
         nativePrice = view.nativePrice(at: now, fallback: view.reference(0, at: now))
         self.capital = capital
+        func rad(_ wad: UInt256) -> UInt256? {
+            let (product, overflow) = wad.multipliedReportingOverflow(by: MakerSystem.ray)
+            return overflow ? nil : product
+        }
+        let (total, overflow) = capital.erc20.addingReportingOverflow(capital.vat)
+        capitalRad = (rad(capital.vat), overflow ? nil : rad(total))
     }
 }

@@ -22,18 +22,18 @@ extension Keeper {
         return (erc20, state.maker.dai(settings.address) / MakerSystem.ray)
     }
 
-    /// Calls that bring `rad` of DAI into the Vat for a keeper holding `capital`
+    /// Calls that bring `rad` of DAI into the Vat for a keeper holding `inputs.capital`
     /// (`spendableDai`), or nil if it cannot.
-    func funding(_ rad: UInt256, _ capital: (erc20: UInt256, vat: UInt256))
-        -> [ProtocolState.Call]?
-    {
-        let (erc20, vat) = capital
+    ///
+    /// `⌈rad / RAY⌉ ≤ vat` exactly when `rad ≤ vat · RAY`, so the bounds the pass keeps in
+    /// RAD decide most calls (a keeper short of DAI is asked again and again) without a
+    /// 256-bit division; only a bid it will send computes the DAI to join.
+    func funding(_ rad: UInt256, _ inputs: PassInputs) -> [ProtocolState.Call]? {
+        guard let vatRad = inputs.capitalRad.vat, rad > vatRad else { return [] }
+        if let totalRad = inputs.capitalRad.total, rad > totalRad { return nil }
         let (whole, remainder) = rad.quotientAndRemainder(dividingBy: MakerSystem.ray)
         let needed = remainder.isZero ? whole : whole + .one
-        if needed <= vat { return [] }
-        let shortfall = needed - vat
-        guard shortfall <= erc20 else { return nil }
-        return [.joinDai(amount: shortfall)]
+        return [.joinDai(amount: needed - inputs.capital.vat)]
     }
 
     func currentBid() -> GasBid? {
@@ -212,7 +212,7 @@ extension Keeper {
             }
             guard !affordable.isZero,
                 let plan = status.plannedTake(amount: affordable),
-                !plan.slice.isZero, let funding = funding(plan.owe, inputs.capital)
+                !plan.slice.isZero, let funding = funding(plan.owe, inputs)
             else { return nil }
             slice = plan.slice
             value =
@@ -369,18 +369,25 @@ extension Keeper {
             * (1 - settings.flipDiscount)
             - gasCost(Self.bidGas, bid: gasBid, nativePrice: inputs.nativePrice)
             - settings.minimumProfit
-        var candidates: [MakerSystem.Call] = []
+        // At most two candidates, in order of preference (no array: this runs for every
+        // live auction each time a keeper looks at it).
+        var first: (call: MakerSystem.Call, amount: UInt256)?
+        var second: (call: MakerSystem.Call, amount: UInt256)?
         if flip.bid < flip.tab {
             let wanted = min(flip.tab, (UInt256(truncating: max(0, worth) * 1e18) ?? .zero) * .ray)
             let least = flip.bid * terms.beg / .wad
             if wanted > flip.bid && (wanted >= least || wanted == flip.tab) {
-                candidates.append(.tend(auction: known.id, lot: flip.lot, bid: wanted))
+                first = (.tend(auction: known.id, lot: flip.lot, bid: wanted), wanted)
             }
             // The opportunist: nobody has bid for a while; one wei of DAI may win the lot.
             if flip.bid.isZero, let wait = settings.opportunistWait,
                 context.now - known.kickedAt >= wait
             {
-                candidates.append(.tend(auction: known.id, lot: flip.lot, bid: Self.dustBid))
+                let dust = (
+                    MakerSystem.Call.tend(auction: known.id, lot: flip.lot, bid: Self.dustBid),
+                    Self.dustBid
+                )
+                if first == nil { first = dust } else { second = dust }
             }
         } else if worth > 0 {
             // Dent: the least collateral for the tab at its valuation per unit.
@@ -389,21 +396,20 @@ extension Keeper {
             if let lotWanted, !lotWanted.isZero, lotWanted * terms.beg <= flip.lot * .wad,
                 lotWanted < flip.lot
             {
-                candidates.append(.dent(auction: known.id, lot: lotWanted, bid: flip.bid))
+                first = (.dent(auction: known.id, lot: lotWanted, bid: flip.bid), flip.bid)
             }
         }
         // The first it can pay for (capital limits bids: DAI was scarce on Black Thursday).
-        for call in candidates {
-            let amount: UInt256
-            switch call {
-            case .tend(_, _, let bid), .dent(_, _, let bid): amount = bid
-            default: amount = .zero
-            }
-            guard let funding = funding(amount, inputs.capital) else { continue }
-            send(
-                funding + [.maker(call)], gasLimit: Self.bidGas, bid: gasBid,
-                task: .bid(auction: known.id), budget: &budget, context)
+        let chosen: (call: MakerSystem.Call, funding: [ProtocolState.Call])
+        if let first, let funding = funding(first.amount, inputs) {
+            chosen = (first.call, funding)
+        } else if let second, let funding = funding(second.amount, inputs) {
+            chosen = (second.call, funding)
+        } else {
             return
         }
+        send(
+            chosen.funding + [.maker(chosen.call)], gasLimit: Self.bidGas, bid: gasBid,
+            task: .bid(auction: known.id), budget: &budget, context)
     }
 }

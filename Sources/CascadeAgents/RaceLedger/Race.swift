@@ -176,7 +176,11 @@ public struct Race: Hashable, Sendable {
     }
 
     /// Whether every auction started has ended.
-    var auctionsEnded: Bool { !auctions.isEmpty && auctions.allSatisfy(\.ended) }
+    var auctionsEnded: Bool {
+        guard !auctions.isEmpty else { return false }
+        for index in auctions.indices where !auctions[index].ended { return false }
+        return true
+    }
 
     /// Blocks from the first sign of danger (unsafe at market, else on chain) to the
     /// liquidation; nil if not liquidated.

@@ -138,6 +138,9 @@ public struct RaceLedger: Sendable {
     public internal(set) var perps = PerpRaceBook()
     /// `Σ max(0, due − raised)` over live auctions, kept as auctions start and change.
     var liveShortfall: UInt256 = .zero
+    /// Each ilk's `rate` at the latest block recorded: an open race's vault debt is read
+    /// when it is reported (`races()`, `settle`), not written every block.
+    var latestRates: [UInt256] = []
 
     public init() {}
 
@@ -163,6 +166,7 @@ public struct RaceLedger: Sendable {
             number: block.input.number, timeMs: block.input.time.milliseconds,
             state: state, marketPrices: marketPrices,
             rates: state.maker.ilkIDs.map { state.maker.ilk($0).rate })
+        latestRates = context.rates
         for offset in block.transactions.indices {
             let transaction = block.transactions[offset]
             let receipt = block.receipts[offset]
@@ -192,11 +196,18 @@ public struct RaceLedger: Sendable {
     /// Every race of the run so far, settled and open, ordered by start block, ilk, owner
     /// and sequence: the rows of `races.csv`.
     public func races() -> [Race] {
-        let all = settled + open + lending.openRaces + perps.races
+        var current = open
+        for slot in current.indices {
+            current[slot].vaultDebt = vaultDebt(of: openIDs[slot], rates: latestRates)
+        }
+        let all = settled + current + lending.openRaces + perps.races
         // Sorting positions rather than the races themselves: a race is a large value, and
         // moving thousands of them through the merge sort was 4% of a sweep run. The sort
         // is stable either way, so the order is the same.
-        let order = all.indices.sorted { Self.rowOrder(all[$0], all[$1]) }
+        // The comparisons read the races in place (a buffer, not the array's copying getter).
+        let order = all.withUnsafeBufferPointer { races in
+            races.indices.sorted { Self.rowOrder(races[$0], races[$1]) }
+        }
         return order.map { all[$0] }
     }
 
@@ -520,6 +531,14 @@ public struct RaceLedger: Sendable {
         }
     }
 
+    /// Vault `id`'s debt `art · rate` (RAD) at `rates`, as the index holds it now; zero once
+    /// the vault has no debt left. A race reports it until an auction starts (`Race.debt`
+    /// sums the auctions' `due` from then on).
+    func vaultDebt(of id: Int, rates: [UInt256]) -> UInt256 {
+        guard let position = index.position(id) else { return .zero }
+        return position.debt * rates[Int(vaults[id].ilk.rawValue)]
+    }
+
     mutating func settleAndOpen(at point: BlockPoint) {
         // Bring the open races up to date first, so a vault whose race settles here can
         // open its next race in the same block.
@@ -536,15 +555,9 @@ public struct RaceLedger: Sendable {
 
     /// Brings an open race up to date; true when it is over.
     mutating func updateOpenRace(_ slot: Int, at point: BlockPoint) -> Bool {
-        let vault = open[slot].vault
         let id = openIDs[slot]
         let marketUnsafe = marketStamp[id] == stamp
         let chainUnsafe = chainStamp[id] == stamp
-        if let position = index.position(id) {
-            open[slot].vaultDebt = position.debt * point.rates[Int(vault.ilk.rawValue)]
-        } else if open[slot].auctions.isEmpty {
-            open[slot].vaultDebt = .zero
-        }
         if marketUnsafe && open[slot].unsafeBlock == nil {
             open[slot].unsafeBlock = point.number
             open[slot].unsafeTimeMs = point.timeMs
@@ -570,6 +583,7 @@ public struct RaceLedger: Sendable {
 
     mutating func settle(_ slot: Int, at point: BlockPoint) {
         var race = open[slot]
+        race.vaultDebt = vaultDebt(of: openIDs[slot], rates: point.rates)
         race.settledBlock = point.number
         if race.outcome == .badDebt, let shortfall = race.shortfall {
             totals.badDebt += shortfall
