@@ -11,9 +11,9 @@
 /// order, iteration by index. Reading and writing are O(1); `append` is amortised O(1).
 @frozen
 public struct ChunkedArray<Element> {
-    @usableFromInline static var shift: Int { 6 }
-    @usableFromInline static var chunkSize: Int { 1 << shift }
-    @usableFromInline static var mask: Int { chunkSize - 1 }
+    @inlinable @inline(__always) static var shift: Int { 6 }
+    @inlinable @inline(__always) static var chunkSize: Int { 64 }
+    @inlinable @inline(__always) static var mask: Int { 63 }
 
     @usableFromInline var chunks: [ContiguousArray<Element>] = []
     @usableFromInline var storedCount = 0
@@ -34,14 +34,14 @@ public struct ChunkedArray<Element> {
     @inlinable
     public var indices: Range<Int> { 0..<count }
 
+    /// Out of range traps, as `Array`'s does: a negative index or one past the last chunk
+    /// fails the outer bounds check, one past the end of the last chunk the inner one.
     @inlinable
     public subscript(index: Int) -> Element {
-        get {
-            precondition(index >= 0 && index < count, "ChunkedArray index out of range")
-            return chunks[index &>> Self.shift][index & Self.mask]
+        @inline(__always) get {
+            chunks[index &>> Self.shift][index & Self.mask]
         }
-        _modify {
-            precondition(index >= 0 && index < count, "ChunkedArray index out of range")
+        @inline(__always) _modify {
             yield &chunks[index &>> Self.shift][index & Self.mask]
         }
     }

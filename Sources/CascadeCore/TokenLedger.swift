@@ -29,9 +29,7 @@ public struct TokenID: RawRepresentable, Hashable, Comparable, Sendable {
 /// copying its row, a retain and a release) they were 8% of the chain benchmark.
 public struct TokenLedger: Hashable, Sendable {
     public private(set) var symbols: [String] = []
-    /// Per token, balances by address; chunked, so the first debit after a snapshot (an
-    /// agent's `BlockReport`) copies 64 balances, not the token's whole row.
-    @usableFromInline var balances: [ChunkedArray<UInt128>] = []
+    @usableFromInline var balances: [[UInt128]] = []
     @usableFromInline var supplies: [UInt128] = []
 
     public init() {}
@@ -115,7 +113,7 @@ public struct TokenLedger: Hashable, Sendable {
         guard lhs.symbols == rhs.symbols, lhs.supplies == rhs.supplies else { return false }
         for (left, right) in zip(lhs.balances, rhs.balances) {
             let shared = Swift.min(left.count, right.count)
-            guard left[..<shared].elementsEqual(right[..<shared]),
+            guard left[..<shared] == right[..<shared],
                 left[shared...].allSatisfy({ $0 == 0 }),
                 right[shared...].allSatisfy({ $0 == 0 })
             else { return false }
