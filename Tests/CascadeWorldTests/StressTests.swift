@@ -116,7 +116,7 @@ struct StressTests {
         #expect(gas.contains("protocol.congestion"))
     }
 
-    @Test("correlated_crash shocks every collateral asset the same and sets correlation 1")
+    @Test("correlated_crash shocks every collateral asset the same and sets correlation 0.999")
     func correlatedCrash() throws {
         let world = """
             { "protocol": { "market": { "assets": [
@@ -130,7 +130,7 @@ struct StressTests {
                 == .applies([
                     "protocol.market.assets[0].shocks=" + shock,
                     "protocol.market.assets[1].shocks=" + shock,
-                    "protocol.market.correlation=1",
+                    "protocol.market.correlation=0.999",
                 ]))
     }
 
@@ -227,7 +227,7 @@ struct StressTests {
     @Test("insurance-fund coverage: the start over the largest drawdown, 0 with no fund")
     func fundCoverage() throws {
         let summary = #"{ "bad_debt": 0, "liquidated_debt": 7 }"#
-        func coverage(_ funds: [Int]) throws -> Double {
+        func coverage(_ funds: [Int]) throws -> Double? {
             var blocks = "collateral_value,debt,insurance_fund\n"
             for fund in funds { blocks += "0,0,\(fund)\n" }
             return try StressMeasures.compute(
@@ -239,6 +239,8 @@ struct StressTests {
         // No fund at the start and a fall: nothing covers it.
         #expect(try coverage([0, -5]) == 0)
         #expect(try coverage([10, 20]) == 1)
+        // A fund at 0 throughout (a lending pool): not measured.
+        #expect(try coverage([0, 0]) == nil)
         // A lending world's liquidated debt is the forced-sale volume; no venue, no coverage.
         let lending = try StressMeasures.compute(
             summary: summary, blocks: "", races: "", venueDepth: nil)

@@ -21,8 +21,8 @@ package struct StressMeasures: Sendable, Equatable {
     package var oracleLatencySeconds: Double?
     package var liquidationDelaySeconds: Double?
     /// The starting insurance fund over its largest drawdown, capped at 1 (1: the fund never
-    /// fell; 0: nothing to fall back on).
-    package var insuranceFundCoverage: Double
+    /// fell; 0: nothing to fall back on); nil when the fund is 0 throughout.
+    package var insuranceFundCoverage: Double?
     /// `bad_debt` of the summary, exact.
     package var badDebt: DecimalText
     package var runDigest: String
@@ -39,7 +39,7 @@ package struct StressMeasures: Sendable, Equatable {
             .optional(depthCoverage, OutputValue.double),
             .optional(oracleLatencySeconds, OutputValue.double),
             .optional(liquidationDelaySeconds, OutputValue.double),
-            .double(insuranceFundCoverage), .decimal(badDebt), .text(runDigest),
+            .optional(insuranceFundCoverage, OutputValue.double), .decimal(badDebt), .text(runDigest),
         ]
     }
 
@@ -84,7 +84,11 @@ package struct StressMeasures: Sendable, Equatable {
         }
         let start = fundStart ?? 0
         let drawdown = fundMinimum.isFinite ? start - fundMinimum : 0
-        let coverage = drawdown <= 0 ? 1 : (start <= 0 ? 0 : min(1, start / drawdown))
+        // No fund and no draw on it (a lending pool, whose reserves Cascade does not model
+        // as a fund): nothing to measure.
+        let coverage: Double? =
+            start == 0 && drawdown <= 0
+            ? nil : drawdown <= 0 ? 1 : (start <= 0 ? 0 : min(1, start / drawdown))
         let volume: DecimalText
         if let notional = text("perp_liquidated_notional") {
             volume = (DecimalText(text: notional) ?? DecimalText(0))

@@ -71,7 +71,7 @@ package struct StressScenario: Sendable, Equatable {
         case .crash24h:
             "main collateral \(Self.percent(change)) over \(Self.duration(lengthMs)) from \(Self.duration(atMs))"
         case .correlatedCrash:
-            "every collateral \(Self.percent(change)) over \(Self.duration(lengthMs)) from \(Self.duration(atMs)), correlation 1"
+            "every collateral \(Self.percent(change)) over \(Self.duration(lengthMs)) from \(Self.duration(atMs)), correlation 0.999"
         case .gasSpike:
             "background demand and its price ×\(factor) for \(Self.duration(lengthMs)) from \(Self.duration(atMs))"
         case .oracleFreeze:
@@ -129,7 +129,7 @@ extension StressScenario {
             }
             var overrides = shocks(on: assets, shape: shape, durationMs: durationMs)
             if shape.diffusionAssetCount >= 2 {
-                overrides.append("protocol.market.correlation=1")
+                overrides.append("protocol.market.correlation=0.999")
             }
             return .applies(overrides)
         case .gasSpike:
