@@ -121,6 +121,44 @@ struct StressCLITests {
         #expect(!FileManager.default.fileExists(atPath: folder.path + "/out"))
     }
 
+    /// The `time_ms` of every `oracle_update` of a traced run.
+    static func oracleUpdates(_ world: String, _ sets: [String], in folder: URL) throws -> [Int] {
+        let out = folder.path + "/trace"
+        let outcome = try CLIRunner.run(
+            ["run", world, "--set", "duration=1h", "--trace", "--quiet", "--out", out]
+                + sets.flatMap { ["--set", $0] })
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        return try read(out + "/events.jsonl").split(separator: "\n").compactMap { line in
+            guard line.contains("\"type\":\"oracle_update\"") else { return nil }
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            return object?["time_ms"] as? Int
+        }
+    }
+
+    @Test(
+        "an oracle downtime window stops the reporter: no report lands inside it",
+        arguments: [
+            (
+                "maker-demo",
+                #"protocol.collaterals[0].transmitter={"gas_ceiling":"300 gwei","downtime":[{"from":"10m","until":"40m"}]}"#
+            ),
+            (
+                "compound-dai-2020",
+                #"protocol.lending.oracle={"strategy":{"kind":"market_multiple","multiple":"120%"},"gas_ceiling":"2000 gwei","downtime":[{"from":"10m","until":"40m"}]}"#
+            ),
+        ])
+    func oracleDowntime(world: String, freeze: String) throws {
+        let folder = try CLIRunner.temporaryFolder("stress-freeze")
+        let window = 600_000..<2_400_000
+        // Without the window, reports land inside it (seed 1: maker-demo at 20.2, 31.2 and
+        // 37.2 min; Compound's at 18.1 and 36.8 min), with it none do.
+        let base = try Self.oracleUpdates(world, [], in: folder)
+        #expect(base.contains { window.contains($0) })
+        let frozen = try Self.oracleUpdates(world, [freeze], in: folder)
+        #expect(!frozen.contains { window.contains($0) }, "\(frozen)")
+        #expect(frozen.filter { $0 < window.lowerBound } == base.filter { $0 < window.lowerBound })
+    }
+
     @Test("a missing config and a bad --jobs are bad usage; help names the command")
     func usage() throws {
         let missing = try CLIRunner.run(["stress", "/nonexistent/stress.json"])

@@ -1,3 +1,4 @@
+import CascadeKernel
 import CascadeTestSupport
 import CascadeWorld
 import Foundation
@@ -268,5 +269,43 @@ struct StressTests {
         #expect(ratio.p95 == "1.1")
         #expect(ratio.grade == "warn")
         #expect(StressStatistics.of([], spec: adequacy).grade == nil)
+    }
+}
+
+/// The oracle downtime keys the freeze scenario writes decode into the agents' settings,
+/// and a window that ends before it starts is refused at its path (docs/worlds.md).
+@Suite("stress: oracle downtime keys")
+struct OracleDowntimeKeyTests {
+    static func world(_ name: String, _ overrides: [String]) throws -> World {
+        try World.load(path: try WorldCatalog.locate(name), overrides: overrides)
+    }
+
+    static func bounds(_ range: Range<SimTime>) -> [Int64] {
+        [range.lowerBound.milliseconds, range.upperBound.milliseconds]
+    }
+
+    @Test("Maker transmitters, lending oracle nodes and perpetual oracles take downtime")
+    func decodes() throws {
+        let window = #"[{"from":"1h","until":"90m"}]"#
+        let expected: [[Int64]] = [[3_600_000, 5_400_000]]
+        let maker = try Self.world(
+            "maker-demo", [#"protocol.collaterals[0].transmitter={"downtime":"# + window + "}"])
+        guard case .protocol(let makerConfiguration) = maker.model else {
+            Issue.record("maker-demo is a protocol world")
+            return
+        }
+        #expect(makerConfiguration.collaterals[0].transmitter.downtime.map(Self.bounds) == expected)
+        let lending = try Self.world(
+            "compound-dai-2020", ["protocol.lending.oracle.downtime=" + window])
+        guard case .protocol(let lendingConfiguration) = lending.model else { return }
+        #expect(lendingConfiguration.lending?.transmitter.downtime.map(Self.bounds) == expected)
+        let perps = try Self.world("dydx-yfi-2023", ["protocol.perps.oracle.downtime=" + window])
+        guard case .protocol(let perpConfiguration) = perps.model else { return }
+        #expect(perpConfiguration.perps?.oracle.downtime.map(Self.bounds) == expected)
+        #expect(throws: WorldError.self) {
+            try Self.world(
+                "dydx-yfi-2023",
+                [#"protocol.perps.oracle.downtime=[{"from":"2h","until":"1h"}]"#])
+        }
     }
 }
