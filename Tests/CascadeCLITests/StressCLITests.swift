@@ -35,10 +35,14 @@ struct StressCLITests {
     func scorecardIsReproducible() throws {
         let folder = try CLIRunner.temporaryFolder("stress-e2e")
         let config = try Self.write(Self.config, in: folder)
-        let one = try CLIRunner.run(["stress", config, "--jobs", "1", "--out", folder.path + "/one"])
+        let one = try CLIRunner.run([
+            "stress", config, "--jobs", "1", "--out", folder.path + "/one",
+        ])
         #expect(one.status == 0, "\(one.standardError)")
         #expect(one.standardOutput.contains("3 scenario(s) × 2 seed(s) = 6 runs, 1 not applicable"))
-        let two = try CLIRunner.run(["stress", config, "--jobs", "2", "--out", folder.path + "/two"])
+        let two = try CLIRunner.run([
+            "stress", config, "--jobs", "2", "--out", folder.path + "/two",
+        ])
         #expect(two.status == 0, "\(two.standardError)")
         for name in Self.files {
             #expect(
@@ -60,7 +64,9 @@ struct StressCLITests {
 
         // A rerun runs nothing and writes the same bytes.
         let before = try Self.files.map { try Self.read(folder.path + "/one/" + $0) }
-        let again = try CLIRunner.run(["stress", config, "--jobs", "2", "--out", folder.path + "/one"])
+        let again = try CLIRunner.run([
+            "stress", config, "--jobs", "2", "--out", folder.path + "/one",
+        ])
         #expect(again.status == 0, "\(again.standardError)")
         #expect(again.standardOutput.contains("ran 0 now, 6 were already done"))
         #expect(try Self.files.map { try Self.read(folder.path + "/one/" + $0) } == before)
@@ -70,7 +76,9 @@ struct StressCLITests {
         let kept = runs.prefix(4).joined(separator: "\n") + "\n" + runs[4].prefix(5)
         try kept.write(toFile: runsPath, atomically: true, encoding: .utf8)
         try FileManager.default.removeItem(atPath: folder.path + "/one/scorecard.json")
-        let resumed = try CLIRunner.run(["stress", config, "--jobs", "2", "--out", folder.path + "/one"])
+        let resumed = try CLIRunner.run([
+            "stress", config, "--jobs", "2", "--out", folder.path + "/one",
+        ])
         #expect(resumed.status == 0, "\(resumed.standardError)")
         #expect(resumed.standardOutput.contains("ran 3 now, 3 were already done"))
         #expect(try Self.files.map { try Self.read(folder.path + "/one/" + $0) } == before)
@@ -80,7 +88,9 @@ struct StressCLITests {
     func rowMatchesRun() throws {
         let folder = try CLIRunner.temporaryFolder("stress-row")
         let config = try Self.write(Self.config, in: folder)
-        let stress = try CLIRunner.run(["stress", config, "--seeds", "2", "--out", folder.path + "/s"])
+        let stress = try CLIRunner.run([
+            "stress", config, "--seeds", "2", "--out", folder.path + "/s",
+        ])
         #expect(stress.status == 0, "\(stress.standardError)")
         let scorecard = try Self.read(folder.path + "/s/scorecard.json")
         // The crash scenario's override, as the scorecard lists it, reproduces its row: the
@@ -106,8 +116,14 @@ struct StressCLITests {
     @Test(
         "a bad config fails with exit status 2 naming the file and the path, before any run",
         arguments: [
-            (#"{ "name": "x", "world": "maker-demo", "scenarios": ["baseline", "melt"] }"#, "scenarios[1]"),
-            (#"{ "name": "x", "world": "maker-demo", "scenarios": [{ "scenario": "gas_spike", "factor": 0 }] }"#, "scenarios[0].factor"),
+            (
+                #"{ "name": "x", "world": "maker-demo", "scenarios": ["baseline", "melt"] }"#,
+                "scenarios[1]"
+            ),
+            (
+                #"{ "name": "x", "world": "maker-demo", "scenarios": [{ "scenario": "gas_spike", "factor": 0 }] }"#,
+                "scenarios[0].factor"
+            ),
             (#"{ "name": "x", "world": "no-such-world" }"#, "world"),
             (#"{ "name": "x", "world": "maker-demo", "set": ["duration=-1h"] }"#, "duration"),
         ])

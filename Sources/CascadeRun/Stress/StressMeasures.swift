@@ -39,7 +39,8 @@ package struct StressMeasures: Sendable, Equatable {
             .optional(depthCoverage, OutputValue.double),
             .optional(oracleLatencySeconds, OutputValue.double),
             .optional(liquidationDelaySeconds, OutputValue.double),
-            .optional(insuranceFundCoverage, OutputValue.double), .decimal(badDebt), .text(runDigest),
+            .optional(insuranceFundCoverage, OutputValue.double), .decimal(badDebt),
+            .text(runDigest),
         ]
     }
 

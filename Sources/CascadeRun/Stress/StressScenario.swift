@@ -209,7 +209,8 @@ extension StressScenario {
         }
         for step in steps where step.atMs >= end { result.append(step.value) }
         return .applies([
-            "protocol.congestion.schedule=" + JSONSerializer.canonicalText(JSONValue(.array(result)))
+            "protocol.congestion.schedule="
+                + JSONSerializer.canonicalText(JSONValue(.array(result)))
         ])
     }
 

@@ -53,7 +53,8 @@ extension StressScorecard {
     var table: String {
         var html = "<table>\n<tr><th>scenario</th>"
         for spec in StressMeasureSpec.all {
-            html += "<th>\(Self.escape(spec.title))<br><small>\(Self.escape(spec.unit))</small></th>"
+            html +=
+                "<th>\(Self.escape(spec.title))<br><small>\(Self.escape(spec.unit))</small></th>"
         }
         html += "</tr>\n"
         for (index, scenario) in plan.config.scenarios.enumerated() {
@@ -110,7 +111,8 @@ extension StressScorecard {
         for (row, bar) in bars.enumerated() {
             let y = Double(row) * rowHeight + 4
             let length = max(0, bar.value) * scale
-            let colour = bar.grade == "fail" ? "#c0392b" : bar.grade == "warn" ? "#d4a017" : "#4a7ab0"
+            let colour =
+                bar.grade == "fail" ? "#c0392b" : bar.grade == "warn" ? "#d4a017" : "#4a7ab0"
             svg +=
                 "<text x=\"\(Int(left - 4))\" y=\"\(Self.coordinate(y + 12))\" "
                 + "text-anchor=\"end\">\(Self.escape(bar.name))</text>"

@@ -74,7 +74,8 @@ package struct StressStatistics: Sendable, Equatable {
     package static func of(_ cells: [String], spec: StressMeasureSpec) -> StressStatistics {
         let values = cells.compactMap { SweepDecimal($0) }
         guard !values.isEmpty else {
-            return StressStatistics(values: 0, mean: nil, p50: nil, p95: nil, worst: nil, grade: nil)
+            return StressStatistics(
+                values: 0, mean: nil, p50: nil, p95: nil, worst: nil, grade: nil)
         }
         let ascending = values.sorted()
         func rank(_ percent: Int) -> SweepDecimal {
@@ -130,7 +131,8 @@ package struct StressScorecard {
             guard let scenarioPoint else { return nil }
             let rows = table.rows.filter { Int($0[point]) == scenarioPoint }
             return StressMeasureSpec.all.map { spec in
-                StressStatistics.of(Self.cells(spec, rows: rows, table: table, haircut: haircut), spec: spec)
+                StressStatistics.of(
+                    Self.cells(spec, rows: rows, table: table, haircut: haircut), spec: spec)
             }
         }
     }
@@ -143,7 +145,9 @@ package struct StressScorecard {
         switch spec.key {
         case "bad_debt_probability":
             guard let column = table.index("bad_debt") else { return [] }
-            return rows.map { (SweepDecimal($0[column]).map { Double($0.text) ?? 0 } ?? 0) > 0 ? "1" : "0" }
+            return rows.map {
+                (SweepDecimal($0[column]).map { Double($0.text) ?? 0 } ?? 0) > 0 ? "1" : "0"
+            }
         case "collateral_adequacy":
             guard let column = table.index(spec.key) else { return [] }
             return rows.compactMap { row in
@@ -171,7 +175,9 @@ package struct StressScorecard {
         seeds.append("last", .string(String(plan.sweep.seeds.last)))
         object.append("seeds", .object(seeds))
         object.append("set", .array(plan.config.overrides.map { .string($0) }))
-        object.append("haircut", .decimal(DecimalText(text: plan.config.haircut.description) ?? DecimalText(0)))
+        object.append(
+            "haircut",
+            .decimal(DecimalText(text: plan.config.haircut.description) ?? DecimalText(0)))
         object.append(
             "config",
             .string(plan.config.canonicalText))
@@ -215,9 +221,13 @@ package struct StressScorecard {
 
     /// The worst seed of each measure per scenario, for stdout.
     package var textTable: String {
-        let short = ["adequacy", "depth cov", "oracle p90", "delay p90", "fund cov", "P(bad)", "bad debt"]
-        var lines = ["  " + "scenario".padding(toLength: 18, withPad: " ", startingAt: 0)
-            + short.map { $0.padding(toLength: 13, withPad: " ", startingAt: 0) }.joined()]
+        let short = [
+            "adequacy", "depth cov", "oracle p90", "delay p90", "fund cov", "P(bad)", "bad debt",
+        ]
+        var lines = [
+            "  " + "scenario".padding(toLength: 18, withPad: " ", startingAt: 0)
+                + short.map { $0.padding(toLength: 13, withPad: " ", startingAt: 0) }.joined()
+        ]
         for (index, scenario) in plan.config.scenarios.enumerated() {
             var line = "  " + scenario.name.padding(toLength: 18, withPad: " ", startingAt: 0)
             if let statistics = results[index] {

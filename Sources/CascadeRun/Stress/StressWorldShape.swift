@@ -53,7 +53,8 @@ struct StressWorldShape {
         for collateral in Self.elements(section("collaterals")) {
             if let asset = Self.string(collateral, "asset") { names.append(asset) }
         }
-        for asset in Self.elements(section("lending", "assets")) where Self.isLendingCollateral(asset) {
+        for asset in Self.elements(section("lending", "assets"))
+        where Self.isLendingCollateral(asset) {
             if let name = Self.string(asset, "asset") { names.append(name) }
         }
         for market in Self.elements(section("perps", "markets")) {
@@ -257,6 +258,7 @@ extension ExactDecimal {
             carry = sum / 10
         }
         if carry > 0 { digits.append(Character(String(carry))) }
-        return ExactDecimal(isNegative: false, digits: String(digits.reversed()), exponent: exponent)
+        return ExactDecimal(
+            isNegative: false, digits: String(digits.reversed()), exponent: exponent)
     }
 }
