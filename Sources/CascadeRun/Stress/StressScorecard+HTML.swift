@@ -74,7 +74,7 @@ extension StressScorecard {
                 let style = colour.map { " style=\"background:\($0)\"" } ?? ""
                 if spec.key == "bad_debt_probability" {
                     html +=
-                        "<td\(style)>\(Self.short(entry.mean))<small>\(entry.grade ?? "")"
+                        "<td\(style)>\(Self.percent(entry.mean))<small>\(entry.grade ?? "")"
                         + "</small></td>"
                 } else {
                     html +=
@@ -132,6 +132,12 @@ extension StressScorecard {
             svg += "<text x=\"\(Int(left))\" y=\"14\">no values</text>\n"
         }
         return svg + "</svg></figure>\n"
+    }
+
+    /// A share as a whole percentage (`67%`), `–` when empty.
+    static func percent(_ text: String?) -> String {
+        guard let text, let value = Double(text) else { return "–" }
+        return String(format: "%.0f%%", value * 100)
     }
 
     static func coordinate(_ value: Double) -> String {
