@@ -39,6 +39,8 @@ package struct StressPlan: Sendable {
     package var applications: [StressApplication]
     /// The quoted venue depth of the base world (nil: no venue).
     package var baseVenueDepth: ExactDecimal?
+    /// The unit of the world's `bad_debt` and forced-sale volume (`DAI`, `CRV`, `USDC`).
+    package var debtUnit: String
     package var sweep: SweepPlan
 
     /// Checks the config, applies every scenario to the base world and decodes each
@@ -62,6 +64,11 @@ package struct StressPlan: Sendable {
                     + "a stress battery needs collateral, keepers and oracles to stress")
         }
         worldName = world.name
+        debtUnit = "debt unit"
+        for member in SummaryRun.emptySummary(world: world).members
+        where member.key == "bad_debt_unit" {
+            if case .string(let unit) = member.value { debtUnit = unit }
+        }
         let shape = StressWorldShape(document.root)
         baseVenueDepth = shape.venueDepth
         var listed: [[String]] = []

@@ -53,8 +53,8 @@ extension StressScorecard {
     var table: String {
         var html = "<table>\n<tr><th>scenario</th>"
         for spec in StressMeasureSpec.all {
-            html +=
-                "<th>\(Self.escape(spec.title))<br><small>\(Self.escape(spec.unit))</small></th>"
+            let unit = spec.unit == "debt unit" ? plan.debtUnit : spec.unit
+            html += "<th>\(Self.escape(spec.title))<br><small>\(Self.escape(unit))</small></th>"
         }
         html += "</tr>\n"
         for (index, scenario) in plan.config.scenarios.enumerated() {

@@ -175,6 +175,7 @@ package struct StressScorecard {
         seeds.append("last", .string(String(plan.sweep.seeds.last)))
         object.append("seeds", .object(seeds))
         object.append("set", .array(plan.config.overrides.map { .string($0) }))
+        object.append("debt_unit", .string(plan.debtUnit))
         object.append(
             "haircut",
             .decimal(DecimalText(text: plan.config.haircut.description) ?? DecimalText(0)))
