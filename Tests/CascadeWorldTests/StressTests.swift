@@ -147,6 +147,38 @@ struct StressTests {
         #expect(plan.sweep.runCount == 14)
     }
 
+    @Test(
+        "the shipped configs: which scenarios apply to each bundled protocol, every world decodes",
+        arguments: [
+            // Aave: USDC and CRV are both collateral, so the correlated crash applies.
+            ("aave-crv.json", [0, 1, 2, 3, 4, 5, 6, 7] as [Int?]),
+            ("compound-dai.json", [0, 1, 2, 3, 4, 5, 6, 7]),
+            // dYdX: a sequencer with no background demand, one market.
+            ("dydx-yfi.json", [0, 1, 2, nil, 3, 4, 5, nil]),
+            ("black-thursday.json", [0, 1, 2, 3, 4, 5, 6, nil]),
+        ])
+    func shippedConfigs(file: String, points: [Int?]) throws {
+        let config = try StressConfig.read(
+            path: CLIRunner.packageRoot.path + "/worlds/stress/" + file)
+        let plan = try StressPlan(config: config, seeds: nil)
+        #expect(plan.points == points)
+        // The keeper outage reaches each family's keepers, the freeze its reporters.
+        for (index, scenario) in config.scenarios.enumerated() {
+            guard case .applies(let overrides) = plan.applications[index] else { continue }
+            switch scenario.kind {
+            case .keeperOutage:
+                #expect(
+                    overrides.allSatisfy {
+                        $0.hasPrefix("protocol.keepers") || $0.hasPrefix("protocol.lending.keepers")
+                            || $0.hasPrefix("protocol.perps.liquidators")
+                    })
+            case .oracleFreeze:
+                #expect(overrides.allSatisfy { $0.contains("downtime") })
+            default: break
+            }
+        }
+    }
+
     // MARK: - Config checks
 
     static func configError(_ text: String) throws -> String {
