@@ -224,7 +224,7 @@ struct StressTests {
     @Test("the measures of a hand-made run equal the hand-computed values")
     func measuresFromFiles() throws {
         let summary = """
-            { "world": "t", "run_digest": "abc", "bad_debt": 12.5,
+            { "world": "t", "run_digest": "abc", "bad_debt": 12.5, "bad_debt_unit": "DAI",
               "liquidation_delay_seconds": { "p50": 10, "p90": 40.5, "p99": 50, "max": 60 },
               "oracle_lag_seconds": { "p50": 3, "p90": 7.25, "max": 9 } }
             """
@@ -255,6 +255,7 @@ struct StressTests {
         #expect(measures.insuranceFundCoverage == 1)
         #expect(measures.badDebt.text == "12.5")
         #expect(measures.runDigest == "abc")
+        #expect(measures.badDebtUnit == "DAI")
     }
 
     @Test("insurance-fund coverage: the start over the largest drawdown, 0 with no fund")

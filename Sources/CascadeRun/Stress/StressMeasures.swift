@@ -25,12 +25,15 @@ package struct StressMeasures: Sendable, Equatable {
     package var insuranceFundCoverage: Double?
     /// `bad_debt` of the summary, exact.
     package var badDebt: DecimalText
+    /// `bad_debt_unit` of the summary (`DAI`, `CRV`, `USDC`): also the forced-sale volume's.
+    package var badDebtUnit: String
     package var runDigest: String
 
     /// The `runs.csv` columns after `point` and `seed`.
     package static let columns = [
         "collateral_adequacy", "forced_sale_volume", "depth_coverage", "oracle_latency_p90_s",
-        "liquidation_delay_p90_s", "insurance_fund_coverage", "bad_debt", "run_digest",
+        "liquidation_delay_p90_s", "insurance_fund_coverage", "bad_debt", "bad_debt_unit",
+        "run_digest",
     ]
 
     package var values: [OutputValue] {
@@ -40,6 +43,7 @@ package struct StressMeasures: Sendable, Equatable {
             .optional(oracleLatencySeconds, OutputValue.double),
             .optional(liquidationDelaySeconds, OutputValue.double),
             .optional(insuranceFundCoverage, OutputValue.double), .decimal(badDebt),
+            .text(badDebtUnit),
             .text(runDigest),
         ]
     }
@@ -108,7 +112,7 @@ package struct StressMeasures: Sendable, Equatable {
                 Double.init),
             insuranceFundCoverage: coverage,
             badDebt: DecimalText(text: text("bad_debt") ?? "0") ?? DecimalText(0),
-            runDigest: text("run_digest") ?? "")
+            badDebtUnit: text("bad_debt_unit") ?? "", runDigest: text("run_digest") ?? "")
     }
 
     /// The `debt` of every race with a `liquidated_block`, summed exactly.

@@ -17,7 +17,7 @@ extension StressScorecard {
             body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:1200px}
             table{border-collapse:collapse;font-size:14px}
             th,td{border:1px solid #bbb;padding:4px 8px;text-align:right;vertical-align:top}
-            th{background:#eee}td.name{text-align:left}
+            th{background:#eee}td.name,th.name{text-align:left}
             td small{color:#555;display:block}
             .na{color:#777;text-align:left;font-style:italic}
             .charts{display:flex;flex-wrap:wrap;gap:16px}
@@ -51,9 +51,9 @@ extension StressScorecard {
     }
 
     var table: String {
-        var html = "<table>\n<tr><th>scenario</th>"
+        var html = "<table>\n<tr><th class=\"name\">scenario</th>"
         for spec in StressMeasureSpec.all {
-            let unit = spec.unit == "debt unit" ? plan.debtUnit : spec.unit
+            let unit = spec.unit == "debt unit" ? debtUnit : spec.unit
             html += "<th>\(Self.escape(spec.title))<br><small>\(Self.escape(unit))</small></th>"
         }
         html += "</tr>\n"
@@ -105,7 +105,8 @@ extension StressScorecard {
         let top = max(limits.map { abs($0) }.max() ?? 1, 1e-12)
         let scale = (width - left - 50) / top
         var svg =
-            "<figure><figcaption>\(Self.escape(spec.title)) (\(Self.escape(spec.unit)))"
+            "<figure><figcaption>\(Self.escape(spec.title)) "
+            + "(\(Self.escape(spec.unit == "debt unit" ? debtUnit : spec.unit)))"
             + "</figcaption>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" "
             + "height=\"\(Int(height))\" font-size=\"11\">\n"
         for (row, bar) in bars.enumerated() {

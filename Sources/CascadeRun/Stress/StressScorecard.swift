@@ -113,6 +113,9 @@ package struct StressScorecard {
     /// Per scenario (config order): nil when not applicable, else per measure its
     /// statistics.
     package var results: [[StressStatistics]?]
+    /// The unit of bad debt and forced sales, from the runs (`bad_debt_unit`), else the
+    /// world's before it ran.
+    package var debtUnit: String
 
     package init(plan: StressPlan, runsPath: String) throws(CascadeFailure) {
         guard let data = FileManager.default.contents(atPath: runsPath) else {
@@ -127,6 +130,11 @@ package struct StressScorecard {
         let table = StressTable(runsText)
         let point = table.index("point") ?? 0
         let haircut = 1 - plan.config.haircut.approximateDouble
+        let unitColumn = table.index("bad_debt_unit")
+        debtUnit =
+            unitColumn.flatMap { column in
+                table.rows.first { !$0[column].isEmpty }?[column]
+            } ?? plan.debtUnit
         results = plan.points.map { scenarioPoint in
             guard let scenarioPoint else { return nil }
             let rows = table.rows.filter { Int($0[point]) == scenarioPoint }
@@ -175,7 +183,7 @@ package struct StressScorecard {
         seeds.append("last", .string(String(plan.sweep.seeds.last)))
         object.append("seeds", .object(seeds))
         object.append("set", .array(plan.config.overrides.map { .string($0) }))
-        object.append("debt_unit", .string(plan.debtUnit))
+        object.append("debt_unit", .string(debtUnit))
         object.append(
             "haircut",
             .decimal(DecimalText(text: plan.config.haircut.description) ?? DecimalText(0)))
