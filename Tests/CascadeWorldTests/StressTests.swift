@@ -117,6 +117,19 @@ struct StressTests {
         #expect(gas.contains("protocol.congestion"))
     }
 
+    @Test("a standard window that starts after a short world ends is not applicable")
+    func windowAfterTheEnd() throws {
+        let scenario = StressScenario.standard(.keeperOutage)
+        let application = scenario.application(
+            to: try Self.parse(Self.makerWorld), durationMs: 1_800_000)
+        #expect(
+            application == .notApplicable("the window starts at 1h, when the world (30m) has ended")
+        )
+        #expect(
+            StressScenario.standard(.venueDepth).application(
+                to: try Self.parse(Self.makerWorld), durationMs: 1_800_000) != application)
+    }
+
     @Test("correlated_crash shocks every collateral asset the same and sets correlation 0.999")
     func correlatedCrash() throws {
         let world = """

@@ -113,6 +113,13 @@ extension StressScenario {
         guard shape.isProtocol else {
             return .notApplicable("not a protocol world (no protocol section)")
         }
+        // A standard window in a shorter world (a config that names the scenario is
+        // refused instead, at its `at`).
+        if kind != .baseline && kind != .venueDepth && atMs >= durationMs {
+            return .notApplicable(
+                "the window starts at \(Self.duration(atMs)), when the world "
+                    + "(\(Self.duration(durationMs))) has ended")
+        }
         switch kind {
         case .baseline:
             return .applies([])
