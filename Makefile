@@ -5,6 +5,8 @@
 #   make test                                  the whole test suite
 #   make sweep [SWEEP=worlds/sweeps/<name>.json] [JOBS=2]
 #                                              a sweep file into out/sweeps/<name>/ (resumes)
+#   make stress [STRESS=worlds/stress/<name>.json] [JOBS=2]
+#                                              a stress battery into out/stress/<name>/ (resumes)
 #   make bench                                 performance figures (docs/performance.md)
 #   make lint / make fmt                       formatting and determinism checks / fixes
 #   make reproduce [SEEDS=100] [JOBS=2]        the historical worlds over many seeds → docs/validation.md
@@ -17,7 +19,7 @@ CASCADE := .build/release/cascade
 SIMULATION_SOURCES := Sources/CascadeKernel Sources/CascadeCore Sources/CascadeChain \
 	Sources/CascadeContracts Sources/CascadeAgents Sources/CascadeWorld Sources/CascadeRun
 
-.PHONY: build run test bench lint fmt clean reproduce sweep
+.PHONY: build run test bench lint fmt clean reproduce sweep stress
 
 build:
 	$(SWIFT) build --configuration release --product cascade
@@ -51,6 +53,13 @@ SWEEP ?= worlds/sweeps/black-thursday-flipper.json
 SWEEP_OUT ?= out/sweeps/$(basename $(notdir $(SWEEP)))
 sweep: build
 	$(CASCADE) sweep $(SWEEP) --jobs $(JOBS) --out $(SWEEP_OUT)
+
+# A stress battery of worlds/stress/ (docs/stress.md): runs.csv, scorecard.json and
+# scorecard.html in out/stress/<name>/. Interrupted? Run the same command again: it resumes.
+STRESS ?= worlds/stress/black-thursday.json
+STRESS_OUT ?= out/stress/$(basename $(notdir $(STRESS)))
+stress: build
+	$(CASCADE) stress $(STRESS) --jobs $(JOBS) --out $(STRESS_OUT)
 
 bench:
 	$(SWIFT) build --configuration release --product cascade-bench

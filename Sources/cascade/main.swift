@@ -219,6 +219,39 @@ nonisolated(unsafe) let commands: [CommandSpec] = [
             }
         }),
     CommandSpec(
+        name: "stress", summary: "Run a stress battery and write an integrity scorecard.",
+        usage: "CONFIG [--seeds A..B] [--jobs N] [--out DIR]",
+        details: """
+            CONFIG is a stress config (worlds/stress/*.json): a base world, its seeds and
+            overrides, and the battery (default: baseline, crash_1h, crash_24h, gas_spike,
+            oracle_freeze, keeper_outage, venue_depth, correlated_crash). Each scenario is a set
+            of overrides of the world; one that has nothing to act on is reported as not
+            applicable. Everything is checked before anything runs. Writes DIR/sweep.json and
+            DIR/runs.csv (one row per scenario and seed, appended as runs finish; rerunning the
+            same command resumes), then DIR/scorecard.json and DIR/scorecard.html. Default DIR:
+            out/stress/<name>/. See docs/stress.md.
+            """,
+        options: [
+            .value("seeds", "A..B", "the seeds of every scenario (default: the config's)"),
+            .value("jobs", "N", "worker processes (default: the number of cores)"),
+            .value("out", "DIR", "the battery's folder (default: out/stress/<name>/)"),
+        ], positionalName: "CONFIG", positionalCount: 1...1,
+        run: { arguments in
+            guarded { () throws(CascadeFailure) in
+                let request = try StressRequest(
+                    config: arguments.positional[0], seeds: arguments.value("seeds"),
+                    jobs: arguments.value("jobs"), out: arguments.value("out"),
+                    defaultJobs: ProcessInfo.processInfo.activeProcessorCount)
+                let display = ProgressDisplay()
+                let host = SweepHost(
+                    executable: ownExecutable(), now: ProgressDisplay.seconds,
+                    progress: display.show)
+                let text = try Stress.run(request, host: host)
+                display.end()
+                print(text, terminator: "")
+            }
+        }),
+    CommandSpec(
         name: "merge", summary: "Join sweep slices into one sweep folder.",
         usage: "DIR... --out DIR",
         details: """
@@ -330,6 +363,12 @@ func main(_ words: [String]) -> Int32 {
         // Hidden: a sweep's worker process (Sources/CascadeRun/Sweep/SweepWorker.swift).
         guard words.count >= 3 else { return usageFailure("__sweep-worker DIR WORLD P:S...") }
         return SweepWorker.main(
+            folder: words[1], worldPath: words[2], units: Array(words.dropFirst(3)))
+    }
+    if first == "__stress-worker" {
+        // Hidden: a stress battery's worker (Sources/CascadeRun/Stress/StressWorker.swift).
+        guard words.count >= 3 else { return usageFailure("__stress-worker DIR WORLD P:S...") }
+        return StressWorker.main(
             folder: words[1], worldPath: words[2], units: Array(words.dropFirst(3)))
     }
     guard let command = commands.first(where: { $0.name == first }) else {

@@ -261,6 +261,7 @@ public final class LendingFeedTransmitter: Agent {
     }
 
     func consider(_ context: Context<ProtocolMessage>) {
+        guard !settings.isDown(at: context.now) else { return }
         if let pending = outbox.pending.first {
             guard context.now - pending.sentAt >= settings.raiseAfter,
                 let bid = settings.gas.raised(pending.bid)

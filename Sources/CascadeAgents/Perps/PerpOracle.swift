@@ -117,7 +117,9 @@ public final class PerpOracle: Agent {
                 premiumSum[slot] += (mid - index) / index
                 premiumSamples[slot] += 1
             }
-            if mark > 0, shouldPost(mark, slot: slot, now: now) {
+            if mark > 0, !settings.downtime.contains(where: { $0.contains(now) }),
+                shouldPost(mark, slot: slot, now: now)
+            {
                 posted[slot] = mark
                 postedAt[slot] = now
                 prices.append(.perp(exchange: exchange, .updatePrice(market: market, price: mark)))

@@ -210,6 +210,9 @@ public enum PerpMarkSource: String, Hashable, Sendable, CaseIterable {
 public struct PerpOracleSettings: Hashable, Sendable {
     /// How often it looks at the market.
     public var updateInterval: SimTime
+    /// Windows when it posts no mark (an oracle freeze); funding and volatility go on.
+    /// Empty by default.
+    public var downtime: [Range<SimTime>] = []
     /// It posts a market's mark when it moved by more than this fraction since the last
     /// post (0: on every change), or when `heartbeat` has passed.
     public var deviation: Double

@@ -105,6 +105,14 @@ public struct FeedTransmitterSettings: Hashable, Sendable {
     public var raiseAfter: SimTime
     public var observation: LatencyModel
     public var propagation: LatencyModel
+    /// Windows when the node sends nothing, not even a raise (an oracle freeze: its
+    /// operators keep observing). Empty by default.
+    public var downtime: [Range<SimTime>] = []
+
+    /// Whether `time` falls in a downtime window.
+    public func isDown(at time: SimTime) -> Bool {
+        downtime.contains { $0.contains(time) }
+    }
 
     public init(
         name: String, address: Address, deviationPPB: UInt64 = 5_000_000,
@@ -202,6 +210,7 @@ public final class FeedTransmitter: Agent {
     }
 
     func consider(_ context: Context<ProtocolMessage>) {
+        guard !settings.isDown(at: context.now) else { return }
         if let pending = outbox.pending.first {
             guard context.now - pending.sentAt >= settings.raiseAfter,
                 let bid = settings.gas.raised(pending.bid)

@@ -20,6 +20,9 @@ final class SweepCoordinator {
     let jobs: Int
     let folder: String
     let worldPath: String
+    /// The hidden command the workers run: `__sweep-worker`, or `__stress-worker` for a
+    /// stress battery (the same protocol: rows on stdout, `!` lines for failures).
+    let workerCommand: String
     private(set) var progress: SweepProgress
     /// One line per failed run or failed worker, for the final message, in (point, seed)
     /// order whatever order the workers finished in, so the message is the same every time.
@@ -37,8 +40,12 @@ final class SweepCoordinator {
     /// The most runs given to one worker process.
     static let maximumBatch = 32
 
-    init(log: SweepLog, host: SweepHost, jobs: Int, folder: String, worldPath: String) {
+    init(
+        log: SweepLog, host: SweepHost, jobs: Int, folder: String, worldPath: String,
+        workerCommand: String = "__sweep-worker"
+    ) {
         self.log = log
+        self.workerCommand = workerCommand
         self.host = host
         self.jobs = jobs
         self.folder = folder
@@ -70,7 +77,7 @@ final class SweepCoordinator {
             let units = todo[next..<(next + size)].map { log.key(of: $0) }
             next += size
             let arguments =
-                [host.executable, "__sweep-worker", folder, worldPath]
+                [host.executable, workerCommand, folder, worldPath]
                 + units.map { "\($0.point):\($0.seed)" }
             workers.append(
                 try WorkerProcess(executable: host.executable, arguments: arguments, units: units))

@@ -186,13 +186,16 @@ package struct SweepDefinition: Sendable {
     package var axes: [SweepAxis]
     /// The seeds; nil means the world's own seed.
     package var seeds: SweepSeeds?
+    /// Points given one by one instead of as a grid (a stress battery's scenarios): each
+    /// point's overrides after the fixed ones. With them there are no axes.
+    package var listedPoints: [[String]]? = nil
 
     /// At most this many runs (points × seeds) in one sweep.
     package static let maximumRuns = 10_000_000
 
     /// The number of points: the product of the axes' sizes (1 with no axis).
     package var pointCount: Int {
-        axes.reduce(1) { $0 * $1.values.count }
+        listedPoints?.count ?? axes.reduce(1) { $0 * $1.values.count }
     }
 
     /// The value index of each axis at `point`: the first axis varies slowest, the last
@@ -209,7 +212,8 @@ package struct SweepDefinition: Sendable {
 
     /// Every override of `point`, in the order applied: fixed ones, then one per axis.
     package func overrides(of point: Int) -> [String] {
-        fixed + zip(axes, valueIndices(of: point)).map { $0.override($1) }
+        if let listedPoints { return fixed + listedPoints[point] }
+        return fixed + zip(axes, valueIndices(of: point)).map { $0.override($1) }
     }
 
     /// The axis values of `point` as `runs.csv` shows them.

@@ -245,6 +245,9 @@ extension ProtocolWorldDecoding {
                 try raiseAfter.durationMilliseconds(in: 1_000...86_400_000))
         }
         try decodeLatencies(object, &transmitter.observation, &transmitter.propagation)
+        if let list = object.optional("downtime") {
+            transmitter.downtime = try decodeDowntime(list)
+        }
         try object.finish()
         return transmitter
     }

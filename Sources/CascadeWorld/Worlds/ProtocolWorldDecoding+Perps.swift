@@ -361,6 +361,9 @@ extension ProtocolWorldDecoding {
         if let value = object.optional("propagation") {
             settings.propagation = try ChainWorldDecoding.decodeLatency(value)
         }
+        if let list = object.optional("downtime") {
+            settings.downtime = try decodeDowntime(list)
+        }
         try object.finish()
         return settings
     }

@@ -1,0 +1,153 @@
+import CascadeWorld
+import Foundation
+
+/// The integrity measures of one run, computed from its output files (`summary.json`,
+/// `blocks.csv`, `races.csv`) and the world's quoted venue depth (docs/stress.md has every
+/// formula, unit and threshold).
+///
+/// Exact figures (bad debt, volumes) stay exact text; ratios are measurements (`Double`),
+/// computed by the same IEEE operations on every machine.
+package struct StressMeasures: Sendable, Equatable {
+    /// min over blocks with debt of `collateral_value / debt`, before any haircut (the
+    /// scorecard applies the config's haircut); nil when no block has debt in `blocks.csv`.
+    package var collateralAdequacy: Double?
+    /// What liquidations put up for sale: the perpetual liquidations' notional, a lending
+    /// pool's liquidated debt, or Maker's auctioned debt (the `debt` of every race that
+    /// reached a liquidation), in the world's debt unit.
+    package var forcedSaleVolume: DecimalText
+    /// The venues' quoted depth over the forced-sale volume; nil when nothing was sold.
+    package var depthCoverage: Double?
+    /// `oracle_lag_seconds.p90` and `liquidation_delay_seconds.p90` of the summary.
+    package var oracleLatencySeconds: Double?
+    package var liquidationDelaySeconds: Double?
+    /// The starting insurance fund over its largest drawdown, capped at 1 (1: the fund never
+    /// fell; 0: nothing to fall back on); nil when the fund is 0 throughout.
+    package var insuranceFundCoverage: Double?
+    /// `bad_debt` of the summary, exact.
+    package var badDebt: DecimalText
+    /// `bad_debt_unit` of the summary (`DAI`, `CRV`, `USDC`): also the forced-sale volume's.
+    package var badDebtUnit: String
+    package var runDigest: String
+
+    /// The `runs.csv` columns after `point` and `seed`.
+    package static let columns = [
+        "collateral_adequacy", "forced_sale_volume", "depth_coverage", "oracle_latency_p90_s",
+        "liquidation_delay_p90_s", "insurance_fund_coverage", "bad_debt", "bad_debt_unit",
+        "run_digest",
+    ]
+
+    package var values: [OutputValue] {
+        [
+            .optional(collateralAdequacy, OutputValue.double), .decimal(forcedSaleVolume),
+            .optional(depthCoverage, OutputValue.double),
+            .optional(oracleLatencySeconds, OutputValue.double),
+            .optional(liquidationDelaySeconds, OutputValue.double),
+            .optional(insuranceFundCoverage, OutputValue.double), .decimal(badDebt),
+            .text(badDebtUnit),
+            .text(runDigest),
+        ]
+    }
+
+    /// Computes the measures from a run's files' text. `venueDepth` is the quoted depth of
+    /// the venues forced sales meet (nil: the world has none).
+    package static func compute(
+        summary: String, blocks: String, races: String, venueDepth: ExactDecimal?
+    ) throws(CascadeFailure) -> StressMeasures {
+        let object: JSONValue
+        do {
+            var parser = JSONParser(bytes: Array(summary.utf8), file: "summary.json")
+            object = try parser.parse()
+        } catch {
+            throw .badInput(error)
+        }
+        func text(_ key: String, _ inner: String? = nil) -> String? {
+            var value = object.member(key)?.value
+            if let inner { value = value?.member(inner)?.value }
+            switch value?.content {
+            case .number(let literal)?: return literal
+            case .string(let literal)?: return literal
+            default: return nil
+            }
+        }
+        let table = StressTable(blocks)
+        var adequacy: Double?
+        var fundStart: Double?
+        var fundMinimum = Double.infinity
+        if let collateral = table.index("collateral_value"), let debt = table.index("debt"),
+            let fund = table.index("insurance_fund")
+        {
+            for row in table.rows {
+                let debtValue = Double(row[debt]) ?? 0
+                if debtValue > 0 {
+                    let ratio = (Double(row[collateral]) ?? 0) / debtValue
+                    adequacy = min(adequacy ?? ratio, ratio)
+                }
+                let fundValue = Double(row[fund]) ?? 0
+                if fundStart == nil { fundStart = fundValue }
+                fundMinimum = min(fundMinimum, fundValue)
+            }
+        }
+        let start = fundStart ?? 0
+        let drawdown = fundMinimum.isFinite ? start - fundMinimum : 0
+        // No fund and no draw on it (a lending pool, whose reserves Cascade does not model
+        // as a fund): nothing to measure.
+        let coverage: Double? =
+            start == 0 && drawdown <= 0
+            ? nil : drawdown <= 0 ? 1 : (start <= 0 ? 0 : min(1, start / drawdown))
+        let volume: DecimalText
+        if let notional = text("perp_liquidated_notional") {
+            volume = (DecimalText(text: notional) ?? DecimalText(0))
+        } else if let liquidated = text("liquidated_debt") {
+            volume = (DecimalText(text: liquidated) ?? DecimalText(0))
+        } else {
+            volume = auctionedDebt(races)
+        }
+        let volumeValue = Double(volume.text) ?? 0
+        let depth = venueDepth.map(\.approximateDouble)
+        return StressMeasures(
+            collateralAdequacy: adequacy, forcedSaleVolume: volume,
+            depthCoverage: depth.flatMap { volumeValue > 0 ? $0 / volumeValue : nil },
+            oracleLatencySeconds: text("oracle_lag_seconds", "p90").flatMap(Double.init),
+            liquidationDelaySeconds: text("liquidation_delay_seconds", "p90").flatMap(
+                Double.init),
+            insuranceFundCoverage: coverage,
+            badDebt: DecimalText(text: text("bad_debt") ?? "0") ?? DecimalText(0),
+            badDebtUnit: text("bad_debt_unit") ?? "", runDigest: text("run_digest") ?? "")
+    }
+
+    /// The `debt` of every race with a `liquidated_block`, summed exactly.
+    static func auctionedDebt(_ races: String) -> DecimalText {
+        let table = StressTable(races)
+        guard let debt = table.index("debt"), let block = table.index("liquidated_block") else {
+            return DecimalText(0)
+        }
+        var total = ExactDecimal(0)
+        for row in table.rows where !row[block].isEmpty {
+            if let value = ExactDecimal(row[debt]), !value.isNegative {
+                total = ExactDecimal.add(total, value)
+            }
+        }
+        return (DecimalText(text: total.description) ?? DecimalText(0))
+    }
+}
+
+/// A small CSV table of a run's output (plain cells: the run's writers quote nothing in
+/// these columns).
+struct StressTable {
+    var header: [String] = []
+    var rows: [[String]] = []
+
+    init(_ text: String) {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: true)
+        guard !lines.isEmpty else { return }
+        header = lines.removeFirst().split(separator: ",", omittingEmptySubsequences: false)
+            .map(String.init)
+        rows = lines.map {
+            $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        }.filter { $0.count == header.count }
+    }
+
+    func index(_ column: String) -> Int? {
+        header.firstIndex(of: column)
+    }
+}
