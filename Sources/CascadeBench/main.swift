@@ -25,7 +25,14 @@ if let flag = CommandLine.arguments.firstIndex(of: "--only"),
     case "world": runWorldBench()
     case "lending": runLendingBench()
     case "perps": runPerpsBench()
-    default: print("--only takes chain, contracts, keepers, world, lending or perps")
+    case "hold":
+        for pending in [100, 10_000, 1_000_000] {
+            let events: UInt64 =
+                quick ? 1_000_000 : (pending >= 1_000_000 ? 10_000_000 : 20_000_000)
+            let rate = holdThroughKernel(pending: pending, events: events)
+            print("hold pending=\(pending) events_per_second=\(Int(rate))")
+        }
+    default: print("--only takes hold, chain, contracts, keepers, world, lending or perps")
     }
     exit(0)
 }
