@@ -176,11 +176,28 @@ extension ProtocolState {
                 .invalidateReporter, caller: caller, block: block, events: &produced)
             for event in produced { events.append(.anchored(event)) }
         case .aave(let index, let call):
-            try performAave(index, call, caller: caller, block: block, events: &events)
+            if let g = guardIndex(.aave(pool: index)) {
+                try performGuardedAave(
+                    index, call, guard: g, caller: caller, block: block, events: &events)
+            } else {
+                try performAave(index, call, caller: caller, block: block, events: &events)
+            }
         case .compound(let index, let call):
-            try performCompound(index, call, caller: caller, block: block, events: &events)
+            if let g = guardIndex(.compound(comptroller: index)) {
+                try performGuardedCompound(
+                    index, call, guard: g, caller: caller, block: block, events: &events)
+            } else {
+                try performCompound(index, call, caller: caller, block: block, events: &events)
+            }
         case .perp(let index, let call):
-            try performPerp(index, call, caller: caller, block: block, events: &events)
+            if let g = guardIndex(.perp(exchange: index)) {
+                try performGuardedPerp(
+                    index, call, guard: g, caller: caller, block: block, events: &events)
+            } else {
+                try performPerp(index, call, caller: caller, block: block, events: &events)
+            }
+        case .governance(let call):
+            try performGovernance(call, caller: caller, block: block, events: &events)
         }
     }
 
