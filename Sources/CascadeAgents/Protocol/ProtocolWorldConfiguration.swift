@@ -116,6 +116,8 @@ public struct ProtocolWorldConfiguration: Sendable {
     /// A perpetuals exchange on the world's chain, with its traders, liquidators, oracle
     /// and backstop agent (docs/model/perpetuals.md); nil for none.
     public var perps: PerpWorldSettings?
+    /// The governance timelock and its agents (`protocol.governance`), if any.
+    public var governance: GovernanceSettings?
 
     public init(
         seed: UInt64, chain: ChainConfiguration, demand: BackgroundDemand?,

@@ -72,6 +72,12 @@ enum ProtocolWorldDecoding {
             try decodeLatencies(pokerObject, &poker.observation, &poker.propagation)
             try pokerObject.finish()
         }
+        let governance = try object.optional("governance").map { section throws(WorldError) in
+            try decodeGovernance(
+                section,
+                world: GovernedWorld(
+                    lending: lending?.settings, perps: perps, collaterals: collaterals))
+        }
         try object.finish()
         var configuration = ProtocolWorldConfiguration(
             seed: seed,
@@ -82,6 +88,7 @@ enum ProtocolWorldDecoding {
             keepers: keepers, arbitrageurs: arbitrageurs ?? [], poker: poker, limits: limits,
             lending: lending?.settings, perps: perps)
         if let lending { configuration.nativeAsset = lending.gasAsset }
+        configuration.governance = governance
         return configuration
     }
 
