@@ -91,15 +91,15 @@ public struct CircuitBreaker: Hashable, Sendable {
         let move = history.move(
             asset: asset, price: price, at: timestamp, windowSeconds: rule.windowSeconds)
         guard move.bps > threshold else { return }
-        // A trip while already tripped by a move keeps its start; a fresh one starts now.
-        let since: UInt64
-        if let last = lastExcess, let until = last.until, timestamp < until {
-            since = last.since
-        } else {
-            since = timestamp
+        // An excessive move while already tripped by one extends that pause (its start and
+        // the inputs that tripped it stay); otherwise a fresh pause starts now.
+        if var last = lastExcess, let until = last.until, timestamp < until {
+            last.until = timestamp + rule.cooldownSeconds
+            lastExcess = last
+            return
         }
         lastExcess = Pause(
-            reason: .priceMove, asset: asset, since: since,
+            reason: .priceMove, asset: asset, since: timestamp,
             until: timestamp + rule.cooldownSeconds, price: price, reference: move.reference,
             moveBps: move.bps)
     }

@@ -167,9 +167,12 @@ public struct ProtocolGuard: Hashable, Sendable {
         }
     }
 
-    /// The same pause: same reason, asset and start (a cool-down extended is the same one).
+    /// The same pause: same reason and start (a cool-down extended is the same one; a
+    /// stale pause is named by its first stale asset, so a second asset going stale while
+    /// the first still is does not make a new one).
     static func same(_ lhs: CircuitBreaker.Pause, _ rhs: CircuitBreaker.Pause?) -> Bool {
         guard let rhs else { return false }
-        return lhs.reason == rhs.reason && lhs.asset == rhs.asset && lhs.since == rhs.since
+        return lhs.reason == rhs.reason && lhs.since == rhs.since
+            && (lhs.reason == .priceMove || lhs.asset == rhs.asset)
     }
 }

@@ -9,8 +9,10 @@ struct GuardFigures {
     var trips = 0
     var tripsOnMove = 0
     var tripsOnStaleness = 0
-    /// Seconds paused, over the pauses that resumed during the run.
+    /// Seconds paused: the pauses that resumed during the run, and one still in force at
+    /// the end counted to the last block.
     var pausedSeconds: UInt64 = 0
+    var pausedAtEnd = false
     /// Transactions reverted `paused: circuit breaker`.
     var pausedReverts = 0
     var designedLiquidations = 0
@@ -18,6 +20,17 @@ struct GuardFigures {
     var executions = 0
     /// Each executed change: its name, value, and when it was proposed and executed.
     var executed: [(label: String, value: UInt256, proposedAt: UInt64, executedAt: UInt64)] = []
+
+    mutating func notePauseAtEnd(
+        since: UInt64, end: UInt64, unreported: Bool, reason: CircuitBreaker.Reason
+    ) {
+        if unreported {
+            trips += 1
+            if reason == .stale { tripsOnStaleness += 1 } else { tripsOnMove += 1 }
+        }
+        pausedAtEnd = true
+        pausedSeconds += end > since ? end - since : 0
+    }
 
     mutating func record(_ block: BlockResult<ProtocolState.Call, ProtocolState.Event>) {
         for receipt in block.receipts {
@@ -66,6 +79,7 @@ extension ProtocolRun {
             summary.append("breaker_trips_on_move", .integer(figures.tripsOnMove))
             summary.append("breaker_trips_on_staleness", .integer(figures.tripsOnStaleness))
             summary.append("breaker_paused_seconds", .integer(Int(figures.pausedSeconds)))
+            summary.append("breaker_paused_at_end", .boolean(figures.pausedAtEnd))
             summary.append("breaker_reverted_transactions", .integer(figures.pausedReverts))
             summary.append("designed_fee_liquidations", .integer(figures.designedLiquidations))
         }

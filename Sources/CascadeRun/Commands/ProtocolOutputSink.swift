@@ -81,6 +81,18 @@ final class ProtocolOutputSink: ProtocolBlockObserver, PerpBlockObserver {
     func noteEnd(of world: ProtocolWorld) {
         attack = world.perps?.attacker?.statistics
         riskFirings = world.riskController?.firings ?? []
+        let end = UInt64(max(0, world.producer.chain.head.time.wholeSeconds))
+        if let guarded = world.producer.chain.state.guards.first,
+            let pause = guarded.pause(at: end)
+        {
+            // A pause no transaction saw begin (a feed gone stale) is a trip the trace
+            // could not report; it counts here.
+            let reported =
+                guarded.announced.map { $0.reason == pause.reason && $0.since == pause.since }
+                ?? false
+            guardFigures.notePauseAtEnd(
+                since: pause.since, end: end, unreported: !reported, reason: pause.reason)
+        }
         if let lending = world.lending { noteLendingEnd(lending, world: world) }
         guard let exchange = world.producer.chain.state.perpExchanges.first else { return }
         perpOpenDeficit = 0
