@@ -146,7 +146,7 @@ public final class RiskController: Agent {
     }
 
     /// `sqrt(Σ ln(pᵢ/pᵢ₋₁)² · year / window)` over the price changes inside the window.
-    static func realisedVolatility(
+    package static func realisedVolatility(
         _ history: [(at: SimTime, price: Double)], at time: SimTime, windowSeconds: Double
     ) -> Double {
         let start = time - SimTime(milliseconds: Int64(windowSeconds * 1_000))

@@ -33,7 +33,7 @@ public struct CircuitBreaker: Hashable, Sendable {
         /// Trip when an asset's last update is older than this, seconds (nil: never).
         public var staleSeconds: UInt64?
         /// Pause liquidations (Aave `liquidationCall`, Compound `liquidateBorrow`, the
-        /// perpetuals exchange's `liquidate` and `backstop`).
+        /// perpetuals exchange's `liquidate`, `backstop` and `deleverage`).
         public var pausesLiquidations: Bool
         /// Pause new risk: borrowing on a lending pool, trading on a perpetuals exchange.
         public var pausesTrading: Bool

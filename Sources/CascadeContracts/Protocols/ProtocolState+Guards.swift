@@ -203,7 +203,9 @@ extension ProtocolState {
                         penaltyBps: fee.penaltyBps))
             }
             guards[g].announce(at: now, events: &reports)
-        case .backstop:
+        case .backstop, .deleverage:
+            // The whole loss waterfall pauses: leaving deleveraging open would hand the
+            // paused liquidations' losses to the profitable side instead.
             try guards[g].requireOpen(.liquidation, at: now)
             try performPerp(index, call, caller: caller, block: block, events: &events)
             guards[g].announce(at: now, events: &reports)
