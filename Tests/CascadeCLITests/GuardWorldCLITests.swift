@@ -55,8 +55,9 @@ struct GuardWorldCLITests {
         }
         // Liquidations inside a pause revert with the breaker's reason; none lands inside.
         let paused = trace.filter {
-            $0["type"] as? String == "tx" && $0["revert_reason"] as? String
-                == "paused: circuit breaker"
+            $0["type"] as? String == "tx"
+                && $0["revert_reason"] as? String
+                    == "paused: circuit breaker"
         }
         #expect(!paused.isEmpty)
         #expect(summary["breaker_reverted_transactions"] as? Int == paused.count)
@@ -88,8 +89,10 @@ struct GuardWorldCLITests {
             #expect((execution["time_ms"] as? Int ?? 0) / 1_000 == executed)
         }
         let threshold = try #require(
-            executions.first { $0["parameter"] as? String
-                == "lending.assets[0].liquidation_threshold" })
+            executions.first {
+                $0["parameter"] as? String
+                    == "lending.assets[0].liquidation_threshold"
+            })
         #expect(threshold["previous"] as? String == "8800")
         #expect(threshold["value"] as? String == "8300")
         let agents = try String(

@@ -63,7 +63,7 @@ struct GuardTests {
         var breaker = CircuitBreaker(rule: Self.rule)
         breaker.observe(asset: 0, price: 44_000_000, at: 100, history: history)
         history.record(asset: 0, price: 44_000_000, at: 100)
-        
+
         let pause = breaker.pause(at: 100, history: history)
         #expect(pause?.reason == .priceMove)
         #expect(pause?.moveBps == 1_200)
@@ -72,7 +72,8 @@ struct GuardTests {
         #expect(breaker.pause(at: 1_900, history: history) == nil)
     }
 
-    @Test("a move of exactly the threshold does not trip; a further excessive move extends the pause")
+    @Test(
+        "a move of exactly the threshold does not trip; a further excessive move extends the pause")
     func thresholdIsStrictAndCooldownRestarts() {
         var history = PriceHistory(prices: [50_000_000], at: 0, horizonSeconds: 600)
         var breaker = CircuitBreaker(rule: Self.rule)
@@ -123,12 +124,14 @@ struct GuardTests {
         #expect(world.events.contains { if case .guarded(.tripped) = $0 { true } else { false } })
         let before = world.state
         world.now = start + 60 + 1_799
-        #expect(world.run([Self.liquidation(world)], as: liquidator)?.reason
-            == "paused: circuit breaker")
+        #expect(
+            world.run([Self.liquidation(world)], as: liquidator)?.reason
+                == "paused: circuit breaker")
         #expect(world.state == before)
         // Borrowing is paused too.
-        #expect(world.run([.aave(pool: world.aave, .borrow(asset: 1, amount: 1))], as: bob)?
-            .reason == "paused: circuit breaker")
+        #expect(
+            world.run([.aave(pool: world.aave, .borrow(asset: 1, amount: 1))], as: bob)?
+                .reason == "paused: circuit breaker")
         world.now = start + 60 + 1_800
         try world.mustRun([Self.liquidation(world)], as: liquidator)
         let resumed = world.events.compactMap { event -> UInt64? in
@@ -137,9 +140,10 @@ struct GuardTests {
             return at
         }
         #expect(resumed == [start + 60 + 1_800])
-        #expect(world.events.contains {
-            if case .aave(_, .liquidated) = $0 { true } else { false }
-        })
+        #expect(
+            world.events.contains {
+                if case .aave(_, .liquidated) = $0 { true } else { false }
+            })
     }
 
     @Test("a stale feed pauses liquidations until the next update")
@@ -156,12 +160,13 @@ struct GuardTests {
         world.now = start + 3_601
         try world.mustRun(
             [.aave(pool: world.aave, .setAssetPrice(asset: 0, price: 41_500_000))], as: oracle)
-        #expect(world.run([Self.liquidation(world)], as: liquidator)?.reason
-            == "paused: circuit breaker")
+        #expect(
+            world.run([Self.liquidation(world)], as: liquidator)?.reason
+                == "paused: circuit breaker")
         world.now = start + 3_700
         try world.mustRun(
             [
-                .aave(pool: world.aave, .setAssetPrice(asset: 1, price: 100_000_000)),
+                .aave(pool: world.aave, .setAssetPrice(asset: 1, price: 100_000_000))
             ], as: oracle)
         // Asset 0 was updated at start + 3,601: fresh; the liquidation lands.
         try world.mustRun([Self.liquidation(world)], as: liquidator)
@@ -192,7 +197,8 @@ struct GuardTests {
             as [(UInt64, UInt64, UInt64)]
         {
             var previous = UInt256.zero
-            for elapsed in stride(from: UInt64(0), through: duration * 2, by: UInt64.Stride(max(1, duration / 97)))
+            for elapsed in stride(
+                from: UInt64(0), through: duration * 2, by: UInt64.Stride(max(1, duration / 97)))
             {
                 let penalty = LiquidationFeeDesign.dutchPenaltyBps(
                     startBps: UInt256(start), capBps: UInt256(cap), durationSeconds: duration,
@@ -237,8 +243,9 @@ struct GuardTests {
         // Bonus as WAD (bps · 1e14): 1% at the clock's start, 100 + 800 · 400 / 800 = 5% later.
         #expect(bonuses == [10_100 * bpsToWad, 10_500 * bpsToWad])
         // The configured 8% is back after each liquidation.
-        #expect(world.state.aavePools[world.aave].reserves[0].configuration.liquidationBonusBps
-            == 10_800)
+        #expect(
+            world.state.aavePools[world.aave].reserves[0].configuration.liquidationBonusBps
+                == 10_800)
     }
 
     // MARK: - Governance
@@ -254,14 +261,16 @@ struct GuardTests {
         try world.mustRun([propose], as: governor)
         world.now = start + 86_399
         let before = world.state
-        #expect(world.run([.governance(.execute(id: 0))], as: stranger)?.reason
-            == "Governance/timelock-not-passed")
+        #expect(
+            world.run([.governance(.execute(id: 0))], as: stranger)?.reason
+                == "Governance/timelock-not-passed")
         #expect(world.state == before)
         world.now = start + 86_400
         try world.mustRun([.governance(.execute(id: 0))], as: stranger)
         #expect(world.state.aavePools[world.aave].reserves[0].configuration.ltvBps == 4_000)
-        #expect(world.run([.governance(.execute(id: 0))], as: stranger)?.reason
-            == "Governance/already-executed")
+        #expect(
+            world.run([.governance(.execute(id: 0))], as: stranger)?.reason
+                == "Governance/already-executed")
         let executed = world.events.compactMap { event -> (UInt64?, UInt256)? in
             guard case .governance(.executed(let proposal, let previous)) = event else {
                 return nil
@@ -278,11 +287,15 @@ struct GuardTests {
         var world = try Self.lendingWorld()
         world.state.setGovernance(Governance(delaySeconds: 0, proposers: [governor]))
         try world.mustRun(
-            [.governance(.propose(.aaveLTV(pool: world.aave, asset: 0), value: 7_000, label: "ltv"))],
+            [
+                .governance(
+                    .propose(.aaveLTV(pool: world.aave, asset: 0), value: 7_000, label: "ltv"))
+            ],
             as: governor)
         let before = world.state
-        #expect(world.run([.governance(.execute(id: 0))], as: governor)?.reason
-            == "Governance/ltv-above-threshold")
+        #expect(
+            world.run([.governance(.execute(id: 0))], as: governor)?.reason
+                == "Governance/ltv-above-threshold")
         #expect(world.state == before)
     }
 }

@@ -124,8 +124,7 @@ public struct ProtocolGuard: Hashable, Sendable {
 
     /// Starts `account`'s liquidation clock if it has none and it is still liquidatable,
     /// or clears it when the liquidation left it safe.
-    public mutating func noteLiquidation(account: UInt64, at timestamp: UInt64, stillUnsafe: Bool)
-    {
+    public mutating func noteLiquidation(account: UInt64, at timestamp: UInt64, stillUnsafe: Bool) {
         if stillUnsafe {
             if clockStarts[account] == nil { clockStarts[account] = timestamp }
         } else {
@@ -142,7 +141,9 @@ public struct ProtocolGuard: Hashable, Sendable {
             switch previous.reason {
             case .priceMove:
                 // The cool-down as it stood when the pause ended (or the breaker's last).
-                let until = breaker?.lastExcess.flatMap { $0.since == previous.since ? $0.until : nil }
+                let until = breaker?.lastExcess.flatMap {
+                    $0.since == previous.since ? $0.until : nil
+                }
                 resumedAt = Swift.min(until ?? previous.until ?? timestamp, timestamp)
             case .stale:
                 resumedAt = Swift.min(history.lastUpdate[previous.asset], timestamp)

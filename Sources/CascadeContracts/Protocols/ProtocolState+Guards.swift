@@ -54,7 +54,8 @@ extension ProtocolState {
             try guards[g].requireOpen(.liquidation, at: now)
             let account = UInt64(user.rawValue)
             let fee = guards[g].penalty(account: account, assets: [c, d], at: now)
-            let saved = aavePools[index].reserves.indices.contains(c)
+            let saved =
+                aavePools[index].reserves.indices.contains(c)
                 ? aavePools[index].reserves[c].configuration.liquidationBonusBps : nil
             if let fee, let saved {
                 aavePools[index].reserves[c].configuration.liquidationBonusBps =
@@ -135,8 +136,9 @@ extension ProtocolState {
             defer { compoundComptrollers[index].configuration.liquidationIncentive = saved }
             try performCompound(index, call, caller: caller, block: block, events: &events)
             let unsafe =
-                !((try? compoundComptrollers[index].accountLiquidity(of: borrower, ledger: ledger))?.shortfall
-                    .isZero ?? true)
+                !((try? compoundComptrollers[index].accountLiquidity(of: borrower, ledger: ledger))?
+                .shortfall
+                .isZero ?? true)
             guards[g].noteLiquidation(account: account, at: now, stillUnsafe: unsafe)
             if let fee {
                 reports.append(
@@ -180,7 +182,8 @@ extension ProtocolState {
             let slot = Int(market.rawValue)
             let fee = guards[g].penalty(account: key, assets: [slot], at: now)
             let markets = perpExchanges[index].markets
-            let saved = markets.indices.contains(slot)
+            let saved =
+                markets.indices.contains(slot)
                 ? markets[slot].terms.liquidationPenaltyPpm : nil
             if let fee, saved != nil {
                 let ppm = fee.penaltyBps * 100

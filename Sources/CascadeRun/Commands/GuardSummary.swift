@@ -54,8 +54,10 @@ struct GuardFigures {
             case .governance(.executed(let proposal, _)):
                 executions += 1
                 executed.append(
-                    (proposal.label, proposal.value, proposal.proposedAt,
-                        proposal.executedAt ?? 0))
+                    (
+                        proposal.label, proposal.value, proposal.proposedAt,
+                        proposal.executedAt ?? 0
+                    ))
             default:
                 break
             }

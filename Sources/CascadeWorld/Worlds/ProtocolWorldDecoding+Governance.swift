@@ -174,8 +174,9 @@ extension ProtocolWorldDecoding {
             }
             let aboveReader = rule.optional("above")
             let belowReader = rule.optional("below")
-            guard (aboveReader == nil) != (belowReader == nil), let thresholdReader =
-                aboveReader ?? belowReader
+            guard (aboveReader == nil) != (belowReader == nil),
+                let thresholdReader =
+                    aboveReader ?? belowReader
             else { throw entry.error("give above or below (one of them)") }
             let threshold: Double
             if kind == "oracle_lag" {
@@ -240,25 +241,37 @@ extension ProtocolWorldDecoding {
                 let asset = try index(parts[2], count: lending.assets.count)
                 switch (parts[3], aave) {
                 case ("ltv", true):
-                    return (.aaveLTV(pool: 0, asset: asset), label,
-                        UInt256(try bps(valueReader, in: 0...10_000)))
+                    return (
+                        .aaveLTV(pool: 0, asset: asset), label,
+                        UInt256(try bps(valueReader, in: 0...10_000))
+                    )
                 case ("liquidation_threshold", true):
-                    return (.aaveLiquidationThreshold(pool: 0, asset: asset), label,
-                        UInt256(try bps(valueReader, in: 0...10_000)))
+                    return (
+                        .aaveLiquidationThreshold(pool: 0, asset: asset), label,
+                        UInt256(try bps(valueReader, in: 0...10_000))
+                    )
                 case ("liquidation_bonus", true):
-                    return (.aaveLiquidationBonus(pool: 0, asset: asset), label,
-                        UInt256(10_000 + (try bps(valueReader, in: 1...5_000))))
+                    return (
+                        .aaveLiquidationBonus(pool: 0, asset: asset), label,
+                        UInt256(10_000 + (try bps(valueReader, in: 1...5_000)))
+                    )
                 case ("collateral_factor", false):
-                    return (.compoundCollateralFactor(comptroller: 0, market: asset), label,
-                        UInt256(try bps(valueReader, in: 0...9_000)) * basisWad)
+                    return (
+                        .compoundCollateralFactor(comptroller: 0, market: asset), label,
+                        UInt256(try bps(valueReader, in: 0...9_000)) * basisWad
+                    )
                 default: break
                 }
             } else if parts.count == 2, !aave, parts[1] == "close_factor" {
-                return (.compoundCloseFactor(comptroller: 0), label,
-                    UInt256(try bps(valueReader, in: 500...9_000)) * basisWad)
+                return (
+                    .compoundCloseFactor(comptroller: 0), label,
+                    UInt256(try bps(valueReader, in: 500...9_000)) * basisWad
+                )
             } else if parts.count == 2, !aave, parts[1] == "liquidation_incentive" {
-                return (.compoundLiquidationIncentive(comptroller: 0), label,
-                    UInt256(10_000 + (try bps(valueReader, in: 0...5_000))) * basisWad)
+                return (
+                    .compoundLiquidationIncentive(comptroller: 0), label,
+                    UInt256(10_000 + (try bps(valueReader, in: 0...5_000))) * basisWad
+                )
             } else if parts.count == 3, parts[1] == "circuit_breaker",
                 lending.guardSettings?.breaker != nil
             {
@@ -292,21 +305,29 @@ extension ProtocolWorldDecoding {
             }
             switch (parts[2], parts[3]) {
             case ("flipper", "chop") where flipper, ("clipper", "chop") where !flipper:
-                return (.makerChop(ilk: ilk), label,
-                    .wad + (try fraction(valueReader, scale: 18, atMostPercent: 100)))
+                return (
+                    .makerChop(ilk: ilk), label,
+                    .wad + (try fraction(valueReader, scale: 18, atMostPercent: 100))
+                )
             case ("flipper", "ttl") where flipper:
-                return (.flipperTTL(ilk: ilk), label,
-                    UInt256(try wholeSeconds(valueReader, in: 1...365 * 86_400)))
+                return (
+                    .flipperTTL(ilk: ilk), label,
+                    UInt256(try wholeSeconds(valueReader, in: 1...365 * 86_400))
+                )
             case ("flipper", "tau") where flipper:
-                return (.flipperTau(ilk: ilk), label,
-                    UInt256(try wholeSeconds(valueReader, in: 1...365 * 86_400)))
+                return (
+                    .flipperTau(ilk: ilk), label,
+                    UInt256(try wholeSeconds(valueReader, in: 1...365 * 86_400))
+                )
             case ("clipper", "buf") where !flipper:
                 let buf = try fraction(valueReader, scale: 27, atMostPercent: 10_000)
                 guard buf >= .ray else { throw valueReader.error("must be at least 100%") }
                 return (.clipperBuf(ilk: ilk), label, buf)
             case ("clipper", "tail") where !flipper:
-                return (.clipperTail(ilk: ilk), label,
-                    UInt256(try wholeSeconds(valueReader, in: 1...365 * 86_400)))
+                return (
+                    .clipperTail(ilk: ilk), label,
+                    UInt256(try wholeSeconds(valueReader, in: 1...365 * 86_400))
+                )
             default: break
             }
         default: break
@@ -323,14 +344,20 @@ extension ProtocolWorldDecoding {
         case "move":
             return (.breakerMove(guard: 0), label, UInt256(try bps(value, in: 1...100_000)))
         case "window":
-            return (.breakerWindow(guard: 0), label,
-                UInt256(try wholeSeconds(value, in: 1...7 * 86_400)))
+            return (
+                .breakerWindow(guard: 0), label,
+                UInt256(try wholeSeconds(value, in: 1...7 * 86_400))
+            )
         case "cooldown":
-            return (.breakerCooldown(guard: 0), label,
-                UInt256(try wholeSeconds(value, in: 0...7 * 86_400)))
+            return (
+                .breakerCooldown(guard: 0), label,
+                UInt256(try wholeSeconds(value, in: 0...7 * 86_400))
+            )
         case "stale":
-            return (.breakerStale(guard: 0), label,
-                UInt256(try wholeSeconds(value, in: 1...7 * 86_400)))
+            return (
+                .breakerStale(guard: 0), label,
+                UInt256(try wholeSeconds(value, in: 1...7 * 86_400))
+            )
         default:
             throw path.error("\(label): a breaker has move, window, cooldown and stale")
         }
