@@ -136,4 +136,41 @@ struct GuardWorldCLITests {
         #expect(execution["value"] as? String == "5000")
         #expect(summary["governance_executions"] as? Int == 1)
     }
+
+    @Test("Maker: the breaker pauses bites between its trip and resume; governance sets ttl")
+    func maker() throws {
+        let breaker =
+            #"{"move": "5%", "window": "1h", "cooldown": "1h", "pause": ["liquidations"]}"#
+        let governance =
+            #"{"delay": "2h", "schedule": [{"at": "1h", "parameter": "#
+            + #""collaterals[0].flipper.ttl", "value": "6h"}]}"#
+        let (_, summary, trace) = try Self.run(
+            "black-thursday-2020",
+            [
+                "--set", "duration=\"12h\"", "--set", "protocol.borrowers.count=300", "--set",
+                "protocol.circuit_breaker=\(breaker)", "--set",
+                "protocol.governance=\(governance)",
+            ], name: "guard-maker")
+        let trips = trace.filter { $0["type"] as? String == "breaker_trip" }
+        let resumes = trace.filter { $0["type"] as? String == "breaker_resume" }
+        #expect(!trips.isEmpty)
+        #expect(trips.allSatisfy { $0["protocol"] as? String == "maker" })
+        #expect(resumes.allSatisfy { $0["paused_s"] as? Int == 3_600 })
+        let pauses: [(Int, Int)] = zip(trips, resumes).map {
+            ($0["tripped_at_s"] as? Int ?? 0, $1["resumed_at_s"] as? Int ?? 0)
+        }
+        let bites = trace.filter { $0["type"] as? String == "bite" }
+        #expect(!bites.isEmpty)
+        for bite in bites {
+            let seconds = (bite["time_ms"] as? Int ?? 0) / 1_000
+            #expect(!pauses.contains { seconds >= $0.0 && seconds < $0.1 }, "\(bite)")
+        }
+        #expect(summary["breaker_reverted_transactions"] as? Int ?? 0 > 0)
+        let execution = try #require(
+            trace.first { $0["type"] as? String == "governance_execute" })
+        #expect(execution["parameter"] as? String == "collaterals[0].flipper.ttl")
+        #expect(execution["previous"] as? String == "600")
+        #expect(execution["value"] as? String == "21600")
+        #expect((execution["executed_at_s"] as? Int ?? 0) >= (execution["eta_s"] as? Int ?? 1))
+    }
 }

@@ -249,7 +249,8 @@ extension ProtocolWorld {
 
 extension ProtocolWorld {
     /// The opt-in guards and governance, after every protocol is set up (timestamp 2): a
-    /// guard around the lending pool or the perpetuals exchange (guard 0), the governance
+    /// guard around the lending pool or the perpetuals exchange (guard 0), one around the
+    /// Maker system (after it), the governance
     /// contract, and ETH for the governance agent and the risk controller to pay gas.
     static func addGuards(
         _ state: inout ProtocolState, configuration: ProtocolWorldConfiguration, eth: TokenID
@@ -270,6 +271,13 @@ extension ProtocolWorld {
                 ProtocolGuard(
                     target: target, breaker: settings.breaker.map { CircuitBreaker(rule: $0) },
                     feeDesign: settings.feeDesign, prices: state.guardPrices(target), at: 2))
+        }
+        // The Maker guard comes after the lending or perpetuals one (its governance index).
+        if let settings = configuration.makerGuard {
+            _ = state.addGuard(
+                ProtocolGuard(
+                    target: .maker, breaker: settings.breaker.map { CircuitBreaker(rule: $0) },
+                    feeDesign: .fixed, prices: state.guardPrices(.maker), at: 2))
         }
         guard let governance = configuration.governance else { return }
         var proposers = [governanceExecutor]

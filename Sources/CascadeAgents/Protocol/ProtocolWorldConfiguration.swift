@@ -118,6 +118,8 @@ public struct ProtocolWorldConfiguration: Sendable {
     public var perps: PerpWorldSettings?
     /// The governance timelock and its agents (`protocol.governance`), if any.
     public var governance: GovernanceSettings?
+    /// A circuit breaker around the Maker system (`protocol.circuit_breaker`), if any.
+    public var makerGuard: GuardSettings?
 
     public init(
         seed: UInt64, chain: ChainConfiguration, demand: BackgroundDemand?,

@@ -14,10 +14,13 @@ public struct ProtocolGuard: Hashable, Sendable {
         case aave(pool: Int)
         case compound(comptroller: Int)
         case perp(exchange: Int)
+        /// The Maker system: its ilks' Spotter prices, `bite` and `bark`.
+        case maker
 
         /// The trace's `protocol` value.
         public var name: String {
             switch self {
+            case .maker: "maker"
             case .aave(let index): "aave[\(index)]"
             case .compound(let index): "compound[\(index)]"
             case .perp(let index): "perp[\(index)]"

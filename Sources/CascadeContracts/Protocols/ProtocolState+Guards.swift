@@ -16,6 +16,8 @@ extension ProtocolState {
             precondition(compoundComptrollers.indices.contains(index), "unknown comptroller")
         case .perp(let index):
             precondition(perpExchanges.indices.contains(index), "unknown exchange")
+        case .maker:
+            break
         }
         precondition(guardIndex(guarded.target) == nil, "protocol already guarded")
         guards.append(guarded)
@@ -38,7 +40,47 @@ extension ProtocolState {
             return comptroller.markets.map { (try? comptroller.underlyingPrice($0)) ?? .zero }
         case .perp(let index):
             return perpExchanges[index].markets.map { UInt256(UInt128(max(0, $0.price))) }
+        case .maker:
+            return maker.ilks.map { $0.feedPrice ?? .zero }
         }
+    }
+
+    // MARK: - Maker
+
+    /// A Maker call under the Maker guard: `bite` and `bark` are liquidations, a `frob`
+    /// that draws debt is borrowing; the Spotter's price is recorded by `spotterPoke`.
+    mutating func performGuardedMaker(
+        _ call: MakerSystem.Call, guard g: Int, caller: Address, block: BlockContext,
+        events: inout [Event]
+    ) throws(Revert) {
+        let now = block.timestamp
+        switch call {
+        case .bite, .bark:
+            try guards[g].requireOpen(.liquidation, at: now)
+        case .frob(_, _, let dart) where !dart.isNegative && !dart.magnitude.isZero:
+            try guards[g].requireOpen(.trading, at: now)
+        default:
+            break
+        }
+        try applyMaker(call, caller: caller, block: block, events: &events)
+        var reports: [ProtocolGuard.Event] = []
+        guards[g].announce(at: now, events: &reports)
+        for report in reports { events.append(.guarded(report)) }
+    }
+
+    /// The Spotter's poke under the Maker guard: the ilk's new price is recorded.
+    mutating func performGuardedSpotterPoke(
+        ilk: MakerSystem.IlkID, price: UInt256, guard g: Int, caller: Address,
+        block: BlockContext, events: inout [Event]
+    ) throws(Revert) {
+        try applyMaker(
+            .poke(ilk: ilk, price: price), caller: caller, block: block, events: &events)
+        var reports: [ProtocolGuard.Event] = []
+        if !price.isZero {
+            guards[g].observe(
+                asset: Int(ilk.rawValue), price: price, at: block.timestamp, events: &reports)
+        }
+        for report in reports { events.append(.guarded(report)) }
     }
 
     // MARK: - Aave

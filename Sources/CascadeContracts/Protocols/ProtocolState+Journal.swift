@@ -97,8 +97,10 @@ extension ProtocolState {
             saveBalance(token, destination)
         case .maker(let makerCall):
             recordMaker(makerCall, caller: caller, now: block.timestamp)
+            if !guards.isEmpty { journal.components.append(.guards(guards)) }
         case .spotterPoke(let ilk):
             saveIlk(ilk)
+            if !guards.isEmpty { journal.components.append(.guards(guards)) }
         case .joinGem(let ilk, _), .exitGem(let ilk, _):
             guard let collateral = collateral(of: ilk) else { return }
             saveBalance(collateral.token, caller)

@@ -74,7 +74,7 @@ extension ProtocolRun {
     ) {
         let guarded =
             configuration.lending?.guardSettings != nil
-            || configuration.perps?.guardSettings != nil
+            || configuration.perps?.guardSettings != nil || configuration.makerGuard != nil
         let figures = sink.guardFigures
         if guarded {
             summary.append("breaker_trips", .integer(figures.trips))

@@ -82,9 +82,8 @@ final class ProtocolOutputSink: ProtocolBlockObserver, PerpBlockObserver {
         attack = world.perps?.attacker?.statistics
         riskFirings = world.riskController?.firings ?? []
         let end = UInt64(max(0, world.producer.chain.head.time.wholeSeconds))
-        if let guarded = world.producer.chain.state.guards.first,
-            let pause = guarded.pause(at: end)
-        {
+        for guarded in world.producer.chain.state.guards {
+            guard let pause = guarded.pause(at: end) else { continue }
             // A pause no transaction saw begin (a feed gone stale) is a trip the trace
             // could not report; it counts here.
             let reported =

@@ -113,6 +113,12 @@ extension ProtocolWorldDecoding {
         var lending: LendingSettings?
         var perps: PerpWorldSettings?
         var collaterals: [CollateralSettings]
+        var makerGuard: GuardSettings?
+
+        /// The Maker guard's index: after the lending or perpetuals guard, if there is one.
+        var makerGuardIndex: Int {
+            lending?.guardSettings != nil || perps?.guardSettings != nil ? 1 : 0
+        }
     }
 
     static func decodeGovernance(_ reader: JSONReader, world: GovernedWorld)
@@ -275,7 +281,7 @@ extension ProtocolWorldDecoding {
             } else if parts.count == 3, parts[1] == "circuit_breaker",
                 lending.guardSettings?.breaker != nil
             {
-                return try breakerChange(parts[2], label, valueReader, pathReader)
+                return try breakerChange(parts[2], label, valueReader, pathReader, guard: 0)
             }
         case ("perps", _):
             guard let perps = world.perps else { throw pathReader.error("no perps exchange") }
@@ -294,8 +300,11 @@ extension ProtocolWorldDecoding {
             } else if parts.count == 3, parts[1] == "circuit_breaker",
                 perps.guardSettings?.breaker != nil
             {
-                return try breakerChange(parts[2], label, valueReader, pathReader)
+                return try breakerChange(parts[2], label, valueReader, pathReader, guard: 0)
             }
+        case ("circuit_breaker", 2) where world.makerGuard?.breaker != nil:
+            return try breakerChange(
+                parts[1], label, valueReader, pathReader, guard: world.makerGuardIndex)
         case ("collaterals", 4):
             let ilk = try index(parts[1], count: world.collaterals.count)
             let flipper: Bool
@@ -338,24 +347,24 @@ extension ProtocolWorldDecoding {
     static let basisWad = UInt256(100_000_000_000_000 as UInt64)
 
     static func breakerChange(
-        _ key: String, _ label: String, _ value: JSONReader, _ path: JSONReader
+        _ key: String, _ label: String, _ value: JSONReader, _ path: JSONReader, guard g: Int
     ) throws(WorldError) -> (Governance.Parameter, String, UInt256) {
         switch key {
         case "move":
-            return (.breakerMove(guard: 0), label, UInt256(try bps(value, in: 1...100_000)))
+            return (.breakerMove(guard: g), label, UInt256(try bps(value, in: 1...100_000)))
         case "window":
             return (
-                .breakerWindow(guard: 0), label,
+                .breakerWindow(guard: g), label,
                 UInt256(try wholeSeconds(value, in: 1...7 * 86_400))
             )
         case "cooldown":
             return (
-                .breakerCooldown(guard: 0), label,
+                .breakerCooldown(guard: g), label,
                 UInt256(try wholeSeconds(value, in: 0...7 * 86_400))
             )
         case "stale":
             return (
-                .breakerStale(guard: 0), label,
+                .breakerStale(guard: g), label,
                 UInt256(try wholeSeconds(value, in: 1...7 * 86_400))
             )
         default:
