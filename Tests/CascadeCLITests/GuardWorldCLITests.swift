@@ -173,4 +173,44 @@ struct GuardWorldCLITests {
         #expect(execution["value"] as? String == "21600")
         #expect((execution["executed_at_s"] as? Int ?? 0) >= (execution["eta_s"] as? Int ?? 1))
     }
+
+    @Test("perpetuals: the breaker stops the loss waterfall; the dynamic fee follows its formula")
+    func perps() throws {
+        let breaker =
+            #"{"move": "5%", "window": "10m", "cooldown": "2m", "pause": ["liquidations", "#
+            + #""trading"]}"#
+        let fee =
+            #"{"design": "dynamic", "base": "0.5%", "multiplier": "20%", "cap": "3%", "#
+            + #""window": "10m"}"#
+        let (_, summary, trace) = try Self.run(
+            "perp-adl-2025",
+            [
+                "--set", "duration=\"8m\"", "--set", "protocol.perps.circuit_breaker=\(breaker)",
+                "--set", "protocol.perps.liquidation_fee=\(fee)",
+            ], name: "guard-perps")
+        let trip = try #require(trace.first { $0["type"] as? String == "breaker_trip" })
+        #expect(trip["protocol"] as? String == "perp[0]")
+        let tripped = try #require(trip["tripped_at_s"] as? Int)
+        let resumed =
+            trace.first { $0["type"] as? String == "breaker_resume" }?["resumed_at_s"] as? Int
+            ?? Int.max
+        // Nothing of the waterfall, and no trade, lands while paused.
+        for line in trace {
+            guard let type = line["type"] as? String,
+                ["perp_liquidation", "backstop_settlement", "adl", "perp_trade"].contains(type)
+            else { continue }
+            let seconds = (line["time_ms"] as? Int ?? 0) / 1_000
+            #expect(seconds < tripped || seconds >= resumed, "\(line)")
+        }
+        // Every designed fee is min(3%, 0.5% + 20% of the move), in basis points.
+        let fees = trace.filter { $0["type"] as? String == "liquidation_fee" }
+        #expect(!fees.isEmpty)
+        #expect(summary["designed_fee_liquidations"] as? Int == fees.count)
+        for line in fees {
+            let move = try #require(Int(line["move_bps"] as? String ?? ""))
+            let penalty = try #require(Int(line["penalty_bps"] as? String ?? ""))
+            #expect(penalty == min(300, 50 + move * 2_000 / 10_000))
+        }
+        #expect(summary["breaker_reverted_transactions"] as? Int ?? 0 > 0)
+    }
 }
