@@ -8,7 +8,8 @@ import Testing
 @Suite("cascade run: bundled and malformed worlds", .serialized)
 struct BundledWorldsCLITests {
     static let bundled = [
-        "aave-crv-2022", "aave-crv-2022-v3", "black-thursday-2020", "black-thursday-2020-clipper",
+        "aave-crv-2022", "aave-crv-2022-breaker", "aave-crv-2022-risk-controller",
+        "aave-crv-2022-v3", "black-thursday-2020", "black-thursday-2020-clipper",
         "black-thursday-2020-spell", "calm-day", "chain-demo", "compound-dai-2020",
         "compound-dai-2020-tolerance", "dydx-yfi-2023",
         "dydx-yfi-2023-oi-cap", "flash-crash", "flash-loan-spot-oracle",
@@ -73,6 +74,10 @@ struct BundledWorldsCLITests {
         ("flash-pair-reserve-type", "protocol.lending.pair.quote_reserve"),
         ("flash-attackers-sizes", "protocol.lending.flash_attackers.sizes"),
         ("flash-attackers-no-pair", "protocol.lending.flash_attackers"),
+        ("guard-breaker-no-window", "protocol.lending.circuit_breaker"),
+        ("guard-fee-cap-below-start", "protocol.lending.liquidation_fee.cap"),
+        ("governance-unknown-parameter", "protocol.governance.schedule[0].parameter"),
+        ("governance-risk-asset", "protocol.governance.risk_controller.rules[0].asset"),
     ]
 
     @Test("a malformed world exits 2 naming the file and the path", arguments: malformed)

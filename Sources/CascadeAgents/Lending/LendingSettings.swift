@@ -306,6 +306,8 @@ public struct LendingSettings: Hashable, Sendable {
     /// Flash-loan attackers (`FlashLoanAttacker`) on the pair, each at
     /// `ProtocolWorld.flashAttacker(i)`; they need a pair and an Aave pool.
     public var flashAttackers: [FlashLoanAttackerSettings] = []
+    /// A circuit breaker and liquidation-fee design around the pool (nil: none).
+    public var guardSettings: GuardSettings?
 
     public init(
         kind: LendingPoolKind, assets: [LendingAssetSettings], closeFactorBps: UInt64 = 5_000,

@@ -317,6 +317,8 @@ public struct PerpWorldSettings: Hashable, Sendable {
     public var depositorsCapital: Int128 = 0
     /// The pump-and-borrow attacker, or nil for none.
     public var attacker: PumpAttackerSettings?
+    /// A circuit breaker and liquidation-fee design around the exchange (nil: none).
+    public var guardSettings: GuardSettings?
 
     public init(
         markets: [PerpMarketSettings], insuranceFund: Int128 = 0,

@@ -116,6 +116,7 @@ extension ProtocolWorld {
             perpGenesis(
                 &state, settings: settings, market: market, seed: configuration.seed, eth: eth)
         }
+        addGuards(&state, configuration: configuration, eth: eth)
         return Genesis(
             state: state, eth: eth, ilks: ilks, medians: medians, pairs: pairs, vaults: vaults,
             lending: lending, perps: perps)
@@ -242,6 +243,49 @@ extension ProtocolWorld {
             state.ledger.mint(
                 tokens[arbitrageur.collateral], to: arbitrageur.address,
                 amount: UInt128(arbitrageur.collateralCapital) * ether)
+        }
+    }
+}
+
+extension ProtocolWorld {
+    /// The opt-in guards and governance, after every protocol is set up (timestamp 2): a
+    /// guard around the lending pool or the perpetuals exchange (guard 0), one around the
+    /// Maker system (after it), the governance
+    /// contract, and ETH for the governance agent and the risk controller to pay gas.
+    static func addGuards(
+        _ state: inout ProtocolState, configuration: ProtocolWorldConfiguration, eth: TokenID
+    ) {
+        let guarded: (ProtocolGuard.Target, GuardSettings)?
+        if let lending = configuration.lending, let settings = lending.guardSettings {
+            guarded = (
+                lending.kind == .compound
+                    ? .compound(comptroller: 0) : .aave(pool: 0), settings
+            )
+        } else if let perps = configuration.perps, let settings = perps.guardSettings {
+            guarded = (.perp(exchange: 0), settings)
+        } else {
+            guarded = nil
+        }
+        if let (target, settings) = guarded {
+            _ = state.addGuard(
+                ProtocolGuard(
+                    target: target, breaker: settings.breaker.map { CircuitBreaker(rule: $0) },
+                    feeDesign: settings.feeDesign, prices: state.guardPrices(target), at: 2))
+        }
+        // The Maker guard comes after the lending or perpetuals one (its governance index).
+        if let settings = configuration.makerGuard {
+            _ = state.addGuard(
+                ProtocolGuard(
+                    target: .maker, breaker: settings.breaker.map { CircuitBreaker(rule: $0) },
+                    feeDesign: .fixed, prices: state.guardPrices(.maker), at: 2))
+        }
+        guard let governance = configuration.governance else { return }
+        var proposers = [governanceExecutor]
+        if governance.riskController != nil { proposers.append(riskControllerAddress) }
+        state.setGovernance(
+            Governance(delaySeconds: governance.delaySeconds, proposers: proposers))
+        for address in proposers {
+            state.ledger.mint(eth, to: address, amount: genesisAccountEth * .weiPerEther)
         }
     }
 }

@@ -35,6 +35,10 @@ public final class ProtocolWorld {
     public static let daiJoin = Address(6)
     public static let liquidityProvider = Address(7)
     public static let pokerAddress = Address(8)
+    /// The governance agent (proposer of the world's schedule, executor of every proposal)
+    /// and the risk controller.
+    public static let governanceExecutor = Address(6_000)
+    public static let riskControllerAddress = Address(6_001)
     public static let firstBorrower: UInt32 = 10_000
 
     /// The auction house, GemJoin, pair, median and OSM of collateral `index`.
@@ -84,6 +88,9 @@ public final class ProtocolWorld {
     public let lending: LendingWorld?
     /// The perpetuals agents, when the world has an exchange (`configuration.perps`).
     public let perps: PerpAgents?
+    /// The governance agent and the risk controller, when the world has governance.
+    public let governanceAgent: GovernanceAgent?
+    public let riskController: RiskController?
 
     /// Builds the world; throws when the market configuration is invalid.
     public init(
@@ -256,6 +263,28 @@ public final class ProtocolWorld {
             subscribers += added.subscribers
         } else {
             perps = nil
+        }
+        // Governance comes last, so no other agent's id changes with it.
+        if let settings = configuration.governance {
+            let agent = GovernanceAgent(
+                settings: settings, producer: producerID, initialBaseFee: baseFee,
+                samplers: samplers)
+            _ = kernel.add(agent)
+            governanceAgent = agent
+            if let rules = settings.riskController {
+                let target: RiskTarget =
+                    built.lending.map { .lending($0.reader) } ?? .perps(exchange: 0)
+                let controller = RiskController(
+                    settings: rules, target: target, producer: producerID,
+                    initialBaseFee: baseFee, samplers: samplers)
+                _ = kernel.add(controller)
+                riskController = controller
+            } else {
+                riskController = nil
+            }
+        } else {
+            governanceAgent = nil
+            riskController = nil
         }
         venue.subscribers = subscribers
     }

@@ -116,6 +116,10 @@ public struct ProtocolWorldConfiguration: Sendable {
     /// A perpetuals exchange on the world's chain, with its traders, liquidators, oracle
     /// and backstop agent (docs/model/perpetuals.md); nil for none.
     public var perps: PerpWorldSettings?
+    /// The governance timelock and its agents (`protocol.governance`), if any.
+    public var governance: GovernanceSettings?
+    /// A circuit breaker around the Maker system (`protocol.circuit_breaker`), if any.
+    public var makerGuard: GuardSettings?
 
     public init(
         seed: UInt64, chain: ChainConfiguration, demand: BackgroundDemand?,

@@ -115,7 +115,7 @@ public struct AavePool: LendingProtocol {
 
     /// One reserve's state (Aave's `ReserveData`), without the per-user balances.
     public struct Reserve: Hashable, Sendable {
-        public let configuration: ReserveConfiguration
+        public internal(set) var configuration: ReserveConfiguration
         /// The oracle's price of one whole token, base currency with 8 decimals.
         public internal(set) var price: UInt256
         /// RAY; suppliers' balances are `scaled.rayMul(liquidityIndex)`.

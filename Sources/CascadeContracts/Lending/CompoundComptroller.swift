@@ -100,7 +100,7 @@ public struct CompoundComptroller: LendingProtocol {
 
     /// One cToken's state, without the per-account balances.
     public struct Market: Hashable, Sendable {
-        public let configuration: MarketConfiguration
+        public internal(set) var configuration: MarketConfiguration
         /// cTokens in existence.
         public internal(set) var totalSupply: UInt256 = .zero
         /// Underlying owed by all borrowers, with interest to `accrualBlockNumber`.

@@ -73,11 +73,22 @@ extension ProtocolState {
                 .transferred(token, from: caller, to: destination, amount: UInt256(amount)))
         case .maker(let makerCall):
             if case .poke = makerCall { throw Revert("Spotter/use-spotter-poke") }
-            try applyMaker(makerCall, caller: caller, block: block, events: &events)
+            if !guards.isEmpty, let g = guardIndex(.maker) {
+                try performGuardedMaker(
+                    makerCall, guard: g, caller: caller, block: block, events: &events)
+            } else {
+                try applyMaker(makerCall, caller: caller, block: block, events: &events)
+            }
         case .spotterPoke(let ilk):
             guard let price = spotterPrice(ilk: ilk) else { throw Revert("Spotter/no-osm") }
-            try applyMaker(
-                .poke(ilk: ilk, price: price), caller: caller, block: block, events: &events)
+            if !guards.isEmpty, let g = guardIndex(.maker) {
+                try performGuardedSpotterPoke(
+                    ilk: ilk, price: price, guard: g, caller: caller, block: block,
+                    events: &events)
+            } else {
+                try applyMaker(
+                    .poke(ilk: ilk, price: price), caller: caller, block: block, events: &events)
+            }
         case .joinGem(let ilk, let amount):
             let collateral = try wiredCollateral(ilk)
             try ledger.transfer(
@@ -176,11 +187,28 @@ extension ProtocolState {
                 .invalidateReporter, caller: caller, block: block, events: &produced)
             for event in produced { events.append(.anchored(event)) }
         case .aave(let index, let call):
-            try performAave(index, call, caller: caller, block: block, events: &events)
+            if let g = guardIndex(.aave(pool: index)) {
+                try performGuardedAave(
+                    index, call, guard: g, caller: caller, block: block, events: &events)
+            } else {
+                try performAave(index, call, caller: caller, block: block, events: &events)
+            }
         case .compound(let index, let call):
-            try performCompound(index, call, caller: caller, block: block, events: &events)
+            if let g = guardIndex(.compound(comptroller: index)) {
+                try performGuardedCompound(
+                    index, call, guard: g, caller: caller, block: block, events: &events)
+            } else {
+                try performCompound(index, call, caller: caller, block: block, events: &events)
+            }
         case .perp(let index, let call):
-            try performPerp(index, call, caller: caller, block: block, events: &events)
+            if let g = guardIndex(.perp(exchange: index)) {
+                try performGuardedPerp(
+                    index, call, guard: g, caller: caller, block: block, events: &events)
+            } else {
+                try performPerp(index, call, caller: caller, block: block, events: &events)
+            }
+        case .governance(let call):
+            try performGovernance(call, caller: caller, block: block, events: &events)
         }
     }
 

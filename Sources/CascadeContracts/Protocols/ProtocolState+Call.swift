@@ -55,6 +55,9 @@ extension ProtocolState {
         /// A call to perpetuals exchange `exchange`; deposits, withdrawals and insurance
         /// top-ups move the exchange's USDC between the caller and its custody address.
         case perp(exchange: Int, PerpExchange.Call)
+        /// The governance timelock: propose a parameter change, or execute one whose delay
+        /// has passed.
+        case governance(Governance.Call)
 
         /// Gas of this call, net of the intrinsic 21,000.
         public var gasCost: UInt64 {
@@ -77,6 +80,8 @@ extension ProtocolState {
             case .aave(_, let call): Self.gasCost(of: call)
             case .compound(_, let call): Self.gasCost(of: call)
             case .perp(_, let call): Self.gasCost(of: call)
+            case .governance(.propose): 120_000
+            case .governance(.execute): 80_000
             }
         }
 
@@ -144,7 +149,7 @@ extension ProtocolState {
             // Lending and perpetuals calls check every balance they move before their first
             // write (the exchange restores itself on a revert), so alone they need nothing.
             case .transfer, .spotterPoke, .sync, .osmPoke, .oracleTransmit, .twapUpdate,
-                .postPrice, .invalidateReporter, .compound, .perp:
+                .postPrice, .invalidateReporter, .compound, .perp, .governance:
                 false
             // A flash loan alone is still repaid (or not) when the transaction ends.
             case .aave(_, let call):
@@ -178,5 +183,8 @@ extension ProtocolState {
         case aave(pool: Int, AavePool.Event)
         case compound(comptroller: Int, CompoundComptroller.Event)
         case perp(exchange: Int, PerpExchange.Event)
+        /// A circuit breaker's trip or resume, or a liquidation-fee design's penalty.
+        case guarded(ProtocolGuard.Event)
+        case governance(Governance.Event)
     }
 }

@@ -76,6 +76,9 @@ extension ProtocolState {
         /// One market's mark, before an oracle's `updatePrice` (its only write): saving the
         /// whole exchange made each of a bundle's updates copy every market.
         case perpMark(exchange: Int, market: Int, price: Int128)
+        case guards([ProtocolGuard])
+        case governance(Governance?)
+        case parameters([AavePool], [CompoundComptroller], [PerpExchange])
     }
 
     // MARK: - Recording
@@ -94,8 +97,10 @@ extension ProtocolState {
             saveBalance(token, destination)
         case .maker(let makerCall):
             recordMaker(makerCall, caller: caller, now: block.timestamp)
+            if !guards.isEmpty { journal.components.append(.guards(guards)) }
         case .spotterPoke(let ilk):
             saveIlk(ilk)
+            if !guards.isEmpty { journal.components.append(.guards(guards)) }
         case .joinGem(let ilk, _), .exitGem(let ilk, _):
             guard let collateral = collateral(of: ilk) else { return }
             saveBalance(collateral.token, caller)
@@ -147,6 +152,14 @@ extension ProtocolState {
             journal.components.append(.anchoredView(index, anchoredViews[index]))
         case .aave, .compound, .perp:
             recordLendingFootprint(of: call, caller: caller)
+            if !guards.isEmpty { journal.components.append(.guards(guards)) }
+        case .governance:
+            // An execution may write any guarded protocol's parameters: save them whole.
+            journal.components.append(.governance(governance))
+            journal.components.append(.guards(guards))
+            journal.components.append(.parameters(aavePools, compoundComptrollers, perpExchanges))
+            saveTotals()
+            for ilk in maker.ilks.indices { journal.maker.append(.ilk(ilk, maker.ilks[ilk])) }
         }
     }
 
@@ -277,6 +290,12 @@ extension ProtocolState {
             case .perpExchange(let index, let exchange): perpExchanges[index] = exchange
             case .perpMark(let index, let market, let price):
                 perpExchanges[index].markets[market].price = price
+            case .guards(let saved): guards = saved
+            case .governance(let saved): governance = saved
+            case .parameters(let pools, let comptrollers, let exchanges):
+                aavePools = pools
+                compoundComptrollers = comptrollers
+                perpExchanges = exchanges
             }
         }
         while let cell = journal.maker.popLast() {

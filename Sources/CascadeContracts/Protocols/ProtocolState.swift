@@ -89,6 +89,10 @@ public struct ProtocolState: LedgerState, Hashable, Sendable {
     public internal(set) var perpWirings: [PerpWiring] = []
     /// Aave reserves priced from a Uniswap v2 pair (`addDexPriceFeed`), read at each call.
     public internal(set) var dexPriceFeeds: [DexPriceFeed] = []
+    /// Circuit breakers and liquidation-fee designs around protocols (`addGuard`).
+    public internal(set) var guards: [ProtocolGuard] = []
+    /// The governance timelock, if the world has one (`setGovernance`).
+    public internal(set) var governance: Governance?
 
     /// Undo information of the running transaction; empty between transactions.
     var journal = Journal()
@@ -224,7 +228,8 @@ public struct ProtocolState: LedgerState, Hashable, Sendable {
             && lhs.anchors == rhs.anchors && lhs.aavePools == rhs.aavePools
             && lhs.compoundComptrollers == rhs.compoundComptrollers
             && lhs.perpExchanges == rhs.perpExchanges && lhs.perpWirings == rhs.perpWirings
-            && lhs.dexPriceFeeds == rhs.dexPriceFeeds
+            && lhs.dexPriceFeeds == rhs.dexPriceFeeds && lhs.guards == rhs.guards
+            && lhs.governance == rhs.governance
     }
 
     public func hash(into hasher: inout Hasher) {

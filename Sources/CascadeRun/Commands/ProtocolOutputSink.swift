@@ -29,6 +29,8 @@ final class ProtocolOutputSink: ProtocolBlockObserver, PerpBlockObserver {
     private(set) var blockCount = 0
     private(set) var agentTransactions = 0
     private(set) var revertedTransactions = 0
+    /// Breakers, fee designs and governance, as their events and reverts tell.
+    private(set) var guardFigures = GuardFigures()
     /// The lowest `insurance_fund` of any block (nil before the first block).
     private(set) var fundMinimum: DecimalText?
     private var fundMinimumValue: (negative: Bool, magnitude: UInt256)?
@@ -65,6 +67,8 @@ final class ProtocolOutputSink: ProtocolBlockObserver, PerpBlockObserver {
     /// of it (a positive amount, quantums).
     var perpNegativeAccountsEnd: [PerpAccountID] = []
     var perpNegativeEquityEnd: Int128 = 0
+    /// The risk controller's proposals (`noteEnd`).
+    var riskFirings: [RiskController.Firing] = []
 
     /// Notes the perpetuals world's genesis (after the world is built).
     func noteGenesis(of world: ProtocolWorld) {
@@ -76,6 +80,18 @@ final class ProtocolOutputSink: ProtocolBlockObserver, PerpBlockObserver {
     /// Notes what only the final state tells (one pass over the accounts, once).
     func noteEnd(of world: ProtocolWorld) {
         attack = world.perps?.attacker?.statistics
+        riskFirings = world.riskController?.firings ?? []
+        let end = UInt64(max(0, world.producer.chain.head.time.wholeSeconds))
+        for guarded in world.producer.chain.state.guards {
+            guard let pause = guarded.pause(at: end) else { continue }
+            // A pause no transaction saw begin (a feed gone stale) is a trip the trace
+            // could not report; it counts here.
+            let reported =
+                guarded.announced.map { $0.reason == pause.reason && $0.since == pause.since }
+                ?? false
+            guardFigures.notePauseAtEnd(
+                since: pause.since, end: end, unreported: !reported, reason: pause.reason)
+        }
         if let lending = world.lending { noteLendingEnd(lending, world: world) }
         guard let exchange = world.producer.chain.state.perpExchanges.first else { return }
         perpOpenDeficit = 0
@@ -153,6 +169,7 @@ final class ProtocolOutputSink: ProtocolBlockObserver, PerpBlockObserver {
         blockCount += 1
         agentTransactions += record.agentTransactions
         revertedTransactions += record.revertedTransactions
+        guardFigures.record(block)
         marketPrices.removeAll(keepingCapacity: true)
         var priceValues: [OutputValue] = []
         var collateralValue = UInt256.zero

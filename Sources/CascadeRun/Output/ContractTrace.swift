@@ -133,6 +133,10 @@ enum ContractTrace {
             let markets = state.perpExchanges[index].markets
             let fields = event.traceFields { markets[Int($0.rawValue)].terms.name }
             return (event.traceType, [("exchange", .integer(index))] + strings(fields))
+        case .guarded(let event):
+            return describeGuard(event)
+        case .governance(let event):
+            return describeGovernance(event)
         }
     }
 

@@ -80,6 +80,13 @@ struct AgentNames {
                     (ProtocolWorld.perpDepositors.rawValue, "perp-depositors", "perp depositors"))
             }
         }
+        if let agent = world.governanceAgent {
+            rows.append((ProtocolWorld.governanceExecutor.rawValue, agent.name, "governance"))
+        }
+        if let controller = world.riskController {
+            rows.append(
+                (ProtocolWorld.riskControllerAddress.rawValue, controller.name, "risk controller"))
+        }
         rows.sort { $0.address < $1.address }
         return rows.map { row in
             (Address(row.address).description, row.name, row.role)

@@ -92,6 +92,7 @@ extension ProtocolWorldDecoding {
         if let value = object.optional("flash_attackers") {
             settings.flashAttackers = try decodeFlashAttackers(value, settings: settings)
         }
+        settings.guardSettings = try decodeGuard(object, trading: "borrowing")
         try object.finish()
         return (settings, gasAsset)
     }

@@ -93,6 +93,7 @@ extension ProtocolWorldDecoding {
             settings.backstop = try decodePerpBackstop(section)
         }
         try decodePerpAttackKeys(object, into: &settings)
+        settings.guardSettings = try decodeGuard(object, trading: "trading")
         try object.finish()
         return settings
     }

@@ -72,6 +72,23 @@ enum ProtocolWorldDecoding {
             try decodeLatencies(pokerObject, &poker.observation, &poker.propagation)
             try pokerObject.finish()
         }
+        var makerGuard: GuardSettings?
+        if let section = object.optional("circuit_breaker") {
+            guard lending == nil, !collaterals.isEmpty else {
+                throw section.error(
+                    "the Maker system's breaker; a lending pool's or an exchange's is under "
+                        + "lending or perps")
+            }
+            makerGuard = GuardSettings(
+                breaker: try decodeBreaker(section, trading: "borrowing"))
+        }
+        let governance = try object.optional("governance").map { section throws(WorldError) in
+            try decodeGovernance(
+                section,
+                world: GovernedWorld(
+                    lending: lending?.settings, perps: perps, collaterals: collaterals,
+                    makerGuard: makerGuard))
+        }
         try object.finish()
         var configuration = ProtocolWorldConfiguration(
             seed: seed,
@@ -82,6 +99,8 @@ enum ProtocolWorldDecoding {
             keepers: keepers, arbitrageurs: arbitrageurs ?? [], poker: poker, limits: limits,
             lending: lending?.settings, perps: perps)
         if let lending { configuration.nativeAsset = lending.gasAsset }
+        configuration.governance = governance
+        configuration.makerGuard = makerGuard
         return configuration
     }
 
