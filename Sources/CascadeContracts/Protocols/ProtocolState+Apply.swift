@@ -181,6 +181,8 @@ extension ProtocolState {
             try performCompound(index, call, caller: caller, block: block, events: &events)
         case .perp(let index, let call):
             try performPerp(index, call, caller: caller, block: block, events: &events)
+        case .options(let index, let call):
+            try performOptions(index, call, caller: caller, block: block, events: &events)
         }
     }
 

@@ -55,6 +55,9 @@ extension ProtocolState {
         /// A call to perpetuals exchange `exchange`; deposits, withdrawals and insurance
         /// top-ups move the exchange's USDC between the caller and its custody address.
         case perp(exchange: Int, PerpExchange.Call)
+        /// A call to options exchange `exchange`; deposits, withdrawals and insurance
+        /// top-ups move its stablecoin between the caller and its custody address.
+        case options(exchange: Int, OptionsExchange.Call)
 
         /// Gas of this call, net of the intrinsic 21,000.
         public var gasCost: UInt64 {
@@ -77,6 +80,7 @@ extension ProtocolState {
             case .aave(_, let call): Self.gasCost(of: call)
             case .compound(_, let call): Self.gasCost(of: call)
             case .perp(_, let call): Self.gasCost(of: call)
+            case .options(_, let call): Self.gasCost(of: call)
             }
         }
 
@@ -115,6 +119,19 @@ extension ProtocolState {
             }
         }
 
+        /// An app-chain's costs, like the perpetuals'; marking and settling grow with the
+        /// series and accounts they touch, which the flat figures ignore.
+        static func gasCost(of call: OptionsExchange.Call) -> UInt64 {
+            switch call {
+            case .openAccount: 40_000
+            case .deposit, .withdraw, .fundInsurance: 80_000
+            case .updatePrice: 120_000
+            case .trade: 150_000
+            case .liquidate: 300_000
+            case .settle: 400_000
+            }
+        }
+
         static func gasCost(of call: MakerSystem.Call) -> UInt64 {
             switch call {
             case .frob: 120_000
@@ -144,7 +161,7 @@ extension ProtocolState {
             // Lending and perpetuals calls check every balance they move before their first
             // write (the exchange restores itself on a revert), so alone they need nothing.
             case .transfer, .spotterPoke, .sync, .osmPoke, .oracleTransmit, .twapUpdate,
-                .postPrice, .invalidateReporter, .compound, .perp:
+                .postPrice, .invalidateReporter, .compound, .perp, .options:
                 false
             // A flash loan alone is still repaid (or not) when the transaction ends.
             case .aave(_, let call):
@@ -178,5 +195,6 @@ extension ProtocolState {
         case aave(pool: Int, AavePool.Event)
         case compound(comptroller: Int, CompoundComptroller.Event)
         case perp(exchange: Int, PerpExchange.Event)
+        case options(exchange: Int, OptionsExchange.Event)
     }
 }

@@ -76,6 +76,7 @@ extension ProtocolState {
         /// One market's mark, before an oracle's `updatePrice` (its only write): saving the
         /// whole exchange made each of a bundle's updates copy every market.
         case perpMark(exchange: Int, market: Int, price: Int128)
+        case optionsExchange(Int, OptionsExchange)
     }
 
     // MARK: - Recording
@@ -145,7 +146,7 @@ extension ProtocolState {
         case .postPrice(let index, _, _), .invalidateReporter(let index):
             guard anchoredViews.indices.contains(index) else { return }
             journal.components.append(.anchoredView(index, anchoredViews[index]))
-        case .aave, .compound, .perp:
+        case .aave, .compound, .perp, .options:
             recordLendingFootprint(of: call, caller: caller)
         }
     }
@@ -277,6 +278,7 @@ extension ProtocolState {
             case .perpExchange(let index, let exchange): perpExchanges[index] = exchange
             case .perpMark(let index, let market, let price):
                 perpExchanges[index].markets[market].price = price
+            case .optionsExchange(let index, let exchange): optionsExchanges[index] = exchange
             }
         }
         while let cell = journal.maker.popLast() {
