@@ -116,6 +116,9 @@ public struct ProtocolWorldConfiguration: Sendable {
     /// A perpetuals exchange on the world's chain, with its traders, liquidators, oracle
     /// and backstop agent (docs/model/perpetuals.md); nil for none.
     public var perps: PerpWorldSettings?
+    /// An options exchange on the world's chain, with its writers, vault, buyers,
+    /// liquidators, oracle and settlement keeper (docs/model/options.md); nil for none.
+    public var options: OptionsWorldSettings?
 
     public init(
         seed: UInt64, chain: ChainConfiguration, demand: BackgroundDemand?,

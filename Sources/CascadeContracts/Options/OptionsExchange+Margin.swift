@@ -135,6 +135,10 @@ extension OptionsExchange {
     }
 
     /// The marked value of a position, WAD, rounded down (a short's liability rounds up).
+    public func markedValue(of position: OptionPosition) -> Int128 {
+        markedValue(position)
+    }
+
     func markedValue(_ position: OptionPosition) -> Int128 {
         let option = series[Int(position.series.rawValue)]
         let price = option.settlementPrice.map(option.intrinsic(at:)) ?? option.mark

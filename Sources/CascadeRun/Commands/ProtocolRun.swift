@@ -27,6 +27,7 @@ enum ProtocolRun {
                 + (configuration.collaterals.map(\.asset)
                 + (configuration.lending?.assets.map(\.asset) ?? []) + perpMarkets)
                 .flatMap { ["price_\($0)", "oracle_\($0)"] }
+                + (configuration.options.map { ["price_\($0.asset)", "oracle_\($0.asset)"] } ?? [])
                 + ProtocolOutputSink.protocolColumns
                 + (perpMarkets.isEmpty ? [] : ProtocolOutputSink.perpColumns)
             let blocks = try folder.csv(named: "blocks.csv", header: header)

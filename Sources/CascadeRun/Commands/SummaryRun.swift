@@ -132,6 +132,7 @@ extension ProtocolRun {
         }
         summary.append("gas_ceilings_gwei", .object(gasCeilings(configuration)))
         appendPerps(to: &summary, configuration: configuration, sink: sink, races: races)
+        appendOptions(to: &summary, configuration: configuration, sink: sink)
         return summary
     }
 }

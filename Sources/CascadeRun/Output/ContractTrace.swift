@@ -133,6 +133,8 @@ enum ContractTrace {
             let markets = state.perpExchanges[index].markets
             let fields = event.traceFields { markets[Int($0.rawValue)].terms.name }
             return (event.traceType, [("exchange", .integer(index))] + strings(fields))
+        case .options(let index, let event):
+            return describeOptions(index, event)
         }
     }
 

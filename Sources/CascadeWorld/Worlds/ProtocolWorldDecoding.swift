@@ -60,6 +60,15 @@ enum ProtocolWorldDecoding {
         let perps = try object.optional("perps").map { section throws(WorldError) in
             try decodePerps(section, assets: assetNames)
         }
+        if let section = object.optional("options") {
+            if lending != nil || perps != nil {
+                throw section.error(
+                    "an options world has no lending or perps (one exchange world at a time)")
+            }
+        }
+        let options = try object.optional("options").map { section throws(WorldError) in
+            try decodeOptions(section, assets: assetNames, duration: duration)
+        }
         let arbitrageurs = try object.optional("arbitrageurs").map {
             section throws(WorldError) in
             try requireCollaterals(collaterals, for: section, count: 1)
@@ -82,6 +91,7 @@ enum ProtocolWorldDecoding {
             keepers: keepers, arbitrageurs: arbitrageurs ?? [], poker: poker, limits: limits,
             lending: lending?.settings, perps: perps)
         if let lending { configuration.nativeAsset = lending.gasAsset }
+        configuration.options = options
         return configuration
     }
 
