@@ -175,7 +175,8 @@ struct OptionPricingTests {
             }
             let hs = model.spot * 1e-4
             let delta = (price { $0.spot += hs } - price { $0.spot -= hs }) / (2 * hs)
-            let gamma = (price { $0.spot += hs } - 2 * model.price + price { $0.spot -= hs }) / (hs * hs)
+            let gamma =
+                (price { $0.spot += hs } - 2 * model.price + price { $0.spot -= hs }) / (hs * hs)
             let hv = 1e-5
             let vega = (price { $0.volatility += hv } - price { $0.volatility -= hv }) / (2 * hv)
             let hr = 1e-5

@@ -50,16 +50,22 @@ private struct OptionsFixture {
     }
 
     mutating func setSpotWad(_ spot: Int128) {
-        var events: [OptionsExchange.Event] = []
-        try! exchange.apply(  // swift-format-ignore
-            .updatePrice(underlying: eth, price: spot), caller: Self.oracle,
-            block: BlockContext(number: now, timestamp: now), events: &events)
+        do {
+            try run(.updatePrice(underlying: eth, price: spot), Self.oracle)
+        } catch {
+            preconditionFailure("the fixture's price post reverted: \(error)")
+        }
     }
 
     mutating func account(_ mode: OptionMarginMode, deposit: Int128) -> OptionAccountID {
         nextOwner += 1
         let id = exchange.openAccount(owner: Address(nextOwner), mode: mode)
-        if deposit > 0 { try! run(.deposit(account: id, amount: deposit), Self.matcher) }
+        guard deposit > 0 else { return id }
+        do {
+            try run(.deposit(account: id, amount: deposit), Self.matcher)
+        } catch {
+            preconditionFailure("the fixture's deposit reverted: \(error)")
+        }
         return id
     }
 
@@ -231,8 +237,9 @@ struct OptionsExchangeTests {
         try fixture.run(.liquidate(account: writer, liquidator: liquidator), owner)
         #expect(fixture.exchange.account(writer).positions.isEmpty)
         #expect(fixture.exchange.account(liquidator).size(in: put) == -10 * wad)
-        #expect(fixture.exchange.account(liquidator).collateral
-            == liquidatorCollateral - value + penalty)
+        #expect(
+            fixture.exchange.account(liquidator).collateral
+                == liquidatorCollateral - value + penalty)
         let shortfall = max(0, -(left - penalty))
         #expect(fixture.exchange.account(writer).collateral == max(0, left - penalty))
         #expect(fixture.exchange.badDebt == shortfall)
@@ -311,8 +318,10 @@ struct OptionsExchangeTests {
         let owner = fixture.exchange.account(writer).owner
         let calls: [(OptionsExchange.Call, Address)] = [
             (.withdraw(account: writer, amount: dollars(4_999)), owner),
-            (.trade(series: put, buyer: buyer, seller: writer, size: 1_000 * wad, price: 1),
-             OptionsFixture.matcher),
+            (
+                .trade(series: put, buyer: buyer, seller: writer, size: 1_000 * wad, price: 1),
+                OptionsFixture.matcher
+            ),
             (.liquidate(account: writer, liquidator: buyer), fixture.exchange.account(buyer).owner),
             (.updatePrice(underlying: fixture.eth, price: 0), OptionsFixture.oracle),
             (.settle(series: put), owner),

@@ -128,8 +128,9 @@ public final class OptionsSettlementKeeper: Agent {
 /// Liquidates options accounts below maintenance margin into its own (portfolio) account:
 /// each block it observes, it reads that block's answer from the world's
 /// `OptionsSharedIndex` and sends `liquidate` for each account not already in flight, at
-/// most `maxNewTransactionsPerBlock` a block, and waits `retryDelay` before trying an
-/// account whose liquidation reverted. It takes the book at the mark and earns the
+/// most `maxNewTransactionsPerBlock` a block. After an account's liquidation reverts it
+/// waits `retryDelay` before trying it again, doubling the wait with each revert in a row
+/// (up to 32 times): a liquidator whose capital cannot take a book stops spamming it. It takes the book at the mark and earns the
 /// penalty; the contract refuses the takeover when its own account would fall below
 /// initial margin, so its capital bounds what it can absorb.
 public final class OptionsLiquidator: Agent {
@@ -146,6 +147,8 @@ public final class OptionsLiquidator: Agent {
     @exclusivity(unchecked) public private(set) var reverted = 0
     /// When it may try each account again after a revert (looked up, never iterated).
     @exclusivity(unchecked) var retryAt: [OptionAccountID: SimTime] = [:]
+    /// Reverts in a row per account: each doubles the wait, up to 32 × `retryDelay`.
+    @exclusivity(unchecked) var failuresOf: [OptionAccountID: Int] = [:]
 
     init(
         settings: OptionsLiquidatorSettings, exchange: Int, account: OptionAccountID,
@@ -174,12 +177,19 @@ public final class OptionsLiquidator: Agent {
             shared.observe(report.header.number, subscriber: subscriber)
             for outcome in outbox.settle(report) {
                 switch outcome {
-                case .succeeded: included += 1
+                case .succeeded(let entry, _):
+                    included += 1
+                    failuresOf[entry.purpose] = nil
                 case .reverted(let entry, _, _):
                     // Lost the race, or its own margin cannot take the book: wait before
                     // trying this account again.
                     reverted += 1
-                    retryAt[entry.purpose] = context.now + settings.retryDelay
+                    let failures = min((failuresOf[entry.purpose] ?? 0) + 1, 6)
+                    failuresOf[entry.purpose] = failures
+                    retryAt[entry.purpose] =
+                        context.now
+                        + .milliseconds(
+                            settings.retryDelay.milliseconds << Int64(failures - 1))
                 case .dropped: break
                 }
             }

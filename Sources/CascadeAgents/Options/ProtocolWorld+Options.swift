@@ -86,8 +86,7 @@ extension ProtocolWorld {
             }
         }
         // Deposits come from outside the model: minted to governance, which pays them in.
-        func open(_ owner: Address, _ mode: OptionMarginMode, deposit: Int128) -> OptionAccountID
-        {
+        func open(_ owner: Address, _ mode: OptionMarginMode, deposit: Int128) -> OptionAccountID {
             run(.openAccount(mode: mode), owner)
             let id = OptionAccountID(state.optionsExchanges[index].accountCount - 1)
             if deposit > 0 {
@@ -166,9 +165,10 @@ extension ProtocolWorld {
         let share = vault.capital / count
         var accounts: [OptionAccountID] = []
         var shared: OptionAccountID?
-        if case .isolated = mode {} else {
-            shared = open(optionsVault, mode, vault.capital)
-            accounts.append(shared!)
+        if mode != .isolated {
+            let account = open(optionsVault, mode, vault.capital)
+            shared = account
+            accounts.append(account)
         }
         for slot in vault.series {
             let id = OptionSeriesID(slot)
@@ -200,17 +200,21 @@ extension ProtocolWorld {
         open: (Address, OptionMarginMode, Int128) -> OptionAccountID,
         tryRun: (OptionsExchange.Call, Address) -> Bool
     ) -> [OptionAccountID] {
-        // Shorts first: their premiums pay the longs' in a shared account.
-        let legs = book.sorted { ($0.units < 0 ? 0 : 1, $0.series) < ($1.units < 0 ? 0 : 1, $1.series) }
+        // Longs first: the exchange checks margin after every trade, and a book's hedges
+        // must be in place before the shorts they hedge (the premiums come from capital).
+        let legs = book.sorted {
+            ($0.units > 0 ? 0 : 1, $0.series) < ($1.units > 0 ? 0 : 1, $1.series)
+        }
         let perUnit = unitCosts(legs, mode: mode, exchange: books())
         let total = perUnit.reduce(0, +)
         guard total > 0, capital > 0 else { return [] }
         let units = marginUse * (Double(capital) / OptionsMath.wad) / total
         var accounts: [OptionAccountID] = []
         var shared: OptionAccountID?
-        if case .isolated = mode {} else {
-            shared = open(owner, mode, capital)
-            accounts.append(shared!)
+        if mode != .isolated {
+            let account = open(owner, mode, capital)
+            shared = account
+            accounts.append(account)
         }
         for (leg, cost) in zip(legs, perUnit) {
             let id = OptionSeriesID(leg.series)
@@ -218,7 +222,8 @@ extension ProtocolWorld {
             if let shared {
                 account = shared
             } else {
-                let deposit = OptionsMath.wadRounded(Double(capital) / OptionsMath.wad * cost / total)
+                let deposit = OptionsMath.wadRounded(
+                    Double(capital) / OptionsMath.wad * cost / total)
                 account = open(owner, mode, deposit)
                 accounts.append(account)
             }
@@ -240,7 +245,9 @@ extension ProtocolWorld {
     /// Per leg, what one unit of the book costs its writer in dollars: its share of the
     /// initial margin (measured on a scratch copy of the exchange) plus, for a long leg, its
     /// premium.
-    static func unitCosts(_ legs: [OptionsBookLeg], mode: OptionMarginMode, exchange: OptionsExchange)
+    static func unitCosts(
+        _ legs: [OptionsBookLeg], mode: OptionMarginMode, exchange: OptionsExchange
+    )
         -> [Double]
     {
         var scratch = exchange
@@ -249,9 +256,12 @@ extension ProtocolWorld {
         var events: [OptionsExchange.Event] = []
         let huge = OptionsMath.wadInteger * 1_000_000_000_000
         func fund(_ id: OptionAccountID) {
-            try? scratch.apply(.deposit(account: id, amount: huge), caller: .zero, block: block, events: &events)
+            try? scratch.apply(
+                .deposit(account: id, amount: huge), caller: .zero, block: block, events: &events)
         }
-        func trade(_ leg: OptionsBookLeg, _ account: OptionAccountID, _ counterparty: OptionAccountID) {
+        func trade(
+            _ leg: OptionsBookLeg, _ account: OptionAccountID, _ counterparty: OptionAccountID
+        ) {
             let id = OptionSeriesID(leg.series)
             let size = Int128((abs(leg.units) * 1e6).rounded()) * 1_000_000_000_000
             let short = leg.units < 0
@@ -264,7 +274,8 @@ extension ProtocolWorld {
         }
         func premium(_ leg: OptionsBookLeg) -> Double {
             leg.units > 0
-                ? leg.units * Double(exchange.series(OptionSeriesID(leg.series)).mark) / OptionsMath.wad
+                ? leg.units * Double(exchange.series(OptionSeriesID(leg.series)).mark)
+                    / OptionsMath.wad
                 : 0
         }
         if case .isolated = mode {

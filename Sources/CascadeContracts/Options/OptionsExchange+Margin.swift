@@ -201,7 +201,9 @@ extension OptionsMath {
     /// `dollars` in WAD, rounded up; non-finite or huge values saturate at 1e36 WAD (a
     /// requirement no account meets).
     public static func wadRoundedUp(_ dollars: Double) -> Int128 {
-        guard dollars.isFinite, dollars < 1e18 else { return wadInteger * 1_000_000_000_000_000_000 }
+        guard dollars.isFinite, dollars < 1e18 else {
+            return wadInteger * 1_000_000_000_000_000_000
+        }
         guard dollars > 0 else { return 0 }
         return Int128((dollars * wad).rounded(.up))
     }

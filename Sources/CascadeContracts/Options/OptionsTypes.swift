@@ -56,8 +56,7 @@ public struct OptionUnderlying: Hashable, Sendable {
     /// When the oracle set `spot`, seconds.
     public internal(set) var spotTimestamp: UInt64 = 0
 
-    public init(name: String, surface: VolatilitySurface, ratePpm: Int64, dividendYieldPpm: Int64)
-    {
+    public init(name: String, surface: VolatilitySurface, ratePpm: Int64, dividendYieldPpm: Int64) {
         self.name = name
         self.surface = surface
         self.ratePpm = ratePpm

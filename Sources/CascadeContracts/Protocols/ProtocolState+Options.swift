@@ -10,7 +10,8 @@ extension ProtocolState {
         precondition(Int(wiring.quote.rawValue) < ledger.tokenCount, "unknown quote token")
         precondition(
             exchange.netDeposits >= 0
-                && UInt128(exchange.netDeposits) == ledger.balance(of: wiring.quote, wiring.custody),
+                && UInt128(exchange.netDeposits)
+                    == ledger.balance(of: wiring.quote, wiring.custody),
             "the custody address must hold the exchange's deposits")
         optionsExchanges.append(exchange)
         optionsWirings.append(wiring)

@@ -23,6 +23,9 @@ struct OptionsFigures {
     var vaultEquityEnd: Int128 = 0
     var writerEquityEnd: Int128 = 0
     var openInterestEnd: Int128 = 0
+    /// Negative equity of accounts still holding positions at the end: a loss nobody has
+    /// been charged for yet (no liquidator could take the book).
+    var openDeficitEnd: Int128 = 0
 
     /// The block's options columns: accounts at risk, liquidations, collateral (WAD), short
     /// liabilities (WAD), bad debt (WAD), fund (WAD).
@@ -61,7 +64,8 @@ struct OptionsFigures {
         insurancePaid = exchange.insurancePaid
         badDebt = exchange.badDebt
         if insuranceFundStart == nil { insuranceFundStart = exchange.insuranceFund }
-        insuranceFundMinimum = min(insuranceFundMinimum ?? exchange.insuranceFund, exchange.insuranceFund)
+        insuranceFundMinimum = min(
+            insuranceFundMinimum ?? exchange.insuranceFund, exchange.insuranceFund)
         columns.atRisk = index?.latestAnswer.count ?? 0
         columns.badDebt = exchange.badDebt
         columns.fund = exchange.insuranceFund
@@ -97,6 +101,13 @@ struct OptionsFigures {
             $0 + exchange.margin(of: $1, table: &table).equity
         }
         openInterestEnd = exchange.series.reduce(0) { $0 + $1.openInterest }
+        openDeficitEnd = 0
+        for raw in 0..<exchange.accountCount {
+            let id = OptionAccountID(raw)
+            guard !exchange.account(id).positions.isEmpty else { continue }
+            let equity = exchange.margin(of: id, table: &table).equity
+            if equity < 0 { openDeficitEnd -= equity }
+        }
     }
 }
 
@@ -131,12 +142,15 @@ extension ProtocolRun {
         summary.append("options_insurance_fund_end", usdc(figures.insuranceFund))
         summary.append("options_insurance_paid", usdc(figures.insurancePaid))
         summary.append("options_open_interest_end", usdc(figures.openInterestEnd))
+        summary.append("options_open_deficit_end", usdc(figures.openDeficitEnd))
         let vaultCapital = figures.genesis?.vaultCapital ?? 0
         summary.append("options_vault_capital", usdc(vaultCapital))
         summary.append("options_vault_equity_end", usdc(figures.vaultEquityEnd))
         summary.append(
             "options_vault_pnl",
-            usdc(figures.genesis?.vaultAccounts.isEmpty ?? true ? 0 : figures.vaultEquityEnd - vaultCapital))
+            usdc(
+                figures.genesis?.vaultAccounts.isEmpty ?? true
+                    ? 0 : figures.vaultEquityEnd - vaultCapital))
         let writerCapital = figures.genesis?.writerCapital ?? 0
         summary.append("options_writer_capital", usdc(writerCapital))
         summary.append("options_writer_equity_end", usdc(figures.writerEquityEnd))

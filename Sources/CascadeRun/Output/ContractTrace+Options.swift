@@ -19,7 +19,8 @@ extension ContractTrace {
             return (
                 "option_mark",
                 [
-                    exchange, ("option", series(mark.series)), ("kind", .string(mark.kind.rawValue)),
+                    exchange, ("option", series(mark.series)),
+                    ("kind", .string(mark.kind.rawValue)),
                     ("spot", wad(mark.spot)), ("strike", wad(mark.strike)),
                     ("vol", .double(mark.volatility)), ("rate", .double(mark.rate)),
                     ("t_years", .double(mark.years)), ("price", wad(mark.price)),
@@ -36,7 +37,9 @@ extension ContractTrace {
                 ]
             )
         case .deposited(let account, let amount):
-            return ("option_deposit", [exchange, ("account", id(account)), ("amount", wad(amount))])
+            return (
+                "option_deposit", [exchange, ("account", id(account)), ("amount", wad(amount))]
+            )
         case .withdrawn(let account, let amount):
             return (
                 "option_withdrawal", [exchange, ("account", id(account)), ("amount", wad(amount))]
@@ -46,10 +49,16 @@ extension ContractTrace {
         case .priceUpdated(let underlying, let price):
             return (
                 "option_price",
-                [exchange, ("underlying", .integer(Int(underlying.rawValue))), ("price", wad(price))]
+                [
+                    exchange, ("underlying", .integer(Int(underlying.rawValue))),
+                    ("price", wad(price)),
+                ]
             )
         case .settlementFixed(let option, let price):
-            return ("option_settlement_price", [exchange, ("option", series(option)), ("price", wad(price))])
+            return (
+                "option_settlement_price",
+                [exchange, ("option", series(option)), ("price", wad(price))]
+            )
         case .traded(let option, let buyer, let seller, let size, let price, let premium):
             return (
                 "option_trade",

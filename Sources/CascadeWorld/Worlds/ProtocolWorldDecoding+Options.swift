@@ -90,12 +90,15 @@ extension ProtocolWorldDecoding {
         for entry in try object.required("atm").array(count: 1...50) {
             let point = try entry.object()
             let tenorReader = try point.required("tenor")
-            let seconds = try tenorReader.durationMilliseconds(in: 1_000...(10 * 31_536_000_000)) / 1_000
+            let seconds =
+                try tenorReader.durationMilliseconds(in: 1_000...(10 * 31_536_000_000)) / 1_000
             if let last = tenors.last, UInt64(seconds) <= last.seconds {
                 throw tenorReader.error("tenors must increase")
             }
             tenors.append(
-                .init(seconds: UInt64(seconds), volatilityPpm: try volatility(try point.required("vol"))))
+                .init(
+                    seconds: UInt64(seconds),
+                    volatilityPpm: try volatility(try point.required("vol"))))
             try point.finish()
         }
         func coefficient(_ key: String) throws(WorldError) -> Int64 {
@@ -106,14 +109,16 @@ extension ProtocolWorldDecoding {
         let skew = try coefficient("skew")
         let curvature = try coefficient("curvature")
         try object.finish()
-        return VolatilitySurface(shape: .skewed(atm: tenors, skewPpm: skew, curvaturePpm: curvature))
+        return VolatilitySurface(
+            shape: .skewed(atm: tenors, skewPpm: skew, curvaturePpm: curvature))
     }
 
     /// A series: `{"kind": "put", "strike": "90%" | 1800, "expiry": "7d"}`; a percentage
     /// strike is a fraction of the genesis price.
     static func decodeSeries(_ reader: JSONReader) throws(WorldError) -> OptionsSeriesSettings {
         let object = try reader.object()
-        let kind: OptionKind = try object.required("kind").oneOf(["call", "put"]) == "call" ? .call : .put
+        let kind: OptionKind =
+            try object.required("kind").oneOf(["call", "put"]) == "call" ? .call : .put
         let strikeReader = try object.required("strike")
         let strike: OptionsSeriesSettings.Strike
         if case .string(let text) = strikeReader.value.content, text.hasSuffix("%") {
@@ -130,7 +135,8 @@ extension ProtocolWorldDecoding {
         let expiryReader = try object.required("expiry")
         let expiry = try expiryReader.durationMilliseconds(in: 1_000...(10 * 31_536_000_000))
         try object.finish()
-        return OptionsSeriesSettings(kind: kind, strike: strike, expirySeconds: UInt64(expiry / 1_000))
+        return OptionsSeriesSettings(
+            kind: kind, strike: strike, expirySeconds: UInt64(expiry / 1_000))
     }
 
     /// `margin`: the mode and the rule, maintenance, penalty and grid terms.
@@ -141,9 +147,13 @@ extension ProtocolWorldDecoding {
         var terms = OptionMarginTerms()
         var mode = OptionsModeName.portfolio
         if let value = object.optional("mode") {
-            mode = OptionsModeName(rawValue: try value.oneOf(OptionsModeName.allCases.map(\.rawValue))) ?? .portfolio
+            mode =
+                OptionsModeName(rawValue: try value.oneOf(OptionsModeName.allCases.map(\.rawValue)))
+                ?? .portfolio
         }
-        func fraction(_ key: String, _ target: inout Int64, upTo: Int128 = 1_000_000) throws(WorldError) {
+        func fraction(_ key: String, _ target: inout Int64, upTo: Int128 = 1_000_000)
+            throws(WorldError)
+        {
             guard let value = object.optional(key) else { return }
             let parts = try ppm(value)
             guard parts <= upTo else { throw value.error("must be at most \(upTo / 10_000)%") }
@@ -177,7 +187,9 @@ extension ProtocolWorldDecoding {
             }
             try gridFraction("vol_shock_up", &terms.grid.volatilityShockUpPpm)
             try gridFraction("vol_shock_down", &terms.grid.volatilityShockDownPpm)
-            if let down = grid.optional("vol_shock_down"), terms.grid.volatilityShockDownPpm >= 1_000_000 {
+            if let down = grid.optional("vol_shock_down"),
+                terms.grid.volatilityShockDownPpm >= 1_000_000
+            {
                 throw down.error("must be below 100%")
             }
             func power(_ key: String, _ target: inout Int64) throws(WorldError) {
@@ -188,7 +200,8 @@ extension ProtocolWorldDecoding {
             try power("long_term_vega_power", &terms.grid.longTermVegaPowerPpm)
             if let value = grid.optional("vega_power_switch") {
                 terms.grid.vegaPowerSwitchDays =
-                    try value.durationMilliseconds(in: 86_400_000...(3_650 * 86_400_000)) / 86_400_000
+                    try value.durationMilliseconds(in: 86_400_000...(3_650 * 86_400_000))
+                    / 86_400_000
             }
             try grid.finish()
         }
