@@ -333,6 +333,73 @@ struct OptionsExchangeTests {
         }
     }
 
+    // Seeded random call sequences: after every call the books hold (conservation, sizes
+    // balancing, no negative balance), and every revert leaves the exchange as it was.
+    @Test(arguments: 0..<30 as Range<UInt64>)
+    func randomCallsKeepBooks(seed: UInt64) throws {
+        var random = OperandGenerator(seed: seed)
+        var fixture = OptionsFixture()
+        let series = [
+            fixture.list(.put, strike: 1_800, expiry: 86_400),
+            fixture.list(.put, strike: 1_600, expiry: 7 * 86_400),
+            fixture.list(.call, strike: 2_200, expiry: 86_400),
+        ]
+        var accounts: [OptionAccountID] = []
+        for number in 0..<6 {
+            let mode: OptionMarginMode =
+                [.isolated, .cross(fixture.eth), .portfolio(fixture.eth)][number % 3]
+            accounts.append(
+                fixture.account(mode, deposit: dollars(Int128(2_000 + random.next(below: 50_000)))))
+        }
+        func pick<T>(_ options: [T]) -> T {
+            options[Int(random.next(below: UInt64(options.count)))]
+        }
+        for step in 0..<150 {
+            fixture.now += 60 + random.next(below: 1_800)
+            let before = fixture.exchange
+            let buyer = pick(accounts)
+            let seller = pick(accounts)
+            let call: OptionsExchange.Call
+            let caller: Address
+            switch random.next(below: 6) {
+            case 0:
+                let spot = fixture.exchange.underlying(fixture.eth).spot
+                let move = Int128(random.next(below: 300)) - 160  // −16% … +14%, per mille
+                call = .updatePrice(
+                    underlying: fixture.eth, price: max(wad, spot + spot * move / 1_000))
+                caller = OptionsFixture.oracle
+            case 1, 2:
+                let id = pick(series)
+                call = .trade(
+                    series: id, buyer: buyer, seller: seller,
+                    size: Int128(1 + random.next(below: 20)) * wad / 2,
+                    price: fixture.exchange.series(id).mark)
+                caller = OptionsFixture.matcher
+            case 3:
+                call = .liquidate(account: buyer, liquidator: seller)
+                caller = fixture.exchange.account(seller).owner
+            case 4:
+                call = .withdraw(
+                    account: buyer, amount: dollars(Int128(1 + random.next(below: 5_000))))
+                caller = fixture.exchange.account(buyer).owner
+            default:
+                call = .settle(series: pick(series))
+                caller = OptionsFixture.matcher
+            }
+            do {
+                try fixture.run(call, caller)
+            } catch {
+                #expect(fixture.exchange == before, "seed \(seed) step \(step): \(call)")
+            }
+            do {
+                try fixture.exchange.checkInvariants()
+            } catch {
+                Issue.record("seed \(seed) step \(step) after \(call): \(error)")
+                return
+            }
+        }
+    }
+
     // The skew prices a crash put above the flat surface at the same ATM volatility.
     @Test func skewRaisesDownsideMarks() {
         var skewed = OptionsFixture()
