@@ -156,3 +156,37 @@ extension ProtocolRun {
         summary.append("options_writer_equity_end", usdc(figures.writerEquityEnd))
     }
 }
+
+extension ProtocolRun {
+    /// The headline rows of an options world.
+    static func optionsHeadline(_ summary: JSONObject) -> [(String, String)] {
+        guard summary["options_liquidations"] != nil else { return [] }
+        func figure(_ key: String) -> String {
+            summary[key].map(HeadlineFigure.displayText) ?? "–"
+        }
+        return [
+            (
+                "options margin",
+                "\(figure("options_margin_mode")) on a \(figure("options_surface")) surface, "
+                    + "\(figure("options_writers")) writers"
+            ),
+            (
+                "options liquidated",
+                "\(figure("options_liquidations")) books, \(figure("options_liquidated_liability")) "
+                    + "USDC of short value taken at the mark (penalties "
+                    + "\(figure("options_penalties")))"
+            ),
+            (
+                "insurance fund",
+                "\(figure("options_insurance_fund_start")) → \(figure("options_insurance_fund_end")) "
+                    + "USDC (low \(figure("options_insurance_fund_min")); paid "
+                    + "\(figure("options_insurance_paid")))"
+            ),
+            ("open deficit", "\(figure("options_open_deficit_end")) USDC still in open accounts"),
+            (
+                "vault",
+                "P&L \(figure("options_vault_pnl")) USDC on \(figure("options_vault_capital"))"
+            ),
+        ]
+    }
+}

@@ -154,9 +154,17 @@ enum ProtocolRun {
                 ("", durations("liquidation_delay_seconds")),
                 ("oracle lag", durations("oracle_lag_seconds")),
                 ("failed tx fees", figure("failed_tx_fees") + " " + figure("failed_tx_fees_unit")),
-            ] + perpHeadline(summary)
+            ] + perpHeadline(summary) + optionsHeadline(summary)
         if perpsOnly {
             rows.removeAll { $0.0 == "still under auction" || $0.0 == "liquidations" }
+        }
+        // An options world has no auctions and no race rows yet: its own rows say it.
+        if summary["options_liquidations"] != nil {
+            let mute: Set = [
+                "still under auction", "liquidations", "races", "liquidation delay", "",
+                "oracle lag",
+            ]
+            rows.removeAll { mute.contains($0.0) }
         }
         // A lending world has no auctions: its liquidations are calls on the pool.
         if case .protocol(let configuration) = world.model, configuration.lending != nil {
