@@ -251,7 +251,6 @@ extension ProtocolWorld {
         -> [Double]
     {
         var scratch = exchange
-        let desk = scratch.openAccount(owner: .zero, mode: .isolated)
         let block = BlockContext(number: 0, timestamp: 2)
         var events: [OptionsExchange.Event] = []
         let huge = OptionsMath.wadInteger * 1_000_000_000_000
@@ -289,7 +288,6 @@ extension ProtocolWorld {
                 return Double(initial) / OptionsMath.wad + premium(leg)
             }
         }
-        _ = desk
         let account = scratch.openAccount(owner: .zero, mode: mode)
         fund(account)
         var counterparties: [OptionAccountID] = []

@@ -11,7 +11,7 @@ import CascadeKernel
 // explicit choice.
 
 extension ProtocolWorldDecoding {
-    static func decodeOptions(_ reader: JSONReader, assets: [String], duration: Int64)
+    static func decodeOptions(_ reader: JSONReader, assets: [String])
         throws(WorldError) -> OptionsWorldSettings
     {
         let object = try reader.object()

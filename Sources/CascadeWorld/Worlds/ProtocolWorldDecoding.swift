@@ -67,7 +67,7 @@ enum ProtocolWorldDecoding {
             }
         }
         let options = try object.optional("options").map { section throws(WorldError) in
-            try decodeOptions(section, assets: assetNames, duration: duration)
+            try decodeOptions(section, assets: assetNames)
         }
         let arbitrageurs = try object.optional("arbitrageurs").map {
             section throws(WorldError) in
