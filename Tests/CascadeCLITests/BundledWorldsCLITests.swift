@@ -14,7 +14,8 @@ struct BundledWorldsCLITests {
         "compound-dai-2020-tolerance", "dydx-yfi-2023",
         "dydx-yfi-2023-oi-cap", "flash-crash", "flash-loan-spot-oracle",
         "flash-loan-spot-oracle-twap", "gas-spike", "kernel-demo", "maker-demo",
-        "mango-2022", "mango-2022-no-upnl-borrow", "oracle-stall", "perp-adl-2025",
+        "mango-2022", "mango-2022-no-upnl-borrow", "options-vault", "options-vault-flat-vol",
+        "oracle-stall", "perp-adl-2025",
         "perp-adl-2025-half-leverage", "venus-luna-2022", "venus-luna-2022-no-floor",
     ]
 
@@ -78,6 +79,11 @@ struct BundledWorldsCLITests {
         ("guard-fee-cap-below-start", "protocol.lending.liquidation_fee.cap"),
         ("governance-unknown-parameter", "protocol.governance.schedule[0].parameter"),
         ("governance-risk-asset", "protocol.governance.risk_controller.rules[0].asset"),
+        ("options-unknown-key", "protocol.options.vault.capitol"),
+        ("options-vault-call", "protocol.options.vault.series[0]"),
+        ("options-grid-steps", "protocol.options.margin.grid.price_steps"),
+        ("options-no-surface", "protocol.options"),
+        ("options-tenor-order", "protocol.options.surface.atm[1].tenor"),
     ]
 
     @Test("a malformed world exits 2 naming the file and the path", arguments: malformed)

@@ -15,6 +15,8 @@ extension ProtocolWorld {
         var lending: LendingGenesis? = nil
         /// The perpetuals exchange and its accounts, when the world has one.
         var perps: PerpGenesis? = nil
+        /// The options exchange and its accounts, when the world has one.
+        var options: OptionsGenesis? = nil
     }
 
     static let genesisAccountEth: UInt128 = 1_000
@@ -117,9 +119,13 @@ extension ProtocolWorld {
                 &state, settings: settings, market: market, seed: configuration.seed, eth: eth)
         }
         addGuards(&state, configuration: configuration, eth: eth)
+        let options = configuration.options.map { settings in
+            optionsGenesis(
+                &state, settings: settings, market: market, seed: configuration.seed, eth: eth)
+        }
         return Genesis(
             state: state, eth: eth, ilks: ilks, medians: medians, pairs: pairs, vaults: vaults,
-            lending: lending, perps: perps)
+            lending: lending, perps: perps, options: options)
     }
 
     /// Applies a genesis call; traps on a revert (see `genesis`).

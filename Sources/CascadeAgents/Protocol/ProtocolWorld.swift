@@ -91,6 +91,8 @@ public final class ProtocolWorld {
     /// The governance agent and the risk controller, when the world has governance.
     public let governanceAgent: GovernanceAgent?
     public let riskController: RiskController?
+    /// The options agents, when the world has an exchange (`configuration.options`).
+    public let options: OptionsAgents?
 
     /// Builds the world; throws when the market configuration is invalid.
     public init(
@@ -128,6 +130,11 @@ public final class ProtocolWorld {
         let perpIndex = Self.perpSharedIndex(configuration.perps, genesis: built)
         var sinks: [any BlockSink<ProtocolState>] = []
         if let perpIndex { sinks.append(perpIndex) }
+        let optionsIndex = built.options.map {
+            OptionsSharedIndex(
+                exchange: $0.exchange, state: built.state.optionsExchanges[$0.exchange])
+        }
+        if let optionsIndex { sinks.append(optionsIndex) }
         if let sink { sinks.append(sink) }
         var core = ChainProducer<ProtocolState, ProtocolExtension>(
             address: configuration.producerAddress,
@@ -263,6 +270,13 @@ public final class ProtocolWorld {
             subscribers += added.subscribers
         } else {
             perps = nil
+        }
+        if let settings = configuration.options, let genesis = built.options, let optionsIndex {
+            options = Self.addOptionsAgents(
+                settings, genesis: genesis, index: optionsIndex, kernel: kernel, market: market,
+                producer: producerID, initialBaseFee: baseFee, samplers: samplers)
+        } else {
+            options = nil
         }
         // Governance comes last, so no other agent's id changes with it.
         if let settings = configuration.governance {

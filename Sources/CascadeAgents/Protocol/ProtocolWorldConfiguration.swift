@@ -120,6 +120,9 @@ public struct ProtocolWorldConfiguration: Sendable {
     public var governance: GovernanceSettings?
     /// A circuit breaker around the Maker system (`protocol.circuit_breaker`), if any.
     public var makerGuard: GuardSettings?
+    /// An options exchange on the world's chain, with its writers, vault, buyers,
+    /// liquidators, oracle and settlement keeper (docs/model/options.md); nil for none.
+    public var options: OptionsWorldSettings?
 
     public init(
         seed: UInt64, chain: ChainConfiguration, demand: BackgroundDemand?,

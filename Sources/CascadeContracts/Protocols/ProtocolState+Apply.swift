@@ -209,6 +209,8 @@ extension ProtocolState {
             }
         case .governance(let call):
             try performGovernance(call, caller: caller, block: block, events: &events)
+        case .options(let index, let call):
+            try performOptions(index, call, caller: caller, block: block, events: &events)
         }
     }
 

@@ -58,6 +58,9 @@ extension ProtocolState {
         /// The governance timelock: propose a parameter change, or execute one whose delay
         /// has passed.
         case governance(Governance.Call)
+        /// A call to options exchange `exchange`; deposits, withdrawals and insurance
+        /// top-ups move its stablecoin between the caller and its custody address.
+        case options(exchange: Int, OptionsExchange.Call)
 
         /// Gas of this call, net of the intrinsic 21,000.
         public var gasCost: UInt64 {
@@ -82,6 +85,7 @@ extension ProtocolState {
             case .perp(_, let call): Self.gasCost(of: call)
             case .governance(.propose): 120_000
             case .governance(.execute): 80_000
+            case .options(_, let call): Self.gasCost(of: call)
             }
         }
 
@@ -120,6 +124,19 @@ extension ProtocolState {
             }
         }
 
+        /// An app-chain's costs, like the perpetuals'; marking and settling grow with the
+        /// series and accounts they touch, which the flat figures ignore.
+        static func gasCost(of call: OptionsExchange.Call) -> UInt64 {
+            switch call {
+            case .openAccount: 40_000
+            case .deposit, .withdraw, .fundInsurance: 80_000
+            case .updatePrice: 120_000
+            case .trade: 150_000
+            case .liquidate: 300_000
+            case .settle: 400_000
+            }
+        }
+
         static func gasCost(of call: MakerSystem.Call) -> UInt64 {
             switch call {
             case .frob: 120_000
@@ -149,7 +166,7 @@ extension ProtocolState {
             // Lending and perpetuals calls check every balance they move before their first
             // write (the exchange restores itself on a revert), so alone they need nothing.
             case .transfer, .spotterPoke, .sync, .osmPoke, .oracleTransmit, .twapUpdate,
-                .postPrice, .invalidateReporter, .compound, .perp, .governance:
+                .postPrice, .invalidateReporter, .compound, .perp, .governance, .options:
                 false
             // A flash loan alone is still repaid (or not) when the transaction ends.
             case .aave(_, let call):
@@ -186,5 +203,6 @@ extension ProtocolState {
         /// A circuit breaker's trip or resume, or a liquidation-fee design's penalty.
         case guarded(ProtocolGuard.Event)
         case governance(Governance.Event)
+        case options(exchange: Int, OptionsExchange.Event)
     }
 }

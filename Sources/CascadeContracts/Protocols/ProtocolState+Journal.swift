@@ -79,6 +79,7 @@ extension ProtocolState {
         case guards([ProtocolGuard])
         case governance(Governance?)
         case parameters([AavePool], [CompoundComptroller], [PerpExchange])
+        case optionsExchange(Int, OptionsExchange)
     }
 
     // MARK: - Recording
@@ -150,7 +151,7 @@ extension ProtocolState {
         case .postPrice(let index, _, _), .invalidateReporter(let index):
             guard anchoredViews.indices.contains(index) else { return }
             journal.components.append(.anchoredView(index, anchoredViews[index]))
-        case .aave, .compound, .perp:
+        case .aave, .compound, .perp, .options:
             recordLendingFootprint(of: call, caller: caller)
             if !guards.isEmpty { journal.components.append(.guards(guards)) }
         case .governance:
@@ -296,6 +297,7 @@ extension ProtocolState {
                 aavePools = pools
                 compoundComptrollers = comptrollers
                 perpExchanges = exchanges
+            case .optionsExchange(let index, let exchange): optionsExchanges[index] = exchange
             }
         }
         while let cell = journal.maker.popLast() {

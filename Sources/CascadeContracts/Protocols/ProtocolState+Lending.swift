@@ -184,6 +184,11 @@ extension ProtocolState {
             journal.components.append(.perpExchange(index, perpExchanges[index]))
             let wiring = perpWirings[index]
             saveBalances(of: [caller, wiring.custody], in: [wiring.quote])
+        case .options(let index, _):
+            guard optionsExchanges.indices.contains(index) else { return }
+            journal.components.append(.optionsExchange(index, optionsExchanges[index]))
+            let wiring = optionsWirings[index]
+            saveBalances(of: [caller, wiring.custody], in: [wiring.quote])
         default:
             return
         }
@@ -208,6 +213,15 @@ extension ProtocolState {
             guard exchange.netDeposits >= 0, UInt128(exchange.netDeposits) <= held else {
                 throw InvariantViolation(
                     "perp custody \(wiring.custody): holds \(held), deposits "
+                        + "\(exchange.netDeposits)")
+            }
+        }
+        for (exchange, wiring) in zip(optionsExchanges, optionsWirings) {
+            try exchange.checkInvariants()
+            let held = ledger.balance(of: wiring.quote, wiring.custody)
+            guard exchange.netDeposits >= 0, UInt128(exchange.netDeposits) == held else {
+                throw InvariantViolation(
+                    "options custody \(wiring.custody): holds \(held), deposits "
                         + "\(exchange.netDeposits)")
             }
         }

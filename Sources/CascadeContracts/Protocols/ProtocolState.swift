@@ -87,6 +87,9 @@ public struct ProtocolState: LedgerState, Hashable, Sendable {
     /// Perpetuals exchanges (`addPerpExchange`), and where each keeps its USDC.
     public internal(set) var perpExchanges: [PerpExchange] = []
     public internal(set) var perpWirings: [PerpWiring] = []
+    /// Options exchanges (`addOptionsExchange`), and where each keeps its stablecoin.
+    public internal(set) var optionsExchanges: [OptionsExchange] = []
+    public internal(set) var optionsWirings: [PerpWiring] = []
     /// Aave reserves priced from a Uniswap v2 pair (`addDexPriceFeed`), read at each call.
     public internal(set) var dexPriceFeeds: [DexPriceFeed] = []
     /// Circuit breakers and liquidation-fee designs around protocols (`addGuard`).
@@ -230,6 +233,8 @@ public struct ProtocolState: LedgerState, Hashable, Sendable {
             && lhs.perpExchanges == rhs.perpExchanges && lhs.perpWirings == rhs.perpWirings
             && lhs.dexPriceFeeds == rhs.dexPriceFeeds && lhs.guards == rhs.guards
             && lhs.governance == rhs.governance
+            && lhs.optionsExchanges == rhs.optionsExchanges
+            && lhs.optionsWirings == rhs.optionsWirings
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -245,5 +250,6 @@ public struct ProtocolState: LedgerState, Hashable, Sendable {
         hasher.combine(aavePools)
         hasher.combine(compoundComptrollers)
         hasher.combine(perpExchanges)
+        hasher.combine(optionsExchanges)
     }
 }

@@ -69,13 +69,22 @@ final class ProtocolOutputSink: ProtocolBlockObserver, PerpBlockObserver {
     var perpNegativeEquityEnd: Int128 = 0
     /// The risk controller's proposals (`noteEnd`).
     var riskFirings: [RiskController.Firing] = []
+    /// An options world's figures (`OptionsFigures`).
+    var options = OptionsFigures()
 
     /// Notes the perpetuals world's genesis (after the world is built).
     func noteGenesis(of world: ProtocolWorld) {
         hasPerps = world.perps != nil
         perpTraders = world.perps?.genesis.traders.count ?? 0
         perpTradersSkipped = world.perps?.genesis.skippedTraders ?? 0
+        options.index = world.options?.index
+        options.genesis = world.options?.genesis
+        options.mode = world.configuration.options?.mode.rawValue ?? ""
+        optionsMarket = world.options.map { (world.market, $0.genesis.asset) }
     }
+
+    /// The options underlying's market path and asset, for its price columns.
+    var optionsMarket: (path: MarketPath, asset: AssetID)?
 
     /// Notes what only the final state tells (one pass over the accounts, once).
     func noteEnd(of world: ProtocolWorld) {
@@ -93,6 +102,9 @@ final class ProtocolOutputSink: ProtocolBlockObserver, PerpBlockObserver {
                 since: pause.since, end: end, unreported: !reported, reason: pause.reason)
         }
         if let lending = world.lending { noteLendingEnd(lending, world: world) }
+        options.noteEnd(
+            world.producer.chain.state,
+            now: UInt64(max(0, world.producer.chain.head.time.wholeSeconds)))
         guard let exchange = world.producer.chain.state.perpExchanges.first else { return }
         perpOpenDeficit = 0
         perpNegativeAccountsEnd = []
@@ -193,6 +205,11 @@ final class ProtocolOutputSink: ProtocolBlockObserver, PerpBlockObserver {
         if let exchange = state.perpExchanges.first {
             fund = Self.adding(RaceLedger.rad(exchange.insuranceFund), to: fund)
         }
+        // An options exchange's WAD amounts, in the columns' RAD (and WAD² for collateral).
+        let optionColumns = options.record(block.events, state: state, detailed: blocks != nil)
+        if let optionColumns {
+            fund = Self.adding(UInt256(UInt128(optionColumns.fund)) * .ray, to: fund)
+        }
         noteFund(fund)
         guard let blocks else { return }
         var debt = UInt256.zero
@@ -204,6 +221,16 @@ final class ProtocolOutputSink: ProtocolBlockObserver, PerpBlockObserver {
                 collateralValue += ledger.collateral(of: ilk) * price
             }
         }
+        var badDebt = ledger.totals.badDebt
+        var atRisk = ledger.openRaceCount + ledger.perps.openCount
+        var blockLiquidations = liquidations
+        if let optionColumns {
+            collateralValue += UInt256(UInt128(optionColumns.collateral)) * .wad
+            debt += UInt256(UInt128(optionColumns.liabilities)) * .ray
+            badDebt += UInt256(UInt128(optionColumns.badDebt)) * .ray
+            atRisk += optionColumns.atRisk
+            blockLiquidations += optionColumns.liquidations
+        }
         let blockBurned = block.agentBurned + block.backgroundBurned
         let blockTips = block.agentTips + block.backgroundTips
         if hasPerps, let exchange = state.perpExchanges.first {
@@ -212,6 +239,12 @@ final class ProtocolOutputSink: ProtocolBlockObserver, PerpBlockObserver {
                 priceValues.append(Self.usdc(reference))
                 priceValues.append(Self.usdc(exchange.market(id).price))
             }
+        }
+        if let (path, asset) = optionsMarket, let exchange = state.optionsExchanges.first {
+            let price = path.price(of: asset, at: block.input.time)
+            priceValues.append(Self.wad(UInt256(truncating: price * 1e18) ?? .zero))
+            let spot = exchange.underlyings.first?.spot ?? 0
+            priceValues.append(Self.wad(UInt256(UInt128(max(0, spot)))))
         }
         var perpValues: [OutputValue] = []
         if hasPerps {
@@ -231,11 +264,11 @@ final class ProtocolOutputSink: ProtocolBlockObserver, PerpBlockObserver {
                     .unsigned(block.backgroundGasUsed), .decimal(block.averageGasPrice, scale: 0),
                     .decimal(blockBurned, scale: 0), .decimal(blockTips, scale: 0),
                 ] + priceValues + [
-                    .integer(ledger.openRaceCount + ledger.perps.openCount),
-                    .integer(liquidations),
+                    .integer(atRisk),
+                    .integer(blockLiquidations),
                     .decimal(DecimalText(collateralValue, scale: 36)),
                     .decimal(DecimalText(debt, scale: 45)),
-                    .decimal(DecimalText(ledger.totals.badDebt, scale: 45)),
+                    .decimal(DecimalText(badDebt, scale: 45)),
                     .decimal(DecimalText(fund.magnitude, scale: 45, negative: fund.negative)),
                 ] + perpValues)
             if let events {

@@ -27,6 +27,7 @@ enum ProtocolRun {
                 + (configuration.collaterals.map(\.asset)
                 + (configuration.lending?.assets.map(\.asset) ?? []) + perpMarkets)
                 .flatMap { ["price_\($0)", "oracle_\($0)"] }
+                + (configuration.options.map { ["price_\($0.asset)", "oracle_\($0.asset)"] } ?? [])
                 + ProtocolOutputSink.protocolColumns
                 + (perpMarkets.isEmpty ? [] : ProtocolOutputSink.perpColumns)
             let blocks = try folder.csv(named: "blocks.csv", header: header)
@@ -153,9 +154,17 @@ enum ProtocolRun {
                 ("", durations("liquidation_delay_seconds")),
                 ("oracle lag", durations("oracle_lag_seconds")),
                 ("failed tx fees", figure("failed_tx_fees") + " " + figure("failed_tx_fees_unit")),
-            ] + perpHeadline(summary)
+            ] + perpHeadline(summary) + optionsHeadline(summary)
         if perpsOnly {
             rows.removeAll { $0.0 == "still under auction" || $0.0 == "liquidations" }
+        }
+        // An options world has no auctions and no race rows yet: its own rows say it.
+        if summary["options_liquidations"] != nil {
+            let mute: Set = [
+                "still under auction", "liquidations", "races", "liquidation delay", "",
+                "oracle lag",
+            ]
+            rows.removeAll { mute.contains($0.0) }
         }
         // A lending world has no auctions: its liquidations are calls on the pool.
         if case .protocol(let configuration) = world.model, configuration.lending != nil {

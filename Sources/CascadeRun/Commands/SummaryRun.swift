@@ -133,6 +133,7 @@ extension ProtocolRun {
         summary.append("gas_ceilings_gwei", .object(gasCeilings(configuration)))
         appendPerps(to: &summary, configuration: configuration, sink: sink, races: races)
         appendGuards(to: &summary, configuration: configuration, sink: sink)
+        appendOptions(to: &summary, configuration: configuration, sink: sink)
         return summary
     }
 }

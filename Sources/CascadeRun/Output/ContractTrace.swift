@@ -137,6 +137,8 @@ enum ContractTrace {
             return describeGuard(event)
         case .governance(let event):
             return describeGovernance(event)
+        case .options(let index, let event):
+            return describeOptions(index, event)
         }
     }
 

@@ -11,7 +11,11 @@ import CascadeKernel
 extension ProtocolWorldDecoding {
     /// The `collaterals` entries: required in a Maker world, optional (none) beside `perps`.
     static func collateralEntries(_ object: JSONObjectReader) throws(WorldError) -> [JSONReader] {
-        if object.contains("perps") && !object.contains("collaterals") { return [] }
+        if (object.contains("perps") || object.contains("options"))
+            && !object.contains("collaterals")
+        {
+            return []
+        }
         return try object.required("collaterals").array(count: 1...16)
     }
 
@@ -19,7 +23,7 @@ extension ProtocolWorldDecoding {
     static func makerSection(_ object: JSONObjectReader, _ key: String) throws(WorldError)
         -> JSONReader?
     {
-        if object.contains("perps") { return object.optional(key) }
+        if object.contains("perps") || object.contains("options") { return object.optional(key) }
         return try object.required(key)
     }
 

@@ -60,6 +60,15 @@ enum ProtocolWorldDecoding {
         let perps = try object.optional("perps").map { section throws(WorldError) in
             try decodePerps(section, assets: assetNames)
         }
+        if let section = object.optional("options") {
+            if lending != nil || perps != nil {
+                throw section.error(
+                    "an options world has no lending or perps (one exchange world at a time)")
+            }
+        }
+        let options = try object.optional("options").map { section throws(WorldError) in
+            try decodeOptions(section, assets: assetNames)
+        }
         let arbitrageurs = try object.optional("arbitrageurs").map {
             section throws(WorldError) in
             try requireCollaterals(collaterals, for: section, count: 1)
@@ -101,6 +110,7 @@ enum ProtocolWorldDecoding {
         if let lending { configuration.nativeAsset = lending.gasAsset }
         configuration.governance = governance
         configuration.makerGuard = makerGuard
+        configuration.options = options
         return configuration
     }
 

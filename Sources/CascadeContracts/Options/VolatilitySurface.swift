@@ -1,0 +1,118 @@
+/// An implied-volatility surface: a term structure of at-the-money volatility and a smile
+/// in log-moneyness around it. Parameters are integers (ppm), as a contract stores them.
+///
+/// **Skewed** (the usual choice; crypto and equity index surfaces both price downside
+/// strikes above the money):
+/// ```
+/// σ_atm(T): total variance w = σ²T interpolated linearly in T between the world's tenors,
+///           flat volatility before the first tenor and after the last
+/// x       = ln(K/F) / √T              (F = S·e^{(r−q)T}; moneyness per unit of √time)
+/// σ(K, T) = σ_atm(T) · (1 + skew·x + curvature·x²), clamped to [1%, 1000%]
+/// ```
+/// A negative `skew` makes puts (low strikes) dearer than calls; `curvature` lifts both
+/// wings. Scaling moneyness by `√T` keeps a slice's shape comparable across expiries (the
+/// same scaling as SVI's "natural" parameterisation); it is a simple quadratic smile, not a
+/// calibrated SVI fit, which is enough for margin and marks in a simulation.
+///
+/// **Flat**: one volatility for every strike and expiry. Seed 001 calls flat-vol margin
+/// "structurally compromised" because it under-prices the crash puts a short-put book
+/// loses on; it is here as an explicit choice of a world, for counterfactuals.
+public struct VolatilitySurface: Hashable, Sendable {
+    /// One point of the at-the-money term structure.
+    public struct Tenor: Hashable, Sendable {
+        public var seconds: UInt64
+        public var volatilityPpm: Int64
+
+        public init(seconds: UInt64, volatilityPpm: Int64) {
+            self.seconds = seconds
+            self.volatilityPpm = volatilityPpm
+        }
+    }
+
+    public enum Shape: Hashable, Sendable {
+        case flat(volatilityPpm: Int64)
+        /// Tenors in increasing order; skew and curvature in ppm (−150,000 = −0.15).
+        case skewed(atm: [Tenor], skewPpm: Int64, curvaturePpm: Int64)
+    }
+
+    public var shape: Shape
+
+    /// The floor and cap of any volatility the surface returns.
+    public static let minimumVolatility = 0.01
+    public static let maximumVolatility = 10.0
+
+    public init(shape: Shape) {
+        if case .skewed(let atm, _, _) = shape {
+            precondition(!atm.isEmpty, "a skewed surface needs at least one tenor")
+            precondition(
+                zip(atm, atm.dropFirst()).allSatisfy { $0.seconds < $1.seconds },
+                "tenors must increase")
+            precondition(atm.allSatisfy { $0.seconds > 0 && $0.volatilityPpm > 0 })
+        }
+        if case .flat(let volatility) = shape { precondition(volatility > 0) }
+        self.shape = shape
+    }
+
+    /// Whether this is the flat surface.
+    public var isFlat: Bool {
+        if case .flat = shape { true } else { false }
+    }
+
+    /// The at-the-money volatility at `years` to expiry.
+    public func atmVolatility(years: Double) -> Double {
+        switch shape {
+        case .flat(let volatility):
+            return Double(volatility) / 1e6
+        case .skewed(let atm, _, _):
+            let secondsPerYear = OptionsMath.secondsPerYear
+            let first = atm[0]
+            let last = atm[atm.count - 1]
+            let firstYears = Double(first.seconds) / secondsPerYear
+            let lastYears = Double(last.seconds) / secondsPerYear
+            if years <= firstYears { return Double(first.volatilityPpm) / 1e6 }
+            if years >= lastYears { return Double(last.volatilityPpm) / 1e6 }
+            var lower = first
+            for upper in atm.dropFirst() {
+                let upperYears = Double(upper.seconds) / secondsPerYear
+                if years <= upperYears {
+                    let lowerYears = Double(lower.seconds) / secondsPerYear
+                    let lowerVol = Double(lower.volatilityPpm) / 1e6
+                    let upperVol = Double(upper.volatilityPpm) / 1e6
+                    let lowerVariance = lowerVol * lowerVol * lowerYears
+                    let upperVariance = upperVol * upperVol * upperYears
+                    let weight = (years - lowerYears) / (upperYears - lowerYears)
+                    let variance = lowerVariance + weight * (upperVariance - lowerVariance)
+                    return (variance / years).squareRoot()
+                }
+                lower = upper
+            }
+            return Double(last.volatilityPpm) / 1e6
+        }
+    }
+
+    /// The volatility of strike `strike` on forward `forward` at `years` to expiry, times
+    /// `scale` (a volatility shock: 1 = none), clamped to the surface's bounds.
+    public func volatility(strike: Double, forward: Double, years: Double, scale: Double = 1)
+        -> Double
+    {
+        let atm = atmVolatility(years: years)
+        var smile = 1.0
+        if case .skewed(_, let skewPpm, let curvaturePpm) = shape, years > 0, strike > 0,
+            forward > 0
+        {
+            let x = OptionMath.log(strike / forward) / years.squareRoot()
+            smile = 1 + (Double(skewPpm) / 1e6) * x + (Double(curvaturePpm) / 1e6) * x * x
+        }
+        return min(
+            max(atm * smile * scale, Self.minimumVolatility), Self.maximumVolatility)
+    }
+}
+
+/// Shared constants of the options contracts.
+public enum OptionsMath {
+    /// A year of 365 days, in seconds: option tenors count calendar time.
+    public static let secondsPerYear = 31_536_000.0
+    public static let secondsPerDay = 86_400.0
+    /// WAD as a `Double`, for converting stored amounts into pricing inputs.
+    public static let wad = 1e18
+}
