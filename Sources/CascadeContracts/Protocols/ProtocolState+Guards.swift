@@ -113,15 +113,8 @@ extension ProtocolState {
             }
             try performAave(index, call, caller: caller, block: block, events: &events)
             let unsafe = aavePools[index].accountData(of: user, at: now).isLiquidatable
-            guards[g].noteLiquidation(account: account, at: now, stillUnsafe: unsafe)
-            if let fee {
-                reports.append(
-                    .feeApplied(
-                        guards[g].target, account: account, design: guards[g].feeDesign.name,
-                        elapsedSeconds: fee.elapsedSeconds, moveBps: fee.moveBps,
-                        penaltyBps: fee.penaltyBps))
-            }
-            guards[g].announce(at: now, events: &reports)
+            settleGuardedLiquidation(
+                g, account: account, stillUnsafe: unsafe, fee: fee, at: now, reports: &reports)
         case .borrow:
             try guards[g].requireOpen(.trading, at: now)
             try performAave(index, call, caller: caller, block: block, events: &events)
@@ -136,6 +129,25 @@ extension ProtocolState {
             if case .flashLoan = call {} else { guards[g].announce(at: now, events: &reports) }
         }
         for report in reports { events.append(.guarded(report)) }
+    }
+
+    /// After a guarded liquidation went through: the guard learns whether the account is
+    /// still unsafe (its Dutch clock runs on while it is), the fee design's penalty is
+    /// reported when one applied, and a trip or resume due now is announced.
+    mutating func settleGuardedLiquidation(
+        _ g: Int, account: UInt64, stillUnsafe: Bool,
+        fee: (penaltyBps: UInt256, elapsedSeconds: UInt64, moveBps: UInt256)?, at now: UInt64,
+        reports: inout [ProtocolGuard.Event]
+    ) {
+        guards[g].noteLiquidation(account: account, at: now, stillUnsafe: stillUnsafe)
+        if let fee {
+            reports.append(
+                .feeApplied(
+                    guards[g].target, account: account, design: guards[g].feeDesign.name,
+                    elapsedSeconds: fee.elapsedSeconds, moveBps: fee.moveBps,
+                    penaltyBps: fee.penaltyBps))
+        }
+        guards[g].announce(at: now, events: &reports)
     }
 
     /// Aave's bonus for a design's penalty, `10⁴ + penalty`, lowered to the largest bonus
@@ -181,15 +193,8 @@ extension ProtocolState {
                 !((try? compoundComptrollers[index].accountLiquidity(of: borrower, ledger: ledger))?
                 .shortfall
                 .isZero ?? true)
-            guards[g].noteLiquidation(account: account, at: now, stillUnsafe: unsafe)
-            if let fee {
-                reports.append(
-                    .feeApplied(
-                        guards[g].target, account: account, design: guards[g].feeDesign.name,
-                        elapsedSeconds: fee.elapsedSeconds, moveBps: fee.moveBps,
-                        penaltyBps: fee.penaltyBps))
-            }
-            guards[g].announce(at: now, events: &reports)
+            settleGuardedLiquidation(
+                g, account: account, stillUnsafe: unsafe, fee: fee, at: now, reports: &reports)
         case .borrow:
             try guards[g].requireOpen(.trading, at: now)
             try performCompound(index, call, caller: caller, block: block, events: &events)
@@ -239,15 +244,8 @@ extension ProtocolState {
             }
             try performPerp(index, call, caller: caller, block: block, events: &events)
             let unsafe = (try? perpExchanges[index].risk(of: account).isLiquidatable) ?? false
-            guards[g].noteLiquidation(account: key, at: now, stillUnsafe: unsafe)
-            if let fee {
-                reports.append(
-                    .feeApplied(
-                        guards[g].target, account: key, design: guards[g].feeDesign.name,
-                        elapsedSeconds: fee.elapsedSeconds, moveBps: fee.moveBps,
-                        penaltyBps: fee.penaltyBps))
-            }
-            guards[g].announce(at: now, events: &reports)
+            settleGuardedLiquidation(
+                g, account: key, stillUnsafe: unsafe, fee: fee, at: now, reports: &reports)
         case .backstop, .deleverage:
             // The whole loss waterfall pauses: leaving deleveraging open would hand the
             // paused liquidations' losses to the profitable side instead.
