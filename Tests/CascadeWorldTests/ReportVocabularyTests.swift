@@ -73,6 +73,21 @@ struct ReportVocabularyTests {
         #expect(rows == [HeadlineFigure(label: "insurance fund min", value: "5", unit: "USDC")])
     }
 
+    @Test("an options run speaks of the exchange's spot, books and fund, not of a pool")
+    func optionsCharts() {
+        let vocabulary = ReportVocabulary(
+            summary: Self.summary([
+                ("bad_debt_unit", .string("USDC")), ("options_margin_mode", .string("portfolio")),
+            ]))
+        #expect(vocabulary.hasOptions && !vocabulary.hasLending && !vocabulary.hasMaker)
+        #expect(vocabulary.oracleName == "oracle (the spot the exchange marks from)")
+        #expect(!vocabulary.priceCaption.contains("pool"))
+        #expect(vocabulary.liquidationNames == ["books liquidated"])
+        #expect(vocabulary.fundName == "insurance fund")
+        #expect(vocabulary.documentedUnits.contains { $0 == ("options_vault_pnl", "USDC") })
+        #expect(vocabulary.figuresNotApplying.contains("auctions"))
+    }
+
     @Test("a Maker run is drawn as before")
     func makerUnchanged() {
         let vocabulary = ReportVocabulary(summary: Self.maker)

@@ -12,6 +12,8 @@ struct ReportVocabulary: Equatable {
     var hasMaker: Bool
     var hasLending: Bool
     var hasPerps: Bool
+    /// An options exchange (`options_margin_mode` is written exactly when there is one).
+    var hasOptions: Bool
     /// The unit of `bad_debt` (and of the bad-debt chart).
     var debtUnit: String
     /// The flash-loan attackers' quote asset (`flash_loan_volume_unit`), if any.
@@ -23,8 +25,9 @@ struct ReportVocabulary: Equatable {
         debtUnit = unit
         if case .string(let text)? = summary["flash_loan_volume_unit"] { flashUnit = text }
         hasPerps = summary["perp_traders"] != nil
-        hasLending = !hasPerps && unit != "DAI"
-        hasMaker = !hasLending && (!hasPerps || unit == "USD")
+        hasOptions = summary["options_margin_mode"] != nil
+        hasLending = !hasPerps && !hasOptions && unit != "DAI"
+        hasMaker = !hasLending && !hasOptions && (!hasPerps || unit == "USD")
     }
 
     /// Maker alone: the vocabulary of the Maker worlds.
@@ -42,7 +45,7 @@ struct ReportVocabulary: Equatable {
         case (true, _, true): "oracle (OSM current; mark for perp markets)"
         case (true, _, _): "oracle (OSM current)"
         case (_, true, _): "oracle (the pool's price)"
-        default: "mark (oracle)"
+        default: hasOptions ? "oracle (the spot the exchange marks from)" : "mark (oracle)"
         }
     }
 
@@ -62,6 +65,11 @@ struct ReportVocabulary: Equatable {
                 + "move, so the oracle can leave the reference behind. The horizontal gap "
                 + "between the lines is the oracle's lag."
         }
+        if hasOptions {
+            return "The market's reference price and the spot the options exchange marks its "
+                + "series from, posted by its oracle; the settlement at expiry reads the same "
+                + "feed (docs/model/options.md)."
+        }
         if !hasMaker {
             return "The market's reference price and the exchange's mark, posted by its "
                 + "oracle; liquidations are fills, counted in the chart below."
@@ -76,6 +84,7 @@ struct ReportVocabulary: Equatable {
     /// lending pool's or exchange's liquidations.
     var liquidationNames: [String] {
         if hasMaker { return ["liquidations (bite/bark)", "auctions settled"] }
+        if hasOptions { return ["books liquidated"] }
         return [hasLending ? "liquidation calls" : "liquidation fills"]
     }
 
@@ -84,6 +93,10 @@ struct ReportVocabulary: Equatable {
             return "Vaults seized into auctions, and auctions that ended, in each interval. "
                 + "A tail of settlements after the liquidations shows auctions outlasting "
                 + "the crash."
+        }
+        if hasOptions {
+            return "Writers' books taken over by a liquidator at the mark, with the penalty, "
+                + "in each interval (a book goes whole)."
         }
         return hasLending
             ? "Liquidation calls that landed in each interval (partial ones count each time)."
@@ -94,7 +107,7 @@ struct ReportVocabulary: Equatable {
     /// The fund line of the bad-debt chart, if the protocol has one.
     var fundName: String? {
         if hasMaker { return "insurance fund (Vow surplus)" }
-        return hasPerps ? "insurance fund" : nil
+        return hasPerps || hasOptions ? "insurance fund" : nil
     }
 
     var badDebtCaption: String {
@@ -102,6 +115,10 @@ struct ReportVocabulary: Equatable {
             return "Bad debt: the shortfalls of races settled with bad debt, so far. The "
                 + "fund: the Vow's DAI minus its debt not under auction (docs/outputs.md); "
                 + "below zero, bad debt is no longer covered."
+        }
+        if hasOptions {
+            return "Bad debt: what liquidated books owed beyond their collateral and the "
+                + "insurance fund, so far (docs/model/options.md)."
         }
         if hasLending {
             return "Bad debt: the debt left on accounts whose collateral is gone, so far "
@@ -139,7 +156,17 @@ struct ReportVocabulary: Equatable {
                 ["flash_attacker_profit", "flash_attacker_debt"].map { ($0, unit) }
             } ?? [])
             + (hasPerps ? Self.perpAmounts.map { ($0, "USDC") } : [])
+            + (hasOptions ? Self.optionAmounts.map { ($0, debtUnit) } : [])
     }
+
+    /// The options figures that are amounts of the exchange's stablecoin (docs/outputs.md).
+    static let optionAmounts = [
+        "options_liquidated_liability", "options_penalties", "options_bad_debt",
+        "options_insurance_fund_start", "options_insurance_fund_min", "options_insurance_fund_end",
+        "options_insurance_paid", "options_open_deficit_end", "options_vault_capital",
+        "options_vault_equity_end", "options_vault_pnl", "options_writer_capital",
+        "options_writer_equity_end",
+    ]
 
     /// The perpetuals figures that are USDC amounts (docs/outputs.md); the others count.
     static let perpAmounts = [
