@@ -11,8 +11,8 @@ package struct StressMeasures: Sendable, Equatable {
     /// min over blocks with debt of `collateral_value / debt`, before any haircut (the
     /// scorecard applies the config's haircut); nil when no block has debt in `blocks.csv`.
     package var collateralAdequacy: Double?
-    /// What liquidations put up for sale: the perpetual liquidations' notional, a lending
-    /// pool's liquidated debt, or Maker's auctioned debt (the `debt` of every race that
+    /// What liquidations put up for sale: the perpetual liquidations' notional, the short
+    /// option value liquidators took over at the mark, a lending pool's liquidated debt, or Maker's auctioned debt (the `debt` of every race that
     /// reached a liquidation), in the world's debt unit.
     package var forcedSaleVolume: DecimalText
     /// The venues' quoted depth over the forced-sale volume; nil when nothing was sold.
@@ -97,6 +97,8 @@ package struct StressMeasures: Sendable, Equatable {
         let volume: DecimalText
         if let notional = text("perp_liquidated_notional") {
             volume = (DecimalText(text: notional) ?? DecimalText(0))
+        } else if let liability = text("options_liquidated_liability") {
+            volume = (DecimalText(text: liability) ?? DecimalText(0))
         } else if let liquidated = text("liquidated_debt") {
             volume = (DecimalText(text: liquidated) ?? DecimalText(0))
         } else {
