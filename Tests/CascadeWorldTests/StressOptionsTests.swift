@@ -95,7 +95,8 @@ struct StressOptionsTests {
     }
 
     static func options(_ overrides: [String]) throws -> OptionsWorldSettings? {
-        let world = try World.load(path: try WorldCatalog.locate("options-vault"), overrides: overrides)
+        let world = try World.load(
+            path: try WorldCatalog.locate("options-vault"), overrides: overrides)
         guard case .protocol(let configuration) = world.model else { return nil }
         return configuration.options
     }
@@ -129,7 +130,9 @@ struct StressOptionsTests {
         }
     }
 
-    @Test("an options run: its liquidated short value is the forced-sale volume, its bad debt a claim on the fund")
+    @Test(
+        "an options run: its liquidated short value is the forced-sale volume, its bad debt a claim on the fund"
+    )
     func measures() throws {
         let summary = """
             { "run_digest": "d", "bad_debt": 0, "bad_debt_unit": "USDC",

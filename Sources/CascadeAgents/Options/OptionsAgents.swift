@@ -245,7 +245,8 @@ extension ProtocolWorld {
         _ = kernel.add(oracle)
         let settler = OptionsSettlementKeeper(
             exchange: genesis.exchange, settings: settings.oracle, gas: settings.settlementGas,
-            downtime: settings.settlementDowntime, producer: producer, initialBaseFee: initialBaseFee, samplers: samplers)
+            downtime: settings.settlementDowntime, producer: producer,
+            initialBaseFee: initialBaseFee, samplers: samplers)
         _ = kernel.add(settler)
         var liquidators: [OptionsLiquidator] = []
         for (number, liquidatorSettings) in settings.liquidators.enumerated() {
