@@ -169,6 +169,8 @@ struct StressTests {
             // dYdX: a sequencer with no background demand, one market.
             ("dydx-yfi.json", [0, 1, 2, nil, 3, 4, 5, nil]),
             ("black-thursday.json", [0, 1, 2, 3, 4, 5, 6, nil]),
+            // Options: a sequencer with no background demand, one underlying, no venue.
+            ("options-vault.json", [0, 1, 2, nil, 3, 4, nil, nil]),
         ])
     func shippedConfigs(file: String, points: [Int?]) throws {
         let config = try StressConfig.read(
@@ -184,6 +186,8 @@ struct StressTests {
                     overrides.allSatisfy {
                         $0.hasPrefix("protocol.keepers") || $0.hasPrefix("protocol.lending.keepers")
                             || $0.hasPrefix("protocol.perps.liquidators")
+                            || $0.hasPrefix("protocol.options.liquidators")
+                            || $0.hasPrefix("protocol.options.settlement")
                     })
             case .oracleFreeze:
                 #expect(overrides.allSatisfy { $0.contains("downtime") })

@@ -56,7 +56,9 @@ public final class OptionsOracle: Agent {
     }
 
     func tick(_ context: Context<ProtocolMessage>) {
-        guard outbox.isEmpty, let bid = newest.bid(settings.gas) else { return }
+        guard outbox.isEmpty, !settings.downtime.contains(where: { $0.contains(context.now) }),
+            let bid = newest.bid(settings.gas)
+        else { return }
         let observedAt = max(.zero, context.now - settings.sourceDelay)
         let price = OptionsMath.wadRounded(market.price(of: asset, at: observedAt))
         guard price > 0 else { return }
@@ -75,17 +77,20 @@ public final class OptionsSettlementKeeper: Agent {
     public var name: String { "options-settler" }
     let exchange: Int
     let gas: GasPolicy
+    let downtime: [Range<SimTime>]
     @exclusivity(unchecked) var outbox: Outbox<OptionSeriesID>
     @exclusivity(unchecked) var newest: NewestBlock
     @exclusivity(unchecked) public private(set) var settlements = 0
     @exclusivity(unchecked) public private(set) var reverted = 0
 
     init(
-        exchange: Int, settings: OptionsOracleSettings, gas: GasPolicy, producer: AgentID,
-        initialBaseFee: Wei, samplers: LatencySamplers?
+        exchange: Int, settings: OptionsOracleSettings, gas: GasPolicy,
+        downtime: [Range<SimTime>] = [], producer: AgentID, initialBaseFee: Wei,
+        samplers: LatencySamplers?
     ) {
         self.exchange = exchange
         self.gas = gas
+        self.downtime = downtime
         newest = NewestBlock(initialBaseFee: initialBaseFee)
         outbox = Outbox(
             address: ProtocolWorld.optionsSettler, producer: producer,
@@ -102,9 +107,9 @@ public final class OptionsSettlementKeeper: Agent {
             var included = 0
             outbox.settle(report, succeeded: &included, reverted: &reverted)
             settlements += included
-            guard newest.observe(report), exchange < report.state.optionsExchanges.count else {
-                return
-            }
+            guard newest.observe(report), !downtime.contains(where: { $0.contains(context.now) }),
+                exchange < report.state.optionsExchanges.count
+            else { return }
             let books = report.state.optionsExchanges[exchange]
             for id in books.seriesIDs {
                 let option = books.series(id)
@@ -193,7 +198,9 @@ public final class OptionsLiquidator: Agent {
                 case .dropped: break
                 }
             }
-            guard newest.observe(report) else { return }
+            guard newest.observe(report),
+                !settings.downtime.contains(where: { $0.contains(context.now) })
+            else { return }
             var budget = settings.maxNewTransactionsPerBlock
             for id in shared.liquidatableAccounts(at: report.header.number) where id != account {
                 guard budget > 0, let bid = newest.bid(settings.gas) else { return }
@@ -238,7 +245,8 @@ extension ProtocolWorld {
         _ = kernel.add(oracle)
         let settler = OptionsSettlementKeeper(
             exchange: genesis.exchange, settings: settings.oracle, gas: settings.settlementGas,
-            producer: producer, initialBaseFee: initialBaseFee, samplers: samplers)
+            downtime: settings.settlementDowntime, producer: producer,
+            initialBaseFee: initialBaseFee, samplers: samplers)
         _ = kernel.add(settler)
         var liquidators: [OptionsLiquidator] = []
         for (number, liquidatorSettings) in settings.liquidators.enumerated() {

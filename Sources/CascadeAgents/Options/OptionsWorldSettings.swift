@@ -104,6 +104,8 @@ public struct OptionsLiquidatorSettings: Hashable, Sendable {
     public var maxNewTransactionsPerBlock: Int
     /// How long it waits before trying an account again after its liquidation reverted.
     public var retryDelay: SimTime = .seconds(60)
+    /// Windows in which it sends nothing (a keeper outage); none by default.
+    public var downtime: [Range<SimTime>] = []
 
     public init(
         name: String, address: Address, capital: Int128 = 1_000_000 * OptionsMath.wadInteger,
@@ -131,6 +133,9 @@ public struct OptionsOracleSettings: Hashable, Sendable {
     public var sourceDelay: SimTime
     public var propagation: LatencyModel
     public var gas: GasPolicy
+    /// Windows in which it posts nothing (a frozen feed): marks and settlement prices wait
+    /// for its first post after the window; none by default.
+    public var downtime: [Range<SimTime>] = []
 
     public init(
         updateInterval: SimTime = .seconds(12), sourceDelay: SimTime = .seconds(1),
@@ -169,6 +174,8 @@ public struct OptionsWorldSettings: Hashable, Sendable {
     /// The settlement keeper's latencies and gas (the oracle's by default).
     public var settlementGas = GasPolicy(
         strategy: .baseFeeMultiple(percent: 200, priorityFee: .gwei(1)))
+    /// Windows in which the settlement keeper sends nothing; none by default.
+    public var settlementDowntime: [Range<SimTime>] = []
 
     public init(
         asset: String, surface: VolatilitySurface, series: [OptionsSeriesSettings],

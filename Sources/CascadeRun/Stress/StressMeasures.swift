@@ -11,9 +11,10 @@ package struct StressMeasures: Sendable, Equatable {
     /// min over blocks with debt of `collateral_value / debt`, before any haircut (the
     /// scorecard applies the config's haircut); nil when no block has debt in `blocks.csv`.
     package var collateralAdequacy: Double?
-    /// What liquidations put up for sale: the perpetual liquidations' notional, a lending
-    /// pool's liquidated debt, or Maker's auctioned debt (the `debt` of every race that
-    /// reached a liquidation), in the world's debt unit.
+    /// What liquidations put up for sale: the perpetual liquidations' notional, the short
+    /// option value liquidators took over at the mark, a lending pool's liquidated debt,
+    /// or Maker's auctioned debt (the `debt` of every race that reached a liquidation), in
+    /// the world's debt unit.
     package var forcedSaleVolume: DecimalText
     /// The venues' quoted depth over the forced-sale volume; nil when nothing was sold.
     package var depthCoverage: Double?
@@ -21,7 +22,8 @@ package struct StressMeasures: Sendable, Equatable {
     package var oracleLatencySeconds: Double?
     package var liquidationDelaySeconds: Double?
     /// The starting insurance fund over its largest drawdown, capped at 1 (1: the fund never
-    /// fell; 0: nothing to fall back on); nil when the fund is 0 throughout.
+    /// fell; 0: nothing to fall back on); nil when the fund is 0 throughout. In an options
+    /// world the drawdown includes the exchange's bad debt (what the fund could not pay).
     package var insuranceFundCoverage: Double?
     /// `bad_debt` of the summary, exact.
     package var badDebt: DecimalText
@@ -88,7 +90,20 @@ package struct StressMeasures: Sendable, Equatable {
             }
         }
         let start = fundStart ?? 0
-        let drawdown = fundMinimum.isFinite ? start - fundMinimum : 0
+        var drawdown = fundMinimum.isFinite ? start - fundMinimum : 0
+        // An options exchange's fund pays first and its bad debt is what it could not
+        // pay: the claim on the fund is its fall plus the bad debt since the first block
+        // (a fund emptied with a deficit beyond it covered less than all of it).
+        if text("options_insurance_fund_start") != nil, let fund = table.index("insurance_fund"),
+            let bad = table.index("bad_debt"), let first = table.rows.first
+        {
+            let badStart = Double(first[bad]) ?? 0
+            for row in table.rows {
+                let claim =
+                    start - (Double(row[fund]) ?? 0) + (Double(row[bad]) ?? 0) - badStart
+                drawdown = max(drawdown, claim)
+            }
+        }
         // No fund and no draw on it (a lending pool, whose reserves Cascade does not model
         // as a fund): nothing to measure.
         let coverage: Double? =
@@ -97,6 +112,8 @@ package struct StressMeasures: Sendable, Equatable {
         let volume: DecimalText
         if let notional = text("perp_liquidated_notional") {
             volume = (DecimalText(text: notional) ?? DecimalText(0))
+        } else if let liability = text("options_liquidated_liability") {
+            volume = (DecimalText(text: liability) ?? DecimalText(0))
         } else if let liquidated = text("liquidated_debt") {
             volume = (DecimalText(text: liquidated) ?? DecimalText(0))
         } else {

@@ -47,7 +47,8 @@ struct StressWorldShape {
 
     /// The market assets that back positions, in world order, without repeats: Maker's
     /// collaterals' assets, a lending pool's collateral assets, the perpetual markets'
-    /// assets (a perpetual's margin is its position).
+    /// assets (a perpetual's margin is its position), an options exchange's underlying (its
+    /// writers' short puts lose as it falls).
     var collateralAssets: [String] {
         var names: [String] = []
         for collateral in Self.elements(section("collaterals")) {
@@ -60,6 +61,7 @@ struct StressWorldShape {
         for market in Self.elements(section("perps", "markets")) {
             if let asset = Self.string(market, "asset") { names.append(asset) }
         }
+        if let asset = Self.string(section("options"), "asset") { names.append(asset) }
         var unique: [String] = []
         for name in names where !unique.contains(name) { unique.append(name) }
         return unique
@@ -107,16 +109,27 @@ struct StressWorldShape {
     }
 
     /// Every keeper group: Maker's keepers, a lending pool's liquidators, a perpetual
-    /// exchange's liquidators.
+    /// exchange's liquidators, an options exchange's liquidators and settlement keeper (its
+    /// section is created when the world leaves it to its defaults).
     var keeperGroups: [(path: String, value: JSONValue)] {
-        groups("protocol.keepers", section("keepers"))
+        var groups =
+            groups("protocol.keepers", section("keepers"))
             + groups("protocol.lending.keepers", section("lending", "keepers"))
             + groups("protocol.perps.liquidators", section("perps", "liquidators"))
+        if let options = section("options") {
+            groups += self.groups("protocol.options.liquidators", section("options", "liquidators"))
+            groups.append(
+                (
+                    "protocol.options.settlement",
+                    options.member("settlement")?.value ?? JSONValue(.object([]))
+                ))
+        }
+        return groups
     }
 
     /// The agents that put prices on chain: each Maker collateral's transmitter (the
     /// section is created when the world leaves it to its defaults), a lending pool's
-    /// oracle node, a perpetual exchange's oracle.
+    /// oracle node, a perpetual exchange's oracle, an options exchange's oracle.
     var oracleAgents: [(path: String, value: JSONValue)] {
         var agents: [(path: String, value: JSONValue)] = []
         for (index, collateral) in Self.elements(section("collaterals")).enumerated() {
@@ -133,6 +146,13 @@ struct StressWorldShape {
         if let perps = section("perps") {
             agents.append(
                 ("protocol.perps.oracle", perps.member("oracle")?.value ?? JSONValue(.object([]))))
+        }
+        if let options = section("options") {
+            agents.append(
+                (
+                    "protocol.options.oracle",
+                    options.member("oracle")?.value ?? JSONValue(.object([]))
+                ))
         }
         return agents
     }

@@ -63,7 +63,17 @@ extension ProtocolWorldDecoding {
             settings.oracle.gas = try decodeGas(oracle, default: settings.oracle.gas)
             var unused = settings.oracle.propagation
             try decodeLatencies(oracle, &unused, &settings.oracle.propagation)
+            if let list = oracle.optional("downtime") {
+                settings.oracle.downtime = try decodeDowntime(list)
+            }
             try oracle.finish()
+        }
+        if let value = object.optional("settlement") {
+            let settlement = try value.object()
+            if let list = settlement.optional("downtime") {
+                settings.settlementDowntime = try decodeDowntime(list)
+            }
+            try settlement.finish()
         }
         try object.finish()
         return settings
@@ -292,6 +302,9 @@ extension ProtocolWorldDecoding {
                 if let value = object.optional("retry_delay") {
                     template.retryDelay = .milliseconds(
                         try value.durationMilliseconds(in: 0...86_400_000))
+                }
+                if let list = object.optional("downtime") {
+                    template.downtime = try decodeDowntime(list)
                 }
                 return template
             },
