@@ -3,7 +3,8 @@
 /// Why: agents keep the state of the block they last saw (a `BlockReport`) while the
 /// builder writes the next block. With one flat array, the first write after such a
 /// snapshot copies the whole table — every vault, every auction — even to change one
-/// entry; on Black Thursday that was a tenth of a run's memory traffic. Here the first write
+/// entry; on Black Thursday those copies were about 5% of a run's instructions (230 M,
+/// callgrind; docs/performance.md). Here the first write
 /// copies the outer list of chunk references (count/64 pointers) and the one chunk
 /// written (64 elements); the other chunks stay shared with the snapshot.
 ///
