@@ -62,8 +62,8 @@ public struct EventQueue<Payload> {
     @usableFromInline var operationsSinceResize: Int = 0
     @usableFromInline var checkInterval: Int = 1_024
     /// After a costly width check, the times of the next `sampleSize` dequeues: the stream
-    /// the calendar actually serves, on which widths are then priced (`retune`).
-    @usableFromInline var sampling = false
+    /// the calendar actually serves, on which widths are then priced (`retune`). While it
+    /// samples, `checkInterval` is 0 and the interval to restore waits here.
     @usableFromInline var intervalAfterSample = 1_024
     @usableFromInline var sampleTimes: [Int64] = []
     /// A width chosen from that stream, kept through resizes (nil: Brown's estimate).
@@ -205,7 +205,7 @@ public struct EventQueue<Payload> {
     mutating func checkWidth() {
         // Sampling runs through here (the interval is 0 meanwhile), so the dequeue path
         // has no branch of its own for it.
-        if sampling {
+        if checkInterval == 0 {
             sampleTimes.append(lastTime)
             if sampleTimes.count >= Self.sampleSize { retune() }
             return
@@ -223,7 +223,6 @@ public struct EventQueue<Payload> {
             checkInterval = min(1 << 20, checkInterval * 2)
         }
         // Watch what is served next, and price widths on it (`retune`).
-        sampling = true
         intervalAfterSample = checkInterval
         checkInterval = 0
     }
@@ -232,7 +231,6 @@ public struct EventQueue<Payload> {
     /// if there is one (`cheaperWidth`).
     @inlinable
     mutating func retune() {
-        sampling = false
         checkInterval = intervalAfterSample
         probes = 0
         operationsSinceCheck = 0
