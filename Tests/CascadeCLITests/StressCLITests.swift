@@ -113,6 +113,40 @@ struct StressCLITests {
         #expect(summary.contains("\"run_digest\": \"\(digest)\""))
     }
 
+    @Test("a lending battery measures the borrowers' adequacy and adds the open deficit")
+    func lendingAdequacy() throws {
+        let folder = try CLIRunner.temporaryFolder("stress-lending")
+        let config = try Self.write(
+            #"{ "name": "crv", "world": "aave-crv-2022", "seeds": "1", "set": ["duration=1h"], "scenarios": ["baseline"] }"#,
+            in: folder)
+        let stress = try CLIRunner.run(["stress", config, "--out", folder.path + "/s"])
+        #expect(stress.status == 0, "\(stress.standardError)")
+        let lines = try Self.read(folder.path + "/s/runs.csv").split(separator: "\n")
+        #expect(lines.count == 2)
+        let header = lines[0].split(separator: ",").map(String.init)
+        let cells = lines[1].split(separator: ",", omittingEmptySubsequences: false).map(
+            String.init)
+        func cell(_ name: String) -> String {
+            header.firstIndex(of: name).map { cells[$0] } ?? "missing"
+        }
+        // The borrowers' USDC over their CRV debt: above 1 in the first hour, and measured.
+        let adequacy = try #require(Double(cell("collateral_adequacy")))
+        #expect(adequacy > 1 && adequacy < 10)
+        // Booked plus open: the run's own figures, added exactly.
+        let run = try CLIRunner.run([
+            "run", "aave-crv-2022", "--seed", "1", "--set", "duration=1h", "--quiet", "--out",
+            folder.path + "/r",
+        ])
+        #expect(run.status == 0, "\(run.standardError)")
+        let summary = try Self.read(folder.path + "/r/summary.json")
+        #expect(summary.contains("\"bad_debt\": \(cell("bad_debt")),"))
+        #expect(summary.contains("\"insolvent_debt_market_end\": \(cell("open_deficit")),"))
+        let total =
+            (Decimal(string: cell("bad_debt")) ?? -1)
+            + (Decimal(string: cell("open_deficit")) ?? -1)
+        #expect(Decimal(string: cell("total_bad_debt")) == total)
+    }
+
     @Test(
         "a bad config fails with exit status 2 naming the file and the path, before any run",
         arguments: [

@@ -271,8 +271,35 @@ struct StressTests {
         // Fund: start 100, lowest 40, drawdown 60: 100 / 60 capped at 1.
         #expect(measures.insuranceFundCoverage == 1)
         #expect(measures.badDebt.text == "12.5")
+        // No end-of-run deficit in the summary: the total is the booked bad debt.
+        #expect(measures.openDeficit.text == "0")
+        #expect(measures.totalBadDebt.text == "12.5")
         #expect(measures.runDigest == "abc")
         #expect(measures.badDebtUnit == "DAI")
+    }
+
+    @Test(
+        "bad debt adds the loss still open at the end: each family's figure, the first found",
+        arguments: [
+            // Lending: the debt beyond its collateral at market prices, before Maker's 0.
+            (#""insolvent_debt_market_end": 2.25, "debt_under_auction_end": 0"#, "2.25", "3.75"),
+            (#""perp_open_deficit_end": 1000.000001"#, "1000.000001", "1001.500001"),
+            (
+                #""options_open_deficit_end": 0.000000000000000001"#, "0.000000000000000001",
+                "1.500000000000000001"
+            ),
+            (#""debt_under_auction_end": 5"#, "5", "6.5"),
+            ("", "0", "1.5"),
+        ])
+    func openDeficit(member: String, expected: String, total: String) throws {
+        let summary =
+            #"{ "bad_debt": 1.5, "bad_debt_unit": "USDC""#
+            + (member.isEmpty ? "" : ", " + member) + " }"
+        let measures = try StressMeasures.compute(
+            summary: summary, blocks: "", races: "", venueDepth: nil)
+        #expect(measures.badDebt.text == "1.5")
+        #expect(measures.openDeficit.text == expected)
+        #expect(measures.totalBadDebt.text == total)
     }
 
     @Test("insurance-fund coverage: the start over the largest drawdown, 0 with no fund")

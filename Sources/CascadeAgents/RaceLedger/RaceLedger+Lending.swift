@@ -65,6 +65,8 @@ struct LendingRaceLedger: Sendable {
         /// The market reference prices of the pool's assets at the latest block (WAD), or
         /// nil when the relay had none.
         var marketPrices: [UInt256]?
+        /// The borrowers' collateral and debt, summed per asset (`blocks.csv`'s columns).
+        var balance = LendingBalanceSheet()
     }
 
     var pools: [Pool] = []
@@ -191,6 +193,7 @@ extension RaceLedger {
     mutating func refreshLending(pool slot: Int, _ account: Address, state: ProtocolState) {
         let id = lendingID(pool: slot, account)
         let reader = lending.pools[slot].reader
+        lending.pools[slot].balance.replace(id, with: reader.holdings(of: account, state))
         guard let pair = reader.pair(of: account, state) else {
             lending.pools[slot].index.remove(id)
             if lending.pools[slot].openSlot[id] < 0 { lending.pools[slot].pairs[id] = nil }

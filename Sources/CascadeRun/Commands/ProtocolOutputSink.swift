@@ -221,6 +221,11 @@ final class ProtocolOutputSink: ProtocolBlockObserver, PerpBlockObserver {
                 collateralValue += ledger.collateral(of: ilk) * price
             }
         }
+        // A lending pool's borrowers: collateral at market value over their debt, in the
+        // races' unit.
+        let lendingSheet = ledger.lendingBalanceSheet(at: Int64(record.timeMs), state: state)
+        collateralValue += lendingSheet.collateral
+        debt += lendingSheet.debt
         var badDebt = ledger.totals.badDebt
         var atRisk = ledger.openRaceCount + ledger.perps.openCount
         var blockLiquidations = liquidations

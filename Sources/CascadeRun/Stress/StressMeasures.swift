@@ -25,8 +25,16 @@ package struct StressMeasures: Sendable, Equatable {
     /// fell; 0: nothing to fall back on); nil when the fund is 0 throughout. In an options
     /// world the drawdown includes the exchange's bad debt (what the fund could not pay).
     package var insuranceFundCoverage: Double?
-    /// `bad_debt` of the summary, exact.
+    /// `bad_debt` of the summary, exact: the loss the protocol has booked.
     package var badDebt: DecimalText
+    /// The loss still in open positions when the run ends, exact, in the same unit: a
+    /// lending pool's `insolvent_debt_market_end` (debt beyond the collateral at market
+    /// prices), a perpetual exchange's `perp_open_deficit_end` or an options exchange's
+    /// `options_open_deficit_end` (negative equity of accounts still holding positions),
+    /// Maker's `debt_under_auction_end` (what live auctions have yet to raise).
+    package var openDeficit: DecimalText
+    /// `badDebt + openDeficit`: what the scorecard's probability and size of bad debt read.
+    package var totalBadDebt: DecimalText
     /// `bad_debt_unit` of the summary (`DAI`, `CRV`, `USDC`): also the forced-sale volume's.
     package var badDebtUnit: String
     package var runDigest: String
@@ -34,8 +42,8 @@ package struct StressMeasures: Sendable, Equatable {
     /// The `runs.csv` columns after `point` and `seed`.
     package static let columns = [
         "collateral_adequacy", "forced_sale_volume", "depth_coverage", "oracle_latency_p90_s",
-        "liquidation_delay_p90_s", "insurance_fund_coverage", "bad_debt", "bad_debt_unit",
-        "run_digest",
+        "liquidation_delay_p90_s", "insurance_fund_coverage", "bad_debt", "open_deficit",
+        "total_bad_debt", "bad_debt_unit", "run_digest",
     ]
 
     package var values: [OutputValue] {
@@ -45,7 +53,7 @@ package struct StressMeasures: Sendable, Equatable {
             .optional(oracleLatencySeconds, OutputValue.double),
             .optional(liquidationDelaySeconds, OutputValue.double),
             .optional(insuranceFundCoverage, OutputValue.double), .decimal(badDebt),
-            .text(badDebtUnit),
+            .decimal(openDeficit), .decimal(totalBadDebt), .text(badDebtUnit),
             .text(runDigest),
         ]
     }
@@ -119,6 +127,14 @@ package struct StressMeasures: Sendable, Equatable {
         } else {
             volume = auctionedDebt(races)
         }
+        let booked = ExactDecimal(text("bad_debt") ?? "0") ?? ExactDecimal(0)
+        // The first of the families' end-of-run figures the summary has (a lending world
+        // also writes Maker's `debt_under_auction_end`, 0, after its own).
+        let openText =
+            text("insolvent_debt_market_end") ?? text("perp_open_deficit_end")
+            ?? text("options_open_deficit_end") ?? text("debt_under_auction_end") ?? "0"
+        var open = ExactDecimal(openText) ?? ExactDecimal(0)
+        if open.isNegative { open = ExactDecimal(0) }
         let volumeValue = Double(volume.text) ?? 0
         let depth = venueDepth.map(\.approximateDouble)
         return StressMeasures(
@@ -128,7 +144,10 @@ package struct StressMeasures: Sendable, Equatable {
             liquidationDelaySeconds: text("liquidation_delay_seconds", "p90").flatMap(
                 Double.init),
             insuranceFundCoverage: coverage,
-            badDebt: DecimalText(text: text("bad_debt") ?? "0") ?? DecimalText(0),
+            badDebt: DecimalText(text: booked.description) ?? DecimalText(0),
+            openDeficit: DecimalText(text: open.description) ?? DecimalText(0),
+            totalBadDebt: DecimalText(text: ExactDecimal.add(booked, open).description)
+                ?? DecimalText(0),
             badDebtUnit: text("bad_debt_unit") ?? "", runDigest: text("run_digest") ?? "")
     }
 

@@ -33,7 +33,8 @@ package struct StressMeasureSpec: Sendable {
             key: "bad_debt_probability", title: "Probability of bad debt", unit: "share of seeds",
             higherIsBetter: false, pass: 0, warn: 0.1),
         .init(
-            key: "bad_debt", title: "Bad debt", unit: "debt unit", higherIsBetter: false,
+            key: "total_bad_debt", title: "Bad debt, booked and open", unit: "debt unit",
+            higherIsBetter: false,
             pass: nil, warn: nil),
     ]
 
@@ -152,7 +153,7 @@ package struct StressScorecard {
     ) -> [String] {
         switch spec.key {
         case "bad_debt_probability":
-            guard let column = table.index("bad_debt") else { return [] }
+            guard let column = table.index("total_bad_debt") else { return [] }
             return rows.map {
                 (SweepDecimal($0[column]).map { Double($0.text) ?? 0 } ?? 0) > 0 ? "1" : "0"
             }
