@@ -84,9 +84,16 @@ extension Keeper {
         // them every block (thousands of live auctions × keepers × blocks).
         var finished = false
         let now = context.now.milliseconds
+        guard now >= earliestCheck else { return }
         let second = UInt64(max(0, context.now.wholeSeconds))
-        var index = nextDue(from: 0, now: now)
-        guard index < auctions.count else { return }
+        // The smallest next check over the auctions this pass skips or leaves: once the
+        // pass has been through all of them, the next pass before it has nothing to do.
+        var earliest = Int64.max
+        var index = nextDue(from: 0, now: now, earliest: &earliest)
+        guard index < auctions.count else {
+            earliestCheck = earliest
+            return
+        }
         // Read once per pass, and only when an auction is due.
         let inputs = PassInputs(
             view: view, now: context.now, collaterals: ilks.count, capital: spendableDai(state))
@@ -95,7 +102,8 @@ extension Keeper {
             let known = auctions[index]
             // A revert's hold-off is in `nextChecks` too (`holdOff`).
             if hasPending(.auction(known.id)) {
-                index = nextDue(from: index + 1, now: now)
+                earliest = min(earliest, nextChecks[index])
+                index = nextDue(from: index + 1, now: now, earliest: &earliest)
                 continue
             }
             let before = budget
@@ -104,7 +112,7 @@ extension Keeper {
             case .gone:
                 nextChecks[index] = .max
                 finished = true
-                index = nextDue(from: index + 1, now: now)
+                index = nextDue(from: index + 1, now: now, earliest: &earliest)
                 continue
             case .clip:
                 hint = take(
@@ -127,8 +135,11 @@ extension Keeper {
             } else {
                 auctions[index].misses = 0
             }
-            index = nextDue(from: index + 1, now: now)
+            earliest = min(earliest, nextChecks[index])
+            index = nextDue(from: index + 1, now: now, earliest: &earliest)
         }
+        // Out of budget with auctions left unread: the next pass must look.
+        earliestCheck = index < auctions.count ? .min : earliest
         if finished {
             var kept = 0
             for position in auctions.indices where nextChecks[position] != .max {
@@ -141,13 +152,17 @@ extension Keeper {
         }
     }
 
-    /// The first auction at or after `start` due at `now` (ms), or `auctions.count`.
-    func nextDue(from start: Int, now: Int64) -> Int {
+    /// The first auction at or after `start` due at `now` (ms), or `auctions.count`;
+    /// `earliest` takes the smallest next check of those it passes over.
+    func nextDue(from start: Int, now: Int64, earliest: inout Int64) -> Int {
         nextChecks.withUnsafeBufferPointer { checks in
             var index = start
+            var least = earliest
             while index < checks.count && checks[index] > now {
+                least = min(least, checks[index])
                 index += 1
             }
+            earliest = least
             return index
         }
     }
@@ -375,8 +390,9 @@ extension Keeper {
         var second: (call: MakerSystem.Call, amount: UInt256)?
         if flip.bid < flip.tab {
             let wanted = min(flip.tab, (UInt256(truncating: max(0, worth) * 1e18) ?? .zero) * .ray)
-            let least = flip.bid * terms.beg / .wad
-            if wanted > flip.bid && (wanted >= least || wanted == flip.tab) {
+            // A bid of the whole tab needs no `beg` step: the division is made only when
+            // the bid is below it (most looks on Black Thursday valued the lot above it).
+            if wanted > flip.bid, wanted == flip.tab || wanted >= flip.bid * terms.beg / .wad {
                 first = (.tend(auction: known.id, lot: flip.lot, bid: wanted), wanted)
             }
             // The opportunist: nobody has bid for a while; one wei of DAI may win the lot.

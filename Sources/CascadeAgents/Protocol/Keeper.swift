@@ -60,6 +60,9 @@ public final class Keeper: Agent {
     /// pass scans it whole: reading each 40-byte `KnownAuction` for it was 8% of the world
     /// bench.
     @exclusivity(unchecked) var nextChecks: [Int64] = []
+    /// At most the smallest of `nextChecks` (`Int64.min`: unknown): a pass before it has
+    /// nothing due and returns without scanning them.
+    @exclusivity(unchecked) var earliestCheck = Int64.max
     @exclusivity(unchecked) var contested: Set<KeeperTarget> = []
     /// Vaults not to try again before a time (after a revert). Auctions keep theirs in
     /// `nextChecks`: a dictionary lookup per auction per pass was 7% of the
@@ -157,6 +160,7 @@ public final class Keeper: Agent {
                 auctions.append(
                     KnownAuction(id: kick.auction, collateral: collateral, kickedAt: blockTime))
                 nextChecks.append(0)
+                earliestCheck = min(earliestCheck, 0)
                 if let keeper = kick.keeper, keeper != me {
                     statistics.competitorsSeen += 1
                 }
