@@ -10,6 +10,7 @@
 #   make bench                                 performance figures (docs/performance.md)
 #   make lint / make fmt                       formatting and determinism checks / fixes
 #   make reproduce [SEEDS=100] [JOBS=2]        the historical worlds over many seeds → docs/validation.md
+#   make reproduce-stress [JOBS=2]             every bundled stress battery → docs/stress.md's tables
 
 SWIFT ?= swift
 WORLD ?= $(DEFAULT_WORLD)
@@ -19,7 +20,7 @@ CASCADE := .build/release/cascade
 SIMULATION_SOURCES := Sources/CascadeKernel Sources/CascadeCore Sources/CascadeChain \
 	Sources/CascadeContracts Sources/CascadeAgents Sources/CascadeWorld Sources/CascadeRun
 
-.PHONY: build run test bench lint fmt clean reproduce sweep stress
+.PHONY: build run test bench lint fmt clean reproduce reproduce-stress sweep stress
 
 build:
 	$(SWIFT) build --configuration release --product cascade
@@ -54,12 +55,18 @@ SWEEP_OUT ?= out/sweeps/$(basename $(notdir $(SWEEP)))
 sweep: build
 	$(CASCADE) sweep $(SWEEP) --jobs $(JOBS) --out $(SWEEP_OUT)
 
-# A stress battery of worlds/stress/ (docs/stress.md): runs.csv, scorecard.json and
-# scorecard.html in out/stress/<name>/. Interrupted? Run the same command again: it resumes.
+# A stress battery of worlds/stress/ (docs/stress.md): runs.csv, scorecard.json,
+# scorecard.html and scorecard.md in out/stress/<name>/. Interrupted? Run the same command
+# again: it resumes.
 STRESS ?= worlds/stress/black-thursday.json
 STRESS_OUT ?= out/stress/$(basename $(notdir $(STRESS)))
 stress: build
 	$(CASCADE) stress $(STRESS) --jobs $(JOBS) --out $(STRESS_OUT)
+
+# docs/stress.md's scorecards: every battery of worlds/stress/ over its own seeds, each
+# table written between the page's markers (.ci/reproduce-stress.sh).
+reproduce-stress: build
+	CASCADE=$(CASCADE) .ci/reproduce-stress.sh $(JOBS)
 
 bench:
 	$(SWIFT) build --configuration release --product cascade-bench

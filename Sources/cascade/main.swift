@@ -228,7 +228,8 @@ nonisolated(unsafe) let commands: [CommandSpec] = [
             of overrides of the world; one that has nothing to act on is reported as not
             applicable. Everything is checked before anything runs. Writes DIR/sweep.json and
             DIR/runs.csv (one row per scenario and seed, appended as runs finish; rerunning the
-            same command resumes), then DIR/scorecard.json and DIR/scorecard.html. Default DIR:
+            same command resumes), then DIR/scorecard.json, DIR/scorecard.html and
+            DIR/scorecard.md (the table in Markdown, for a forum post). Default DIR:
             out/stress/<name>/. See docs/stress.md.
             """,
         options: [

@@ -29,7 +29,9 @@ struct StressCLITests {
         try String(contentsOfFile: path, encoding: .utf8)
     }
 
-    static let files = ["runs.csv", "sweep.json", "scorecard.json", "scorecard.html"]
+    static let files = [
+        "runs.csv", "sweep.json", "scorecard.json", "scorecard.html", "scorecard.md",
+    ]
 
     @Test("writes scorecard.json and .html; --jobs 1 and 2, a rerun and a resume agree")
     func scorecardIsReproducible() throws {
@@ -54,6 +56,13 @@ struct StressCLITests {
         #expect(scorecard.contains("\"scenario\": \"correlated_crash\""))
         #expect(scorecard.contains("\"applicable\": false"))
         #expect(scorecard.contains("\"collateral_adequacy\""))
+        // The Markdown table: a row per scenario, the one that does not apply says why.
+        let markdown = try Self.read(folder.path + "/one/scorecard.md")
+        #expect(markdown.hasPrefix("# Stress scorecard: tiny\n"))
+        #expect(markdown.contains("| `baseline` | "))
+        #expect(markdown.contains("| `correlated_crash` | not applicable: "))
+        #expect(
+            markdown.contains("| Collateral adequacy | ratio | pass ≥ 1.2, warn ≥ 1, else fail |"))
         let html = try Self.read(folder.path + "/one/scorecard.html")
         #expect(html.contains("<svg") && html.contains("not applicable"))
         #expect(!html.contains("http://") || html.contains("xmlns=\"http://www.w3.org/2000/svg\""))

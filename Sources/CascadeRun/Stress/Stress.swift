@@ -115,7 +115,7 @@ package struct StressPlan: Sendable {
 
 /// `cascade stress CONFIG`: runs the battery's scenarios over the seeds in worker
 /// processes (the sweep machinery: `runs.csv` appended as runs finish, resumable), then
-/// writes `scorecard.json` and `scorecard.html`. docs/stress.md.
+/// writes `scorecard.json`, `scorecard.html` and `scorecard.md`. docs/stress.md.
 public enum Stress {
     /// The default folder: `out/stress/<name>/`.
     static func defaultFolder(_ name: String) -> String { "out/stress/\(name)" }
@@ -154,6 +154,7 @@ public enum Stress {
         let scorecard = try StressScorecard(plan: plan, runsPath: runsPath)
         try SweepLog.writeWhole(scorecard.json, to: SweepFolder.join(folder, "scorecard.json"))
         try SweepLog.writeWhole(scorecard.html, to: SweepFolder.join(folder, "scorecard.html"))
+        try SweepLog.writeWhole(scorecard.markdown, to: SweepFolder.join(folder, "scorecard.md"))
         let applicable = plan.points.compactMap { $0 }.count
         return """
             \(config.name) (\(plan.worldName)): \(applicable) scenario(s) × \
@@ -161,7 +162,7 @@ public enum Stress {
             \(plan.points.count - applicable) not applicable; ran \(coordinator.progress.runsNow) \
             now, \(log.sliceSize - coordinator.progress.runsNow) were already done
             \(scorecard.textTable)
-              wrote \(folder)/ (sweep.json, runs.csv, scorecard.json, scorecard.html)
+              wrote \(folder)/ (sweep.json, runs.csv, scorecard.json, scorecard.html, scorecard.md)
 
             """
     }
