@@ -171,6 +171,11 @@ struct StressTests {
             ("black-thursday.json", [0, 1, 2, 3, 4, 5, 6, nil]),
             // Options: a sequencer with no background demand, one underlying, no venue.
             ("options-vault.json", [0, 1, 2, nil, 3, 4, nil, nil]),
+            ("venus-luna.json", [0, 1, 2, 3, 4, 5, 6, 7]),
+            // Twelve perpetual markets: the correlated crash applies; no background demand.
+            ("perp-adl.json", [0, 1, 2, nil, 3, 4, 5, 6]),
+            // Mango: one perpetual market on a sequencer.
+            ("mango.json", [0, 1, 2, nil, 3, 4, 5, nil]),
         ])
     func shippedConfigs(file: String, points: [Int?]) throws {
         let config = try StressConfig.read(
