@@ -81,6 +81,12 @@ public struct PerpAccountIndex: Sendable {
     /// Scratch for queries: one side's candidates, and the walk's path.
     var candidates: [Int] = []
     var path: [Int32] = []
+    /// Per side (`2·market`, `2·market + 1` for shorts), running sums over the accounts filed
+    /// there, for the margin coverage (`PerpAccountIndex+Coverage.swift`).
+    var sideSums: [PerpSideSums] = []
+    /// Per account id, the numbers it added to its side's sums; meaningful while it is filed
+    /// in the index (`slots[id] ≥ 0`).
+    var filedTerms: [PerpFiledTerms] = []
 
     static let absentSlot: Int32 = -2
     static let watchedSlot: Int32 = -1
@@ -98,6 +104,9 @@ public struct PerpAccountIndex: Sendable {
     public private(set) var certainCount = 0
     /// Watched accounts found safe by the floating-point bound (no contract call).
     public private(set) var clearedCount = 0
+    /// Margin-coverage sides summed account by account because a product passed its bound
+    /// (`marginCoverage(in:atPrices:)`); none in any world.
+    public internal(set) var coverageFallbacks = 0
 
     /// The index of exchange `exchange` (its position in `ProtocolState.perpExchanges`),
     /// seeded from every account of `state`: one pass, at genesis.
@@ -134,6 +143,7 @@ public struct PerpAccountIndex: Sendable {
         default: placement = (Self.watchedSlot, .zero, .zero)
         }
         let old = slots[raw]
+        if old >= 0 { removeTerms(of: raw, side: Int(old)) }
         if old == Self.watchedSlot, placement?.slot != Self.watchedSlot {
             removeWatched(raw)
         }
@@ -149,6 +159,7 @@ public struct PerpAccountIndex: Sendable {
             index.update(
                 raw, market: Int(placement.slot), collateral: placement.collateral,
                 debt: placement.debt)
+            addTerms(of: raw, account: account, side: Int(placement.slot))
         }
         slots[raw] = placement.slot
     }
