@@ -60,6 +60,11 @@ import CascadeCore
 /// from the state after the block, O(log N) each. A call that settles funding without an
 /// event leaves the contract's equity unchanged, so a stale key stays correct.
 ///
+/// **Margin coverage.** Wherever `update` re-reads a filed account it also keeps per side
+/// the exact running sums `Σ s`, `Σ Q`, `Σ s·σ`, so `marginCoverage(in:atPrices:)` gives the
+/// book's summed equity and maintenance margin at any prices in O(markets + w)
+/// (`PerpAccountIndex+Coverage.swift`).
+///
 /// **Order of results.** By market, longs before shorts, most endangered first within a side
 /// (ties by account id), then the watched accounts by id.
 ///
