@@ -36,17 +36,17 @@ struct PerpMarginCoverageTests {
     }
 
     /// The direct sums over every account holding a position: the exchange's own rounded
-    /// standing for all (`rounded`), and the index's mixture (exact for filed accounts, the
-    /// exchange's standing for watched ones), with the positions the watched accounts hold
-    /// and the number of filed accounts.
+    /// standing for all (`rounded`), and the exact numbers (`mixed`: exact for the accounts
+    /// the index sums, which is all of them here, the exchange's standing for any other),
+    /// with the positions of the accounts holding several markets and of all summed ones.
     static func direct(_ book: RandomBook, prices: [Int128]) throws -> (
-        rounded: PerpMarginCoverageSums, mixed: PerpMarginCoverageSums, watchedPositions: Int,
-        filedAccounts: Int
+        rounded: PerpMarginCoverageSums, mixed: PerpMarginCoverageSums,
+        multiMarketPositions: Int, summedPositions: Int
     ) {
         var rounded = PerpMarginCoverageSums()
         var mixed = PerpMarginCoverageSums()
-        var watchedPositions = 0
-        var filedAccounts = 0
+        var multiMarketPositions = 0
+        var summedPositions = 0
         for raw in 0..<book.exchange.accountCount {
             let id = PerpAccountID(UInt32(raw))
             let positions = book.exchange.account(id).positions.count
@@ -57,19 +57,19 @@ struct PerpMarginCoverageTests {
                 standing.maintenanceMargin, 1_000_000_000_000_000)
             rounded.equity += equity
             rounded.maintenance += maintenance
-            if book.index.isWatched(id) {
-                watchedPositions += positions
-                mixed.equity += equity
-                mixed.maintenance += maintenance
-            } else {
-                #expect(positions == 1, "account \(raw) has \(positions) positions, not watched")
-                filedAccounts += 1
+            if positions > 1 { multiMarketPositions += positions }
+            if book.index.isSummed(id) {
+                summedPositions += positions
                 let sums = exact(id, in: book.exchange, prices: prices)
                 mixed.equity += sums.equity
                 mixed.maintenance += sums.maintenance
+            } else {
+                Issue.record("account \(raw): its numbers fit, yet it is not summed")
+                mixed.equity += equity
+                mixed.maintenance += maintenance
             }
         }
-        return (rounded, mixed, watchedPositions, filedAccounts)
+        return (rounded, mixed, multiMarketPositions, summedPositions)
     }
 
     @Test(
@@ -77,7 +77,7 @@ struct PerpMarginCoverageTests {
         arguments: Array(UInt64(1)...24))
     func runningSumsMatchDirectSums(seed: UInt64) throws {
         var book = RandomBook(seed: seed)
-        var watchedSeen = 0
+        var multiMarketSeen = 0
         var exactSteps = 0
         // Deleveraging settles the funding of queue candidates it passes over without an
         // event naming them; their terms then predate that settlement (the exchange counts
@@ -103,7 +103,7 @@ struct PerpMarginCoverageTests {
             }
             let coverage = book.index.marginCoverage(in: book.exchange, atPrices: prices)
             let expected = try Self.direct(book, prices: prices)
-            watchedSeen += expected.watchedPositions
+            multiMarketSeen += expected.multiMarketPositions
             // The requirement never depends on a settlement: always the same numbers.
             #expect(
                 coverage.maintenanceMargin == expected.mixed.maintenance,
@@ -114,23 +114,23 @@ struct PerpMarginCoverageTests {
                     coverage.equity == expected.mixed.equity, "seed \(seed) step \(step): equity")
             }
             // Against the exchange's own rounded numbers for every account: the sum's equity
-            // is above by less than 2 quantums a filed account, its requirement below by
-            // less than 1.
+            // is above by less than 2 quantums a position, its requirement below by less
+            // than 1.
             let equityGap = coverage.equity - expected.rounded.equity
             #expect(!equityGap.isNegative, "seed \(seed) step \(step)")
             #expect(
                 equityGap.magnitude
-                    <= UInt256(2 * expected.filedAccounts) * UInt256.powerOfTen(12),
+                    <= UInt256(2 * expected.summedPositions) * UInt256.powerOfTen(12),
                 "seed \(seed) step \(step): equity gap \(equityGap.magnitude)")
             let requirementGap = expected.rounded.maintenance - coverage.maintenanceMargin
             #expect(!requirementGap.isNegative, "seed \(seed) step \(step)")
             #expect(
                 requirementGap.magnitude
-                    <= UInt256(expected.filedAccounts) * UInt256.powerOfTen(15),
+                    <= UInt256(expected.summedPositions) * UInt256.powerOfTen(15),
                 "seed \(seed) step \(step): requirement gap")
         }
         #expect(book.index.coverageFallbacks == 0)
-        #expect(watchedSeen > 0, "seed \(seed): no watched account to test the mixture")
+        #expect(multiMarketSeen > 0, "seed \(seed): no account held several markets")
         #expect(exactSteps > 0)
     }
 

@@ -60,10 +60,10 @@ import CascadeCore
 /// from the state after the block, O(log N) each. A call that settles funding without an
 /// event leaves the contract's equity unchanged, so a stale key stays correct.
 ///
-/// **Margin coverage.** Wherever `update` re-reads a filed account it also keeps per side
-/// the exact running sums `Σ s`, `Σ Q`, `Σ s·σ`, so `marginCoverage(in:atPrices:)` gives the
-/// book's summed equity and maintenance margin at any prices in O(markets + w)
-/// (`PerpAccountIndex+Coverage.swift`).
+/// **Margin coverage.** Wherever `update` re-reads an account it also keeps exact running
+/// sums (`Σ Q` over accounts, `Σ s` and `Σ s·σ` per side over positions), so
+/// `marginCoverage(in:atPrices:)` gives the book's summed equity and maintenance margin at
+/// any prices in O(markets) (`PerpAccountIndex+Coverage.swift`).
 ///
 /// **Order of results.** By market, longs before shorts, most endangered first within a side
 /// (ties by account id), then the watched accounts by id.
@@ -86,12 +86,14 @@ public struct PerpAccountIndex: Sendable {
     /// Scratch for queries: one side's candidates, and the walk's path.
     var candidates: [Int] = []
     var path: [Int32] = []
-    /// Per side (`2·market`, `2·market + 1` for shorts), running sums over the accounts filed
-    /// there, for the margin coverage (`PerpAccountIndex+Coverage.swift`).
+    /// The margin coverage's running sums (`PerpAccountIndex+Coverage.swift`): per side
+    /// (`2·market`, `2·market + 1` for shorts) over every summed position, `Σ Q` over the
+    /// summed accounts, per account what it added, and the accounts holding positions whose
+    /// numbers are too wide to sum (ascending).
     var sideSums: [PerpSideSums] = []
-    /// Per account id, the numbers it added to its side's sums; meaningful while it is filed
-    /// in the index (`slots[id] ≥ 0`).
+    var quoteSum = WideSignedInteger.zero
     var filedTerms: [PerpFiledTerms] = []
+    var unsummed: [Int] = []
 
     static let absentSlot: Int32 = -2
     static let watchedSlot: Int32 = -1
@@ -109,8 +111,8 @@ public struct PerpAccountIndex: Sendable {
     public private(set) var certainCount = 0
     /// Watched accounts found safe by the floating-point bound (no contract call).
     public private(set) var clearedCount = 0
-    /// Margin-coverage sides summed account by account because a product passed its bound
-    /// (`marginCoverage(in:atPrices:)`); none in any world.
+    /// Margin coverages summed account by account because a product of the running sums
+    /// passed its bound (`marginCoverage(in:atPrices:)`); none in any world.
     public internal(set) var coverageFallbacks = 0
 
     /// The index of exchange `exchange` (its position in `ProtocolState.perpExchanges`),
@@ -148,7 +150,7 @@ public struct PerpAccountIndex: Sendable {
         default: placement = (Self.watchedSlot, .zero, .zero)
         }
         let old = slots[raw]
-        if old >= 0 { removeTerms(of: raw, side: Int(old)) }
+        refileTerms(of: raw, account: account)
         if old == Self.watchedSlot, placement?.slot != Self.watchedSlot {
             removeWatched(raw)
         }
@@ -164,7 +166,6 @@ public struct PerpAccountIndex: Sendable {
             index.update(
                 raw, market: Int(placement.slot), collateral: placement.collateral,
                 debt: placement.debt)
-            addTerms(of: raw, account: account, side: Int(placement.slot))
         }
         slots[raw] = placement.slot
     }
