@@ -7,9 +7,11 @@ import CascadeCore
 /// docs/outputs.md). Their ratio below 1 means the open accounts, taken together, are under
 /// maintenance.
 ///
-/// Both are exact integers in fine units, so no rounding is added on top of the exchange's
-/// own: `equity` is in 1e-18 USD (a quantum × 1e-12: `s·p/1e9` and `s·(I − σ)/1e12` are
+/// Both are the exact sums of the exchange's formulas, with no rounding, in units where they
+/// are whole: `equity` in 1e-18 USD (a quantum × 1e-12: `s·p/1e9` and `s·(I − σ)/1e12` are
 /// whole there), `maintenanceMargin` in 1e-21 USD (a quantum × 1e-15: `|s|·p·m/1e15` is).
+/// The exchange's own per-account numbers round against the account: below the exact equity
+/// by less than 2 quantums a position, above the exact requirement by less than 1.
 public struct PerpMarginCoverage: Hashable, Sendable {
     /// Σ equity, 1e-18 USD, signed: an account in deficit subtracts.
     public internal(set) var equity = WideSignedInteger.zero

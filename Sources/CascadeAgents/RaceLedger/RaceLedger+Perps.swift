@@ -167,7 +167,7 @@ extension RaceLedger {
 
     /// The first perpetuals exchange's margin coverage (`PerpMarginCoverage`) in `books`,
     /// the state after the last recorded block, with market `i` at `prices[i]` (0 or
-    /// missing: the mark); nil before the first block. O(markets + watched accounts).
+    /// missing: the mark); nil before the first block. O(markets).
     public mutating func perpMarginCoverage(_ books: PerpExchange, atPrices prices: [Int128])
         -> PerpMarginCoverage?
     {
