@@ -177,6 +177,26 @@ struct PerpMarginCoverageTests {
         #expect(lower.equity == .product(3_000_000_000, 1_000_000_000_000))
         #expect(lower.maintenanceMargin == .product(580_000_000, 1_000_000_000_000_000))
         #expect(index.watchedCount == 0)
+
+        // An account holding 2^79 quantums (its `Q·1e15` passes Int128) is too wide to sum
+        // and is asked with the exchange's rule: buying 1 ETH at the mark it adds its
+        // deposit and 1·3000·0.05 = $150 of requirement, on top of the short's extra ETH.
+        let rich = exchange.openAccount(owner: Address(12), mode: .isolated(market))
+        events.removeAll()
+        try exchange.apply(
+            .deposit(account: rich, amount: Int128(1) << 79), caller: Address(12), block: block,
+            events: &events)
+        try exchange.apply(
+            .trade(
+                market: market, buyer: rich, seller: short, size: 1_000_000_000,
+                price: 3_000_000_000),
+            caller: Address(2), block: block, events: &events)
+        index.apply(events, exchange: exchange)
+        #expect(!index.isSummed(rich) && index.isSummed(short))
+        let withRich = index.marginCoverage(in: exchange, atPrices: [])
+        #expect(withRich.equity == .product(3_000_000_000 + (Int128(1) << 79), 1_000_000_000_000))
+        #expect(withRich.maintenanceMargin == .product(900_000_000, 1_000_000_000_000_000))
+        #expect(index.coverageFallbacks == 0)
     }
 
     @Test("wide signed sums: products of extreme Int128s and mixed signs")
