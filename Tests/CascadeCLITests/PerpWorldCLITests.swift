@@ -68,6 +68,37 @@ struct PerpWorldCLITests {
         #expect(report.standardOutput.contains("YFI-USD:"))
     }
 
+    /// blocks.csv's `collateral_value` and `debt`: the open accounts' summed equity and
+    /// maintenance margin at the market price (docs/outputs.md). The world opens with 67
+    /// million USDC of open interest a side (`perp_open_interest_start`) at a 5% maintenance
+    /// fraction (worlds/dydx-yfi-2023.json): about 6.7 million required of both sides
+    /// together, behind the 33.4 million of equity a seed-1 run records at its first block.
+    @Test("dydx-yfi-2023, cut short: blocks.csv's margin coverage is filled")
+    func marginCoverageColumns() throws {
+        let folder = try CLIRunner.temporaryFolder("perp-yfi-coverage")
+        let outcome = try CLIRunner.run(
+            ["run", "dydx-yfi-2023", "--out", folder.path, "--quiet"] + Self.overrides)
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        let blocks = try String(
+            contentsOf: folder.appendingPathComponent("blocks.csv"), encoding: .utf8)
+        let lines = blocks.split(separator: "\n").map {
+            $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        }
+        let header = try #require(lines.first)
+        let collateral = try #require(header.firstIndex(of: "collateral_value"))
+        let debt = try #require(header.firstIndex(of: "debt"))
+        let rows = lines.dropFirst()
+        #expect(rows.count > 100)
+        for row in rows {
+            let value = try #require(Double(row[collateral]))
+            let required = try #require(Double(row[debt]))
+            #expect(value != 0 && required > 0, "block \(row[0]): \(value) over \(required)")
+        }
+        let first = try #require(rows.first)
+        #expect(abs((Double(first[collateral]) ?? 0) - 33_400_000) < 1_000)
+        #expect(abs((Double(first[debt]) ?? 0) - 6_700_000) < 100_000)
+    }
+
     @Test("reruns byte for byte, with and without deterministic hashing")
     func determinism() throws {
         let folder = try CLIRunner.temporaryFolder("perp-yfi-determinism")

@@ -60,6 +60,11 @@ import CascadeCore
 /// from the state after the block, O(log N) each. A call that settles funding without an
 /// event leaves the contract's equity unchanged, so a stale key stays correct.
 ///
+/// **Margin coverage.** Wherever `update` re-reads an account it also keeps exact running
+/// sums (`Σ Q` over accounts, `Σ s` and `Σ s·σ` per side over positions), so
+/// `marginCoverage(in:atPrices:)` gives the book's summed equity and maintenance margin at
+/// any prices in O(markets) (`PerpAccountIndex+Coverage.swift`).
+///
 /// **Order of results.** By market, longs before shorts, most endangered first within a side
 /// (ties by account id), then the watched accounts by id.
 ///
@@ -81,6 +86,14 @@ public struct PerpAccountIndex: Sendable {
     /// Scratch for queries: one side's candidates, and the walk's path.
     var candidates: [Int] = []
     var path: [Int32] = []
+    /// The margin coverage's running sums (`PerpAccountIndex+Coverage.swift`): per side
+    /// (`2·market`, `2·market + 1` for shorts) over every summed position, `Σ Q` over the
+    /// summed accounts, per account what it added, and the accounts holding positions whose
+    /// numbers are too wide to sum (ascending).
+    var sideSums: [PerpSideSums] = []
+    var quoteSum = WideSignedInteger.zero
+    var filedTerms: [PerpFiledTerms] = []
+    var unsummed: [Int] = []
 
     static let absentSlot: Int32 = -2
     static let watchedSlot: Int32 = -1
@@ -98,6 +111,9 @@ public struct PerpAccountIndex: Sendable {
     public private(set) var certainCount = 0
     /// Watched accounts found safe by the floating-point bound (no contract call).
     public private(set) var clearedCount = 0
+    /// Margin coverages summed account by account because a product of the running sums
+    /// passed its bound (`marginCoverage(in:atPrices:)`); none in any world.
+    public internal(set) var coverageFallbacks = 0
 
     /// The index of exchange `exchange` (its position in `ProtocolState.perpExchanges`),
     /// seeded from every account of `state`: one pass, at genesis.
@@ -134,6 +150,7 @@ public struct PerpAccountIndex: Sendable {
         default: placement = (Self.watchedSlot, .zero, .zero)
         }
         let old = slots[raw]
+        refileTerms(of: raw, account: account)
         if old == Self.watchedSlot, placement?.slot != Self.watchedSlot {
             removeWatched(raw)
         }

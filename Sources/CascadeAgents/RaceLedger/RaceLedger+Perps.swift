@@ -165,6 +165,15 @@ extension RaceLedger {
             (try? books.risk(of: PerpExchange.backstopVaultAccount).equity) ?? 0
     }
 
+    /// The first perpetuals exchange's margin coverage (`PerpMarginCoverage`) in `books`,
+    /// the state after the last recorded block, with market `i` at `prices[i]` (0 or
+    /// missing: the mark); nil before the first block. O(markets).
+    public mutating func perpMarginCoverage(_ books: PerpExchange, atPrices prices: [Int128])
+        -> PerpMarginCoverage?
+    {
+        perps.index?.marginCoverage(in: books, atPrices: prices)
+    }
+
     /// One side's open interest at the marks, quantums.
     static func openInterest(_ books: PerpExchange) -> Int128 {
         books.marketIDs.reduce(0) { total, id in

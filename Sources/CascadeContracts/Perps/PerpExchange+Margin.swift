@@ -41,6 +41,17 @@ extension PerpExchange {
     public func isLiquidatable(_ account: PerpAccountID, atPrices prices: [Int128]) throws(Revert)
         -> Bool
     {
+        let standing = try maintenanceStanding(of: account, atPrices: prices)
+        return standing.equity < standing.maintenanceMargin
+    }
+
+    /// `account`'s equity and maintenance margin if every market's mark were
+    /// `prices[market]` (0 or missing: the mark), rounded as `risk(of:)` rounds them: each
+    /// position's value down, its funding owed up, its requirement up. The numbers
+    /// `isLiquidatable(_:atPrices:)` compares, for the run's margin coverage. O(positions).
+    public func maintenanceStanding(of account: PerpAccountID, atPrices prices: [Int128])
+        throws(Revert) -> (equity: Int128, maintenanceMargin: Int128)
+    {
         var equity = self.account(account).quoteBalance
         var maintenance: Int128 = 0
         for position in self.account(account).positions {
@@ -55,7 +66,7 @@ extension PerpExchange {
                     size: position.size, price: price,
                     fractionPpm: market.terms.maintenanceMarginPpm))
         }
-        return equity < maintenance
+        return (equity, maintenance)
     }
 
     /// Funding `position` owes since its last settlement, quantums; negative when it is

@@ -236,6 +236,17 @@ final class ProtocolOutputSink: ProtocolBlockObserver, PerpBlockObserver {
             atRisk += optionColumns.atRisk
             blockLiquidations += optionColumns.liquidations
         }
+        var coverageColumns = [
+            OutputValue.decimal(DecimalText(collateralValue, scale: 36)),
+            .decimal(DecimalText(debt, scale: 45)),
+        ]
+        if hasPerps, let exchange = state.perpExchanges.first,
+            let coverage = ledger.perpMarginCoverage(exchange, atPrices: perpMarketPrices),
+            let columns = Self.coverageColumns(
+                collateral: collateralValue, debt: debt, adding: coverage)
+        {
+            coverageColumns = columns
+        }
         let blockBurned = block.agentBurned + block.backgroundBurned
         let blockTips = block.agentTips + block.backgroundTips
         if hasPerps, let exchange = state.perpExchanges.first {
@@ -271,8 +282,7 @@ final class ProtocolOutputSink: ProtocolBlockObserver, PerpBlockObserver {
                 ] + priceValues + [
                     .integer(atRisk),
                     .integer(blockLiquidations),
-                    .decimal(DecimalText(collateralValue, scale: 36)),
-                    .decimal(DecimalText(debt, scale: 45)),
+                ] + coverageColumns + [
                     .decimal(DecimalText(badDebt, scale: 45)),
                     .decimal(DecimalText(fund.magnitude, scale: 45, negative: fund.negative)),
                 ] + perpValues)
@@ -323,6 +333,47 @@ final class ProtocolOutputSink: ProtocolBlockObserver, PerpBlockObserver {
         guard fund.negative else { return (false, fund.magnitude + amount) }
         return amount >= fund.magnitude
             ? (false, amount - fund.magnitude) : (true, fund.magnitude - amount)
+    }
+
+    /// `collateral_value` and `debt` with a perpetuals exchange's margin coverage added to
+    /// the other protocols' `collateral` (dollars × 1e36) and `debt` (× 1e45): the
+    /// coverage's sum of equities (signed) and of maintenance margins. Alone, the coverage
+    /// is written at its own exact scales; added to other protocols' amounts, at theirs,
+    /// and nil (the others alone) if that passes 256 bits — beyond 1e41 dollars.
+    static func coverageColumns(
+        collateral: UInt256, debt: UInt256, adding coverage: PerpMarginCoverage
+    ) -> [OutputValue]? {
+        let equity = coverage.equity
+        let maintenance = coverage.maintenanceMargin.magnitude
+        if collateral.isZero && debt.isZero {
+            return [
+                .decimal(
+                    DecimalText(
+                        equity.magnitude, scale: PerpMarginCoverage.equityScale,
+                        negative: equity.isNegative)),
+                .decimal(DecimalText(maintenance, scale: PerpMarginCoverage.maintenanceScale)),
+            ]
+        }
+        let (equityWide, equityOverflow) = equity.magnitude.multipliedReportingOverflow(
+            by: .powerOfTen(36 - PerpMarginCoverage.equityScale))
+        let (maintenanceWide, maintenanceOverflow) = maintenance.multipliedReportingOverflow(
+            by: .powerOfTen(45 - PerpMarginCoverage.maintenanceScale))
+        let (total, totalOverflow) = debt.addingReportingOverflow(maintenanceWide)
+        guard !equityOverflow, !maintenanceOverflow, !totalOverflow else { return nil }
+        let sum: (negative: Bool, magnitude: UInt256)
+        if !equity.isNegative {
+            let (magnitude, overflow) = collateral.addingReportingOverflow(equityWide)
+            guard !overflow else { return nil }
+            sum = (false, magnitude)
+        } else {
+            sum =
+                collateral >= equityWide
+                ? (false, collateral - equityWide) : (true, equityWide - collateral)
+        }
+        return [
+            .decimal(DecimalText(sum.magnitude, scale: 36, negative: sum.negative)),
+            .decimal(DecimalText(total, scale: 45)),
+        ]
     }
 
     /// A signed quantum amount as exact USDC.
