@@ -6,8 +6,9 @@ import CascadeKernel
 import CascadeTestSupport
 import Testing
 
-/// A small options exchange fed to a race ledger block by block, as the run feeds it: one
-/// ETH put series (strike $1,800, 7 days) at a spot of $2,000; a writer who sold 10 puts in a
+/// A small options exchange fed to a race ledger block by block, as the run feeds it: an
+/// ETH put series (strike $1,800, 7 days) and a 1-day put (strike $1,900) at a spot of
+/// $2,000; a writer who sold 10 of the 7-day puts in a
 /// portfolio account holding just over its initial margin; a deep-pocketed buyer; two
 /// liquidators. Blocks are real transactions through `BlockBuilder.execute`; the market
 /// spot is given per block, the oracle posts only when a block says so.
@@ -27,14 +28,18 @@ private struct OptionRaceFixture {
     var ledger = RaceLedger()
     let exchange: Int
     let put: OptionSeriesID
+    let shortPut: OptionSeriesID
+    let buyer: OptionAccountID
+    let usdc: TokenID
     let writer: OptionAccountID
     let liquidators: [OptionAccountID]
     let start: UInt64
     var number: UInt64 = 0
     var nonces: [Address: UInt64] = [:]
     var arrival: UInt64 = 0
-    /// Every `option_liquidation` seen, in order.
+    /// Every `option_liquidation` seen, in order, with its block.
     var liquidations: [OptionLiquidation] = []
+    var liquidationBlocks: [UInt64] = []
 
     /// `insuranceFund` in dollars; the writer keeps `buffer` dollars above initial margin.
     init(insuranceFund: Int128 = 0, buffer: Int128 = 10) {
@@ -43,6 +48,7 @@ private struct OptionRaceFixture {
         var state = sample.state
         start = sample.now
         let usdc = state.ledger.addToken(symbol: "USDC")
+        self.usdc = usdc
         var books = OptionsExchange(
             configuration: .init(oracle: Self.oracle, matcher: Self.matcher))
         let eth = books.addUnderlying(
@@ -57,6 +63,10 @@ private struct OptionRaceFixture {
             OptionSeries(
                 underlying: eth, kind: .put, strike: 1_800 * Self.wad,
                 expiry: sample.now + 7 * 86_400))
+        shortPut = books.addSeries(
+            OptionSeries(
+                underlying: eth, kind: .put, strike: 1_900 * Self.wad,
+                expiry: sample.now + 86_400))
         exchange = state.addOptionsExchange(
             books, wiring: PerpWiring(quote: usdc, custody: Self.custody))
         let index = exchange
@@ -84,7 +94,7 @@ private struct OptionRaceFixture {
             state.ledger.mint(usdc, to: ProtocolSample.governance, amount: UInt128(insuranceFund * Self.wad))
             apply(.fundInsurance(amount: insuranceFund * Self.wad), ProtocolSample.governance)
         }
-        let buyer = open(Self.buyerOwner, .cross(eth), dollars: 10_000_000)
+        buyer = open(Self.buyerOwner, .cross(eth), dollars: 10_000_000)
         writer = open(Self.writerOwner, .portfolio(eth), dollars: 5_000)
         liquidators = [Self.keeper1, Self.keeper2].map {
             open($0, .portfolio(eth), dollars: 10_000_000)
@@ -104,6 +114,36 @@ private struct OptionRaceFixture {
     }
 
     var books: OptionsExchange { state.optionsExchanges[exchange] }
+
+    /// Opens another portfolio writer with `dollars`, selling `size` units of `series` at the
+    /// mark, then withdrawing down to initial margin plus `buffer` dollars. Returns nil when
+    /// the exchange refuses the trade.
+    mutating func addWriter(
+        _ owner: Address, dollars: Int128, series: OptionSeriesID, size: Int128, buffer: Int128
+    ) -> OptionAccountID? {
+        let block = BlockContext(number: 0, timestamp: start)
+        let index = exchange
+        var events: [ProtocolState.Event] = []
+        func apply(_ call: OptionsExchange.Call, _ caller: Address) -> Bool {
+            (try? state.apply(
+                .options(exchange: index, call), caller: caller, block: block, events: &events))
+                != nil
+        }
+        guard apply(.openAccount(mode: .portfolio(OptionUnderlyingID(rawValue: 0))), owner)
+        else { return nil }
+        let id = OptionAccountID(books.accountCount - 1)
+        state.ledger.mint(self.usdc, to: owner, amount: UInt128(dollars * Self.wad))
+        guard apply(.deposit(account: id, amount: dollars * Self.wad), owner),
+            apply(
+                .trade(
+                    series: series, buyer: buyer, seller: id, size: size,
+                    price: books.series(series).mark), Self.matcher)
+        else { return nil }
+        let margin = books.margin(of: id, now: start)
+        let excess = margin.equity - margin.initial - buffer * Self.wad
+        if excess > 0 { _ = apply(.withdraw(account: id, amount: excess), owner) }
+        return id
+    }
 
     func post(_ dollars: Int128) -> ProtocolState.Call {
         .options(exchange: exchange, .updatePrice(underlying: OptionUnderlyingID(rawValue: 0), price: dollars * Self.wad))
@@ -144,6 +184,7 @@ private struct OptionRaceFixture {
         for event in result.events {
             if case .options(_, .liquidated(let liquidation)) = event {
                 liquidations.append(liquidation)
+                liquidationBlocks.append(number)
             }
         }
         ledger.record(
@@ -276,5 +317,74 @@ struct OptionRaceTests {
         #expect(fixture.ledger.options.marketTables == 2)
         fixture.block(at: 10, market: 1_990, [(OptionRaceFixture.oracle, fixture.post(1_990))])
         #expect(fixture.ledger.options.marketTables == 3)
+    }
+
+    /// Seeded random walks: nine writers of both puts with random capital and buffers, the
+    /// market moving every block (−8% … +7%), the oracle posting a third of the time,
+    /// keepers sending liquidations at random writers, the 1-day series settled once expired
+    /// (blocks up to two hours apart). Every `option_liquidation` belongs to exactly one race
+    /// of its account, liquidated in that block; no race counts a liquidation that did not
+    /// happen; an account has at most one race open; ids are distinct; and the shortfalls of
+    /// the `bad_debt` races add up to the exchange's bad debt, exactly (a settlement that
+    /// books bad debt on an account no race watched opens one).
+    @Test(arguments: 0..<16 as Range<UInt64>)
+    func everyLiquidationBelongsToOneRace(seed: UInt64) {
+        var random = OperandGenerator(seed: seed)
+        var fixture = OptionRaceFixture(
+            insuranceFund: Int128(random.next(below: 3)) * 1_500,
+            buffer: Int128(random.next(below: 200)))
+        var writers = [fixture.writer]
+        for number in 0..<8 {
+            let series = number % 2 == 0 ? fixture.put : fixture.shortPut
+            let added = fixture.addWriter(
+                Address(UInt32(9_400 + number)), dollars: 2_000 + Int128(random.next(below: 20_000)),
+                series: series, size: Int128(1 + random.next(below: 20)) * OptionRaceFixture.wad,
+                buffer: Int128(random.next(below: 500)))
+            if let added { writers.append(added) }
+        }
+        var spot: Int128 = 2_000
+        var seconds: UInt64 = 0
+        let keepers = [OptionRaceFixture.keeper1, OptionRaceFixture.keeper2]
+        for _ in 0..<90 {
+            seconds += 60 + random.next(below: 7_200)
+            let move = Int128(random.next(below: 151)) - 80  // per mille
+            spot = min(4_000, max(500, spot + spot * move / 1_000))
+            var sends: [(Address, ProtocolState.Call)] = []
+            if random.next(below: 3) == 0 {
+                sends.append((OptionRaceFixture.oracle, fixture.post(spot)))
+            }
+            for _ in 0..<Int(random.next(below: 3)) {
+                let keeper = Int(random.next(below: 2))
+                let target = writers[Int(random.next(below: UInt64(writers.count)))]
+                sends.append(
+                    (
+                        keepers[keeper],
+                        .options(
+                            exchange: fixture.exchange,
+                            .liquidate(account: target, liquidator: fixture.liquidators[keeper]))
+                    ))
+            }
+            if random.next(below: 6) == 0 {
+                sends.append(
+                    (keepers[0], .options(exchange: fixture.exchange, .settle(series: fixture.shortPut))))
+            }
+            fixture.block(at: seconds, market: spot, sends)
+        }
+        let races = fixture.races
+        for (liquidation, block) in zip(fixture.liquidations, fixture.liquidationBlocks) {
+            let owner = Address(liquidation.account.rawValue)
+            let matching = races.filter { $0.vault.owner == owner && $0.liquidatedBlock == block }
+            #expect(matching.count == 1, "seed \(seed): liquidation of \(owner) at \(block)")
+        }
+        #expect(
+            races.filter { $0.liquidatedBlock != nil }.count == fixture.liquidations.count,
+            "seed \(seed)")
+        #expect(Set(races.map(\.position)).count == races.count, "seed \(seed)")
+        let open = races.filter { $0.outcome == .open }.map(\.vault.owner)
+        #expect(Set(open).count == open.count, "seed \(seed)")
+        let shortfall = races.filter { $0.outcome == .badDebt }
+            .reduce(UInt256.zero) { $0 + ($1.shortfall ?? .zero) }
+        #expect(shortfall == UInt256(UInt128(fixture.books.badDebt)) * .ray, "seed \(seed)")
+        #expect(!races.isEmpty, "seed \(seed): the walk opened no race")
     }
 }

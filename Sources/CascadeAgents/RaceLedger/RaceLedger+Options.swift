@@ -191,14 +191,27 @@ extension RaceLedger {
 
     /// Opens a race for an account liquidated in this block before the ledger saw it unsafe
     /// (the price post and the liquidation in one block), so the transaction that did it
-    /// counts as its attempt.
+    /// counts as its attempt; and for an account a settlement left with bad debt.
     mutating func openForOptionLiquidation(
         _ events: ArraySlice<ProtocolState.Event>, at point: OptionPoint
     ) {
         for event in events {
-            guard case .options(0, .liquidated(let liquidation)) = event else { continue }
-            if optionSlot(liquidation.account) == nil {
-                _ = openOptionRace(liquidation.account, at: point)
+            switch event {
+            case .options(0, .liquidated(let liquidation)):
+                if optionSlot(liquidation.account) == nil {
+                    _ = openOptionRace(liquidation.account, at: point)
+                }
+            case .options(0, .settled(_, _, _, _, _, _, _, _, let deficits)):
+                // Bad debt a settlement booked on an account no race was watching (the book
+                // went under with the settlement price, in one block): a race of its own,
+                // never unsafe nor liquidatable, so every bad debt has a race.
+                for deficit in deficits where deficit.badDebt > 0 {
+                    if optionSlot(deficit.account) == nil {
+                        _ = openOptionRace(deficit.account, at: point)
+                    }
+                }
+            default:
+                continue
             }
         }
     }
