@@ -81,8 +81,7 @@ private struct OptionRaceFixture {
                 preconditionFailure("fixture \(call): \(error)")
             }
         }
-        func open(_ owner: Address, _ mode: OptionMarginMode, dollars: Int128) -> OptionAccountID
-        {
+        func open(_ owner: Address, _ mode: OptionMarginMode, dollars: Int128) -> OptionAccountID {
             apply(.openAccount(mode: mode), owner)
             let id = OptionAccountID(state.optionsExchanges[index].accountCount - 1)
             state.ledger.mint(usdc, to: owner, amount: UInt128(dollars * Self.wad))
@@ -91,7 +90,8 @@ private struct OptionRaceFixture {
         }
         apply(.updatePrice(underlying: eth, price: 2_000 * Self.wad), Self.oracle)
         if insuranceFund > 0 {
-            state.ledger.mint(usdc, to: ProtocolSample.governance, amount: UInt128(insuranceFund * Self.wad))
+            state.ledger.mint(
+                usdc, to: ProtocolSample.governance, amount: UInt128(insuranceFund * Self.wad))
             apply(.fundInsurance(amount: insuranceFund * Self.wad), ProtocolSample.governance)
         }
         buyer = open(Self.buyerOwner, .cross(eth), dollars: 10_000_000)
@@ -146,7 +146,9 @@ private struct OptionRaceFixture {
     }
 
     func post(_ dollars: Int128) -> ProtocolState.Call {
-        .options(exchange: exchange, .updatePrice(underlying: OptionUnderlyingID(rawValue: 0), price: dollars * Self.wad))
+        .options(
+            exchange: exchange,
+            .updatePrice(underlying: OptionUnderlyingID(rawValue: 0), price: dollars * Self.wad))
     }
 
     func liquidate(by keeper: Int) -> ProtocolState.Call {
@@ -337,7 +339,8 @@ struct OptionRaceTests {
         for number in 0..<8 {
             let series = number % 2 == 0 ? fixture.put : fixture.shortPut
             let added = fixture.addWriter(
-                Address(UInt32(9_400 + number)), dollars: 2_000 + Int128(random.next(below: 20_000)),
+                Address(UInt32(9_400 + number)),
+                dollars: 2_000 + Int128(random.next(below: 20_000)),
                 series: series, size: Int128(1 + random.next(below: 20)) * OptionRaceFixture.wad,
                 buffer: Int128(random.next(below: 500)))
             if let added { writers.append(added) }
@@ -366,7 +369,10 @@ struct OptionRaceTests {
             }
             if random.next(below: 6) == 0 {
                 sends.append(
-                    (keepers[0], .options(exchange: fixture.exchange, .settle(series: fixture.shortPut))))
+                    (
+                        keepers[0],
+                        .options(exchange: fixture.exchange, .settle(series: fixture.shortPut))
+                    ))
             }
             fixture.block(at: seconds, market: spot, sends)
         }

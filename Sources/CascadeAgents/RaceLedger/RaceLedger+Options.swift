@@ -276,8 +276,10 @@ extension RaceLedger {
     ) {
         switch event {
         case .liquidated(let liquidation):
-            let slot = optionSlot(liquidation.account) ?? openOptionRace(
-                liquidation.account, at: point)
+            let slot =
+                optionSlot(liquidation.account)
+                ?? openOptionRace(
+                    liquidation.account, at: point)
             options.liquidatedNow.append(liquidation.account)
             let liability = max(0, -liquidation.value)
             let deficit = liquidation.insuranceCover + liquidation.badDebt

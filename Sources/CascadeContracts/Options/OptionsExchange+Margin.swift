@@ -68,7 +68,8 @@ extension OptionsExchange {
     /// price is worth its payoff at each shocked spot.
     public func seriesRisk(_ id: OptionSeriesID, now: UInt64) -> OptionSeriesRisk {
         let option = series[Int(id.rawValue)]
-        let spot = OptionsMath.double(underlyings[Int(option.underlying.rawValue)].spot) / OptionsMath.wad
+        let spot =
+            OptionsMath.double(underlyings[Int(option.underlying.rawValue)].spot) / OptionsMath.wad
         if let fixed = option.settlementPrice {
             let payoff = OptionsMath.double(option.intrinsic(at: fixed)) / OptionsMath.wad
             return OptionSeriesRisk(
