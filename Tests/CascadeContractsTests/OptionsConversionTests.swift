@@ -1,4 +1,5 @@
 import CascadeContracts
+import CascadeCore
 import CascadeTestSupport
 import Testing
 
@@ -38,6 +39,83 @@ struct OptionsConversionTests {
             let width = Int(random.next(below: 128))
             let value = Int128(truncatingIfNeeded: raw >> (127 - width))
             Self.check(random.next(below: 2) == 0 ? value : -value)
+        }
+    }
+}
+
+/// `seriesRisk` prices every grid scenario with what does not change between scenarios
+/// (years, strike, forward, smile, discounts) computed once. It must give the same bits as
+/// the straightforward valuation it replaced — a `BlackScholes` per scenario at the surface's
+/// shocked volatility, its `valuation.price` — on skewed and flat surfaces, calls and puts,
+/// live and expired series, over random spots and times.
+@Suite("Options: a risk table's bits")
+struct OptionsRiskTableBitsTests {
+    @Test(arguments: 0..<6 as Range<UInt64>)
+    func scenariosMatchOneValuationEach(seed: UInt64) {
+        var random = OperandGenerator(seed: seed)
+        let wad = OptionsMath.wadInteger
+        let surfaces = [
+            VolatilitySurface(
+                shape: .skewed(
+                    atm: [
+                        .init(seconds: 86_400, volatilityPpm: 750_000),
+                        .init(seconds: 30 * 86_400, volatilityPpm: 650_000),
+                    ], skewPpm: -150_000, curvaturePpm: 40_000)),
+            VolatilitySurface(shape: .flat(volatilityPpm: 700_000)),
+        ]
+        for surface in surfaces {
+            var books = OptionsExchange(
+                configuration: .init(oracle: Address(1), matcher: Address(2)))
+            let eth = books.addUnderlying(
+                OptionUnderlying(
+                    name: "ETH", surface: surface, ratePpm: Int64(random.next(below: 80_000)),
+                    dividendYieldPpm: Int64(random.next(below: 30_000))))
+            for _ in 0..<12 {
+                _ = books.addSeries(
+                    OptionSeries(
+                        underlying: eth, kind: random.next(below: 2) == 0 ? .call : .put,
+                        strike: Int128(500 + random.next(below: 4_000)) * wad
+                            + Int128(random.next(below: 1_000_000)),
+                        expiry: 1_000 + random.next(below: 40 * 86_400)))
+            }
+            for _ in 0..<8 {
+                let now = random.next(below: 41 * 86_400)
+                let spot =
+                    Int128(300 + random.next(below: 5_000)) * wad
+                    + Int128(random.next(below: 1_000_000_000))
+                var events: [OptionsExchange.Event] = []
+                try? books.apply(
+                    .updatePrice(underlying: eth, price: spot), caller: Address(1),
+                    block: BlockContext(number: 1, timestamp: now), events: &events)
+                let asset = books.underlying(eth)
+                for id in books.seriesIDs where books.series(id).settlementPrice == nil {
+                    let option = books.series(id)
+                    let risk = books.seriesRisk(id, now: now)
+                    let years =
+                        (option.expiry > now ? Double(option.expiry - now) : 0)
+                        / OptionsMath.secondsPerYear
+                    let strike = Double(option.strike) / OptionsMath.wad
+                    let current = Double(asset.spot) / OptionsMath.wad
+                    let forward =
+                        current * OptionMath.exp((asset.rate - asset.dividendYield) * years)
+                    let days =
+                        option.expiry > now
+                        ? Double(option.expiry - now) / OptionsMath.secondsPerDay : 0
+                    for (scenario, value) in zip(books.grid.scenarios, risk.scenarios) {
+                        let reference = BlackScholes(
+                            kind: option.kind, spot: current * (1 + scenario.priceMove),
+                            strike: strike, rate: asset.rate, dividendYield: asset.dividendYield,
+                            volatility: asset.surface.volatility(
+                                strike: strike, forward: forward, years: years,
+                                scale: books.grid.volatilityScale(scenario, days: days)),
+                            years: years
+                        ).valuation.price
+                        #expect(
+                            value.bitPattern == reference.bitPattern,
+                            "seed \(seed) series \(id.rawValue) at \(now)")
+                    }
+                }
+            }
         }
     }
 }

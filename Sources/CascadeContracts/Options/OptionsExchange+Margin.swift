@@ -78,12 +78,30 @@ extension OptionsExchange {
         }
         let days = option.expiry > now ? Double(option.expiry - now) / OptionsMath.secondsPerDay : 0
         let base = model(id, spot: spot, now: now).price
+        // What `model` computes for every scenario but the spot and the shock — years,
+        // strike, forward, the smile, the discounts — computed once, by the same operations
+        // (so each scenario's price has the same bits as `model(…).price`; the tests check).
+        let asset = underlyings[Int(option.underlying.rawValue)]
+        let seconds = option.expiry > now ? Double(option.expiry - now) : 0
+        let years = seconds / OptionsMath.secondsPerYear
+        let strike = OptionsMath.double(option.strike) / OptionsMath.wad
+        let rate = asset.rate
+        let dividendYield = asset.dividendYield
+        let forward = spot * OptionMath.exp((rate - dividendYield) * years)
+        let smiled = asset.surface.smiled(strike: strike, forward: forward, years: years)
+        let carryDiscount = OptionMath.exp(-dividendYield * max(years, 0))
+        let discount = OptionMath.exp(-rate * max(years, 0))
         var values: [Double] = []
         values.reserveCapacity(grid.scenarios.count)
         for scenario in grid.scenarios {
             let scale = grid.volatilityScale(scenario, days: days)
             let shocked = spot * (1 + scenario.priceMove)
-            values.append(model(id, spot: shocked, now: now, volatilityScale: scale).price)
+            values.append(
+                BlackScholes.price(
+                    kind: option.kind, spot: shocked, strike: strike, rate: rate,
+                    dividendYield: dividendYield,
+                    volatility: VolatilitySurface.clamped(smiled * scale), years: years,
+                    carryDiscount: carryDiscount, discount: discount))
         }
         return OptionSeriesRisk(base: base, scenarios: values, spot: spot)
     }

@@ -95,6 +95,12 @@ public struct VolatilitySurface: Hashable, Sendable {
     public func volatility(strike: Double, forward: Double, years: Double, scale: Double = 1)
         -> Double
     {
+        Self.clamped(smiled(strike: strike, forward: forward, years: years) * scale)
+    }
+
+    /// `σ_atm(T) × smile(K)` before any shock and clamp: `volatility(…, scale: s)` is
+    /// `clamped(smiled(…) × s)`, so a stress grid reads the smile once per series.
+    public func smiled(strike: Double, forward: Double, years: Double) -> Double {
         let atm = atmVolatility(years: years)
         var smile = 1.0
         if case .skewed(_, let skewPpm, let curvaturePpm) = shape, years > 0, strike > 0,
@@ -103,8 +109,12 @@ public struct VolatilitySurface: Hashable, Sendable {
             let x = OptionMath.log(strike / forward) / years.squareRoot()
             smile = 1 + (Double(skewPpm) / 1e6) * x + (Double(curvaturePpm) / 1e6) * x * x
         }
-        return min(
-            max(atm * smile * scale, Self.minimumVolatility), Self.maximumVolatility)
+        return atm * smile
+    }
+
+    /// `volatility` clamped to the surface's bounds.
+    public static func clamped(_ volatility: Double) -> Double {
+        min(max(volatility, minimumVolatility), maximumVolatility)
     }
 }
 
