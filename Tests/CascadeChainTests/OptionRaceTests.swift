@@ -306,6 +306,19 @@ struct OptionRaceTests {
         #expect(race.debt == UInt256(UInt128(-value)) * .ray)
     }
 
+    /// Without a market price (a non-positive spot), nothing is unsafe "at the market": the
+    /// race opens when the exchange itself would liquidate, with no `unsafe_block`.
+    @Test("no market price: races open on chain only")
+    func noMarketPrice() throws {
+        var fixture = OptionRaceFixture()
+        fixture.block(at: 2, market: 0)
+        #expect(fixture.races.isEmpty)
+        fixture.block(at: 4, market: 0, [(OptionRaceFixture.oracle, fixture.post(1_500))])
+        let race = try #require(fixture.races.first)
+        #expect(race.unsafeBlock == nil && race.liquidatableBlock == 2)
+        #expect(race.oracleLagMs == nil)
+    }
+
     /// A quiet block (same market spot, no exchange event) reuses the market answer; a moved
     /// spot or an event recomputes it: one risk table per such block, never more.
     @Test("the market view is recomputed only when the spot moved or the exchange changed")

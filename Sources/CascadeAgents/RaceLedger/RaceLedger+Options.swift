@@ -349,6 +349,13 @@ extension RaceLedger {
         _ holders: [OptionAccountID], books: OptionsExchange, spots: [Int128],
         at block: BlockContext
     ) -> [OptionAccountID] {
+        // An underlying without a market price has no market view: its accounts open races
+        // on chain only.
+        func priced(_ account: OptionAccountID) -> Bool {
+            let slot = Int(optionUnderlying(account, books: books).rawValue)
+            return slot < spots.count && spots[slot] > 0
+        }
+        let holders = spots.contains { $0 > 0 } ? holders.filter(priced) : []
         guard !holders.isEmpty else { return [] }
         var view = books
         var events: [OptionsExchange.Event] = []
