@@ -252,8 +252,8 @@ final class ProtocolOutputSink: ProtocolBlockObserver, PerpBlockObserver {
                 priceValues.append(Self.usdc(exchange.market(id).price))
             }
         }
-        if let spot = optionsSpot, let exchange = state.optionsExchanges.first {
-            priceValues.append(Self.wad(spot))
+        if let marketSpot = optionsSpot, let exchange = state.optionsExchanges.first {
+            priceValues.append(Self.wad(marketSpot))
             let spot = exchange.underlyings.first?.spot ?? 0
             priceValues.append(Self.wad(UInt256(UInt128(max(0, spot)))))
         }
