@@ -136,6 +136,8 @@ public struct RaceLedger: Sendable {
     var lastKick: MakerKick?
     /// The perpetuals exchange's races and figures (`RaceLedger+Perps.swift`).
     public internal(set) var perps = PerpRaceBook()
+    /// The options exchange's races (`RaceLedger+Options.swift`).
+    public internal(set) var options = OptionRaceBook()
     /// `Σ max(0, due − raised)` over live auctions, kept as auctions start and change.
     var liveShortfall: UInt256 = .zero
     /// Each ilk's `rate` at the latest block recorded: an open race's vault debt is read
@@ -152,9 +154,14 @@ public struct RaceLedger: Sendable {
     ///
     /// `perpMarketPrices[i]` is perpetual market `i`'s reference price (quantums per unit),
     /// for "unsafe at the market price"; a missing or zero entry uses the market's mark.
+    ///
+    /// `options` is an options world's market spots and liquidatable accounts
+    /// (`OptionsRaceInput`); nil with an options exchange: no market spots, and the ledger
+    /// asks the exchange itself which accounts it would liquidate.
     public mutating func record(
         _ block: BlockResult<ProtocolState.Call, ProtocolState.Event>, state: ProtocolState,
-        marketPrices: [UInt256?], perpMarketPrices: [Int128] = []
+        marketPrices: [UInt256?], perpMarketPrices: [Int128] = [],
+        options optionsInput: OptionsRaceInput? = nil
     ) {
         notes.removeAll(keepingCapacity: true)
         blocks += 1
@@ -191,6 +198,10 @@ public struct RaceLedger: Sendable {
         if !state.perpExchanges.isEmpty {
             recordPerps(block, state: state, marketPrices: perpMarketPrices)
         }
+        if !state.optionsExchanges.isEmpty {
+            recordOptions(
+                block, state: state, input: optionsInput ?? OptionsRaceInput(marketSpots: []))
+        }
     }
 
     /// Every race of the run so far, settled and open, ordered by start block, ilk, owner
@@ -200,7 +211,7 @@ public struct RaceLedger: Sendable {
         for slot in current.indices {
             current[slot].vaultDebt = vaultDebt(of: openIDs[slot], rates: latestRates)
         }
-        let all = settled + current + lending.openRaces + perps.races
+        let all = settled + current + lending.openRaces + perps.races + options.races
         // Sorting positions rather than the races themselves: a race is a large value, and
         // moving thousands of them through the merge sort was 4% of a sweep run. The sort
         // is stable either way, so the order is the same.

@@ -61,7 +61,40 @@ public struct BlackScholes: Hashable, Sendable {
     }
 
     /// The price alone.
-    public var price: Double { valuation.price }
+    public var price: Double {
+        Self.price(
+            kind: kind, spot: spot, strike: strike, rate: rate, dividendYield: dividendYield,
+            volatility: volatility, years: years,
+            carryDiscount: OptionMath.exp(-dividendYield * max(years, 0)),
+            discount: OptionMath.exp(-rate * max(years, 0)))
+    }
+
+    /// The price alone, given the two discounts `e^{−qT}` and `e^{−rT}` (`T` floored at 0):
+    /// a caller pricing one series at many spots and volatilities (a stress grid) computes
+    /// them once. The same operations in the same order as `valuation`'s price, so the same
+    /// bits; the Greeks are not computed.
+    public static func price(
+        kind: OptionKind, spot: Double, strike: Double, rate: Double, dividendYield: Double,
+        volatility: Double, years: Double, carryDiscount: Double, discount: Double
+    ) -> Double {
+        let isCall = kind == .call
+        let deviation = volatility * max(years, 0).squareRoot()
+        guard years > 0, deviation > 0, spot > 0, strike > 0 else {
+            let forwardValue = spot * carryDiscount - strike * discount
+            let inTheMoney = isCall ? forwardValue > 0 : forwardValue < 0
+            return inTheMoney ? abs(forwardValue) : 0
+        }
+        let d1 =
+            (OptionMath.log(spot / strike)
+                + (rate - dividendYield + 0.5 * volatility * volatility) * years) / deviation
+        let d2 = d1 - deviation
+        let spotCarry = spot * carryDiscount
+        let strikeDiscount = strike * discount
+        if isCall {
+            return spotCarry * OptionMath.normalCDF(d1) - strikeDiscount * OptionMath.normalCDF(d2)
+        }
+        return strikeDiscount * OptionMath.normalCDF(-d2) - spotCarry * OptionMath.normalCDF(-d1)
+    }
 
     /// The price and every Greek.
     public var valuation: Valuation {

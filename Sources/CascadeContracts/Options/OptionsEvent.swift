@@ -21,6 +21,14 @@ public struct OptionMark: Hashable, Sendable {
     public var theta: Double
 }
 
+/// One account left negative by a settlement, and who paid its deficit, WAD.
+public struct OptionSettlementDeficit: Hashable, Sendable {
+    public var account: OptionAccountID
+    /// What the insurance fund paid of the deficit, and what it could not (bad debt).
+    public var insuranceCover: Int128
+    public var badDebt: Int128
+}
+
 /// What a liquidation moved, WAD.
 public struct OptionLiquidation: Hashable, Sendable {
     public var account: OptionAccountID
@@ -54,6 +62,6 @@ extension OptionsExchange {
         case settled(
             series: OptionSeriesID, price: Int128, payoff: Int128, paidToLongs: Int128,
             collectedFromShorts: Int128, toInsurance: Int128, insuranceCover: Int128,
-            badDebt: Int128)
+            badDebt: Int128, deficits: [OptionSettlementDeficit])
     }
 }

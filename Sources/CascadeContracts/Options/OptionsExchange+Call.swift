@@ -117,7 +117,7 @@ extension OptionsExchange {
         underlyings[Int(id.rawValue)].spot = price
         underlyings[Int(id.rawValue)].spotTimestamp = now
         events.append(.priceUpdated(underlying: id, price: price))
-        let spot = Double(price) / OptionsMath.wad
+        let spot = OptionsMath.double(price) / OptionsMath.wad
         for index in series.indices where series[index].underlying == id {
             let option = series[index]
             guard !option.isSettled, option.settlementPrice == nil else { continue }

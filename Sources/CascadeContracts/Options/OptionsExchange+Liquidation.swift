@@ -74,7 +74,8 @@ extension OptionsExchange {
     /// Pays out every position of `id` at its settlement price: each account's balance
     /// moves by `⌊size·payoff⌋` (longs round down, shorts' debts round up); the remainder
     /// `−Σ⌊size·payoff⌋ ≥ 0` goes to the insurance fund; then each account left negative
-    /// is covered from the fund, the rest bad debt.
+    /// is covered from the fund, the rest bad debt (in account order; the event lists each
+    /// such account's share, so a race can be charged its own).
     mutating func settle(_ id: OptionSeriesID, events: inout [Event]) throws(Revert) {
         try checkSeries(id)
         let option = series[Int(id.rawValue)]
@@ -97,19 +98,23 @@ extension OptionsExchange {
         insuranceFund += remainder
         var fundCover: Int128 = 0
         var uncovered: Int128 = 0
+        var deficits: [OptionSettlementDeficit] = []
         for index in negative {
             var balance = accounts[index].collateral
             let (fund, debt) = coverShortfall(&balance)
             accounts[index].collateral = balance
             fundCover += fund
             uncovered += debt
+            deficits.append(
+                OptionSettlementDeficit(
+                    account: OptionAccountID(index), insuranceCover: fund, badDebt: debt))
         }
         series[Int(id.rawValue)].isSettled = true
         events.append(
             .settled(
                 series: id, price: price, payoff: payoff, paidToLongs: paid,
                 collectedFromShorts: collected, toInsurance: remainder, insuranceCover: fundCover,
-                badDebt: uncovered))
+                badDebt: uncovered, deficits: deficits))
     }
 
     // MARK: - Invariants

@@ -51,8 +51,8 @@ extension OptionsExchange {
         let asset = underlyings[Int(option.underlying.rawValue)]
         let seconds = option.expiry > now ? Double(option.expiry - now) : 0
         let years = seconds / OptionsMath.secondsPerYear
-        let strike = Double(option.strike) / OptionsMath.wad
-        let currentSpot = Double(asset.spot) / OptionsMath.wad
+        let strike = OptionsMath.double(option.strike) / OptionsMath.wad
+        let currentSpot = OptionsMath.double(asset.spot) / OptionsMath.wad
         // Sticky strike: the smile is read at today's forward, then shocked, so a crash
         // scenario keeps the put's (higher) out-of-the-money volatility.
         let forward = currentSpot * OptionMath.exp((asset.rate - asset.dividendYield) * years)
@@ -68,21 +68,40 @@ extension OptionsExchange {
     /// price is worth its payoff at each shocked spot.
     public func seriesRisk(_ id: OptionSeriesID, now: UInt64) -> OptionSeriesRisk {
         let option = series[Int(id.rawValue)]
-        let spot = Double(underlyings[Int(option.underlying.rawValue)].spot) / OptionsMath.wad
+        let spot =
+            OptionsMath.double(underlyings[Int(option.underlying.rawValue)].spot) / OptionsMath.wad
         if let fixed = option.settlementPrice {
-            let payoff = Double(option.intrinsic(at: fixed)) / OptionsMath.wad
+            let payoff = OptionsMath.double(option.intrinsic(at: fixed)) / OptionsMath.wad
             return OptionSeriesRisk(
                 base: payoff, scenarios: Array(repeating: payoff, count: grid.scenarios.count),
                 spot: spot)
         }
         let days = option.expiry > now ? Double(option.expiry - now) / OptionsMath.secondsPerDay : 0
         let base = model(id, spot: spot, now: now).price
+        // What `model` computes for every scenario but the spot and the shock — years,
+        // strike, forward, the smile, the discounts — computed once, by the same operations
+        // (so each scenario's price has the same bits as `model(…).price`; the tests check).
+        let asset = underlyings[Int(option.underlying.rawValue)]
+        let seconds = option.expiry > now ? Double(option.expiry - now) : 0
+        let years = seconds / OptionsMath.secondsPerYear
+        let strike = OptionsMath.double(option.strike) / OptionsMath.wad
+        let rate = asset.rate
+        let dividendYield = asset.dividendYield
+        let forward = spot * OptionMath.exp((rate - dividendYield) * years)
+        let smiled = asset.surface.smiled(strike: strike, forward: forward, years: years)
+        let carryDiscount = OptionMath.exp(-dividendYield * max(years, 0))
+        let discount = OptionMath.exp(-rate * max(years, 0))
         var values: [Double] = []
         values.reserveCapacity(grid.scenarios.count)
         for scenario in grid.scenarios {
             let scale = grid.volatilityScale(scenario, days: days)
             let shocked = spot * (1 + scenario.priceMove)
-            values.append(model(id, spot: shocked, now: now, volatilityScale: scale).price)
+            values.append(
+                BlackScholes.price(
+                    kind: option.kind, spot: shocked, strike: strike, rate: rate,
+                    dividendYield: dividendYield,
+                    volatility: VolatilitySurface.clamped(smiled * scale), years: years,
+                    carryDiscount: carryDiscount, discount: discount))
         }
         return OptionSeriesRisk(base: base, scenarios: values, spot: spot)
     }
@@ -92,7 +111,7 @@ extension OptionsExchange {
     func shortRule(_ id: OptionSeriesID, spot: Double) -> Double {
         let option = series[Int(id.rawValue)]
         let terms = configuration.margin
-        let strike = Double(option.strike) / OptionsMath.wad
+        let strike = OptionsMath.double(option.strike) / OptionsMath.wad
         let outOfTheMoney = option.kind == .call ? max(0, strike - spot) : max(0, spot - strike)
         let floorBase = option.kind == .call ? spot : strike
         return max(
@@ -104,7 +123,7 @@ extension OptionsExchange {
     /// the grid, and for a short at least the rule-based margin. This is the isolated
     /// requirement, and cross margin sums it.
     func positionRequirement(_ position: OptionPosition, risk: OptionSeriesRisk) -> Double {
-        let units = Double(position.size) / OptionsMath.wad
+        let units = OptionsMath.double(position.size) / OptionsMath.wad
         var worst = 0.0
         for (scenario, value) in zip(grid.scenarios, risk.scenarios) {
             let loss = -scenario.weight * units * (value - risk.base)
@@ -123,7 +142,7 @@ extension OptionsExchange {
         let rate = Double(configuration.margin.contingencyPpm) / 1e6
         for position in positions {
             let risk = table.risk(position.series, in: self)
-            let units = Double(position.size) / OptionsMath.wad
+            let units = OptionsMath.double(position.size) / OptionsMath.wad
             for index in totals.indices {
                 totals[index] += units * (risk.scenarios[index] - risk.base)
             }

@@ -95,6 +95,12 @@ public struct VolatilitySurface: Hashable, Sendable {
     public func volatility(strike: Double, forward: Double, years: Double, scale: Double = 1)
         -> Double
     {
+        Self.clamped(smiled(strike: strike, forward: forward, years: years) * scale)
+    }
+
+    /// `σ_atm(T) × smile(K)` before any shock and clamp: `volatility(…, scale: s)` is
+    /// `clamped(smiled(…) × s)`, so a stress grid reads the smile once per series.
+    public func smiled(strike: Double, forward: Double, years: Double) -> Double {
         let atm = atmVolatility(years: years)
         var smile = 1.0
         if case .skewed(_, let skewPpm, let curvaturePpm) = shape, years > 0, strike > 0,
@@ -103,8 +109,12 @@ public struct VolatilitySurface: Hashable, Sendable {
             let x = OptionMath.log(strike / forward) / years.squareRoot()
             smile = 1 + (Double(skewPpm) / 1e6) * x + (Double(curvaturePpm) / 1e6) * x * x
         }
-        return min(
-            max(atm * smile * scale, Self.minimumVolatility), Self.maximumVolatility)
+        return atm * smile
+    }
+
+    /// `volatility` clamped to the surface's bounds.
+    public static func clamped(_ volatility: Double) -> Double {
+        min(max(volatility, minimumVolatility), maximumVolatility)
     }
 }
 
@@ -115,4 +125,32 @@ public enum OptionsMath {
     public static let secondsPerDay = 86_400.0
     /// WAD as a `Double`, for converting stored amounts into pricing inputs.
     public static let wad = 1e18
+}
+
+extension OptionsMath {
+    /// `Double(value)`: the nearest `Double`, ties to even — the same value as the standard
+    /// library's conversion, bit for bit — without its generic path. The standard library
+    /// converts an `Int128` through `BinaryInteger`'s witnesses, which was half the cost of
+    /// a risk table (every strike, spot and size is converted in every scenario).
+    ///
+    /// How: a magnitude of at most 64 bits converts as a `UInt64`. A wider one keeps its top
+    /// 64 bits, with the lowest bit set when any bit below them is non-zero (a sticky bit:
+    /// a `Double` keeps 53 bits, so bit 0 of the 64 only decides a tie), converts them, and
+    /// scales by the power of two shifted out (exact).
+    public static func double(_ value: Int128) -> Double {
+        let magnitude = value.magnitude
+        let high = UInt64(truncatingIfNeeded: magnitude >> 64)
+        let result: Double
+        if high == 0 {
+            result = Double(UInt64(truncatingIfNeeded: magnitude))
+        } else {
+            let shift = 64 - high.leadingZeroBitCount
+            let top = UInt64(truncatingIfNeeded: magnitude >> shift)
+            let lost = magnitude & ((1 << shift) - 1)
+            result =
+                Double(top | (lost == 0 ? 0 : 1))
+                * Double(sign: .plus, exponent: shift, significand: 1)
+        }
+        return value < 0 ? -result : result
+    }
 }

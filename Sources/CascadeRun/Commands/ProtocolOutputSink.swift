@@ -198,8 +198,20 @@ final class ProtocolOutputSink: ProtocolBlockObserver, PerpBlockObserver {
             }
         }
         let liquidationsBefore = ledger.totals.liquidations
+        // The options underlying's market price, as its `price_<ASSET>` column writes it.
+        var optionsSpot: UInt256?
+        var optionsInput: OptionsRaceInput?
+        if let (path, asset) = optionsMarket {
+            let spot =
+                UInt256(truncating: path.price(of: asset, at: block.input.time) * 1e18) ?? .zero
+            optionsSpot = spot
+            optionsInput = OptionsRaceInput(
+                marketSpots: [Int128(clamping: spot.high == 0 ? spot.low : .max)],
+                liquidatable: options.index?.latestAnswer)
+        }
         ledger.record(
-            block, state: state, marketPrices: marketPrices, perpMarketPrices: perpMarketPrices)
+            block, state: state, marketPrices: marketPrices, perpMarketPrices: perpMarketPrices,
+            options: optionsInput)
         let liquidations = ledger.totals.liquidations - liquidationsBefore
         var fund = Self.insuranceFund(maker: state.maker, underAuction: ledger.debtUnderAuction)
         if let exchange = state.perpExchanges.first {
@@ -256,9 +268,8 @@ final class ProtocolOutputSink: ProtocolBlockObserver, PerpBlockObserver {
                 priceValues.append(Self.usdc(exchange.market(id).price))
             }
         }
-        if let (path, asset) = optionsMarket, let exchange = state.optionsExchanges.first {
-            let price = path.price(of: asset, at: block.input.time)
-            priceValues.append(Self.wad(UInt256(truncating: price * 1e18) ?? .zero))
+        if let marketSpot = optionsSpot, let exchange = state.optionsExchanges.first {
+            priceValues.append(Self.wad(marketSpot))
             let spot = exchange.underlyings.first?.spot ?? 0
             priceValues.append(Self.wad(UInt256(UInt128(max(0, spot)))))
         }
@@ -304,6 +315,9 @@ final class ProtocolOutputSink: ProtocolBlockObserver, PerpBlockObserver {
                     try events.write(RaceTable.traceLine(note))
                 }
                 for note in ledger.perps.notes {
+                    try events.write(RaceTable.traceLine(note))
+                }
+                for note in ledger.options.notes {
                     try events.write(RaceTable.traceLine(note))
                 }
             }

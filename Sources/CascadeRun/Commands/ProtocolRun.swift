@@ -158,12 +158,10 @@ enum ProtocolRun {
         if perpsOnly {
             rows.removeAll { $0.0 == "still under auction" || $0.0 == "liquidations" }
         }
-        // An options world has no auctions and no race rows yet: its own rows say it.
+        // An options world has no auctions: its own rows count the liquidated books. Its
+        // races (delay, oracle lag) read as the other families'.
         if summary["options_liquidations"] != nil {
-            let mute: Set = [
-                "still under auction", "liquidations", "races", "liquidation delay", "",
-                "oracle lag",
-            ]
+            let mute: Set = ["still under auction", "liquidations"]
             rows.removeAll { mute.contains($0.0) }
         }
         // A lending world has no auctions: its liquidations are calls on the pool.

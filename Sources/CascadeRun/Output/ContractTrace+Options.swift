@@ -84,7 +84,7 @@ extension ContractTrace {
             )
         case .settled(
             let option, let price, let payoff, let paid, let collected, let toInsurance,
-            let cover, let badDebt):
+            let cover, let badDebt, _):
             return (
                 "option_settlement",
                 [
