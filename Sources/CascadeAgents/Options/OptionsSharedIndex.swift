@@ -22,9 +22,8 @@ public final class OptionsSharedIndex: BlockSink {
     public typealias State = ProtocolState
 
     public let exchange: Int
-    /// Whether each account (by id) holds a position, and the sorted holders.
-    private var holding: [Bool] = []
-    private(set) var holders: [OptionAccountID] = []
+    /// The accounts holding a position.
+    private(set) var holders = OptionHolders()
     private var answers: [[OptionAccountID]] = []
     private var firstBlock: UInt64 = 1
     private var newest: [UInt64] = []
@@ -32,33 +31,12 @@ public final class OptionsSharedIndex: BlockSink {
 
     public init(exchange: Int, state: OptionsExchange) {
         self.exchange = exchange
-        rescan(state)
+        holders.rescan(state)
     }
 
     public func subscribe() -> Int {
         newest.append(0)
         return newest.count - 1
-    }
-
-    func rescan(_ state: OptionsExchange) {
-        holding = (0..<state.accountCount).map {
-            !state.account(OptionAccountID($0)).positions.isEmpty
-        }
-        holders = holding.indices.filter { holding[$0] }.map { OptionAccountID($0) }
-    }
-
-    func touch(_ id: OptionAccountID, _ state: OptionsExchange) {
-        let slot = Int(id.rawValue)
-        while holding.count < state.accountCount { holding.append(false) }
-        let holds = !state.account(id).positions.isEmpty
-        guard holding[slot] != holds else { return }
-        holding[slot] = holds
-        if holds {
-            let at = holders.firstIndex { $0 > id } ?? holders.count
-            holders.insert(id, at: at)
-        } else {
-            holders.removeAll { $0 == id }
-        }
     }
 
     public func didProduce(
@@ -80,25 +58,7 @@ public final class OptionsSharedIndex: BlockSink {
             return
         }
         let books = state.optionsExchanges[exchange]
-        var changed = false
-        for event in events {
-            guard case .options(let index, let optionsEvent) = event, index == exchange else {
-                continue
-            }
-            changed = true
-            switch optionsEvent {
-            case .traded(_, let buyer, let seller, _, _, _):
-                touch(buyer, books)
-                touch(seller, books)
-            case .liquidated(let liquidation):
-                touch(liquidation.account, books)
-                touch(liquidation.liquidator, books)
-            case .settled:
-                rescan(books)
-            default:
-                break
-            }
-        }
+        let changed = holders.apply(events, exchange: exchange, books: books)
         // A block without an event of the exchange changed no price, mark or position:
         // only time passed, so the last answer stands (a liquidation it would newly allow
         // waits for the next price post; one it no longer allows reverts harmlessly).
@@ -107,9 +67,9 @@ public final class OptionsSharedIndex: BlockSink {
             return
         }
         var answer: [OptionAccountID] = []
-        if !holders.isEmpty {
+        if !holders.ids.isEmpty {
             var table = OptionRiskTable(exchange: books, now: timestamp)
-            for id in holders where books.margin(of: id, table: &table).isLiquidatable {
+            for id in holders.ids where books.margin(of: id, table: &table).isLiquidatable {
                 answer.append(id)
             }
         }

@@ -61,9 +61,8 @@ public struct OptionRaceBook: Sendable {
     var openSlot: [Int] = []
     var raceCounts: [Int] = []
     var settled: [Race] = []
-    /// Whether each account holds a position, and the holders in id order.
-    var holding: [Bool] = []
-    var holders: [OptionAccountID] = []
+    /// The accounts holding a position.
+    var holders = OptionHolders()
     var seeded = false
     /// Per account id, the last stamp at which it was unsafe at market / liquidatable.
     var marketStamp: [Int] = []
@@ -122,13 +121,12 @@ extension RaceLedger {
         options.liquidatedNow.removeAll(keepingCapacity: true)
         if !options.seeded {
             options.seeded = true
-            rescanOptionHolders(books)
+            options.holders.rescan(books)
         }
         let point = OptionPoint(
             number: block.input.number, timeMs: block.input.time.milliseconds,
             timestamp: block.input.context.timestamp, books: books,
             marketSpots: input.marketSpots)
-        var changed = false
         for offset in block.transactions.indices {
             let receipt = block.receipts[offset]
             let events = block.events[receipt.events]
@@ -143,49 +141,12 @@ extension RaceLedger {
                 }
             }
         }
-        for event in block.events {
-            guard case .options(0, let optionsEvent) = event else { continue }
-            changed = true
-            switch optionsEvent {
-            case .traded(_, let buyer, let seller, _, _, _):
-                touchOptionHolder(buyer, books)
-                touchOptionHolder(seller, books)
-            case .liquidated(let liquidation):
-                touchOptionHolder(liquidation.account, books)
-                touchOptionHolder(liquidation.liquidator, books)
-            case .settled:
-                rescanOptionHolders(books)
-            default:
-                break
-            }
-        }
+        let changed = options.holders.apply(block.events, exchange: 0, books: books)
         markOptionsUnsafe(at: point, changed: changed, liquidatable: input.liquidatable)
         settleAndOpenOptions(at: point)
     }
 
     // MARK: - Holders
-
-    mutating func rescanOptionHolders(_ books: OptionsExchange) {
-        options.holding = (0..<books.accountCount).map {
-            !books.account(OptionAccountID($0)).positions.isEmpty
-        }
-        options.holders = options.holding.indices.filter { options.holding[$0] }
-            .map { OptionAccountID($0) }
-    }
-
-    mutating func touchOptionHolder(_ id: OptionAccountID, _ books: OptionsExchange) {
-        let slot = Int(id.rawValue)
-        while options.holding.count < books.accountCount { options.holding.append(false) }
-        let holds = !books.account(id).positions.isEmpty
-        guard options.holding[slot] != holds else { return }
-        options.holding[slot] = holds
-        if holds {
-            let at = options.holders.firstIndex { $0 > id } ?? options.holders.count
-            options.holders.insert(id, at: at)
-        } else {
-            options.holders.removeAll { $0 == id }
-        }
-    }
 
     // MARK: - Attempts and events
 
@@ -321,7 +282,7 @@ extension RaceLedger {
         }
         if changed || options.answeredSpots != point.marketSpots {
             options.unsafeAtMarket = Self.unsafeAtMarket(
-                options.holders, books: point.books, spots: point.marketSpots,
+                options.holders.ids, books: point.books, spots: point.marketSpots,
                 at: BlockContext(number: point.number, timestamp: point.timestamp))
             options.answeredSpots = point.marketSpots
             options.marketTables += 1
@@ -330,7 +291,7 @@ extension RaceLedger {
             options.liquidatable = liquidatable
         } else if changed || options.stamp == 1 {
             var table = OptionRiskTable(exchange: point.books, now: point.timestamp)
-            options.liquidatable = options.holders.filter {
+            options.liquidatable = options.holders.ids.filter {
                 point.books.margin(of: $0, table: &table).isLiquidatable
             }
         }
