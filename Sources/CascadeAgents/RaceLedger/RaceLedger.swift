@@ -586,7 +586,7 @@ public struct RaceLedger: Sendable {
             }
             return false
         }
-        guard open[slot].auctionsEnded, !chainUnsafe else { return false }
+        guard !chainUnsafe, Race.allEnded(open[slot].auctions) else { return false }
         let short = open[slot].auctions.contains { !$0.shortfall.isZero }
         open[slot].outcome = short ? .badDebt : .liquidated
         return true
