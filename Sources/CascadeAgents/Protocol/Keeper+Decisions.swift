@@ -86,14 +86,16 @@ extension Keeper {
         let now = context.now.milliseconds
         guard now >= earliestCheck else { return }
         let second = UInt64(max(0, context.now.wholeSeconds))
-        // The smallest next check over the auctions this pass skips or leaves: once the
-        // pass has been through all of them, the next pass before it has nothing to do.
+        // A pass with nothing due has read every next check: until the smallest, the next
+        // passes have nothing to do either. (A pass that acts leaves it unknown: tracking
+        // the smallest through a busy pass cost more than it saved.)
         var earliest = Int64.max
         var index = nextDue(from: 0, now: now, earliest: &earliest)
         guard index < auctions.count else {
             earliestCheck = earliest
             return
         }
+        earliestCheck = .min
         // Read once per pass, and only when an auction is due.
         let inputs = PassInputs(
             view: view, now: context.now, collaterals: ilks.count, capital: spendableDai(state))
@@ -102,8 +104,7 @@ extension Keeper {
             let known = auctions[index]
             // A revert's hold-off is in `nextChecks` too (`holdOff`).
             if hasPending(.auction(known.id)) {
-                earliest = min(earliest, nextChecks[index])
-                index = nextDue(from: index + 1, now: now, earliest: &earliest)
+                index = nextDue(from: index + 1, now: now)
                 continue
             }
             let before = budget
@@ -112,7 +113,7 @@ extension Keeper {
             case .gone:
                 nextChecks[index] = .max
                 finished = true
-                index = nextDue(from: index + 1, now: now, earliest: &earliest)
+                index = nextDue(from: index + 1, now: now)
                 continue
             case .clip:
                 hint = take(
@@ -135,11 +136,8 @@ extension Keeper {
             } else {
                 auctions[index].misses = 0
             }
-            earliest = min(earliest, nextChecks[index])
-            index = nextDue(from: index + 1, now: now, earliest: &earliest)
+            index = nextDue(from: index + 1, now: now)
         }
-        // Out of budget with auctions left unread: the next pass must look.
-        earliestCheck = index < auctions.count ? .min : earliest
         if finished {
             var kept = 0
             for position in auctions.indices where nextChecks[position] != .max {
@@ -152,8 +150,18 @@ extension Keeper {
         }
     }
 
-    /// The first auction at or after `start` due at `now` (ms), or `auctions.count`;
-    /// `earliest` takes the smallest next check of those it passes over.
+    /// The first auction at or after `start` due at `now` (ms), or `auctions.count`.
+    func nextDue(from start: Int, now: Int64) -> Int {
+        nextChecks.withUnsafeBufferPointer { checks in
+            var index = start
+            while index < checks.count && checks[index] > now {
+                index += 1
+            }
+            return index
+        }
+    }
+
+    /// `nextDue`, and `earliest` takes the smallest next check of those it passes over.
     func nextDue(from start: Int, now: Int64, earliest: inout Int64) -> Int {
         nextChecks.withUnsafeBufferPointer { checks in
             var index = start
