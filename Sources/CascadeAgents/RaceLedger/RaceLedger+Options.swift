@@ -106,8 +106,7 @@ extension RaceLedger {
         let marketSpots: [Int128]
 
         func marketSpot(_ underlying: OptionUnderlyingID) -> Int128? {
-            let slot = Int(underlying.rawValue)
-            return slot < marketSpots.count && marketSpots[slot] > 0 ? marketSpots[slot] : nil
+            RaceLedger.positivePrice(marketSpots, Int(underlying.rawValue))
         }
     }
 

@@ -191,9 +191,14 @@ extension RaceLedger {
         let marketPrices: [Int128]
 
         func marketPrice(_ market: PerpMarketID) -> Int128? {
-            let slot = Int(market.rawValue)
-            return slot < marketPrices.count && marketPrices[slot] > 0 ? marketPrices[slot] : nil
+            RaceLedger.positivePrice(marketPrices, Int(market.rawValue))
         }
+    }
+
+    /// `prices[slot]` when the slot holds a price (positive), else nil: the market
+    /// reference prices the run hands the perpetuals and options races, 0 where it has none.
+    static func positivePrice(_ prices: [Int128], _ slot: Int) -> Int128? {
+        slot < prices.count && prices[slot] > 0 ? prices[slot] : nil
     }
 
     // MARK: - Attempts and events
