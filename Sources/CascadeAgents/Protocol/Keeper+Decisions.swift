@@ -86,13 +86,12 @@ extension Keeper {
         let now = context.now.milliseconds
         guard now >= earliestCheck else { return }
         let second = UInt64(max(0, context.now.wholeSeconds))
-        // A pass with nothing due has read every next check: until the smallest, the next
-        // passes have nothing to do either. (A pass that acts leaves it unknown: tracking
-        // the smallest through a busy pass cost more than it saved.)
-        var earliest = Int64.max
-        var index = nextDue(from: 0, now: now, earliest: &earliest)
+        // A pass with nothing due: until the smallest next check, the next passes have
+        // nothing to do either. (A pass that acts leaves it unknown: tracking the smallest
+        // through busy passes, or through every search, cost more than it saved.)
+        var index = nextDue(from: 0, now: now)
         guard index < auctions.count else {
-            earliestCheck = earliest
+            earliestCheck = nextChecks.withUnsafeBufferPointer { $0.min() ?? .max }
             return
         }
         earliestCheck = .min
@@ -157,20 +156,6 @@ extension Keeper {
             while index < checks.count && checks[index] > now {
                 index += 1
             }
-            return index
-        }
-    }
-
-    /// `nextDue`, and `earliest` takes the smallest next check of those it passes over.
-    func nextDue(from start: Int, now: Int64, earliest: inout Int64) -> Int {
-        nextChecks.withUnsafeBufferPointer { checks in
-            var index = start
-            var least = earliest
-            while index < checks.count && checks[index] > now {
-                least = min(least, checks[index])
-                index += 1
-            }
-            earliest = least
             return index
         }
     }
