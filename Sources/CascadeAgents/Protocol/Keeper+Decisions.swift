@@ -137,12 +137,19 @@ extension Keeper {
             }
             index = nextDue(from: index + 1, now: now)
         }
-        if finished {
-            var kept = 0
-            for position in auctions.indices where nextChecks[position] != .max {
-                auctions[kept] = auctions[position]
-                nextChecks[kept] = nextChecks[position]
-                kept += 1
+        if finished, let first = nextChecks.firstIndex(of: .max) {
+            // In place, through buffers: the auctions before the first finished one stay
+            // where they are, and the rest move down without a uniqueness check per write
+            // (two for each live auction, thousands of times a run).
+            var kept = first
+            auctions.withUnsafeMutableBufferPointer { known in
+                nextChecks.withUnsafeMutableBufferPointer { checks in
+                    for position in (first + 1)..<checks.count where checks[position] != .max {
+                        known[kept] = known[position]
+                        checks[kept] = checks[position]
+                        kept += 1
+                    }
+                }
             }
             auctions.removeLast(auctions.count - kept)
             nextChecks.removeLast(nextChecks.count - kept)
