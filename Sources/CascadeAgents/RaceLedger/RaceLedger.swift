@@ -532,24 +532,37 @@ public struct RaceLedger: Sendable {
                 unsafeAtMarket.append([])
                 unsafeOnChain.append([])
             }
-            unsafeAtMarket[market].removeAll(keepingCapacity: true)
-            unsafeOnChain[market].removeAll(keepingCapacity: true)
+            // Each answer is taken out of its slot (keeping its capacity), filled in one
+            // call and stamped through a buffer: appending and stamping id by id checked two
+            // arrays' uniqueness per id.
             let ilkState = state.maker.ilk(ilk)
+            var atMarket: [Int] = []
+            swap(&atMarket, &unsafeAtMarket[market])
+            atMarket.removeAll(keepingCapacity: true)
             if market < marketPrices.count, let price = marketPrices[market] {
                 let terms = MakerIlkTerms(rate: ilkState.rate, mat: ilkState.mat, par: par)
-                for id in index.unsafePositions(in: market, atPrice: price, terms: terms) {
-                    marketStamp[id] = stamp
-                    unsafeAtMarket[market].append(id)
-                }
+                atMarket.append(
+                    contentsOf: index.unsafePositions(in: market, atPrice: price, terms: terms))
+                Self.stamp(atMarket, in: &marketStamp, with: stamp)
             }
+            swap(&atMarket, &unsafeAtMarket[market])
+            var onChain: [Int] = []
+            swap(&onChain, &unsafeOnChain[market])
+            onChain.removeAll(keepingCapacity: true)
             if !ilkState.spot.isZero {
                 let threshold = SafetyThreshold(
                     collateralValue: ilkState.spot, debtValue: ilkState.rate)
-                for id in index.unsafePositions(in: market, at: threshold) {
-                    chainStamp[id] = stamp
-                    unsafeOnChain[market].append(id)
-                }
+                onChain.append(contentsOf: index.unsafePositions(in: market, at: threshold))
+                Self.stamp(onChain, in: &chainStamp, with: stamp)
             }
+            swap(&onChain, &unsafeOnChain[market])
+        }
+    }
+
+    /// Sets `stamps[id] = stamp` for every id of `ids`.
+    static func stamp(_ ids: [Int], in stamps: inout [Int], with stamp: Int) {
+        stamps.withUnsafeMutableBufferPointer { buffer in
+            for id in ids { buffer[id] = stamp }
         }
     }
 
