@@ -389,4 +389,26 @@ func main(_ words: [String]) -> Int32 {
     }
 }
 
+/// Keeps freed memory in the process instead of returning it to the kernel.
+///
+/// A sweep worker runs one simulation after another, and each run grows and frees the same
+/// large tables (vault books, race ledgers, event queues). With glibc's defaults, blocks
+/// over 128 KiB are separate mappings and the heap top is trimmed at 128 KiB, so each run
+/// mapped them afresh and touched every page again: about 100,000 page faults and 3–4% of
+/// the time of 20 Black Thursday runs in one worker; with these settings about 15,000
+/// (docs/performance.md). Outputs do not depend on it.
+func keepFreedMemory() {
+    #if canImport(Glibc)
+        // `mallopt` is declared in <malloc.h>, which the Glibc module leaves out: looked up
+        // by name (parameters M_TRIM_THRESHOLD = -1 and M_MMAP_THRESHOLD = -3).
+        typealias MallocOption = @convention(c) (Int32, Int32) -> Int32
+        guard let process = dlopen(nil, RTLD_NOW), let symbol = dlsym(process, "mallopt")
+        else { return }
+        let mallopt = unsafeBitCast(symbol, to: MallocOption.self)
+        _ = mallopt(-3, 32 << 20)
+        _ = mallopt(-1, 256 << 20)
+    #endif
+}
+
+keepFreedMemory()
 exit(main(Array(CommandLine.arguments.dropFirst())))
