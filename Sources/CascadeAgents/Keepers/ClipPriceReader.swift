@@ -1,3 +1,4 @@
+import CascadeChain
 import CascadeContracts
 import CascadeCore
 import CascadeKernel
@@ -154,12 +155,16 @@ struct PassInputs {
     /// The same in RAD: Vat DAI, and Vat plus ERC-20 DAI (nil: beyond 2^256, more than
     /// any bid), for `Keeper.funding`.
     let capitalRad: (vat: UInt256?, total: UInt256?)
+    /// The keeper's gas bid for the next block (nil above its ceiling): the same for every
+    /// auction of the pass.
+    let gasBid: GasBid?
 
     init(
         view: MarketView, now: SimTime, collaterals: Int,
-        capital: (erc20: UInt256, vat: UInt256)
+        capital: (erc20: UInt256, vat: UInt256), gasBid: GasBid?
     ) {
         self.view = view
+        self.gasBid = gasBid
         self.now = now
         mids = (0..<collaterals).map { view.mid($0, at: now) }
         nativePrice = view.nativePrice(at: now, fallback: view.reference(0, at: now))

@@ -97,7 +97,16 @@ extension Keeper {
         earliestCheck = .min
         // Read once per pass, and only when an auction is due.
         let inputs = PassInputs(
-            view: view, now: context.now, collaterals: ilks.count, capital: spendableDai(state))
+            view: view, now: context.now, collaterals: ilks.count, capital: spendableDai(state),
+            gasBid: newest.bid(settings.gas))
+        lastFlipTerms = FlipPassTerms(
+            begs: ilks.map { ilk in
+                guard case .flip(let terms) = state.maker.ilk(ilk).liquidation else { return nil }
+                return terms.beg
+            },
+            bidGasCost: inputs.gasBid.map {
+                gasCost(Self.bidGas, bid: $0, nativePrice: inputs.nativePrice)
+            } ?? 0)
         lastSale = SaleQuote()
         while budget > 0, index < auctions.count {
             let known = auctions[index]
@@ -119,7 +128,7 @@ extension Keeper {
                     known, quotes.quote(of: known.id), state, inputs, budget: &budget, context)
             case .flip:
                 // `read` found it live in this state.
-                if case .flip(let flip)? = state.maker.auction(known.id) {
+                if let flip = quotes.flip(of: known.id) {
                     bid(on: flip, known, state, inputs, budget: &budget, context)
                 }
             }
@@ -375,52 +384,64 @@ extension Keeper {
                 budget: &budget, context)
             return
         }
-        guard flip.guy != me, case .flip(let terms) = state.maker.ilk(flip.ilk).liquidation
-        else { return }
-        guard let gasBid = currentBid() else { return }
+        // The ilk's `beg` and a bid's gas cost are the same for every auction of a pass:
+        // read once per pass (`bidOnAuctions`), not once per look (an ilk is a large value).
+        guard flip.guy != me, let beg = lastFlipTerms.begs[known.collateral] else { return }
+        guard let gasBid = inputs.gasBid else {
+            statistics.stalledByCeiling += 1
+            return
+        }
         let lotUnits = flip.lot.approximateValue / 1e18
         let worth =
             saleValue(known.collateral, amount: lotUnits, inputs)
             * (1 - settings.flipDiscount)
-            - gasCost(Self.bidGas, bid: gasBid, nativePrice: inputs.nativePrice)
+            - lastFlipTerms.bidGasCost
             - settings.minimumProfit
-        // At most two candidates, in order of preference (no array: this runs for every
-        // live auction each time a keeper looks at it).
-        var first: (call: MakerSystem.Call, amount: UInt256)?
-        var second: (call: MakerSystem.Call, amount: UInt256)?
+        // At most two candidates, in order of preference (no array, and no call built until
+        // one is chosen: this runs for every live auction each time a keeper looks at it).
+        var first: BidCandidate?
+        var second: BidCandidate?
         if flip.bid < flip.tab {
-            let wanted = min(flip.tab, (UInt256(truncating: max(0, worth) * 1e18) ?? .zero) * .ray)
-            // A bid of the whole tab needs no `beg` step: the division is made only when
-            // the bid is below it (most looks on Black Thursday valued the lot above it).
-            if wanted > flip.bid, wanted == flip.tab || wanted >= flip.bid * terms.beg / .wad {
-                first = (.tend(auction: known.id, lot: flip.lot, bid: wanted), wanted)
+            // The bid its valuation allows: `wanted ≤ ⌊worth · 10¹⁸⌋ · 10²⁷ ≤ worth · 10⁴⁵`
+            // RAD, so when that product is clearly below the standing bid (most looks on
+            // Black Thursday) no tend is possible, and the 256-bit conversion is skipped.
+            // The margin covers both doubles' rounding many times over.
+            let worthWad = max(0, worth) * 1e18
+            if worthWad * 1e27 * (1 + 1e-9) >= flip.bid.approximateValue {
+                let wanted = min(flip.tab, (UInt256(truncating: worthWad) ?? .zero) * .ray)
+                // A bid of the whole tab needs no `beg` step: the division is made only when
+                // the bid is below it (most looks valued the lot above it).
+                if wanted > flip.bid, wanted == flip.tab || wanted >= flip.bid * beg / .wad {
+                    first = .tend(bid: wanted)
+                }
             }
             // The opportunist: nobody has bid for a while; one wei of DAI may win the lot.
             if flip.bid.isZero, let wait = settings.opportunistWait,
                 context.now - known.kickedAt >= wait
             {
-                let dust = (
-                    MakerSystem.Call.tend(auction: known.id, lot: flip.lot, bid: Self.dustBid),
-                    Self.dustBid
-                )
-                if first == nil { first = dust } else { second = dust }
+                if first == nil {
+                    first = .tend(bid: Self.dustBid)
+                } else {
+                    second = .tend(bid: Self.dustBid)
+                }
             }
         } else if worth > 0 {
             // Dent: the least collateral for the tab at its valuation per unit.
             let perUnit = worth / lotUnits
             let lotWanted = UInt256(truncating: flip.tab.approximateValue / 1e45 / perUnit * 1e18)
-            if let lotWanted, !lotWanted.isZero, lotWanted * terms.beg <= flip.lot * .wad,
+            if let lotWanted, !lotWanted.isZero, lotWanted * beg <= flip.lot * .wad,
                 lotWanted < flip.lot
             {
-                first = (.dent(auction: known.id, lot: lotWanted, bid: flip.bid), flip.bid)
+                first = .dent(lot: lotWanted)
             }
         }
+        guard let first else { return }
         // The first it can pay for (capital limits bids: DAI was scarce on Black Thursday).
         let chosen: (call: MakerSystem.Call, funding: [ProtocolState.Call])
-        if let first, let funding = funding(first.amount, inputs) {
-            chosen = (first.call, funding)
-        } else if let second, let funding = funding(second.amount, inputs) {
-            chosen = (second.call, funding)
+        if let funding = funding(first.amount(standing: flip.bid), inputs) {
+            chosen = (first.call(known.id, flip), funding)
+        } else if let second, let funding = funding(second.amount(standing: flip.bid), inputs) {
+            chosen = (second.call(known.id, flip), funding)
         } else {
             return
         }
@@ -428,4 +449,35 @@ extension Keeper {
             chosen.funding + [.maker(chosen.call)], gasLimit: Self.bidGas, bid: gasBid,
             task: .bid(auction: known.id), budget: &budget, context)
     }
+}
+
+/// A Flipper bid a keeper considers: the call is built only for the one it sends.
+enum BidCandidate {
+    /// `tend` with a bid of `bid` (RAD) for the whole lot.
+    case tend(bid: UInt256)
+    /// `dent` for `lot` at the standing bid (the tab).
+    case dent(lot: UInt256)
+
+    /// The DAI it commits, RAD.
+    func amount(standing: UInt256) -> UInt256 {
+        switch self {
+        case .tend(let bid): bid
+        case .dent: standing
+        }
+    }
+
+    func call(_ id: MakerSystem.AuctionID, _ flip: MakerSystem.FlipAuction) -> MakerSystem.Call {
+        switch self {
+        case .tend(let bid): .tend(auction: id, lot: flip.lot, bid: bid)
+        case .dent(let lot): .dent(auction: id, lot: lot, bid: flip.bid)
+        }
+    }
+}
+
+/// What every Flipper look of one auction pass shares: each collateral's `beg` (nil when
+/// its ilk does not liquidate through a Flipper) and the gas cost of a bid at the pass's
+/// gas bid, in quote.
+struct FlipPassTerms {
+    var begs: [UInt256?] = []
+    var bidGasCost: Double = 0
 }

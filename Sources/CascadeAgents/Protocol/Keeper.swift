@@ -72,6 +72,8 @@ public final class Keeper: Agent {
     let quotes: MakerAuctionQuotes
     /// The auction pass's last venue sale value (see `saleValue(_:amount:_:)`).
     @exclusivity(unchecked) var lastSale = SaleQuote()
+    /// The current auction pass's Flipper terms (`bidOnAuctions` sets them).
+    @exclusivity(unchecked) var lastFlipTerms = FlipPassTerms()
 
     @exclusivity(unchecked) public internal(set) var statistics = KeeperStatistics()
 

@@ -12,9 +12,9 @@ import CascadeCore
 /// **Exact.** A Clipper quote is a function of the state after the block (the sale, the
 /// ilk's terms) and of the whole second the keeper asks at; a quote is kept under
 /// (block, auction, second) and given only to a keeper asking with the same three. That an
-/// auction is gone (taken, dealt) or a Flipper auction is a function of the block alone;
-/// a Flipper auction itself the keeper reads from the state (what it bids depends on its
-/// own valuation), once per look instead of twice.
+/// auction is gone (taken, dealt) or a Flipper auction is a function of the block alone,
+/// and so is a Flipper auction's record (bid, lot, bidder, deadlines): it is kept too, and
+/// each keeper values it for itself (what it bids depends on its own valuation).
 ///
 /// **Versions.** One block's reads are kept: keepers mostly finish a block before the next
 /// is observed, and a keeper asking about another block replaces them (the reads are the
@@ -24,8 +24,8 @@ import CascadeCore
 /// auction id up to the highest asked about.
 final class MakerAuctionQuotes {
     /// What a keeper finds when it looks at an auction (no payload: a large one was copied
-    /// at each return). A Clipper quote is then `quote(of:)`; a Flipper auction the keeper
-    /// reads from the state.
+    /// at each return). A Clipper quote is then `quote(of:)`, a Flipper auction
+    /// `flip(of:)`.
     enum Read {
         case gone
         case clip
@@ -44,6 +44,10 @@ final class MakerAuctionQuotes {
     @exclusivity(unchecked) private var kinds: [Read] = []
     @exclusivity(unchecked) private var seconds: [UInt64] = []
     @exclusivity(unchecked) private var quotes: [ClipQuote?] = []
+    /// A Flipper auction's record as the block left it: read out of the auction table
+    /// (an optional enum of the two houses, copied four times on the way) once per block
+    /// instead of once per keeper looking.
+    @exclusivity(unchecked) private var flips: [MakerSystem.FlipAuction?] = []
     /// Reads answered from a kept entry, and reads made (for tests and the bench).
     @exclusivity(unchecked) private(set) var sharedReads = 0
     @exclusivity(unchecked) private(set) var reads = 0
@@ -79,8 +83,9 @@ final class MakerAuctionQuotes {
             let quote = prices.quote(id, sale, in: state.maker, now: now)
             keep(slot, kind: .clip, now: now, quote: quote)
             return .clip
-        case .flip:
+        case .flip(let flip):
             keep(slot, kind: .flip, now: now, quote: nil)
+            if slot >= 0 { flips[slot] = flip }
             return .flip
         }
     }
@@ -88,6 +93,11 @@ final class MakerAuctionQuotes {
     /// The quote of Clipper auction `id` that `read` just gave `.clip` for.
     func quote(of id: MakerSystem.AuctionID) -> ClipQuote? {
         quotes[Int(id.rawValue) - 1]
+    }
+
+    /// The Flipper auction `id` that `read` just gave `.flip` for, as the block left it.
+    func flip(of id: MakerSystem.AuctionID) -> MakerSystem.FlipAuction? {
+        flips[Int(id.rawValue) - 1]
     }
 
     private func keep(_ slot: Int, kind: Read, now: UInt64, quote: ClipQuote?) {
@@ -98,6 +108,7 @@ final class MakerAuctionQuotes {
             kinds.append(contentsOf: repeatElement(.gone, count: grow))
             seconds.append(contentsOf: repeatElement(0, count: grow))
             quotes.append(contentsOf: repeatElement(nil, count: grow))
+            flips.append(contentsOf: repeatElement(nil, count: grow))
         }
         generations[slot] = generation
         kinds[slot] = kind
