@@ -91,7 +91,7 @@ extension Keeper {
         // through busy passes, or through every search, cost more than it saved.)
         var index = nextDue(from: 0, now: now)
         guard index < auctions.count else {
-            earliestCheck = nextChecks.withUnsafeBufferPointer { $0.min() ?? .max }
+            earliestCheck = nextChecks.earliest
             return
         }
         earliestCheck = .min
@@ -146,34 +146,14 @@ extension Keeper {
             }
             index = nextDue(from: index + 1, now: now)
         }
-        if finished, let first = nextChecks.firstIndex(of: .max) {
-            // In place, through buffers: the auctions before the first finished one stay
-            // where they are, and the rest move down without a uniqueness check per write
-            // (two for each live auction, thousands of times a run).
-            var kept = first
-            auctions.withUnsafeMutableBufferPointer { known in
-                nextChecks.withUnsafeMutableBufferPointer { checks in
-                    for position in (first + 1)..<checks.count where checks[position] != .max {
-                        known[kept] = known[position]
-                        checks[kept] = checks[position]
-                        kept += 1
-                    }
-                }
-            }
-            auctions.removeLast(auctions.count - kept)
-            nextChecks.removeLast(nextChecks.count - kept)
+        if finished {
+            nextChecks.removeFinished(alongside: &auctions)
         }
     }
 
     /// The first auction at or after `start` due at `now` (ms), or `auctions.count`.
     func nextDue(from start: Int, now: Int64) -> Int {
-        nextChecks.withUnsafeBufferPointer { checks in
-            var index = start
-            while index < checks.count && checks[index] > now {
-                index += 1
-            }
-            return index
-        }
+        nextChecks.firstDue(from: start, now: now)
     }
 
     /// What selling `amount` of `collateral` on the venue brings in this pass. Lots are

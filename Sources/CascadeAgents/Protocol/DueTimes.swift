@@ -1,0 +1,106 @@
+/// When each of a keeper's known auctions is next due, in milliseconds, by position, with
+/// a lower bound for every run of 64 positions.
+///
+/// **Why.** A keeper's auction pass looks for the auctions due now in position order, and
+/// on Black Thursday a keeper knows thousands of live auctions, few of them due at any
+/// moment: reading every time on every pass was about 2% of a run. With the bounds a pass
+/// steps over each run whose bound is in the future and reads only the others.
+///
+/// **Exact.** The times are the same numbers the pass read before, and `firstDue` returns
+/// the same position a scan of them would: a bound is never above its run's least time.
+/// A write that lowers a time lowers the bound with it; a write that raises one leaves the
+/// bound low (still a bound), and the next scan that reads the whole run with nothing due
+/// sets it to the run's least time.
+struct DueTimes {
+    private static let shift = 6
+    private static let runLength = 1 << shift
+
+    /// The times, by position.
+    private(set) var times: [Int64] = []
+    /// Per run of `runLength` positions: at most the least of its times.
+    private var floors: [Int64] = []
+
+    var count: Int { times.count }
+
+    /// The least time of all (`Int64.max` when there is none).
+    var earliest: Int64 {
+        times.withUnsafeBufferPointer { $0.min() ?? .max }
+    }
+
+    subscript(position: Int) -> Int64 {
+        @inline(__always) get { times[position] }
+        @inline(__always) set {
+            times[position] = newValue
+            let run = position &>> Self.shift
+            if newValue < floors[run] { floors[run] = newValue }
+        }
+    }
+
+    mutating func append(_ time: Int64) {
+        if times.count & (Self.runLength - 1) == 0 {
+            floors.append(time)
+        } else if time < floors[floors.count - 1] {
+            floors[floors.count - 1] = time
+        }
+        times.append(time)
+    }
+
+    /// The first position at or after `start` whose time is at or before `now`, or
+    /// `count`.
+    mutating func firstDue(from start: Int, now: Int64) -> Int {
+        let count = times.count
+        var position = start
+        return times.withUnsafeBufferPointer { times in
+            floors.withUnsafeMutableBufferPointer { floors in
+                while position < count {
+                    let run = position &>> Self.shift
+                    let end = min(count, (run + 1) &<< Self.shift)
+                    if floors[run] > now {
+                        position = end
+                        continue
+                    }
+                    let whole = position == run &<< Self.shift
+                    var least = Int64.max
+                    while position < end {
+                        let time = times[position]
+                        if time <= now { return position }
+                        least = min(least, time)
+                        position += 1
+                    }
+                    // Read whole with nothing due: its least time is now known.
+                    if whole { floors[run] = least }
+                }
+                return count
+            }
+        }
+    }
+
+    /// Removes the positions whose time is `Int64.max` (finished), and the elements at the
+    /// same positions of `companion`, keeping the order of the rest.
+    mutating func removeFinished<Companion>(alongside companion: inout [Companion]) {
+        precondition(companion.count == times.count, "DueTimes: companion out of step")
+        guard let first = times.firstIndex(of: .max) else { return }
+        // In place, through buffers, from the first finished position on: the positions
+        // before it stay where they are, and the rest move down without a uniqueness check
+        // per write.
+        var kept = first
+        companion.withUnsafeMutableBufferPointer { companion in
+            times.withUnsafeMutableBufferPointer { times in
+                for position in (first + 1)..<times.count where times[position] != .max {
+                    companion[kept] = companion[position]
+                    times[kept] = times[position]
+                    kept += 1
+                }
+            }
+        }
+        companion.removeLast(companion.count - kept)
+        times.removeLast(times.count - kept)
+        // The runs before the first finished position did not move; the others get the
+        // lowest bound, so the next scan reads them whole and sets them.
+        let runs = (times.count + Self.runLength - 1) &>> Self.shift
+        floors.removeLast(floors.count - runs)
+        floors.withUnsafeMutableBufferPointer { floors in
+            for run in (first &>> Self.shift)..<runs { floors[run] = .min }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import CascadeKernel
+import Testing
+
+@testable import CascadeAgents
+
+/// A keeper's next-check times with their per-run bounds (`DueTimes`) against a plain
+/// array searched entry by entry, under random appends, writes that raise and lower
+/// times, searches and removals of finished entries.
+@Suite("Keeper due times")
+struct DueTimesTests {
+    @Test("firstDue finds what a scan of every time finds", arguments: 0..<16)
+    func matchesScan(seed: UInt64) {
+        var random = RandomStream(seed: seed, name: "due-times")
+        var due = DueTimes()
+        var model: [Int64] = []
+        var labels: [Int] = []
+        var label = 0
+        func int(below bound: Int) -> Int { Int(random.uniformInt(below: UInt64(bound))) }
+        func scan(from start: Int, now: Int64) -> Int {
+            var position = start
+            while position < model.count && model[position] > now { position += 1 }
+            return position
+        }
+        for step in 0..<4_000 {
+            let now = Int64(step) * 10
+            switch int(below: 10) {
+            case 0, 1:
+                for _ in 0..<(1 + int(below: 100)) {
+                    let time =
+                        random.bernoulli(numerator: 1, denominator: 2)
+                        ? 0 : now + Int64(random.uniformInt(below: 2_000))
+                    due.append(time)
+                    model.append(time)
+                    labels.append(label)
+                    label += 1
+                }
+            case 2 where !model.isEmpty:
+                // A pass: every due position in order, each pushed back or finished.
+                var position = due.firstDue(from: 0, now: now)
+                #expect(position == scan(from: 0, now: now), "seed \(seed) step \(step)")
+                while position < model.count {
+                    let time: Int64 =
+                        random.bernoulli(numerator: 1, denominator: 5)
+                        ? .max : now + 1 + Int64(random.uniformInt(below: 5_000))
+                    due[position] = time
+                    model[position] = time
+                    let next = due.firstDue(from: position + 1, now: now)
+                    #expect(next == scan(from: position + 1, now: now), "seed \(seed) step \(step)")
+                    position = next
+                }
+            case 3 where !model.isEmpty:
+                // A hold-off (raises) or a write that lowers a time.
+                let position = int(below: model.count)
+                let time = Int64(random.uniformInt(below: 40_000))
+                due[position] = time
+                model[position] = time
+            case 4:
+                var companion = labels
+                due.removeFinished(alongside: &companion)
+                let kept = model.indices.filter { model[$0] != .max }
+                labels = kept.map { labels[$0] }
+                model = kept.map { model[$0] }
+                #expect(companion == labels, "seed \(seed) step \(step)")
+            default:
+                let start = model.isEmpty ? 0 : int(below: model.count)
+                #expect(
+                    due.firstDue(from: start, now: now) == scan(from: start, now: now),
+                    "seed \(seed) step \(step)")
+            }
+            #expect(due.times == model, "seed \(seed) step \(step)")
+            #expect(due.earliest == (model.min() ?? .max), "seed \(seed) step \(step)")
+        }
+    }
+}
