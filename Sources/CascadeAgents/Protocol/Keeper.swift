@@ -71,6 +71,8 @@ public final class Keeper: Agent {
     @exclusivity(unchecked) var retryAfter: [KeeperTarget: SimTime] = [:]
     /// The world's auction reads and Clipper quotes, per block and second.
     let quotes: MakerAuctionQuotes
+    /// The world's keepers' news of the latest blocks, read once per block.
+    let newsBook: KeeperNewsBook
     /// The auction pass's last venue sale value (see `saleValue(_:amount:_:)`).
     @exclusivity(unchecked) var lastSale = SaleQuote()
     /// The current auction pass's Flipper terms (`bidOnAuctions` sets them).
@@ -80,8 +82,8 @@ public final class Keeper: Agent {
 
     init(
         settings: KeeperSettings, genesis: ProtocolState, ilks: [MakerSystem.IlkID],
-        pairs: [Int?], book: MakerSharedBook, quotes: MakerAuctionQuotes, view: MarketView,
-        producer: AgentID,
+        pairs: [Int?], book: MakerSharedBook, quotes: MakerAuctionQuotes,
+        newsBook: KeeperNewsBook, view: MarketView, producer: AgentID,
         initialBaseFee: Wei, samplers: LatencySamplers? = nil
     ) {
         self.settings = settings
@@ -89,6 +91,7 @@ public final class Keeper: Agent {
         self.pairs = pairs
         self.book = book
         self.quotes = quotes
+        self.newsBook = newsBook
         self.view = view
         newest = NewestBlock(initialBaseFee: initialBaseFee)
         outbox = Outbox(
@@ -131,7 +134,9 @@ public final class Keeper: Agent {
         book.observe(
             report.events, state: report.state, block: report.header.number,
             subscriber: subscriber)
-        learn(from: report.events, blockTime: report.header.time)
+        learn(
+            from: newsBook.news(of: report.header.number, events: report.events),
+            blockTime: report.header.time)
         settle(report, context)
         guard isNewest, !isDown(at: context.now) else { return }
         // The state after the block is read in place from the report (a `let` of a final
@@ -148,34 +153,31 @@ public final class Keeper: Agent {
         bidOnAuctions(report.state, block: report.header.number, budget: &budget, context)
     }
 
-    /// New auctions and competitors' moves, from the block's events.
-    func learn(from events: [ProtocolState.Event], blockTime: SimTime) {
+    /// New auctions and competitors' moves, from the block's news (read once per block
+    /// for all keepers: `KeeperNewsBook`).
+    func learn(from news: [KeeperNews], blockTime: SimTime) {
         let me = settings.address
-        for event in events {
-            guard case .maker(let makerEvent) = event else { continue }
-            switch makerEvent {
-            case .kicked(let kick):
-                guard let collateral = ilks.firstIndex(of: kick.ilk),
-                    kick.auction > highestKnownAuction
-                        || !auctions.contains(where: { $0.id == kick.auction })
+        for item in news {
+            switch item {
+            case .kicked(let ilk, let auction, let keeper):
+                guard let collateral = ilks.firstIndex(of: ilk),
+                    auction > highestKnownAuction
+                        || !auctions.contains(where: { $0.id == auction })
                 else { continue }
-                highestKnownAuction = max(highestKnownAuction, kick.auction)
+                highestKnownAuction = max(highestKnownAuction, auction)
                 auctions.append(
-                    KnownAuction(id: kick.auction, collateral: collateral, kickedAt: blockTime))
+                    KnownAuction(id: auction, collateral: collateral, kickedAt: blockTime))
                 nextChecks.append(0)
                 earliestCheck = min(earliestCheck, 0)
-                if let keeper = kick.keeper, keeper != me {
+                if let keeper, keeper != me {
                     statistics.competitorsSeen += 1
                 }
-            case .barked(let liquidation), .bitten(let liquidation):
-                contested.insert(.vault(ilk: liquidation.ilk, owner: liquidation.vault))
-            case .taken(let take) where take.taker != me:
-                contested.insert(.auction(take.auction))
+            case .liquidated(let ilk, let vault):
+                contested.insert(.vault(ilk: ilk, owner: vault))
+            case .moved(let auction, let actor) where actor != me:
+                contested.insert(.auction(auction))
                 statistics.competitorsSeen += 1
-            case .tended(let bid) where bid.bidder != me, .dented(let bid) where bid.bidder != me:
-                contested.insert(.auction(bid.auction))
-                statistics.competitorsSeen += 1
-            default:
+            case .moved:
                 continue
             }
         }

@@ -241,11 +241,12 @@ public final class ProtocolWorld {
         }
         self.arbitrageurs = arbitrageurs
         let quotes = MakerAuctionQuotes()
+        let newsBook = KeeperNewsBook()
         var keepers: [Keeper] = []
         for settings in configuration.keepers {
             let keeper = Keeper(
                 settings: settings, genesis: built.state, ilks: built.ilks, pairs: built.pairs,
-                book: book, quotes: quotes, view: view, producer: producerID,
+                book: book, quotes: quotes, newsBook: newsBook, view: view, producer: producerID,
                 initialBaseFee: baseFee,
                 samplers: samplers)
             keepers.append(keeper)
