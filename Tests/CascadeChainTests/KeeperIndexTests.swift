@@ -93,6 +93,20 @@ struct KeeperIndexTests {
                     let matches = book.isExpected(found, in: market, atPrice: price)
                     #expect(matches, "seed \(seed) step \(step) market \(market) price \(price)")
                     if !matches { return }
+                    // The walk without an iterator gives the same positions, and its limit
+                    // the same first ones.
+                    if let threshold = book.terms[market].threshold(atPrice: price) {
+                        var appended = [-1]
+                        index.appendUnsafePositions(in: market, at: threshold, to: &appended)
+                        #expect(appended == [-1] + found, "seed \(seed) step \(step)")
+                        let limit = Int(random.uniformInt(below: 8))
+                        var first: [Int] = []
+                        index.appendUnsafePositions(
+                            in: market, at: threshold, limit: limit, to: &first)
+                        #expect(first == Array(found.prefix(limit)), "seed \(seed) step \(step)")
+                    } else {
+                        #expect(found.isEmpty)
+                    }
                 }
             }
             if step % 8 == 7 { index.checkInvariants() }

@@ -212,6 +212,48 @@ public struct LiquidationIndex: Sendable {
         }
     }
 
+    /// Appends to `found` the first `limit` positions of `market` unsafe at `threshold`
+    /// (all of them by default), in the order of `unsafePositions(in:at:)` and with the
+    /// same screen by ratio, without an iterator: the race ledger and the borrowers ask
+    /// for hundreds of positions a block, and the iterator's generic appends and path
+    /// checks cost more than the walk.
+    ///
+    /// - Complexity: O(log N + k) for k results.
+    public func appendUnsafePositions(
+        in market: Int, at threshold: SafetyThreshold, limit: Int = .max,
+        to found: inout [Int]
+    ) {
+        guard limit > 0, market >= 0, market < roots.count, roots[market] >= 0 else { return }
+        let cutoff =
+            threshold.collateralValue.approximateValue / threshold.debtValue.approximateValue
+        let certainlyUnsafe = cutoff * (1 + 1e-12)
+        let certainlySafe = cutoff * (1 - 1e-12)
+        var path: [Int32] = []
+        path.reserveCapacity(64)
+        var taken = 0
+        nodes.withUnsafeBufferPointer { nodes in
+            var current = roots[market]
+            while true {
+                while current >= 0 {
+                    path.append(current)
+                    current = nodes[Int(current)].left
+                }
+                guard let next = path.popLast() else { return }
+                let node = nodes[Int(next)]
+                let isUnsafe =
+                    node.ratio > certainlyUnsafe
+                    || (!(node.ratio < certainlySafe)
+                        && threshold.isUnsafe(collateral: node.collateral, debt: node.debt))
+                // Every later position is at least as safe: the walk ends here.
+                guard isUnsafe else { return }
+                found.append(Int(next))
+                taken += 1
+                if taken == limit { return }
+                current = node.right
+            }
+        }
+    }
+
     /// Every Maker vault of `market` the Vat would find unsafe if the ilk were poked at
     /// `price` (WAD) with `terms` — empty when `spot` would be 0 (dss's `spot > 0` guard)
     /// or `poke` would revert.

@@ -121,6 +121,8 @@ public final class BorrowerPopulation: Agent {
     @exclusivity(unchecked) var newest: NewestBlock
     @exclusivity(unchecked) var nonces: [UInt64]
     @exclusivity(unchecked) var busyUntil: [SimTime]
+    /// The vaults `warn` finds unsafe at a block (kept for its capacity).
+    @exclusivity(unchecked) var unsafeIDs: [Int] = []
     @exclusivity(unchecked) public private(set) var warnings = 0
     @exclusivity(unchecked) public private(set) var actions = 0
 
@@ -180,11 +182,11 @@ public final class BorrowerPopulation: Agent {
         for (collateral, ilk) in ilks.enumerated() {
             let price = view.reference(collateral, at: context.now) * (1 - settings.warningMargin)
             guard let wad = UInt256(truncating: price * 1e18), !wad.isZero else { continue }
-            let owners = book.unsafeOwners(
+            // Vault ids, not owners: an owner's index is its id over the ilk count.
+            book.unsafeIDs(
                 ilk: ilk, atPrice: wad, state: state, limit: settings.warningsPerBlock,
-                subscriber: subscriber)
-            for owner in owners {
-                guard let id = book.book.id(ilk: ilk, owner: owner) else { continue }
+                subscriber: subscriber, into: &unsafeIDs)
+            for id in unsafeIDs {
                 let index = id / book.book.ilkCount
                 guard vaults[index].reactive, context.now >= busyUntil[index] else { continue }
                 warnings += 1

@@ -182,29 +182,61 @@ final class MakerSharedBook {
         ilk: MakerSystem.IlkID, at threshold: SafetyThreshold, limit: Int, subscriber: Int,
         shared: Bool = true
     ) -> [Address] {
+        var ids: [Int] = []
+        unsafeIDs(
+            ilk: ilk, at: threshold, limit: limit, subscriber: subscriber, shared: shared,
+            into: &ids)
+        return ids.map { book.owner(of: $0) }
+    }
+
+    /// `unsafeOwners`, as the vaults' ids (`VaultBook`: an owner's offset times the ilk
+    /// count, plus the ilk) written into `ids` (emptied first, its capacity kept): a
+    /// caller that keeps its own per-owner tables indexes them with `id / ilkCount`
+    /// without building addresses or looking them up again.
+    func unsafeIDs(
+        ilk: MakerSystem.IlkID, at threshold: SafetyThreshold, limit: Int, subscriber: Int,
+        shared: Bool = true, into ids: inout [Int]
+    ) {
         queryCounts[subscriber] += 1
+        ids.removeAll(keepingCapacity: true)
         let market = Int(ilk.rawValue)
-        var owners: [Address] = []
         let inStep = progress[subscriber] == version && ahead[subscriber].isEmpty
         if inStep && shared {
-            let ids = walk(market, at: threshold, limit: limit)
-            for id in ids.prefix(limit) { owners.append(book.owner(of: id)) }
+            ids.append(contentsOf: walk(market, at: threshold, limit: limit).prefix(limit))
+        } else if inStep {
+            // Its own threshold on the book as it is: no copy of the index.
+            // (At least one, as the walk appended before it checked the limit.)
+            book.index.appendUnsafePositions(
+                in: market, at: threshold, limit: max(limit, 1), to: &ids)
         } else {
-            // Its own threshold, or out of step: its own book, a copy of the index (shared
-            // storage until an override is put back into it).
+            // Out of step: its own book, a copy of the index (shared storage until an
+            // override is put back into it).
             var own = book.index
-            if !inStep {
-                for (id, entry) in overrides(subscriber) {
-                    if let entry { own.update(id, entry) } else { own.remove(id) }
-                }
+            for (id, entry) in overrides(subscriber) {
+                if let entry { own.update(id, entry) } else { own.remove(id) }
             }
-            for id in own.unsafePositions(in: market, at: threshold) {
-                owners.append(book.owner(of: id))
-                if owners.count >= limit { break }
-            }
+            own.appendUnsafePositions(in: market, at: threshold, limit: max(limit, 1), to: &ids)
         }
-        returnedCounts[subscriber] += owners.count
-        return owners
+        returnedCounts[subscriber] += ids.count
+    }
+
+    /// `unsafeIDs` at oracle price `price` (WAD) with the ilk's current terms in `state`,
+    /// a threshold of the subscriber's own (not kept for others).
+    func unsafeIDs(
+        ilk: MakerSystem.IlkID, atPrice price: UInt256, state: ProtocolState, limit: Int,
+        subscriber: Int, into ids: inout [Int]
+    ) {
+        let current = state.maker.ilk(ilk)
+        let terms = MakerIlkTerms(
+            rate: current.rate, mat: current.mat, par: state.maker.configuration.par)
+        guard let threshold = terms.threshold(atPrice: price) else {
+            queryCounts[subscriber] += 1
+            ids.removeAll(keepingCapacity: true)
+            return
+        }
+        unsafeIDs(
+            ilk: ilk, at: threshold, limit: limit, subscriber: subscriber, shared: false,
+            into: &ids)
     }
 
     /// `unsafeOwners` at oracle price `price` (WAD) with the ilk's current terms in `state`,
@@ -213,15 +245,11 @@ final class MakerSharedBook {
         ilk: MakerSystem.IlkID, atPrice price: UInt256, state: ProtocolState, limit: Int,
         subscriber: Int
     ) -> [Address] {
-        let current = state.maker.ilk(ilk)
-        let terms = MakerIlkTerms(
-            rate: current.rate, mat: current.mat, par: state.maker.configuration.par)
-        guard let threshold = terms.threshold(atPrice: price) else {
-            queryCounts[subscriber] += 1
-            return []
-        }
-        return unsafeOwners(
-            ilk: ilk, at: threshold, limit: limit, subscriber: subscriber, shared: false)
+        var ids: [Int] = []
+        unsafeIDs(
+            ilk: ilk, atPrice: price, state: state, limit: limit, subscriber: subscriber,
+            into: &ids)
+        return ids.map { book.owner(of: $0) }
     }
 
     /// The ids unsafe at `threshold` in `market` of the book as it is, at least the first

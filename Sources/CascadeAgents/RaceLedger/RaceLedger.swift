@@ -541,8 +541,9 @@ public struct RaceLedger: Sendable {
             atMarket.removeAll(keepingCapacity: true)
             if market < marketPrices.count, let price = marketPrices[market] {
                 let terms = MakerIlkTerms(rate: ilkState.rate, mat: ilkState.mat, par: par)
-                atMarket.append(
-                    contentsOf: index.unsafePositions(in: market, atPrice: price, terms: terms))
+                if let threshold = terms.threshold(atPrice: price) {
+                    index.appendUnsafePositions(in: market, at: threshold, to: &atMarket)
+                }
                 Self.stamp(atMarket, in: &marketStamp, with: stamp)
             }
             swap(&atMarket, &unsafeAtMarket[market])
@@ -552,7 +553,7 @@ public struct RaceLedger: Sendable {
             if !ilkState.spot.isZero {
                 let threshold = SafetyThreshold(
                     collateralValue: ilkState.spot, debtValue: ilkState.rate)
-                onChain.append(contentsOf: index.unsafePositions(in: market, at: threshold))
+                index.appendUnsafePositions(in: market, at: threshold, to: &onChain)
                 Self.stamp(onChain, in: &chainStamp, with: stamp)
             }
             swap(&onChain, &unsafeOnChain[market])
