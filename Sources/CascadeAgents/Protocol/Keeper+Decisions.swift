@@ -128,8 +128,8 @@ extension Keeper {
                     known, quotes.quote(of: known.id), state, inputs, budget: &budget, context)
             case .flip:
                 // `read` found it live in this state.
-                if let flip = quotes.flip(of: known.id) {
-                    bid(on: flip, known, state, inputs, budget: &budget, context)
+                if let look = quotes.flip(of: known.id) {
+                    bid(on: look, known, state, inputs, budget: &budget, context)
                 }
             }
             if budget == before {
@@ -330,10 +330,13 @@ extension Keeper {
             amountIn: amount, reserveIn: reserveIn, reserveOut: reserveOut)
     }
 
+    /// Looks at Flipper auction `look` (as the block left it): deals it if it won, or bids
+    /// (`tend`, `dent`, the opportunist's dust) what its valuation allows and its DAI funds.
     func bid(
-        on flip: MakerSystem.FlipAuction, _ known: KnownAuction, _ state: ProtocolState,
+        on look: FlipLook, _ known: KnownAuction, _ state: ProtocolState,
         _ inputs: PassInputs, budget: inout Int, _ context: Context<ProtocolMessage>
     ) {
+        let flip = look.auction
         let now = UInt64(max(0, context.now.wholeSeconds))
         let me = settings.address
         let finished = (flip.tic != 0 && flip.tic < now) || flip.end < now
@@ -371,7 +374,7 @@ extension Keeper {
             statistics.stalledByCeiling += 1
             return
         }
-        let lotUnits = flip.lot.approximateValue / 1e18
+        let lotUnits = look.lotUnits
         let worth =
             saleValue(known.collateral, amount: lotUnits, inputs)
             * (1 - settings.flipDiscount)
@@ -387,7 +390,7 @@ extension Keeper {
             // Black Thursday) no tend is possible, and the 256-bit conversion is skipped.
             // The margin covers both doubles' rounding many times over.
             let worthWad = max(0, worth) * 1e18
-            if worthWad * 1e27 * (1 + 1e-9) >= flip.bid.approximateValue {
+            if worthWad * 1e27 * (1 + 1e-9) >= look.bidValue {
                 let wanted = min(flip.tab, (UInt256(truncating: worthWad) ?? .zero) * .ray)
                 // A bid of the whole tab needs no `beg` step: the division is made only when
                 // the bid is below it (most looks valued the lot above it).

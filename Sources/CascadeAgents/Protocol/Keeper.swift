@@ -64,6 +64,10 @@ public final class Keeper: Agent {
     /// At most the smallest of `nextChecks` (`Int64.min`: unknown): a pass before it has
     /// nothing due and returns without scanning them.
     @exclusivity(unchecked) var earliestCheck = Int64.max
+    /// Targets somebody else moved on, or its own attempt on reverted: what `raisePending`
+    /// raises the bid for. Kept only by a keeper with a raise rule (no other reads it: a
+    /// set of every vault liquidated and every auction bid on, hashed on each insertion,
+    /// cost the others 3% of a Black Thursday run for nothing).
     @exclusivity(unchecked) var contested: Set<KeeperTarget> = []
     /// Vaults not to try again before a time (after a revert). Auctions keep theirs in
     /// `nextChecks`: a dictionary lookup per auction per pass was 7% of the
@@ -157,6 +161,7 @@ public final class Keeper: Agent {
     /// for all keepers: `KeeperNewsBook`).
     func learn(from news: [KeeperNews], blockTime: SimTime) {
         let me = settings.address
+        let raises = settings.gas.raisePercent != nil
         for item in news {
             switch item {
             case .kicked(let ilk, let auction, let keeper):
@@ -173,9 +178,9 @@ public final class Keeper: Agent {
                     statistics.competitorsSeen += 1
                 }
             case .liquidated(let ilk, let vault):
-                contested.insert(.vault(ilk: ilk, owner: vault))
+                if raises { contested.insert(.vault(ilk: ilk, owner: vault)) }
             case .moved(let auction, let actor) where actor != me:
-                contested.insert(.auction(auction))
+                if raises { contested.insert(.auction(auction)) }
                 statistics.competitorsSeen += 1
             case .moved:
                 continue
@@ -195,7 +200,7 @@ public final class Keeper: Agent {
                 statistics.gasPaidWei += receipt.fee.paid
                 statistics.gasBurntByRevertsWei += receipt.fee.paid
                 statistics.lastRevert = revert.reason
-                contested.insert(entry.purpose.target)
+                if settings.gas.raisePercent != nil { contested.insert(entry.purpose.target) }
                 holdOff(entry.purpose.target, until: context.now + settings.retryDelay)
             case .dropped:
                 statistics.dropped += 1

@@ -47,7 +47,7 @@ final class MakerAuctionQuotes {
     /// A Flipper auction's record as the block left it: read out of the auction table
     /// (an optional enum of the two houses, copied four times on the way) once per block
     /// instead of once per keeper looking.
-    @exclusivity(unchecked) private var flips: [MakerSystem.FlipAuction?] = []
+    @exclusivity(unchecked) private var flips: [FlipLook?] = []
     /// Reads answered from a kept entry, and reads made (for tests and the bench).
     @exclusivity(unchecked) private(set) var sharedReads = 0
     @exclusivity(unchecked) private(set) var reads = 0
@@ -85,7 +85,7 @@ final class MakerAuctionQuotes {
             return .clip
         case .flip(let flip):
             keep(slot, kind: .flip, now: now, quote: nil)
-            if slot >= 0 { flips[slot] = flip }
+            if slot >= 0 { flips[slot] = FlipLook(flip) }
             return .flip
         }
     }
@@ -96,7 +96,7 @@ final class MakerAuctionQuotes {
     }
 
     /// The Flipper auction `id` that `read` just gave `.flip` for, as the block left it.
-    func flip(of id: MakerSystem.AuctionID) -> MakerSystem.FlipAuction? {
+    func flip(of id: MakerSystem.AuctionID) -> FlipLook? {
         flips[Int(id.rawValue) - 1]
     }
 
@@ -114,5 +114,21 @@ final class MakerAuctionQuotes {
         kinds[slot] = kind
         seconds[slot] = now
         quotes[slot] = quote
+    }
+}
+
+/// A Flipper auction as a block left it, with the approximations every keeper's look
+/// starts from (the lot in whole units, the standing bid in RAD), made once per block.
+struct FlipLook {
+    let auction: MakerSystem.FlipAuction
+    /// `lot` / 10¹⁸, approximately.
+    let lotUnits: Double
+    /// `bid` (RAD), approximately.
+    let bidValue: Double
+
+    init(_ auction: MakerSystem.FlipAuction) {
+        self.auction = auction
+        lotUnits = auction.lot.approximateValue / 1e18
+        bidValue = auction.bid.approximateValue
     }
 }
