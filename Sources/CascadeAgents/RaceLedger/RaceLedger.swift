@@ -580,13 +580,30 @@ public struct RaceLedger: Sendable {
         // open its next race in the same block.
         var slot = 0
         while slot < open.count {
-            if updateOpenRace(slot, at: point) {
+            if !isQuiet(slot), updateOpenRace(slot, at: point) {
                 settle(slot, at: point)
             } else {
                 slot += 1
             }
         }
         openNewRaces(at: point)
+    }
+
+    /// Whether the block brings open race `slot` nothing `updateOpenRace` would act on:
+    /// still unsafe as already noted, or its auctions still running — most races, most
+    /// blocks. Decided reading the race in place, without a call per race.
+    @inline(__always)
+    func isQuiet(_ slot: Int) -> Bool {
+        let id = openIDs[slot]
+        let marketUnsafe = marketStamp[id] == stamp
+        let chainUnsafe = chainStamp[id] == stamp
+        return open.withUnsafeBufferPointer { races in
+            let race = races.baseAddress! + slot
+            if marketUnsafe && race.pointee.unsafeBlock == nil { return false }
+            if chainUnsafe && race.pointee.liquidatableBlock == nil { return false }
+            if race.pointee.auctions.isEmpty { return marketUnsafe || chainUnsafe }
+            return chainUnsafe || !Race.allEnded(race.pointee.auctions)
+        }
     }
 
     /// Brings an open race up to date; true when it is over.
