@@ -107,7 +107,7 @@ extension Keeper {
             bidGasCost: inputs.gasBid.map {
                 gasCost(Self.bidGas, bid: $0, nativePrice: inputs.nativePrice)
             } ?? 0)
-        lastSale = SaleQuote()
+        lastSales = SaleQuotes()
         while budget > 0, index < auctions.count {
             let known = auctions[index]
             // A revert's hold-off is in `nextChecks` too (`holdOff`).
@@ -158,15 +158,16 @@ extension Keeper {
 
     /// What selling `amount` of `collateral` on the venue brings in this pass. Lots are
     /// mostly the same size (the v1 Cat cuts them at `lump`), so a pass over thousands of
-    /// auctions asks the same question again and again: the last answer is kept for the
-    /// pass (`bidOnAuctions` clears it), and the venue's depth curve (an `exp`) is walked
-    /// once per distinct lot instead of once per auction.
+    /// auctions asks the same question again and again: the last few answers are kept for
+    /// the pass (`bidOnAuctions` clears them), and the venue's depth curve (an `exp`) is
+    /// walked once per distinct lot instead of once per auction.
     func saleValue(_ collateral: Int, amount: Double, _ inputs: PassInputs) -> Double {
-        if lastSale.collateral == collateral && lastSale.amount == amount {
-            return lastSale.value
+        for slot in 0..<SaleQuotes.count
+        where lastSales[slot].collateral == collateral && lastSales[slot].amount == amount {
+            return lastSales[slot].value
         }
         let value = inputs.view.saleValue(collateral, amount: amount, at: inputs.now)
-        lastSale = SaleQuote(collateral: collateral, amount: amount, value: value)
+        lastSales.keep(SaleQuote(collateral: collateral, amount: amount, value: value))
         return value
     }
 
@@ -391,7 +392,12 @@ extension Keeper {
             // The margin covers both doubles' rounding many times over.
             let worthWad = max(0, worth) * 1e18
             if worthWad * 1e27 * (1 + 1e-9) >= look.bidValue {
-                let wanted = min(flip.tab, (UInt256(truncating: worthWad) ?? .zero) * .ray)
+                // Likewise, `wanted ≥ (worth · 10¹⁸ − 1) · 10²⁷`: when that is clearly above
+                // the tab, the bid is the tab, without the conversion and the product (the
+                // conversion gives nothing, so a zero bid, from 2²⁵⁶ on).
+                let wanted =
+                    worthWad < 0x1p256 && worthWad * 1e27 >= look.tabValue * (1 + 1e-9) + 1e27
+                    ? flip.tab : min(flip.tab, (UInt256(truncating: worthWad) ?? .zero) * .ray)
                 // A bid of the whole tab needs no `beg` step: the division is made only when
                 // the bid is below it (most looks valued the lot above it).
                 if wanted > flip.bid, wanted == flip.tab || wanted >= flip.bid * beg / .wad {

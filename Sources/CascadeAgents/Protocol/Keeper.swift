@@ -78,7 +78,7 @@ public final class Keeper: Agent {
     /// The world's keepers' news of the latest blocks, read once per block.
     let newsBook: KeeperNewsBook
     /// The auction pass's last venue sale value (see `saleValue(_:amount:_:)`).
-    @exclusivity(unchecked) var lastSale = SaleQuote()
+    @exclusivity(unchecked) var lastSales = SaleQuotes()
     /// The current auction pass's Flipper terms (`bidOnAuctions` sets them).
     @exclusivity(unchecked) var lastFlipTerms = FlipPassTerms()
 
@@ -299,6 +299,33 @@ struct SaleQuote {
     var collateral = -1
     var amount = 0.0
     var value = 0.0
+}
+
+/// The last few sale values of an auction pass (`Keeper.saleValue`), replaced oldest first:
+/// a pass meets a few lot sizes over and over (full `lump` lots, each ilk's remainders).
+struct SaleQuotes {
+    static let count = 4
+    private var quotes = (SaleQuote(), SaleQuote(), SaleQuote(), SaleQuote())
+    private var next = 0
+
+    subscript(slot: Int) -> SaleQuote {
+        switch slot {
+        case 0: quotes.0
+        case 1: quotes.1
+        case 2: quotes.2
+        default: quotes.3
+        }
+    }
+
+    mutating func keep(_ quote: SaleQuote) {
+        switch next {
+        case 0: quotes.0 = quote
+        case 1: quotes.1 = quote
+        case 2: quotes.2 = quote
+        default: quotes.3 = quote
+        }
+        next = (next + 1) % Self.count
+    }
 }
 
 /// What a keeper did, for tests and reports.

@@ -125,10 +125,13 @@ struct FlipLook {
     let lotUnits: Double
     /// `bid` (RAD), approximately.
     let bidValue: Double
+    /// `tab` (RAD), approximately.
+    let tabValue: Double
 
     init(_ auction: MakerSystem.FlipAuction) {
         self.auction = auction
         lotUnits = auction.lot.approximateValue / 1e18
         bidValue = auction.bid.approximateValue
+        tabValue = auction.tab.approximateValue
     }
 }

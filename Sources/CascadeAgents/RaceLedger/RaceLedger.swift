@@ -598,11 +598,10 @@ public struct RaceLedger: Sendable {
         let marketUnsafe = marketStamp[id] == stamp
         let chainUnsafe = chainStamp[id] == stamp
         return open.withUnsafeBufferPointer { races in
-            let race = races.baseAddress! + slot
-            if marketUnsafe && race.pointee.unsafeBlock == nil { return false }
-            if chainUnsafe && race.pointee.liquidatableBlock == nil { return false }
-            if race.pointee.auctions.isEmpty { return marketUnsafe || chainUnsafe }
-            return chainUnsafe || !Race.allEnded(race.pointee.auctions)
+            if marketUnsafe && races[slot].unsafeBlock == nil { return false }
+            if chainUnsafe && races[slot].liquidatableBlock == nil { return false }
+            if races[slot].auctions.isEmpty { return marketUnsafe || chainUnsafe }
+            return chainUnsafe || !Race.allEnded(races[slot].auctions)
         }
     }
 
