@@ -386,23 +386,12 @@ extension Keeper {
         var first: BidCandidate?
         var second: BidCandidate?
         if flip.bid < flip.tab {
-            // The bid its valuation allows: `wanted ≤ ⌊worth · 10¹⁸⌋ · 10²⁷ ≤ worth · 10⁴⁵`
-            // RAD, so when that product is clearly below the standing bid (most looks on
-            // Black Thursday) no tend is possible, and the 256-bit conversion is skipped.
-            // The margin covers both doubles' rounding many times over.
-            let worthWad = max(0, worth) * 1e18
-            if worthWad * 1e27 * (1 + 1e-9) >= look.bidValue {
-                // Likewise, `wanted ≥ (worth · 10¹⁸ − 1) · 10²⁷`: when that is clearly above
-                // the tab, the bid is the tab, without the conversion and the product (the
-                // conversion gives nothing, so a zero bid, from 2²⁵⁶ on).
-                let wanted =
-                    worthWad < 0x1p256 && worthWad * 1e27 >= look.tabValue * (1 + 1e-9) + 1e27
-                    ? flip.tab : min(flip.tab, (UInt256(truncating: worthWad) ?? .zero) * .ray)
+            if let wanted = look.tendAllowed(worth: worth),
                 // A bid of the whole tab needs no `beg` step: the division is made only when
                 // the bid is below it (most looks valued the lot above it).
-                if wanted > flip.bid, wanted == flip.tab || wanted >= flip.bid * beg / .wad {
-                    first = .tend(bid: wanted)
-                }
+                wanted > flip.bid, wanted == flip.tab || wanted >= flip.bid * beg / .wad
+            {
+                first = .tend(bid: wanted)
             }
             // The opportunist: nobody has bid for a while; one wei of DAI may win the lot.
             if flip.bid.isZero, let wait = settings.opportunistWait,

@@ -134,4 +134,24 @@ struct FlipLook {
         bidValue = auction.bid.approximateValue
         tabValue = auction.tab.approximateValue
     }
+
+    /// The tend a valuation of `worth` (quote, for the whole lot) allows:
+    /// `min(tab, ⌊max(0, worth) · 10¹⁸⌋ · 10²⁷)` RAD (a zero bid when the valuation is
+    /// beyond 2²⁵⁶ wei), or nil when that is certainly not above the standing bid.
+    ///
+    /// Exact, and cheap in the common cases. `wanted ≤ ⌊worth · 10¹⁸⌋ · 10²⁷ ≤ worth · 10⁴⁵`,
+    /// so a product clearly below the standing bid (most looks on Black Thursday) rules a
+    /// tend out without the 256-bit conversion; `wanted ≥ (worth · 10¹⁸ − 1) · 10²⁷`, so one
+    /// clearly above the tab makes the bid the tab without the conversion and the product.
+    /// "Clearly": by a relative margin of 10⁻⁹, which covers the doubles' rounding (the
+    /// approximations are within a few ulps) many times over.
+    @inline(__always)
+    func tendAllowed(worth: Double) -> UInt256? {
+        let worthWad = max(0, worth) * 1e18
+        guard worthWad * 1e27 * (1 + 1e-9) >= bidValue else { return nil }
+        if worthWad < 0x1p256 && worthWad * 1e27 >= tabValue * (1 + 1e-9) + 1e27 {
+            return auction.tab
+        }
+        return min(auction.tab, (UInt256(truncating: worthWad) ?? .zero) * MakerSystem.ray)
+    }
 }
