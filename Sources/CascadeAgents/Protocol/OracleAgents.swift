@@ -151,6 +151,10 @@ public final class FeedTransmitter: Agent {
     let maxAnswer: UInt256
     @exclusivity(unchecked) var outbox: Outbox<Void>
     @exclusivity(unchecked) var observations: [(price: UInt256, at: SimTime)?]
+    /// The reporters with an observation, by price ascending: kept in order as each
+    /// observation arrives (one moves), so that deciding, which happens on every
+    /// observation and every block, reads the sorted prices instead of sorting them.
+    @exclusivity(unchecked) var ranked = PriceRanking()
     @exclusivity(unchecked) var newest: NewestBlock
     /// The newest observed block's mean gas price (for `.marketMultiple` bids).
     @exclusivity(unchecked) var onChain: MedianAggregator.RoundData?
@@ -191,6 +195,7 @@ public final class FeedTransmitter: Agent {
         case .custom(.observed(_, let reporter, let price, let at)):
             if observations.indices.contains(reporter) {
                 observations[reporter] = (price, at)
+                ranked.move(reporter, to: price)
             }
             consider(context)
         case .blockObserved(let report):
@@ -218,14 +223,16 @@ public final class FeedTransmitter: Agent {
             outbox.replace(at: 0, bid: bid, context)
             return
         }
+        // The fresh observations' prices, ascending (`ranked`).
         var fresh: [UInt256] = []
-        fresh.reserveCapacity(observations.count)
-        for case let observation? in observations
-        where context.now - observation.at <= settings.maxObservationAge {
+        fresh.reserveCapacity(ranked.reporters.count)
+        for reporter in ranked.reporters {
+            guard let observation = observations[reporter],
+                context.now - observation.at <= settings.maxObservationAge
+            else { continue }
             fresh.append(observation.price)
         }
         guard fresh.count >= quorum else { return }
-        fresh.sort()
         let median = fresh[fresh.count / 2]
         let now = UInt64(max(0, context.now.wholeSeconds))
         guard
