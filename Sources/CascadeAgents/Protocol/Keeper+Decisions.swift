@@ -80,9 +80,9 @@ extension Keeper {
         _ state: ProtocolState, block: UInt64, budget: inout Int,
         _ context: Context<ProtocolMessage>
     ) {
-        // Finished auctions are dropped when next looked at, not by a pass over all of
+        // Finished auctions are found when next looked at, not by a pass over all of
         // them every block (thousands of live auctions × keepers × blocks).
-        var finished = false
+        var finished = 0
         let now = context.now.milliseconds
         guard now >= earliestCheck else { return }
         let second = UInt64(max(0, context.now.wholeSeconds))
@@ -120,7 +120,7 @@ extension Keeper {
             switch quotes.read(known.id, block: block, state: state, now: second) {
             case .gone:
                 nextChecks[index] = .max
-                finished = true
+                finished += 1
                 index = nextDue(from: index + 1, now: now)
                 continue
             case .clip:
@@ -146,8 +146,12 @@ extension Keeper {
             }
             index = nextDue(from: index + 1, now: now)
         }
-        if finished {
+        // Finished auctions stay in place (never due again) until they are a fifth of
+        // the list: removing them is a pass over all the others, and most passes finish one.
+        finishedKept += finished
+        if finishedKept * 5 > auctions.count {
             nextChecks.removeFinished(alongside: &auctions)
+            finishedKept = 0
         }
     }
 

@@ -64,6 +64,9 @@ public final class Keeper: Agent {
     /// At most the smallest of `nextChecks` (`Int64.min`: unknown): a pass before it has
     /// nothing due and returns without scanning them.
     @exclusivity(unchecked) var earliestCheck = Int64.max
+    /// Finished auctions still in `auctions` (their next check `Int64.max`): removed all
+    /// at once when they are a fifth of it.
+    @exclusivity(unchecked) var finishedKept = 0
     /// Targets somebody else moved on, or its own attempt on reverted: what `raisePending`
     /// raises the bid for. Kept only by a keeper with a raise rule (no other reads it: a
     /// set of every vault liquidated and every auction bid on, hashed on each insertion,
@@ -157,6 +160,12 @@ public final class Keeper: Agent {
         bidOnAuctions(report.state, block: report.header.number, budget: &budget, context)
     }
 
+    /// Whether auction `id` is among its live auctions (a finished one may still hold its
+    /// place in the list: `finishedKept`).
+    func isKnown(_ id: MakerSystem.AuctionID) -> Bool {
+        auctions.indices.contains { auctions[$0].id == id && nextChecks[$0] != .max }
+    }
+
     /// New auctions and competitors' moves, from the block's news (read once per block
     /// for all keepers: `KeeperNewsBook`).
     func learn(from news: [KeeperNews], blockTime: SimTime) {
@@ -167,7 +176,7 @@ public final class Keeper: Agent {
             case .kicked(let ilk, let auction, let keeper):
                 guard let collateral = ilks.firstIndex(of: ilk),
                     auction > highestKnownAuction
-                        || !auctions.contains(where: { $0.id == auction })
+                        || !isKnown(auction)
                 else { continue }
                 highestKnownAuction = max(highestKnownAuction, auction)
                 auctions.append(
@@ -251,7 +260,9 @@ public final class Keeper: Agent {
             retryAfter[target] = time
             return
         }
-        if let index = auctions.firstIndex(where: { $0.id == id }) {
+        if let index = auctions.indices.first(where: {
+            auctions[$0].id == id && nextChecks[$0] != .max
+        }) {
             nextChecks[index] = max(nextChecks[index], time.milliseconds)
         }
     }
