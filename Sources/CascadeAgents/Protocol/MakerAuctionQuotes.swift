@@ -74,18 +74,24 @@ final class MakerAuctionQuotes {
             }
         }
         reads += 1
-        guard let auction = state.maker.auction(id) else {
-            keep(slot, kind: .gone, now: now, quote: nil)
+        // Ids start at 1: there is no auction 0 (`MakerSystem.auction` finds none).
+        guard slot >= 0 else { return .gone }
+        reserve(slot)
+        generations[slot] = generation
+        // Only what the kind's readers read is written: a Clipper quote and its second,
+        // a Flipper record.
+        switch state.maker.auction(id) {
+        case nil:
+            kinds[slot] = .gone
             return .gone
-        }
-        switch auction {
-        case .clip(let sale):
-            let quote = prices.quote(id, sale, in: state.maker, now: now)
-            keep(slot, kind: .clip, now: now, quote: quote)
+        case .clip(let sale)?:
+            kinds[slot] = .clip
+            seconds[slot] = now
+            quotes[slot] = prices.quote(id, sale, in: state.maker, now: now)
             return .clip
-        case .flip(let flip):
-            keep(slot, kind: .flip, now: now, quote: nil)
-            if slot >= 0 { flips[slot] = FlipLook(flip) }
+        case .flip(let flip)?:
+            kinds[slot] = .flip
+            flips[slot] = FlipLook(flip)
             return .flip
         }
     }
@@ -100,20 +106,15 @@ final class MakerAuctionQuotes {
         flips[Int(id.rawValue) - 1]
     }
 
-    private func keep(_ slot: Int, kind: Read, now: UInt64, quote: ClipQuote?) {
-        guard slot >= 0 else { return }
-        if slot >= generations.count {
-            let grow = slot + 1 - generations.count
-            generations.append(contentsOf: repeatElement(0, count: grow))
-            kinds.append(contentsOf: repeatElement(.gone, count: grow))
-            seconds.append(contentsOf: repeatElement(0, count: grow))
-            quotes.append(contentsOf: repeatElement(nil, count: grow))
-            flips.append(contentsOf: repeatElement(nil, count: grow))
-        }
-        generations[slot] = generation
-        kinds[slot] = kind
-        seconds[slot] = now
-        quotes[slot] = quote
+    /// Makes room for an entry at `slot`.
+    private func reserve(_ slot: Int) {
+        guard slot >= generations.count else { return }
+        let grow = slot + 1 - generations.count
+        generations.append(contentsOf: repeatElement(0, count: grow))
+        kinds.append(contentsOf: repeatElement(.gone, count: grow))
+        seconds.append(contentsOf: repeatElement(0, count: grow))
+        quotes.append(contentsOf: repeatElement(nil, count: grow))
+        flips.append(contentsOf: repeatElement(nil, count: grow))
     }
 }
 
