@@ -71,7 +71,7 @@ public final class Keeper: Agent {
     /// raises the bid for. Kept only by a keeper with a raise rule (no other reads it: a
     /// set of every vault liquidated and every auction bid on, hashed on each insertion,
     /// cost the others 3% of a Black Thursday run for nothing).
-    @exclusivity(unchecked) var contested: Set<KeeperTarget> = []
+    @exclusivity(unchecked) var contested = KeeperTargetSet()
     /// Vaults not to try again before a time (after a revert). Auctions keep theirs in
     /// `nextChecks`: a dictionary lookup per auction per pass was 7% of the
     /// protocol world's time.

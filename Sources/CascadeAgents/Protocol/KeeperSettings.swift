@@ -109,3 +109,31 @@ enum KeeperTarget: Hashable {
     case vault(ilk: MakerSystem.IlkID, owner: Address)
     case auction(MakerSystem.AuctionID)
 }
+
+/// A set of keeper targets that only grows: auctions by id in a flag table (ids are dense,
+/// and every bid and take of a run lands here: hashing each into a growing set was 2% of a
+/// Black Thursday run), vaults in a set.
+struct KeeperTargetSet {
+    private var auctions: [Bool] = []
+    private var vaults: Set<KeeperTarget> = []
+
+    mutating func insert(_ target: KeeperTarget) {
+        guard case .auction(let id) = target, id.rawValue < UInt64(Int.max) else {
+            vaults.insert(target)
+            return
+        }
+        let slot = Int(id.rawValue)
+        if slot >= auctions.count {
+            auctions.append(contentsOf: repeatElement(false, count: slot + 1 - auctions.count))
+        }
+        auctions[slot] = true
+    }
+
+    func contains(_ target: KeeperTarget) -> Bool {
+        guard case .auction(let id) = target, id.rawValue < UInt64(Int.max) else {
+            return vaults.contains(target)
+        }
+        let slot = Int(id.rawValue)
+        return slot < auctions.count && auctions[slot]
+    }
+}
