@@ -150,14 +150,17 @@ public enum BlockBuilder {
             pool.scratchCandidates = heap.releaseStorage()
             pool.scratchFinished = finished
         }
-        // The pool is only read until the block is built; reading its accounts through a
-        // buffer pointer keeps each account and transaction borrowed (indexing the array
-        // copied them, a retain and a release each).
-        pool.accounts.withUnsafeBufferPointer { accounts in
-            for sender in pool.activeSenders {
+        let activeSenders = pool.activeSenders
+        // Through a buffer pointer: indexing the array copied each account (a retain and a
+        // release). A transaction competing for the block is moved out of its sender's
+        // queue (always the queue's first: a sender's transactions compete in nonce order)
+        // and, when included, on into `result.transactions`: no copy of it, no retain of its
+        // calls, nothing to destroy in the pool afterwards. One that does not fit goes back.
+        pool.accounts.withUnsafeMutableBufferPointer { accounts in
+            for sender in activeSenders {
                 let slot = Int(sender)
                 if let candidate = candidate(
-                    queue: accounts[slot].queue, slot: slot, position: 0,
+                    queue: accounts[slot].queue, slot: slot, taken: 0,
                     nonce: accounts[slot].nextNonce, baseFee: input.baseFee)
                 {
                     heap.push(candidate)
@@ -166,15 +169,17 @@ public enum BlockBuilder {
                 }
             }
             while let next = heap.pop() {
+                let entry = Mempool<State.Call>.take(from: &accounts[next.slot].queue)
                 let outcome = include(
-                    accounts[next.slot].queue[next.position].transaction, tip: next.tip,
-                    curve: &curve, state: &state, result: &result)
+                    entry.transaction, tip: next.tip, curve: &curve, state: &state,
+                    result: &result)
                 switch outcome {
                 case .included:
-                    let following = next.position + 1
-                    let nonce = accounts[next.slot].queue[next.position].transaction.nonce
+                    let nonce = entry.transaction.nonce
+                    result.transactions.append(entry.transaction)
+                    let following = next.taken + 1
                     if let candidate = candidate(
-                        queue: accounts[next.slot].queue, slot: next.slot, position: following,
+                        queue: accounts[next.slot].queue, slot: next.slot, taken: following,
                         nonce: nonce + 1, baseFee: input.baseFee)
                     {
                         heap.push(candidate)
@@ -183,27 +188,24 @@ public enum BlockBuilder {
                             Finished(slot: next.slot, included: following, dropped: false))
                     }
                 case .doesNotFit:
+                    accounts[next.slot].queue.insert(consume entry, at: 0)
                     finished.append(
-                        Finished(slot: next.slot, included: next.position, dropped: false))
+                        Finished(slot: next.slot, included: next.taken, dropped: false))
                 case .dropped(let reason):
-                    let transaction = accounts[next.slot].queue[next.position].transaction
                     result.dropped.append(
                         DroppedTransaction(
-                            hash: transaction.hash, sender: transaction.sender,
-                            nonce: transaction.nonce, reason: reason))
+                            hash: entry.transaction.hash, sender: entry.transaction.sender,
+                            nonce: entry.transaction.nonce, reason: reason))
                     finished.append(
-                        Finished(slot: next.slot, included: next.position, dropped: true))
+                        Finished(slot: next.slot, included: next.taken, dropped: true))
                 }
             }
         }
         for record in finished where record.included > 0 || record.dropped {
             let nextNonce = pool.accounts[record.slot].nextNonce + UInt64(record.included)
-            pool.removeIncluded(
-                slot: record.slot, included: record.included, nextNonce: nextNonce,
-                deactivating: false)
-            if record.dropped {
-                pool.remove(slot: record.slot, position: 0, deactivating: false)
-            }
+            pool.settleTaken(
+                slot: record.slot, taken: record.included + (record.dropped ? 1 : 0),
+                nextNonce: nextNonce)
         }
         pool.removeEmptySenders()
         curve.fillRest(agentGas: result.agentGasUsed, into: &result)
@@ -232,18 +234,17 @@ public enum BlockBuilder {
         case dropped(DropReason)
     }
 
-    /// The candidate at `position` of a sender's queue, if it carries `nonce` and its fee
-    /// cap reaches the base fee.
+    /// The first transaction of a sender's queue as a candidate, if it carries `nonce` and
+    /// its fee cap reaches the base fee; `taken` of the sender's transactions were taken
+    /// for the block before it.
     @inlinable
     static func candidate<Call>(
-        queue: [Mempool<Call>.Entry], slot: Int, position: Int, nonce: UInt64, baseFee: Wei
+        queue: [Mempool<Call>.Entry], slot: Int, taken: Int, nonce: UInt64, baseFee: Wei
     ) -> Candidate? {
-        guard position < queue.count, queue[position].transaction.nonce == nonce,
-            let tip = queue[position].transaction.bid.effectiveTip(baseFee: baseFee)
+        guard let first = queue.first, first.transaction.nonce == nonce,
+            let tip = first.transaction.bid.effectiveTip(baseFee: baseFee)
         else { return nil }
-        return Candidate(
-            tip: tip, arrival: queue[position].transaction.arrival, slot: slot,
-            position: position)
+        return Candidate(tip: tip, arrival: first.transaction.arrival, slot: slot, taken: taken)
     }
 
     @inlinable
@@ -266,17 +267,20 @@ public enum BlockBuilder {
         else {
             return .dropped(.insufficientFunds)
         }
-        let receipt = execute(
-            transaction, tip: tip, index: result.receipts.count, input: input, state: &state,
-            events: &result.events)
-        result.agentGasUsed += receipt.gasUsed
-        result.agentBurned += receipt.fee.burned
-        result.agentTips += receipt.fee.tip
-        if !receipt.status.isSuccess {
+        let index = result.receipts.count
+        let execution = run(
+            transaction, tip: tip, input: input, state: &state, events: &result.events)
+        result.agentGasUsed += execution.outcome.gasUsed
+        result.agentBurned += execution.fee.burned
+        result.agentTips += execution.fee.tip
+        if execution.outcome.failure != nil {
             result.revertedCount += 1
         }
-        result.transactions.append(transaction)
-        result.receipts.append(receipt)
+        // Built in place in the array: a receipt made first and appended was copied and
+        // destroyed through its value witnesses (the revert reason makes it non-trivial).
+        result.receipts.append(
+            Receipt(
+                transaction, index: index, execution: execution, events: result.events.count))
         return .included
     }
 
@@ -296,6 +300,34 @@ public enum BlockBuilder {
         _ transaction: Transaction<State.Call>, tip: Wei, index: Int, input: BlockInput,
         state: inout State, events: inout [State.Event]
     ) -> Receipt {
+        let execution = run(transaction, tip: tip, input: input, state: &state, events: &events)
+        return Receipt(transaction, index: index, execution: execution, events: events.count)
+    }
+
+    /// What `run` did: the calls' outcome, the fee, the price and where the transaction's
+    /// events start.
+    @usableFromInline
+    struct Execution {
+        @usableFromInline var outcome: CallsOutcome
+        @usableFromInline var fee: FeeSplit
+        @usableFromInline var price: Wei
+        @usableFromInline var eventsBefore: Int
+
+        @inlinable
+        init(outcome: CallsOutcome, fee: FeeSplit, price: Wei, eventsBefore: Int) {
+            self.outcome = outcome
+            self.fee = fee
+            self.price = price
+            self.eventsBefore = eventsBefore
+        }
+    }
+
+    /// `execute` without the receipt (see there).
+    @inlinable
+    static func run<State: LedgerState>(
+        _ transaction: Transaction<State.Call>, tip: Wei, input: BlockInput,
+        state: inout State, events: inout [State.Event]
+    ) -> Execution {
         precondition(
             transaction.bid.effectiveTip(baseFee: input.baseFee) == tip,
             "tip is not the bid's effective tip at this base fee")
@@ -330,21 +362,14 @@ public enum BlockBuilder {
                 state = copy
             }
         }
-        let fee = FeeSplit(gasUsed: outcome.gasUsed, baseFee: input.baseFee, effectiveTip: tip)
-        var receipt = Receipt(
-            hash: transaction.hash, sender: sender, nonce: transaction.nonce, index: index,
-            status: .success, gasUsed: outcome.gasUsed, effectiveGasPrice: price, fee: fee,
-            failedCall: nil, events: eventsBefore..<events.count)
-        if let failure = outcome.failure {
+        if outcome.failure != nil {
             events.removeSubrange(eventsBefore...)
-            receipt.status = .reverted(failure.revert)
-            receipt.failedCall = failure.call
-            receipt.events = eventsBefore..<eventsBefore
         }
+        let fee = FeeSplit(gasUsed: outcome.gasUsed, baseFee: input.baseFee, effectiveTip: tip)
         // Refund the unused gas and pay the tip: net, `gasUsed × baseFee` stays burned.
         state.ledger.mint(native, to: sender, amount: prepaid - fee.paid)
         state.ledger.mint(native, to: input.producer, amount: fee.tip)
-        return receipt
+        return Execution(outcome: outcome, fee: fee, price: price, eventsBefore: eventsBefore)
     }
 
     /// What running a transaction's calls came to: the gas and the first failure, if any.
@@ -369,19 +394,26 @@ public enum BlockBuilder {
         events: inout [State.Event]
     ) -> CallsOutcome {
         var gasUsed = intrinsicGasPerTransaction
-        for callIndex in transaction.calls.indices {
-            let call = transaction.calls[callIndex]
-            gasUsed += call.gasCost
-            if gasUsed > transaction.gasLimit {
-                return CallsOutcome(
-                    gasUsed: transaction.gasLimit, failure: (callIndex, Revert("out of gas")))
+        // Each call borrowed through the array's buffer: binding `calls[index]` copied the
+        // call (its enum's outlined copy and destroy).
+        let failed = transaction.calls.withUnsafeBufferPointer { calls -> CallsOutcome? in
+            for callIndex in calls.indices {
+                gasUsed += calls[callIndex].gasCost
+                if gasUsed > transaction.gasLimit {
+                    return CallsOutcome(
+                        gasUsed: transaction.gasLimit, failure: (callIndex, Revert("out of gas")))
+                }
+                do throws(Revert) {
+                    try state.apply(
+                        calls[callIndex], caller: transaction.sender, block: context,
+                        events: &events)
+                } catch {
+                    return CallsOutcome(gasUsed: gasUsed, failure: (callIndex, error))
+                }
             }
-            do {
-                try state.apply(call, caller: transaction.sender, block: context, events: &events)
-            } catch {
-                return CallsOutcome(gasUsed: gasUsed, failure: (callIndex, error))
-            }
+            return nil
         }
+        if let failed { return failed }
         do {
             try state.finishTransaction()
         } catch {
@@ -397,14 +429,15 @@ struct Candidate: Sendable {
     @usableFromInline var tip: Wei
     @usableFromInline var arrival: UInt64
     @usableFromInline var slot: Int
-    @usableFromInline var position: Int
+    /// How many of the sender's transactions were taken for the block before this one.
+    @usableFromInline var taken: Int
 
     @inlinable
-    init(tip: Wei, arrival: UInt64, slot: Int, position: Int) {
+    init(tip: Wei, arrival: UInt64, slot: Int, taken: Int) {
         self.tip = tip
         self.arrival = arrival
         self.slot = slot
-        self.position = position
+        self.taken = taken
     }
 }
 
@@ -494,6 +527,10 @@ struct BackgroundCurve {
     /// Tiers `0..<eligible` have a price at or above the base fee.
     @usableFromInline let eligible: Int
     @usableFromInline let legacyTips: Bool
+    /// The last `gasTippingAbove` question and answer: agents' transactions often tip
+    /// alike, and the binary search was 3% of the chain benchmark.
+    @usableFromInline var lastTip: Wei?
+    @usableFromInline var lastGasAbove: Gas = 0
 
     @inlinable
     init(_ background: BackgroundBlock, input: BlockInput) {
@@ -516,10 +553,20 @@ struct BackgroundCurve {
         return legacyTips ? headroom : min(background.priorityFee, headroom)
     }
 
-    /// Background gas tipping strictly more than `tip` (binary search over tiers).
+    /// Background gas tipping strictly more than `tip` (binary search over tiers, or the
+    /// last answer when asked about the same tip again).
     @inlinable
-    func gasTippingAbove(_ tip: Wei) -> Gas {
+    mutating func gasTippingAbove(_ tip: Wei) -> Gas {
         if agentsFirst { return 0 }
+        if lastTip == tip { return lastGasAbove }
+        let gas = searchGasTippingAbove(tip)
+        lastTip = tip
+        lastGasAbove = gas
+        return gas
+    }
+
+    @inlinable
+    func searchGasTippingAbove(_ tip: Wei) -> Gas {
         var low = 0
         var high = eligible
         while low < high {

@@ -305,46 +305,27 @@ public struct Mempool<Call: Sendable>: Sendable {
         }
     }
 
-    /// Removes the first `included` transactions of `slot`'s queue and advances its nonce
-    /// past them; used by the builder after a block.
+    /// Moves the first entry out of `queue` (the builder takes it for the block); the
+    /// pool's books follow in `settleTaken`.
     @inlinable
-    mutating func removeIncluded(
-        slot: Int, included: Int, nextNonce: UInt64, deactivating: Bool = true
-    ) {
-        precondition(included <= accounts[slot].queue.count, "removing more than queued")
-        let queued = accounts[slot].queue.count
-        if included == 1 && queued == 1 {
-            // The usual case (the one pooled transaction was included): `removeLast()`
-            // releases the entry directly; `removeAll(keepingCapacity:)` went through the
-            // generic range replacement and the runtime's array destroy (3% of the chain
-            // benchmark).
-            accounts[slot].queue.removeLast()
-        } else if included == queued {
-            // Everything pooled was included, without the range replacement of `removeFirst`.
-            accounts[slot].queue.removeAll(keepingCapacity: true)
-        } else {
-            accounts[slot].queue.removeFirst(included)
-        }
+    static func take(from queue: inout [Entry]) -> Entry {
+        // `removeLast()` for the usual single entry: no shifting.
+        queue.count == 1 ? queue.removeLast() : queue.removeFirst()
+    }
+
+    /// Books `taken` transactions moved out of `slot`'s queue by `take(from:)`: advances the
+    /// nonce past them and drops those left behind with a used nonce. The sender stays
+    /// listed as active (the builder calls `removeEmptySenders` afterwards).
+    @inlinable
+    mutating func settleTaken(slot: Int, taken: Int, nextNonce: UInt64) {
         accounts[slot].nextNonce = nextNonce
-        storedCount -= included
+        storedCount -= taken
+        guard !accounts[slot].queue.isEmpty else { return }
         // Transactions left behind with a now-used nonce can never run.
         let stale = accounts[slot].queue.prefix { $0.transaction.nonce < nextNonce }.count
         if stale > 0 {
             accounts[slot].queue.removeFirst(stale)
             storedCount -= stale
-        }
-        if deactivating && accounts[slot].queue.isEmpty {
-            deactivate(UInt32(slot))
-        }
-    }
-
-    /// Removes the transaction at `position` of `slot`'s queue (dropped by the builder).
-    @inlinable
-    mutating func remove(slot: Int, position: Int, deactivating: Bool = true) {
-        accounts[slot].queue.remove(at: position)
-        storedCount -= 1
-        if deactivating && accounts[slot].queue.isEmpty {
-            deactivate(UInt32(slot))
         }
     }
 
