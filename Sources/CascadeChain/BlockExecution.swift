@@ -169,14 +169,14 @@ public enum BlockBuilder {
                 }
             }
             while let next = heap.pop() {
-                let entry = Mempool<State.Call>.take(from: &accounts[next.slot].queue)
+                let submittedAt = accounts[next.slot].queue[0].submittedAt
+                let transaction = Mempool<State.Call>.takeFirst(from: &accounts[next.slot].queue)
                 let outcome = include(
-                    entry.transaction, tip: next.tip, curve: &curve, state: &state,
-                    result: &result)
+                    transaction, tip: next.tip, curve: &curve, state: &state, result: &result)
                 switch outcome {
                 case .included:
-                    let nonce = entry.transaction.nonce
-                    result.transactions.append(entry.transaction)
+                    let nonce = transaction.nonce
+                    result.transactions.append(consume transaction)
                     let following = next.taken + 1
                     if let candidate = candidate(
                         queue: accounts[next.slot].queue, slot: next.slot, taken: following,
@@ -188,14 +188,16 @@ public enum BlockBuilder {
                             Finished(slot: next.slot, included: following, dropped: false))
                     }
                 case .doesNotFit:
-                    accounts[next.slot].queue.insert(consume entry, at: 0)
+                    accounts[next.slot].queue.insert(
+                        Mempool.Entry(transaction: consume transaction, submittedAt: submittedAt),
+                        at: 0)
                     finished.append(
                         Finished(slot: next.slot, included: next.taken, dropped: false))
                 case .dropped(let reason):
                     result.dropped.append(
                         DroppedTransaction(
-                            hash: entry.transaction.hash, sender: entry.transaction.sender,
-                            nonce: entry.transaction.nonce, reason: reason))
+                            hash: transaction.hash, sender: transaction.sender,
+                            nonce: transaction.nonce, reason: reason))
                     finished.append(
                         Finished(slot: next.slot, included: next.taken, dropped: true))
                 }

@@ -305,15 +305,15 @@ public struct Mempool<Call: Sendable>: Sendable {
         }
     }
 
-    /// Moves the first entry out of `queue` (the builder takes it for the block); the
-    /// pool's books follow in `settleTaken`.
+    /// Moves the first transaction out of `queue` (the builder takes it for the block);
+    /// the pool's books follow in `settleTaken`.
     @inlinable
-    static func take(from queue: inout [Entry]) -> Entry {
+    static func takeFirst(from queue: inout [Entry]) -> Transaction<Call> {
         // `removeLast()` for the usual single entry: no shifting.
-        queue.count == 1 ? queue.removeLast() : queue.removeFirst()
+        queue.count == 1 ? queue.removeLast().transaction : queue.removeFirst().transaction
     }
 
-    /// Books `taken` transactions moved out of `slot`'s queue by `take(from:)`: advances the
+    /// Books `taken` transactions moved out of `slot`'s queue by `takeFirst(from:)`: advances the
     /// nonce past them and drops those left behind with a used nonce. The sender stays
     /// listed as active (the builder calls `removeEmptySenders` afterwards).
     @inlinable

@@ -67,10 +67,10 @@ extension Receipt {
     /// The receipt of `transaction`, executed as `execution` says, at `index` in its block;
     /// `events` is the block's event count after it. Made in one piece so that it can be
     /// built in place in the block's receipt array.
-    @inlinable
+    @inlinable @inline(__always)
     init<Call>(
-        _ transaction: Transaction<Call>, index: Int, execution: BlockBuilder.Execution,
-        events: Int
+        _ transaction: borrowing Transaction<Call>, index: Int,
+        execution: borrowing BlockBuilder.Execution, events: Int
     ) {
         let failure = execution.outcome.failure
         self.init(
