@@ -369,8 +369,7 @@ public enum BlockBuilder {
         }
         let fee = FeeSplit(gasUsed: outcome.gasUsed, baseFee: input.baseFee, effectiveTip: tip)
         // Refund the unused gas and pay the tip: net, `gasUsed × baseFee` stays burned.
-        state.ledger.mint(native, to: sender, amount: prepaid - fee.paid)
-        state.ledger.mint(native, to: input.producer, amount: fee.tip)
+        state.ledger.mint(native, prepaid - fee.paid, to: sender, fee.tip, to: input.producer)
         return Execution(outcome: outcome, fee: fee, price: price, eventsBefore: eventsBefore)
     }
 
