@@ -143,11 +143,18 @@ public enum BlockBuilder {
         result.reset(input: input)
         var curve = BackgroundCurve(background, input: input)
         // Borrow the pool's scratch arrays (swapped out, so `pool` stays free to mutate).
-        var heap = CandidateHeap(
-            byArrival: input.market.ordersByArrival, storage: pool.takeScratchCandidates())
+        // The senders' first transactions are sorted once; a sender's later nonces, which
+        // can only compete once its earlier one is in, wait in a heap. Each step takes the
+        // better of the two heads: the order of a heap of all candidates (a total order:
+        // arrivals are unique), for a sort of a nearly sorted list (senders activate about
+        // in arrival order) instead of a heap pop per transaction, 4% of the chain benchmark.
+        let byArrival = input.market.ordersByArrival
+        var firsts = pool.takeScratchCandidates()
+        var heap = CandidateHeap(byArrival: byArrival, storage: pool.takeScratchFollowers())
         var finished = pool.takeScratchFinished()
         defer {
-            pool.scratchCandidates = heap.releaseStorage()
+            pool.scratchCandidates = firsts
+            pool.scratchFollowers = heap.releaseStorage()
             pool.scratchFinished = finished
         }
         let activeSenders = pool.activeSenders
@@ -163,12 +170,27 @@ public enum BlockBuilder {
                     queue: accounts[slot].queue, slot: slot, taken: 0,
                     nonce: accounts[slot].nextNonce, baseFee: input.baseFee)
                 {
-                    heap.push(candidate)
+                    firsts.append(candidate)
                 } else {
                     finished.append(Finished(slot: slot, included: 0, dropped: false))
                 }
             }
-            while let next = heap.pop() {
+            firsts.sort { CandidateHeap.precedes($0, $1, byArrival: byArrival) }
+            var nextFirst = 0
+            while true {
+                let next: Candidate
+                if let follower = heap.top,
+                    nextFirst == firsts.count
+                        || CandidateHeap.precedes(follower, firsts[nextFirst], byArrival: byArrival)
+                {
+                    next = follower
+                    heap.removeTop()
+                } else if nextFirst < firsts.count {
+                    next = firsts[nextFirst]
+                    nextFirst += 1
+                } else {
+                    break
+                }
                 let submittedAt = accounts[next.slot].queue[0].submittedAt
                 let transaction = Mempool<State.Call>.takeFirst(from: &accounts[next.slot].queue)
                 let outcome = include(
@@ -454,6 +476,16 @@ struct CandidateHeap {
         self.byArrival = byArrival
         self.storage = storage
         self.storage.removeAll(keepingCapacity: true)
+    }
+
+    /// The first candidate, if any.
+    @inlinable
+    var top: Candidate? { storage.first }
+
+    /// Removes the first candidate; the heap must not be empty.
+    @inlinable
+    mutating func removeTop() {
+        _ = pop()
     }
 
     /// Hands back the storage for reuse.

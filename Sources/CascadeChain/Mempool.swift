@@ -112,6 +112,7 @@ public struct Mempool<Call: Sendable>: Sendable {
     /// The builder's working storage, kept here so a block allocates nothing new.
     @usableFromInline var scratchCandidates: [Candidate] = []
     @usableFromInline var scratchFinished: [BlockBuilder.Finished] = []
+    @usableFromInline var scratchFollowers: [Candidate] = []
     /// The next arrival number `submit` hands out.
     public var nextArrival: UInt64 { storedNextArrival }
     @usableFromInline var storedNextArrival: UInt64 = 0
@@ -351,6 +352,14 @@ public struct Mempool<Call: Sendable>: Sendable {
     mutating func takeScratchCandidates() -> [Candidate] {
         var taken: [Candidate] = []
         swap(&taken, &scratchCandidates)
+        taken.removeAll(keepingCapacity: true)
+        return taken
+    }
+
+    @inlinable
+    mutating func takeScratchFollowers() -> [Candidate] {
+        var taken: [Candidate] = []
+        swap(&taken, &scratchFollowers)
         return taken
     }
 
