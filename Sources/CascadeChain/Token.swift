@@ -83,7 +83,7 @@ public struct Token: LedgerState, Hashable {
         hasher.combine(minter)
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func apply(
         _ call: Call, caller: Address, block: BlockContext, events: inout [Event]
     ) throws(Revert) {
