@@ -151,12 +151,12 @@ public enum BlockBuilder {
         let byArrival = input.market.ordersByArrival
         var firsts = pool.takeScratchCandidates()
         var heap = CandidateHeap(byArrival: byArrival, storage: pool.takeScratchFollowers())
-        var finished = pool.takeScratchFinished()
         defer {
             pool.scratchCandidates = firsts
             pool.scratchFollowers = heap.releaseStorage()
-            pool.scratchFinished = finished
         }
+        // Transactions taken out of the pool for good (included or dropped).
+        var taken = 0
         let activeSenders = pool.activeSenders
         // Through a buffer pointer: indexing the array copied each account (a retain and a
         // release). A transaction competing for the block is moved out of its sender's
@@ -164,6 +164,20 @@ public enum BlockBuilder {
         // and, when included, on into `result.transactions`: no copy of it, no retain of its
         // calls, nothing to destroy in the pool afterwards. One that does not fit goes back.
         pool.accounts.withUnsafeMutableBufferPointer { accounts in
+            /// A sender is done for this block: its nonce moves past the `included`.
+            @inline(__always) func finish(_ slot: Int, included: Int, dropped: Bool) {
+                guard included > 0 || dropped else { return }
+                let nextNonce = accounts[slot].nextNonce + UInt64(included)
+                accounts[slot].nextNonce = nextNonce
+                taken += included + (dropped ? 1 : 0)
+                // Transactions left behind with a now-used nonce can never run.
+                if let first = accounts[slot].queue.first, first.transaction.nonce < nextNonce {
+                    let stale = accounts[slot].queue.prefix { $0.transaction.nonce < nextNonce }
+                        .count
+                    accounts[slot].queue.removeFirst(stale)
+                    taken += stale
+                }
+            }
             for sender in activeSenders {
                 let slot = Int(sender)
                 if let candidate = candidate(
@@ -171,8 +185,6 @@ public enum BlockBuilder {
                     nonce: accounts[slot].nextNonce, baseFee: input.baseFee)
                 {
                     firsts.append(candidate)
-                } else {
-                    finished.append(Finished(slot: slot, included: 0, dropped: false))
                 }
             }
             firsts.sort { CandidateHeap.precedes($0, $1, byArrival: byArrival) }
@@ -206,49 +218,27 @@ public enum BlockBuilder {
                     {
                         heap.push(candidate)
                     } else {
-                        finished.append(
-                            Finished(slot: next.slot, included: following, dropped: false))
+                        finish(next.slot, included: following, dropped: false)
                     }
                 case .doesNotFit:
                     accounts[next.slot].queue.insert(
                         Mempool.Entry(transaction: consume transaction, submittedAt: submittedAt),
                         at: 0)
-                    finished.append(
-                        Finished(slot: next.slot, included: next.taken, dropped: false))
+                    finish(next.slot, included: next.taken, dropped: false)
                 case .dropped(let reason):
                     result.dropped.append(
                         DroppedTransaction(
                             hash: transaction.hash, sender: transaction.sender,
                             nonce: transaction.nonce, reason: reason))
-                    finished.append(
-                        Finished(slot: next.slot, included: next.taken, dropped: true))
+                    finish(next.slot, included: next.taken, dropped: true)
                 }
             }
         }
-        for record in finished where record.included > 0 || record.dropped {
-            let nextNonce = pool.accounts[record.slot].nextNonce + UInt64(record.included)
-            pool.settleTaken(
-                slot: record.slot, taken: record.included + (record.dropped ? 1 : 0),
-                nextNonce: nextNonce)
-        }
+        pool.storedCount -= taken
         pool.removeEmptySenders()
         curve.fillRest(agentGas: result.agentGasUsed, into: &result)
         result.gasUsed = result.agentGasUsed + result.backgroundGasUsed
         precondition(result.gasUsed <= input.gasLimit, "block over its gas limit")
-    }
-
-    @usableFromInline
-    struct Finished: Sendable {
-        @usableFromInline var slot: Int
-        @usableFromInline var included: Int
-        @usableFromInline var dropped: Bool
-
-        @inlinable
-        init(slot: Int, included: Int, dropped: Bool) {
-            self.slot = slot
-            self.included = included
-            self.dropped = dropped
-        }
     }
 
     @usableFromInline

@@ -111,7 +111,6 @@ public struct Mempool<Call: Sendable>: Sendable {
     @usableFromInline var earliestExpiry = SimTime(milliseconds: .max)
     /// The builder's working storage, kept here so a block allocates nothing new.
     @usableFromInline var scratchCandidates: [Candidate] = []
-    @usableFromInline var scratchFinished: [BlockBuilder.Finished] = []
     @usableFromInline var scratchFollowers: [Candidate] = []
     /// The next arrival number `submit` hands out.
     public var nextArrival: UInt64 { storedNextArrival }
@@ -307,27 +306,11 @@ public struct Mempool<Call: Sendable>: Sendable {
     }
 
     /// Moves the first transaction out of `queue` (the builder takes it for the block);
-    /// the pool's books follow in `settleTaken`.
+    /// the builder keeps the pool's books.
     @inlinable
     static func takeFirst(from queue: inout [Entry]) -> Transaction<Call> {
         // `removeLast()` for the usual single entry: no shifting.
         queue.count == 1 ? queue.removeLast().transaction : queue.removeFirst().transaction
-    }
-
-    /// Books `taken` transactions moved out of `slot`'s queue by `takeFirst(from:)`: advances the
-    /// nonce past them and drops those left behind with a used nonce. The sender stays
-    /// listed as active (the builder calls `removeEmptySenders` afterwards).
-    @inlinable
-    mutating func settleTaken(slot: Int, taken: Int, nextNonce: UInt64) {
-        accounts[slot].nextNonce = nextNonce
-        storedCount -= taken
-        guard !accounts[slot].queue.isEmpty else { return }
-        // Transactions left behind with a now-used nonce can never run.
-        let stale = accounts[slot].queue.prefix { $0.transaction.nonce < nextNonce }.count
-        if stale > 0 {
-            accounts[slot].queue.removeFirst(stale)
-            storedCount -= stale
-        }
     }
 
     /// Drops the senders whose queues are empty from `activeSenders`, in one pass: the
@@ -360,14 +343,6 @@ public struct Mempool<Call: Sendable>: Sendable {
     mutating func takeScratchFollowers() -> [Candidate] {
         var taken: [Candidate] = []
         swap(&taken, &scratchFollowers)
-        return taken
-    }
-
-    @inlinable
-    mutating func takeScratchFinished() -> [BlockBuilder.Finished] {
-        var taken: [BlockBuilder.Finished] = []
-        swap(&taken, &scratchFinished)
-        taken.removeAll(keepingCapacity: true)
         return taken
     }
 
