@@ -167,7 +167,7 @@ public struct EventQueue<Payload> {
         // Shrink late: a population that swings every block (hundreds of observations
         // queued, then drained) must not rebuild the calendar twice a block.
         if count < heads.count / 4 && heads.count > Self.minimumBucketCount
-            && operationsSinceResize > 8 * heads.count
+            && operationsSinceResize > 64 * heads.count
         {
             resize(bucketCount: heads.count / 2)
         } else {
