@@ -100,7 +100,7 @@ public struct EventQueue<Payload> {
     /// Schedules `payload` at `time` and returns its sequence number.
     @inlinable
     @discardableResult
-    public mutating func enqueue(_ payload: Payload, at time: Int64) -> UInt64 {
+    public mutating func enqueue(_ payload: consuming Payload, at time: Int64) -> UInt64 {
         precondition(time >= lastTime, "event scheduled in the past")
         let sequence = nextSequence
         nextSequence &+= 1
