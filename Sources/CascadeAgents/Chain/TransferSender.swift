@@ -23,10 +23,22 @@ public enum GasStrategy: Hashable, Sendable {
             return bid
         case .baseFeeMultiple(let percent, let priorityFee):
             return .eip1559(
-                maxFee: nextBaseFee * Wei(percent) / 100 + priorityFee, priorityFee: priorityFee)
+                maxFee: Self.percentOf(nextBaseFee, percent) + priorityFee,
+                priorityFee: priorityFee)
         case .marketMultiple(let percent, let minimum):
-            return .legacy(gasPrice: max(marketPrice * Wei(percent) / 100, minimum))
+            return .legacy(gasPrice: max(Self.percentOf(marketPrice, percent), minimum))
         }
+    }
+
+    /// `value × percent / 100` (floor), trapping on overflow as the 128-bit expression does;
+    /// a product below 2^64 is divided in 64 bits (a multiply and a shift instead of the
+    /// 128-bit division's library call, which every sender made every block).
+    static func percentOf(_ value: Wei, _ percent: UInt64) -> Wei {
+        let product = value * Wei(percent)
+        if product <= Wei(UInt64.max) {
+            return Wei(UInt64(truncatingIfNeeded: product) / 100)
+        }
+        return product / 100
     }
 }
 
