@@ -70,7 +70,9 @@ public final class TransactionInbox<Call: Sendable> {
         context.digest.combine(sequence)
         request.fold(into: &context.digest)
         let slot: Int32
-        if let free = freeSlots.popLast() {
+        if let free = freeSlots.last {
+            // `removeLast()`: `popLast()` went through its generic implementation.
+            freeSlots.removeLast()
             slot = free
         } else {
             precondition(
