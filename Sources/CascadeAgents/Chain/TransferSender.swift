@@ -153,6 +153,10 @@ public final class TransferSender: Agent {
     /// The producer's inbox, if the world has one: transactions go there stamped with their
     /// arrival time instead of as `.submit` messages (see `TransactionInbox`).
     let inbox: TransactionInbox<Token.Call>?
+    /// `inbox`, unretained (the property above keeps it alive): posting through a
+    /// guaranteed reference, where the optional binding retained and released the inbox
+    /// every transaction.
+    let inboxReference: Unmanaged<TransactionInbox<Token.Call>>?
     // `@exclusivity(unchecked)`: the kernel runs one agent at a time (nothing in a run is
     // concurrent), and the dynamic exclusivity check on every access of a class's stored
     // property was 2% of the chain benchmark.
@@ -186,6 +190,7 @@ public final class TransferSender: Agent {
         self.producer = producer
         self.propagation = propagation ?? LatencySampler(settings.propagation)
         self.inbox = inbox
+        inboxReference = inbox.map { Unmanaged.passUnretained($0) }
         nextBaseFee = initialBaseFee
         calls = [.transfer(settings.token, to: settings.recipient, amount: settings.amount)]
     }
@@ -272,12 +277,18 @@ public final class TransferSender: Agent {
                 Submission(
                     nonce: nonce, bid: bid, sentAt: context.now, arrivesAt: context.now + delay))
         }
-        let request = TransactionRequest(
-            sender: settings.address, replyTo: context.agent, nonce: nonce,
-            gasLimit: settings.gasLimit, bid: bid, calls: calls)
-        if let inbox {
-            inbox.post(request, after: delay, context)
+        if let inboxReference {
+            inboxReference._withUnsafeGuaranteedRef { inbox in
+                inbox.post(
+                    TransactionRequest(
+                        sender: settings.address, replyTo: context.agent, nonce: nonce,
+                        gasLimit: settings.gasLimit, bid: bid, calls: calls),
+                    after: delay, context)
+            }
         } else {
+            let request = TransactionRequest(
+                sender: settings.address, replyTo: context.agent, nonce: nonce,
+                gasLimit: settings.gasLimit, bid: bid, calls: calls)
             context.send(.submit(request), to: producer, after: delay)
         }
     }
