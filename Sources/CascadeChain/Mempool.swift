@@ -374,7 +374,7 @@ public struct Mempool<Call: Sendable>: Sendable {
         return low
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     mutating func activate(_ sender: UInt32) {
         if !accounts[Int(sender)].isActive {
             accounts[Int(sender)].isActive = true
