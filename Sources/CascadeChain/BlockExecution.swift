@@ -314,6 +314,9 @@ public enum BlockBuilder {
         _ transaction: Transaction<State.Call>, tip: Wei, index: Int, input: BlockInput,
         state: inout State, events: inout [State.Event]
     ) -> Receipt {
+        precondition(
+            transaction.bid.effectiveTip(baseFee: input.baseFee) == tip,
+            "tip is not the bid's effective tip at this base fee")
         let execution = run(transaction, tip: tip, input: input, state: &state, events: &events)
         return Receipt(transaction, index: index, execution: execution, events: events.count)
     }
@@ -336,15 +339,13 @@ public enum BlockBuilder {
         }
     }
 
-    /// `execute` without the receipt (see there).
+    /// `execute` without the receipt (see there), for a `tip` known to be the bid's
+    /// effective tip at the base fee (`execute` checks it; the builder computed it so).
     @inlinable
     static func run<State: LedgerState>(
         _ transaction: Transaction<State.Call>, tip: Wei, input: BlockInput,
         state: inout State, events: inout [State.Event]
     ) -> Execution {
-        precondition(
-            transaction.bid.effectiveTip(baseFee: input.baseFee) == tip,
-            "tip is not the bid's effective tip at this base fee")
         let price = input.baseFee + tip
         let prepaid = Wei(transaction.gasLimit) * price
         let sender = transaction.sender
