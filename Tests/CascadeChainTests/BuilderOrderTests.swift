@@ -30,7 +30,7 @@ struct BuilderOrderTests {
     ) -> [(Address, UInt64)] {
         var queues: [Address: [Pooled]] = [:]
         for entry in pool { queues[entry.sender, default: []].append(entry) }
-        for sender in queues.keys { queues[sender]!.sort { $0.nonce < $1.nonce } }
+        for sender in queues.keys { queues[sender]?.sort { $0.nonce < $1.nonce } }
         var wanted = nextNonces
         var stopped: Set<Address> = []
         var agentGas: Gas = 0

@@ -87,7 +87,7 @@ public final class TransactionInbox<Call: Sendable> {
         // it through the optional's generic value witness (1.2% of the chain benchmark).
         var moving: TransactionRequest<Call>? = consume request
         requests.withUnsafeMutableBufferPointer { requests in
-            (requests.baseAddress! + Int(slot)).initialize(to: moving.take())
+            requests.initializeElement(at: Int(slot), to: moving.take())
         }
         insert(Key(arrival: arrival, sequence: sequence, slot: slot))
     }
