@@ -108,8 +108,11 @@ public struct BlockResult<Call: Sendable, Event>: Sendable where Event: Sendable
 ///
 /// **Ordering.** By effective tip, highest first, ties by arrival (earliest first); under a
 /// sequencer, by arrival alone. A sender's transactions stay in nonce order: only each
-/// sender's next nonce competes (a heap of heads, as go-ethereum's
-/// `TransactionsByPriceAndNonce`), so a high-tip child follows its parent.
+/// sender's next nonce competes (go-ethereum's `TransactionsByPriceAndNonce`), so a
+/// high-tip child follows its parent. The senders' first transactions are sorted once and
+/// later nonces wait in a heap until their parent is in; each step takes the better head
+/// of the two, which is the order of a heap of all heads (the order is total: arrivals are
+/// unique).
 ///
 /// **Filling.** The background curve and the agents share the block. An agent's
 /// transaction with effective tip `t` fits when agents' gas so far, plus the background
