@@ -198,16 +198,35 @@ public struct BackgroundBlock: Hashable, Sendable {
     ) {
         self.gasPerTransaction = gasPerTransaction
         let tiers = multipliers.count
-        tierGas.removeAll(keepingCapacity: true)
-        tierPrices.removeAll(keepingCapacity: true)
         let share = totalGas / Gas(tiers)
         let remainder = Int(totalGas % Gas(tiers))
-        for index in 0..<tiers {
-            tierGas.append(share + (index < remainder ? 1 : 0))
-            tierPrices.append(ChainMath.wei(medianWei * multipliers[index]))
+        if tierGas.count == tiers && tierPrices.count == tiers && cumulativeGas.count == tiers {
+            // The usual case, every block: the same tiers, written in place through buffers
+            // (appending checked uniqueness and capacity three times a tier).
+            tierGas.withUnsafeMutableBufferPointer { tierGas in
+                tierPrices.withUnsafeMutableBufferPointer { tierPrices in
+                    cumulativeGas.withUnsafeMutableBufferPointer { cumulativeGas in
+                        var sum: Gas = 0
+                        for index in 0..<tiers {
+                            let gas = share + (index < remainder ? 1 : 0)
+                            tierGas[index] = gas
+                            tierPrices[index] = ChainMath.wei(medianWei * multipliers[index])
+                            sum += gas
+                            cumulativeGas[index] = sum
+                        }
+                    }
+                }
+            }
+        } else {
+            tierGas.removeAll(keepingCapacity: true)
+            tierPrices.removeAll(keepingCapacity: true)
+            for index in 0..<tiers {
+                tierGas.append(share + (index < remainder ? 1 : 0))
+                tierPrices.append(ChainMath.wei(medianWei * multipliers[index]))
+            }
+            accumulate()
         }
         self.priorityFee = priorityFee
         self.totalGas = totalGas
-        accumulate()
     }
 }

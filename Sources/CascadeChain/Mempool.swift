@@ -111,7 +111,7 @@ public struct Mempool<Call: Sendable>: Sendable {
     @usableFromInline var earliestExpiry = SimTime(milliseconds: .max)
     /// The builder's working storage, kept here so a block allocates nothing new.
     @usableFromInline var scratchCandidates: [Candidate] = []
-    @usableFromInline var scratchFinished: [BlockBuilder.Finished] = []
+    @usableFromInline var scratchFollowers: [Candidate] = []
     /// The next arrival number `submit` hands out.
     public var nextArrival: UInt64 { storedNextArrival }
     @usableFromInline var storedNextArrival: UInt64 = 0
@@ -305,41 +305,12 @@ public struct Mempool<Call: Sendable>: Sendable {
         }
     }
 
-    /// Removes the first `included` transactions of `slot`'s queue and advances its nonce
-    /// past them; used by the builder after a block.
+    /// Moves the first transaction out of `queue` (the builder takes it for the block);
+    /// the builder keeps the pool's books.
     @inlinable
-    mutating func removeIncluded(
-        slot: Int, included: Int, nextNonce: UInt64, deactivating: Bool = true
-    ) {
-        precondition(included <= accounts[slot].queue.count, "removing more than queued")
-        if included == accounts[slot].queue.count {
-            // The usual case (everything pooled was included), without the generic range
-            // replacement of `removeFirst`.
-            accounts[slot].queue.removeAll(keepingCapacity: true)
-        } else {
-            accounts[slot].queue.removeFirst(included)
-        }
-        accounts[slot].nextNonce = nextNonce
-        storedCount -= included
-        // Transactions left behind with a now-used nonce can never run.
-        let stale = accounts[slot].queue.prefix { $0.transaction.nonce < nextNonce }.count
-        if stale > 0 {
-            accounts[slot].queue.removeFirst(stale)
-            storedCount -= stale
-        }
-        if deactivating && accounts[slot].queue.isEmpty {
-            deactivate(UInt32(slot))
-        }
-    }
-
-    /// Removes the transaction at `position` of `slot`'s queue (dropped by the builder).
-    @inlinable
-    mutating func remove(slot: Int, position: Int, deactivating: Bool = true) {
-        accounts[slot].queue.remove(at: position)
-        storedCount -= 1
-        if deactivating && accounts[slot].queue.isEmpty {
-            deactivate(UInt32(slot))
-        }
+    static func takeFirst(from queue: inout [Entry]) -> Transaction<Call> {
+        // `removeLast()` for the usual single entry: no shifting.
+        queue.count == 1 ? queue.removeLast().transaction : queue.removeFirst().transaction
     }
 
     /// Drops the senders whose queues are empty from `activeSenders`, in one pass: the
@@ -364,14 +335,14 @@ public struct Mempool<Call: Sendable>: Sendable {
     mutating func takeScratchCandidates() -> [Candidate] {
         var taken: [Candidate] = []
         swap(&taken, &scratchCandidates)
+        taken.removeAll(keepingCapacity: true)
         return taken
     }
 
     @inlinable
-    mutating func takeScratchFinished() -> [BlockBuilder.Finished] {
-        var taken: [BlockBuilder.Finished] = []
-        swap(&taken, &scratchFinished)
-        taken.removeAll(keepingCapacity: true)
+    mutating func takeScratchFollowers() -> [Candidate] {
+        var taken: [Candidate] = []
+        swap(&taken, &scratchFollowers)
         return taken
     }
 
@@ -403,7 +374,7 @@ public struct Mempool<Call: Sendable>: Sendable {
         return low
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     mutating func activate(_ sender: UInt32) {
         if !accounts[Int(sender)].isActive {
             accounts[Int(sender)].isActive = true

@@ -62,3 +62,22 @@ public enum DropReason: Hashable, Sendable {
     /// Its gas limit is above the block's gas limit: it could never be included.
     case gasLimitAboveBlockLimit
 }
+
+extension Receipt {
+    /// The receipt of `transaction`, executed as `execution` says, at `index` in its block;
+    /// `events` is the block's event count after it. Made in one piece so that it can be
+    /// built in place in the block's receipt array.
+    @inlinable @inline(__always)
+    init<Call>(
+        _ transaction: borrowing Transaction<Call>, index: Int,
+        execution: borrowing BlockBuilder.Execution, events: Int
+    ) {
+        let failure = execution.outcome.failure
+        self.init(
+            hash: transaction.hash, sender: transaction.sender, nonce: transaction.nonce,
+            index: index, status: failure.map { .reverted($0.revert) } ?? .success,
+            gasUsed: execution.outcome.gasUsed, effectiveGasPrice: execution.price,
+            fee: execution.fee, failedCall: failure?.call,
+            events: execution.eventsBefore..<events)
+    }
+}

@@ -39,7 +39,7 @@ public struct Token: LedgerState, Hashable {
     public var minter: Address
     /// The ledger before the current transaction, while a transaction of several calls
     /// runs; nil otherwise. Not part of the state's value (`==`, `hash`).
-    var ledgerBeforeTransaction: TokenLedger?
+    @usableFromInline var ledgerBeforeTransaction: TokenLedger?
 
     public init(ledger: TokenLedger, minter: Address) {
         self.ledger = ledger
@@ -48,16 +48,24 @@ public struct Token: LedgerState, Hashable {
 
     public static var isolation: TransactionIsolation { .inPlace }
 
+    // The transaction hooks and `apply` are `@inlinable` so that the builder, specialised
+    // where the chain runs, inlines them: as calls into this module each call was copied
+    // for `apply` (its enum's outlined copy and destroy) and each hook was a call.
+    @inlinable
     public mutating func beginTransaction(_ calls: [Call]) {
         if calls.count > 1 {
             ledgerBeforeTransaction = ledger
         }
     }
 
+    @inlinable
     public mutating func commitTransaction() {
-        ledgerBeforeTransaction = nil
+        if ledgerBeforeTransaction != nil {
+            ledgerBeforeTransaction = nil
+        }
     }
 
+    @inlinable
     public mutating func rollBackTransaction() {
         // One call: it threw before writing, or never ran (out of gas); nothing to undo.
         if let before = ledgerBeforeTransaction {
@@ -75,6 +83,7 @@ public struct Token: LedgerState, Hashable {
         hasher.combine(minter)
     }
 
+    @inlinable @inline(__always)
     public mutating func apply(
         _ call: Call, caller: Address, block: BlockContext, events: inout [Event]
     ) throws(Revert) {
@@ -104,7 +113,8 @@ public struct Token: LedgerState, Hashable {
         try ledger.checkInvariants()
     }
 
-    private func checkToken(_ token: TokenID) throws(Revert) {
+    @inlinable
+    func checkToken(_ token: TokenID) throws(Revert) {
         guard Int(token.rawValue) < ledger.tokenCount else { throw Revert("Token/unknown-token") }
     }
 }

@@ -70,19 +70,21 @@ public struct Context<Message: DigestFoldable> {
     /// Delivers `message` to `target` after `delay` (zero: later at the same time, after
     /// everything already scheduled for now).
     @inlinable
-    public func send(_ message: Message, to target: AgentID, after delay: SimTime = .zero) {
+    public func send(
+        _ message: consuming Message, to target: AgentID, after delay: SimTime = .zero
+    ) {
         core.pointee.schedule(message, to: target, at: core.pointee.clock + delay)
     }
 
     /// Delivers `message` back to the calling agent after `delay`.
     @inlinable
-    public func wake(after delay: SimTime, _ message: Message) {
+    public func wake(after delay: SimTime, _ message: consuming Message) {
         core.pointee.schedule(message, to: agent, at: core.pointee.clock + delay)
     }
 
     /// Delivers `message` to `target` at the absolute time `time` (not before now).
     @inlinable
-    public func schedule(_ message: Message, to target: AgentID, at time: SimTime) {
+    public func schedule(_ message: consuming Message, to target: AgentID, at time: SimTime) {
         core.pointee.schedule(message, to: target, at: time)
     }
 

@@ -108,7 +108,7 @@ public struct EventQueue<Payload> {
     /// Schedules `payload` at `time` and returns its sequence number.
     @inlinable
     @discardableResult
-    public mutating func enqueue(_ payload: Payload, at time: Int64) -> UInt64 {
+    public mutating func enqueue(_ payload: consuming Payload, at time: Int64) -> UInt64 {
         precondition(time >= lastTime, "event scheduled in the past")
         let sequence = nextSequence
         nextSequence &+= 1
@@ -178,7 +178,7 @@ public struct EventQueue<Payload> {
         // Shrink late: a population that swings every block (hundreds of observations
         // queued, then drained) must not rebuild the calendar twice a block.
         if count < heads.count / 4 && heads.count > Self.minimumBucketCount
-            && operationsSinceResize > 8 * heads.count
+            && operationsSinceResize > 64 * heads.count
         {
             resize(bucketCount: heads.count / 2)
         } else {

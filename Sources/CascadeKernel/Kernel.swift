@@ -217,7 +217,7 @@ struct KernelCore<Message: DigestFoldable> {
     }
 
     @inlinable
-    mutating func schedule(_ message: Message, to target: AgentID, at time: SimTime) {
+    mutating func schedule(_ message: consuming Message, to target: AgentID, at time: SimTime) {
         precondition(time >= clock, "event scheduled at \(time), before now (\(clock))")
         precondition(target.rawValue >= 0 && Int(target.rawValue) < slots.count, "no \(target)")
         guard queue.count < maxPending else {

@@ -130,19 +130,22 @@ where State.Event: Sendable {
         _ context: Context<Message>
     ) {
         submissionsReceived += 1
-        // The calls move into the pool's transaction: copying them retained the array, and
-        // dropping the request released it again.
-        var calls: [State.Call] = []
-        swap(&calls, &request.calls)
+        let sender = request.sender
+        let nonce = request.nonce
+        let bid = request.bid
+        let replyTo = request.replyTo
+        let gasLimit = request.gasLimit
+        // The calls move into the pool's transaction and the rest of the request ends with
+        // them: copying the calls retained the array, and swapping them out left a request
+        // to destroy through its generic value witness.
         let outcome = chain.pool.submit(
-            sender: request.sender, nonce: request.nonce, gasLimit: request.gasLimit,
-            bid: request.bid, calls: consume calls, now: arrival)
+            sender: sender, nonce: nonce, gasLimit: gasLimit, bid: bid,
+            calls: request.takeCalls(), now: arrival)
         if case .rejected(let reason) = outcome {
             submissionsRejected += 1
             let rejection = TransactionRejection(
-                sender: request.sender, nonce: request.nonce, bid: request.bid,
-                reason: MempoolRejection(reason))
-            context.send(.rejected(rejection), to: request.replyTo)
+                sender: sender, nonce: nonce, bid: bid, reason: MempoolRejection(reason))
+            context.send(.rejected(rejection), to: replyTo)
         }
     }
 

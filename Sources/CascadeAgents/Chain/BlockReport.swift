@@ -160,6 +160,7 @@ struct ReceiptIndex {
     }
 
     /// The first receipt of `sender` in the block, or −1.
+    @inline(__always)
     func first(of sender: UInt32) -> Int32 {
         if isDense {
             guard sender >= lowestSender else { return -1 }

@@ -101,6 +101,11 @@ public struct TransactionRequest<Call: Sendable>: Sendable, DigestFoldable {
         self.calls = calls
     }
 
+    /// The calls, ending the request (they move out; nothing is left to destroy).
+    public consuming func takeCalls() -> [Call] {
+        calls
+    }
+
     public func fold(into digest: inout RunDigest) {
         digest.combine(UInt64(sender.rawValue))
         digest.combine(nonce)

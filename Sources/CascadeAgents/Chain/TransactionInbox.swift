@@ -70,7 +70,9 @@ public final class TransactionInbox<Call: Sendable> {
         context.digest.combine(sequence)
         request.fold(into: &context.digest)
         let slot: Int32
-        if let free = freeSlots.popLast() {
+        if let free = freeSlots.last {
+            // `removeLast()`: `popLast()` went through its generic implementation.
+            freeSlots.removeLast()
             slot = free
         } else {
             precondition(
@@ -80,8 +82,13 @@ public final class TransactionInbox<Call: Sendable> {
             requests.append(nil)
         }
         // Moved in, not copied (a copy retained the calls and dropping the parameter
-        // released them again).
-        requests[Int(slot)] = consume request
+        // released them again), and initialised rather than assigned: the slot holds nil
+        // (a fresh or a taken slot), which has nothing to release, and assigning destroyed
+        // it through the optional's generic value witness (1.2% of the chain benchmark).
+        var moving: TransactionRequest<Call>? = consume request
+        requests.withUnsafeMutableBufferPointer { requests in
+            requests.initializeElement(at: Int(slot), to: moving.take())
+        }
         insert(Key(arrival: arrival, sequence: sequence, slot: slot))
     }
 

@@ -23,10 +23,22 @@ public enum GasStrategy: Hashable, Sendable {
             return bid
         case .baseFeeMultiple(let percent, let priorityFee):
             return .eip1559(
-                maxFee: nextBaseFee * Wei(percent) / 100 + priorityFee, priorityFee: priorityFee)
+                maxFee: Self.percentOf(nextBaseFee, percent) + priorityFee,
+                priorityFee: priorityFee)
         case .marketMultiple(let percent, let minimum):
-            return .legacy(gasPrice: max(marketPrice * Wei(percent) / 100, minimum))
+            return .legacy(gasPrice: max(Self.percentOf(marketPrice, percent), minimum))
         }
+    }
+
+    /// `value × percent / 100` (floor), trapping on overflow as the 128-bit expression does;
+    /// a product below 2^64 is divided in 64 bits (a multiply and a shift instead of the
+    /// 128-bit division's library call, which every sender made every block).
+    static func percentOf(_ value: Wei, _ percent: UInt64) -> Wei {
+        let product = value * Wei(percent)
+        if product <= Wei(UInt64.max) {
+            return Wei(UInt64(truncatingIfNeeded: product) / 100)
+        }
+        return product / 100
     }
 }
 
@@ -141,6 +153,10 @@ public final class TransferSender: Agent {
     /// The producer's inbox, if the world has one: transactions go there stamped with their
     /// arrival time instead of as `.submit` messages (see `TransactionInbox`).
     let inbox: TransactionInbox<Token.Call>?
+    /// `inbox`, unretained (the property above keeps it alive): posting through a
+    /// guaranteed reference, where the optional binding retained and released the inbox
+    /// every transaction.
+    let inboxReference: Unmanaged<TransactionInbox<Token.Call>>?
     // `@exclusivity(unchecked)`: the kernel runs one agent at a time (nothing in a run is
     // concurrent), and the dynamic exclusivity check on every access of a class's stored
     // property was 2% of the chain benchmark.
@@ -174,6 +190,7 @@ public final class TransferSender: Agent {
         self.producer = producer
         self.propagation = propagation ?? LatencySampler(settings.propagation)
         self.inbox = inbox
+        inboxReference = inbox.map { Unmanaged.passUnretained($0) }
         nextBaseFee = initialBaseFee
         calls = [.transfer(settings.token, to: settings.recipient, amount: settings.amount)]
     }
@@ -260,12 +277,18 @@ public final class TransferSender: Agent {
                 Submission(
                     nonce: nonce, bid: bid, sentAt: context.now, arrivesAt: context.now + delay))
         }
-        let request = TransactionRequest(
-            sender: settings.address, replyTo: context.agent, nonce: nonce,
-            gasLimit: settings.gasLimit, bid: bid, calls: calls)
-        if let inbox {
-            inbox.post(request, after: delay, context)
+        if let inboxReference {
+            inboxReference._withUnsafeGuaranteedRef { inbox in
+                inbox.post(
+                    TransactionRequest(
+                        sender: settings.address, replyTo: context.agent, nonce: nonce,
+                        gasLimit: settings.gasLimit, bid: bid, calls: calls),
+                    after: delay, context)
+            }
         } else {
+            let request = TransactionRequest(
+                sender: settings.address, replyTo: context.agent, nonce: nonce,
+                gasLimit: settings.gasLimit, bid: bid, calls: calls)
             context.send(.submit(request), to: producer, after: delay)
         }
     }
