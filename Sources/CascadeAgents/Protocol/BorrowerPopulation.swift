@@ -163,9 +163,7 @@ public final class BorrowerPopulation: Agent {
     public func handle(_ message: ProtocolMessage, _ context: Context<ProtocolMessage>) {
         switch message {
         case .blockObserved(let report):
-            book.observe(
-                report.events, state: report.state, block: report.header.number,
-                subscriber: subscriber)
+            book.observe(report, subscriber: subscriber)
             if newest.observe(report) {
                 warn(report.state, context)
             }

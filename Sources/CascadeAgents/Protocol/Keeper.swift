@@ -138,9 +138,7 @@ public final class Keeper: Agent {
     func observe(_ report: BlockReport<ProtocolState>, _ context: Context<ProtocolMessage>) {
         let isNewest = newest.observe(report)
         statistics.blocksObserved += 1
-        book.observe(
-            report.events, state: report.state, block: report.header.number,
-            subscriber: subscriber)
+        book.observe(report, subscriber: subscriber)
         learn(
             from: newsBook.news(of: report.header.number, events: report.events),
             blockTime: report.header.time)
@@ -157,6 +155,9 @@ public final class Keeper: Agent {
         var liquidations = (total + 1) / 2
         liquidate(report.state, budget: &liquidations, context)
         var budget = total - (total + 1) / 2 + liquidations
+        // Most blocks have no auction due before the earliest next check: decided here,
+        // before the state is passed (which copies it).
+        guard context.now.milliseconds >= earliestCheck else { return }
         bidOnAuctions(report.state, block: report.header.number, budget: &budget, context)
     }
 

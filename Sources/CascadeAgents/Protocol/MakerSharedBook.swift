@@ -108,15 +108,31 @@ final class MakerSharedBook {
         _ events: [ProtocolState.Event], state: ProtocolState, block: UInt64, subscriber: Int
     ) {
         if needsRead(block) {
-            // A loop rather than a closure over `state`: capturing it copied the state.
-            var entries: [(id: Int, entry: LiquidationIndex.Position?)] = []
-            for named in book.ids(namedBy: events) {
-                entries.append(
-                    (named.id, VaultBook.read(ilk: named.ilk, owner: named.owner, in: state)))
-            }
-            receive(block, entries)
+            read(events, state: state, block: block)
         }
         note(block, seenBy: subscriber)
+    }
+
+    /// `observe` from the block's report: its state is read only when the block has not
+    /// been read before (passing a report's state to a function copies it to the stack,
+    /// and most observers of a block find it read already).
+    func observe(_ report: BlockReport<ProtocolState>, subscriber: Int) {
+        let block = report.header.number
+        if needsRead(block) {
+            read(report.events, state: report.state, block: block)
+        }
+        note(block, seenBy: subscriber)
+    }
+
+    /// Reads block `block`'s entries of the vaults its events name, from the state after it.
+    private func read(_ events: [ProtocolState.Event], state: ProtocolState, block: UInt64) {
+        // A loop rather than a closure over `state`: capturing it copied the state.
+        var entries: [(id: Int, entry: LiquidationIndex.Position?)] = []
+        for named in book.ids(namedBy: events) {
+            entries.append(
+                (named.id, VaultBook.read(ilk: named.ilk, owner: named.owner, in: state)))
+        }
+        receive(block, entries)
     }
 
     /// `subscriber` has observed block `block`, whose events name the vaults `read` returns
