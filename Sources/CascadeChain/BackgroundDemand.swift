@@ -94,10 +94,21 @@ public struct BackgroundDemand: Hashable, Sendable {
     /// Tiers per block: enough to resolve a cut-off within 3% of the demand.
     public static let tierCount = 32
 
-    /// Standard normal quantiles at `(i + ½)/tierCount`, descending (highest price first).
-    static let tierQuantiles: [Double] = (0..<tierCount).map { index in
-        ChainMath.normalQuantile((Double(tierCount - index) - 0.5) / Double(tierCount))
-    }
+    /// Standard normal quantiles at `(i + ½)/tierCount`, descending (highest price first):
+    /// `ChainMath.normalQuantile((tierCount − i − ½) / tierCount)`, written out because the
+    /// bisection cost 56 M instructions at every process start (each sweep worker, each
+    /// `cascade run`). `TierQuantileTableTests` checks every value bit for bit against the
+    /// computation.
+    static let tierQuantiles: [Double] = [
+        2.1538746941597573, 1.6759397227701736, 1.417797137988932, 1.229858759211175,
+        1.0775155670368246, 0.9467817562989747, 0.8305108782042181, 0.7245143834917254,
+        0.6260990123460968, 0.5334097062411285, 0.4450965249854525, 0.3601298917895467,
+        0.2776904398215704, 0.19709908429431117, 0.1177698745790951, 0.0391760855030975,
+        -0.03917608550309771, -0.11776987457909535, -0.19709908429431144, -0.2776904398215706,
+        -0.3601298917895469, -0.4450965249854528, -0.5334097062411289, -0.626099012346097,
+        -0.724514383491726, -0.8305108782042185, -0.9467817562989751, -1.0775155670368255,
+        -1.2298587592111758, -1.417797137988933, -1.6759397227701758, -2.153874694159759,
+    ]
 
     public var schedule: DemandSchedule
     public var quantityNoise: Double
