@@ -31,7 +31,7 @@ import CascadeCore
 /// let shared = MakerSharedBook(book: VaultBook(state: genesis, firstOwner: f, ownerCount: n))
 /// let me = shared.subscribe()
 /// // at each observed block report:
-/// shared.observe(report.events, state: report.state, block: report.header.number, subscriber: me)
+/// shared.observe(report, subscriber: me)
 /// let owners = shared.unsafeOwners(ilk: ilk, at: threshold, limit: 8, subscriber: me)
 /// ```
 ///
@@ -102,20 +102,10 @@ final class MakerSharedBook {
         return progress.count - 1
     }
 
-    /// `subscriber` has observed block `block`: its events and the state after it. The
-    /// block is read once (later calls for it do nothing) and applied in order.
-    func observe(
-        _ events: [ProtocolState.Event], state: ProtocolState, block: UInt64, subscriber: Int
-    ) {
-        if needsRead(block) {
-            read(events, state: state, block: block)
-        }
-        note(block, seenBy: subscriber)
-    }
-
-    /// `observe` from the block's report: its state is read only when the block has not
-    /// been read before (passing a report's state to a function copies it to the stack,
-    /// and most observers of a block find it read already).
+    /// `subscriber` has observed the block of `report`. The block is read once (later calls
+    /// for it do nothing) and applied in order; its state is read only then (passing a
+    /// report's state to a function copies it to the stack, and most observers of a block
+    /// find it read already).
     func observe(_ report: BlockReport<ProtocolState>, subscriber: Int) {
         let block = report.header.number
         if needsRead(block) {
@@ -253,19 +243,6 @@ final class MakerSharedBook {
         unsafeIDs(
             ilk: ilk, at: threshold, limit: limit, subscriber: subscriber, shared: false,
             into: &ids)
-    }
-
-    /// `unsafeOwners` at oracle price `price` (WAD) with the ilk's current terms in `state`,
-    /// a threshold of the subscriber's own (not kept for others).
-    func unsafeOwners(
-        ilk: MakerSystem.IlkID, atPrice price: UInt256, state: ProtocolState, limit: Int,
-        subscriber: Int
-    ) -> [Address] {
-        var ids: [Int] = []
-        unsafeIDs(
-            ilk: ilk, atPrice: price, state: state, limit: limit, subscriber: subscriber,
-            into: &ids)
-        return ids.map { book.owner(of: $0) }
     }
 
     /// The ids unsafe at `threshold` in `market` of the book as it is, at least the first
