@@ -84,12 +84,15 @@ func runWorldBench() {
     let state = world.producer.chain.state
     let liquidations = world.keepers.reduce(0) { $0 + $1.statistics.liquidations }
     let takes = world.keepers.reduce(0) { $0 + $1.statistics.takes }
+    let reads = world.keepers.first?.auctionReads ?? (shared: 0, made: 0)
+    let redos = world.keepers.reduce(0) { $0 + $1.statistics.redos }
+    let readCounts = "auction_reads_shared=\(reads.shared) auction_reads_made=\(reads.made)"
     print(
         "world blocks_per_second=\(Int(Double(blocks) / seconds(quiet + busy))) blocks=\(blocks) "
             + "quiet_blocks_per_second=\(quietRate) busy_blocks_per_second=\(busyRate) "
             + "events=\(world.kernel.processedEvents) liquidations=\(liquidations) "
             + "takes=\(takes) live_auctions=\(state.maker.liveAuctionIDs.count) "
             + "oracle_stalls=\(world.transmitters[0].stalledCount) "
-            + "redos=\(world.keepers.reduce(0) { $0 + $1.statistics.redos }) "
+            + "redos=\(redos) \(readCounts) "
             + "digest=\(world.kernel.digest)")
 }

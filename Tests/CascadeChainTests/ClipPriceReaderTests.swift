@@ -108,4 +108,73 @@ struct ClipPriceReaderTests {
         #expect(shared.sharedReads > 100, "seed \(seed): no read was shared")
         #expect(shared.reads > 100, "seed \(seed): every read was shared")
     }
+    /// A quote kept from an earlier block is given again only while its sale and its
+    /// ilk's Clipper terms are those it was made from: after governance changes the curve
+    /// (a steeper `cut`, a shorter `tail`), the same auction at the same second is quoted
+    /// afresh, and back under the old terms it is the old quote again (given again in the
+    /// next block, which changes nothing the quote depends on). The whole-lot plan
+    /// and the flash margin kept beside a quote are what the quote and the reserves give.
+    @Test func termsChangeVoidsKeptQuotes() throws {
+        let recorder = RaceRecorder()
+        let configuration = ProtocolWorldFixture.world(
+            seed: 7,
+            keepers: [ProtocolWorldFixture.keeper(0, gwei: 30, dai: 100, flash: false)],
+            borrowers: ProtocolWorldFixture.borrowers(count: 40, ratio: 1.55),
+            market: ProtocolWorldFixture.market(crash: -0.55, crashAt: .minutes(2)),
+            arbitrage: false)
+        let world = try ProtocolWorld(configuration, observer: recorder)
+        _ = try world.run(until: .minutes(12))
+        let state = try #require(recorder.lastState)
+        var changed = state
+        let ilk = MakerSystem.IlkID(rawValue: 0)
+        guard case .clip(var terms) = changed.maker.ilk(ilk).liquidation,
+            case .stairstepExponentialDecrease(let step, let cut) = terms.calc
+        else {
+            Issue.record("the fixture's ilk is not a stairstep Clipper")
+            return
+        }
+        terms.calc = .stairstepExponentialDecrease(stepSeconds: step, cut: cut * 9 / 10)
+        terms.tail = 600
+        changed.maker.setLiquidation(.clip(terms), of: ilk)
+
+        let shared = MakerAuctionQuotes()
+        var own = ClipPriceReader()
+        var compared = 0
+        for id in state.maker.liveAuctionIDs {
+            guard let sale = state.maker.clipSale(id) else { continue }
+            for now in [sale.tic + 5, sale.tic + 400, sale.tic + 700] {
+                for (block, asked) in [(1, state), (2, changed), (3, state), (4, state)]
+                    as [(UInt64, ProtocolState)]
+                {
+                    #expect(shared.read(id, block: block, state: asked, now: now) == .clip)
+                    let quoted = own.quote(id, in: asked.maker, now: now)
+                    let expected = try #require(quoted)
+                    #expect(
+                        shared.quote(of: id) == expected, "auction \(id) block \(block) at \(now)")
+                    let plan = shared.wholePlan(of: id)
+                    let direct = expected.plannedTake(amount: expected.lot)
+                    #expect(plan?.slice == direct?.slice && plan?.owe == direct?.owe)
+                    for reserves in [(UInt256.wad * 50, UInt256.wad * 9_000), (.wad, .wad * 100)] {
+                        let margin = shared.flashMargin(of: id, pair: 0, reserves: reserves) {
+                            try? UniswapV2Library.getAmountOut(
+                                amountIn: $0, reserveIn: reserves.0, reserveOut: reserves.1)
+                        }
+                        var expectedMargin: Double?
+                        if let direct,
+                            let output = try? UniswapV2Library.getAmountOut(
+                                amountIn: direct.slice, reserveIn: reserves.0,
+                                reserveOut: reserves.1)
+                        {
+                            expectedMargin =
+                                output.approximateValue / 1e18 - direct.owe.approximateValue / 1e45
+                        }
+                        #expect(margin == expectedMargin, "auction \(id) block \(block) at \(now)")
+                    }
+                    compared += 1
+                }
+            }
+        }
+        #expect(compared > 50, "only \(compared) quotes compared")
+        #expect(shared.sharedReads > 0, "no quote was given again")
+    }
 }

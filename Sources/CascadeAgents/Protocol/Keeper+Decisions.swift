@@ -124,8 +124,7 @@ extension Keeper {
                 index = nextDue(from: index + 1, now: now)
                 continue
             case .clip:
-                hint = take(
-                    known, quotes.quote(of: known.id), state, inputs, budget: &budget, context)
+                hint = take(known, state, inputs, budget: &budget, context)
             case .flip:
                 // `read` found it live in this state.
                 if let look = quotes.flip(of: known.id) {
@@ -182,122 +181,134 @@ extension Keeper {
             || coin.approximateValue / 1e45 >= gasCost(gas, bid: bid, now: now)
     }
 
-    /// Takes from Clipper auction `known` (quoted `quote` now, from the world's
-    /// `MakerAuctionQuotes`), restarts it if it needs `redo`, or returns
-    /// when it is worth looking at again (nil: the usual `auctionRecheck`).
+    /// Takes from Clipper auction `known` (as the world's `MakerAuctionQuotes` just read
+    /// it), restarts it if it needs `redo`, or returns when it is worth looking at again
+    /// (nil: the usual `auctionRecheck`).
+    ///
+    /// Most looks decide nothing (the auction is dearer than the venue, or the flash take
+    /// does not pay): they read only the quote's facts and the shared whole-lot plan and
+    /// flash margin; the quote itself is copied out only for a look that acts or buys with
+    /// its own DAI.
     func take(
-        _ known: KnownAuction, _ quote: ClipQuote?, _ state: ProtocolState,
-        _ inputs: PassInputs, budget: inout Int, _ context: Context<ProtocolMessage>
+        _ known: KnownAuction, _ state: ProtocolState, _ inputs: PassInputs, budget: inout Int,
+        _ context: Context<ProtocolMessage>
     ) -> SimTime? {
-        let now = UInt64(max(0, context.now.wholeSeconds))
-        guard let status = quote, !status.lot.isZero
-        else { return nil }
-        if status.needsRedo {
+        let facts = quotes.facts(of: known.id)
+        guard facts.hasLot else { return nil }
+        if facts.needsRedo {
+            guard let status = quotes.quote(of: known.id) else { return nil }
             restart(known, state, tab: status.tab, budget: &budget, context)
             return nil
         }
         // Dearer than the venue: nothing to plan yet (no path can profit).
-        if status.price.approximateValue / 1e27 >= inputs.mids[known.collateral] {
-            return recheckTime(known, status, inputs, context)
+        if facts.price >= inputs.mids[known.collateral] {
+            return recheckTime(known, facts, inputs, context)
         }
-        guard let whole = status.plannedTake(amount: status.lot), let bid = currentBid() else {
+        guard let whole = quotes.wholePlan(of: known.id) else { return nil }
+        guard let bid = inputs.gasBid else {
+            statistics.stalledByCeiling += 1
             return nil
         }
-        let (erc20, vat) = inputs.capital
-        let capitalRad = (erc20 + vat) * MakerSystem.ray
+        // The pass's capital in RAD (nil: beyond 2²⁵⁶, more than any auction owes).
+        let capitalRad = inputs.capitalRad.total
         let ownDai =
-            capitalRad >= whole.owe || !settings.usesFlashTakes || pairs[known.collateral] == nil
-        var calls: [ProtocolState.Call]
-        var slice = whole.slice
-        var value: Double
-        if ownDai {
-            // Own DAI: as much of the lot as its capital buys.
-            let affordable = capitalRad >= whole.owe ? status.lot : capitalRad / status.price
-            // dss refuses a partial purchase once the tab is at or below `chost`: then only
-            // the whole lot can be bought, and a keeper short of it waits rather than
-            // sending a take that must revert.
-            if affordable < status.lot, status.tab <= status.chost {
-                return recheckTime(known, status, inputs, context)
-            }
-            guard !affordable.isZero,
-                let plan = status.plannedTake(amount: affordable),
-                !plan.slice.isZero, let funding = funding(plan.owe, inputs)
+            capitalRad.map { $0 >= whole.owe } ?? true || !settings.usesFlashTakes
+            || pairs[known.collateral] == nil
+        if !ownDai, let pair = pairs[known.collateral] {
+            guard let reserves = flashReserves(state, pair: pair, collateral: known.collateral),
+                let margin = quotes.flashMargin(
+                    of: known.id, pair: pair, reserves: reserves,
+                    {
+                        try? UniswapV2Library.getAmountOut(
+                            amountIn: $0, reserveIn: reserves.0, reserveOut: reserves.1)
+                    })
             else { return nil }
-            slice = plan.slice
-            value =
-                saleValue(known.collateral, amount: slice.approximateValue / 1e18, inputs)
-                - plan.owe.approximateValue / 1e45
-                - gasCost(Self.takeGas, bid: bid, nativePrice: inputs.nativePrice)
-            calls =
-                funding + [
-                    // Buying out the auction: ask for the whole lot and let the Clipper cap
-                    // the purchase at the tab at the price when the take lands. Asking for
-                    // exactly tab/price would become a partial purchase once the price has
-                    // stepped down, which dss refuses when the tab is at or below chost.
-                    .maker(
-                        .take(
-                            auction: known.id, amt: affordable == status.lot ? status.lot : slice,
-                            max: status.price, who: settings.address, flash: false))
-                ]
-        } else {
-            guard let pair = pairs[known.collateral],
-                let output = ammOutput(state, pair: pair, collateral: known.collateral, whole.slice)
-            else { return nil }
-            value =
-                output.approximateValue / 1e18 - whole.owe.approximateValue / 1e45
-                - gasCost(Self.flashTakeGas, bid: bid, nativePrice: inputs.nativePrice)
+            let value =
+                margin - gasCost(Self.flashTakeGas, bid: bid, nativePrice: inputs.nativePrice)
             // The bundle is planned only when worth it (it prices the auction again).
-            guard value > settings.minimumProfit,
+            guard value > settings.minimumProfit, let status = quotes.quote(of: known.id),
                 let bundle = state.flashTakeBundle(
                     auction: known.id, amount: status.lot, maxPrice: status.price,
-                    keeper: settings.address, pair: pair, now: now)
-            else { return recheckTime(known, status, inputs, context) }
-            calls = bundle
+                    keeper: settings.address, pair: pair,
+                    now: UInt64(max(0, context.now.wholeSeconds)))
+            else { return recheckTime(known, facts, inputs, context) }
+            send(
+                bundle, gasLimit: Self.flashTakeGas, bid: bid,
+                task: .take(
+                    auction: known.id, collateral: known.collateral, slice: whole.slice,
+                    flash: true),
+                budget: &budget, context)
+            return nil
         }
+        guard let status = quotes.quote(of: known.id) else { return nil }
+        // Own DAI: as much of the lot as its capital buys.
+        let affordable =
+            capitalRad.map { $0 >= whole.owe } ?? true
+            ? status.lot : (capitalRad ?? .zero) / status.price
+        // dss refuses a partial purchase once the tab is at or below `chost`: then only
+        // the whole lot can be bought, and a keeper short of it waits rather than
+        // sending a take that must revert.
+        if affordable < status.lot, status.tab <= status.chost {
+            return recheckTime(known, facts, inputs, context)
+        }
+        guard !affordable.isZero,
+            let plan = status.plannedTake(amount: affordable),
+            !plan.slice.isZero, let funding = funding(plan.owe, inputs)
+        else { return nil }
+        let value =
+            saleValue(known.collateral, amount: plan.slice.approximateValue / 1e18, inputs)
+            - plan.owe.approximateValue / 1e45
+            - gasCost(Self.takeGas, bid: bid, nativePrice: inputs.nativePrice)
         guard value > settings.minimumProfit else {
-            return recheckTime(known, status, inputs, context)
+            return recheckTime(known, facts, inputs, context)
         }
+        // Buying out the auction: ask for the whole lot and let the Clipper cap the
+        // purchase at the tab at the price when the take lands. Asking for exactly
+        // tab/price would become a partial purchase once the price has stepped down,
+        // which dss refuses when the tab is at or below chost.
+        let calls =
+            funding + [
+                .maker(
+                    .take(
+                        auction: known.id,
+                        amt: affordable == status.lot ? status.lot : plan.slice,
+                        max: status.price, who: settings.address, flash: false))
+            ]
         send(
-            calls, gasLimit: ownDai ? Self.takeGas : Self.flashTakeGas, bid: bid,
+            calls, gasLimit: Self.takeGas, bid: bid,
             task: .take(
-                auction: known.id, collateral: known.collateral, slice: slice, flash: !ownDai),
+                auction: known.id, collateral: known.collateral, slice: plan.slice,
+                flash: false),
             budget: &budget, context)
         return nil
     }
 
-    /// When a Clipper auction quoted `status` now will have fallen to the venue mid,
+    /// When a Clipper auction with quote `facts` now will have fallen to the venue mid,
     /// from its price curve: the keeper sleeps on it until then, at most `maxRecheck`
     /// (the market moves meanwhile) and at least `auctionRecheck`. Thousands of live
     /// auctions then cost a few checks each instead of one per keeper per block.
     func recheckTime(
-        _ known: KnownAuction, _ status: ClipQuote, _ inputs: PassInputs,
+        _ known: KnownAuction, _ facts: ClipFacts, _ inputs: PassInputs,
         _ context: Context<ProtocolMessage>
     ) -> SimTime? {
-        let current = status.price.approximateValue / 1e27
+        let current = facts.price
         let target = inputs.mids[known.collateral]
         guard current > 0, target > 0, target < current else { return nil }
         let ratio = target / current
         let now = max(0, context.now.wholeSeconds)
         var wait: Int64
-        switch status.calc {
-        case .stairstepExponentialDecrease(let step, let cut):
-            let perStep = cut.approximateValue / 1e27
-            guard perStep > 0, perStep < 1 else { return nil }
-            let steps = (DeterministicMath.log(ratio) / DeterministicMath.log(perStep))
-                .rounded(.up)
-            let elapsed = max(0, now - Int64(status.tic))
-            let stepLength = Int64(step)
+        switch facts.curve {
+        case .none:
+            return nil
+        case .stairstep(let stepLength, let logCut):
+            let steps = (DeterministicMath.log(ratio) / logCut).rounded(.up)
+            let elapsed = max(0, now - facts.tic)
             wait = (elapsed / stepLength + Int64(steps)) * stepLength - elapsed
-        case .exponentialDecrease(let cut):
-            let perSecond = cut.approximateValue / 1e27
-            guard perSecond > 0, perSecond < 1 else { return nil }
-            wait = Int64(
-                (DeterministicMath.log(ratio) / DeterministicMath.log(perSecond)).rounded(.up))
-        case .linearDecrease(let tau):
-            let top = status.top.approximateValue / 1e27
-            guard top > 0 else { return nil }
-            let dueAt = Double(tau) * (1 - target / top)
-            wait = Int64(dueAt.rounded(.up)) - max(0, now - Int64(status.tic))
+        case .exponential(let logCut):
+            wait = Int64((DeterministicMath.log(ratio) / logCut).rounded(.up))
+        case .linear(let tau, let top):
+            let dueAt = tau * (1 - target / top)
+            wait = Int64(dueAt.rounded(.up)) - max(0, now - facts.tic)
         }
         let seconds = min(max(wait, settings.auctionRecheck.wholeSeconds), Self.maxRecheckSeconds)
         return context.now + .seconds(seconds)
@@ -322,17 +333,15 @@ extension Keeper {
             bid: bid, task: .redo(auction: known.id), budget: &budget, context)
     }
 
-    /// DAI (WAD) the pair pays now for `amount` of the collateral's token.
-    func ammOutput(
-        _ state: ProtocolState, pair: Int, collateral: Int, _ amount: UInt256
-    ) -> UInt256? {
+    /// The pair's reserves of the collateral's token and of DAI (WAD), for the flash take's
+    /// swap.
+    func flashReserves(
+        _ state: ProtocolState, pair: Int, collateral: Int
+    ) -> (UInt256, UInt256)? {
         let pool = state.pair(pair)
         guard let wiring = state.collateral(of: ilks[collateral]) else { return nil }
-        let (reserveIn, reserveOut) =
-            pool.token0 == wiring.token
+        return pool.token0 == wiring.token
             ? (pool.reserve0, pool.reserve1) : (pool.reserve1, pool.reserve0)
-        return try? UniswapV2Library.getAmountOut(
-            amountIn: amount, reserveIn: reserveIn, reserveOut: reserveOut)
     }
 
     /// Looks at Flipper auction `look` (as the block left it): deals it if it won, or bids

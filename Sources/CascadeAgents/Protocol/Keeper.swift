@@ -112,6 +112,9 @@ public final class Keeper: Agent {
     public var indexQueries: Int { subscriber < 0 ? 0 : book.queryCounts[subscriber] }
     public var indexUpdates: Int { book.updateCount }
     public var indexReturned: Int { subscriber < 0 ? 0 : book.returnedCounts[subscriber] }
+    /// Auction reads of the world's keepers so far (`MakerAuctionQuotes`, shared by them
+    /// all): those answered from a kept read, and those made from the state.
+    public var auctionReads: (shared: Int, made: Int) { (quotes.sharedReads, quotes.reads) }
 
     public func start(_ context: Context<ProtocolMessage>) {
         subscriber = book.subscribe()

@@ -1,27 +1,40 @@
 import CascadeContracts
 import CascadeCore
+import CascadeKernel
 
-/// What the world's keepers read of each live auction, read once per block and second for
-/// all of them instead of once per keeper.
+/// What the world's keepers read of each live auction, read once for all of them instead
+/// of once per keeper, and a Clipper quote kept across blocks while its sale is unchanged.
 ///
 /// **Why.** Every keeper's auction pass read each due auction out of the block's state (a
 /// copy of a large enum) and priced a Clipper sale (`ClipPriceReader`: an `rmul` and the
-/// cusp test at 256 bits): ten keepers did the same work on the same auction of the same
-/// block, a large part of the busy phase of a protocol world.
+/// cusp test at 256 bits): ten keepers did the same work on the same auction, a large
+/// part of the busy phase of a protocol world. Keepers look at an auction at different
+/// blocks (each on its own schedule), so a quote kept for one block only was made again
+/// by nearly every keeper.
 ///
-/// **Exact.** A Clipper quote is a function of the state after the block (the sale, the
-/// ilk's terms) and of the whole second the keeper asks at; a quote is kept under
-/// (block, auction, second) and given only to a keeper asking with the same three. That an
-/// auction is gone (taken, dealt) or a Flipper auction is a function of the block alone,
-/// and so is a Flipper auction's record (bid, lot, bidder, deadlines): it is kept too, and
-/// each keeper values it for itself (what it bids depends on its own valuation).
+/// **Exact.** A Clipper quote is a function of the sale (`tic`, `top`, `lot`, `tab`), of
+/// its ilk's Clipper terms and `chost`, and of the moment the keeper asks at: under the
+/// stairstep curve only the step count `⌊(now − tic) / step⌋` and whether
+/// `now − tic > tail` matter, under the other curves the whole second (`QuoteTiming`).
+/// A kept quote is given to a keeper only when all of these are the same in the state it
+/// asks with: the sale is compared field by field with the one the quote was made from
+/// (`SaleStamp`), and the ilks' terms are compared at every change of block (a change
+/// voids every kept quote, `termsEpoch`). What a take of the whole lot plans at the
+/// quote's price depends on the quote alone, and the flash take's margin on the quote and
+/// the pair's reserves: both are kept beside the quote (`wholePlan(of:)`,
+/// `flashMargin(of:pair:reserves:_:)`). That an auction is gone (taken, dealt) or a
+/// Flipper auction is a function of the block alone, and so is a Flipper auction's record
+/// (bid, lot, bidder, deadlines): it is kept for the block, and each keeper values it for
+/// itself (what it bids depends on its own valuation).
 ///
-/// **Versions.** One block's reads are kept: keepers mostly finish a block before the next
-/// is observed, and a keeper asking about another block replaces them (the reads are the
-/// same whichever keeper made them, so which block is kept changes no answer).
+/// **Versions.** Reads of the gone and Flipper kinds are kept for one block: keepers
+/// mostly finish a block before the next is observed, and a keeper asking about another
+/// block replaces them (the reads are the same whichever keeper made them, so which block
+/// is kept changes no answer). A Clipper quote from an earlier block is checked against
+/// the state asked with (whichever block it is) before it is given again.
 ///
-/// Cost: O(1) per read after the first of a (block, auction, second); memory one entry per
-/// auction id up to the highest asked about.
+/// Cost: O(1) per read; a quote is made once per (sale, terms, moment) rather than once
+/// per keeper and block. Memory: one entry per auction id up to the highest asked about.
 final class MakerAuctionQuotes {
     /// What a keeper finds when it looks at an auction (no payload: a large one was copied
     /// at each return). A Clipper quote is then `quote(of:)`, a Flipper auction
@@ -38,12 +51,23 @@ final class MakerAuctionQuotes {
     /// The block the entries are for.
     @exclusivity(unchecked) private var block: UInt64 = .max
     /// Per auction id − 1: whether the entry holds this block's read (its `generation`),
-    /// what it found (a Clipper auction: quoted at `seconds`), and the quote.
+    /// what it found (a Clipper auction: quoted at `moments`), and the quote.
     @exclusivity(unchecked) private var generations: [UInt64] = []
     @exclusivity(unchecked) private var generation: UInt64 = 0
     @exclusivity(unchecked) private var kinds: [Read] = []
-    @exclusivity(unchecked) private var seconds: [UInt64] = []
+    @exclusivity(unchecked) private var timings: [QuoteTiming] = []
+    @exclusivity(unchecked) private var moments: [QuoteMoment] = []
     @exclusivity(unchecked) private var quotes: [ClipQuote?] = []
+    /// Per slot: what every look at the quote starts from (`ClipFacts`).
+    @exclusivity(unchecked) private var facts: [ClipFacts] = []
+    /// Per slot: the sale a Clipper quote was made from, to give it again in a later block.
+    @exclusivity(unchecked) private var stamps: [SaleStamp] = []
+    /// Per slot: the take terms derived from the quote, computed on the first ask.
+    @exclusivity(unchecked) private var terms: [TakeTerms] = []
+    /// The ilks' Clipper terms and `chost` as last compared, and how many times they were
+    /// found changed: a quote made under another epoch is not given again.
+    @exclusivity(unchecked) private var ilkTerms: [(MakerSystem.Liquidation, UInt256)] = []
+    @exclusivity(unchecked) private var termsEpoch: UInt64 = 0
     /// A Flipper auction's record as the block left it: read out of the auction table
     /// (an optional enum of the two houses, copied four times on the way) once per block
     /// instead of once per keeper looking.
@@ -61,14 +85,25 @@ final class MakerAuctionQuotes {
         if number != block {
             block = number
             generation += 1
+            compareTerms(state.maker)
         }
         let slot = Int(id.rawValue) - 1
-        if slot >= 0, slot < generations.count, generations[slot] == generation {
-            if kinds[slot] != .clip {
-                sharedReads += 1
-                return kinds[slot]
-            }
-            if seconds[slot] == now {
+        if slot >= 0, slot < generations.count {
+            if generations[slot] == generation {
+                if kinds[slot] != .clip {
+                    sharedReads += 1
+                    return kinds[slot]
+                }
+                if moments[slot] == timings[slot].moment(at: now) {
+                    sharedReads += 1
+                    return .clip
+                }
+            } else if kinds[slot] == .clip, stamps[slot].epoch == termsEpoch,
+                moments[slot] == timings[slot].moment(at: now),
+                let sale = state.maker.clipSale(id), stamps[slot].matches(sale)
+            {
+                // The same sale under the same terms at the same moment: the same quote.
+                generations[slot] = generation
                 sharedReads += 1
                 return .clip
             }
@@ -78,7 +113,7 @@ final class MakerAuctionQuotes {
         guard slot >= 0 else { return .gone }
         reserve(slot)
         generations[slot] = generation
-        // Only what the kind's readers read is written: a Clipper quote and its second,
+        // Only what the kind's readers read is written: a Clipper quote and its moment,
         // a Flipper record.
         switch state.maker.auction(id) {
         case nil:
@@ -86,8 +121,14 @@ final class MakerAuctionQuotes {
             return .gone
         case .clip(let sale)?:
             kinds[slot] = .clip
-            seconds[slot] = now
-            quotes[slot] = prices.quote(id, sale, in: state.maker, now: now)
+            let timing = QuoteTiming(sale, in: state.maker)
+            timings[slot] = timing
+            moments[slot] = timing.moment(at: now)
+            stamps[slot] = SaleStamp(sale, epoch: termsEpoch)
+            let quote = prices.quote(id, sale, in: state.maker, now: now)
+            facts[slot] = ClipFacts(quote)
+            quotes[slot] = quote
+            terms[slot] = TakeTerms()
             return .clip
         case .flip(let flip)?:
             kinds[slot] = .flip
@@ -96,9 +137,70 @@ final class MakerAuctionQuotes {
         }
     }
 
+    /// Compares the ilks' liquidation terms and `chost` in `maker` with those last seen,
+    /// and starts a new epoch when any differs (or an ilk was added).
+    private func compareTerms(_ maker: MakerSystem) {
+        var changed = ilkTerms.count != maker.ilks.count
+        if changed { ilkTerms.removeAll(keepingCapacity: true) }
+        for index in maker.ilks.indices {
+            let ilk = maker.ilks[index]
+            if index == ilkTerms.count {
+                ilkTerms.append((ilk.liquidation, ilk.chost))
+            } else if ilkTerms[index].0 != ilk.liquidation || ilkTerms[index].1 != ilk.chost {
+                ilkTerms[index] = (ilk.liquidation, ilk.chost)
+                changed = true
+            }
+        }
+        if changed { termsEpoch += 1 }
+    }
+
     /// The quote of Clipper auction `id` that `read` just gave `.clip` for.
     func quote(of id: MakerSystem.AuctionID) -> ClipQuote? {
         quotes[Int(id.rawValue) - 1]
+    }
+
+    /// The facts of the quote of Clipper auction `id` that `read` just gave `.clip` for
+    /// (no quote: `ClipFacts.none`).
+    func facts(of id: MakerSystem.AuctionID) -> ClipFacts {
+        facts[Int(id.rawValue) - 1]
+    }
+
+    /// What a take of the whole lot at the quote `read` just gave for Clipper auction `id`
+    /// buys: `quote(of: id)?.plannedTake(amount: lot)`, computed once per quote.
+    func wholePlan(of id: MakerSystem.AuctionID) -> (slice: UInt256, owe: UInt256)? {
+        let slot = Int(id.rawValue) - 1
+        if !terms[slot].planned {
+            terms[slot].planned = true
+            if let quote = quotes[slot], let plan = quote.plannedTake(amount: quote.lot) {
+                terms[slot].slice = plan.slice
+                terms[slot].owe = plan.owe
+                terms[slot].hasPlan = true
+            }
+        }
+        return terms[slot].hasPlan ? (terms[slot].slice, terms[slot].owe) : nil
+    }
+
+    /// What the flash take of `wholePlan(of: id)` nets before gas, in DAI, on `pair` with
+    /// `reserves` (collateral in, DAI out, WAD): the swap's `output` for the plan's slice
+    /// (nil if the swap fails) less the DAI owed. Kept per quote for the last pair and
+    /// reserves asked about.
+    func flashMargin(
+        of id: MakerSystem.AuctionID, pair: Int, reserves: (UInt256, UInt256),
+        _ output: (UInt256) -> UInt256?
+    ) -> Double? {
+        let slot = Int(id.rawValue) - 1
+        guard let plan = wholePlan(of: id) else { return nil }
+        if terms[slot].flashPair != pair || terms[slot].reserveIn != reserves.0
+            || terms[slot].reserveOut != reserves.1
+        {
+            terms[slot].flashPair = pair
+            terms[slot].reserveIn = reserves.0
+            terms[slot].reserveOut = reserves.1
+            terms[slot].flashMargin = output(plan.slice).map {
+                $0.approximateValue / 1e18 - plan.owe.approximateValue / 1e45
+            }
+        }
+        return terms[slot].flashMargin
     }
 
     /// The Flipper auction `id` that `read` just gave `.flip` for, as the block left it.
@@ -112,10 +214,140 @@ final class MakerAuctionQuotes {
         let grow = slot + 1 - generations.count
         generations.append(contentsOf: repeatElement(0, count: grow))
         kinds.append(contentsOf: repeatElement(.gone, count: grow))
-        seconds.append(contentsOf: repeatElement(0, count: grow))
+        timings.append(contentsOf: repeatElement(QuoteTiming(), count: grow))
+        moments.append(contentsOf: repeatElement(QuoteMoment(), count: grow))
+        stamps.append(contentsOf: repeatElement(SaleStamp(), count: grow))
         quotes.append(contentsOf: repeatElement(nil, count: grow))
+        facts.append(contentsOf: repeatElement(ClipFacts(nil), count: grow))
+        terms.append(contentsOf: repeatElement(TakeTerms(), count: grow))
         flips.append(contentsOf: repeatElement(nil, count: grow))
     }
+}
+
+/// The sale a kept Clipper quote was made from, and the terms epoch it was made under.
+struct SaleStamp {
+    var tic: UInt64 = 0
+    var top = UInt256.zero
+    var lot = UInt256.zero
+    var tab = UInt256.zero
+    var ilk = MakerSystem.IlkID(rawValue: 0)
+    var epoch: UInt64 = .max
+
+    init() {}
+
+    init(_ sale: MakerSystem.ClipAuction, epoch: UInt64) {
+        tic = sale.tic
+        top = sale.top
+        lot = sale.lot
+        tab = sale.tab
+        ilk = sale.ilk
+        self.epoch = epoch
+    }
+
+    /// Whether `sale` prices as the stamped one: the same start, price, lot, tab and ilk.
+    /// (`usr` does not enter a quote.)
+    @inline(__always)
+    func matches(_ sale: MakerSystem.ClipAuction) -> Bool {
+        sale.tic == tic && sale.tab == tab && sale.lot == lot && sale.top == top
+            && sale.ilk == ilk
+    }
+}
+
+/// What a Clipper quote depends on besides the block: the sale's start and its curve's
+/// timing, as the block left them.
+struct QuoteTiming {
+    var tic: UInt64 = 0
+    /// The stairstep curve's step in seconds; 0 for the other curves, whose price moves
+    /// every second.
+    var step: UInt64 = 0
+    /// The ilk's `tail`: older auctions need `redo`.
+    var tail: UInt64 = 0
+
+    init() {}
+
+    init(_ sale: MakerSystem.ClipAuction, in maker: MakerSystem) {
+        tic = sale.tic
+        guard case .clip(let clip) = maker.ilk(sale.ilk).liquidation,
+            case .stairstepExponentialDecrease(let step, _) = clip.calc
+        else { return }
+        self.step = step
+        tail = clip.tail
+    }
+
+    /// The moment `now` (seconds) as the quote sees it: the same moment, the same quote
+    /// (`ClipPriceReader.quote`).
+    @inline(__always)
+    func moment(at now: UInt64) -> QuoteMoment {
+        guard step > 0 else { return QuoteMoment(steps: now, old: false) }
+        let elapsed = now >= tic ? now - tic : 0
+        return QuoteMoment(steps: elapsed / step, old: elapsed > tail)
+    }
+}
+
+/// A moment of a Clipper quote: the stairstep curve's step count and whether the sale is
+/// past its `tail` then, or (other curves) the second itself with `old` false.
+struct QuoteMoment: Equatable {
+    var steps: UInt64 = .max
+    var old = false
+}
+
+/// What every keeper's look at a Clipper quote starts from, in doubles, made once per
+/// quote: whether there is anything to take, the price, and the curve as the recheck
+/// reads it (`Keeper.recheckTime`; the same doubles it computed from the quote each time).
+struct ClipFacts {
+    /// A live quote with collateral left.
+    var hasLot = false
+    var needsRedo = false
+    /// `price` / 10²⁷, approximately.
+    var price = 0.0
+    var tic: Int64 = 0
+    var curve = RecheckCurve.none
+
+    /// The price curve as the recheck reads it: the logarithm of the stairstep's or the
+    /// exponential's `cut`, or the linear curve's `tau` and `top`; `none` when the curve
+    /// never falls (a `cut` outside (0, 1), a zero `top`).
+    enum RecheckCurve {
+        case none
+        case stairstep(step: Int64, logCut: Double)
+        case exponential(logCut: Double)
+        case linear(tau: Double, top: Double)
+    }
+
+    init(_ quote: ClipQuote?) {
+        guard let quote else { return }
+        hasLot = !quote.lot.isZero
+        needsRedo = quote.needsRedo
+        price = quote.price.approximateValue / 1e27
+        tic = Int64(clamping: quote.tic)
+        switch quote.calc {
+        case .stairstepExponentialDecrease(let step, let cut):
+            let perStep = cut.approximateValue / 1e27
+            guard perStep > 0, perStep < 1 else { return }
+            curve = .stairstep(step: Int64(step), logCut: DeterministicMath.log(perStep))
+        case .exponentialDecrease(let cut):
+            let perSecond = cut.approximateValue / 1e27
+            guard perSecond > 0, perSecond < 1 else { return }
+            curve = .exponential(logCut: DeterministicMath.log(perSecond))
+        case .linearDecrease(let tau):
+            let top = quote.top.approximateValue / 1e27
+            guard top > 0 else { return }
+            curve = .linear(tau: Double(tau), top: top)
+        }
+    }
+}
+
+/// The take terms a Clipper quote gives every keeper alike (`MakerAuctionQuotes`).
+struct TakeTerms {
+    /// Whether `slice`/`owe` hold the whole lot's plan (`hasPlan`: something can be taken).
+    var planned = false
+    var hasPlan = false
+    var slice = UInt256.zero
+    var owe = UInt256.zero
+    /// The pair and reserves `flashMargin` was computed for (pair −1: none yet).
+    var flashPair = -1
+    var reserveIn = UInt256.zero
+    var reserveOut = UInt256.zero
+    var flashMargin: Double?
 }
 
 /// A Flipper auction as a block left it, with the approximations every keeper's look

@@ -290,6 +290,17 @@ public struct MakerSystem: Contract, Hashable, Sendable {
         return auctionSlots[index]
     }
 
+    /// The Clipper sale with id `id`, if it is live (nil for a Flipper auction): read in
+    /// place, without copying a Flipper record.
+    @inlinable
+    public func clipSale(_ id: AuctionID) -> ClipAuction? {
+        let index = Int(id.rawValue) - 1
+        guard index >= 0, index < auctionSlots.count,
+            case .clip(let sale)? = auctionSlots[index]
+        else { return nil }
+        return sale
+    }
+
     /// Ids of all live auctions, ascending.
     public var liveAuctionIDs: [AuctionID] {
         auctionSlots.indices.compactMap { index in
