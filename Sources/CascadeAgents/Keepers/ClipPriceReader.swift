@@ -98,18 +98,31 @@ struct ClipPriceReader {
                     tic: sale.tic, top: sale.top, calc: terms.calc, chost: ilk.chost)
             }
         }
+        return quote(
+            tic: sale.tic, top: sale.top, lot: sale.lot, tab: sale.tab,
+            StairstepTerms(step: step, cut: cut, terms: terms, chost: ilk.chost), now: now)
+    }
+
+    /// The status at `now` of a sale started at `tic` from `top` with `lot` and `tab` left,
+    /// under stairstep `terms` (the ilk's, with its `chost`).
+    mutating func quote(
+        tic: UInt64, top: UInt256, lot: UInt256, tab: UInt256, _ terms: StairstepTerms,
+        now: UInt64
+    ) -> ClipQuote {
         // dss `status(tic, top)`, as `MakerSystem.status`: an agent asking about a moment
         // before `tic` (a stale view) gets the starting price.
-        let elapsed = now >= sale.tic ? now - sale.tic : 0
-        let price = rmul(sale.top, factor(step: step, cut: cut, steps: elapsed / step))
+        let elapsed = now >= tic ? now - tic : 0
+        let price = rmul(top, factor(step: terms.step, cut: terms.cut, steps: elapsed / terms.step))
         // dss: `rdiv(price, top) < cusp`, i.e. ⌊price·RAY / top⌋ < cusp, which for integers
         // is price·RAY < cusp·top: a multiplication instead of a 256-bit division.
         let (scaled, overflow) = price.multipliedReportingOverflow(by: .ray)
-        let (bound, boundOverflow) = terms.cusp.multipliedReportingOverflow(by: sale.top)
+        let (bound, boundOverflow) = terms.cusp.multipliedReportingOverflow(by: top)
         let belowCusp = overflow || boundOverflow || scaled < bound
         return ClipQuote(
-            needsRedo: elapsed > terms.tail || belowCusp, price: price, lot: sale.lot,
-            tab: sale.tab, tic: sale.tic, top: sale.top, calc: terms.calc, chost: ilk.chost)
+            needsRedo: elapsed > terms.tail || belowCusp, price: price, lot: lot, tab: tab,
+            tic: tic, top: top,
+            calc: .stairstepExponentialDecrease(stepSeconds: terms.step, cut: terms.cut),
+            chost: terms.chost)
     }
 
     /// `rpow(cut, steps, RAY)`, from the table when it holds it.
@@ -133,6 +146,32 @@ struct ClipPriceReader {
         }
         tables[table].factors[index] = value
         return value
+    }
+}
+
+/// What a Clipper quote under the stairstep curve reads of its ilk: the curve (`step` > 0),
+/// `tail`, `cusp` and `chost`.
+struct StairstepTerms: Equatable {
+    var step: UInt64
+    var cut: UInt256
+    var tail: UInt64
+    var cusp: UInt256
+    var chost: UInt256
+
+    init(step: UInt64, cut: UInt256, terms: MakerSystem.ClipTerms, chost: UInt256) {
+        self.step = step
+        self.cut = cut
+        tail = terms.tail
+        cusp = terms.cusp
+        self.chost = chost
+    }
+
+    /// The terms of an ilk whose auctions are Clipper sales on a stairstep curve, or nil.
+    init?(_ ilk: MakerSystem.Ilk) {
+        guard case .clip(let terms) = ilk.liquidation,
+            case .stairstepExponentialDecrease(let step, let cut) = terms.calc, step > 0
+        else { return nil }
+        self.init(step: step, cut: cut, terms: terms, chost: ilk.chost)
     }
 }
 

@@ -68,6 +68,11 @@ final class MakerAuctionQuotes {
     /// found changed: a quote made under another epoch is not given again.
     @exclusivity(unchecked) private var ilkTerms: [(MakerSystem.Liquidation, UInt256)] = []
     @exclusivity(unchecked) private var termsEpoch: UInt64 = 0
+    /// Per ilk, of the same epoch: its stairstep Clipper terms (nil for other curves and
+    /// Flipper ilks), to price a kept sale at another moment.
+    @exclusivity(unchecked) private var stairstepTerms: [StairstepTerms?] = []
+    /// The recheck's reading of the curves met so far (`ClipFacts.RecheckCurve`).
+    @exclusivity(unchecked) private var curves = RecheckCurves()
     /// A Flipper auction's record as the block left it: read out of the auction table
     /// (an optional enum of the two houses, copied four times on the way) once per block
     /// instead of once per keeper looking.
@@ -99,12 +104,27 @@ final class MakerAuctionQuotes {
                     return .clip
                 }
             } else if kinds[slot] == .clip, stamps[slot].epoch == termsEpoch,
-                moments[slot] == timings[slot].moment(at: now),
                 let sale = state.maker.clipSale(id), stamps[slot].matches(sale)
             {
-                // The same sale under the same terms at the same moment: the same quote.
+                // The same sale under the same terms: at the same moment, the same quote.
                 generations[slot] = generation
-                sharedReads += 1
+                if moments[slot] == timings[slot].moment(at: now) {
+                    sharedReads += 1
+                    return .clip
+                }
+            }
+            // The sale as kept, at another moment of its stairstep curve: priced from the
+            // kept sale and terms, without reading the state again.
+            if generations[slot] == generation, kinds[slot] == .clip, timings[slot].step > 0,
+                let terms = stairstepTerms[Int(stamps[slot].ilk.rawValue)]
+            {
+                reads += 1
+                let stamp = stamps[slot]
+                moments[slot] = timings[slot].moment(at: now)
+                let quote = prices.quote(
+                    tic: stamp.tic, top: stamp.top, lot: stamp.lot, tab: stamp.tab, terms,
+                    now: now)
+                keep(quote, at: slot)
                 return .clip
             }
         }
@@ -125,10 +145,7 @@ final class MakerAuctionQuotes {
             timings[slot] = timing
             moments[slot] = timing.moment(at: now)
             stamps[slot] = SaleStamp(sale, epoch: termsEpoch)
-            let quote = prices.quote(id, sale, in: state.maker, now: now)
-            facts[slot] = ClipFacts(quote)
-            quotes[slot] = quote
-            terms[slot] = TakeTerms()
+            keep(prices.quote(id, sale, in: state.maker, now: now), at: slot)
             return .clip
         case .flip(let flip)?:
             kinds[slot] = .flip
@@ -137,17 +154,29 @@ final class MakerAuctionQuotes {
         }
     }
 
+    /// Keeps `quote` and what is derived from it at `slot`.
+    private func keep(_ quote: ClipQuote?, at slot: Int) {
+        facts[slot] = ClipFacts(quote, curves: &curves)
+        quotes[slot] = quote
+        terms[slot] = TakeTerms()
+    }
+
     /// Compares the ilks' liquidation terms and `chost` in `maker` with those last seen,
     /// and starts a new epoch when any differs (or an ilk was added).
     private func compareTerms(_ maker: MakerSystem) {
         var changed = ilkTerms.count != maker.ilks.count
-        if changed { ilkTerms.removeAll(keepingCapacity: true) }
+        if changed {
+            ilkTerms.removeAll(keepingCapacity: true)
+            stairstepTerms.removeAll(keepingCapacity: true)
+        }
         for index in maker.ilks.indices {
             let ilk = maker.ilks[index]
             if index == ilkTerms.count {
                 ilkTerms.append((ilk.liquidation, ilk.chost))
+                stairstepTerms.append(StairstepTerms(ilk))
             } else if ilkTerms[index].0 != ilk.liquidation || ilkTerms[index].1 != ilk.chost {
                 ilkTerms[index] = (ilk.liquidation, ilk.chost)
+                stairstepTerms[index] = StairstepTerms(ilk)
                 changed = true
             }
         }
@@ -218,7 +247,7 @@ final class MakerAuctionQuotes {
         moments.append(contentsOf: repeatElement(QuoteMoment(), count: grow))
         stamps.append(contentsOf: repeatElement(SaleStamp(), count: grow))
         quotes.append(contentsOf: repeatElement(nil, count: grow))
-        facts.append(contentsOf: repeatElement(ClipFacts(nil), count: grow))
+        facts.append(contentsOf: repeatElement(ClipFacts(), count: grow))
         terms.append(contentsOf: repeatElement(TakeTerms(), count: grow))
         flips.append(contentsOf: repeatElement(nil, count: grow))
     }
@@ -313,26 +342,49 @@ struct ClipFacts {
         case linear(tau: Double, top: Double)
     }
 
-    init(_ quote: ClipQuote?) {
+    init() {}
+
+    init(_ quote: ClipQuote?, curves: inout RecheckCurves) {
         guard let quote else { return }
         hasLot = !quote.lot.isZero
         needsRedo = quote.needsRedo
         price = quote.price.approximateValue / 1e27
         tic = Int64(clamping: quote.tic)
-        switch quote.calc {
+        if case .linearDecrease(let tau) = quote.calc {
+            let top = quote.top.approximateValue / 1e27
+            if top > 0 { curve = .linear(tau: Double(tau), top: top) }
+        } else {
+            curve = curves.reading(of: quote.calc)
+        }
+    }
+}
+
+/// The recheck's reading of the exponential curves (a logarithm each), made once per
+/// curve: a protocol world has one or two.
+struct RecheckCurves {
+    private var read: [(PriceCurve, ClipFacts.RecheckCurve)] = []
+
+    /// `calc` as the recheck reads it (not the linear curve, whose reading is per sale).
+    mutating func reading(of calc: PriceCurve) -> ClipFacts.RecheckCurve {
+        if let found = read.first(where: { $0.0 == calc }) { return found.1 }
+        var curve = ClipFacts.RecheckCurve.none
+        switch calc {
         case .stairstepExponentialDecrease(let step, let cut):
             let perStep = cut.approximateValue / 1e27
-            guard perStep > 0, perStep < 1 else { return }
-            curve = .stairstep(step: Int64(step), logCut: DeterministicMath.log(perStep))
+            if perStep > 0, perStep < 1 {
+                curve = .stairstep(step: Int64(step), logCut: DeterministicMath.log(perStep))
+            }
         case .exponentialDecrease(let cut):
             let perSecond = cut.approximateValue / 1e27
-            guard perSecond > 0, perSecond < 1 else { return }
-            curve = .exponential(logCut: DeterministicMath.log(perSecond))
-        case .linearDecrease(let tau):
-            let top = quote.top.approximateValue / 1e27
-            guard top > 0 else { return }
-            curve = .linear(tau: Double(tau), top: top)
+            if perSecond > 0, perSecond < 1 {
+                curve = .exponential(logCut: DeterministicMath.log(perSecond))
+            }
+        case .linearDecrease:
+            break
         }
+        if read.count >= 8 { read.removeFirst() }
+        read.append((calc, curve))
+        return curve
     }
 }
 
