@@ -240,21 +240,24 @@ extension Keeper {
                 budget: &budget, context)
             return nil
         }
-        guard let status = quotes.quote(of: known.id) else { return nil }
-        // Own DAI: as much of the lot as its capital buys.
-        let affordable =
-            capitalRad.map { $0 >= whole.owe } ?? true
-            ? status.lot : (capitalRad ?? .zero) / status.price
-        // dss refuses a partial purchase once the tab is at or below `chost`: then only
-        // the whole lot can be bought, and a keeper short of it waits rather than
-        // sending a take that must revert.
-        if affordable < status.lot, status.tab <= status.chost {
-            return recheckTime(known, facts, inputs, context)
+        // Own DAI: as much of the lot as its capital buys. Short of the whole lot's owe it
+        // buys less than the lot (the owe is at most lot × price), and nothing when its
+        // capital is below the price: both known before dividing.
+        var plan = whole
+        var partial = false
+        if let capitalRad, capitalRad < whole.owe {
+            // dss refuses a partial purchase once the tab is at or below `chost`: then only
+            // the whole lot can be bought, and a keeper short of it waits rather than
+            // sending a take that must revert.
+            if facts.wholeLotOnly { return recheckTime(known, facts, inputs, context) }
+            let price = quotes.price(of: known.id)
+            guard capitalRad >= price,
+                let affordablePlan = quotes.plannedTake(of: known.id, amount: capitalRad / price)
+            else { return nil }
+            plan = affordablePlan
+            partial = true
         }
-        guard !affordable.isZero,
-            let plan = status.plannedTake(amount: affordable),
-            !plan.slice.isZero, let funding = funding(plan.owe, inputs)
-        else { return nil }
+        guard !plan.slice.isZero, let funding = funding(plan.owe, inputs) else { return nil }
         let value =
             saleValue(known.collateral, amount: plan.slice.approximateValue / 1e18, inputs)
             - plan.owe.approximateValue / 1e45
@@ -262,6 +265,7 @@ extension Keeper {
         guard value > settings.minimumProfit else {
             return recheckTime(known, facts, inputs, context)
         }
+        guard let status = quotes.quote(of: known.id) else { return nil }
         // Buying out the auction: ask for the whole lot and let the Clipper cap the
         // purchase at the tab at the price when the take lands. Asking for exactly
         // tab/price would become a partial purchase once the price has stepped down,
@@ -270,8 +274,7 @@ extension Keeper {
             funding + [
                 .maker(
                     .take(
-                        auction: known.id,
-                        amt: affordable == status.lot ? status.lot : plan.slice,
+                        auction: known.id, amt: partial ? plan.slice : status.lot,
                         max: status.price, who: settings.address, flash: false))
             ]
         send(

@@ -188,6 +188,19 @@ final class MakerAuctionQuotes {
         quotes[Int(id.rawValue) - 1]
     }
 
+    /// The price (RAY) of the quote of Clipper auction `id` that `read` just gave `.clip`
+    /// for (zero without a quote).
+    func price(of id: MakerSystem.AuctionID) -> UInt256 {
+        quotes[Int(id.rawValue) - 1]?.price ?? .zero
+    }
+
+    /// `quote(of: id)?.plannedTake(amount: amount)`, read in place.
+    func plannedTake(
+        of id: MakerSystem.AuctionID, amount: UInt256
+    ) -> (slice: UInt256, owe: UInt256)? {
+        quotes[Int(id.rawValue) - 1]?.plannedTake(amount: amount)
+    }
+
     /// The facts of the quote of Clipper auction `id` that `read` just gave `.clip` for
     /// (no quote: `ClipFacts.none`).
     func facts(of id: MakerSystem.AuctionID) -> ClipFacts {
@@ -327,6 +340,8 @@ struct ClipFacts {
     /// A live quote with collateral left.
     var hasLot = false
     var needsRedo = false
+    /// `tab ≤ chost`: dss refuses a partial purchase, only the whole lot can be bought.
+    var wholeLotOnly = false
     /// `price` / 10²⁷, approximately.
     var price = 0.0
     var tic: Int64 = 0
@@ -348,6 +363,7 @@ struct ClipFacts {
         guard let quote else { return }
         hasLot = !quote.lot.isZero
         needsRedo = quote.needsRedo
+        wholeLotOnly = quote.tab <= quote.chost
         price = quote.price.approximateValue / 1e27
         tic = Int64(clamping: quote.tic)
         if case .linearDecrease(let tau) = quote.calc {
