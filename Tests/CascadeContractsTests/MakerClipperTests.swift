@@ -112,6 +112,35 @@ struct MakerClipperTests {
         #expect(fixture.system.globalDirt == rad("55"))
     }
 
+    // The in-place comparison `clipSale(_:is:tic:top:lot:tab:)` against the record: it
+    // holds for the sale as read, and not once a take has changed its tab and lot, for
+    // another field, another ilk, or an id that is no sale.
+    @Test func clipSaleComparesInPlace() throws {
+        var (fixture, gold, id) = takeSetup()
+        let before = try #require(clipSale(fixture, id))
+        func matches(_ sale: MakerSystem.ClipAuction, ilk: MakerSystem.IlkID? = nil) -> Bool {
+            fixture.system.clipSale(
+                id, is: ilk ?? sale.ilk, tic: sale.tic, top: sale.top, lot: sale.lot,
+                tab: sale.tab)
+        }
+        #expect(matches(before))
+        #expect(!matches(before, ilk: MakerSystem.IlkID(rawValue: gold.rawValue + 1)))
+        #expect(
+            !fixture.system.clipSale(
+                id, is: gold, tic: before.tic + 1, top: before.top, lot: before.lot,
+                tab: before.tab))
+        #expect(
+            !fixture.system.clipSale(
+                MakerSystem.AuctionID(2), is: gold, tic: before.tic, top: before.top,
+                lot: before.lot, tab: before.tab))
+        try fixture.run(
+            .take(auction: id, amt: wad("11"), max: ray("5"), who: Fixture.ali, flash: false),
+            as: Fixture.ali)
+        let after = try #require(clipSale(fixture, id))
+        #expect(!matches(before))
+        #expect(matches(after))
+    }
+
     // clip.t.sol test_take_bid_recalculates_due_to_chost_check: amt 18 → owe 88 (not 90),
     // tab 22 = chost, lot 22.4.
     @Test func takeRecalculatesForChost() throws {

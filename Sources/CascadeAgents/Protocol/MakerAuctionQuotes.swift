@@ -104,7 +104,7 @@ final class MakerAuctionQuotes {
                     return .clip
                 }
             } else if kinds[slot] == .clip, stamps[slot].epoch == termsEpoch,
-                let sale = state.maker.clipSale(id), stamps[slot].matches(sale)
+                stamps[slot].matches(id, in: state.maker)
             {
                 // The same sale under the same terms: at the same moment, the same quote.
                 generations[slot] = generation
@@ -286,12 +286,11 @@ struct SaleStamp {
         self.epoch = epoch
     }
 
-    /// Whether `sale` prices as the stamped one: the same start, price, lot, tab and ilk.
-    /// (`usr` does not enter a quote.)
+    /// Whether auction `id` in `maker` prices as the stamped sale: a live Clipper sale with
+    /// the same start, price, lot, tab and ilk. (`usr` does not enter a quote.)
     @inline(__always)
-    func matches(_ sale: MakerSystem.ClipAuction) -> Bool {
-        sale.tic == tic && sale.tab == tab && sale.lot == lot && sale.top == top
-            && sale.ilk == ilk
+    func matches(_ id: MakerSystem.AuctionID, in maker: MakerSystem) -> Bool {
+        maker.clipSale(id, is: ilk, tic: tic, top: top, lot: lot, tab: tab)
     }
 }
 

@@ -290,8 +290,7 @@ public struct MakerSystem: Contract, Hashable, Sendable {
         return auctionSlots[index]
     }
 
-    /// The Clipper sale with id `id`, if it is live (nil for a Flipper auction): read in
-    /// place, without copying a Flipper record.
+    /// The Clipper sale with id `id`, if it is live (nil for a Flipper auction).
     @inlinable
     public func clipSale(_ id: AuctionID) -> ClipAuction? {
         let index = Int(id.rawValue) - 1
@@ -299,6 +298,22 @@ public struct MakerSystem: Contract, Hashable, Sendable {
             case .clip(let sale)? = auctionSlots[index]
         else { return nil }
         return sale
+    }
+
+    /// Whether auction `id` is a live Clipper sale of `ilk` started at `tic` from `top`
+    /// with `lot` and `tab` left: compared where the sale is stored (an agent checking that
+    /// a sale it read earlier is unchanged copies nothing).
+    @inlinable
+    public func clipSale(
+        _ id: AuctionID, is ilk: IlkID, tic: UInt64, top: UInt256, lot: UInt256, tab: UInt256
+    ) -> Bool {
+        let index = Int(id.rawValue) - 1
+        guard index >= 0, index < auctionSlots.count else { return false }
+        return auctionSlots.withElement(at: index) { slot in
+            guard case .clip(let sale)? = slot.pointee else { return false }
+            return sale.tic == tic && sale.tab == tab && sale.lot == lot && sale.top == top
+                && sale.ilk == ilk
+        }
     }
 
     /// Ids of all live auctions, ascending.
