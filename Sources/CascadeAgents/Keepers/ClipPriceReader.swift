@@ -197,16 +197,28 @@ struct PassInputs {
     /// The keeper's gas bid for the next block (nil above its ceiling): the same for every
     /// auction of the pass.
     let gasBid: GasBid?
+    /// What a `take` and a flash take cost in gas at that bid, in quote units (0 without a
+    /// bid), and each collateral's flash pair reserves (collateral in, DAI out; nil without
+    /// a pair): the same for every auction of the pass (`Keeper.bidOnAuctions` sets them).
+    let takeGasCost: Double
+    let flashTakeGasCost: Double
+    let flashReserves: [(UInt256, UInt256)?]
 
+    /// `gasCosts`: a take's and a flash take's gas cost at a bid and a native token price.
     init(
         view: MarketView, now: SimTime, collaterals: Int,
-        capital: (erc20: UInt256, vat: UInt256), gasBid: GasBid?
+        capital: (erc20: UInt256, vat: UInt256), gasBid: GasBid?,
+        flashReserves: [(UInt256, UInt256)?] = [],
+        gasCosts: (GasBid, Double) -> (take: Double, flash: Double) = { _, _ in (0, 0) }
     ) {
         self.view = view
         self.gasBid = gasBid
         self.now = now
         mids = (0..<collaterals).map { view.mid($0, at: now) }
-        nativePrice = view.nativePrice(at: now, fallback: view.reference(0, at: now))
+        let nativePrice = view.nativePrice(at: now, fallback: view.reference(0, at: now))
+        self.nativePrice = nativePrice
+        self.flashReserves = flashReserves
+        (takeGasCost, flashTakeGasCost) = gasBid.map { gasCosts($0, nativePrice) } ?? (0, 0)
         self.capital = capital
         func rad(_ wad: UInt256) -> UInt256? {
             let (product, overflow) = wad.multipliedReportingOverflow(by: MakerSystem.ray)

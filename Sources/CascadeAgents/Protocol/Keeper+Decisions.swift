@@ -98,7 +98,16 @@ extension Keeper {
         // Read once per pass, and only when an auction is due.
         let inputs = PassInputs(
             view: view, now: context.now, collaterals: ilks.count, capital: spendableDai(state),
-            gasBid: newest.bid(settings.gas))
+            gasBid: newest.bid(settings.gas),
+            flashReserves: pairs.indices.map { collateral in
+                pairs[collateral].flatMap { flashReserves(state, pair: $0, collateral: collateral) }
+            },
+            gasCosts: { bid, nativePrice in
+                (
+                    gasCost(Self.takeGas, bid: bid, nativePrice: nativePrice),
+                    gasCost(Self.flashTakeGas, bid: bid, nativePrice: nativePrice)
+                )
+            })
         lastFlipTerms = FlipPassTerms(
             begs: ilks.map { ilk in
                 guard case .flip(let terms) = state.maker.ilk(ilk).liquidation else { return nil }
@@ -215,7 +224,7 @@ extension Keeper {
             capitalRad.map { $0 >= whole.owe } ?? true || !settings.usesFlashTakes
             || pairs[known.collateral] == nil
         if !ownDai, let pair = pairs[known.collateral] {
-            guard let reserves = flashReserves(state, pair: pair, collateral: known.collateral),
+            guard let reserves = inputs.flashReserves[known.collateral],
                 let margin = quotes.flashMargin(
                     of: known.id, pair: pair, reserves: reserves,
                     {
@@ -223,8 +232,7 @@ extension Keeper {
                             amountIn: $0, reserveIn: reserves.0, reserveOut: reserves.1)
                     })
             else { return nil }
-            let value =
-                margin - gasCost(Self.flashTakeGas, bid: bid, nativePrice: inputs.nativePrice)
+            let value = margin - inputs.flashTakeGasCost
             // The bundle is planned only when worth it (it prices the auction again).
             guard value > settings.minimumProfit, let status = quotes.quote(of: known.id),
                 let bundle = state.flashTakeBundle(
@@ -261,7 +269,7 @@ extension Keeper {
         let value =
             saleValue(known.collateral, amount: plan.slice.approximateValue / 1e18, inputs)
             - plan.owe.approximateValue / 1e45
-            - gasCost(Self.takeGas, bid: bid, nativePrice: inputs.nativePrice)
+            - inputs.takeGasCost
         guard value > settings.minimumProfit else {
             return recheckTime(known, facts, inputs, context)
         }
