@@ -213,7 +213,7 @@ extension Keeper {
         if facts.price >= inputs.mids[known.collateral] {
             return recheckTime(known, facts, inputs, context)
         }
-        guard let whole = quotes.wholePlan(of: known.id) else { return nil }
+        guard let wholeOwe = quotes.wholeOwe(of: known.id) else { return nil }
         guard let bid = inputs.gasBid else {
             statistics.stalledByCeiling += 1
             return nil
@@ -221,7 +221,7 @@ extension Keeper {
         // The pass's capital in RAD (nil: beyond 2²⁵⁶, more than any auction owes).
         let capitalRad = inputs.capitalRad.total
         let ownDai =
-            capitalRad.map { $0 >= whole.owe } ?? true || !settings.usesFlashTakes
+            capitalRad.map { $0 >= wholeOwe } ?? true || !settings.usesFlashTakes
             || pairs[known.collateral] == nil
         if !ownDai, let pair = pairs[known.collateral] {
             guard let reserves = inputs.flashReserves[known.collateral],
@@ -243,7 +243,8 @@ extension Keeper {
             send(
                 bundle, gasLimit: Self.flashTakeGas, bid: bid,
                 task: .take(
-                    auction: known.id, collateral: known.collateral, slice: whole.slice,
+                    auction: known.id, collateral: known.collateral,
+                    slice: quotes.wholeSlice(of: known.id),
                     flash: true),
                 budget: &budget, context)
             return nil
@@ -251,9 +252,9 @@ extension Keeper {
         // Own DAI: as much of the lot as its capital buys. Short of the whole lot's owe it
         // buys less than the lot (the owe is at most lot × price), and nothing when its
         // capital is below the price: both known before dividing.
-        var plan = whole
+        var plan: (slice: UInt256, owe: UInt256)
         var partial = false
-        if let capitalRad, capitalRad < whole.owe {
+        if let capitalRad, capitalRad < wholeOwe {
             // dss refuses a partial purchase once the tab is at or below `chost`: then only
             // the whole lot can be bought, and a keeper short of it waits rather than
             // sending a take that must revert.
@@ -264,6 +265,8 @@ extension Keeper {
             else { return nil }
             plan = affordablePlan
             partial = true
+        } else {
+            plan = (quotes.wholeSlice(of: known.id), wholeOwe)
         }
         guard !plan.slice.isZero, let funding = funding(plan.owe, inputs) else { return nil }
         let value =

@@ -62,8 +62,16 @@ final class MakerAuctionQuotes {
     @exclusivity(unchecked) private var facts: [ClipFacts] = []
     /// Per slot: the sale a Clipper quote was made from, to give it again in a later block.
     @exclusivity(unchecked) private var stamps: [SaleStamp] = []
-    /// Per slot: the take terms derived from the quote, computed on the first ask.
-    @exclusivity(unchecked) private var terms: [TakeTerms] = []
+    /// Per slot: the whole lot's plan at the quote's price (`wholeOwe(of:)`), computed on
+    /// the first ask: whether it is known and whether there is one, then its slice and owe.
+    @exclusivity(unchecked) private var plans: [WholePlan] = []
+    @exclusivity(unchecked) private var planSlices: [UInt256] = []
+    @exclusivity(unchecked) private var planOwes: [UInt256] = []
+    /// Per slot: the flash margin (`flashMargin(of:pair:reserves:_:)`) and the pair and
+    /// reserves it was computed for (pair −1: none yet).
+    @exclusivity(unchecked) private var flashPairs: [Int] = []
+    @exclusivity(unchecked) private var flashReserves: [(UInt256, UInt256)] = []
+    @exclusivity(unchecked) private var flashMargins: [Double?] = []
     /// The ilks' Clipper terms and `chost` as last compared, and how many times they were
     /// found changed: a quote made under another epoch is not given again.
     @exclusivity(unchecked) private var ilkTerms: [(MakerSystem.Liquidation, UInt256)] = []
@@ -158,7 +166,8 @@ final class MakerAuctionQuotes {
     private func keep(_ quote: ClipQuote?, at slot: Int) {
         facts[slot] = ClipFacts(quote, curves: &curves)
         quotes[slot] = quote
-        terms[slot] = TakeTerms()
+        plans[slot] = .unknown
+        flashPairs[slot] = -1
     }
 
     /// Compares the ilks' liquidation terms and `chost` in `maker` with those last seen,
@@ -207,42 +216,47 @@ final class MakerAuctionQuotes {
         facts[Int(id.rawValue) - 1]
     }
 
-    /// What a take of the whole lot at the quote `read` just gave for Clipper auction `id`
-    /// buys: `quote(of: id)?.plannedTake(amount: lot)`, computed once per quote.
-    func wholePlan(of id: MakerSystem.AuctionID) -> (slice: UInt256, owe: UInt256)? {
+    /// The DAI (RAD) a take of the whole lot at the quote `read` just gave for Clipper
+    /// auction `id` owes: `quote(of: id)?.plannedTake(amount: lot)?.owe`, planned once per
+    /// quote (nil: nothing can be taken).
+    func wholeOwe(of id: MakerSystem.AuctionID) -> UInt256? {
         let slot = Int(id.rawValue) - 1
-        if !terms[slot].planned {
-            terms[slot].planned = true
-            if let quote = quotes[slot], let plan = quote.plannedTake(amount: quote.lot) {
-                terms[slot].slice = plan.slice
-                terms[slot].owe = plan.owe
-                terms[slot].hasPlan = true
-            }
-        }
-        return terms[slot].hasPlan ? (terms[slot].slice, terms[slot].owe) : nil
+        if plans[slot] == .unknown { plan(slot) }
+        return plans[slot] == .planned ? planOwes[slot] : nil
     }
 
-    /// What the flash take of `wholePlan(of: id)` nets before gas, in DAI, on `pair` with
+    /// The collateral (WAD) that plan buys; asked only after `wholeOwe(of:)` gave one.
+    func wholeSlice(of id: MakerSystem.AuctionID) -> UInt256 {
+        planSlices[Int(id.rawValue) - 1]
+    }
+
+    private func plan(_ slot: Int) {
+        guard let plan = quotes[slot].flatMap({ $0.plannedTake(amount: $0.lot) }) else {
+            plans[slot] = .none
+            return
+        }
+        planSlices[slot] = plan.slice
+        planOwes[slot] = plan.owe
+        plans[slot] = .planned
+    }
+
+    /// What the flash take of the whole lot's plan nets before gas, in DAI, on `pair` with
     /// `reserves` (collateral in, DAI out, WAD): the swap's `output` for the plan's slice
     /// (nil if the swap fails) less the DAI owed. Kept per quote for the last pair and
-    /// reserves asked about.
+    /// reserves asked about. Asked only after `wholeOwe(of:)` gave a plan.
     func flashMargin(
         of id: MakerSystem.AuctionID, pair: Int, reserves: (UInt256, UInt256),
         _ output: (UInt256) -> UInt256?
     ) -> Double? {
         let slot = Int(id.rawValue) - 1
-        guard let plan = wholePlan(of: id) else { return nil }
-        if terms[slot].flashPair != pair || terms[slot].reserveIn != reserves.0
-            || terms[slot].reserveOut != reserves.1
-        {
-            terms[slot].flashPair = pair
-            terms[slot].reserveIn = reserves.0
-            terms[slot].reserveOut = reserves.1
-            terms[slot].flashMargin = output(plan.slice).map {
-                $0.approximateValue / 1e18 - plan.owe.approximateValue / 1e45
-            }
+        guard plans[slot] == .planned else { return nil }
+        if flashPairs[slot] != pair || flashReserves[slot] != reserves {
+            flashPairs[slot] = pair
+            flashReserves[slot] = reserves
+            let owe = planOwes[slot].approximateValue / 1e45
+            flashMargins[slot] = output(planSlices[slot]).map { $0.approximateValue / 1e18 - owe }
         }
-        return terms[slot].flashMargin
+        return flashMargins[slot]
     }
 
     /// The Flipper auction `id` that `read` just gave `.flip` for, as the block left it.
@@ -261,7 +275,12 @@ final class MakerAuctionQuotes {
         stamps.append(contentsOf: repeatElement(SaleStamp(), count: grow))
         quotes.append(contentsOf: repeatElement(nil, count: grow))
         facts.append(contentsOf: repeatElement(ClipFacts(), count: grow))
-        terms.append(contentsOf: repeatElement(TakeTerms(), count: grow))
+        plans.append(contentsOf: repeatElement(.unknown, count: grow))
+        planSlices.append(contentsOf: repeatElement(.zero, count: grow))
+        planOwes.append(contentsOf: repeatElement(.zero, count: grow))
+        flashPairs.append(contentsOf: repeatElement(-1, count: grow))
+        flashReserves.append(contentsOf: repeatElement((.zero, .zero), count: grow))
+        flashMargins.append(contentsOf: repeatElement(nil, count: grow))
         flips.append(contentsOf: repeatElement(nil, count: grow))
     }
 }
@@ -403,18 +422,11 @@ struct RecheckCurves {
     }
 }
 
-/// The take terms a Clipper quote gives every keeper alike (`MakerAuctionQuotes`).
-struct TakeTerms {
-    /// Whether `slice`/`owe` hold the whole lot's plan (`hasPlan`: something can be taken).
-    var planned = false
-    var hasPlan = false
-    var slice = UInt256.zero
-    var owe = UInt256.zero
-    /// The pair and reserves `flashMargin` was computed for (pair −1: none yet).
-    var flashPair = -1
-    var reserveIn = UInt256.zero
-    var reserveOut = UInt256.zero
-    var flashMargin: Double?
+/// Whether a quote's whole-lot plan is known yet, and whether there is one.
+enum WholePlan: UInt8 {
+    case unknown
+    case none
+    case planned
 }
 
 /// A Flipper auction as a block left it, with the approximations every keeper's look
