@@ -71,4 +71,24 @@ struct DueTimesTests {
             #expect(due.earliest == (model.min() ?? .max), "seed \(seed) step \(step)")
         }
     }
+
+    /// The lower bound a keeper finds a live auction's position with (`Keeper.position(of:)`
+    /// over ids in increasing order, repeats included) against a search from the front.
+    @Test("partitionPoint is the first position not below, as a scan finds it", arguments: 0..<8)
+    func partitionPointMatchesScan(seed: UInt64) {
+        var random = RandomStream(seed: seed, name: "partition-point")
+        for _ in 0..<200 {
+            let count = Int(random.uniformInt(below: 70))
+            var ids: [UInt64] = []
+            var id: UInt64 = 0
+            for _ in 0..<count {
+                id += random.uniformInt(below: 3)
+                ids.append(id)
+            }
+            for wanted in 0...(id + 1) {
+                let expected = ids.firstIndex { $0 >= wanted } ?? count
+                #expect(Keeper.partitionPoint(count) { ids[$0] < wanted } == expected)
+            }
+        }
+    }
 }

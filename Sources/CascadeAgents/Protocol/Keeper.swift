@@ -55,6 +55,10 @@ public final class Keeper: Agent {
     /// kick above it is new without a search; only a `redo` (which announces a known id
     /// again) needs one, instead of a search of every live auction on every kick.
     @exclusivity(unchecked) var highestKnownAuction = MakerSystem.AuctionID(0)
+    /// Whether `auctions` is in increasing id order (kicks are learnt in id order, and
+    /// removing finished auctions keeps the order): `position(of:)` then searches it by
+    /// halves instead of from the front.
+    @exclusivity(unchecked) var auctionsSorted = true
     /// `nextChecks[i]`: auction `i` is not looked at again before this time, in
     /// milliseconds (see `auctionRecheck`). Dense times beside `auctions` with a bound per
     /// run of them (`DueTimes`), because every pass searches them: reading each 40-byte
@@ -167,7 +171,35 @@ public final class Keeper: Agent {
     /// Whether auction `id` is among its live auctions (a finished one may still hold its
     /// place in the list: `finishedKept`).
     func isKnown(_ id: MakerSystem.AuctionID) -> Bool {
-        auctions.indices.contains { auctions[$0].id == id && nextChecks[$0] != .max }
+        position(of: id) != nil
+    }
+
+    /// The first position of live auction `id` in `auctions` (finished ones, whose next
+    /// check is `Int64.max`, do not count), or nil. Ids are learnt in increasing order
+    /// (`auctionsSorted`), so a binary search finds where its entries start; a list out of
+    /// order is searched from the front.
+    func position(of id: MakerSystem.AuctionID) -> Int? {
+        guard auctionsSorted else {
+            return auctions.indices.first { auctions[$0].id == id && nextChecks[$0] != .max }
+        }
+        var low = Self.partitionPoint(auctions.count) { auctions[$0].id < id }
+        while low < auctions.count, auctions[low].id == id {
+            if nextChecks[low] != .max { return low }
+            low += 1
+        }
+        return nil
+    }
+
+    /// The first of positions `0..<count` where `isBelow` is false, when it is true for a
+    /// prefix of them and false after (a lower bound, by halves).
+    static func partitionPoint(_ count: Int, isBelow: (Int) -> Bool) -> Int {
+        var low = 0
+        var high = count
+        while low < high {
+            let middle = low + (high - low) / 2
+            if isBelow(middle) { low = middle + 1 } else { high = middle }
+        }
+        return low
     }
 
     /// New auctions and competitors' moves, from the block's news (read once per block
@@ -182,6 +214,7 @@ public final class Keeper: Agent {
                     auction > highestKnownAuction
                         || !isKnown(auction)
                 else { continue }
+                if let last = auctions.last, auction < last.id { auctionsSorted = false }
                 highestKnownAuction = max(highestKnownAuction, auction)
                 auctions.append(
                     KnownAuction(id: auction, collateral: collateral, kickedAt: blockTime))
@@ -264,9 +297,7 @@ public final class Keeper: Agent {
             retryAfter[target] = time
             return
         }
-        if let index = auctions.indices.first(where: {
-            auctions[$0].id == id && nextChecks[$0] != .max
-        }) {
+        if let index = position(of: id) {
             nextChecks[index] = max(nextChecks[index], time.milliseconds)
         }
     }
