@@ -76,6 +76,7 @@ struct ClipPriceReaderTests {
         #expect(highest > 0, "seed \(seed): no auction")
         let shared = MakerAuctionQuotes()
         var own = ClipPriceReader()
+        var curves = RecheckCurves()
         var random = RandomStream(seed: seed, name: "maker-auction-quotes-test")
         var quoted = 0
         var block = 0
@@ -100,6 +101,11 @@ struct ClipPriceReaderTests {
                 let expected = own.quote(id, in: state.maker, now: now)
                 #expect(
                     shared.quote(of: id) == expected,
+                    "seed \(seed) block \(block) auction \(id) at \(now)")
+                // The facts kept beside it (updated in place when only the step moved) are
+                // those of a quote made afresh.
+                #expect(
+                    shared.facts(of: id) == ClipFacts(expected, curves: &curves),
                     "seed \(seed) block \(block) auction \(id) at \(now)")
                 quoted += 1
             }

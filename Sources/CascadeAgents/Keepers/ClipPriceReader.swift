@@ -109,6 +109,18 @@ struct ClipPriceReader {
         tic: UInt64, top: UInt256, lot: UInt256, tab: UInt256, _ terms: StairstepTerms,
         now: UInt64
     ) -> ClipQuote {
+        let (price, needsRedo) = status(tic: tic, top: top, terms, now: now)
+        return ClipQuote(
+            needsRedo: needsRedo, price: price, lot: lot, tab: tab, tic: tic, top: top,
+            calc: .stairstepExponentialDecrease(stepSeconds: terms.step, cut: terms.cut),
+            chost: terms.chost)
+    }
+
+    /// dss `status`: the price at `now` of a sale started at `tic` from `top` under
+    /// stairstep `terms`, and whether it needs `redo`.
+    mutating func status(
+        tic: UInt64, top: UInt256, _ terms: StairstepTerms, now: UInt64
+    ) -> (price: UInt256, needsRedo: Bool) {
         // dss `status(tic, top)`, as `MakerSystem.status`: an agent asking about a moment
         // before `tic` (a stale view) gets the starting price.
         let elapsed = now >= tic ? now - tic : 0
@@ -118,11 +130,7 @@ struct ClipPriceReader {
         let (scaled, overflow) = price.multipliedReportingOverflow(by: .ray)
         let (bound, boundOverflow) = terms.cusp.multipliedReportingOverflow(by: top)
         let belowCusp = overflow || boundOverflow || scaled < bound
-        return ClipQuote(
-            needsRedo: elapsed > terms.tail || belowCusp, price: price, lot: lot, tab: tab,
-            tic: tic, top: top,
-            calc: .stairstepExponentialDecrease(stepSeconds: terms.step, cut: terms.cut),
-            chost: terms.chost)
+        return (price, elapsed > terms.tail || belowCusp)
     }
 
     /// `rpow(cut, steps, RAY)`, from the table when it holds it.

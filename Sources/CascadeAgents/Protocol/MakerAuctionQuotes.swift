@@ -126,13 +126,18 @@ final class MakerAuctionQuotes {
             if generations[slot] == generation, kinds[slot] == .clip, timings[slot].step > 0,
                 let terms = stairstepTerms[Int(stamps[slot].ilk.rawValue)]
             {
+                // Only the price and the need for `redo` move: the quote and its facts are
+                // updated in place (lot, tab, curve and `chost` are the kept ones).
                 reads += 1
-                let stamp = stamps[slot]
                 moments[slot] = timings[slot].moment(at: now)
-                let quote = prices.quote(
-                    tic: stamp.tic, top: stamp.top, lot: stamp.lot, tab: stamp.tab, terms,
-                    now: now)
-                keep(quote, at: slot)
+                let (price, needsRedo) = prices.status(
+                    tic: stamps[slot].tic, top: stamps[slot].top, terms, now: now)
+                quotes[slot]?.price = price
+                quotes[slot]?.needsRedo = needsRedo
+                facts[slot].price = price.approximateValue / 1e27
+                facts[slot].needsRedo = needsRedo
+                plans[slot] = .unknown
+                flashPairs[slot] = -1
                 return .clip
             }
         }
@@ -354,7 +359,7 @@ struct QuoteMoment: Equatable {
 /// What every keeper's look at a Clipper quote starts from, in doubles, made once per
 /// quote: whether there is anything to take, the price, and the curve as the recheck
 /// reads it (`Keeper.recheckTime`; the same doubles it computed from the quote each time).
-struct ClipFacts {
+struct ClipFacts: Equatable {
     /// A live quote with collateral left.
     var hasLot = false
     var needsRedo = false
@@ -368,7 +373,7 @@ struct ClipFacts {
     /// The price curve as the recheck reads it: the logarithm of the stairstep's or the
     /// exponential's `cut`, or the linear curve's `tau` and `top`; `none` when the curve
     /// never falls (a `cut` outside (0, 1), a zero `top`).
-    enum RecheckCurve {
+    enum RecheckCurve: Equatable {
         case none
         case stairstep(step: Int64, logCut: Double)
         case exponential(logCut: Double)
