@@ -206,17 +206,14 @@ struct PassInputs {
     /// auction of the pass.
     let gasBid: GasBid?
     /// What a `take` and a flash take cost in gas at that bid, in quote units (0 without a
-    /// bid), and each collateral's flash pair reserves (collateral in, DAI out; nil without
-    /// a pair): the same for every auction of the pass (`Keeper.bidOnAuctions` sets them).
+    /// bid): the same for every auction of the pass.
     let takeGasCost: Double
     let flashTakeGasCost: Double
-    let flashReserves: [(UInt256, UInt256)?]
 
     /// `gasCosts`: a take's and a flash take's gas cost at a bid and a native token price.
     init(
         view: MarketView, now: SimTime, collaterals: Int,
         capital: (erc20: UInt256, vat: UInt256), gasBid: GasBid?,
-        flashReserves: [(UInt256, UInt256)?] = [],
         gasCosts: (GasBid, Double) -> (take: Double, flash: Double) = { _, _ in (0, 0) }
     ) {
         self.view = view
@@ -225,7 +222,6 @@ struct PassInputs {
         mids = (0..<collaterals).map { view.mid($0, at: now) }
         let nativePrice = view.nativePrice(at: now, fallback: view.reference(0, at: now))
         self.nativePrice = nativePrice
-        self.flashReserves = flashReserves
         (takeGasCost, flashTakeGasCost) = gasBid.map { gasCosts($0, nativePrice) } ?? (0, 0)
         self.capital = capital
         func rad(_ wad: UInt256) -> UInt256? {

@@ -99,9 +99,6 @@ extension Keeper {
         let inputs = PassInputs(
             view: view, now: context.now, collaterals: ilks.count, capital: spendableDai(state),
             gasBid: newest.bid(settings.gas),
-            flashReserves: pairs.indices.map { collateral in
-                pairs[collateral].flatMap { flashReserves(state, pair: $0, collateral: collateral) }
-            },
             gasCosts: { bid, nativePrice in
                 (
                     gasCost(Self.takeGas, bid: bid, nativePrice: nativePrice),
@@ -117,6 +114,12 @@ extension Keeper {
                 gasCost(Self.bidGas, bid: $0, nativePrice: inputs.nativePrice)
             } ?? 0)
         lastSales = SaleQuotes()
+        passReserves.removeAll(keepingCapacity: true)
+        for collateral in pairs.indices {
+            passReserves.append(
+                pairs[collateral].flatMap { flashReserves(state, pair: $0, collateral: collateral) }
+            )
+        }
         while budget > 0, index < auctions.count {
             let known = auctions[index]
             // A revert's hold-off is in `nextChecks` too (`holdOff`).
@@ -224,7 +227,7 @@ extension Keeper {
             capitalRad.map { $0 >= wholeOwe } ?? true || !settings.usesFlashTakes
             || pairs[known.collateral] == nil
         if !ownDai, let pair = pairs[known.collateral] {
-            guard let reserves = inputs.flashReserves[known.collateral],
+            guard let reserves = passReserves[known.collateral],
                 let margin = quotes.flashMargin(
                     of: known.id, pair: pair, reserves: reserves,
                     {

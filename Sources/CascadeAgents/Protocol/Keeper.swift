@@ -86,6 +86,9 @@ public final class Keeper: Agent {
     let newsBook: KeeperNewsBook
     /// The auction pass's last venue sale value (see `saleValue(_:amount:_:)`).
     @exclusivity(unchecked) var lastSales = SaleQuotes()
+    /// The current auction pass's flash pair reserves by collateral (collateral in, DAI
+    /// out; nil without a pair), read once per pass (`bidOnAuctions` sets them).
+    @exclusivity(unchecked) var passReserves: [(UInt256, UInt256)?] = []
     /// The current auction pass's Flipper terms (`bidOnAuctions` sets them).
     @exclusivity(unchecked) var lastFlipTerms = FlipPassTerms()
 

@@ -111,40 +111,63 @@ final class MakerAuctionQuotes {
                     sharedReads += 1
                     return .clip
                 }
-            } else if kinds[slot] == .clip, stamps[slot].epoch == termsEpoch,
-                stamps[slot].matches(id, in: state.maker)
-            {
-                // The same sale under the same terms: at the same moment, the same quote.
-                generations[slot] = generation
-                if moments[slot] == timings[slot].moment(at: now) {
-                    sharedReads += 1
-                    return .clip
-                }
-            }
-            // The sale as kept, at another moment of its stairstep curve: priced from the
-            // kept sale and terms, without reading the state again.
-            if generations[slot] == generation, kinds[slot] == .clip, timings[slot].step > 0,
-                let terms = stairstepTerms[Int(stamps[slot].ilk.rawValue)]
-            {
-                // Only the price and the need for `redo` move: the quote and its facts are
-                // updated in place (lot, tab, curve and `chost` are the kept ones).
-                reads += 1
-                moments[slot] = timings[slot].moment(at: now)
-                let (price, needsRedo) = prices.status(
-                    tic: stamps[slot].tic, top: stamps[slot].top, terms, now: now)
-                quotes[slot]?.price = price
-                quotes[slot]?.needsRedo = needsRedo
-                facts[slot].price = price.approximateValue / 1e27
-                facts[slot].needsRedo = needsRedo
-                plans[slot] = .unknown
-                flashPairs[slot] = -1
+                if reprice(slot, now: now) { return .clip }
+            } else if kinds[slot] == .clip, carry(id, slot, state: state, now: now) {
                 return .clip
             }
         }
+        return readAfresh(id, slot, state: state, now: now)
+    }
+
+    /// Whether the kept quote at `slot`, from an earlier block, holds in `state` (the same
+    /// sale under the same terms), made this block's; then whether it is at the moment
+    /// `now` asks about, or is priced at it (`reprice`).
+    @inline(never)
+    private func carry(
+        _ id: MakerSystem.AuctionID, _ slot: Int, state: ProtocolState, now: UInt64
+    ) -> Bool {
+        guard stamps[slot].epoch == termsEpoch, stamps[slot].matches(id, in: state.maker)
+        else { return false }
+        // The same sale under the same terms: at the same moment, the same quote.
+        generations[slot] = generation
+        if moments[slot] == timings[slot].moment(at: now) {
+            sharedReads += 1
+            return true
+        }
+        return reprice(slot, now: now)
+    }
+
+    /// The sale kept at `slot` (this block's) at another moment of its stairstep curve,
+    /// priced from the kept sale and terms without reading the state again; false for the
+    /// other curves.
+    @inline(never)
+    private func reprice(_ slot: Int, now: UInt64) -> Bool {
+        guard timings[slot].step > 0,
+            let terms = stairstepTerms[Int(stamps[slot].ilk.rawValue)]
+        else { return false }
+        // Only the price and the need for `redo` move: the quote and its facts are
+        // updated in place (lot, tab, curve and `chost` are the kept ones).
+        reads += 1
+        moments[slot] = timings[slot].moment(at: now)
+        let (price, needsRedo) = prices.status(
+            tic: stamps[slot].tic, top: stamps[slot].top, terms, now: now)
+        quotes[slot]?.price = price
+        quotes[slot]?.needsRedo = needsRedo
+        facts[slot].price = price.approximateValue / 1e27
+        facts[slot].needsRedo = needsRedo
+        plans[slot] = .unknown
+        flashPairs[slot] = -1
+        return true
+    }
+
+    /// Auction `id` read out of `state` into `slot`.
+    private func readAfresh(
+        _ id: MakerSystem.AuctionID, _ slot: Int, state: ProtocolState, now: UInt64
+    ) -> Read {
         reads += 1
         // Ids start at 1: there is no auction 0 (`MakerSystem.auction` finds none).
         guard slot >= 0 else { return .gone }
-        reserve(slot)
+        if slot >= generations.count { grow(to: slot) }
         generations[slot] = generation
         // Only what the kind's readers read is written: a Clipper quote and its moment,
         // a Flipper record.
@@ -269,10 +292,12 @@ final class MakerAuctionQuotes {
         flips[Int(id.rawValue) - 1]
     }
 
-    /// Makes room for an entry at `slot`.
-    private func reserve(_ slot: Int) {
-        guard slot >= generations.count else { return }
-        let grow = slot + 1 - generations.count
+    /// Makes room for an entry at `slot` and, since ids are handed out in increasing
+    /// order, for as many again (an entry never read is never this block's: its
+    /// generation is 0).
+    @inline(never)
+    private func grow(to slot: Int) {
+        let grow = max(slot + 1, 2 * generations.count, 64) - generations.count
         generations.append(contentsOf: repeatElement(0, count: grow))
         kinds.append(contentsOf: repeatElement(.gone, count: grow))
         timings.append(contentsOf: repeatElement(QuoteTiming(), count: grow))
