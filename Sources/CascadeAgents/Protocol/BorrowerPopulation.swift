@@ -177,6 +177,8 @@ public final class BorrowerPopulation: Agent {
     }
 
     func warn(_ state: ProtocolState, _ context: Context<ProtocolMessage>) {
+        // Read once: the book is a shared class, so the compiler reads it again for every id.
+        let ilkCount = book.book.ilkCount
         for (collateral, ilk) in ilks.enumerated() {
             let price = view.reference(collateral, at: context.now) * (1 - settings.warningMargin)
             guard let wad = UInt256(truncating: price * 1e18), !wad.isZero else { continue }
@@ -185,7 +187,7 @@ public final class BorrowerPopulation: Agent {
                 ilk: ilk, atPrice: wad, state: state, limit: settings.warningsPerBlock,
                 subscriber: subscriber, into: &unsafeIDs)
             for id in unsafeIDs {
-                let index = id / book.book.ilkCount
+                let index = id / ilkCount
                 guard vaults[index].reactive, context.now >= busyUntil[index] else { continue }
                 warnings += 1
                 busyUntil[index] = context.now + settings.cooldown
