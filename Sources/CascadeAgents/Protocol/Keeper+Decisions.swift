@@ -47,19 +47,24 @@ extension Keeper {
         _ state: ProtocolState, budget: inout Int, _ context: Context<ProtocolMessage>
     ) {
         for ilk in ilks where budget > 0 {
-            let terms = state.maker.ilk(ilk)
-            guard !terms.spot.isZero else { continue }
-            let threshold = SafetyThreshold(collateralValue: terms.spot, debtValue: terms.rate)
+            // Field by field: the whole ilk (its name among them) was copied for every keeper
+            // and block, though most blocks have no unsafe vault.
+            let spot = state.maker.ilk(ilk).spot
+            guard !spot.isZero else { continue }
+            let rate = state.maker.ilk(ilk).rate
+            let threshold = SafetyThreshold(collateralValue: spot, debtValue: rate)
             let owners = book.unsafeOwners(
                 ilk: ilk, at: threshold, limit: budget * 4, subscriber: subscriber)
+            guard !owners.isEmpty else { continue }
+            let liquidation = state.maker.ilk(ilk).liquidation
             for owner in owners where budget > 0 {
                 let task = KeeperTask.liquidate(ilk: ilk, owner: owner)
                 guard !isBusy(with: task.target, now: context.now) else { continue }
                 guard let bid = currentBid() else { return }
-                switch terms.liquidation {
+                switch liquidation {
                 case .clip(let clip):
                     let urn = state.maker.urn(ilk: ilk, owner: owner)
-                    let tab = urn.art * terms.rate * clip.chop / .wad
+                    let tab = urn.art * rate * clip.chop / .wad
                     let coin = clip.tip + tab * clip.chip / .wad
                     guard incentiveCovers(coin, gas: Self.barkGas, bid: bid, now: context.now)
                     else { continue }
