@@ -12,8 +12,9 @@ import Testing
 /// from dust to more than the lot.
 @Suite("Keepers: Clipper prices from the factor table")
 struct ClipPriceReaderTests {
-    @Test(arguments: [7, 8] as [UInt64])
-    func readerMatchesTheContract(seed: UInt64) throws {
+    /// The state after `time` of a small crash world (a 55% fall at two minutes, forty
+    /// vaults, one keeper): many Clipper auctions live, some taken.
+    func crashState(seed: UInt64, after time: SimTime) throws -> ProtocolState {
         let recorder = RaceRecorder()
         let configuration = ProtocolWorldFixture.world(
             seed: seed,
@@ -22,8 +23,13 @@ struct ClipPriceReaderTests {
             market: ProtocolWorldFixture.market(crash: -0.55, crashAt: .minutes(2)),
             arbitrage: false)
         let world = try ProtocolWorld(configuration, observer: recorder)
-        _ = try world.run(until: .minutes(20))
-        let state = try #require(recorder.lastState)
+        _ = try world.run(until: time)
+        return try #require(recorder.lastState)
+    }
+
+    @Test(arguments: [7, 8] as [UInt64])
+    func readerMatchesTheContract(seed: UInt64) throws {
+        let state = try crashState(seed: seed, after: .minutes(20))
         let auctions = state.maker.liveAuctionIDs
         #expect(!auctions.isEmpty, "seed \(seed): no live auction to compare")
         var reader = ClipPriceReader()
@@ -59,19 +65,10 @@ struct ClipPriceReaderTests {
     /// out of that state and pricing it with a reader of one's own gives.
     @Test(arguments: [7, 8] as [UInt64])
     func sharedReadsMatchOwnReads(seed: UInt64) throws {
-        var states: [ProtocolState] = []
-        for minutes in [12, 20] as [Int64] {
-            let recorder = RaceRecorder()
-            let configuration = ProtocolWorldFixture.world(
-                seed: seed,
-                keepers: [ProtocolWorldFixture.keeper(0, gwei: 30, dai: 100, flash: false)],
-                borrowers: ProtocolWorldFixture.borrowers(count: 40, ratio: 1.55),
-                market: ProtocolWorldFixture.market(crash: -0.55, crashAt: .minutes(2)),
-                arbitrage: false)
-            let world = try ProtocolWorld(configuration, observer: recorder)
-            _ = try world.run(until: .minutes(minutes))
-            states.append(try #require(recorder.lastState))
-        }
+        let states = [
+            try crashState(seed: seed, after: .minutes(12)),
+            try crashState(seed: seed, after: .minutes(20)),
+        ]
         let highest = states.map { $0.maker.liveAuctionIDs.last?.rawValue ?? 0 }.max() ?? 0
         #expect(highest > 0, "seed \(seed): no auction")
         let shared = MakerAuctionQuotes()
@@ -121,16 +118,7 @@ struct ClipPriceReaderTests {
     /// next block, which changes nothing the quote depends on). The whole-lot plan
     /// and the flash margin kept beside a quote are what the quote and the reserves give.
     @Test func termsChangeVoidsKeptQuotes() throws {
-        let recorder = RaceRecorder()
-        let configuration = ProtocolWorldFixture.world(
-            seed: 7,
-            keepers: [ProtocolWorldFixture.keeper(0, gwei: 30, dai: 100, flash: false)],
-            borrowers: ProtocolWorldFixture.borrowers(count: 40, ratio: 1.55),
-            market: ProtocolWorldFixture.market(crash: -0.55, crashAt: .minutes(2)),
-            arbitrage: false)
-        let world = try ProtocolWorld(configuration, observer: recorder)
-        _ = try world.run(until: .minutes(12))
-        let state = try #require(recorder.lastState)
+        let state = try crashState(seed: 7, after: .minutes(12))
         var changed = state
         let ilk = MakerSystem.IlkID(rawValue: 0)
         guard case .clip(var terms) = changed.maker.ilk(ilk).liquidation,
