@@ -57,8 +57,13 @@ public struct BlockResult<Call: Sendable, Event>: Sendable where Event: Sendable
     public var agentGasUsed: Gas = 0
     public var backgroundGasUsed: Gas = 0
     /// Included agents' transactions, in block order; `receipts[i]` belongs to
-    /// `transactions[i]`.
+    /// `transactions[i]`. Empty when `keepsTransactions` is off.
     public var transactions: [Transaction<Call>] = []
+    /// Whether the builder keeps the included transactions in `transactions` (on by
+    /// default). A producer with nobody to read them (no sink) turns it off: the receipts
+    /// say what an agent needs, and the list cost an append per transaction and a pass
+    /// destroying it through the runtime's generic array destroy per block.
+    public var keepsTransactions = true
     public var receipts: [Receipt] = []
     /// Events of successful transactions, in order; each receipt holds its range.
     public var events: [Event] = []
@@ -213,7 +218,11 @@ public enum BlockBuilder {
                 switch outcome {
                 case .included:
                     let nonce = transaction.nonce
-                    result.transactions.append(consume transaction)
+                    if result.keepsTransactions {
+                        result.transactions.append(consume transaction)
+                    } else {
+                        _ = consume transaction
+                    }
                     let following = next.taken + 1
                     if let candidate = candidate(
                         queue: accounts[next.slot].queue, slot: next.slot, taken: following,
