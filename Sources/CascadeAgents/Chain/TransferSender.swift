@@ -269,6 +269,7 @@ public final class TransferSender: Agent {
         }
     }
 
+    @inline(__always)
     func send(nonce: UInt64, bid: GasBid, _ context: Context<Message>) {
         let delay = propagation.draw(using: &context.random)
         sentCount += 1
