@@ -353,7 +353,7 @@ public enum BlockBuilder {
 
     /// `execute` without the receipt (see there), for a `tip` known to be the bid's
     /// effective tip at the base fee (`execute` checks it; the builder computed it so).
-    @inlinable
+    @inlinable @inline(__always)
     static func run<State: LedgerState>(
         _ transaction: Transaction<State.Call>, tip: Wei, input: BlockInput,
         state: inout State, events: inout [State.Event]
