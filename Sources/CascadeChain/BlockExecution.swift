@@ -414,7 +414,7 @@ public enum BlockBuilder {
 
     /// Applies the calls in order, metering gas, stopping at the first revert; if all
     /// succeed, runs the state's end-of-transaction check. Writes only through `state`.
-    @inlinable
+    @inlinable @inline(__always)
     static func runCalls<State: LedgerState>(
         _ transaction: Transaction<State.Call>, context: BlockContext, state: inout State,
         events: inout [State.Event]
