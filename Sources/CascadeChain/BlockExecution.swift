@@ -273,7 +273,7 @@ public enum BlockBuilder {
         return Candidate(tip: tip, arrival: first.transaction.arrival, slot: slot, taken: taken)
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     static func include<State: LedgerState>(
         _ transaction: Transaction<State.Call>, tip: Wei, curve: inout BackgroundCurve,
         state: inout State, result: inout BlockResult<State.Call, State.Event>
