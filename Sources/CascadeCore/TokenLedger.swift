@@ -106,7 +106,7 @@ public struct TokenLedger: Hashable, Sendable {
     ///
     /// Both balances are written through one access to the token's row: a debit and a
     /// credit were two uniqueness checks of the ledger and two of the row, every transfer.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func transfer(
         _ token: TokenID, from source: Address, to destination: Address, amount: UInt128
     ) throws(Revert) {

@@ -226,6 +226,7 @@ public final class TransferSender: Agent {
         }
     }
 
+    @inline(__always)
     func observe(_ report: BlockReport<Token>, _ context: Context<Message>) {
         if settings.recordsHistory {
             observations.append(
