@@ -255,6 +255,7 @@ public final class TransferSender: Agent {
         }
     }
 
+    @inline(__always)
     func trySending(_ context: Context<Message>) {
         let now = context.now
         if let current = pending {
