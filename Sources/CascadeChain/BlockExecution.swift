@@ -57,8 +57,13 @@ public struct BlockResult<Call: Sendable, Event>: Sendable where Event: Sendable
     public var agentGasUsed: Gas = 0
     public var backgroundGasUsed: Gas = 0
     /// Included agents' transactions, in block order; `receipts[i]` belongs to
-    /// `transactions[i]`.
+    /// `transactions[i]`. Empty when `keepsTransactions` is off.
     public var transactions: [Transaction<Call>] = []
+    /// Whether the builder keeps the included transactions in `transactions` (on by
+    /// default). A producer with nobody to read them (no sink) turns it off: the receipts
+    /// say what an agent needs, and the list cost an append per transaction and a pass
+    /// destroying it through the runtime's generic array destroy per block.
+    public var keepsTransactions = true
     public var receipts: [Receipt] = []
     /// Events of successful transactions, in order; each receipt holds its range.
     public var events: [Event] = []
@@ -213,7 +218,11 @@ public enum BlockBuilder {
                 switch outcome {
                 case .included:
                     let nonce = transaction.nonce
-                    result.transactions.append(consume transaction)
+                    if result.keepsTransactions {
+                        result.transactions.append(consume transaction)
+                    } else {
+                        _ = consume transaction
+                    }
                     let following = next.taken + 1
                     if let candidate = candidate(
                         queue: accounts[next.slot].queue, slot: next.slot, taken: following,
@@ -264,7 +273,7 @@ public enum BlockBuilder {
         return Candidate(tip: tip, arrival: first.transaction.arrival, slot: slot, taken: taken)
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     static func include<State: LedgerState>(
         _ transaction: Transaction<State.Call>, tip: Wei, curve: inout BackgroundCurve,
         state: inout State, result: inout BlockResult<State.Call, State.Event>
@@ -344,7 +353,7 @@ public enum BlockBuilder {
 
     /// `execute` without the receipt (see there), for a `tip` known to be the bid's
     /// effective tip at the base fee (`execute` checks it; the builder computed it so).
-    @inlinable
+    @inlinable @inline(__always)
     static func run<State: LedgerState>(
         _ transaction: Transaction<State.Call>, tip: Wei, input: BlockInput,
         state: inout State, events: inout [State.Event]
@@ -405,7 +414,7 @@ public enum BlockBuilder {
 
     /// Applies the calls in order, metering gas, stopping at the first revert; if all
     /// succeed, runs the state's end-of-transaction check. Writes only through `state`.
-    @inlinable
+    @inlinable @inline(__always)
     static func runCalls<State: LedgerState>(
         _ transaction: Transaction<State.Call>, context: BlockContext, state: inout State,
         events: inout [State.Event]

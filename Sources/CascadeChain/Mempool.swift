@@ -188,6 +188,16 @@ public struct Mempool<Call: Sendable>: Sendable {
         // What the checks read, so the transaction itself can move into the pool (a copy
         // retained its calls, and dropping the parameter released them again).
         let hash = transaction.hash
+        if accounts[slot].queue.isEmpty && storedCount < configuration.capacity {
+            // The usual case, a sender with nothing pooled and room in the pool: what the
+            // general path below does then (nothing to replace or evict), without its
+            // search of the queue.
+            activate(UInt32(slot))
+            accounts[slot].queue.append(Entry(transaction: consume transaction, submittedAt: now))
+            storedCount += 1
+            noteSubmission(at: now)
+            return .added(hash)
+        }
         let bid = transaction.bid
         let position = insertionIndex(in: accounts[slot].queue, nonce: transaction.nonce)
         if position < accounts[slot].queue.count,

@@ -155,7 +155,33 @@ public struct EventQueue<Payload> {
     @inlinable
     public mutating func removeEarliest() -> (time: Int64, sequence: UInt64, payload: Payload) {
         precondition(count > 0, "removeEarliest on an empty event queue")
-        let bucket = locateEarliest()
+        return removeHead(of: locateEarliest())
+    }
+
+    /// The earliest event's time; the queue must not be empty. It leaves the earliest
+    /// event's bucket current, so that `removeLocated()` next takes it without searching.
+    @inlinable
+    public mutating func earliestTime() -> Int64 {
+        precondition(count > 0, "earliestTime on an empty event queue")
+        return nodes[Int(heads[locateEarliest()])].time
+    }
+
+    /// Removes and returns the earliest event, found by the `earliestTime()` just before
+    /// (with nothing enqueued or removed since). The kernel's loop asks for the time and
+    /// then takes the event: through `peek()` and `removeEarliest()` it searched for the
+    /// bucket twice an event.
+    @inlinable
+    public mutating func removeLocated() -> (time: Int64, sequence: UInt64, payload: Payload) {
+        precondition(count > 0, "removeLocated on an empty event queue")
+        return removeHead(of: currentBucket)
+    }
+
+    /// Removes and returns the head of `bucket`, the current bucket, which holds the
+    /// earliest event.
+    @inlinable
+    mutating func removeHead(of bucket: Int) -> (
+        time: Int64, sequence: UInt64, payload: Payload
+    ) {
         let index = heads[bucket]
         let next = nodes[Int(index)].next
         heads[bucket] = next

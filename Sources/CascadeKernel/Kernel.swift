@@ -146,8 +146,9 @@ public final class Kernel<Message: DigestFoldable> {
         if !core.pointee.startedAgents { start() }
         if let overflow = core.pointee.overflow { throw overflow }
         let limit = limits.maxEvents
-        while let next = core.pointee.queue.peek(), next.time <= deadline.milliseconds {
-            let event = core.pointee.queue.removeEarliest()
+        let end = deadline.milliseconds
+        while !core.pointee.queue.isEmpty && core.pointee.queue.earliestTime() <= end {
+            let event = core.pointee.queue.removeLocated()
             try KernelCore.deliver(event, core: core, limit: limit)
             if core.pointee.stopRequested {
                 core.pointee.stopRequested = false

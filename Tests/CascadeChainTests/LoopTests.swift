@@ -49,6 +49,29 @@ struct LoopTests {
         #expect(first.blocks.contains { $0.agentTransactions > 0 }, "seed \(seed)")
     }
 
+    /// Without a sink the producer keeps no block transaction list
+    /// (`BlockResult.keepsTransactions`); the run is the same as with one: the same digest,
+    /// head and base fee, and the same outcome for every sender.
+    @Test(arguments: 0..<3)
+    func aRunWithoutASinkIsTheSame(seed: Int) throws {
+        let configuration = Self.world(seed: UInt64(seed), senders: 12)
+        func run(_ sink: (any BlockSink<Token>)?) throws -> (RunDigest, BlockHeader, [[Int]]) {
+            let world = ChainWorld(configuration, sink: sink)
+            _ = try world.run(until: .hours(1))
+            let counts = world.senders.map {
+                [$0.sentCount, $0.raisedCount, $0.includedCount, $0.droppedCount]
+            }
+            return (world.kernel.digest, world.producer.chain.head, counts)
+        }
+        let collector = BlockRecordCollector<Token>()
+        let withSink = try run(collector)
+        let withoutSink = try run(nil)
+        #expect(withSink.0 == withoutSink.0, "seed \(seed)")
+        #expect(withSink.1 == withoutSink.1, "seed \(seed)")
+        #expect(withSink.2 == withoutSink.2, "seed \(seed)")
+        #expect(collector.blocks.contains { $0.agentTransactions > 0 }, "seed \(seed)")
+    }
+
     /// The inbox carries transactions exactly as `.submit` messages would: the same blocks
     /// (every `blocks.csv` column), the same transactions in them, and the same outcome for
     /// every sender, with raises (slow propagation, full blocks) and refusals among them.

@@ -159,4 +159,30 @@ struct MempoolTests {
         // Pinned (computed independently with a few lines of Python over the same bytes).
         #expect(a.description == "0x0c593f1b0d139064")
     }
+
+    /// The short path (sender and nonce below 2^16, arrival below 2^24: runs of zero bytes
+    /// as one multiplication by a power of the prime) gives the bytewise FNV-1a's bits, at
+    /// the edges of the short path and across them.
+    @Test func shortHashMatchesBytewise() {
+        var random = RandomStream(seed: 7)
+        var values: [(UInt32, UInt64, UInt64)] = [
+            (0, 0, 0), (0xffff, 0xffff, 0xff_ffff), (0x1_0000, 0, 0), (0, 0x1_0000, 0),
+            (0, 0, 0x100_0000), (.max, .max, .max), (255, 256, 65_535),
+        ]
+        for _ in 0..<2_000 {
+            let wide = random.next()
+            let shift = Int(random.next() % 3)
+            values.append(
+                (
+                    UInt32(truncatingIfNeeded: wide) >> (16 * shift), random.next() >> (24 * shift),
+                    random.next() >> (20 * shift)
+                ))
+        }
+        for (sender, nonce, arrival) in values {
+            let hash = TransactionHash(sender: Address(sender), nonce: nonce, arrival: arrival)
+            let bytewise = TransactionHash.bytewise(
+                sender: UInt64(sender), nonce: nonce, arrival: arrival)
+            #expect(hash.rawValue == bytewise, "\(sender) \(nonce) \(arrival)")
+        }
+    }
 }

@@ -156,6 +156,8 @@ where State.Event: Sendable {
         demand?.draw(
             at: time, interval: time - chain.head.time, stress: stress,
             random: &demandRandom, into: &background)
+        // Only a sink reads the block's transactions (reports carry the receipts).
+        result.keepsTransactions = sink != nil
         chain.produceBlock(at: time, producer: address, background: background, into: &result)
         blocksProduced += 1
         if checksInvariants {

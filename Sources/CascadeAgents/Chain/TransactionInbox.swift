@@ -58,6 +58,7 @@ public final class TransactionInbox<Call: Sendable> {
     public var count: Int { keys.count - head }
 
     /// Posts `request` to arrive `delay` from now; called by the sending agent.
+    @inline(__always)
     public func post<Message>(
         _ request: consuming TransactionRequest<Call>, after delay: SimTime,
         _ context: Context<Message>

@@ -226,6 +226,7 @@ public final class TransferSender: Agent {
         }
     }
 
+    @inline(__always)
     func observe(_ report: BlockReport<Token>, _ context: Context<Message>) {
         if settings.recordsHistory {
             observations.append(
@@ -254,6 +255,7 @@ public final class TransferSender: Agent {
         }
     }
 
+    @inline(__always)
     func trySending(_ context: Context<Message>) {
         let now = context.now
         if let current = pending {
@@ -269,6 +271,7 @@ public final class TransferSender: Agent {
         }
     }
 
+    @inline(__always)
     func send(nonce: UInt64, bid: GasBid, _ context: Context<Message>) {
         let delay = propagation.draw(using: &context.random)
         sentCount += 1
