@@ -17,12 +17,15 @@ import CascadeKernel
 /// stairstep curve only the step count `⌊(now − tic) / step⌋` and whether
 /// `now − tic > tail` matter, under the other curves the whole second (`QuoteTiming`).
 /// A kept quote is given to a keeper only when all of these are the same in the state it
-/// asks with: the sale is compared field by field with the one the quote was made from
-/// (`SaleStamp`), and the ilks' terms are compared at every change of block (a change
-/// voids every kept quote, `termsEpoch`). What a take of the whole lot plans at the
-/// quote's price depends on the quote alone, and the flash take's margin on the quote and
-/// the pair's reserves: both are kept beside the quote (`wholePlan(of:)`,
-/// `flashMargin(of:pair:reserves:_:)`). That an auction is gone (taken, dealt) or a
+/// asks with: the sale is compared field by field with the one the quote was made from,
+/// where the state stores it (`SaleStamp`, `MakerSystem.clipSale(_:is:tic:top:lot:tab:)`),
+/// and the ilks' terms are compared at every change of block (a change voids every kept
+/// quote, `termsEpoch`). At another step of a kept sale only the price and the redo flag
+/// move: they are recomputed from the kept sale and terms (`reprice`). What a take of
+/// the whole lot plans at the quote's price depends on the quote alone, and the flash
+/// take's margin on the quote and the pair's reserves: both are kept beside the quote
+/// (`wholeOwe(of:)`, `wholeSlice(of:)`, `flashMargin(of:pair:reserves:_:)`), with the
+/// doubles every look starts from (`facts(of:)`). That an auction is gone (taken, dealt) or a
 /// Flipper auction is a function of the block alone, and so is a Flipper auction's record
 /// (bid, lot, bidder, deadlines): it is kept for the block, and each keeper values it for
 /// itself (what it bids depends on its own valuation).
