@@ -23,19 +23,12 @@ private func takeSetup(chip: UInt256 = .zero, tip: UInt256 = .zero, dust: UInt25
     return (fixture, gold, MakerSystem.AuctionID(1))
 }
 
-private func clipSale(_ fixture: MakerFixture, _ id: MakerSystem.AuctionID)
-    -> MakerSystem.ClipAuction?
-{
-    guard case .clip(let sale)? = fixture.system.auction(id) else { return nil }
-    return sale
-}
-
 @Suite("Maker Clipper (dss clip.t.sol)")
 struct MakerClipperTests {
     // clip.t.sol takeSetup: tab 110 RAD, lot 40, top 5 RAY; the vault is emptied.
     @Test func takeSetupBarksWholeVault() throws {
         let (fixture, gold, id) = takeSetup()
-        let sale = try #require(clipSale(fixture, id))
+        let sale = try #require(fixture.system.clipSale(id))
         #expect(sale.tab == rad("110"))
         #expect(sale.lot == wad("40"))
         #expect(sale.top == ray("5"))
@@ -55,7 +48,7 @@ struct MakerClipperTests {
         var (fixture, gold) = Fixture.clipSetup(buf: ray("1"), tip: rad("100"))
         try fixture.run(
             .bark(ilk: gold, vault: Fixture.me, keeper: Fixture.keeper), as: Fixture.bob)
-        let sale = try #require(clipSale(fixture, MakerSystem.AuctionID(1)))
+        let sale = try #require(fixture.system.clipSale(MakerSystem.AuctionID(1)))
         #expect(sale.top == ray("4"))
         #expect(fixture.system.dai(Fixture.keeper) == rad("100"))
 
@@ -69,7 +62,7 @@ struct MakerClipperTests {
         try fixture.run(
             .bark(ilk: gold, vault: Fixture.ali, keeper: Fixture.keeper), as: Fixture.bob)
         #expect(fixture.system.dai(Fixture.keeper) == rad("100") + rad("102.2"))
-        let second = try #require(clipSale(fixture, MakerSystem.AuctionID(2)))
+        let second = try #require(fixture.system.clipSale(MakerSystem.AuctionID(2)))
         #expect(second.top == ray("5"))
     }
 
@@ -104,7 +97,7 @@ struct MakerClipperTests {
         try fixture.run(
             .take(auction: id, amt: wad("11"), max: ray("5"), who: Fixture.ali, flash: false),
             as: Fixture.ali)
-        let sale = try #require(clipSale(fixture, id))
+        let sale = try #require(fixture.system.clipSale(id))
         #expect(sale.tab == rad("55"))
         #expect(sale.lot == wad("29"))
         #expect(fixture.system.gem(ilk: gold, owner: Fixture.ali) == wad("11"))
@@ -117,7 +110,7 @@ struct MakerClipperTests {
     // another field, another ilk, or an id that is no sale.
     @Test func clipSaleComparesInPlace() throws {
         var (fixture, gold, id) = takeSetup()
-        let before = try #require(clipSale(fixture, id))
+        let before = try #require(fixture.system.clipSale(id))
         func matches(_ sale: MakerSystem.ClipAuction, ilk: MakerSystem.IlkID? = nil) -> Bool {
             fixture.system.clipSale(
                 id, is: ilk ?? sale.ilk, tic: sale.tic, top: sale.top, lot: sale.lot,
@@ -136,7 +129,7 @@ struct MakerClipperTests {
         try fixture.run(
             .take(auction: id, amt: wad("11"), max: ray("5"), who: Fixture.ali, flash: false),
             as: Fixture.ali)
-        let after = try #require(clipSale(fixture, id))
+        let after = try #require(fixture.system.clipSale(id))
         #expect(!matches(before))
         #expect(matches(after))
     }
@@ -148,7 +141,7 @@ struct MakerClipperTests {
         try fixture.run(
             .take(auction: id, amt: wad("18"), max: ray("5"), who: Fixture.ali, flash: false),
             as: Fixture.ali)
-        let sale = try #require(clipSale(fixture, id))
+        let sale = try #require(fixture.system.clipSale(id))
         #expect(sale.tab == rad("22"))
         #expect(sale.lot == wad("22.4"))
         #expect(fixture.system.dai(Fixture.ali) == rad("1000") - rad("88"))
@@ -161,7 +154,7 @@ struct MakerClipperTests {
         try fixture.run(
             .take(auction: id, amt: wad("17.6"), max: ray("5"), who: Fixture.ali, flash: false),
             as: Fixture.ali)
-        var sale = try #require(clipSale(fixture, id))
+        var sale = try #require(fixture.system.clipSale(id))
         #expect(sale.tab == rad("22") && sale.lot == wad("22.4"))
         let before = fixture.system
         let reason = fixture.reason(
@@ -172,7 +165,7 @@ struct MakerClipperTests {
         try fixture.run(
             .take(auction: id, amt: wad("4.4"), max: ray("5"), who: Fixture.ali, flash: false),
             as: Fixture.ali)
-        #expect(clipSale(fixture, id) == nil)
+        #expect(fixture.system.clipSale(id) == nil)
         #expect(fixture.system.gem(ilk: gold, owner: Fixture.ali) == wad("22"))
         #expect(fixture.system.gem(ilk: gold, owner: Fixture.me) == wad("18"))
         sale = MakerSystem.ClipAuction?.none ?? sale
@@ -206,7 +199,7 @@ struct MakerClipperTests {
         try fixture.run(
             .take(auction: id, amt: wad("10"), max: ray("5"), who: Fixture.ali, flash: false),
             as: Fixture.ali)
-        var sale = try #require(clipSale(fixture, id))
+        var sale = try #require(fixture.system.clipSale(id))
         #expect(sale.tab == rad("60") && sale.lot == wad("30"))
         fixture.warp(30)
         let price = try #require(fixture.system.clipStatus(id, now: fixture.now)).price
@@ -258,7 +251,7 @@ struct MakerClipperTests {
         fixture.warp(3601)
         try fixture.run(.redo(auction: id, keeper: Fixture.keeper), as: Fixture.keeper)
         #expect(fixture.system.dai(Fixture.keeper) == rad("100") + rad("2.2"))
-        var sale = try #require(clipSale(fixture, id))
+        var sale = try #require(fixture.system.clipSale(id))
         #expect(sale.top == ray("5") && sale.tic == fixture.now)
         fixture.warp(100)
         let price = try #require(fixture.system.clipStatus(id, now: fixture.now)).price
@@ -266,7 +259,7 @@ struct MakerClipperTests {
         try fixture.run(
             .take(auction: id, amt: wad("38"), max: price, who: Fixture.bob, flash: false),
             as: Fixture.bob)
-        sale = try #require(clipSale(fixture, id))
+        sale = try #require(fixture.system.clipSale(id))
         #expect(sale.lot == wad("2"))
         #expect(sale.tab == rad("110") - wad("38") * price)
         fixture.warp(3601)
@@ -305,7 +298,7 @@ struct MakerClipperTests {
                 == "Clipper/cannot-reset")
         fixture.warp(1)
         try fixture.run(.redo(auction: id, keeper: Fixture.keeper), as: Fixture.keeper)
-        let sale = try #require(clipSale(fixture, id))
+        let sale = try #require(fixture.system.clipSale(id))
         #expect(sale.top == ray("3.75"))
         #expect(sale.tic == start + 3601)
     }
@@ -340,7 +333,7 @@ struct MakerClipperTests {
         var (fixture, gold) = Fixture.clipSetup(chop: wad("1"), hole: rad("80"))
         try fixture.run(
             .bark(ilk: gold, vault: Fixture.me, keeper: Fixture.keeper), as: Fixture.keeper)
-        let sale = try #require(clipSale(fixture, MakerSystem.AuctionID(1)))
+        let sale = try #require(fixture.system.clipSale(MakerSystem.AuctionID(1)))
         #expect(sale.tab == rad("80") && sale.lot == wad("32"))
         #expect(
             fixture.system.urn(ilk: gold, owner: Fixture.me)
@@ -353,7 +346,7 @@ struct MakerClipperTests {
         var (fixture, gold) = Fixture.clipSetup(chop: wad("1"), hole: rad("80") + ray("1"))
         try fixture.run(
             .bark(ilk: gold, vault: Fixture.me, keeper: Fixture.keeper), as: Fixture.keeper)
-        let sale = try #require(clipSale(fixture, MakerSystem.AuctionID(1)))
+        let sale = try #require(fixture.system.clipSale(MakerSystem.AuctionID(1)))
         #expect(sale.tab == rad("100") && sale.lot == wad("40"))
         #expect(fixture.system.urn(ilk: gold, owner: Fixture.me) == MakerSystem.Urn())
     }
@@ -365,7 +358,7 @@ struct MakerClipperTests {
         try fixture.system.setRate(ray("1.02"), of: gold)
         try fixture.run(
             .bark(ilk: gold, vault: Fixture.me, keeper: Fixture.keeper), as: Fixture.keeper)
-        let sale = try #require(clipSale(fixture, MakerSystem.AuctionID(1)))
+        let sale = try #require(fixture.system.clipSale(MakerSystem.AuctionID(1)))
         #expect(sale.tab == wad("100") * ray("1.02"))
         #expect(sale.lot == wad("40"))
     }
@@ -378,7 +371,7 @@ struct MakerClipperTests {
         try fixture.system.setRate(ray("1.02"), of: gold)
         try fixture.run(
             .bark(ilk: gold, vault: Fixture.me, keeper: Fixture.keeper), as: Fixture.keeper)
-        let sale = try #require(clipSale(fixture, MakerSystem.AuctionID(1)))
+        let sale = try #require(fixture.system.clipSale(MakerSystem.AuctionID(1)))
         #expect(sale.tab == rad("81.6") && sale.lot == wad("32"))
         let urn = fixture.system.urn(ilk: gold, owner: Fixture.me)
         #expect(urn == MakerSystem.Urn(ink: wad("8"), art: wad("20")))
@@ -397,7 +390,7 @@ struct MakerClipperTests {
         }
         let events = try fixture.run(
             .bark(ilk: gold, vault: Fixture.me, keeper: Fixture.keeper), as: Fixture.keeper)
-        let sale = try #require(clipSale(fixture, MakerSystem.AuctionID(1)))
+        let sale = try #require(fixture.system.clipSale(MakerSystem.AuctionID(1)))
         #expect(sale.tab == UInt256("74999999999999999999800000000000000000000000000"))
         #expect(sale.lot == UInt256("27272727272727272727"))
         let urn = fixture.system.urn(ilk: gold, owner: Fixture.me)
@@ -476,7 +469,7 @@ struct MakerClipperTests {
         try fixture.system.checkInvariants()
         #expect(fixture.system.dai(broke) == rad("5"))
         #expect(fixture.system.dai(Fixture.vow) == rad("55"))
-        let sale = try #require(clipSale(fixture, id))
+        let sale = try #require(fixture.system.clipSale(id))
         #expect(sale.tab == rad("55") && sale.lot == wad("29"))
     }
 

@@ -15,7 +15,7 @@ import CascadeKernel
 /// **Exact.** A Clipper quote is a function of the sale (`tic`, `top`, `lot`, `tab`), of
 /// its ilk's Clipper terms and `chost`, and of the moment the keeper asks at: under the
 /// stairstep curve only the step count `⌊(now − tic) / step⌋` and whether
-/// `now − tic > tail` matter, under the other curves the whole second (`QuoteTiming`).
+/// `now − tic > tail` matter, under the other curves the whole second (`QuoteMoment`).
 /// A kept quote is given to a keeper only when all of these are the same in the state it
 /// asks with: the sale is compared field by field with the one the quote was made from,
 /// where the state stores it (`SaleStamp`, `MakerSystem.clipSale(_:is:tic:top:lot:tab:)`),
@@ -58,7 +58,6 @@ final class MakerAuctionQuotes {
     @exclusivity(unchecked) private var generations: [UInt64] = []
     @exclusivity(unchecked) private var generation: UInt64 = 0
     @exclusivity(unchecked) private var kinds: [Read] = []
-    @exclusivity(unchecked) private var timings: [QuoteTiming] = []
     @exclusivity(unchecked) private var moments: [QuoteMoment] = []
     @exclusivity(unchecked) private var quotes: [ClipQuote?] = []
     /// Per slot: what every look at the quote starts from (`ClipFacts`).
@@ -82,6 +81,8 @@ final class MakerAuctionQuotes {
     /// Per ilk, of the same epoch: its stairstep Clipper terms (nil for other curves and
     /// Flipper ilks), to price a kept sale at another moment.
     @exclusivity(unchecked) private var stairstepTerms: [StairstepTerms?] = []
+    /// The same terms' step and `tail` alone (step 0: another curve), read by every look.
+    @exclusivity(unchecked) private var stairstepTimings: [(step: UInt64, tail: UInt64)] = []
     /// The recheck's reading of the curves met so far (`ClipFacts.RecheckCurve`).
     @exclusivity(unchecked) private var curves = RecheckCurves()
     /// A Flipper auction's record as the block left it: read out of the auction table
@@ -110,11 +111,12 @@ final class MakerAuctionQuotes {
                     sharedReads += 1
                     return kinds[slot]
                 }
-                if moments[slot] == timings[slot].moment(at: now) {
+                let moment = moment(slot, at: now)
+                if moments[slot] == moment {
                     sharedReads += 1
                     return .clip
                 }
-                if reprice(slot, now: now) { return .clip }
+                if reprice(slot, at: moment, now: now) { return .clip }
             } else if kinds[slot] == .clip, carry(id, slot, state: state, now: now) {
                 return .clip
             }
@@ -133,25 +135,36 @@ final class MakerAuctionQuotes {
         else { return false }
         // The same sale under the same terms: at the same moment, the same quote.
         generations[slot] = generation
-        if moments[slot] == timings[slot].moment(at: now) {
+        let moment = moment(slot, at: now)
+        if moments[slot] == moment {
             sharedReads += 1
             return true
         }
-        return reprice(slot, now: now)
+        return reprice(slot, at: moment, now: now)
     }
 
-    /// The sale kept at `slot` (this block's) at another moment of its stairstep curve,
+    /// The moment `now` (seconds) as the quote kept at `slot` (of this terms epoch) sees
+    /// it: under the stairstep curve the step count since the sale's `tic` and whether it
+    /// is past `tail`, under the other curves the second itself. The same moment, the same
+    /// quote (`ClipPriceReader.quote`).
+    private func moment(_ slot: Int, at now: UInt64) -> QuoteMoment {
+        let (step, tail) = stairstepTimings[Int(stamps[slot].ilk.rawValue)]
+        guard step > 0 else { return QuoteMoment(steps: now, old: false) }
+        let tic = stamps[slot].tic
+        let elapsed = now >= tic ? now - tic : 0
+        return QuoteMoment(steps: elapsed / step, old: elapsed > tail)
+    }
+
+    /// The sale kept at `slot` (this block's) at another `moment` of its stairstep curve,
     /// priced from the kept sale and terms without reading the state again; false for the
     /// other curves.
     @inline(never)
-    private func reprice(_ slot: Int, now: UInt64) -> Bool {
-        guard timings[slot].step > 0,
-            let terms = stairstepTerms[Int(stamps[slot].ilk.rawValue)]
-        else { return false }
+    private func reprice(_ slot: Int, at moment: QuoteMoment, now: UInt64) -> Bool {
+        guard let terms = stairstepTerms[Int(stamps[slot].ilk.rawValue)] else { return false }
         // Only the price and the need for `redo` move: the quote and its facts are
         // updated in place (lot, tab, curve and `chost` are the kept ones).
         reads += 1
-        moments[slot] = timings[slot].moment(at: now)
+        moments[slot] = moment
         let (price, needsRedo) = prices.status(
             tic: stamps[slot].tic, top: stamps[slot].top, terms, now: now)
         quotes[slot]?.price = price
@@ -180,10 +193,8 @@ final class MakerAuctionQuotes {
             return .gone
         case .clip(let sale)?:
             kinds[slot] = .clip
-            let timing = QuoteTiming(sale, in: state.maker)
-            timings[slot] = timing
-            moments[slot] = timing.moment(at: now)
             stamps[slot] = SaleStamp(sale, epoch: termsEpoch)
+            moments[slot] = moment(slot, at: now)
             keep(prices.quote(id, sale, in: state.maker, now: now), at: slot)
             return .clip
         case .flip(let flip)?:
@@ -205,22 +216,20 @@ final class MakerAuctionQuotes {
     /// and starts a new epoch when any differs (or an ilk was added).
     private func compareTerms(_ maker: MakerSystem) {
         var changed = ilkTerms.count != maker.ilks.count
-        if changed {
-            ilkTerms.removeAll(keepingCapacity: true)
-            stairstepTerms.removeAll(keepingCapacity: true)
-        }
+        if changed { ilkTerms.removeAll(keepingCapacity: true) }
         for index in maker.ilks.indices {
             let ilk = maker.ilks[index]
             if index == ilkTerms.count {
                 ilkTerms.append((ilk.liquidation, ilk.chost))
-                stairstepTerms.append(StairstepTerms(ilk))
             } else if ilkTerms[index].0 != ilk.liquidation || ilkTerms[index].1 != ilk.chost {
                 ilkTerms[index] = (ilk.liquidation, ilk.chost)
-                stairstepTerms[index] = StairstepTerms(ilk)
                 changed = true
             }
         }
-        if changed { termsEpoch += 1 }
+        guard changed else { return }
+        termsEpoch += 1
+        stairstepTerms = maker.ilks.map { StairstepTerms($0) }
+        stairstepTimings = stairstepTerms.map { ($0?.step ?? 0, $0?.tail ?? 0) }
     }
 
     /// The quote of Clipper auction `id` that `read` just gave `.clip` for.
@@ -303,7 +312,6 @@ final class MakerAuctionQuotes {
         let grow = max(slot + 1, 2 * generations.count, 64) - generations.count
         generations.append(contentsOf: repeatElement(0, count: grow))
         kinds.append(contentsOf: repeatElement(.gone, count: grow))
-        timings.append(contentsOf: repeatElement(QuoteTiming(), count: grow))
         moments.append(contentsOf: repeatElement(QuoteMoment(), count: grow))
         stamps.append(contentsOf: repeatElement(SaleStamp(), count: grow))
         quotes.append(contentsOf: repeatElement(nil, count: grow))
@@ -343,37 +351,6 @@ struct SaleStamp {
     @inline(__always)
     func matches(_ id: MakerSystem.AuctionID, in maker: MakerSystem) -> Bool {
         maker.clipSale(id, is: ilk, tic: tic, top: top, lot: lot, tab: tab)
-    }
-}
-
-/// What a Clipper quote depends on besides the block: the sale's start and its curve's
-/// timing, as the block left them.
-struct QuoteTiming {
-    var tic: UInt64 = 0
-    /// The stairstep curve's step in seconds; 0 for the other curves, whose price moves
-    /// every second.
-    var step: UInt64 = 0
-    /// The ilk's `tail`: older auctions need `redo`.
-    var tail: UInt64 = 0
-
-    init() {}
-
-    init(_ sale: MakerSystem.ClipAuction, in maker: MakerSystem) {
-        tic = sale.tic
-        guard case .clip(let clip) = maker.ilk(sale.ilk).liquidation,
-            case .stairstepExponentialDecrease(let step, _) = clip.calc
-        else { return }
-        self.step = step
-        tail = clip.tail
-    }
-
-    /// The moment `now` (seconds) as the quote sees it: the same moment, the same quote
-    /// (`ClipPriceReader.quote`).
-    @inline(__always)
-    func moment(at now: UInt64) -> QuoteMoment {
-        guard step > 0 else { return QuoteMoment(steps: now, old: false) }
-        let elapsed = now >= tic ? now - tic : 0
-        return QuoteMoment(steps: elapsed / step, old: elapsed > tail)
     }
 }
 
