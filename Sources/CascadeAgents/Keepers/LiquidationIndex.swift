@@ -228,29 +228,37 @@ public struct LiquidationIndex: Sendable {
             threshold.collateralValue.approximateValue / threshold.debtValue.approximateValue
         let certainlyUnsafe = cutoff * (1 + 1e-12)
         let certainlySafe = cutoff * (1 - 1e-12)
-        var path: [Int32] = []
-        path.reserveCapacity(64)
-        var taken = 0
-        nodes.withUnsafeBufferPointer { nodes in
-            var current = roots[market]
-            while true {
-                while current >= 0 {
-                    path.append(current)
-                    current = nodes[Int(current)].left
+        // The results and the walk's path in buffers of their own, appended to `found` in
+        // one copy: the borrowers ask for 256 positions a block, and an array's uniqueness
+        // and capacity checks on every append were most of the walk.
+        let capacity = min(limit, counts[market])
+        guard capacity > 0 else { return }
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: capacity) { results in
+            var path = WalkPath()
+            defer { path.release() }
+            var taken = 0
+            nodes.withUnsafeBufferPointer { nodes in
+                var current = roots[market]
+                while true {
+                    while current >= 0 {
+                        path.push(current)
+                        current = nodes[Int(current)].left
+                    }
+                    guard let next = path.pop() else { return }
+                    let node = nodes[Int(next)]
+                    let isUnsafe =
+                        node.ratio > certainlyUnsafe
+                        || (!(node.ratio < certainlySafe)
+                            && threshold.isUnsafe(collateral: node.collateral, debt: node.debt))
+                    // Every later position is at least as safe: the walk ends here.
+                    guard isUnsafe else { return }
+                    results[taken] = Int(next)
+                    taken += 1
+                    if taken == capacity { return }
+                    current = node.right
                 }
-                guard let next = path.popLast() else { return }
-                let node = nodes[Int(next)]
-                let isUnsafe =
-                    node.ratio > certainlyUnsafe
-                    || (!(node.ratio < certainlySafe)
-                        && threshold.isUnsafe(collateral: node.collateral, debt: node.debt))
-                // Every later position is at least as safe: the walk ends here.
-                guard isUnsafe else { return }
-                found.append(Int(next))
-                taken += 1
-                if taken == limit { return }
-                current = node.right
             }
+            found.append(contentsOf: UnsafeBufferPointer(rebasing: results[0..<taken]))
         }
     }
 
@@ -349,5 +357,36 @@ extension LiquidationIndex {
             descendLeft(from: nodes[Int(current)].right)
             return Int(current)
         }
+    }
+}
+
+/// The stack of an in-order walk of the treap: node numbers in a buffer that doubles when
+/// full (a treap's depth is about 2 ln N, so 64 places nearly always suffice). Released by
+/// its owner (`release`).
+private struct WalkPath {
+    private var base = UnsafeMutablePointer<Int32>.allocate(capacity: 64)
+    private var capacity = 64
+    private var count = 0
+
+    mutating func push(_ node: Int32) {
+        if count == capacity {
+            let larger = UnsafeMutablePointer<Int32>.allocate(capacity: 2 * capacity)
+            larger.moveInitialize(from: base, count: count)
+            base.deallocate()
+            base = larger
+            capacity *= 2
+        }
+        (base + count).initialize(to: node)
+        count += 1
+    }
+
+    mutating func pop() -> Int32? {
+        guard count > 0 else { return nil }
+        count -= 1
+        return (base + count).move()
+    }
+
+    func release() {
+        base.deallocate()
     }
 }

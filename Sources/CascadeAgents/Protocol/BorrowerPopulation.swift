@@ -120,7 +120,12 @@ public final class BorrowerPopulation: Agent {
     @exclusivity(unchecked) var plans: [[ProtocolState.Call]?]
     @exclusivity(unchecked) var newest: NewestBlock
     @exclusivity(unchecked) var nonces: [UInt64]
-    @exclusivity(unchecked) var busyUntil: [SimTime]
+    /// Per owner, in milliseconds: when a warning may next make it act (`Int64.max` for an
+    /// owner who never defends its vault, else the end of its cooldown). One dense number
+    /// per owner, because `warn` asks it of up to `warningsPerBlock` vaults a block (most of
+    /// them passive or cooling down): reading the owner's record and its cooldown apart
+    /// was most of a busy protocol world's warnings.
+    @exclusivity(unchecked) var eligibleAt: [Int64]
     /// The vaults `warn` finds unsafe at a block (kept for its capacity).
     @exclusivity(unchecked) var unsafeIDs: [Int] = []
     @exclusivity(unchecked) public private(set) var warnings = 0
@@ -143,7 +148,7 @@ public final class BorrowerPopulation: Agent {
         propagation = samplers.sampler(settings.propagation)
         reaction = samplers.sampler(settings.reactionLatency)
         nonces = Array(repeating: 0, count: vaults.count)
-        busyUntil = Array(repeating: .zero, count: vaults.count)
+        eligibleAt = vaults.map { $0.reactive ? SimTime.zero.milliseconds : .max }
     }
 
     public var indexQueries: Int { subscriber < 0 ? 0 : book.queryCounts[subscriber] }
@@ -179,6 +184,7 @@ public final class BorrowerPopulation: Agent {
     func warn(_ state: ProtocolState, _ context: Context<ProtocolMessage>) {
         // Read once: the book is a shared class, so the compiler reads it again for every id.
         let ilkCount = book.book.ilkCount
+        let now = context.now.milliseconds
         for (collateral, ilk) in ilks.enumerated() {
             let price = view.reference(collateral, at: context.now) * (1 - settings.warningMargin)
             guard let wad = UInt256(truncating: price * 1e18), !wad.isZero else { continue }
@@ -186,16 +192,32 @@ public final class BorrowerPopulation: Agent {
             book.unsafeIDs(
                 ilk: ilk, atPrice: wad, state: state, limit: settings.warningsPerBlock,
                 subscriber: subscriber, into: &unsafeIDs)
-            for id in unsafeIDs {
-                let index = id / ilkCount
-                guard vaults[index].reactive, context.now >= busyUntil[index] else { continue }
+            var position = 0
+            while let index = nextEligible(after: &position, ilkCount: ilkCount, now: now) {
                 warnings += 1
-                busyUntil[index] = context.now + settings.cooldown
+                eligibleAt[index] = (context.now + settings.cooldown).milliseconds
                 let acts = context.random.uniform() < settings.reactionProbability
                 guard acts, let calls = plan(index, state, context) else { continue }
                 plans[index] = calls
                 context.wake(
                     after: reaction.draw(using: &context.random), .timer(tag: UInt64(index)))
+            }
+        }
+    }
+
+    /// The owner of the first vault of `unsafeIDs` at or after `position` that a warning
+    /// may make act at `now` (ms), with `position` moved past it; nil when none is left.
+    /// Dense reads through buffers: most of the vaults are passive or cooling down.
+    private func nextEligible(after position: inout Int, ilkCount: Int, now: Int64) -> Int? {
+        unsafeIDs.withUnsafeBufferPointer { ids in
+            eligibleAt.withUnsafeBufferPointer { eligibleAt in
+                while position < ids.count {
+                    let id = ids[position]
+                    position += 1
+                    let index = ilkCount == 1 ? id : id / ilkCount
+                    if now >= eligibleAt[index] { return index }
+                }
+                return nil
             }
         }
     }

@@ -125,10 +125,17 @@ extension Keeper {
                 pairs[collateral].flatMap { flashReserves(state, pair: $0, collateral: collateral) }
             )
         }
+        // The auctions it has a transaction in flight for, once per pass (a look asked the
+        // outbox each time). What the pass sends is for auctions it has passed already: each
+        // live auction holds one place in the list.
+        passPending.removeAll(keepingCapacity: true)
+        for entry in outbox.pending {
+            if case .auction(let id) = entry.purpose.target { passPending.append(id) }
+        }
         while budget > 0, index < auctions.count {
             let known = auctions[index]
             // A revert's hold-off is in `nextChecks` too (`holdOff`).
-            if hasPending(.auction(known.id)) {
+            if !passPending.isEmpty, passPending.contains(known.id) {
                 index = nextDue(from: index + 1, now: now)
                 continue
             }
