@@ -1,7 +1,8 @@
-import CascadeContracts
 import CascadeCore
 import CascadeTestSupport
 import Testing
+
+@testable import CascadeContracts
 
 // Vectors from dss `src/test/clip.t.sol` (makerdao/dss fa4f6630, REFERENCE.md §2.5).
 // Amounts in comments are in DAI / collateral units; the code uses exact base units.
@@ -105,33 +106,33 @@ struct MakerClipperTests {
         #expect(fixture.system.globalDirt == rad("55"))
     }
 
-    // The in-place comparison `clipSale(_:is:tic:top:lot:tab:)` against the record: it
-    // holds for the sale as read, and not once a take has changed its tab and lot, for
-    // another field, another ilk, or an id that is no sale.
-    @Test func clipSaleComparesInPlace() throws {
-        var (fixture, gold, id) = takeSetup()
-        let before = try #require(fixture.system.clipSale(id))
-        func matches(_ sale: MakerSystem.ClipAuction, ilk: MakerSystem.IlkID? = nil) -> Bool {
-            fixture.system.clipSale(
-                id, is: ilk ?? sale.ilk, tic: sale.tic, top: sale.top, lot: sale.lot,
-                tab: sale.tab)
-        }
-        #expect(matches(before))
-        #expect(!matches(before, ilk: MakerSystem.IlkID(rawValue: gold.rawValue + 1)))
-        #expect(
-            !fixture.system.clipSale(
-                id, is: gold, tic: before.tic + 1, top: before.top, lot: before.lot,
-                tab: before.tab))
-        #expect(
-            !fixture.system.clipSale(
-                MakerSystem.AuctionID(2), is: gold, tic: before.tic, top: before.top,
-                lot: before.lot, tab: before.tab))
+    // `auctionRevision` (what keepers' kept quotes are checked against): every write to an
+    // auction's slot gives it a revision no slot had before, a snapshot keeps its own, and
+    // the revisions take no part in the system's value.
+    @Test func auctionRevisionChangesWithEveryWrite() throws {
+        var (fixture, _, id) = takeSetup()
+        let kicked = try #require(fixture.system.auctionRevision(id))
+        #expect(fixture.system.auctionRevision(MakerSystem.AuctionID(2)) == nil)
+        #expect(fixture.system.auctionRevision(MakerSystem.AuctionID(0)) == nil)
+        let snapshot = fixture.system
         try fixture.run(
             .take(auction: id, amt: wad("11"), max: ray("5"), who: Fixture.ali, flash: false),
             as: Fixture.ali)
-        let after = try #require(fixture.system.clipSale(id))
-        #expect(!matches(before))
-        #expect(matches(after))
+        let taken = try #require(fixture.system.auctionRevision(id))
+        #expect(taken != kicked)
+        #expect(snapshot.auctionRevision(id) == kicked)
+        // A second sale gets a revision of its own, and leaves the first one's alone.
+        var other = fixture.system
+        other.auctionRevisions.open()
+        #expect(
+            other.auctionRevisions.slots[1] != kicked && other.auctionRevisions.slots[1] != taken)
+        #expect(other.auctionRevision(id) == taken)
+        // The same auctions with other revisions are the same system.
+        var rewritten = fixture.system
+        rewritten.auctionRevisions.write(0)
+        #expect(rewritten.auctionRevision(id) != taken)
+        #expect(rewritten == fixture.system)
+        #expect(rewritten.hashValue == fixture.system.hashValue)
     }
 
     // clip.t.sol test_take_bid_recalculates_due_to_chost_check: amt 18 → owe 88 (not 90),

@@ -17,8 +17,10 @@ import CascadeKernel
 /// stairstep curve only the step count `⌊(now − tic) / step⌋` and whether
 /// `now − tic > tail` matter, under the other curves the whole second (`QuoteMoment`).
 /// A kept quote is given to a keeper only when all of these are the same in the state it
-/// asks with: the sale is compared field by field with the one the quote was made from,
-/// where the state stores it (`SaleStamp`, `MakerSystem.clipSale(_:is:tic:top:lot:tab:)`),
+/// asks with: the sale's slot must hold the revision it had when the quote was made
+/// (`SaleStamp`, `MakerSystem.auctionRevision(_:)`: every write to a slot gives it a new
+/// one, so the same revision is the same sale; comparing the sale field by field copied
+/// it out of the auction table),
 /// and the ilks' terms are compared at every change of block (a change voids every kept
 /// quote, `termsEpoch`). At another step of a kept sale only the price and the redo flag
 /// move: they are recomputed from the kept sale and terms (`reprice`). What a take of
@@ -193,7 +195,8 @@ final class MakerAuctionQuotes {
             return .gone
         case .clip(let sale)?:
             kinds[slot] = .clip
-            stamps[slot] = SaleStamp(sale, epoch: termsEpoch)
+            stamps[slot] = SaleStamp(
+                sale, revision: state.maker.auctionRevision(id) ?? 0, epoch: termsEpoch)
             moments[slot] = moment(slot, at: now)
             keep(prices.quote(id, sale, in: state.maker, now: now), at: slot)
             return .clip
@@ -326,31 +329,31 @@ final class MakerAuctionQuotes {
     }
 }
 
-/// The sale a kept Clipper quote was made from, and the terms epoch it was made under.
+/// The sale a kept Clipper quote was made from (its slot's revision, and what a reprice
+/// reads of it), and the terms epoch it was made under.
 struct SaleStamp {
+    var revision: UInt64 = 0
     var tic: UInt64 = 0
     var top = UInt256.zero
-    var lot = UInt256.zero
-    var tab = UInt256.zero
     var ilk = MakerSystem.IlkID(rawValue: 0)
     var epoch: UInt64 = .max
 
     init() {}
 
-    init(_ sale: MakerSystem.ClipAuction, epoch: UInt64) {
+    init(_ sale: MakerSystem.ClipAuction, revision: UInt64, epoch: UInt64) {
+        self.revision = revision
         tic = sale.tic
         top = sale.top
-        lot = sale.lot
-        tab = sale.tab
         ilk = sale.ilk
         self.epoch = epoch
     }
 
-    /// Whether auction `id` in `maker` prices as the stamped sale: a live Clipper sale with
-    /// the same start, price, lot, tab and ilk. (`usr` does not enter a quote.)
+    /// Whether auction `id` in `maker` is the stamped sale: its slot has not been written
+    /// since (`MakerSystem.auctionRevision`: every write gives a slot a revision it never
+    /// had), so it holds the same live Clipper sale.
     @inline(__always)
     func matches(_ id: MakerSystem.AuctionID, in maker: MakerSystem) -> Bool {
-        maker.clipSale(id, is: ilk, tic: tic, top: top, lot: lot, tab: tab)
+        maker.auctionRevision(id) == revision
     }
 }
 

@@ -219,16 +219,21 @@ extension MakerSystem {
         creditDai(destination, rad)
     }
 
+    // The only writes to the auction slots: each gives the slot a new revision.
+
     mutating func openAuction(_ auction: Auction) -> AuctionID {
         auctionSlots.append(auction)
+        auctionRevisions.open()
         return AuctionID(UInt64(auctionSlots.count))
     }
 
     mutating func replaceAuction(_ id: AuctionID, with auction: Auction) {
         auctionSlots[Int(id.rawValue) - 1] = auction
+        auctionRevisions.write(Int(id.rawValue) - 1)
     }
 
     mutating func closeAuction(_ id: AuctionID) {
         auctionSlots[Int(id.rawValue) - 1] = nil
+        auctionRevisions.write(Int(id.rawValue) - 1)
     }
 }

@@ -45,6 +45,11 @@ extension MakerSystem {
         var lots = [UInt256](repeating: .zero, count: ilks.count)
         var tabs = [UInt256](repeating: .zero, count: ilks.count)
         var flipTabs = UInt256.zero
+        guard auctionRevisions.slots.count == auctionSlots.count else {
+            throw InvariantViolation(
+                "auction revisions: \(auctionRevisions.slots.count) for \(auctionSlots.count) slots"
+            )
+        }
         for case let auction? in auctionSlots {
             let index = Int(auction.ilk.rawValue)
             lots[index] = try sum(lots[index], auction.lot, "lot")

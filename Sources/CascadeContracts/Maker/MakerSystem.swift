@@ -158,6 +158,10 @@ public struct MakerSystem: Contract, Hashable, Sendable {
     /// Auctions by id − 1; `nil` once an auction ends. Dense, so iteration is by id;
     /// chunked, so ending one auction after a snapshot copies 64 slots, not all of them.
     @usableFromInline var auctionSlots = ChunkedArray<Auction?>()
+    /// Per auction slot, a number no other write to the slots has had: see
+    /// `auctionRevision(_:)`. Not part of the system's value (`AuctionRevisions` compares
+    /// equal and hashes nothing), only a way for a reader to recognise a slot it has read.
+    @usableFromInline var auctionRevisions = AuctionRevisions()
     /// The flash take awaiting `settleTake`, if any.
     public internal(set) var pendingTake: PendingTake?
 
@@ -300,20 +304,17 @@ public struct MakerSystem: Contract, Hashable, Sendable {
         return sale
     }
 
-    /// Whether auction `id` is a live Clipper sale of `ilk` started at `tic` from `top`
-    /// with `lot` and `tab` left: compared where the sale is stored (an agent checking that
-    /// a sale it read earlier is unchanged copies nothing).
+    /// The revision of auction slot `id`: changed by every write to it (a kick, a `take`,
+    /// `tend`, `dent`, `redo`, the end of the auction), never to a number the slots have had
+    /// before in this system's history. An agent that read a sale from a block's state and
+    /// kept the revision knows another block's state holds the same sale when the revision is
+    /// the same, without comparing it field by field (which copied the auction out of its
+    /// table). Nil for an id never kicked.
     @inlinable
-    public func clipSale(
-        _ id: AuctionID, is ilk: IlkID, tic: UInt64, top: UInt256, lot: UInt256, tab: UInt256
-    ) -> Bool {
+    public func auctionRevision(_ id: AuctionID) -> UInt64? {
         let index = Int(id.rawValue) - 1
-        guard index >= 0, index < auctionSlots.count else { return false }
-        return auctionSlots.withElement(at: index) { slot in
-            guard case .clip(let sale)? = slot.pointee else { return false }
-            return sale.tic == tic && sale.tab == tab && sale.lot == lot && sale.top == top
-                && sale.ilk == ilk
-        }
+        guard index >= 0, index < auctionRevisions.slots.count else { return nil }
+        return auctionRevisions.slots[index]
     }
 
     /// Ids of all live auctions, ascending.
@@ -357,4 +358,38 @@ public struct MakerSystem: Contract, Hashable, Sendable {
         let owed = vault.art.multipliedFullWidth(by: state.rate)
         return (collateral.high, collateral.low) < (owed.high, owed.low)
     }
+}
+
+/// The revisions of a `MakerSystem`'s auction slots (`MakerSystem.auctionRevision(_:)`):
+/// bookkeeping for readers, not state of the contracts, so two systems with the same
+/// auctions are equal whatever their revisions.
+public struct AuctionRevisions: Hashable, Sendable {
+    /// Per slot (auction id − 1), its revision; chunked as the slots are, so a write after
+    /// a block's snapshot copies one chunk.
+    @usableFromInline var slots = ChunkedArray<UInt64>()
+    /// The revision the next write gets.
+    @usableFromInline var next: UInt64 = 1
+
+    public init() {}
+
+    /// A new slot's revision.
+    mutating func open() {
+        slots.append(next)
+        next += 1
+    }
+
+    /// Slot `index` was written (or set back by a reverted call's journal: a new revision
+    /// too, which only makes a reader read it again).
+    mutating func write(_ index: Int) {
+        slots[index] = next
+        next += 1
+    }
+
+    /// The slots from `count` on were undone (a reverted kick).
+    mutating func truncate(to count: Int) {
+        slots.removeLast(slots.count - count)
+    }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool { true }
+    public func hash(into hasher: inout Hasher) {}
 }

@@ -317,7 +317,10 @@ extension ProtocolState {
             case .sinQueue(let era, let amount): maker.sinQueue[era] = amount
             case .auctionCount(let count):
                 maker.auctionSlots.removeLast(maker.auctionSlots.count - count)
-            case .auction(let slot, let auction): maker.auctionSlots[slot] = auction
+                maker.auctionRevisions.truncate(to: count)
+            case .auction(let slot, let auction):
+                maker.auctionSlots[slot] = auction
+                maker.auctionRevisions.write(slot)
             }
         }
         while let cell = journal.ledger.popLast() {
