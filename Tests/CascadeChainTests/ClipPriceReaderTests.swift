@@ -111,6 +111,40 @@ struct ClipPriceReaderTests {
         #expect(shared.sharedReads > 100, "seed \(seed): no read was shared")
         #expect(shared.reads > 100, "seed \(seed): every read was shared")
     }
+    /// The cusp test made once per sale (`CuspBound`) decides as the products did
+    /// (`price·RAY < cusp·top`, either product's overflow counting as below): random tops,
+    /// cusps and prices around the bound, with both overflows.
+    @Test func cuspBoundMatchesTheProducts() {
+        var random = RandomStream(seed: 11, name: "cusp-bound")
+        // A random value below 2^bits.
+        func value(bits: UInt64) -> UInt256 {
+            let word = { UInt128(random.next()) << 64 | UInt128(random.next()) }
+            return UInt256(high: word(), low: word()) >> Int(256 - bits)
+        }
+        var compared = 0
+        for _ in 0..<3_000 {
+            let top = value(bits: 1 + random.uniformInt(below: 255))
+            let cusp = value(bits: 1 + random.uniformInt(below: 120))
+            let bound = CuspBound(top: top, cusp: cusp)
+            let (product, productOverflow) = cusp.multipliedReportingOverflow(by: top)
+            var prices = [
+                UInt256.zero, .one, .max, CuspBound.largestScalable,
+                CuspBound.largestScalable + .one, value(bits: 1 + random.uniformInt(below: 255)),
+            ]
+            if !productOverflow {
+                let edge = product / .ray
+                prices += [edge, edge + .one, edge > .zero ? edge - .one : .zero]
+            }
+            for price in prices {
+                let (scaled, overflow) = price.multipliedReportingOverflow(by: .ray)
+                let expected = overflow || productOverflow || scaled < product
+                #expect(bound.isBelow(price) == expected, "top \(top) cusp \(cusp) price \(price)")
+                compared += 1
+            }
+        }
+        #expect(compared > 18_000)
+    }
+
     /// A quote kept from an earlier block is given again only while its sale and its
     /// ilk's Clipper terms are those it was made from: after governance changes the curve
     /// (a steeper `cut`, a shorter `tail`), the same auction at the same second is quoted

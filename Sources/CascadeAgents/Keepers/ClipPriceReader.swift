@@ -121,16 +121,19 @@ struct ClipPriceReader {
     mutating func status(
         tic: UInt64, top: UInt256, _ terms: StairstepTerms, now: UInt64
     ) -> (price: UInt256, needsRedo: Bool) {
+        status(tic: tic, top: top, terms, cusp: CuspBound(top: top, cusp: terms.cusp), now: now)
+    }
+
+    /// `status(tic:top:_:now:)` with the sale's cusp test made already (`CuspBound`: a
+    /// caller that prices one sale at many steps makes it once).
+    mutating func status(
+        tic: UInt64, top: UInt256, _ terms: StairstepTerms, cusp: CuspBound, now: UInt64
+    ) -> (price: UInt256, needsRedo: Bool) {
         // dss `status(tic, top)`, as `MakerSystem.status`: an agent asking about a moment
         // before `tic` (a stale view) gets the starting price.
         let elapsed = now >= tic ? now - tic : 0
         let price = rmul(top, factor(step: terms.step, cut: terms.cut, steps: elapsed / terms.step))
-        // dss: `rdiv(price, top) < cusp`, i.e. ⌊price·RAY / top⌋ < cusp, which for integers
-        // is price·RAY < cusp·top: a multiplication instead of a 256-bit division.
-        let (scaled, overflow) = price.multipliedReportingOverflow(by: .ray)
-        let (bound, boundOverflow) = terms.cusp.multipliedReportingOverflow(by: top)
-        let belowCusp = overflow || boundOverflow || scaled < bound
-        return (price, elapsed > terms.tail || belowCusp)
+        return (price, elapsed > terms.tail || cusp.isBelow(price))
     }
 
     /// `rpow(cut, steps, RAY)`, from the table when it holds it.
@@ -154,6 +157,38 @@ struct ClipPriceReader {
         }
         tables[table].factors[index] = value
         return value
+    }
+}
+
+/// dss's cusp test of one sale, `rdiv(price, top) < cusp`, as a comparison of the price.
+///
+/// `⌊price·RAY / top⌋ < cusp` is, for integers, `price·RAY < cusp·top`; the test read
+/// both products at 256 bits and counted an overflow of either as below the cusp. With
+/// `cusp·top` fixed for the sale, `price·RAY < cusp·top` exactly when
+/// `price < ⌈cusp·top / RAY⌉`, and `price·RAY` overflows exactly when
+/// `price > ⌊(2²⁵⁶ − 1) / RAY⌋`: the two products are made once per sale instead of at
+/// every price.
+struct CuspBound: Equatable {
+    /// `cusp·top` overflows: every price is below the cusp.
+    var always = true
+    /// `⌈cusp·top / RAY⌉`.
+    var least = UInt256.zero
+
+    static let largestScalable = UInt256.max / .ray
+
+    init() {}
+
+    init(top: UInt256, cusp: UInt256) {
+        let (bound, overflow) = cusp.multipliedReportingOverflow(by: top)
+        guard !overflow else { return }
+        always = false
+        let (quotient, remainder) = bound.quotientAndRemainder(dividingBy: .ray)
+        least = remainder.isZero ? quotient : quotient + .one
+    }
+
+    @inline(__always)
+    func isBelow(_ price: UInt256) -> Bool {
+        always || price > Self.largestScalable || price < least
     }
 }
 
@@ -190,11 +225,12 @@ struct StairstepTerms: Equatable {
 /// Why: every auction looked at read the mid (an `exp` on the venue's book), priced its
 /// gas (two market-path lookups) and read its capital (a dictionary lookup and a 256-bit
 /// division) again, at the same time on the same view and state.
+///
+/// The view is not copied in (a copy retained its books at every pass: the pass reads the
+/// keeper's own, which nothing changes during a pass), and the mids are written into a
+/// buffer the keeper keeps (`mids`), not a new array per pass.
 struct PassInputs {
-    let view: MarketView
     let now: SimTime
-    /// Venue mid by collateral index.
-    let mids: [Double]
     /// The native token's price (quote per unit), for gas costs.
     let nativePrice: Double
     /// The keeper's DAI in the block's state, whole wei (WAD): ERC-20 and in the Vat.
@@ -212,14 +248,14 @@ struct PassInputs {
 
     /// `gasCosts`: a take's and a flash take's gas cost at a bid and a native token price.
     init(
-        view: MarketView, now: SimTime, collaterals: Int,
+        view: MarketView, now: SimTime, collaterals: Int, mids: inout [Double],
         capital: (erc20: UInt256, vat: UInt256), gasBid: GasBid?,
         gasCosts: (GasBid, Double) -> (take: Double, flash: Double) = { _, _ in (0, 0) }
     ) {
-        self.view = view
         self.gasBid = gasBid
         self.now = now
-        mids = (0..<collaterals).map { view.mid($0, at: now) }
+        mids.removeAll(keepingCapacity: true)
+        for collateral in 0..<collaterals { mids.append(view.mid(collateral, at: now)) }
         let nativePrice = view.nativePrice(at: now, fallback: view.reference(0, at: now))
         self.nativePrice = nativePrice
         (takeGasCost, flashTakeGasCost) = gasBid.map { gasCosts($0, nativePrice) } ?? (0, 0)

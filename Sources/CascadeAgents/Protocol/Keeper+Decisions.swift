@@ -102,7 +102,8 @@ extension Keeper {
         earliestCheck = .min
         // Read once per pass, and only when an auction is due.
         let inputs = PassInputs(
-            view: view, now: context.now, collaterals: ilks.count, capital: spendableDai(state),
+            view: view, now: context.now, collaterals: ilks.count, mids: &passMids,
+            capital: spendableDai(state),
             gasBid: newest.bid(settings.gas),
             gasCosts: { bid, nativePrice in
                 (
@@ -193,7 +194,7 @@ extension Keeper {
         where lastSales[slot].collateral == collateral && lastSales[slot].amount == amount {
             return lastSales[slot].value
         }
-        let value = inputs.view.saleValue(collateral, amount: amount, at: inputs.now)
+        let value = view.saleValue(collateral, amount: amount, at: inputs.now)
         lastSales.keep(SaleQuote(collateral: collateral, amount: amount, value: value))
         return value
     }
@@ -225,7 +226,7 @@ extension Keeper {
             return nil
         }
         // Dearer than the venue: nothing to plan yet (no path can profit).
-        if facts.price >= inputs.mids[known.collateral] {
+        if facts.price >= passMids[known.collateral] {
             return recheckTime(known, facts, inputs, context)
         }
         guard let wholeOwe = quotes.wholeOwe(of: known.id) else { return nil }
@@ -321,7 +322,7 @@ extension Keeper {
         _ context: Context<ProtocolMessage>
     ) -> SimTime? {
         let current = facts.price
-        let target = inputs.mids[known.collateral]
+        let target = passMids[known.collateral]
         guard current > 0, target > 0, target < current else { return nil }
         let ratio = target / current
         let now = max(0, context.now.wholeSeconds)

@@ -89,6 +89,8 @@ public final class Keeper: Agent {
     /// The current auction pass's flash pair reserves by collateral (collateral in, DAI
     /// out; nil without a pair), read once per pass (`bidOnAuctions` sets them).
     @exclusivity(unchecked) var passReserves: [(UInt256, UInt256)?] = []
+    /// The current auction pass's venue mids by collateral (`PassInputs`).
+    @exclusivity(unchecked) var passMids: [Double] = []
     /// The auctions the current pass found a transaction in flight for (`bidOnAuctions`).
     @exclusivity(unchecked) var passPending: [MakerSystem.AuctionID] = []
     /// The current auction pass's Flipper terms (`bidOnAuctions` sets them).

@@ -168,7 +168,8 @@ final class MakerAuctionQuotes {
         reads += 1
         moments[slot] = moment
         let (price, needsRedo) = prices.status(
-            tic: stamps[slot].tic, top: stamps[slot].top, terms, now: now)
+            tic: stamps[slot].tic, top: stamps[slot].top, terms, cusp: stamps[slot].cusp,
+            now: now)
         quotes[slot]?.price = price
         quotes[slot]?.needsRedo = needsRedo
         facts[slot].price = price.approximateValue / 1e27
@@ -196,7 +197,8 @@ final class MakerAuctionQuotes {
         case .clip(let sale)?:
             kinds[slot] = .clip
             stamps[slot] = SaleStamp(
-                sale, revision: state.maker.auctionRevision(id) ?? 0, epoch: termsEpoch)
+                sale, revision: state.maker.auctionRevision(id) ?? 0, epoch: termsEpoch,
+                terms: stairstepTerms[Int(sale.ilk.rawValue)])
             moments[slot] = moment(slot, at: now)
             keep(prices.quote(id, sale, in: state.maker, now: now), at: slot)
             return .clip
@@ -337,15 +339,21 @@ struct SaleStamp {
     var top = UInt256.zero
     var ilk = MakerSystem.IlkID(rawValue: 0)
     var epoch: UInt64 = .max
+    /// The sale's cusp test under the epoch's stairstep terms (unused for other curves).
+    var cusp = CuspBound()
 
     init() {}
 
-    init(_ sale: MakerSystem.ClipAuction, revision: UInt64, epoch: UInt64) {
+    init(
+        _ sale: MakerSystem.ClipAuction, revision: UInt64, epoch: UInt64,
+        terms: StairstepTerms?
+    ) {
         self.revision = revision
         tic = sale.tic
         top = sale.top
         ilk = sale.ilk
         self.epoch = epoch
+        if let terms { cusp = CuspBound(top: sale.top, cusp: terms.cusp) }
     }
 
     /// Whether auction `id` in `maker` is the stamped sale: its slot has not been written
