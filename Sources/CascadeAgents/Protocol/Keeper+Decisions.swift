@@ -111,21 +111,13 @@ extension Keeper {
                     gasCost(Self.flashTakeGas, bid: bid, nativePrice: nativePrice)
                 )
             })
-        lastFlipTerms = FlipPassTerms(
-            begs: ilks.map { ilk in
-                guard case .flip(let terms) = state.maker.ilk(ilk).liquidation else { return nil }
-                return terms.beg
-            },
-            bidGasCost: inputs.gasBid.map {
-                gasCost(Self.bidGas, bid: $0, nativePrice: inputs.nativePrice)
-            } ?? 0)
+        // What only some looks read is read on the first such look of the pass: the
+        // Flipper terms by a Flipper look, the pairs' reserves by a flash take's
+        // (a Clipper world's passes read no Flipper terms; most looks decide before the
+        // reserves).
+        passTermsRead = false
+        passReservesRead = false
         lastSales = SaleQuotes()
-        passReserves.removeAll(keepingCapacity: true)
-        for collateral in pairs.indices {
-            passReserves.append(
-                pairs[collateral].flatMap { flashReserves(state, pair: $0, collateral: collateral) }
-            )
-        }
         // The auctions it has a transaction in flight for, once per pass (a look asked the
         // outbox each time). What the pass sends is for auctions it has passed already: each
         // live auction holds one place in the list.
@@ -177,6 +169,30 @@ extension Keeper {
             nextChecks.removeFinished(alongside: &auctions)
             finishedKept = 0
         }
+    }
+
+    /// The pairs' reserves for this pass (`passReserves`), read on its first flash look.
+    func readPassReserves(_ state: ProtocolState) {
+        passReservesRead = true
+        passReserves.removeAll(keepingCapacity: true)
+        for collateral in pairs.indices {
+            passReserves.append(
+                pairs[collateral].flatMap { flashReserves(state, pair: $0, collateral: collateral) }
+            )
+        }
+    }
+
+    /// The Flipper terms for this pass (`lastFlipTerms`), read on its first Flipper look.
+    func readPassTerms(_ state: ProtocolState, _ inputs: PassInputs) {
+        passTermsRead = true
+        lastFlipTerms = FlipPassTerms(
+            begs: ilks.map { ilk in
+                guard case .flip(let terms) = state.maker.ilk(ilk).liquidation else { return nil }
+                return terms.beg
+            },
+            bidGasCost: inputs.gasBid.map {
+                gasCost(Self.bidGas, bid: $0, nativePrice: inputs.nativePrice)
+            } ?? 0)
     }
 
     /// The first auction at or after `start` due at `now` (ms), or `auctions.count`.
@@ -240,6 +256,7 @@ extension Keeper {
             capitalRad.map { $0 >= wholeOwe } ?? true || !settings.usesFlashTakes
             || pairs[known.collateral] == nil
         if !ownDai, let pair = pairs[known.collateral] {
+            if !passReservesRead { readPassReserves(state) }
             guard let reserves = passReserves[known.collateral],
                 let margin = quotes.flashMargin(
                     of: known.id, pair: pair, reserves: reserves,
@@ -413,6 +430,7 @@ extension Keeper {
         }
         // The ilk's `beg` and a bid's gas cost are the same for every auction of a pass:
         // read once per pass (`bidOnAuctions`), not once per look (an ilk is a large value).
+        if !passTermsRead { readPassTerms(state, inputs) }
         guard flip.guy != me, let beg = lastFlipTerms.begs[known.collateral] else { return }
         guard let gasBid = inputs.gasBid else {
             statistics.stalledByCeiling += 1

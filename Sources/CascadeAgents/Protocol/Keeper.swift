@@ -87,14 +87,18 @@ public final class Keeper: Agent {
     /// The auction pass's last venue sale value (see `saleValue(_:amount:_:)`).
     @exclusivity(unchecked) var lastSales = SaleQuotes()
     /// The current auction pass's flash pair reserves by collateral (collateral in, DAI
-    /// out; nil without a pair), read once per pass (`bidOnAuctions` sets them).
+    /// out; nil without a pair), read on the pass's first flash look (`readPassReserves`).
     @exclusivity(unchecked) var passReserves: [(UInt256, UInt256)?] = []
     /// The current auction pass's venue mids by collateral (`PassInputs`).
     @exclusivity(unchecked) var passMids: [Double] = []
     /// The auctions the current pass found a transaction in flight for (`bidOnAuctions`).
     @exclusivity(unchecked) var passPending: [MakerSystem.AuctionID] = []
-    /// The current auction pass's Flipper terms (`bidOnAuctions` sets them).
+    /// The current auction pass's Flipper terms, read on its first Flipper look
+    /// (`readPassTerms`).
     @exclusivity(unchecked) var lastFlipTerms = FlipPassTerms()
+    /// Whether the current pass has read `lastFlipTerms` and `passReserves` yet.
+    @exclusivity(unchecked) var passTermsRead = false
+    @exclusivity(unchecked) var passReservesRead = false
 
     @exclusivity(unchecked) public internal(set) var statistics = KeeperStatistics()
 
