@@ -120,12 +120,10 @@ public final class BorrowerPopulation: Agent {
     @exclusivity(unchecked) var plans: [[ProtocolState.Call]?]
     @exclusivity(unchecked) var newest: NewestBlock
     @exclusivity(unchecked) var nonces: [UInt64]
-    /// Per owner, in milliseconds: when a warning may next make it act (`Int64.max` for an
-    /// owner who never defends its vault, else the end of its cooldown). One dense number
-    /// per owner, because `warn` asks it of up to `warningsPerBlock` vaults a block (most of
-    /// them passive or cooling down): reading the owner's record and its cooldown apart
-    /// was most of a busy protocol world's warnings.
-    @exclusivity(unchecked) var eligibleAt: [Int64]
+    /// Which owners a warning may make act now: not the passive ones, nor those cooling
+    /// down from a warning (`OwnerReadiness`: a bit per owner, so the hundreds of vaults
+    /// `warn` walks a block are screened in a table that stays in cache).
+    @exclusivity(unchecked) var readiness: OwnerReadiness
     /// The vaults `warn` finds unsafe at a block (kept for its capacity).
     @exclusivity(unchecked) var unsafeIDs: [Int] = []
     @exclusivity(unchecked) public private(set) var warnings = 0
@@ -148,7 +146,7 @@ public final class BorrowerPopulation: Agent {
         propagation = samplers.sampler(settings.propagation)
         reaction = samplers.sampler(settings.reactionLatency)
         nonces = Array(repeating: 0, count: vaults.count)
-        eligibleAt = vaults.map { $0.reactive ? SimTime.zero.milliseconds : .max }
+        readiness = OwnerReadiness(ready: vaults.map(\.reactive))
     }
 
     public var indexQueries: Int { subscriber < 0 ? 0 : book.queryCounts[subscriber] }
@@ -192,10 +190,11 @@ public final class BorrowerPopulation: Agent {
             book.unsafeIDs(
                 ilk: ilk, atPrice: wad, state: state, limit: settings.warningsPerBlock,
                 subscriber: subscriber, into: &unsafeIDs)
+            readiness.release(upTo: now)
             var position = 0
-            while let index = nextEligible(after: &position, ilkCount: ilkCount, now: now) {
+            while let index = nextEligible(after: &position, ilkCount: ilkCount) {
                 warnings += 1
-                eligibleAt[index] = (context.now + settings.cooldown).milliseconds
+                readiness.coolDown(index, until: (context.now + settings.cooldown).milliseconds)
                 let acts = context.random.uniform() < settings.reactionProbability
                 guard acts, let calls = plan(index, state, context) else { continue }
                 plans[index] = calls
@@ -206,19 +205,10 @@ public final class BorrowerPopulation: Agent {
     }
 
     /// The owner of the first vault of `unsafeIDs` at or after `position` that a warning
-    /// may make act at `now` (ms), with `position` moved past it; nil when none is left.
-    /// Dense reads through buffers: most of the vaults are passive or cooling down.
-    private func nextEligible(after position: inout Int, ilkCount: Int, now: Int64) -> Int? {
+    /// may make act now, with `position` moved past it; nil when none is left.
+    private func nextEligible(after position: inout Int, ilkCount: Int) -> Int? {
         unsafeIDs.withUnsafeBufferPointer { ids in
-            eligibleAt.withUnsafeBufferPointer { eligibleAt in
-                while position < ids.count {
-                    let id = ids[position]
-                    position += 1
-                    let index = ilkCount == 1 ? id : id / ilkCount
-                    if now >= eligibleAt[index] { return index }
-                }
-                return nil
-            }
+            readiness.firstReady(of: ids, from: &position, ilkCount: ilkCount)
         }
     }
 
@@ -277,5 +267,72 @@ public final class BorrowerPopulation: Agent {
         nonces[index] += 1
         context.send(
             .submit(request), to: producer, after: propagation.draw(using: &context.random))
+    }
+}
+
+/// Which vault owners a warning may make act: a bit per owner, cleared for a passive owner
+/// for good and for a warned one until its cooldown ends.
+///
+/// Cooldowns all last the same time and are started in time order, so they end in the
+/// order they started: a queue of them, released from its front as time passes
+/// (`release(upTo:)`), keeps the bits exact — an owner is ready exactly when no cooldown
+/// of its is running, as a table of end times compared with the clock said (that table,
+/// 8 bytes an owner read at random, missed the cache on most of the vaults walked).
+/// The bits are read after a release at the current time, and an owner warned since is
+/// not asked again before the next one (`warn` releases before each ilk's walk, which names
+/// an owner once): so a cooldown of zero ends, as the table's did, before the owner is
+/// asked again.
+struct OwnerReadiness {
+    private var bits: [UInt64]
+    /// Running cooldowns from `head` on: when each ends (ms) and whose it is.
+    private var cooling: [(until: Int64, owner: Int)] = []
+    private var head = 0
+
+    init(ready: [Bool]) {
+        bits = Array(repeating: 0, count: (ready.count + 63) / 64)
+        for (owner, isReady) in ready.enumerated() where isReady {
+            bits[owner / 64] |= 1 << UInt64(owner % 64)
+        }
+    }
+
+    @inline(__always)
+    func isReady(_ owner: Int) -> Bool {
+        bits[owner &>> 6] & (1 << UInt64(owner & 63)) != 0
+    }
+
+    /// The owner of the first vault of `ids` at or after `position` that is ready, with
+    /// `position` moved past it (an owner is its vault id over `ilkCount`); nil when none is.
+    func firstReady(of ids: UnsafeBufferPointer<Int>, from position: inout Int, ilkCount: Int)
+        -> Int?
+    {
+        bits.withUnsafeBufferPointer { bits in
+            while position < ids.count {
+                let id = ids[position]
+                position += 1
+                let owner = ilkCount == 1 ? id : id / ilkCount
+                if bits[owner &>> 6] & (1 << UInt64(owner & 63)) != 0 { return owner }
+            }
+            return nil
+        }
+    }
+
+    /// Owner `owner` was warned: not ready again before `until` (ms, not before the
+    /// cooldowns already running end).
+    mutating func coolDown(_ owner: Int, until: Int64) {
+        bits[owner &>> 6] &= ~(1 << UInt64(owner & 63))
+        cooling.append((until, owner))
+    }
+
+    /// Ends the cooldowns that end at or before `now` (ms).
+    mutating func release(upTo now: Int64) {
+        while head < cooling.count, cooling[head].until <= now {
+            let owner = cooling[head].owner
+            bits[owner &>> 6] |= 1 << UInt64(owner & 63)
+            head += 1
+        }
+        if head > 1_024, head * 2 > cooling.count {
+            cooling.removeFirst(head)
+            head = 0
+        }
     }
 }

@@ -84,14 +84,17 @@ struct Outbox<Purpose> {
         var outcomes: [Outcome] = []
         var index = 0
         while index < pending.count {
-            let entry = pending[index]
-            if let receipt = report.receipt(of: address, nonce: entry.nonce) {
+            // An entry is copied out only when the block settles it: most observed blocks
+            // settle none of an agent's pending transactions.
+            let nonce = pending[index].nonce
+            if let receipt = report.receipt(of: address, nonce: nonce) {
+                let entry = pending.remove(at: index)
                 switch receipt.status {
                 case .success: outcomes.append(.succeeded(entry, receipt))
                 case .reverted(let revert): outcomes.append(.reverted(entry, receipt, revert))
                 }
-                pending.remove(at: index)
-            } else if report.dropped(of: address, nonce: entry.nonce) != nil {
+            } else if report.dropped(of: address, nonce: nonce) != nil {
+                let entry = pending[index]
                 outcomes.append(.dropped(entry))
                 for later in pending[(index + 1)...] {
                     outcomes.append(.dropped(later))
