@@ -208,7 +208,9 @@ final class MakerSharedBook {
         let market = Int(ilk.rawValue)
         let inStep = progress[subscriber] == version && ahead[subscriber].isEmpty
         if inStep && shared {
-            ids.append(contentsOf: walk(market, at: threshold, limit: limit).prefix(limit))
+            // Most blocks find nothing unsafe at the keepers' `spot`: no append then.
+            let found = walk(market, at: threshold, limit: limit)
+            if !found.isEmpty { ids.append(contentsOf: found.prefix(limit)) }
         } else if inStep {
             // Its own threshold on the book as it is: no copy of the index.
             // (At least one, as the walk appended before it checked the limit.)
