@@ -74,6 +74,54 @@ struct UInt256ModelTests {
         }
     }
 
+    /// Divisors at the boundary between two paths or common in the contracts: RAY and
+    /// RAY ± 1, WAD, RAD (long division), 10_000, 2^64 ± 1 and 2^128 ± 1 (wide against long
+    /// division), powers of two, one and the maximum.
+    static let boundaryDivisors: [UInt256] = {
+        var divisors: [UInt256] = [
+            .ray, .ray - .one, .ray + .one, .wad, .rad, .percentageFactor, .one, .max,
+            UInt256(UInt64.max), UInt256(UInt64.max) + .one + .one, UInt256(high: 0, low: .max),
+            UInt256(high: 1, low: 0), UInt256(high: 1, low: 1), UInt256(3),
+            UInt256.ray * UInt256(1_000_000_000),
+        ]
+        divisors += [1, 26, 27, 63, 64, 65, 127, 128, 129, 192, 255].map { UInt256.one << $0 }
+        return divisors
+    }()
+
+    /// Quotient and remainder by each boundary divisor, for random dividends and for the
+    /// dividends around the divisor (below it the quotient is zero and the remainder the
+    /// dividend); and 512-bit dividends whose high half is below the divisor.
+    @Test(arguments: seeds)
+    func divisionByBoundaryDivisors(seed: UInt64) {
+        var random = OperandGenerator(seed: seed)
+        for divisor in Self.boundaryDivisors {
+            let d = ReferenceNatural(divisor)
+            var dividends: [UInt256] = [.zero, .one, divisor - .one, divisor, .max, .max - .one]
+            if divisor < .max { dividends.append(divisor + .one) }
+            for _ in 0..<12 { dividends.append(random.nextUInt256()) }
+            for a in dividends {
+                let (quotient, remainder) = a.quotientAndRemainder(dividingBy: divisor)
+                let reference = ReferenceNatural(a).divided(by: d)
+                #expect(
+                    quotient == reference.quotient.uint256Value
+                        && remainder == reference.remainder.uint256Value,
+                    "seed \(seed): \(a) / \(divisor)")
+            }
+            for _ in 0..<6 {
+                let high = ReferenceNatural(random.nextUInt256()).divided(by: d).remainder
+                let low = random.nextUInt256()
+                let dividend = high * twoTo256 + ReferenceNatural(low)
+                let reference = dividend.divided(by: d)
+                let (quotient, remainder) = divisor.dividingFullWidth(
+                    (high.uint256Value ?? .zero, low))
+                #expect(
+                    quotient == reference.quotient.uint256Value
+                        && remainder == reference.remainder.uint256Value,
+                    "seed \(seed): (\(high) · 2^256 + \(low)) / \(divisor)")
+            }
+        }
+    }
+
     @Test(arguments: seeds)
     func mulDivAtFullWidth(seed: UInt64) {
         var random = OperandGenerator(seed: seed)
