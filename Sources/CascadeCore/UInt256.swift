@@ -12,9 +12,9 @@
 ///
 /// The value is stored as two `UInt128` halves. Addition, subtraction and comparison are a
 /// few machine instructions; multiplication is at most four 128×128-bit products. Division
-/// by a divisor below 2^128 (WAD, RAY, prices, token reserves) takes two wide 256/128-bit
-/// divisions, and by a larger one (RAD) Knuth's algorithm D on 64-bit digits; neither
-/// allocates.
+/// by RAY uses a precomputed reciprocal (multiplications only), by another divisor below
+/// 2^128 (WAD, prices, token reserves) two wide 256/128-bit divisions, and by a larger one
+/// (RAD) Knuth's algorithm D on 64-bit digits; none allocates.
 ///
 /// ```swift
 /// let ray: UInt256 = 1_000_000_000_000_000_000_000_000_000
@@ -405,9 +405,10 @@ extension UInt256 {
     /// Quotient and remainder of `self / divisor`, both rounded toward zero; traps if the
     /// divisor is zero.
     ///
-    /// A divisor below 2^128 (WAD, RAY, prices, reserves) takes two wide 256/128-bit
-    /// divisions; a divisor of 2^128 or more (RAD) takes long division on 64-bit digits
-    /// (`longDivision`). Neither allocates.
+    /// The path depends on the divisor: RAY (the divisor of most fixed-point products) is
+    /// divided with a precomputed reciprocal (`ReciprocalDivisor`); other divisors below
+    /// 2^128 (WAD, prices, reserves) take two wide 256/128-bit divisions; divisors of 2^128
+    /// or more (RAD) take long division on 64-bit digits (`longDivision`). None allocates.
     @inlinable
     public func quotientAndRemainder(dividingBy divisor: UInt256) -> (
         quotient: UInt256, remainder: UInt256
@@ -467,17 +468,32 @@ extension UInt256 {
     /// `(top · 2^256 + value) / divisor` and its remainder, for `top < divisor < 2^128` (so
     /// the quotient fits in 256 bits).
     ///
-    /// Two wide 256/128-bit divisions, the first skipped when there is no top word and the
-    /// high word is already below the divisor.
+    /// RAY is recognised by comparing with a constant and divided by multiplications
+    /// (`divideByRay`); other divisors take two wide 256/128-bit divisions, the first
+    /// skipped when there is no top word and the high word is already below the divisor.
     @inlinable
     static func divide(_ top: UInt128, _ value: UInt256, byWord divisor: UInt128) -> (
         quotient: UInt256, remainder: UInt256
     ) {
+        if divisor == ReciprocalDivisor.ray.divisor {
+            return divideByRay(top, value)
+        }
         let (quotientHigh, partial) =
             top == 0 && value.high < divisor
             ? (0, value.high) : wideDivision(top, value.high, by: divisor)
         let (quotientLow, remainder) = wideDivision(partial, value.low, by: divisor)
         return (UInt256(high: quotientHigh, low: quotientLow), UInt256(remainder))
+    }
+
+    /// `(top · 2^256 + value) / RAY` and its remainder, for `top < RAY`.
+    ///
+    /// Out of line, so that callers inline only the comparison with RAY: one copy of the
+    /// reciprocal division serves them all.
+    @usableFromInline @inline(never)
+    static func divideByRay(_ top: UInt128, _ value: UInt256) -> (
+        quotient: UInt256, remainder: UInt256
+    ) {
+        ReciprocalDivisor.ray.divide(top, value)
     }
 
     /// `(high · 2^256 + low) / divisor` and its remainder, for `divisor ≥ 2^128` and
@@ -689,5 +705,113 @@ extension UInt256 {
             next = (estimate + self / estimate) >> 1
         }
         return estimate
+    }
+}
+
+// MARK: - Division by a constant
+
+/// A constant divisor `normalized · 2^shift` below 2^128, with a 64-bit `normalized` whose
+/// top bit is set, and its reciprocal `⌊(2^128 − 1) / normalized⌋ − 2^64`: what dividing
+/// by it with multiplications needs (Möller and Granlund, "Improved division by invariant
+/// integers", IEEE Transactions on Computers 60(2), 2011, algorithm 4).
+///
+/// Why: RAY is the divisor of almost every dss product, and 10^27 = (2 · 5^27) · 2^26 has
+/// this shape. Each 64-bit quotient digit then costs two multiplications and a few
+/// additions, where a wide division calls the library's 128/64-bit division (a `div`
+/// instruction of tens of cycles) once per digit, after normalising a 128-bit divisor.
+///
+/// Dividing `x` by `normalized · 2^shift` is dividing `⌊x / 2^shift⌋` by `normalized`
+/// (`⌊⌊x / 2^k⌋ / m⌋ = ⌊x / (2^k · m)⌋` for naturals); the bits shifted out return in the
+/// remainder. The constants are literals, so that the compiler folds them and the shifts
+/// by them; `UInt256Tests` recomputes them.
+@usableFromInline
+@frozen
+struct ReciprocalDivisor {
+    /// The divisor, `normalized · 2^shift`.
+    @usableFromInline let divisor: UInt128
+    /// The divisor's odd part times a power of two that sets its top bit.
+    @usableFromInline let normalized: UInt64
+    /// `⌊(2^128 − 1) / normalized⌋ − 2^64`.
+    @usableFromInline let reciprocal: UInt64
+    /// In `1..<64`.
+    @usableFromInline let shift: UInt64
+
+    @inlinable
+    init(divisor: UInt128, normalized: UInt64, reciprocal: UInt64, shift: UInt64) {
+        self.divisor = divisor
+        self.normalized = normalized
+        self.reciprocal = reciprocal
+        self.shift = shift
+    }
+
+    /// RAY = 10^27 = (2 · 5^27) · 2^26.
+    @inlinable
+    static var ray: ReciprocalDivisor {
+        ReciprocalDivisor(
+            divisor: 0x33B_2E3C_9FD0_803C_E800_0000, normalized: 0xCECB_8F27_F420_0F3A,
+            reciprocal: 0x3CE9_A36F_23C0_FC90, shift: 26)
+    }
+
+    /// `(top · 2^256 + value) / divisor` and its remainder, for `top < divisor`.
+    ///
+    /// Short division of `⌊(top · 2^256 + value) / 2^shift⌋` by `normalized`, one digit
+    /// per limb from the top; its first partial remainder `⌊top / 2^shift⌋` is below
+    /// `normalized` because `top < divisor`, so the quotient fits in four digits.
+    @inlinable @inline(__always)
+    func divide(_ top: UInt128, _ value: UInt256) -> (quotient: UInt256, remainder: UInt256) {
+        let u0 = UInt64(truncatingIfNeeded: value.low)
+        let u1 = UInt64(truncatingIfNeeded: value.low &>> 64)
+        let u2 = UInt64(truncatingIfNeeded: value.high)
+        let u3 = UInt64(truncatingIfNeeded: value.high &>> 64)
+        // `&<< (64 &- shift)` is a true shift because shift is in 1..<64.
+        var r = UInt64(truncatingIfNeeded: top &>> shift)
+        let n3 = u3 &>> shift | UInt64(truncatingIfNeeded: top) &<< (64 &- shift)
+        let n2 = u2 &>> shift | u3 &<< (64 &- shift)
+        let n1 = u1 &>> shift | u2 &<< (64 &- shift)
+        let n0 = u0 &>> shift | u1 &<< (64 &- shift)
+        // The top limbs of most dividends (products below 2^192) are zero digits.
+        var q3: UInt64 = 0
+        if r != 0 || n3 >= normalized {
+            q3 = digit(n3, &r)
+        } else {
+            r = n3
+        }
+        var q2: UInt64 = 0
+        if r != 0 || n2 >= normalized {
+            q2 = digit(n2, &r)
+        } else {
+            r = n2
+        }
+        let q1 = digit(n1, &r)
+        let q0 = digit(n0, &r)
+        // r < normalized, so r · 2^shift < divisor < 2^128.
+        let remainder = UInt128(r) &<< shift | UInt128(u0 & ~(UInt64.max &<< shift))
+        return (
+            UInt256(
+                high: UInt128(q3) &<< 64 | UInt128(q2), low: UInt128(q1) &<< 64 | UInt128(q0)),
+            UInt256(remainder)
+        )
+    }
+
+    /// One digit: `(r · 2^64 + limb) / normalized` for `r < normalized`, leaving the
+    /// remainder in `r` (Möller and Granlund's algorithm 4). The estimate from the
+    /// reciprocal is exact, one too large (the first correction, a select) or, rarely,
+    /// one too small (the second).
+    @inlinable @inline(__always)
+    func digit(_ limb: UInt64, _ r: inout UInt64) -> UInt64 {
+        let product = reciprocal.multipliedFullWidth(by: r)
+        let (low, carry) = product.low.addingReportingOverflow(limb)
+        var quotient = product.high &+ r &+ 1 &+ (carry ? 1 : 0)
+        var remainder = limb &- quotient &* normalized
+        if remainder > low {
+            quotient &-= 1
+            remainder &+= normalized
+        }
+        if remainder >= normalized {
+            quotient &+= 1
+            remainder &-= normalized
+        }
+        r = remainder
+        return quotient
     }
 }

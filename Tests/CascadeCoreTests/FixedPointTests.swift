@@ -52,8 +52,9 @@ struct FixedPointTests {
 
     /// Every dss and Aave function, and `mulDiv` in its three roundings, against the naive
     /// reference model over seeded operands of every size, wherever the result fits in 256
-    /// bits (elsewhere they trap, as Solidity reverts). Random divisors take every path, and
-    /// products above 2^256 the full-width ones.
+    /// bits (elsewhere they trap, as Solidity reverts). RAY takes the reciprocal division,
+    /// WAD and 10_000 the wide one, random divisors every path, and products above 2^256
+    /// the full-width ones.
     @Test(arguments: [1, 2, 3, 42, 0xC0FFEE] as [UInt64])
     func againstTheReferenceModel(seed: UInt64) {
         enum Rounding { case down, up, halfUp }

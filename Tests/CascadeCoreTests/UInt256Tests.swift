@@ -1,6 +1,7 @@
-import CascadeCore
 import CascadeTestSupport
 import Testing
+
+@testable import CascadeCore
 
 /// `UInt256` against the naive `ReferenceNatural` model, over seeded random operands.
 ///
@@ -74,9 +75,9 @@ struct UInt256ModelTests {
         }
     }
 
-    /// Divisors at the boundary between two paths or common in the contracts: RAY and
-    /// RAY ± 1, WAD, RAD (long division), 10_000, 2^64 ± 1 and 2^128 ± 1 (wide against long
-    /// division), powers of two, one and the maximum.
+    /// Divisors with a path of their own or at the boundary between two: RAY (divided by
+    /// its reciprocal) and RAY ± 1, WAD, RAD (long division), 10_000, 2^64 ± 1 and
+    /// 2^128 ± 1 (wide against long division), powers of two, one and the maximum.
     static let boundaryDivisors: [UInt256] = {
         var divisors: [UInt256] = [
             .ray, .ray - .one, .ray + .one, .wad, .rad, .percentageFactor, .one, .max,
@@ -326,6 +327,58 @@ struct UInt256EdgeTests {
                 }
             }
         }
+        #expect(failures == 0)
+    }
+
+    /// RAY's reciprocal constants are what their definitions give: the divisor is
+    /// `normalized · 2^shift`, `normalized` has its top bit set, and the reciprocal is
+    /// `⌊(2^128 − 1) / normalized⌋ − 2^64`.
+    @Test func rayReciprocalConstants() {
+        let ray = ReciprocalDivisor.ray
+        #expect(UInt256(ray.divisor) == .ray)
+        #expect(ray.shift > 0 && ray.shift < 64)
+        #expect(UInt128(ray.normalized) << ray.shift == ray.divisor)
+        #expect(ray.normalized.leadingZeroBitCount == 0)
+        #expect(
+            UInt128.max / UInt128(ray.normalized) - (UInt128(1) << 64) == UInt128(ray.reciprocal))
+    }
+
+    /// A reciprocal digit equals the hardware division, on seeded random numerators for
+    /// RAY's normalised divisor and for divisors just above 2^63, where the estimate can be
+    /// one too small (the second correction, which RAY's divisor never needs); the vector
+    /// below takes that correction.
+    @Test func reciprocalDigitsMatchHardwareDivision() {
+        func reciprocalDivisor(_ normalized: UInt64) -> ReciprocalDivisor {
+            ReciprocalDivisor(
+                divisor: UInt128(normalized) << 1, normalized: normalized,
+                reciprocal: UInt64(truncatingIfNeeded: UInt128.max / UInt128(normalized)),
+                shift: 1)
+        }
+        let divisors = [
+            ReciprocalDivisor.ray, reciprocalDivisor(1 << 63 | 1), reciprocalDivisor(1 << 63 | 2),
+            reciprocalDivisor(1 << 63 | 3), reciprocalDivisor(.max), reciprocalDivisor(1 << 63),
+        ]
+        var random = OperandGenerator(seed: 0x5EED)
+        var failures = 0
+        for divisor in divisors {
+            let d = divisor.normalized
+            var numerators: [(UInt64, UInt64)] = [(0, 0), (0, .max), (d - 1, .max), (d - 1, 0)]
+            for _ in 0..<2_000 {
+                numerators.append((random.next(below: d), random.next()))
+            }
+            for (high, low) in numerators {
+                var r = high
+                let quotient = divisor.digit(low, &r)
+                let expected = d.dividingFullWidth((high, low))
+                if quotient != expected.quotient || r != expected.remainder { failures += 1 }
+            }
+        }
+        // Found by search: (2^63 · 2^64 + 2^64 − 2) / (2^63 + 2) needs the second correction.
+        let rare = reciprocalDivisor(1 << 63 | 2)
+        var r: UInt64 = 1 << 63
+        let quotient = rare.digit(.max - 1, &r)
+        let expected = rare.normalized.dividingFullWidth((1 << 63, .max - 1))
+        #expect(quotient == expected.quotient && r == expected.remainder)
         #expect(failures == 0)
     }
 
