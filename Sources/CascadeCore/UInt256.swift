@@ -11,10 +11,10 @@
 /// methods let a contract turn an overflow into a revert.
 ///
 /// The value is stored as two `UInt128` halves. Addition, subtraction and comparison are a
-/// few machine instructions; multiplication is at most four 128×128-bit products; division
-/// by a divisor below 2^128 (WAD, RAY, token reserves) uses the standard library's wide
-/// division, and only larger divisors take the general long division (Knuth's algorithm D
-/// on 64-bit limbs).
+/// few machine instructions; multiplication is at most four 128×128-bit products. Division
+/// by RAY uses a precomputed reciprocal (multiplications only), by another divisor below
+/// 2^128 (WAD, prices, token reserves) two wide 256/128-bit divisions, and by a larger one
+/// (RAD) Knuth's algorithm D on 64-bit digits; none allocates.
 ///
 /// ```swift
 /// let ray: UInt256 = 1_000_000_000_000_000_000_000_000_000
@@ -136,31 +136,6 @@ public struct UInt256: Hashable, Sendable {
     /// The number of significant bits: `256 - leadingZeroBitCount`.
     @inlinable
     public var bitLength: Int { 256 - leadingZeroBitCount }
-
-    /// The value truncated to its lowest `UInt64` limbs, little-endian.
-    @inlinable
-    internal var limbs: [UInt64] {
-        [
-            UInt64(truncatingIfNeeded: low), UInt64(truncatingIfNeeded: low >> 64),
-            UInt64(truncatingIfNeeded: high), UInt64(truncatingIfNeeded: high >> 64),
-        ]
-    }
-
-    /// Builds a value from little-endian limbs; limbs above the fourth must be zero.
-    @inlinable
-    internal init(limbs: ArraySlice<UInt64>) {
-        var words: [UInt64] = [0, 0, 0, 0]
-        for (offset, limb) in limbs.enumerated() {
-            if offset < 4 {
-                words[offset] = limb
-            } else {
-                precondition(limb == 0, "UInt256 overflow")
-            }
-        }
-        self.init(
-            high: UInt128(words[3]) << 64 | UInt128(words[2]),
-            low: UInt128(words[1]) << 64 | UInt128(words[0]))
-    }
 }
 
 // MARK: - Literals
@@ -430,25 +405,22 @@ extension UInt256 {
     /// Quotient and remainder of `self / divisor`, both rounded toward zero; traps if the
     /// divisor is zero.
     ///
-    /// A divisor below 2^128 takes two wide 256/128-bit divisions; a larger one takes long
-    /// division on 64-bit limbs.
+    /// The path depends on the divisor: RAY (the divisor of most fixed-point products) is
+    /// divided with a precomputed reciprocal (`ReciprocalDivisor`); other divisors below
+    /// 2^128 (WAD, prices, reserves) take two wide 256/128-bit divisions; divisors of 2^128
+    /// or more (RAD) take long division on 64-bit digits (`longDivision`). None allocates.
     @inlinable
     public func quotientAndRemainder(dividingBy divisor: UInt256) -> (
         quotient: UInt256, remainder: UInt256
     ) {
         precondition(!divisor.isZero, "UInt256 division by zero")
         if divisor.high == 0 {
-            let d = divisor.low
-            let (quotientHigh, partial) =
-                high < d ? (0, high) : UInt256.wideDivision(0, high, by: d)
-            let (quotientLow, remainder) = UInt256.wideDivision(partial, low, by: d)
-            return (UInt256(high: quotientHigh, low: quotientLow), UInt256(remainder))
+            return UInt256.divide(0, self, byWord: divisor.low)
         }
         if self < divisor {
             return (.zero, self)
         }
-        let (q, r) = UInt256.divideLimbs(limbs, by: divisor.limbs)
-        return (UInt256(limbs: q[...]), UInt256(limbs: r[...]))
+        return UInt256.longDivision(.zero, self, by: divisor)
     }
 
     /// Quotient rounded toward zero; traps on division by zero.
@@ -475,6 +447,8 @@ extension UInt256 {
 
     /// Divides the 512-bit value `dividend` by `self`; traps if `self` is zero or the
     /// quotient does not fit in 256 bits (that is, unless `dividend.high < self`).
+    ///
+    /// The same paths as `quotientAndRemainder(dividingBy:)`, none of which allocates.
     public func dividingFullWidth(_ dividend: (high: UInt256, low: UInt256)) -> (
         quotient: UInt256, remainder: UInt256
     ) {
@@ -484,129 +458,149 @@ extension UInt256 {
             return dividend.low.quotientAndRemainder(dividingBy: self)
         }
         if high == 0 {
-            // Schoolbook division by a single 128-bit word, from the top word down. Each
-            // partial remainder is below the divisor, so each wide division is exact.
-            let words = [
-                dividend.high.high, dividend.high.low, dividend.low.high, dividend.low.low,
-            ]
-            var remainder: UInt128 = 0
-            var quotient: [UInt128] = []
-            for word in words {
-                let (q, r) = UInt256.wideDivision(remainder, word, by: low)
-                quotient.append(q)
-                remainder = r
-            }
-            // quotient[0] and quotient[1] are zero because dividend.high < self.
-            return (UInt256(high: quotient[2], low: quotient[3]), UInt256(remainder))
+            // dividend.high < self < 2^128: the dividend is three 128-bit words, the top one
+            // already below the divisor.
+            return UInt256.divide(dividend.high.low, dividend.low, byWord: low)
         }
-        let (q, r) = UInt256.divideLimbs(dividend.low.limbs + dividend.high.limbs, by: limbs)
-        return (UInt256(limbs: q[...]), UInt256(limbs: r[...]))
+        return UInt256.longDivision(dividend.high, dividend.low, by: self)
     }
 
-    /// Long division of little-endian 64-bit limb arrays (Knuth, TAOCP vol. 2, 4.3.1,
-    /// algorithm D), with `UInt128` as the double-width type.
+    /// `(top · 2^256 + value) / divisor` and its remainder, for `top < divisor < 2^128` (so
+    /// the quotient fits in 256 bits).
     ///
-    /// Returns the quotient and remainder limbs. The divisor must be non-zero.
-    /// Complexity: O(m·n) limb operations for m dividend and n divisor limbs.
-    @usableFromInline
-    internal static func divideLimbs(_ dividend: [UInt64], by divisor: [UInt64]) -> (
-        quotient: [UInt64], remainder: [UInt64]
+    /// RAY is recognised by comparing with a constant and divided by multiplications
+    /// (`divideByRay`); other divisors take two wide 256/128-bit divisions, the first
+    /// skipped when there is no top word and the high word is already below the divisor.
+    @inlinable
+    static func divide(_ top: UInt128, _ value: UInt256, byWord divisor: UInt128) -> (
+        quotient: UInt256, remainder: UInt256
     ) {
-        var n = divisor.count
-        while n > 0 && divisor[n - 1] == 0 { n -= 1 }
-        precondition(n > 0, "UInt256 division by zero")
-        var m = dividend.count
-        while m > 0 && dividend[m - 1] == 0 { m -= 1 }
-        if m < n {
-            return ([0], Array(dividend[0..<Swift.max(m, 1)]))
+        if divisor == ReciprocalDivisor.ray.divisor {
+            return divideByRay(top, value)
         }
-        if n == 1 {
-            // Short division by one limb.
-            let d = UInt128(divisor[0])
-            var quotient = [UInt64](repeating: 0, count: m)
-            var remainder: UInt128 = 0
-            for index in stride(from: m - 1, through: 0, by: -1) {
-                let current = remainder << 64 | UInt128(dividend[index])
-                quotient[index] = UInt64(current / d)
-                remainder = current % d
-            }
-            return (quotient, [UInt64(remainder)])
-        }
+        let (quotientHigh, partial) =
+            top == 0 && value.high < divisor
+            ? (0, value.high) : wideDivision(top, value.high, by: divisor)
+        let (quotientLow, remainder) = wideDivision(partial, value.low, by: divisor)
+        return (UInt256(high: quotientHigh, low: quotientLow), UInt256(remainder))
+    }
 
-        // D1: normalise so the divisor's top limb has its high bit set; the quotient
-        // digit estimate is then at most two too large.
-        let shift = divisor[n - 1].leadingZeroBitCount
-        var v = [UInt64](repeating: 0, count: n)
-        for index in stride(from: n - 1, to: 0, by: -1) {
-            v[index] =
-                shift == 0
-                ? divisor[index]
-                : divisor[index] << shift | divisor[index - 1] >> (64 - shift)
-        }
-        v[0] = divisor[0] << shift
-        var u = [UInt64](repeating: 0, count: m + 1)
-        u[m] = shift == 0 ? 0 : dividend[m - 1] >> (64 - shift)
-        for index in stride(from: m - 1, to: 0, by: -1) {
-            u[index] =
-                shift == 0
-                ? dividend[index]
-                : dividend[index] << shift | dividend[index - 1] >> (64 - shift)
-        }
-        u[0] = dividend[0] << shift
+    /// `(top · 2^256 + value) / RAY` and its remainder, for `top < RAY`.
+    ///
+    /// Out of line, so that callers inline only the comparison with RAY: one copy of the
+    /// reciprocal division serves them all.
+    @usableFromInline @inline(never)
+    static func divideByRay(_ top: UInt128, _ value: UInt256) -> (
+        quotient: UInt256, remainder: UInt256
+    ) {
+        ReciprocalDivisor.ray.divide(top, value)
+    }
 
-        let base: UInt128 = 1 << 64
-        let vTop = UInt128(v[n - 1])
-        let vNext = UInt128(v[n - 2])
-        var quotient = [UInt64](repeating: 0, count: m - n + 1)
-        for j in stride(from: m - n, through: 0, by: -1) {
-            // D3: estimate the quotient digit from the top two limbs, then correct it with
-            // the next limb (at most two corrections).
-            let numerator = UInt128(u[j + n]) << 64 | UInt128(u[j + n - 1])
-            var qHat = numerator / vTop
-            var rHat = numerator % vTop
-            while qHat >= base || qHat * vNext > (rHat << 64 | UInt128(u[j + n - 2])) {
-                qHat -= 1
-                rHat += vTop
-                if rHat >= base { break }
-            }
-            // D4: multiply and subtract.
-            var carry: UInt128 = 0
-            var borrow: UInt64 = 0
-            for index in 0..<n {
-                let product = qHat * UInt128(v[index]) + carry
-                carry = product >> 64
-                let (difference1, borrow1) = u[index + j].subtractingReportingOverflow(
-                    UInt64(truncatingIfNeeded: product))
-                let (difference2, borrow2) = difference1.subtractingReportingOverflow(borrow)
-                u[index + j] = difference2
-                borrow = (borrow1 ? 1 : 0) + (borrow2 ? 1 : 0)
-            }
-            let (top1, borrowTop1) = u[j + n].subtractingReportingOverflow(
-                UInt64(truncatingIfNeeded: carry))
-            let (top2, borrowTop2) = top1.subtractingReportingOverflow(borrow)
-            u[j + n] = top2
-            if borrowTop1 || borrowTop2 {
-                // D6: the estimate was one too large; add the divisor back.
-                qHat -= 1
-                var addCarry: UInt128 = 0
-                for index in 0..<n {
-                    let sum = UInt128(u[index + j]) + UInt128(v[index]) + addCarry
-                    u[index + j] = UInt64(truncatingIfNeeded: sum)
-                    addCarry = sum >> 64
-                }
-                u[j + n] &+= UInt64(truncatingIfNeeded: addCarry)
-            }
-            quotient[j] = UInt64(truncatingIfNeeded: qHat)
+    /// `(high · 2^256 + low) / divisor` and its remainder, for `divisor ≥ 2^128` and
+    /// `high < divisor`: Knuth's algorithm D (TAOCP vol. 2, 4.3.1) on 64-bit digits, with
+    /// the partial remainder kept in a `UInt256`, so nothing is allocated.
+    ///
+    /// The divisor is normalised (shifted left until its top bit is set) so that each
+    /// digit's estimate is at most two too large; the dividend is shifted with it, and the
+    /// remainder shifted back. Complexity: four digit steps (two for a dividend below 2^256).
+    @usableFromInline
+    static func longDivision(_ high: UInt256, _ low: UInt256, by divisor: UInt256) -> (
+        quotient: UInt256, remainder: UInt256
+    ) {
+        precondition(divisor.high != 0 && high < divisor, "UInt256 long division out of range")
+        let shift = divisor.leadingZeroBitCount  // 0...127
+        let d = divisor << shift
+        let rest = low << shift
+        // The normalised dividend's top 256 bits: below d because high < divisor.
+        var r = shift == 0 ? high : high << shift | low >> (256 - shift)
+        var q3: UInt64 = 0
+        var q2: UInt64 = 0
+        if high.isZero {
+            // A dividend below 2^256 over a divisor of 2^128 or more: the top two digits are
+            // zero, and what is left of the dividend after them is the next remainder
+            // (below 2^(128 + shift) ≤ 2^255 ≤ d). r < 2^shift here, so r.high is zero.
+            r = UInt256(high: r.low, low: rest.high)
+        } else {
+            q3 = longDivisionDigit(&r, UInt64(truncatingIfNeeded: rest.high &>> 64), by: d)
+            q2 = longDivisionDigit(&r, UInt64(truncatingIfNeeded: rest.high), by: d)
         }
-        // D8: unnormalise the remainder.
-        var remainder = [UInt64](repeating: 0, count: n)
-        for index in 0..<n {
-            remainder[index] =
-                shift == 0
-                ? u[index]
-                : u[index] >> shift | u[index + 1] << (64 - shift)
+        let q1 = longDivisionDigit(&r, UInt64(truncatingIfNeeded: rest.low &>> 64), by: d)
+        let q0 = longDivisionDigit(&r, UInt64(truncatingIfNeeded: rest.low), by: d)
+        return (
+            UInt256(
+                high: UInt128(q3) &<< 64 | UInt128(q2), low: UInt128(q1) &<< 64 | UInt128(q0)),
+            r >> shift
+        )
+    }
+
+    /// One step of algorithm D: the digit `(r · 2^64 + next) / d` for a normalised `d` (top
+    /// bit set) and `r < d`, so the digit fits in 64 bits; `r` becomes the remainder.
+    static func longDivisionDigit(_ r: inout UInt256, _ next: UInt64, by d: UInt256) -> UInt64 {
+        let dTop = UInt64(truncatingIfNeeded: d.high &>> 64)
+        let dNext = UInt64(truncatingIfNeeded: d.high)
+        let rTop = UInt64(truncatingIfNeeded: r.high &>> 64)
+        let rNext = UInt64(truncatingIfNeeded: r.high)
+        let rThird = UInt64(truncatingIfNeeded: r.low &>> 64)
+        // D3: estimate the digit from the numerator's top two limbs and the divisor's top
+        // limb. r < d gives rTop ≤ dTop; when equal the estimate is 2^64 − 1 (the largest
+        // digit), with the partial remainder rTop · 2^64 + rNext − (2^64 − 1) · dTop.
+        var estimate: UInt64
+        var estimateRemainder: UInt64
+        var remainderOverflow: Bool
+        if rTop >= dTop {
+            estimate = .max
+            (estimateRemainder, remainderOverflow) = rNext.addingReportingOverflow(dTop)
+        } else {
+            (estimate, estimateRemainder) = dTop.dividingFullWidth((rTop, rNext))
+            remainderOverflow = false
         }
-        return (quotient, remainder)
+        // Then correct it with the next limb: this removes every estimate two too large
+        // and most one too large (TAOCP 4.3.1, step D3); at most two corrections.
+        while !remainderOverflow {
+            let product = estimate.multipliedFullWidth(by: dNext)
+            guard
+                product.high > estimateRemainder
+                    || (product.high == estimateRemainder && product.low > rThird)
+            else { break }
+            estimate &-= 1
+            (estimateRemainder, remainderOverflow) = estimateRemainder.addingReportingOverflow(
+                dTop)
+        }
+        // D4: subtract estimate · d (320 bits) from the numerator r · 2^64 + next.
+        let (productTop, product) = multipliedByDigit(d, estimate)
+        let numerator = UInt256(
+            high: r.high &<< 64 | r.low &>> 64, low: r.low &<< 64 | UInt128(next))
+        let (difference, borrow) = numerator.subtractingReportingOverflow(product)
+        if UInt128(rTop) < UInt128(productTop) &+ (borrow ? 1 : 0) {
+            // D6: the estimate was one too large. The true difference is in [−d, 0), so
+            // adding d back wraps to the remainder in the low 256 bits.
+            estimate &-= 1
+            r = difference &+ d
+        } else {
+            r = difference
+        }
+        return estimate
+    }
+
+    /// `value · digit` as 320 bits: the top limb and the low 256 bits.
+    static func multipliedByDigit(_ value: UInt256, _ digit: UInt64) -> (
+        top: UInt64, low: UInt256
+    ) {
+        let p0 = digit.multipliedFullWidth(by: UInt64(truncatingIfNeeded: value.low))
+        let p1 = digit.multipliedFullWidth(by: UInt64(truncatingIfNeeded: value.low &>> 64))
+        let p2 = digit.multipliedFullWidth(by: UInt64(truncatingIfNeeded: value.high))
+        let p3 = digit.multipliedFullWidth(by: UInt64(truncatingIfNeeded: value.high &>> 64))
+        // Each column is below 2^65: a low half, the high half of the column below, a carry.
+        let column1 = UInt128(p1.low) &+ UInt128(p0.high)
+        let column2 = UInt128(p2.low) &+ UInt128(p1.high) &+ (column1 &>> 64)
+        let column3 = UInt128(p3.low) &+ UInt128(p2.high) &+ (column2 &>> 64)
+        let top = p3.high &+ UInt64(truncatingIfNeeded: column3 &>> 64)
+        return (
+            top,
+            UInt256(
+                high: column3 &<< 64 | (column2 & UInt128(UInt64.max)),
+                low: column1 &<< 64 | UInt128(p0.low))
+        )
     }
 }
 
@@ -711,5 +705,113 @@ extension UInt256 {
             next = (estimate + self / estimate) >> 1
         }
         return estimate
+    }
+}
+
+// MARK: - Division by a constant
+
+/// A constant divisor `normalized · 2^shift` below 2^128, with a 64-bit `normalized` whose
+/// top bit is set, and its reciprocal `⌊(2^128 − 1) / normalized⌋ − 2^64`: what dividing
+/// by it with multiplications needs (Möller and Granlund, "Improved division by invariant
+/// integers", IEEE Transactions on Computers 60(2), 2011, algorithm 4).
+///
+/// Why: RAY is the divisor of almost every dss product, and 10^27 = (2 · 5^27) · 2^26 has
+/// this shape. Each 64-bit quotient digit then costs two multiplications and a few
+/// additions, where a wide division calls the library's 128/64-bit division (a `div`
+/// instruction of tens of cycles) once per digit, after normalising a 128-bit divisor.
+///
+/// Dividing `x` by `normalized · 2^shift` is dividing `⌊x / 2^shift⌋` by `normalized`
+/// (`⌊⌊x / 2^k⌋ / m⌋ = ⌊x / (2^k · m)⌋` for naturals); the bits shifted out return in the
+/// remainder. The constants are literals, so that the compiler folds them and the shifts
+/// by them; `UInt256Tests` recomputes them.
+@usableFromInline
+@frozen
+struct ReciprocalDivisor {
+    /// The divisor, `normalized · 2^shift`.
+    @usableFromInline let divisor: UInt128
+    /// The divisor's odd part times a power of two that sets its top bit.
+    @usableFromInline let normalized: UInt64
+    /// `⌊(2^128 − 1) / normalized⌋ − 2^64`.
+    @usableFromInline let reciprocal: UInt64
+    /// In `1..<64`.
+    @usableFromInline let shift: UInt64
+
+    @inlinable
+    init(divisor: UInt128, normalized: UInt64, reciprocal: UInt64, shift: UInt64) {
+        self.divisor = divisor
+        self.normalized = normalized
+        self.reciprocal = reciprocal
+        self.shift = shift
+    }
+
+    /// RAY = 10^27 = (2 · 5^27) · 2^26.
+    @inlinable
+    static var ray: ReciprocalDivisor {
+        ReciprocalDivisor(
+            divisor: 0x33B_2E3C_9FD0_803C_E800_0000, normalized: 0xCECB_8F27_F420_0F3A,
+            reciprocal: 0x3CE9_A36F_23C0_FC90, shift: 26)
+    }
+
+    /// `(top · 2^256 + value) / divisor` and its remainder, for `top < divisor`.
+    ///
+    /// Short division of `⌊(top · 2^256 + value) / 2^shift⌋` by `normalized`, one digit
+    /// per limb from the top; its first partial remainder `⌊top / 2^shift⌋` is below
+    /// `normalized` because `top < divisor`, so the quotient fits in four digits.
+    @inlinable @inline(__always)
+    func divide(_ top: UInt128, _ value: UInt256) -> (quotient: UInt256, remainder: UInt256) {
+        let u0 = UInt64(truncatingIfNeeded: value.low)
+        let u1 = UInt64(truncatingIfNeeded: value.low &>> 64)
+        let u2 = UInt64(truncatingIfNeeded: value.high)
+        let u3 = UInt64(truncatingIfNeeded: value.high &>> 64)
+        // `&<< (64 &- shift)` is a true shift because shift is in 1..<64.
+        var r = UInt64(truncatingIfNeeded: top &>> shift)
+        let n3 = u3 &>> shift | UInt64(truncatingIfNeeded: top) &<< (64 &- shift)
+        let n2 = u2 &>> shift | u3 &<< (64 &- shift)
+        let n1 = u1 &>> shift | u2 &<< (64 &- shift)
+        let n0 = u0 &>> shift | u1 &<< (64 &- shift)
+        // The top limbs of most dividends (products below 2^192) are zero digits.
+        var q3: UInt64 = 0
+        if r != 0 || n3 >= normalized {
+            q3 = digit(n3, &r)
+        } else {
+            r = n3
+        }
+        var q2: UInt64 = 0
+        if r != 0 || n2 >= normalized {
+            q2 = digit(n2, &r)
+        } else {
+            r = n2
+        }
+        let q1 = digit(n1, &r)
+        let q0 = digit(n0, &r)
+        // r < normalized, so r · 2^shift < divisor < 2^128.
+        let remainder = UInt128(r) &<< shift | UInt128(u0 & ~(UInt64.max &<< shift))
+        return (
+            UInt256(
+                high: UInt128(q3) &<< 64 | UInt128(q2), low: UInt128(q1) &<< 64 | UInt128(q0)),
+            UInt256(remainder)
+        )
+    }
+
+    /// One digit: `(r · 2^64 + limb) / normalized` for `r < normalized`, leaving the
+    /// remainder in `r` (Möller and Granlund's algorithm 4). The estimate from the
+    /// reciprocal is exact, one too large (the first correction, a select) or, rarely,
+    /// one too small (the second).
+    @inlinable @inline(__always)
+    func digit(_ limb: UInt64, _ r: inout UInt64) -> UInt64 {
+        let product = reciprocal.multipliedFullWidth(by: r)
+        let (low, carry) = product.low.addingReportingOverflow(limb)
+        var quotient = product.high &+ r &+ 1 &+ (carry ? 1 : 0)
+        var remainder = limb &- quotient &* normalized
+        if remainder > low {
+            quotient &-= 1
+            remainder &+= normalized
+        }
+        if remainder >= normalized {
+            quotient &+= 1
+            remainder &-= normalized
+        }
+        r = remainder
+        return quotient
     }
 }

@@ -1,4 +1,5 @@
 import CascadeCore
+import CascadeTestSupport
 import Testing
 
 @Suite("Fixed point (dss and Aave)")
@@ -47,6 +48,68 @@ struct FixedPointTests {
         #expect(rayMul(.one, ray / UInt256(2) - .one) == .zero)
         #expect(rayDiv(UInt256(1), UInt256(3) * ray) == .zero)
         #expect(rayDiv(UInt256(2), UInt256(3) * ray) == .one)
+    }
+
+    /// Every dss and Aave function, and `mulDiv` in its three roundings, against the naive
+    /// reference model over seeded operands of every size, wherever the result fits in 256
+    /// bits (elsewhere they trap, as Solidity reverts). RAY takes the reciprocal division,
+    /// WAD and 10_000 the wide one, random divisors every path, and products above 2^256
+    /// the full-width ones.
+    @Test(arguments: [1, 2, 3, 42, 0xC0FFEE] as [UInt64])
+    func againstTheReferenceModel(seed: UInt64) {
+        enum Rounding { case down, up, halfUp }
+        /// ⌊x·y/d⌋, ⌈x·y/d⌉ or ⌊(x·y + ⌊d/2⌋)/d⌋; nil if it does not fit in 256 bits.
+        func reference(_ x: UInt256, _ y: UInt256, _ d: UInt256, _ rounding: Rounding)
+            -> UInt256?
+        {
+            var product = ReferenceNatural(x) * ReferenceNatural(y)
+            if rounding == .halfUp { product = product + ReferenceNatural(d >> 1) }
+            let (quotient, remainder) = product.divided(by: ReferenceNatural(d))
+            let up = rounding == .up && !remainder.isZero
+            return (up ? quotient + ReferenceNatural(1 as UInt64) : quotient).uint256Value
+        }
+        var random = OperandGenerator(seed: seed)
+        var failures: [String] = []
+        var checked = 0
+        func check(
+            _ name: String, _ expected: UInt256?, _ actual: @autoclosure () -> UInt256
+        ) {
+            // A result that does not fit traps; only defined results are compared.
+            guard let expected else { return }
+            checked += 1
+            let value = actual()
+            if value != expected { failures.append("seed \(seed): \(name) = \(value)") }
+        }
+        for _ in 0..<150 {
+            let x = random.nextUInt256()
+            let y = random.nextUInt256()
+            var d = random.nextUInt256()
+            if d.isZero { d = ray }
+            check("wmul(\(x), \(y))", reference(x, y, wad, .down), wmul(x, y))
+            check("rmul(\(x), \(y))", reference(x, y, ray, .down), rmul(x, y))
+            check("wmulUp(\(x), \(y))", reference(x, y, wad, .up), wmulUp(x, y))
+            check("rmulUp(\(x), \(y))", reference(x, y, ray, .up), rmulUp(x, y))
+            check("wadMul(\(x), \(y))", reference(x, y, wad, .halfUp), wadMul(x, y))
+            check("rayMul(\(x), \(y))", reference(x, y, ray, .halfUp), rayMul(x, y))
+            check(
+                "percentMul(\(x), \(y))", reference(x, y, .percentageFactor, .halfUp),
+                percentMul(x, y))
+            check("mulDiv(\(x), \(y), \(d))", reference(x, y, d, .down), .mulDiv(x, y, d))
+            check("mulDivUp(\(x), \(y), \(d))", reference(x, y, d, .up), .mulDivUp(x, y, d))
+            check(
+                "mulDivHalfUp(\(x), \(y), \(d))", reference(x, y, d, .halfUp),
+                .mulDivHalfUp(x, y, d))
+            guard !y.isZero else { continue }
+            check("wdiv(\(x), \(y))", reference(x, wad, y, .down), wdiv(x, y))
+            check("rdiv(\(x), \(y))", reference(x, ray, y, .down), rdiv(x, y))
+            check("wadDiv(\(x), \(y))", reference(x, wad, y, .halfUp), wadDiv(x, y))
+            check("rayDiv(\(x), \(y))", reference(x, ray, y, .halfUp), rayDiv(x, y))
+            check(
+                "percentDiv(\(x), \(y))", reference(x, .percentageFactor, y, .halfUp),
+                percentDiv(x, y))
+        }
+        #expect(failures.isEmpty, "\(failures.prefix(5))")
+        #expect(checked > 600, "seed \(seed): too few defined cases (\(checked))")
     }
 
     @Test func rpowEdgeCases() {

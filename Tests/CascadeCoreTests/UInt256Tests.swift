@@ -1,6 +1,7 @@
-import CascadeCore
 import CascadeTestSupport
 import Testing
+
+@testable import CascadeCore
 
 /// `UInt256` against the naive `ReferenceNatural` model, over seeded random operands.
 ///
@@ -71,6 +72,54 @@ struct UInt256ModelTests {
             #expect(quotient == reference.quotient.uint256Value, "seed \(seed): \(a) / \(b)")
             #expect(remainder == reference.remainder.uint256Value, "seed \(seed): \(a) % \(b)")
             #expect(a / b == quotient && a % b == remainder, "seed \(seed)")
+        }
+    }
+
+    /// Divisors with a path of their own or at the boundary between two: RAY (divided by
+    /// its reciprocal) and RAY ± 1, WAD, RAD (long division), 10_000, 2^64 ± 1 and
+    /// 2^128 ± 1 (wide against long division), powers of two, one and the maximum.
+    static let boundaryDivisors: [UInt256] = {
+        var divisors: [UInt256] = [
+            .ray, .ray - .one, .ray + .one, .wad, .rad, .percentageFactor, .one, .max,
+            UInt256(UInt64.max), UInt256(UInt64.max) + .one + .one, UInt256(high: 0, low: .max),
+            UInt256(high: 1, low: 0), UInt256(high: 1, low: 1), UInt256(3),
+            UInt256.ray * UInt256(1_000_000_000),
+        ]
+        divisors += [1, 26, 27, 63, 64, 65, 127, 128, 129, 192, 255].map { UInt256.one << $0 }
+        return divisors
+    }()
+
+    /// Quotient and remainder by each boundary divisor, for random dividends and for the
+    /// dividends around the divisor (below it the quotient is zero and the remainder the
+    /// dividend); and 512-bit dividends whose high half is below the divisor.
+    @Test(arguments: seeds)
+    func divisionByBoundaryDivisors(seed: UInt64) {
+        var random = OperandGenerator(seed: seed)
+        for divisor in Self.boundaryDivisors {
+            let d = ReferenceNatural(divisor)
+            var dividends: [UInt256] = [.zero, .one, divisor - .one, divisor, .max, .max - .one]
+            if divisor < .max { dividends.append(divisor + .one) }
+            for _ in 0..<12 { dividends.append(random.nextUInt256()) }
+            for a in dividends {
+                let (quotient, remainder) = a.quotientAndRemainder(dividingBy: divisor)
+                let reference = ReferenceNatural(a).divided(by: d)
+                #expect(
+                    quotient == reference.quotient.uint256Value
+                        && remainder == reference.remainder.uint256Value,
+                    "seed \(seed): \(a) / \(divisor)")
+            }
+            for _ in 0..<6 {
+                let high = ReferenceNatural(random.nextUInt256()).divided(by: d).remainder
+                let low = random.nextUInt256()
+                let dividend = high * twoTo256 + ReferenceNatural(low)
+                let reference = dividend.divided(by: d)
+                let (quotient, remainder) = divisor.dividingFullWidth(
+                    (high.uint256Value ?? .zero, low))
+                #expect(
+                    quotient == reference.quotient.uint256Value
+                        && remainder == reference.remainder.uint256Value,
+                    "seed \(seed): (\(high) · 2^256 + \(low)) / \(divisor)")
+            }
         }
     }
 
@@ -278,6 +327,58 @@ struct UInt256EdgeTests {
                 }
             }
         }
+        #expect(failures == 0)
+    }
+
+    /// RAY's reciprocal constants are what their definitions give: the divisor is
+    /// `normalized · 2^shift`, `normalized` has its top bit set, and the reciprocal is
+    /// `⌊(2^128 − 1) / normalized⌋ − 2^64`.
+    @Test func rayReciprocalConstants() {
+        let ray = ReciprocalDivisor.ray
+        #expect(UInt256(ray.divisor) == .ray)
+        #expect(ray.shift > 0 && ray.shift < 64)
+        #expect(UInt128(ray.normalized) << ray.shift == ray.divisor)
+        #expect(ray.normalized.leadingZeroBitCount == 0)
+        #expect(
+            UInt128.max / UInt128(ray.normalized) - (UInt128(1) << 64) == UInt128(ray.reciprocal))
+    }
+
+    /// A reciprocal digit equals the hardware division, on seeded random numerators for
+    /// RAY's normalised divisor and for divisors just above 2^63, where the estimate can be
+    /// one too small (the second correction, which RAY's divisor never needs); the vector
+    /// below takes that correction.
+    @Test func reciprocalDigitsMatchHardwareDivision() {
+        func reciprocalDivisor(_ normalized: UInt64) -> ReciprocalDivisor {
+            ReciprocalDivisor(
+                divisor: UInt128(normalized) << 1, normalized: normalized,
+                reciprocal: UInt64(truncatingIfNeeded: UInt128.max / UInt128(normalized)),
+                shift: 1)
+        }
+        let divisors = [
+            ReciprocalDivisor.ray, reciprocalDivisor(1 << 63 | 1), reciprocalDivisor(1 << 63 | 2),
+            reciprocalDivisor(1 << 63 | 3), reciprocalDivisor(.max), reciprocalDivisor(1 << 63),
+        ]
+        var random = OperandGenerator(seed: 0x5EED)
+        var failures = 0
+        for divisor in divisors {
+            let d = divisor.normalized
+            var numerators: [(UInt64, UInt64)] = [(0, 0), (0, .max), (d - 1, .max), (d - 1, 0)]
+            for _ in 0..<2_000 {
+                numerators.append((random.next(below: d), random.next()))
+            }
+            for (high, low) in numerators {
+                var r = high
+                let quotient = divisor.digit(low, &r)
+                let expected = d.dividingFullWidth((high, low))
+                if quotient != expected.quotient || r != expected.remainder { failures += 1 }
+            }
+        }
+        // Found by search: (2^63 · 2^64 + 2^64 − 2) / (2^63 + 2) needs the second correction.
+        let rare = reciprocalDivisor(1 << 63 | 2)
+        var r: UInt64 = 1 << 63
+        let quotient = rare.digit(.max - 1, &r)
+        let expected = rare.normalized.dividingFullWidth((1 << 63, .max - 1))
+        #expect(quotient == expected.quotient && r == expected.remainder)
         #expect(failures == 0)
     }
 
