@@ -13,14 +13,23 @@
 // contracts validate their inputs first.
 
 extension UInt256 {
+    // Computed from their words, not stored (see `UInt256.zero`): each use is a constant.
+
     /// 1e18: one whole unit of an 18-decimal token, and dss's WAD.
-    public static let wad: UInt256 = 1_000_000_000_000_000_000
+    @inlinable public static var wad: UInt256 {
+        UInt256(high: 0, low: 1_000_000_000_000_000_000)
+    }
     /// 1e27: dss's RAY, the scale of rates and of `spot`.
-    public static let ray: UInt256 = 1_000_000_000_000_000_000_000_000_000
-    /// 1e45 = WAD·RAY: dss's RAD, the scale of DAI amounts inside the Vat.
-    public static let rad: UInt256 = 1_000_000_000_000_000_000_000_000_000_000_000_000_000_000_000
+    @inlinable public static var ray: UInt256 {
+        UInt256(high: 0, low: 1_000_000_000_000_000_000_000_000_000)
+    }
+    /// 1e45 = WAD·RAY: dss's RAD, the scale of DAI amounts inside the Vat
+    /// (`0x2cd76f · 2¹²⁸ + 0xe086…0000`).
+    @inlinable public static var rad: UInt256 {
+        UInt256(high: 0x2c_d76f, low: 0xe086_b93c_e2f7_68a0_0b22_a000_0000_0000)
+    }
     /// 10_000: a percentage of 100% in basis points, as Aave's `PercentageMath`.
-    public static let percentageFactor: UInt256 = 10_000
+    @inlinable public static var percentageFactor: UInt256 { UInt256(high: 0, low: 10_000) }
 
     /// `⌊(a · b + ⌊denominator/2⌋) / denominator⌋`: the quotient rounded half up, with a
     /// 512-bit intermediate. Traps on a zero denominator or a result above 2^256 − 1.

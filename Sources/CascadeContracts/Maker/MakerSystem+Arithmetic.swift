@@ -6,15 +6,16 @@ import CascadeCore
 // chain instead of stopping the simulation. All divisions round down, as dss's do.
 
 extension MakerSystem {
+    // The core's constants (computed, so each use is a constant, not a checked accessor).
+
     /// One WAD (1e18): the unit of token amounts (`ink`, `art`, `lot`) and of `chop`, `beg`.
-    public static let wad: UInt256 = 1_000_000_000_000_000_000
+    @inlinable public static var wad: UInt256 { .wad }
     /// One RAY (1e27): the unit of rates and prices (`rate`, `spot`, `par`, `mat`, `top`).
-    public static let ray: UInt256 = 1_000_000_000_000_000_000_000_000_000
+    @inlinable public static var ray: UInt256 { .ray }
     /// One RAD (1e45): the unit of internal DAI (`dai`, `sin`, `tab`, `line`, `dust`).
-    public static let rad: UInt256 =
-        1_000_000_000_000_000_000_000_000_000_000_000_000_000_000_000
+    @inlinable public static var rad: UInt256 { .rad }
     /// 1e9: converts a WAD price to a RAY (dss's `BLN`).
-    static let billion: UInt256 = 1_000_000_000
+    static var billion: UInt256 { UInt256(high: 0, low: 1_000_000_000) }
 }
 
 /// `a + b`, reverting on overflow (dss `add`).
