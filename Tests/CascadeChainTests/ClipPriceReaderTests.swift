@@ -111,6 +111,15 @@ struct ClipPriceReaderTests {
         #expect(shared.sharedReads > 100, "seed \(seed): no read was shared")
         #expect(shared.reads > 100, "seed \(seed): every read was shared")
     }
+    /// An auction's slot is two whole cache lines (`MakerAuctionQuotes.Slot`): what `read`
+    /// and the plan's and flash margin's checks read fills the first, the quote's facts
+    /// start the second, and a field added past it would cost a third line per look.
+    @Test func slotIsTwoCacheLines() {
+        #expect(MemoryLayout<ClipFacts>.size == 40)
+        #expect(MemoryLayout<MakerAuctionQuotes.Slot>.offset(of: \.facts) == 64)
+        #expect(MemoryLayout<MakerAuctionQuotes.Slot>.stride == 128)
+    }
+
     /// The cusp test made once per sale (`CuspBound`) decides as the products did
     /// (`price·RAY < cusp·top`, either product's overflow counting as below): random tops,
     /// cusps and prices around the bound, with both overflows.

@@ -18,7 +18,7 @@ import CascadeKernel
 /// `now − tic > tail` matter, under the other curves the whole second (`QuoteMoment`).
 /// A kept quote is given to a keeper only when all of these are the same in the state it
 /// asks with: the sale's slot must hold the revision it had when the quote was made
-/// (`SaleStamp`, `MakerSystem.auctionRevision(_:)`: every write to a slot gives it a new
+/// (`Slot.revision`, `MakerSystem.auctionRevision(_:)`: every write to a slot gives it a new
 /// one, so the same revision is the same sale; comparing the sale field by field copied
 /// it out of the auction table),
 /// and the ilks' terms are compared at every change of block (a change voids every kept
@@ -39,7 +39,8 @@ import CascadeKernel
 /// the state asked with (whichever block it is) before it is given again.
 ///
 /// Cost: O(1) per read; a quote is made once per (sale, terms, moment) rather than once
-/// per keeper and block. Memory: one entry per auction id up to the highest asked about.
+/// per keeper and block. Memory: one entry per auction id up to the highest asked about;
+/// what every look reads of it in two cache lines (`Slot`), the rest in arrays beside.
 final class MakerAuctionQuotes {
     /// What a keeper finds when it looks at an auction (no payload: a large one was copied
     /// at each return). A Clipper quote is then `quote(of:)`, a Flipper auction
@@ -55,27 +56,25 @@ final class MakerAuctionQuotes {
     @exclusivity(unchecked) private var prices = ClipPriceReader()
     /// The block the entries are for.
     @exclusivity(unchecked) private var block: UInt64 = .max
-    /// Per auction id − 1: whether the entry holds this block's read (its `generation`),
-    /// what it found (a Clipper auction: quoted at `moments`), and the quote.
-    @exclusivity(unchecked) private var generations: [UInt64] = []
+    /// The generation of this block's entries (a slot's `generation` equal to it: the
+    /// slot holds this block's read).
     @exclusivity(unchecked) private var generation: UInt64 = 0
-    @exclusivity(unchecked) private var kinds: [Read] = []
-    @exclusivity(unchecked) private var moments: [QuoteMoment] = []
+    /// Per auction id − 1: what every look reads, side by side (`Slot`), in a buffer aligned
+    /// to cache lines (an array's elements start 32 bytes into its storage).
+    @exclusivity(unchecked) private var slots: UnsafeMutablePointer<Slot>
+    @exclusivity(unchecked) private var slotCount = 0
+    /// Per slot, what few looks read, apart so that it does not dilute the slots: the
+    /// quote itself (copied out only by a look that acts), what a reprice reads of the
+    /// sale, the whole lot's plan (`wholeOwe(of:)`), the reserves a flash margin was
+    /// computed for, and a Flipper auction's record as the block left it (read out of the
+    /// auction table, an optional enum of the two houses copied four times on the way,
+    /// once per block instead of once per keeper looking).
     @exclusivity(unchecked) private var quotes: [ClipQuote?] = []
-    /// Per slot: what every look at the quote starts from (`ClipFacts`).
-    @exclusivity(unchecked) private var facts: [ClipFacts] = []
-    /// Per slot: the sale a Clipper quote was made from, to give it again in a later block.
-    @exclusivity(unchecked) private var stamps: [SaleStamp] = []
-    /// Per slot: the whole lot's plan at the quote's price (`wholeOwe(of:)`), computed on
-    /// the first ask: whether it is known and whether there is one, then its slice and owe.
-    @exclusivity(unchecked) private var plans: [WholePlan] = []
+    @exclusivity(unchecked) private var saleTops: [SaleTop] = []
     @exclusivity(unchecked) private var planSlices: [UInt256] = []
     @exclusivity(unchecked) private var planOwes: [UInt256] = []
-    /// Per slot: the flash margin (`flashMargin(of:pair:reserves:_:)`) and the pair and
-    /// reserves it was computed for (pair −1: none yet).
-    @exclusivity(unchecked) private var flashPairs: [Int] = []
     @exclusivity(unchecked) private var flashReserves: [(UInt256, UInt256)] = []
-    @exclusivity(unchecked) private var flashMargins: [Double?] = []
+    @exclusivity(unchecked) private var flips: [FlipLook?] = []
     /// The ilks' Clipper terms and `chost` as last compared, and how many times they were
     /// found changed: a quote made under another epoch is not given again.
     @exclusivity(unchecked) private var ilkTerms: [(MakerSystem.Liquidation, UInt256)] = []
@@ -87,13 +86,18 @@ final class MakerAuctionQuotes {
     @exclusivity(unchecked) private var stairstepTimings: [(step: UInt64, tail: UInt64)] = []
     /// The recheck's reading of the curves met so far (`ClipFacts.RecheckCurve`).
     @exclusivity(unchecked) private var curves = RecheckCurves()
-    /// A Flipper auction's record as the block left it: read out of the auction table
-    /// (an optional enum of the two houses, copied four times on the way) once per block
-    /// instead of once per keeper looking.
-    @exclusivity(unchecked) private var flips: [FlipLook?] = []
     /// Reads answered from a kept entry, and reads made (for tests and the bench).
     @exclusivity(unchecked) private(set) var sharedReads = 0
     @exclusivity(unchecked) private(set) var reads = 0
+
+    init() {
+        slots = Self.allocateSlots(0)
+    }
+
+    deinit {
+        slots.deinitialize(count: slotCount)
+        slots.deallocate()
+    }
 
     /// Auction `id` in `state`, the state after block `number`, as a keeper at second `now`
     /// reads it: gone, a Clipper auction (its quote, `ClipPriceReader.quote`, kept for
@@ -107,19 +111,21 @@ final class MakerAuctionQuotes {
             compareTerms(state.maker)
         }
         let slot = Int(id.rawValue) - 1
-        if slot >= 0, slot < generations.count {
-            if generations[slot] == generation {
-                if kinds[slot] != .clip {
+        if slot >= 0, slot < slotCount {
+            let entry = slots + slot
+            if entry.pointee.generation == generation {
+                let kind = entry.pointee.kind
+                if kind != .clip {
                     sharedReads += 1
-                    return kinds[slot]
+                    return kind
                 }
-                let moment = moment(slot, at: now)
-                if moments[slot] == moment {
+                let moment = moment(entry, at: now)
+                if entry.pointee.moment == moment {
                     sharedReads += 1
                     return .clip
                 }
                 if reprice(slot, at: moment, now: now) { return .clip }
-            } else if kinds[slot] == .clip, carry(id, slot, state: state, now: now) {
+            } else if entry.pointee.kind == .clip, carry(id, slot, state: state, now: now) {
                 return .clip
             }
         }
@@ -129,30 +135,36 @@ final class MakerAuctionQuotes {
     /// Whether the kept quote at `slot`, from an earlier block, holds in `state` (the same
     /// sale under the same terms), made this block's; then whether it is at the moment
     /// `now` asks about, or is priced at it (`reprice`).
+    ///
+    /// The same sale: its slot has not been written since the quote was made
+    /// (`MakerSystem.auctionRevision`: every write gives a slot a revision it never had),
+    /// so it holds the same live Clipper sale.
     @inline(never)
     private func carry(
         _ id: MakerSystem.AuctionID, _ slot: Int, state: ProtocolState, now: UInt64
     ) -> Bool {
-        guard stamps[slot].epoch == termsEpoch, stamps[slot].matches(id, in: state.maker)
+        let entry = slots + slot
+        guard entry.pointee.epoch == termsEpoch,
+            state.maker.auctionRevision(id) == entry.pointee.revision
         else { return false }
         // The same sale under the same terms: at the same moment, the same quote.
-        generations[slot] = generation
-        let moment = moment(slot, at: now)
-        if moments[slot] == moment {
+        entry.pointee.generation = generation
+        let moment = moment(entry, at: now)
+        if entry.pointee.moment == moment {
             sharedReads += 1
             return true
         }
         return reprice(slot, at: moment, now: now)
     }
 
-    /// The moment `now` (seconds) as the quote kept at `slot` (of this terms epoch) sees
+    /// The moment `now` (seconds) as the quote kept at `entry` (of this terms epoch) sees
     /// it: under the stairstep curve the step count since the sale's `tic` and whether it
     /// is past `tail`, under the other curves the second itself. The same moment, the same
     /// quote (`ClipPriceReader.quote`).
-    private func moment(_ slot: Int, at now: UInt64) -> QuoteMoment {
-        let (step, tail) = stairstepTimings[Int(stamps[slot].ilk.rawValue)]
+    private func moment(_ entry: UnsafeMutablePointer<Slot>, at now: UInt64) -> QuoteMoment {
+        let (step, tail) = stairstepTimings[Int(entry.pointee.ilk.rawValue)]
         guard step > 0 else { return QuoteMoment(steps: now, old: false) }
-        let tic = stamps[slot].tic
+        let tic = entry.pointee.tic
         let elapsed = now >= tic ? now - tic : 0
         return QuoteMoment(steps: elapsed / step, old: elapsed > tail)
     }
@@ -162,20 +174,21 @@ final class MakerAuctionQuotes {
     /// other curves.
     @inline(never)
     private func reprice(_ slot: Int, at moment: QuoteMoment, now: UInt64) -> Bool {
-        guard let terms = stairstepTerms[Int(stamps[slot].ilk.rawValue)] else { return false }
+        let entry = slots + slot
+        guard let terms = stairstepTerms[Int(entry.pointee.ilk.rawValue)] else { return false }
         // Only the price and the need for `redo` move: the quote and its facts are
         // updated in place (lot, tab, curve and `chost` are the kept ones).
         reads += 1
-        moments[slot] = moment
+        entry.pointee.moment = moment
         let (price, needsRedo) = prices.status(
-            tic: stamps[slot].tic, top: stamps[slot].top, terms, cusp: stamps[slot].cusp,
+            tic: entry.pointee.tic, top: saleTops[slot].top, terms, cusp: saleTops[slot].cusp,
             now: now)
         quotes[slot]?.price = price
         quotes[slot]?.needsRedo = needsRedo
-        facts[slot].price = price.approximateValue / 1e27
-        facts[slot].needsRedo = needsRedo
-        plans[slot] = .unknown
-        flashPairs[slot] = -1
+        entry.pointee.facts.price = price.approximateValue / 1e27
+        entry.pointee.facts.needsRedo = needsRedo
+        entry.pointee.plan = .unknown
+        entry.pointee.flashPair = -1
         return true
     }
 
@@ -186,24 +199,28 @@ final class MakerAuctionQuotes {
         reads += 1
         // Ids start at 1: there is no auction 0 (`MakerSystem.auction` finds none).
         guard slot >= 0 else { return .gone }
-        if slot >= generations.count { grow(to: slot) }
-        generations[slot] = generation
+        if slot >= slotCount { grow(to: slot) }
+        let entry = slots + slot
+        entry.pointee.generation = generation
         // Only what the kind's readers read is written: a Clipper quote and its moment,
         // a Flipper record.
         switch state.maker.auction(id) {
         case nil:
-            kinds[slot] = .gone
+            entry.pointee.kind = .gone
             return .gone
         case .clip(let sale)?:
-            kinds[slot] = .clip
-            stamps[slot] = SaleStamp(
-                sale, revision: state.maker.auctionRevision(id) ?? 0, epoch: termsEpoch,
-                terms: stairstepTerms[Int(sale.ilk.rawValue)])
-            moments[slot] = moment(slot, at: now)
+            entry.pointee.kind = .clip
+            // The sale the quote is made from, to give it again in a later block.
+            entry.pointee.revision = state.maker.auctionRevision(id) ?? 0
+            entry.pointee.epoch = termsEpoch
+            entry.pointee.tic = sale.tic
+            entry.pointee.ilk = sale.ilk
+            saleTops[slot] = SaleTop(sale, terms: stairstepTerms[Int(sale.ilk.rawValue)])
+            entry.pointee.moment = moment(entry, at: now)
             keep(prices.quote(id, sale, in: state.maker, now: now), at: slot)
             return .clip
         case .flip(let flip)?:
-            kinds[slot] = .flip
+            entry.pointee.kind = .flip
             flips[slot] = FlipLook(flip)
             return .flip
         }
@@ -211,10 +228,11 @@ final class MakerAuctionQuotes {
 
     /// Keeps `quote` and what is derived from it at `slot`.
     private func keep(_ quote: ClipQuote?, at slot: Int) {
-        facts[slot] = ClipFacts(quote, curves: &curves)
+        let entry = slots + slot
+        entry.pointee.facts = ClipFacts(quote, curves: &curves)
         quotes[slot] = quote
-        plans[slot] = .unknown
-        flashPairs[slot] = -1
+        entry.pointee.plan = .unknown
+        entry.pointee.flashPair = -1
     }
 
     /// Compares the ilks' liquidation terms and `chost` in `maker` with those last seen,
@@ -258,7 +276,7 @@ final class MakerAuctionQuotes {
     /// The facts of the quote of Clipper auction `id` that `read` just gave `.clip` for
     /// (no quote: `ClipFacts.none`).
     func facts(of id: MakerSystem.AuctionID) -> ClipFacts {
-        facts[Int(id.rawValue) - 1]
+        slots[Int(id.rawValue) - 1].facts
     }
 
     /// The DAI (RAD) a take of the whole lot at the quote `read` just gave for Clipper
@@ -266,8 +284,8 @@ final class MakerAuctionQuotes {
     /// quote (nil: nothing can be taken).
     func wholeOwe(of id: MakerSystem.AuctionID) -> UInt256? {
         let slot = Int(id.rawValue) - 1
-        if plans[slot] == .unknown { plan(slot) }
-        return plans[slot] == .planned ? planOwes[slot] : nil
+        if slots[slot].plan == .unknown { plan(slot) }
+        return slots[slot].plan == .planned ? planOwes[slot] : nil
     }
 
     /// The collateral (WAD) that plan buys; asked only after `wholeOwe(of:)` gave one.
@@ -277,12 +295,12 @@ final class MakerAuctionQuotes {
 
     private func plan(_ slot: Int) {
         guard let plan = quotes[slot].flatMap({ $0.plannedTake(amount: $0.lot) }) else {
-            plans[slot] = .none
+            slots[slot].plan = .none
             return
         }
         planSlices[slot] = plan.slice
         planOwes[slot] = plan.owe
-        plans[slot] = .planned
+        slots[slot].plan = .planned
     }
 
     /// What the flash take of the whole lot's plan nets before gas, in DAI, on `pair` with
@@ -294,14 +312,17 @@ final class MakerAuctionQuotes {
         _ output: (UInt256) -> UInt256?
     ) -> Double? {
         let slot = Int(id.rawValue) - 1
-        guard plans[slot] == .planned else { return nil }
-        if flashPairs[slot] != pair || flashReserves[slot] != reserves {
-            flashPairs[slot] = pair
+        let entry = slots + slot
+        guard entry.pointee.plan == .planned else { return nil }
+        if entry.pointee.flashPair != pair || flashReserves[slot] != reserves {
+            entry.pointee.flashPair = pair
             flashReserves[slot] = reserves
             let owe = planOwes[slot].approximateValue / 1e45
-            flashMargins[slot] = output(planSlices[slot]).map { $0.approximateValue / 1e18 - owe }
+            let margin = output(planSlices[slot]).map { $0.approximateValue / 1e18 - owe }
+            entry.pointee.hasFlashMargin = margin != nil
+            entry.pointee.flashMargin = margin ?? 0
         }
-        return flashMargins[slot]
+        return entry.pointee.hasFlashMargin ? entry.pointee.flashMargin : nil
     }
 
     /// The Flipper auction `id` that `read` just gave `.flip` for, as the block left it.
@@ -314,54 +335,75 @@ final class MakerAuctionQuotes {
     /// generation is 0).
     @inline(never)
     private func grow(to slot: Int) {
-        let grow = max(slot + 1, 2 * generations.count, 64) - generations.count
-        generations.append(contentsOf: repeatElement(0, count: grow))
-        kinds.append(contentsOf: repeatElement(.gone, count: grow))
-        moments.append(contentsOf: repeatElement(QuoteMoment(), count: grow))
-        stamps.append(contentsOf: repeatElement(SaleStamp(), count: grow))
+        let count = max(slot + 1, 2 * slotCount, 64)
+        let grow = count - slotCount
+        let larger = Self.allocateSlots(count)
+        larger.moveInitialize(from: slots, count: slotCount)
+        (larger + slotCount).initialize(repeating: Slot(), count: grow)
+        slots.deallocate()
+        slots = larger
+        slotCount = count
         quotes.append(contentsOf: repeatElement(nil, count: grow))
-        facts.append(contentsOf: repeatElement(ClipFacts(), count: grow))
-        plans.append(contentsOf: repeatElement(.unknown, count: grow))
+        saleTops.append(contentsOf: repeatElement(SaleTop(), count: grow))
         planSlices.append(contentsOf: repeatElement(.zero, count: grow))
         planOwes.append(contentsOf: repeatElement(.zero, count: grow))
-        flashPairs.append(contentsOf: repeatElement(-1, count: grow))
         flashReserves.append(contentsOf: repeatElement((.zero, .zero), count: grow))
-        flashMargins.append(contentsOf: repeatElement(nil, count: grow))
         flips.append(contentsOf: repeatElement(nil, count: grow))
+    }
+
+    /// Room for `count` slots (uninitialised), starting at a cache line: a slot is two
+    /// whole lines (`Slot`).
+    private static func allocateSlots(_ count: Int) -> UnsafeMutablePointer<Slot> {
+        assert(MemoryLayout<Slot>.stride % 64 == 0, "a slot is whole cache lines")
+        return UnsafeMutableRawPointer.allocate(
+            byteCount: count * MemoryLayout<Slot>.stride, alignment: 64
+        ).bindMemory(to: Slot.self, capacity: count)
+    }
+
+    /// What a keeper's look at an auction reads, kept together. Looks interleaved by ten
+    /// keepers, each at another slot, read a dozen parallel arrays, about ten cache lines
+    /// per look: their loads were among the hottest instructions of the keepers' pass. The
+    /// first line holds what `read` and the plan's and flash margin's checks read, the
+    /// second the quote's facts (`ClipFacts`); 128 bytes in all, aligned, so that a slot
+    /// never straddles a third line.
+    struct Slot {
+        /// Whether the entry holds this block's read (`generation`), and what it found.
+        var generation: UInt64 = 0
+        /// The sale a Clipper quote was made from (its slot's revision,
+        /// `MakerSystem.auctionRevision(_:)`, its `tic` and ilk), and the terms epoch it
+        /// was made under.
+        var revision: UInt64 = 0
+        var tic: UInt64 = 0
+        var epoch: UInt64 = .max
+        /// The pair the flash margin was computed for (−1: none yet).
+        var flashPair = -1
+        /// The moment the quote is priced at.
+        var moment = QuoteMoment()
+        var kind = Read.gone
+        /// Whether the whole lot's plan is known yet, and whether there is one.
+        var plan = WholePlan.unknown
+        /// The flash margin (`flashMargin(of:pair:reserves:_:)`): whether the swap gave one.
+        var hasFlashMargin = false
+        var ilk = MakerSystem.IlkID(rawValue: 0)
+        var flashMargin = 0.0
+        /// What every look at the quote starts from.
+        var facts = ClipFacts()
+        /// Unused: pads the slot to two whole cache lines.
+        private var padding: (UInt64, UInt64, UInt64) = (0, 0, 0)
     }
 }
 
-/// The sale a kept Clipper quote was made from (its slot's revision, and what a reprice
-/// reads of it), and the terms epoch it was made under.
-struct SaleStamp {
-    var revision: UInt64 = 0
-    var tic: UInt64 = 0
+/// What a reprice reads of a kept sale: its starting price and its cusp test under the
+/// epoch's stairstep terms (unused for other curves).
+struct SaleTop {
     var top = UInt256.zero
-    var ilk = MakerSystem.IlkID(rawValue: 0)
-    var epoch: UInt64 = .max
-    /// The sale's cusp test under the epoch's stairstep terms (unused for other curves).
     var cusp = CuspBound()
 
     init() {}
 
-    init(
-        _ sale: MakerSystem.ClipAuction, revision: UInt64, epoch: UInt64,
-        terms: StairstepTerms?
-    ) {
-        self.revision = revision
-        tic = sale.tic
+    init(_ sale: MakerSystem.ClipAuction, terms: StairstepTerms?) {
         top = sale.top
-        ilk = sale.ilk
-        self.epoch = epoch
         if let terms { cusp = CuspBound(top: sale.top, cusp: terms.cusp) }
-    }
-
-    /// Whether auction `id` in `maker` is the stamped sale: its slot has not been written
-    /// since (`MakerSystem.auctionRevision`: every write gives a slot a revision it never
-    /// had), so it holds the same live Clipper sale.
-    @inline(__always)
-    func matches(_ id: MakerSystem.AuctionID, in maker: MakerSystem) -> Bool {
-        maker.auctionRevision(id) == revision
     }
 }
 
@@ -376,6 +418,9 @@ struct QuoteMoment: Equatable {
 /// quote: whether there is anything to take, the price, and the curve as the recheck
 /// reads it (`Keeper.recheckTime`; the same doubles it computed from the quote each time).
 struct ClipFacts: Equatable {
+    /// The curve first: its flags share its last word with the three below (40 bytes, not
+    /// 48; `MakerAuctionQuotes.Slot`).
+    var curve = RecheckCurve.none
     /// A live quote with collateral left.
     var hasLot = false
     var needsRedo = false
@@ -384,7 +429,6 @@ struct ClipFacts: Equatable {
     /// `price` / 10²⁷, approximately.
     var price = 0.0
     var tic: Int64 = 0
-    var curve = RecheckCurve.none
 
     /// The price curve as the recheck reads it: the logarithm of the stairstep's or the
     /// exponential's `cut`, or the linear curve's `tau` and `top`; `none` when the curve
