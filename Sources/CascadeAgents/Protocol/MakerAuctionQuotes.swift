@@ -276,14 +276,23 @@ final class MakerAuctionQuotes {
     /// The facts of the quote of Clipper auction `id` that `read` just gave `.clip` for
     /// (no quote: `ClipFacts.none`).
     func facts(of id: MakerSystem.AuctionID) -> ClipFacts {
-        slots[Int(id.rawValue) - 1].facts
+        slots[checkedSlot(id)].facts
+    }
+
+    /// Auction `id`'s slot, trapping (as an array would) unless `read` has made room for
+    /// it: the slots are a raw buffer, unchecked.
+    @inline(__always)
+    private func checkedSlot(_ id: MakerSystem.AuctionID) -> Int {
+        let slot = Int(id.rawValue) - 1
+        precondition(slot >= 0 && slot < slotCount, "MakerAuctionQuotes: auction \(id) never read")
+        return slot
     }
 
     /// The DAI (RAD) a take of the whole lot at the quote `read` just gave for Clipper
     /// auction `id` owes: `quote(of: id)?.plannedTake(amount: lot)?.owe`, planned once per
     /// quote (nil: nothing can be taken).
     func wholeOwe(of id: MakerSystem.AuctionID) -> UInt256? {
-        let slot = Int(id.rawValue) - 1
+        let slot = checkedSlot(id)
         if slots[slot].plan == .unknown { plan(slot) }
         return slots[slot].plan == .planned ? planOwes[slot] : nil
     }
@@ -311,7 +320,7 @@ final class MakerAuctionQuotes {
         of id: MakerSystem.AuctionID, pair: Int, reserves: (UInt256, UInt256),
         _ output: (UInt256) -> UInt256?
     ) -> Double? {
-        let slot = Int(id.rawValue) - 1
+        let slot = checkedSlot(id)
         let entry = slots + slot
         guard entry.pointee.plan == .planned else { return nil }
         if entry.pointee.flashPair != pair || flashReserves[slot] != reserves {
