@@ -128,7 +128,7 @@ extension Keeper {
         while budget > 0, index < auctions.count {
             let known = auctions[index]
             // A revert's hold-off is in `nextChecks` too (`holdOff`).
-            if !passPending.isEmpty, passPending.contains(known.id) {
+            if passPending.contains(known.id) {
                 index = nextDue(from: index + 1, now: now)
                 continue
             }
@@ -429,7 +429,8 @@ extension Keeper {
             return
         }
         // The ilk's `beg` and a bid's gas cost are the same for every auction of a pass:
-        // read once per pass (`bidOnAuctions`), not once per look (an ilk is a large value).
+        // read by the pass's first Flipper look (`readPassTerms`), not once per look (an
+        // ilk is a large value).
         if !passTermsRead { readPassTerms(state, inputs) }
         guard flip.guy != me, let beg = lastFlipTerms.begs[known.collateral] else { return }
         guard let gasBid = inputs.gasBid else {
