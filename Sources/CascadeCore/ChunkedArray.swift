@@ -47,20 +47,6 @@ public struct ChunkedArray<Element> {
         }
     }
 
-    /// `body` applied to the element at `index` where it is stored, without copying it out:
-    /// for reading a field or two of a large element. The pointer is valid only inside
-    /// `body`. Out of range traps, as the subscript does.
-    @inlinable
-    public func withElement<Result>(
-        at index: Int, _ body: (UnsafePointer<Element>) -> Result
-    ) -> Result {
-        precondition(index >= 0 && index < count, "ChunkedArray index out of range")
-        return chunks[index &>> Self.shift].withUnsafeBufferPointer { chunk in
-            guard let base = chunk.baseAddress else { preconditionFailure("empty chunk") }
-            return body(base + (index & Self.mask))
-        }
-    }
-
     @inlinable
     public mutating func append(_ element: Element) {
         if count & Self.mask == 0 {

@@ -39,17 +39,6 @@ struct ChunkedArrayTests {
         }
     }
 
-    @Test("withElement reads each element where it is stored, across chunks and snapshots")
-    func withElementReadsInPlace() {
-        var chunked = ChunkedArray(Array(0..<300))
-        let snapshot = chunked
-        for index in stride(from: 0, to: 300, by: 7) { chunked[index] = -index }
-        for index in 0..<300 {
-            #expect(chunked.withElement(at: index) { $0.pointee } == chunked[index])
-            #expect(snapshot.withElement(at: index) { $0.pointee } == index)
-        }
-    }
-
     @Test("equality and hashing follow the elements, not the chunk layout")
     func equalityAndHashing() {
         var grown = ChunkedArray<Int>()
