@@ -52,7 +52,7 @@ public final class LendingKeeper: Agent {
     /// Accounts another address liquidated, or where its own attempt reverted (looked up
     /// only, never iterated).
     @exclusivity(unchecked) var contested: Set<Address> = []
-    @exclusivity(unchecked) var retryAfter: [Address: SimTime] = [:]
+    @exclusivity(unchecked) var retryAfter = HoldOffs<Address>()
     @exclusivity(unchecked) public internal(set) var statistics = LendingKeeperStatistics()
 
     /// Gas limit of a liquidation: the call's cost, the intrinsic gas and a margin.
@@ -172,7 +172,7 @@ public final class LendingKeeper: Agent {
                 statistics.gasBurntByRevertsWei += receipt.fee.paid
                 statistics.lastRevert = revert.reason
                 contested.insert(entry.purpose.account)
-                retryAfter[entry.purpose.account] = context.now + settings.retryDelay
+                retryAfter.hold(entry.purpose.account, until: context.now + settings.retryDelay)
             case .dropped:
                 statistics.dropped += 1
             }
@@ -201,8 +201,7 @@ public final class LendingKeeper: Agent {
 
     func isBusy(_ account: Address, now: SimTime) -> Bool {
         if outbox.pending.contains(where: { $0.purpose.account == account }) { return true }
-        if let until = retryAfter[account], now < until { return true }
-        return false
+        return retryAfter.isHeld(account, now: now)
     }
 
     func raisePending(blockTime: SimTime, blockWasFull: Bool, _ context: Context<ProtocolMessage>) {

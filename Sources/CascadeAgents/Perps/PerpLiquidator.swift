@@ -62,7 +62,7 @@ public final class PerpLiquidator: Agent {
     @exclusivity(unchecked) var outbox: Outbox<PerpLiquidationTask>
     @exclusivity(unchecked) var newest: NewestBlock
     /// Positions not to try again before a time (after a revert); looked up, never iterated.
-    @exclusivity(unchecked) var retryAfter: [PerpTarget: SimTime] = [:]
+    @exclusivity(unchecked) var retryAfter = HoldOffs<PerpTarget>()
 
     @exclusivity(unchecked) public internal(set) var statistics = PerpLiquidatorStatistics()
 
@@ -131,7 +131,7 @@ public final class PerpLiquidator: Agent {
             case .reverted(let entry, _, let revert):
                 statistics.reverted += 1
                 statistics.lastRevert = revert.reason
-                retryAfter[entry.purpose.target] = context.now + settings.retryDelay
+                retryAfter.hold(entry.purpose.target, until: context.now + settings.retryDelay)
             case .dropped:
                 statistics.dropped += 1
             }
@@ -195,8 +195,7 @@ public final class PerpLiquidator: Agent {
 
     func isBusy(_ target: PerpTarget, now: SimTime) -> Bool {
         if outbox.pending.contains(where: { $0.purpose.target == target }) { return true }
-        if let until = retryAfter[target], now < until { return true }
-        return false
+        return retryAfter.isHeld(target, now: now)
     }
 
     /// The fill it would offer for `position` of account `id`: size (size units), price

@@ -79,7 +79,7 @@ public final class Keeper: Agent {
     /// Vaults not to try again before a time (after a revert). Auctions keep theirs in
     /// `nextChecks`: a dictionary lookup per auction per pass was 7% of the
     /// protocol world's time.
-    @exclusivity(unchecked) var retryAfter: [KeeperTarget: SimTime] = [:]
+    @exclusivity(unchecked) var retryAfter = HoldOffs<KeeperTarget>()
     /// The world's auction reads and Clipper quotes, per block and second.
     let quotes: MakerAuctionQuotes
     /// The world's keepers' news of the latest blocks, read once per block.
@@ -292,8 +292,7 @@ public final class Keeper: Agent {
 
     func isBusy(with target: KeeperTarget, now: SimTime) -> Bool {
         if hasPending(target) { return true }
-        if let until = retryAfter[target], now < until { return true }
-        return false
+        return retryAfter.isHeld(target, now: now)
     }
 
     /// Whether a transaction for `target` is in flight.
@@ -305,7 +304,7 @@ public final class Keeper: Agent {
     /// (the pass skips it until then, as it skipped a busy target), a vault in `retryAfter`.
     func holdOff(_ target: KeeperTarget, until time: SimTime) {
         guard case .auction(let id) = target else {
-            retryAfter[target] = time
+            retryAfter.hold(target, until: time)
             return
         }
         if let index = position(of: id) {

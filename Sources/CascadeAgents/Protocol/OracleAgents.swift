@@ -214,6 +214,22 @@ public final class FeedTransmitter: Agent {
         onChain = report.state.aggregators[aggregator].latestRoundData
     }
 
+    /// Whether `reporter` has an observation no older than `maxObservationAge` at `now`.
+    func isFresh(_ reporter: Int, now: SimTime) -> Bool {
+        guard let observation = observations[reporter] else { return false }
+        return now - observation.at <= settings.maxObservationAge
+    }
+
+    /// The price of the fresh observation at `rank` (from 0, ascending), if there is one.
+    func freshPrice(at rank: Int, now: SimTime) -> UInt256? {
+        var passed = 0
+        for reporter in ranked.reporters where isFresh(reporter, now: now) {
+            if passed == rank { return observations[reporter]?.price }
+            passed += 1
+        }
+        return nil
+    }
+
     func consider(_ context: Context<ProtocolMessage>) {
         guard !settings.isDown(at: context.now) else { return }
         if let pending = outbox.pending.first {
@@ -223,17 +239,12 @@ public final class FeedTransmitter: Agent {
             outbox.replace(at: 0, bid: bid, context)
             return
         }
-        // The fresh observations' prices, ascending (`ranked`).
-        var fresh: [UInt256] = []
-        fresh.reserveCapacity(ranked.reporters.count)
-        for reporter in ranked.reporters {
-            guard let observation = observations[reporter],
-                context.now - observation.at <= settings.maxObservationAge
-            else { continue }
-            fresh.append(observation.price)
-        }
-        guard fresh.count >= quorum else { return }
-        let median = fresh[fresh.count / 2]
+        // The fresh observations' prices are `ranked`'s in order, skipping the stale: their
+        // median is found by counting, and the list is built only for a report it sends
+        // (most decisions send nothing: an array per decision was most of their cost).
+        let freshCount = ranked.reporters.count { isFresh($0, now: context.now) }
+        guard freshCount >= quorum, let median = freshPrice(at: freshCount / 2, now: context.now)
+        else { return }
         let now = UInt64(max(0, context.now.wholeSeconds))
         guard
             MedianAggregator.shouldReport(
@@ -246,6 +257,11 @@ public final class FeedTransmitter: Agent {
         else {
             stalledCount += 1
             return
+        }
+        var fresh: [UInt256] = []
+        fresh.reserveCapacity(freshCount)
+        for reporter in ranked.reporters where isFresh(reporter, now: context.now) {
+            if let observation = observations[reporter] { fresh.append(observation.price) }
         }
         let call = ProtocolState.Call.oracleTransmit(
             aggregator: aggregator, observations: fresh, observationsTimestamp: now)
