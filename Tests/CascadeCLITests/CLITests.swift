@@ -104,6 +104,20 @@ struct CLITests {
         #expect(validate.standardOutput.split(separator: "\n").count == files.count)
     }
 
+    /// The binary finds the worlds of the tree it was built in from any folder: the build
+    /// folder is reached through `.build/<configuration>`, a link whose target is a level
+    /// deeper, so a fixed count of levels up missed the package.
+    @Test("bundled worlds are found from outside the repository, without CASCADE_WORLDS")
+    func worldsFromElsewhere() throws {
+        let folder = try CLIRunner.temporaryFolder("elsewhere")
+        let listing = try CLIRunner.run(["worlds"], in: folder, environment: ["CASCADE_WORLDS": ""])
+        #expect(listing.status == 0, "\(listing.standardError)")
+        #expect(listing.standardOutput.contains("black-thursday-2020"))
+        let check = try CLIRunner.run(
+            ["validate", "kernel-demo"], in: folder, environment: ["CASCADE_WORLDS": ""])
+        #expect(check.status == 0, "\(check.standardError)")
+    }
+
     @Test("a chain world writes blocks.csv and a tx trace; its base fee follows congestion")
     func chainWorld() throws {
         let folder = try CLIRunner.temporaryFolder("chain")

@@ -3,8 +3,8 @@ import Foundation
 /// Finds world files: a path as given, or the name of a bundled world in `worlds/`.
 ///
 /// Bundled worlds are looked for, in order, in `$CASCADE_WORLDS`, in `./worlds`, and in the
-/// `worlds/` folder of the source tree the binary was built in (two levels above
-/// `.build/<configuration>/cascade`), so `cascade run black-thursday-2020` works from the
+/// `worlds/` folder of the source tree the binary was built in (the nearest folder above
+/// the executable with a `Package.swift`), so `cascade run black-thursday-2020` works from the
 /// repository and from anywhere with `CASCADE_WORLDS` set.
 public enum WorldCatalog {
     /// One bundled world.
@@ -22,12 +22,9 @@ public enum WorldCatalog {
             folders.append(configured)
         }
         folders.append("worlds")
-        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "")
-            .resolvingSymlinksInPath()
-        let sourceTree = executable.deletingLastPathComponent()  // .build/release
-            .deletingLastPathComponent()  // .build
-            .deletingLastPathComponent()  // the package
-        folders.append(sourceTree.appendingPathComponent("worlds").path)
+        if let sourceTree = sourceTree() {
+            folders.append(sourceTree.appendingPathComponent("worlds").path)
+        }
         var seen: [String] = []
         var kept: [String] = []
         for folder in folders {
@@ -43,6 +40,26 @@ public enum WorldCatalog {
             }
         }
         return kept
+    }
+
+    /// The package the binary was built in: the nearest folder above the executable that
+    /// holds a `Package.swift`. The build folder's depth varies (`.build/release` is a
+    /// link to `.build/<triple>/release`, and the path resolves through it), so the
+    /// ancestors are searched rather than a fixed number of levels up.
+    static func sourceTree() -> URL? {
+        var folder = URL(fileURLWithPath: CommandLine.arguments.first ?? "")
+            .resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<6 {
+            if FileManager.default.fileExists(
+                atPath: folder.appendingPathComponent("Package.swift").path)
+            {
+                return folder
+            }
+            let parent = folder.deletingLastPathComponent()
+            if parent.path == folder.path { break }
+            folder = parent
+        }
+        return nil
     }
 
     /// The bundled worlds of the first folder that has any, sorted by name.
