@@ -60,6 +60,19 @@ struct HistoricalWorldTests {
         #expect(Set(configuration.keepers.map(\.address)).count == 6)
     }
 
+    @Test("auction_recheck_max sets a keeper's attentiveness; 10 minutes when absent")
+    func recheckLimit() throws {
+        // One entry of five takers: the key reaches all of them.
+        let world = try load(
+            "black-thursday-2020-clipper", ["protocol.keepers[0].auction_recheck_max=\"2h\""])
+        #expect(world.keepers.count == 5)
+        #expect(world.keepers.allSatisfy { $0.auctionRecheckLimit == .hours(2) })
+        #expect(world.keepers[4].auctionBackoff(after: 7) == .hours(2))
+        let plain = try load("black-thursday-2020-clipper")
+        #expect(plain.keepers.allSatisfy { $0.auctionRecheckLimit == .minutes(10) })
+        #expect(plain.keepers[0].auctionBackoff(after: 5) == .minutes(10))
+    }
+
     @Test("the spell and Clipper counterfactuals change only what they say")
     func counterfactuals() throws {
         let spell = try #require(flipTerms(try load("black-thursday-2020-spell")))
@@ -98,6 +111,10 @@ struct HistoricalWorldTests {
                 "protocol.keepers[0].strategy.kind"
             ),
             ("protocol.borrowers.debt_total=0", "protocol.borrowers.debt_total"),
+            (
+                "protocol.keepers[0].auction_recheck_max=\"30s\"",
+                "protocol.keepers[0].auction_recheck_max"
+            ),
             ("protocol.osm_poker.gas_ceiling=7", "protocol.osm_poker.gas_ceiling"),
         ])
     func badKeys(override: String, path: String) {

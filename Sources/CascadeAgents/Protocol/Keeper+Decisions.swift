@@ -150,12 +150,10 @@ extension Keeper {
             }
             if budget == before {
                 // Left alone: when its curve says, or after an interval that doubles with
-                // each look that found nothing to do (at most 10 minutes).
-                let backoff = settings.auctionRecheck.milliseconds << min(known.misses, 3)
+                // each look that found nothing to do (at most `effectiveRecheckLimit`).
                 nextChecks[index] =
-                    (hint
-                    ?? context.now
-                    + .milliseconds(min(backoff, Self.maxRecheckSeconds * 1_000))).milliseconds
+                    (hint ?? context.now + settings.auctionBackoff(after: known.misses))
+                    .milliseconds
                 auctions[index].misses += 1
             } else {
                 auctions[index].misses = 0
@@ -331,9 +329,10 @@ extension Keeper {
     }
 
     /// When a Clipper auction with quote `facts` now will have fallen to the venue mid,
-    /// from its price curve: the keeper sleeps on it until then, at most `maxRecheck`
-    /// (the market moves meanwhile) and at least `auctionRecheck`. Thousands of live
-    /// auctions then cost a few checks each instead of one per keeper per block.
+    /// from its price curve: the keeper sleeps on it until then, at most
+    /// `effectiveRecheckLimit` (the market moves meanwhile) and at least `auctionRecheck`.
+    /// Thousands of live auctions then cost a few checks each instead of one per keeper
+    /// per block.
     func recheckTime(
         _ known: KnownAuction, _ facts: ClipFacts, _ inputs: PassInputs,
         _ context: Context<ProtocolMessage>
@@ -357,11 +356,11 @@ extension Keeper {
             let dueAt = tau * (1 - target / top)
             wait = Int64(dueAt.rounded(.up)) - max(0, now - facts.tic)
         }
-        let seconds = min(max(wait, settings.auctionRecheck.wholeSeconds), Self.maxRecheckSeconds)
+        let seconds = min(
+            max(wait, settings.auctionRecheck.wholeSeconds),
+            settings.effectiveRecheckLimit.wholeSeconds)
         return context.now + .seconds(seconds)
     }
-
-    static let maxRecheckSeconds: Int64 = 600
 
     /// `redo` of an auction too old or too cheap, for the incentive (none when dusty).
     func restart(

@@ -39,6 +39,11 @@ public struct KeeperSettings: Hashable, Sendable {
     /// An auction it looked at and left alone is looked at again after this long (a
     /// Clipper's price moves once per step; 90 s on mainnet).
     public var auctionRecheck: SimTime
+    /// The longest it leaves a live Clipper auction alone: its wait for the price curve to
+    /// reach the venue, and its back-off on auctions that give it nothing to do, stop here
+    /// (the market moves meanwhile). Its attentiveness; a limit below `auctionRecheck` is
+    /// read as `auctionRecheck`.
+    public var auctionRecheckLimit: SimTime
     /// After a revert, the keeper leaves that target alone this long ("not retried in
     /// time").
     public var retryDelay: SimTime
@@ -58,7 +63,7 @@ public struct KeeperSettings: Hashable, Sendable {
         minimumProfit: Double = 0,
         startsUnprofitableAuctions: Bool = false, flipDiscount: Double = 0.05,
         opportunistWait: SimTime? = nil, maxNewTransactionsPerBlock: Int = 8,
-        auctionRecheck: SimTime = .seconds(90),
+        auctionRecheck: SimTime = .seconds(90), auctionRecheckLimit: SimTime = .seconds(600),
         retryDelay: SimTime = .seconds(30), downtime: [Range<SimTime>] = []
     ) {
         precondition(observation.problem == nil && propagation.problem == nil)
@@ -79,8 +84,29 @@ public struct KeeperSettings: Hashable, Sendable {
         self.opportunistWait = opportunistWait
         self.maxNewTransactionsPerBlock = maxNewTransactionsPerBlock
         self.auctionRecheck = auctionRecheck
+        self.auctionRecheckLimit = auctionRecheckLimit
         self.retryDelay = retryDelay
         self.downtime = downtime
+    }
+
+    /// The longest it leaves a live Clipper auction alone: `auctionRecheckLimit`, and never
+    /// less than `auctionRecheck`.
+    public var effectiveRecheckLimit: SimTime {
+        max(auctionRecheckLimit, auctionRecheck)
+    }
+
+    /// How long it leaves a Clipper auction alone after `misses` looks in a row found
+    /// nothing to do: `auctionRecheck` doubled once per miss, up to
+    /// `effectiveRecheckLimit` (a doubling that would pass it gives the limit).
+    public func auctionBackoff(after misses: Int) -> SimTime {
+        let limit = effectiveRecheckLimit.milliseconds
+        var wait = auctionRecheck.milliseconds
+        var doublings = misses
+        while doublings > 0, wait < limit {
+            wait = wait > limit / 2 ? limit : wait * 2
+            doublings -= 1
+        }
+        return .milliseconds(min(wait, limit))
     }
 }
 

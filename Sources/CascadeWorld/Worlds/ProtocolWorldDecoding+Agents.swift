@@ -154,6 +154,13 @@ extension ProtocolWorldDecoding {
             template.auctionRecheck = .milliseconds(
                 try value.durationMilliseconds(in: 1_000...86_400_000))
         }
+        if let value = object.optional("auction_recheck_max") {
+            template.auctionRecheckLimit = .milliseconds(
+                try value.durationMilliseconds(in: 1_000...86_400_000))
+            guard template.auctionRecheckLimit >= template.auctionRecheck else {
+                throw value.error("must be at least auction_recheck")
+            }
+        }
         if let value = object.optional("retry_delay") {
             template.retryDelay = .milliseconds(
                 try value.durationMilliseconds(in: 0...86_400_000))
