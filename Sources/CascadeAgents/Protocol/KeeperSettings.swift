@@ -98,15 +98,14 @@ public struct KeeperSettings: Hashable, Sendable {
     /// How long it leaves a Clipper auction alone after `misses` looks in a row found
     /// nothing to do: `auctionRecheck` doubled once per miss, up to
     /// `effectiveRecheckLimit` (a doubling that would pass it gives the limit).
+    @inline(__always)
     public func auctionBackoff(after misses: Int) -> SimTime {
         let limit = effectiveRecheckLimit.milliseconds
-        var wait = auctionRecheck.milliseconds
-        var doublings = misses
-        while doublings > 0, wait < limit {
-            wait = wait > limit / 2 ? limit : wait * 2
-            doublings -= 1
-        }
-        return .milliseconds(min(wait, limit))
+        let recheck = auctionRecheck.milliseconds
+        // `recheck · 2^misses` while the shift cannot overflow; past that it is above any
+        // limit. (Asked once per look that finds nothing: no loop.)
+        let headroom = recheck.leadingZeroBitCount - 1
+        return .milliseconds(misses >= headroom ? limit : min(recheck << misses, limit))
     }
 }
 
