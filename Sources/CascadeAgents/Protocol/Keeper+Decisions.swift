@@ -53,11 +53,15 @@ extension Keeper {
             guard !spot.isZero else { continue }
             let rate = state.maker.ilk(ilk).rate
             let threshold = SafetyThreshold(collateralValue: spot, debtValue: rate)
-            let owners = book.unsafeOwners(
-                ilk: ilk, at: threshold, limit: budget * 4, subscriber: subscriber)
-            guard !owners.isEmpty else { continue }
+            // Into a buffer it keeps, as vault ids (an array of them and one of owners
+            // were allocated per query).
+            book.unsafeIDs(
+                ilk: ilk, at: threshold, limit: budget * 4, subscriber: subscriber,
+                into: &unsafeIDs)
+            guard !unsafeIDs.isEmpty else { continue }
             let liquidation = state.maker.ilk(ilk).liquidation
-            for owner in owners where budget > 0 {
+            for id in unsafeIDs where budget > 0 {
+                let owner = book.book.owner(of: id)
                 let task = KeeperTask.liquidate(ilk: ilk, owner: owner)
                 guard !isBusy(with: task.target, now: context.now) else { continue }
                 guard let bid = currentBid() else { return }

@@ -99,6 +99,12 @@ public final class Keeper: Agent {
     /// Whether the current pass has read `lastFlipTerms` and `passReserves` yet.
     @exclusivity(unchecked) var passTermsRead = false
     @exclusivity(unchecked) var passReservesRead = false
+    /// The native token's reference price at the time it was last read for a gas cost
+    /// (`gasCost(_:bid:now:)`): a block's liquidation pass asks it once per unsafe vault,
+    /// and each read went through the market view (a copy and release of its references).
+    @exclusivity(unchecked) var nativePriceRead: (time: SimTime, price: Double)?
+    /// The vault ids the liquidation pass's query found (`liquidate`), kept for its storage.
+    @exclusivity(unchecked) var unsafeIDs: [Int] = []
 
     @exclusivity(unchecked) public internal(set) var statistics = KeeperStatistics()
 
@@ -327,9 +333,15 @@ public final class Keeper: Agent {
 
     /// Gas cost in quote currency of `gas` units at the current bid.
     func gasCost(_ gas: Gas, bid: GasBid, now: SimTime) -> Double {
-        gasCost(
-            gas, bid: bid,
-            nativePrice: view.nativePrice(at: now, fallback: view.reference(0, at: now)))
+        gasCost(gas, bid: bid, nativePrice: nativePrice(at: now))
+    }
+
+    /// The native token's reference price at `now` (the first collateral's without one).
+    func nativePrice(at now: SimTime) -> Double {
+        if let read = nativePriceRead, read.time == now { return read.price }
+        let price = view.nativePrice(at: now, fallback: view.reference(0, at: now))
+        nativePriceRead = (now, price)
+        return price
     }
 
     /// `gasCost` at a native token price of `nativePrice` (the auction pass reads it once:
