@@ -193,7 +193,9 @@ struct ClipPriceReaderTests {
                     #expect(owe == direct?.owe)
                     if owe != nil { #expect(shared.wholeSlice(of: id) == direct?.slice) }
                     for reserves in [(UInt256.wad * 50, UInt256.wad * 9_000), (.wad, .wad * 100)] {
-                        let margin = shared.flashMargin(of: id, pair: 0, reserves: reserves) {
+                        // The kept estimate within its bound, then the exact margin.
+                        let estimate = shared.flashMargin(of: id, pair: 0, reserves: reserves)
+                        let margin = shared.exactFlashMargin(of: id) {
                             try? UniswapV2Library.getAmountOut(
                                 amountIn: $0, reserveIn: reserves.0, reserveOut: reserves.1)
                         }
@@ -207,6 +209,16 @@ struct ClipPriceReaderTests {
                                 output.approximateValue / 1e18 - direct.owe.approximateValue / 1e45
                         }
                         #expect(margin == expectedMargin, "auction \(id) block \(block) at \(now)")
+                        #expect((estimate == nil) == (expectedMargin == nil))
+                        if let estimate, let expectedMargin {
+                            #expect(abs(estimate.value - expectedMargin) <= estimate.tolerance)
+                        }
+                        // Once exact, it is given as exact.
+                        if expectedMargin != nil {
+                            #expect(
+                                shared.flashMargin(of: id, pair: 0, reserves: reserves)
+                                    == FlashMargin(value: expectedMargin ?? 0, tolerance: 0))
+                        }
                     }
                     compared += 1
                 }

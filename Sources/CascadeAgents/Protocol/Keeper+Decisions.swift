@@ -260,14 +260,24 @@ extension Keeper {
         if !ownDai, let pair = pairs[known.collateral] {
             if !passReservesRead { readPassReserves(state) }
             guard let reserves = passReserves[known.collateral],
-                let margin = quotes.flashMargin(
-                    of: known.id, pair: pair, reserves: reserves,
-                    {
-                        try? UniswapV2Library.getAmountOut(
-                            amountIn: $0, reserveIn: reserves.0, reserveOut: reserves.1)
-                    })
+                let margin = quotes.flashMargin(of: known.id, pair: pair, reserves: reserves)
             else { return nil }
-            let value = margin - inputs.flashTakeGasCost
+            var value = margin.value - inputs.flashTakeGasCost
+            // The estimate decides unless it is within its bound of the threshold (the
+            // subtraction's own rounding is far inside the bound's spare).
+            if abs(value - settings.minimumProfit)
+                <= margin.tolerance + 1e-9 * abs(inputs.flashTakeGasCost)
+            {
+                guard
+                    let exact = quotes.exactFlashMargin(
+                        of: known.id,
+                        {
+                            try? UniswapV2Library.getAmountOut(
+                                amountIn: $0, reserveIn: reserves.0, reserveOut: reserves.1)
+                        })
+                else { return nil }
+                value = exact - inputs.flashTakeGasCost
+            }
             // The bundle is planned only when worth it (it prices the auction again).
             guard value > settings.minimumProfit, let status = quotes.quote(of: known.id),
                 let bundle = state.flashTakeBundle(

@@ -313,25 +313,50 @@ final class MakerAuctionQuotes {
     }
 
     /// What the flash take of the whole lot's plan nets before gas, in DAI, on `pair` with
-    /// `reserves` (collateral in, DAI out, WAD): the swap's `output` for the plan's slice
-    /// (nil if the swap fails) less the DAI owed. Kept per quote for the last pair and
+    /// `reserves` (collateral in, DAI out, WAD): the swap's output for the plan's slice
+    /// less the DAI owed; nil if the swap fails. Kept per quote for the last pair and
     /// reserves asked about. Asked only after `wholeOwe(of:)` gave a plan.
+    ///
+    /// First estimated in doubles (`FlashMargin.estimate`), with a bound on its error: most
+    /// looks compare it with a gas cost it is nowhere near, and the exact output (a 256-bit
+    /// division, for every quote whenever the pair's reserves move) is computed only for a
+    /// look the bound leaves undecided (`exactFlashMargin`).
     func flashMargin(
-        of id: MakerSystem.AuctionID, pair: Int, reserves: (UInt256, UInt256),
-        _ output: (UInt256) -> UInt256?
-    ) -> Double? {
+        of id: MakerSystem.AuctionID, pair: Int, reserves: (UInt256, UInt256)
+    ) -> FlashMargin? {
         let slot = checkedSlot(id)
         let entry = slots + slot
         guard entry.pointee.plan == .planned else { return nil }
         if entry.pointee.flashPair != pair || flashReserves[slot] != reserves {
             entry.pointee.flashPair = pair
             flashReserves[slot] = reserves
-            let owe = planOwes[slot].approximateValue / 1e45
-            let margin = output(planSlices[slot]).map { $0.approximateValue / 1e18 - owe }
+            let margin = FlashMargin.estimate(
+                slice: planSlices[slot], owe: planOwes[slot], reserves: reserves)
             entry.pointee.hasFlashMargin = margin != nil
-            entry.pointee.flashMargin = margin ?? 0
+            entry.pointee.flashMargin = margin?.value ?? 0
+            entry.pointee.flashTolerance = margin?.tolerance ?? 0
         }
-        return entry.pointee.hasFlashMargin ? entry.pointee.flashMargin : nil
+        guard entry.pointee.hasFlashMargin else { return nil }
+        return FlashMargin(
+            value: entry.pointee.flashMargin, tolerance: entry.pointee.flashTolerance)
+    }
+
+    /// The flash margin `flashMargin` just gave for auction `id`, exactly: the swap's
+    /// `output` for the plan's slice (nil if the swap fails) less the DAI owed, as the
+    /// estimate's bound promises. Kept in place of the estimate.
+    func exactFlashMargin(
+        of id: MakerSystem.AuctionID, _ output: (UInt256) -> UInt256?
+    ) -> Double? {
+        let slot = checkedSlot(id)
+        let entry = slots + slot
+        guard entry.pointee.plan == .planned, entry.pointee.hasFlashMargin else { return nil }
+        guard entry.pointee.flashTolerance != 0 else { return entry.pointee.flashMargin }
+        let owe = planOwes[slot].approximateValue / 1e45
+        let margin = output(planSlices[slot]).map { $0.approximateValue / 1e18 - owe }
+        entry.pointee.hasFlashMargin = margin != nil
+        entry.pointee.flashMargin = margin ?? 0
+        entry.pointee.flashTolerance = 0
+        return margin
     }
 
     /// The Flipper auction `id` that `read` just gave `.flip` for, as the block left it.
@@ -397,8 +422,10 @@ final class MakerAuctionQuotes {
         var flashMargin = 0.0
         /// What every look at the quote starts from.
         var facts = ClipFacts()
+        /// The flash margin's error bound (0: exact), beside the facts every look reads.
+        var flashTolerance = 0.0
         /// Unused: pads the slot to two whole cache lines.
-        private var padding: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        private var padding: (UInt64, UInt64) = (0, 0)
     }
 }
 
@@ -539,5 +566,40 @@ struct FlipLook {
             return auction.tab
         }
         return min(auction.tab, (UInt256(truncating: worthWad) ?? .zero) * MakerSystem.ray)
+    }
+}
+
+/// A flash take's margin before gas, in DAI, and how far from the exact one it may be
+/// (`MakerAuctionQuotes.flashMargin`; 0: it is the exact one).
+struct FlashMargin: Equatable {
+    var value: Double
+    var tolerance: Double
+
+    /// The margin of selling `slice` (WAD) into a Uniswap v2 pair with `reserves`
+    /// (collateral in, DAI out, WAD) and paying `owe` (RAD), in doubles: the output
+    /// `⌊997·a·r_out / (1000·r_in + 997·a)⌋` of `UniswapV2Library.getAmountOut`, less the
+    /// owe. Nil exactly when the swap reverts for a zero amount or reserve; a swap whose
+    /// products could pass 2²⁵⁶ (and revert on overflow) gets an unbounded tolerance, so
+    /// that only the exact computation answers.
+    ///
+    /// The bound: each input's conversion to a double is within a few units in the last
+    /// place, the formula adds a few more, the floor at most one wei; together well under
+    /// 10⁻¹⁴ of the output plus 10⁻¹⁸ DAI. The tolerance is 10⁻⁹ of the output and the
+    /// owe, plus 10⁻⁹ DAI: five orders of magnitude to spare, and still a band that a
+    /// margin compared with a gas cost rarely falls in.
+    static func estimate(
+        slice: UInt256, owe: UInt256, reserves: (UInt256, UInt256)
+    ) -> FlashMargin? {
+        guard !slice.isZero, !reserves.0.isZero, !reserves.1.isZero else { return nil }
+        let amount = slice.approximateValue
+        let reserveIn = reserves.0.approximateValue
+        let reserveOut = reserves.1.approximateValue
+        let withFee = amount * 997
+        let output = withFee * reserveOut / (reserveIn * 1_000 + withFee) / 1e18
+        let owed = owe.approximateValue / 1e45
+        // Far below where `checkedMultiply` and `checkedAdd` overflow (2²⁵⁶ ≈ 1.2·10⁷⁷).
+        let safe = withFee * reserveOut < 1e74 && reserveIn * 1_000 + withFee < 1e74
+        return FlashMargin(
+            value: output - owed, tolerance: safe ? 1e-9 * (output + owed + 1) : .infinity)
     }
 }
