@@ -192,9 +192,13 @@ struct ClipPriceReaderTests {
                     let direct = expected.plannedTake(amount: expected.lot)
                     #expect(owe == direct?.owe)
                     if owe != nil { #expect(shared.wholeSlice(of: id) == direct?.slice) }
-                    for reserves in [(UInt256.wad * 50, UInt256.wad * 9_000), (.wad, .wad * 100)] {
+                    // Two pairs (one block's state gives a pair one set of reserves).
+                    for (pair, reserves) in [
+                        (0, (UInt256.wad * 50, UInt256.wad * 9_000)), (1, (.wad, .wad * 100)),
+                    ] {
                         // The kept estimate within its bound, then the exact margin.
-                        let estimate = shared.flashMargin(of: id, pair: 0, reserves: reserves)
+                        let estimate = shared.flashMargin(
+                            of: id, pair: pair, reserves: reserves)
                         let margin = shared.exactFlashMargin(of: id) {
                             try? UniswapV2Library.getAmountOut(
                                 amountIn: $0, reserveIn: reserves.0, reserveOut: reserves.1)
@@ -216,7 +220,7 @@ struct ClipPriceReaderTests {
                         // Once exact, it is given as exact.
                         if expectedMargin != nil {
                             #expect(
-                                shared.flashMargin(of: id, pair: 0, reserves: reserves)
+                                shared.flashMargin(of: id, pair: pair, reserves: reserves)
                                     == FlashMargin(value: expectedMargin ?? 0, tolerance: 0))
                         }
                     }

@@ -321,14 +321,25 @@ final class MakerAuctionQuotes {
     /// looks compare it with a gas cost it is nowhere near, and the exact output (a 256-bit
     /// division, for every quote whenever the pair's reserves move) is computed only for a
     /// look the bound leaves undecided (`exactFlashMargin`).
+    ///
+    /// `reserves` must be the pair's in the block `read` was last asked about (one block,
+    /// one state): asked again in that block for the same pair, the kept margin is given
+    /// without comparing them.
     func flashMargin(
         of id: MakerSystem.AuctionID, pair: Int, reserves: (UInt256, UInt256)
     ) -> FlashMargin? {
         let slot = checkedSlot(id)
         let entry = slots + slot
         guard entry.pointee.plan == .planned else { return nil }
-        if entry.pointee.flashPair != pair || flashReserves[slot] != reserves {
+        // Asked again in the block it was made or checked in, for the same pair: the
+        // reserves are that block's, the same (their table, another line, is not read).
+        if entry.pointee.flashPair == pair, entry.pointee.flashGeneration == generation {
+            assert(flashReserves[slot] == reserves, "flash margin: other reserves in one block")
+        } else if entry.pointee.flashPair == pair, flashReserves[slot] == reserves {
+            entry.pointee.flashGeneration = generation
+        } else {
             entry.pointee.flashPair = pair
+            entry.pointee.flashGeneration = generation
             flashReserves[slot] = reserves
             let margin = FlashMargin.estimate(
                 slice: planSlices[slot], owe: planOwes[slot], reserves: reserves)
@@ -424,8 +435,10 @@ final class MakerAuctionQuotes {
         var facts = ClipFacts()
         /// The flash margin's error bound (0: exact), beside the facts every look reads.
         var flashTolerance = 0.0
+        /// The read generation the flash margin was last made or checked in.
+        var flashGeneration: UInt64 = 0
         /// Unused: pads the slot to two whole cache lines.
-        private var padding: (UInt64, UInt64) = (0, 0)
+        private var padding: UInt64 = 0
     }
 }
 
