@@ -15,6 +15,15 @@
 /// A write that lowers a time lowers the bound with it; a write that raises one leaves the
 /// bound low (still a bound), and the next scan that reads the whole run with nothing due
 /// sets it to the run's least time.
+///
+/// **A pass's runs made tight as it goes.** A pass stops at a due position, writes its
+/// next time, and resumes just past it. The run it stopped in then had its times before
+/// that position read already, and only that one written since: resuming, `firstDue`
+/// reads the written time and the rest of the run, and sets the run's bound to its least
+/// time. Without that the bound stayed at the due position's old time, and the next pass
+/// read the whole run again to find nothing due there (the world bench's keepers: about
+/// one run in two that a pass reads). Any other write, append or removal forgets where it
+/// stopped (`stopPosition`).
 struct DueTimes {
     private static let shift = 4
     private static let runLength = 1 << shift
@@ -23,6 +32,10 @@ struct DueTimes {
     private(set) var times: [Int64] = []
     /// Per run of `runLength` positions: at most the least of its times.
     private var floors: [Int64] = []
+    /// The due position the last search returned after reading its run from the start
+    /// (−1: none, or not resumable), and the least time of the run's positions before it.
+    private var stopPosition = -1
+    private var stopLeast = Int64.max
 
     var count: Int { times.count }
 
@@ -34,6 +47,7 @@ struct DueTimes {
     subscript(position: Int) -> Int64 {
         @inline(__always) get { times[position] }
         @inline(__always) set {
+            if position != stopPosition { stopPosition = -1 }
             times[position] = newValue
             let run = position &>> Self.shift
             if newValue < floors[run] { floors[run] = newValue }
@@ -41,6 +55,7 @@ struct DueTimes {
     }
 
     mutating func append(_ time: Int64) {
+        stopPosition = -1
         if times.count & (Self.runLength - 1) == 0 {
             floors.append(time)
         } else if time < floors[floors.count - 1] {
@@ -53,9 +68,27 @@ struct DueTimes {
     /// `count`.
     mutating func firstDue(from start: Int, now: Int64) -> Int {
         let count = times.count
-        var position = start
-        return times.withUnsafeBufferPointer { times in
-            floors.withUnsafeMutableBufferPointer { floors in
+        let resumed = stopPosition
+        let resumedLeast = stopLeast
+        // The closures only read `self`'s other fields: where the search stops is written
+        // after (a write to `self` inside them had the times' buffer retained per search).
+        let (found, least, resumable) = times.withUnsafeBufferPointer { times in
+            floors.withUnsafeMutableBufferPointer { floors -> (Int, Int64, Bool) in
+                var position = start
+                if resumed >= 0, start == resumed + 1 {
+                    // Resuming just past the due position the last search returned: the
+                    // rest of its run, with its least so far and the time written since.
+                    let run = resumed &>> Self.shift
+                    let end = min(count, (run + 1) &<< Self.shift)
+                    var least = min(resumedLeast, times[resumed])
+                    while position < end {
+                        let time = times[position]
+                        if time <= now { return (position, least, true) }
+                        least = min(least, time)
+                        position += 1
+                    }
+                    floors[run] = least
+                }
                 while position < count {
                     let run = position &>> Self.shift
                     let end = min(count, (run + 1) &<< Self.shift)
@@ -67,21 +100,25 @@ struct DueTimes {
                     var least = Int64.max
                     while position < end {
                         let time = times[position]
-                        if time <= now { return position }
+                        if time <= now { return (position, least, whole) }
                         least = min(least, time)
                         position += 1
                     }
                     // Read whole with nothing due: its least time is now known.
                     if whole { floors[run] = least }
                 }
-                return count
+                return (count, .max, false)
             }
         }
+        stopPosition = resumable ? found : -1
+        stopLeast = least
+        return found
     }
 
     /// Removes the positions whose time is `Int64.max` (finished), and the elements at the
     /// same positions of `companion`, keeping the order of the rest.
     mutating func removeFinished<Companion>(alongside companion: inout [Companion]) {
+        stopPosition = -1
         precondition(companion.count == times.count, "DueTimes: companion out of step")
         guard let first = times.firstIndex(of: .max) else { return }
         // In place, through buffers, from the first finished position on: the positions
