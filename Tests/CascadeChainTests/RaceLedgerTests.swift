@@ -244,4 +244,87 @@ struct RaceLedgerTests {
         #expect(sale.sold == 10 * .wad && sale.winner == RaceFixture.keeper1)
         #expect(sale.isZeroBid && sale.shortfall == Self.dai(900) - bid)
     }
+    /// Market prices (WAD per ilk, as the ledger's `record` takes them) with `dollars` for
+    /// `ilk` alone.
+    static func prices(_ dollars: UInt64?, for ilk: MakerSystem.IlkID) -> [UInt256?] {
+        var prices = [UInt256?](repeating: nil, count: Int(ilk.rawValue) + 1)
+        prices[Int(ilk.rawValue)] = dollars.map { UInt256($0) * .wad }
+        return prices
+    }
+
+    @Test(
+        "a live Clipper sale unpaid at market: due less what its takes raised and its lot's worth")
+    func clipperShortfallAtMarket() throws {
+        var fixture = RaceFixture()
+        fixture.playOpening()
+        let auction = try #require(fixture.state.maker.liveAuctionIDs.first)
+        let ilk = fixture.ilk
+        func atMarket(_ dollars: UInt64?) -> UInt256 {
+            fixture.ledger.auctionShortfall(
+                atMarket: Self.prices(dollars, for: ilk), maker: fixture.state.maker)
+        }
+        // 900 DAI seized against 10 ETH unsold: at $50 the lot brings 500, 400 short; at
+        // $90 or more it covers the due; without a market price it is worth nothing.
+        #expect(atMarket(50) == Self.dai(400))
+        #expect(atMarket(90) == .zero && atMarket(95) == .zero)
+        #expect(atMarket(nil) == Self.dai(900))
+        #expect(atMarket(nil) == fixture.ledger.debtUnderAuction)
+        // Two of the ten ETH bought: what the take raised is banked, eight ETH are left.
+        fixture.block(
+            at: 7_212, market: 40,
+            [
+                .init(
+                    sender: RaceFixture.keeper2,
+                    calls: [
+                        .maker(
+                            .take(
+                                auction: auction, amt: 2 * .wad, max: .max,
+                                who: RaceFixture.keeper2, flash: false))
+                    ], tipGwei: 5)
+            ])
+        let sale = try #require(fixture.race(RaceFixture.vaultA)?.auctions.first)
+        #expect(!sale.ended && !sale.raised.isZero)
+        guard case .clip(let live)? = fixture.state.maker.auction(auction) else {
+            Issue.record("the sale ended")
+            return
+        }
+        #expect(live.lot == 8 * .wad)
+        #expect(atMarket(40) == Self.dai(900) - sale.raised - Self.dai(320))
+        #expect(atMarket(nil) == Self.dai(900) - sale.raised)
+        #expect(atMarket(1_000) == .zero)
+    }
+
+    @Test(
+        "a live Flipper auction unpaid at market: due less the better of its bid and its lot's worth"
+    )
+    func flipperShortfallAtMarket() throws {
+        var fixture = RaceFixture(flip: true)
+        fixture.playOpening()
+        let auction = try #require(fixture.state.maker.liveAuctionIDs.first)
+        fixture.block(
+            at: 7_212, market: 125,
+            [
+                .init(
+                    sender: RaceFixture.keeper1,
+                    calls: [.maker(.tend(auction: auction, lot: 10 * .wad, bid: Self.dai(100)))],
+                    tipGwei: 4)
+            ])
+        let ilk = fixture.ilk
+        func atMarket(_ dollars: UInt64?) -> UInt256 {
+            fixture.ledger.auctionShortfall(
+                atMarket: Self.prices(dollars, for: ilk), maker: fixture.state.maker)
+        }
+        // The 100 DAI bid beats 10 ETH at $5; 10 ETH at $50 beat the bid; at $90 the due
+        // is covered.
+        #expect(atMarket(5) == Self.dai(800))
+        #expect(atMarket(nil) == Self.dai(800))
+        #expect(atMarket(50) == Self.dai(400))
+        #expect(atMarket(90) == .zero)
+        // Dealt: nothing is live, so nothing is unpaid at any price.
+        fixture.block(
+            at: 7_212 + 3 * 3_600 + 1, market: 5,
+            [.init(sender: RaceFixture.keeper2, calls: [.maker(.deal(auction: auction))])])
+        #expect(atMarket(5) == .zero)
+        #expect(fixture.ledger.totals.badDebt == Self.dai(800))
+    }
 }

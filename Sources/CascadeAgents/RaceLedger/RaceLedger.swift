@@ -323,6 +323,63 @@ public struct RaceLedger: Sendable {
     /// start and change.
     public var debtUnderAuction: UInt256 { liveShortfall }
 
+    /// What the auctions still running would leave unpaid of the debt they seized if the
+    /// collateral they hold were sold at `marketPrices` (WAD per ilk, as `record` takes
+    /// them; an ilk without one counts its collateral as worth nothing), RAD:
+    ///
+    /// - a Clipper sale, `max(0, due − raised − lot · price)`: what its takes raised is
+    ///   banked, and the lot left would bring its market value;
+    /// - a Flipper auction, `max(0, due − max(bid, lot · price))`: the standing bid buys
+    ///   the whole lot, so the lot brings the better of the two.
+    ///
+    /// `debtUnderAuction` is what the auctions have yet to raise; this is the part of it
+    /// their collateral could not cover at the end's market price — the loss still open,
+    /// which `totals.badDebt` (finished auctions only) cannot count. A run that stops
+    /// with many auctions unsold books less bad debt than one that sold them at a loss;
+    /// adding this puts the two on one footing. O(open races), once at the end.
+    public func auctionShortfall(atMarket marketPrices: [UInt256?], maker: MakerSystem)
+        -> UInt256
+    {
+        var total = UInt256.zero
+        for race in open {
+            let slot = Int(race.vault.ilk.rawValue)
+            let price = slot < marketPrices.count ? marketPrices[slot] ?? .zero : .zero
+            for auction in race.auctions where !auction.ended {
+                total += Self.shortfallAtMarket(
+                    auction, live: maker.auction(auction.id), price: price)
+            }
+        }
+        return total
+    }
+
+    /// One live auction's part of `auctionShortfall(atMarket:maker:)`: nothing when the
+    /// state no longer holds it.
+    static func shortfallAtMarket(
+        _ auction: Race.Auction, live: MakerSystem.Auction?, price: UInt256
+    ) -> UInt256 {
+        // WAD · WAD is 10^36: a RAD (10^45) needs 10^9 more. A product beyond 2^256 is
+        // worth more than any debt.
+        func value(_ lot: UInt256) -> UInt256? {
+            let (wad2, overflow) = lot.multipliedReportingOverflow(by: price)
+            guard !overflow else { return nil }
+            let (rad, overflow2) = wad2.multipliedReportingOverflow(by: UInt256(1_000_000_000))
+            return overflow2 ? nil : rad
+        }
+        switch live {
+        case .clip(let sale)?:
+            guard auction.raised < auction.due else { return .zero }
+            let owed = auction.due - auction.raised
+            guard let worth = value(sale.lot) else { return .zero }
+            return worth >= owed ? .zero : owed - worth
+        case .flip(let flip)?:
+            guard let worth = value(flip.lot) else { return .zero }
+            let brings = max(flip.bid, worth)
+            return brings >= auction.due ? .zero : auction.due - brings
+        case nil:
+            return .zero
+        }
+    }
+
     /// The live auctions' part of `debtUnderAuction` that `auction` contributes.
     static func liveContribution(_ auction: Race.Auction) -> UInt256 {
         auction.ended ? .zero : auction.shortfall

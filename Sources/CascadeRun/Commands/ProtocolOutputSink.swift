@@ -40,6 +40,10 @@ final class ProtocolOutputSink: ProtocolBlockObserver, PerpBlockObserver {
     private var marketPrices: [UInt256?] = []
     /// Each perpetual market's reference price at the block, quantums (`willObserve`).
     private var perpMarketPrices: [Int128] = []
+    /// What the Maker auctions still running at the end would leave unpaid if their
+    /// collateral sold at the last block's market prices, RAD
+    /// (`RaceLedger.auctionShortfall(atMarket:maker:)`); set by `noteEnd`.
+    private(set) var auctionShortfallAtMarket = UInt256.zero
     /// Whether the world has a perpetuals exchange (its price and figure columns).
     var hasPerps = false
     /// Traders whose genesis position opened, and those the exchange refused.
@@ -90,6 +94,8 @@ final class ProtocolOutputSink: ProtocolBlockObserver, PerpBlockObserver {
     func noteEnd(of world: ProtocolWorld) {
         attack = world.perps?.attacker?.statistics
         riskFirings = world.riskController?.firings ?? []
+        auctionShortfallAtMarket = ledger.auctionShortfall(
+            atMarket: marketPrices, maker: world.producer.chain.state.maker)
         let end = UInt64(max(0, world.producer.chain.head.time.wholeSeconds))
         for guarded in world.producer.chain.state.guards {
             guard let pause = guarded.pause(at: end) else { continue }

@@ -140,6 +140,11 @@ enum ProtocolRun {
                 ("deficit (bad debt)", figure("bad_debt") + " " + figure("bad_debt_unit")),
                 ("still under auction", figure("debt_under_auction_end") + " DAI"),
                 (
+                    "unpaid at market",
+                    figure("auction_shortfall_market_end")
+                        + " DAI if the auctions' collateral sold at the last market price"
+                ),
+                (
                     "liquidations",
                     "\(figure("liquidations")) into \(figure("auctions")) auctions, "
                         + "\(figure("zero_bid_auctions")) won at zero\(zeroShare)"
@@ -155,6 +160,10 @@ enum ProtocolRun {
                 ("oracle lag", durations("oracle_lag_seconds")),
                 ("failed tx fees", figure("failed_tx_fees") + " " + figure("failed_tx_fees_unit")),
             ] + perpHeadline(summary) + optionsHeadline(summary)
+        // Only a world with Maker collaterals values its live auctions at the market.
+        if summary["auction_shortfall_market_end"] == nil {
+            rows.removeAll { $0.0 == "unpaid at market" }
+        }
         if perpsOnly {
             rows.removeAll { $0.0 == "still under auction" || $0.0 == "liquidations" }
         }

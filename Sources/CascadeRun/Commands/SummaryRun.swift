@@ -115,6 +115,17 @@ extension ProtocolRun {
         summary.append(
             "debt_under_auction_end",
             .decimal(DecimalText(sink.ledger.debtUnderAuction, scale: 45)))
+        if !configuration.collaterals.isEmpty {
+            // The part of that the auctions' collateral could not cover at the last block's
+            // market prices, and the auctions' loss with it: a run that ends with auctions
+            // unsold books less `bad_debt` than one that sold them at a loss.
+            let atMarket = sink.auctionShortfallAtMarket
+            summary.append(
+                "auction_shortfall_market_end", .decimal(DecimalText(atMarket, scale: 45)))
+            summary.append(
+                "auction_loss_end",
+                .decimal(DecimalText(sink.ledger.totals.badDebt + atMarket, scale: 45)))
+        }
         if configuration.lending != nil {
             // Debt beyond its collateral on positions still open: a loss `bad_debt` cannot
             // count yet, because some collateral is left to liquidate.

@@ -47,7 +47,8 @@ package struct HeadlineFigure: Hashable, Sendable {
         ("sim_seconds", "s"), ("liquidation_delay_blocks", "blocks"),
         ("liquidation_delay_seconds", "s"), ("oracle_lag_seconds", "s"),
         ("keeper_incentives", "DAI"), ("insurance_fund_min", "DAI"),
-        ("debt_under_auction_end", "DAI"),
+        ("debt_under_auction_end", "DAI"), ("auction_shortfall_market_end", "DAI"),
+        ("auction_loss_end", "DAI"),
         ("base_fee_gwei_min", "gwei"), ("base_fee_gwei_max", "gwei"),
         ("base_fee_gwei_last", "gwei"), ("burned_eth", "ETH"), ("tips_eth", "ETH"),
     ]
