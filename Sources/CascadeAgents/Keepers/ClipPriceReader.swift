@@ -22,6 +22,13 @@ struct ClipQuote: Hashable, Sendable {
     /// The ilk's `chost` (RAD): the least tab a partial purchase may leave.
     var chost: UInt256
 
+    /// The same sale at another moment: only its price and its need for `redo` move (one
+    /// write through an optional element instead of one per field).
+    mutating func reprice(_ price: UInt256, needsRedo: Bool) {
+        self.price = price
+        self.needsRedo = needsRedo
+    }
+
     /// What a take of up to `amount` (WAD) at this quote's price buys: exactly
     /// `ProtocolState.plannedTake(auction:amount:maxPrice:now:)` with `maxPrice` the quoted
     /// price and the same `now` — the same steps of dss `take`'s arithmetic, without

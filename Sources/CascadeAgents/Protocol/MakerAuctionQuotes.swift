@@ -183,8 +183,7 @@ final class MakerAuctionQuotes {
         let (price, needsRedo) = prices.status(
             tic: entry.pointee.tic, top: saleTops[slot].top, terms, cusp: saleTops[slot].cusp,
             now: now)
-        quotes[slot]?.price = price
-        quotes[slot]?.needsRedo = needsRedo
+        quotes[slot]?.reprice(price, needsRedo: needsRedo)
         entry.pointee.facts.price = price.approximateValue / 1e27
         entry.pointee.facts.needsRedo = needsRedo
         entry.pointee.plan = .unknown
