@@ -165,6 +165,16 @@ public struct RaceFixture {
     public var osmPoke: ProtocolState.Call { .osmPoke(osm: sample.osm) }
     public var spotterPoke: ProtocolState.Call { .spotterPoke(ilk: ilk) }
 
+    /// Keeper 2 taking `amount` (WAD) of Clipper `auction` at any price with its own DAI,
+    /// tipping 5 gwei.
+    public static func take(_ auction: MakerSystem.AuctionID, amount: UInt256) -> Send {
+        Send(
+            sender: keeper2,
+            calls: [
+                .maker(.take(auction: auction, amt: amount, max: .max, who: keeper2, flash: false))
+            ], tipGwei: 5)
+    }
+
     /// The liquidation call of `keeper` on `vault`: `bite` on a Flipper ilk, else `bark`.
     public func liquidate(_ vault: Address, by keeper: Address) -> ProtocolState.Call {
         if case .flip = state.maker.ilk(ilk).liquidation { return bite(vault) }

@@ -22,14 +22,7 @@ struct RaceLedgerTests {
         fixture.block(
             at: 7_212, market: 125,
             [
-                .init(
-                    sender: RaceFixture.keeper2,
-                    calls: [
-                        .maker(
-                            .take(
-                                auction: auction, amt: 10 * .wad, max: .max,
-                                who: RaceFixture.keeper2, flash: false))
-                    ], tipGwei: 5),
+                RaceFixture.take(auction, amount: 10 * .wad),
                 .init(
                     sender: RaceFixture.vaultD,
                     calls: [.maker(.frob(ilk: fixture.ilk, dink: .plus(10 * .wad), dart: .zero))]),
@@ -186,14 +179,7 @@ struct RaceLedgerTests {
         fixture.block(
             at: 7_212, market: 125,
             [
-                .init(
-                    sender: RaceFixture.keeper2,
-                    calls: [
-                        .maker(
-                            .take(
-                                auction: auction, amt: 10 * .wad, max: .max,
-                                who: RaceFixture.keeper2, flash: false))
-                    ], tipGwei: 5)
+                RaceFixture.take(auction, amount: 10 * .wad)
             ])
         let a = try #require(fixture.race(RaceFixture.vaultA))
         let sale = try #require(a.auctions.first)
@@ -273,14 +259,7 @@ struct RaceLedgerTests {
         fixture.block(
             at: 7_212, market: 40,
             [
-                .init(
-                    sender: RaceFixture.keeper2,
-                    calls: [
-                        .maker(
-                            .take(
-                                auction: auction, amt: 2 * .wad, max: .max,
-                                who: RaceFixture.keeper2, flash: false))
-                    ], tipGwei: 5)
+                RaceFixture.take(auction, amount: 2 * .wad)
             ])
         let sale = try #require(fixture.race(RaceFixture.vaultA)?.auctions.first)
         #expect(!sale.ended && !sale.raised.isZero)

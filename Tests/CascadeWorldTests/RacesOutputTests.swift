@@ -27,14 +27,7 @@ struct RacesOutputTests {
         fixture.block(
             at: 7_212, market: 125,
             [
-                .init(
-                    sender: RaceFixture.keeper2,
-                    calls: [
-                        .maker(
-                            .take(
-                                auction: auction, amt: 10 * .wad, max: .max,
-                                who: RaceFixture.keeper2, flash: false))
-                    ], tipGwei: 5),
+                RaceFixture.take(auction, amount: 10 * .wad),
                 .init(
                     sender: RaceFixture.vaultD,
                     calls: [.maker(.frob(ilk: fixture.ilk, dink: .plus(10 * .wad), dart: .zero))]),
