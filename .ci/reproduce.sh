@@ -28,8 +28,8 @@ variants=(
 
 
 {
-echo "| variant | overrides | deficit p50 (M DAI) | 5–95% (M DAI) | seeds in 4–5.7 M | still under auction p50 (M DAI) | zero-bid auctions p50 | auctions p50 |"
-echo "|---|---|---:|---:|---:|---:|---:|---:|"
+echo "| variant | overrides | deficit p50 (M DAI) | 5–95% (M DAI) | seeds in 4–5.7 M | still under auction p50 (M DAI) | loss at market p50 (M DAI) | zero-bid auctions p50 | auctions p50 |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
 index=0
 for variant in "${variants[@]}"; do
   IFS='|' read -r name world overrides <<<"$variant"
@@ -44,8 +44,9 @@ for variant in "${variants[@]}"; do
   zero=$(column zero_bid_auctions_p50 "$points")
   auctions=$(column auctions_p50 "$points")
   open=$(column debt_under_auction_end_p50 "$points" | millions)
+  at_market=$(column auction_loss_end_p50 "$points" | millions)
   shown=$(overrides_shown "$overrides")
-  echo "| $name ($world) | $shown | $p50 | $p5 – $p95 | $inside / $seeds | $open | $zero | $auctions |"
+  echo "| $name ($world) | $shown | $p50 | $p5 – $p95 | $inside / $seeds | $open | $at_market | $zero | $auctions |"
 done
 } >"$table"
 splice_table
