@@ -122,38 +122,69 @@ struct StressCLITests {
         #expect(summary.contains("\"run_digest\": \"\(digest)\""))
     }
 
-    @Test("a lending battery measures the borrowers' adequacy and adds the open deficit")
-    func lendingAdequacy() throws {
-        let folder = try CLIRunner.temporaryFolder("stress-lending")
+    /// One scenario of `world` over seed 1 as a battery, and as `cascade run`: the runs.csv
+    /// row's cells by column, and the run's summary.json text.
+    static func batteryAndRun(_ world: String, sets: [String], in label: String) throws -> (
+        cell: (String) -> String, summary: String
+    ) {
+        let folder = try CLIRunner.temporaryFolder(label)
+        let setList = sets.map { "\"\($0)\"" }.joined(separator: ", ")
         let config = try Self.write(
-            #"{ "name": "crv", "world": "aave-crv-2022", "seeds": "1", "set": ["duration=1h"], "scenarios": ["baseline"] }"#,
+            #"{ "name": "b", "world": ""# + world + #"", "seeds": "1", "set": ["# + setList
+                + #"], "scenarios": ["baseline"] }"#,
             in: folder)
         let stress = try CLIRunner.run(["stress", config, "--out", folder.path + "/s"])
         #expect(stress.status == 0, "\(stress.standardError)")
         let lines = try Self.read(folder.path + "/s/runs.csv").split(separator: "\n")
         #expect(lines.count == 2)
         let header = lines[0].split(separator: ",").map(String.init)
-        let cells = lines[1].split(separator: ",", omittingEmptySubsequences: false).map(
-            String.init)
-        func cell(_ name: String) -> String {
-            header.firstIndex(of: name).map { cells[$0] } ?? "missing"
+        let cells = lines.dropFirst().first.map {
+            $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         }
-        // The borrowers' USDC over their CRV debt: above 1 in the first hour, and measured.
-        let adequacy = try #require(Double(cell("collateral_adequacy")))
-        #expect(adequacy > 1 && adequacy < 10)
-        // Booked plus open: the run's own figures, added exactly.
-        let run = try CLIRunner.run([
-            "run", "aave-crv-2022", "--seed", "1", "--set", "duration=1h", "--quiet", "--out",
-            folder.path + "/r",
-        ])
+        let run = try CLIRunner.run(
+            ["run", world, "--seed", "1", "--quiet", "--out", folder.path + "/r"]
+                + sets.flatMap { ["--set", $0] })
         #expect(run.status == 0, "\(run.standardError)")
         let summary = try Self.read(folder.path + "/r/summary.json")
+        return (
+            { name in
+                guard let index = header.firstIndex(of: name), let cells, index < cells.count else {
+                    return "missing"
+                }
+                return cells[index]
+            }, summary
+        )
+    }
+
+    /// Booked plus open: the run's own figures, added exactly.
+    static func expectTotal(_ cell: (String) -> String, summary: String, openMember: String) {
         #expect(summary.contains("\"bad_debt\": \(cell("bad_debt")),"))
-        #expect(summary.contains("\"insolvent_debt_market_end\": \(cell("open_deficit")),"))
+        #expect(summary.contains("\"\(openMember)\": \(cell("open_deficit")),"))
         let total =
             (Decimal(string: cell("bad_debt")) ?? -1)
             + (Decimal(string: cell("open_deficit")) ?? -1)
         #expect(Decimal(string: cell("total_bad_debt")) == total)
+    }
+
+    @Test("a lending battery measures the borrowers' adequacy and adds the open deficit")
+    func lendingAdequacy() throws {
+        let (cell, summary) = try Self.batteryAndRun(
+            "aave-crv-2022", sets: ["duration=1h"], in: "stress-lending")
+        // The borrowers' USDC over their CRV debt: above 1 in the first hour, and measured.
+        let adequacy = try #require(Double(cell("collateral_adequacy")))
+        #expect(adequacy > 1 && adequacy < 10)
+        Self.expectTotal(cell, summary: summary, openMember: "insolvent_debt_market_end")
+    }
+
+    @Test("a Maker battery values the auctions still open at the market, not at their bids")
+    func makerOpenAuctionsAtMarket() throws {
+        // flash-crash cut to 200 minutes ends with Clipper sales still running (debt under
+        // auction) whose collateral covers what they owe at the last market price.
+        let (cell, summary) = try Self.batteryAndRun(
+            "flash-crash", sets: ["duration=200m", "protocol.borrowers.count=200"],
+            in: "stress-maker")
+        #expect(!summary.contains("\"debt_under_auction_end\": 0,"))
+        Self.expectTotal(cell, summary: summary, openMember: "auction_shortfall_market_end")
     }
 
     @Test(

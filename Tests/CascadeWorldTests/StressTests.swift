@@ -293,6 +293,12 @@ struct StressTests {
                 #""options_open_deficit_end": 0.000000000000000001"#, "0.000000000000000001",
                 "1.500000000000000001"
             ),
+            // Maker: open auctions at the market (or the standing bid), not at the bids
+            // alone; a summary from before that figure falls back to the bids.
+            (
+                #""debt_under_auction_end": 5, "auction_shortfall_market_end": 0.25"#, "0.25",
+                "1.75"
+            ),
             (#""debt_under_auction_end": 5"#, "5", "6.5"),
             ("", "0", "1.5"),
         ])

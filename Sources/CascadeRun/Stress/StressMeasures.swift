@@ -31,7 +31,9 @@ package struct StressMeasures: Sendable, Equatable {
     /// lending pool's `insolvent_debt_market_end` (debt beyond the collateral at market
     /// prices), a perpetual exchange's `perp_open_deficit_end` or an options exchange's
     /// `options_open_deficit_end` (negative equity of accounts still holding positions),
-    /// Maker's `debt_under_auction_end` (what live auctions have yet to raise).
+    /// Maker's `auction_shortfall_market_end` (what live auctions would leave unpaid if their
+    /// collateral sold at the last market price, or at the standing bid if higher), or
+    /// `debt_under_auction_end` from a summary written before that figure existed.
     package var openDeficit: DecimalText
     /// `badDebt + openDeficit`: what the scorecard's probability and size of bad debt read.
     package var totalBadDebt: DecimalText
@@ -129,10 +131,13 @@ package struct StressMeasures: Sendable, Equatable {
         }
         let booked = ExactDecimal(text("bad_debt") ?? "0") ?? ExactDecimal(0)
         // The first of the families' end-of-run figures the summary has (a lending world
-        // also writes Maker's `debt_under_auction_end`, 0, after its own).
+        // also writes Maker's `debt_under_auction_end`, 0, after its own). Maker's open
+        // auctions are valued at the market like a lending pool's open positions: at their
+        // standing bids alone, a Clipper sale (which has none) would count its whole due lost.
         let openText =
             text("insolvent_debt_market_end") ?? text("perp_open_deficit_end")
-            ?? text("options_open_deficit_end") ?? text("debt_under_auction_end") ?? "0"
+            ?? text("options_open_deficit_end") ?? text("auction_shortfall_market_end")
+            ?? text("debt_under_auction_end") ?? "0"
         var open = ExactDecimal(openText) ?? ExactDecimal(0)
         if open.isNegative { open = ExactDecimal(0) }
         let volumeValue = Double(volume.text) ?? 0
