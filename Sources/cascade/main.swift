@@ -273,8 +273,11 @@ nonisolated(unsafe) let commands: [CommandSpec] = [
         name: "races", summary: "Show the liquidation races of a run.",
         usage: "RUN_DIR [--top N] [--position ID]", details: "",
         options: [
-            .value("top", "N", "the N costliest races"),
-            .value("position", "ID", "one position's race in full"),
+            .value(
+                "top", "N",
+                "the N races with the longest delay and the N with the largest shortfall, "
+                    + "each with its timeline (default 3)"),
+            .value("position", "ID", "one position's race, its timeline in full"),
         ], positionalName: "RUN_DIR", positionalCount: 1...1,
         run: { arguments in
             guarded { () throws(CascadeFailure) in

@@ -17,6 +17,42 @@ struct RacesCLITests {
         #expect(text.contains("longest delay"))
         #expect(text.contains("ETH-A:0x7d1  liquidated"))
         #expect(text.contains("largest shortfall (DAI):\n  (none)"))
+        // Then the ranked race's timeline, as --position prints it.
+        #expect(text.contains("timelines of the races above"))
+        let timeline = try CLIRunner.run(["races", Self.fixture.path, "--position", "ETH-A:0x7d1"])
+        #expect(text.hasSuffix("\n" + timeline.standardOutput), "\(text)")
+    }
+
+    @Test("a long timeline in the ranking keeps its first and last lines; --position has all")
+    func longTimeline() throws {
+        let folder = try CLIRunner.temporaryFolder("races-long")
+        for name in ["races.csv", "blocks.csv", "summary.json", "auctions.csv", "events.jsonl"] {
+            try FileManager.default.copyItem(
+                at: Self.fixture.appendingPathComponent(name),
+                to: folder.appendingPathComponent(name))
+        }
+        // Fifty more reverted barks of the liquidated race, at blocks 100 to 149.
+        let extra = (100..<150).map { block in
+            #"{"block":\#(block),"time_ms":\#(block * 12_000),"type":"race_attempt","position":"ETH-A:0x7d1","market_price":"130000000000000000000","oracle_price":"150000000000000000000","keeper":"0x1e","hash":"0x01","action":"bark","auction":null,"gas_price_wei":"5000000000","effective_gas_price_wei":"5000000000","fee_wei":"1","status":"reverted","revert_reason":"Dog/not-unsafe"}"#
+        }.joined(separator: "\n")
+        let events = folder.appendingPathComponent("events.jsonl")
+        let original = try String(contentsOf: events, encoding: .utf8)
+        try (original + extra + "\n").write(to: events, atomically: true, encoding: .utf8)
+
+        let ranking = try CLIRunner.run(["races", folder.path])
+        #expect(ranking.status == 0, "\(ranking.standardError)")
+        let text = ranking.standardOutput
+        // 58 notes (8 of the fixture's): the first 30 and the last 10 shown, 18 left out.
+        #expect(
+            text.contains("  … 18 more lines: cascade races RUN_DIR --position ETH-A:0x7d1"),
+            "\(text)")
+        #expect(text.contains("   121  "))
+        #expect(!text.contains("   122  "))
+        #expect(text.contains("   149  "))
+        let full = try CLIRunner.run(["races", folder.path, "--position", "ETH-A:0x7d1"])
+        #expect(full.status == 0)
+        #expect(!full.standardOutput.contains("more lines"))
+        #expect((100..<150).allSatisfy { full.standardOutput.contains("   \($0)  ") })
     }
 
     @Test("--position prints the block-by-block timeline with bids and reverts")
@@ -74,11 +110,24 @@ struct RacesCLITests {
             }.joined(separator: "\n") + "\n"
         try legacy.write(
             to: folder.appendingPathComponent("races.csv"), atomically: true, encoding: .utf8)
+        // The ranking ends with the races' timelines, read from the same trace.
+        for name in ["blocks.csv", "summary.json", "events.jsonl"] {
+            try FileManager.default.copyItem(
+                at: Self.fixture.appendingPathComponent(name),
+                to: folder.appendingPathComponent(name))
+        }
         let old = try CLIRunner.run(["races", folder.path])
         let new = try CLIRunner.run(["races", Self.fixture.path])
         #expect(old.status == 0, "\(old.standardError)")
+        // The same ranking; the timelines differ only in the incentive the old file lacks.
+        func ranking(_ text: String, _ folder: String) -> String {
+            let ranked = text.components(separatedBy: "\ntimelines of").first ?? ""
+            return ranked.replacingOccurrences(of: folder, with: "RUN")
+        }
         #expect(
-            old.standardOutput.replacingOccurrences(of: folder.path, with: "RUN")
-                == new.standardOutput.replacingOccurrences(of: Self.fixture.path, with: "RUN"))
+            ranking(old.standardOutput, folder.path)
+                == ranking(new.standardOutput, Self.fixture.path))
+        #expect(old.standardOutput.contains("race ETH-A:0x7d1: liquidated"))
+        #expect(!old.standardOutput.contains("keeper incentive"))
     }
 }

@@ -125,4 +125,19 @@ struct RacesOutputTests {
         }
         #expect(delay["p50"] == .integer(3) && delay["max"] == .integer(3))
     }
+
+    @Test(
+        "a timeline's prices: WAD to six decimals, rounded half up, carrying through nines",
+        arguments: [
+            ("148572276364289507328", "148.572276"),  // …276|364: down
+            ("168197070795636342784", "168.197071"),  // …070|795: up
+            ("134000000000000000000", "134"),
+            ("999999999999500000000", "1000"),  // the carry reaches a new digit
+            ("500000000000", "0.000001"),  // half of the last kept digit rounds up
+            ("499999999999", "0"),
+            ("7", "0"), ("0", "0"), ("", ""), ("n/a", "n/a"),
+        ])
+    func timelinePrice(wad: String, shown: String) {
+        #expect(RaceTimeline.price(wad) == shown)
+    }
 }

@@ -2,15 +2,16 @@ import CascadeWorld
 import Foundation
 
 /// `cascade races RUN_DIR [--top N] [--position ID]`: reads a run's `races.csv` (and
-/// `events.jsonl` and `blocks.csv` when present) and prints the costliest races, or one
-/// race's block-by-block timeline. How to read the output: docs/races.md.
+/// `events.jsonl` and `blocks.csv` when present) and prints the races with the longest
+/// delay and the largest shortfall with their block-by-block timelines, or one race's
+/// timeline in full. How to read the output: docs/races.md.
 public enum RaceReport {
     /// The text to print. A missing or malformed file is bad input naming the file (and
     /// the line); a run without `races.csv` (a chain-only world) says so.
     public static func text(runDirectory: String, top: String?, position: String?)
         throws(CascadeFailure) -> String
     {
-        var count = 10
+        var count = 3
         if let top {
             guard let value = Int(top), value > 0 else {
                 throw CascadeFailure(.badInput, "--top \(top): expected a whole number ≥ 1")
@@ -46,8 +47,25 @@ public enum RaceReport {
         }
         var ranking = RaceRanking(top: count)
         try RaceRows.forEach(path: racesPath) { ranking.add($0) }
-        return ranking.text(path: racesPath, names: names, unit: amountUnit(folder: folder))
+        var text = ranking.text(path: racesPath, names: names, unit: amountUnit(folder: folder))
+        // Then each ranked race's timeline, once even when it ranks in both lists.
+        var shown: [RaceRow] = []
+        for row in ranking.delayed + ranking.short
+        where !shown.contains(where: { $0.position == row.position }) {
+            shown.append(row)
+        }
+        guard !shown.isEmpty else { return text }
+        text += "\ntimelines of the races above (at most \(timelineLines) lines each):\n"
+        for timeline in try RaceTimeline.texts(
+            rows: shown, folder: folder, names: names, lineLimit: timelineLines)
+        {
+            text += "\n" + timeline
+        }
+        return text
     }
+
+    /// Lines of each ranked race's timeline, its first and last; `--position` shows all.
+    static let timelineLines = 40
 
     /// The unit of the races' amounts: `summary.json`'s `bad_debt_unit` (a lending world's
     /// debt asset, or USD), else DAI (a Maker world, or a folder without a summary).
@@ -138,7 +156,6 @@ struct RaceRanking {
         text += RaceReport.table(delayed, names: names)
         text += "\nlargest shortfall (\(unit)):\n"
         text += RaceReport.table(short, names: names)
-        text += "\nfor one race's timeline: cascade races RUN_DIR --position ID\n"
         return text
     }
 }

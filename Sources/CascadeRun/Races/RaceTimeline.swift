@@ -1,7 +1,8 @@
 import CascadeWorld
 import Foundation
 
-/// One race's block-by-block timeline for `cascade races --position ID`.
+/// Races' block-by-block timelines for `cascade races`: one with `--position ID`, the
+/// ranked ones otherwise.
 ///
 /// With `events.jsonl` (a `--trace` run) every race note is shown: the race opening, the
 /// market and oracle crossings, each keeper's transaction with its bid, what it paid and
@@ -24,17 +25,38 @@ enum RaceTimeline {
     static func text(row: RaceRow, folder: String, names: AgentNames) throws(CascadeFailure)
         -> String
     {
-        var text = header(row, names: names, unit: RaceReport.amountUnit(folder: folder))
+        try texts(rows: [row], folder: folder, names: names)[0]
+    }
+
+    /// The timelines of `rows`, in their order, reading the trace (or `blocks.csv`) once
+    /// for all of them. With `lineLimit`, a timeline longer than that keeps its first and
+    /// last lines and says how many it leaves out (the ranking's view; `--position` shows
+    /// one race whole).
+    static func texts(rows: [RaceRow], folder: String, names: AgentNames, lineLimit: Int? = nil)
+        throws(CascadeFailure) -> [String]
+    {
+        let unit = RaceReport.amountUnit(folder: folder)
         let eventsPath = folder + "/events.jsonl"
-        var entries: [Entry]
-        if FileManager.default.fileExists(atPath: eventsPath) {
-            entries = try traceEntries(position: row.position, path: eventsPath)
+        let traced = FileManager.default.fileExists(atPath: eventsPath)
+        var lists: [[Entry]]
+        if traced {
+            lists = try traceEntries(positions: rows.map(\.position), path: eventsPath)
         } else {
-            entries = csvEntries(row)
-            text += "(no events.jsonl: run with --trace to see every attempt)\n"
-            try addPrices(&entries, blocksPath: folder + "/blocks.csv")
+            lists = rows.map(csvEntries)
+            try addPrices(&lists, blocksPath: folder + "/blocks.csv")
         }
-        guard !entries.isEmpty else { return text + "\n(no race activity recorded)\n" }
+        return zip(rows, lists).map { row, entries in
+            var text = header(row, names: names, unit: unit)
+            if !traced { text += "(no events.jsonl: run with --trace to see every attempt)\n" }
+            guard !entries.isEmpty else { return text + "\n(no race activity recorded)\n" }
+            return text + "\n" + table(entries, names: names, position: row.position, lineLimit)
+        }
+    }
+
+    /// The entries as a table; past `lineLimit` rows, the first and last ones.
+    static func table(_ entries: [Entry], names: AgentNames, position: String, _ lineLimit: Int?)
+        -> String
+    {
         let cells = entries.map { entry in
             [
                 String(entry.block),
@@ -43,13 +65,22 @@ enum RaceTimeline {
                 entry.what, entry.bid, entry.paid, entry.result,
             ]
         }
-        text += "\n"
-        text += TextTable.render(
+        let text = TextTable.render(
             header: [
                 "block", "time_s", "market", "oracle", "keeper", "what", "bid_gwei",
                 "paid_gwei", "result",
             ], rows: cells, leftAligned: [4, 5, 6, 8])
-        return text
+        guard let lineLimit, entries.count > lineLimit else { return text }
+        // Rendered whole first, so the kept lines keep the whole table's columns: the
+        // header, then the first and the last entries' lines.
+        let lines = text.split(separator: "\n").map(String.init)
+        let body = lines.dropFirst()
+        let tail = lineLimit / 4
+        let left = entries.count - lineLimit
+        let elision = "  … \(left) more lines: cascade races RUN_DIR --position \(position)"
+        let kept =
+            lines.prefix(1) + body.prefix(lineLimit - tail) + [elision] + body.suffix(tail)
+        return kept.joined(separator: "\n") + "\n"
     }
 
     static func header(_ row: RaceRow, names: AgentNames, unit: String = "DAI") -> String {
@@ -76,10 +107,18 @@ enum RaceTimeline {
         return text
     }
 
-    /// The race's notes in `events.jsonl`, in file order.
-    static func traceEntries(position: String, path: String) throws(CascadeFailure) -> [Entry] {
+    /// Each race's notes in `events.jsonl`, in file order, one list per position (in the
+    /// order given), the file read once.
+    static func traceEntries(positions: [String], path: String) throws(CascadeFailure)
+        -> [[Entry]]
+    {
+        // Looked up only: each note goes into its position's list, in file order.
+        var slots: [String: Int] = [:]
+        for (slot, position) in positions.enumerated() where slots[position] == nil {
+            slots[position] = slot
+        }
         let lines = try LineStream(path: path, displayName: path)
-        var entries: [Entry] = []
+        var lists = [[Entry]](repeating: [], count: positions.count)
         while let line = try lines.next() {
             let lineNumber = lines.lineNumber
             if line.isEmpty { continue }
@@ -106,7 +145,7 @@ enum RaceTimeline {
                 default: return nil
                 }
             }
-            guard field("position") == position else { continue }
+            guard let slot = field("position").flatMap({ slots[$0] }) else { continue }
             guard let block = field("block").flatMap({ UInt64($0) }),
                 let type = field("type")
             else {
@@ -114,8 +153,8 @@ enum RaceTimeline {
                     .badInput, "\(path):\(lineNumber): a race line needs block and type")
             }
             var entry = Entry(block: block, timeMs: field("time_ms").flatMap { Int64($0) })
-            entry.market = field("market_price").map { scaled($0, 18) } ?? ""
-            entry.oracle = field("oracle_price").map { scaled($0, 18) } ?? ""
+            entry.market = field("market_price").map { price($0) } ?? ""
+            entry.oracle = field("oracle_price").map { price($0) } ?? ""
             switch type {
             case "race_open": entry.what = "race opened"
             case "race_unsafe": entry.what = "unsafe at market"
@@ -137,9 +176,9 @@ enum RaceTimeline {
                     ? "landed" : "reverted: " + (field("revert_reason") ?? "?")
             default: entry.what = type
             }
-            entries.append(entry)
+            lists[slot].append(entry)
         }
-        return entries
+        return lists
     }
 
     /// The blocks `races.csv` names, without the trace.
@@ -159,9 +198,12 @@ enum RaceTimeline {
         .map(\.element)
     }
 
-    /// Fills time and prices from `blocks.csv` (first `price_*` and `oracle_*` columns).
-    static func addPrices(_ entries: inout [Entry], blocksPath: String) throws(CascadeFailure) {
-        guard FileManager.default.fileExists(atPath: blocksPath), !entries.isEmpty else { return }
+    /// Fills time and prices from `blocks.csv` (first `price_*` and `oracle_*` columns), the
+    /// file read once for every list.
+    static func addPrices(_ lists: inout [[Entry]], blocksPath: String) throws(CascadeFailure) {
+        guard FileManager.default.fileExists(atPath: blocksPath),
+            lists.contains(where: { !$0.isEmpty })
+        else { return }
         let csv = try CSVStream(path: blocksPath, displayName: blocksPath)
         let blockColumn = try csv.column("block")
         let timeColumn = csv.columns.firstIndex(of: "time_ms")
@@ -171,10 +213,12 @@ enum RaceTimeline {
             guard let block = UInt64(row.fields[blockColumn]) else {
                 throw csv.bad(row, column: blockColumn, expected: "a block number")
             }
-            for index in entries.indices where entries[index].block == block {
-                entries[index].timeMs = timeColumn.flatMap { Int64(row.fields[$0]) }
-                entries[index].market = priceColumn.map { row.fields[$0] } ?? ""
-                entries[index].oracle = oracleColumn.map { row.fields[$0] } ?? ""
+            for list in lists.indices {
+                for index in lists[list].indices where lists[list][index].block == block {
+                    lists[list][index].timeMs = timeColumn.flatMap { Int64(row.fields[$0]) }
+                    lists[list][index].market = priceColumn.map { row.fields[$0] } ?? ""
+                    lists[list][index].oracle = oracleColumn.map { row.fields[$0] } ?? ""
+                }
             }
         }
     }
@@ -182,6 +226,36 @@ enum RaceTimeline {
     static func seconds(_ milliseconds: Int64) -> String {
         let text = scaled(String(milliseconds), 3)
         return text
+    }
+
+    /// A WAD price to six decimals, rounded half up (the trace has it to the wei).
+    static func price(_ wad: String) -> String {
+        scaled(rounded(wad, droppingDigits: 12), 6)
+    }
+
+    /// A non-negative integer's digits divided by 10^`count`, rounded half up; other text
+    /// as it is.
+    static func rounded(_ digits: String, droppingDigits count: Int) -> String {
+        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            return digits
+        }
+        guard digits.count > count else {
+            // Below one unit of what is kept: 0, or 1 from half of it up.
+            let half = "5" + String(repeating: "0", count: count - 1)
+            return digits.count == count && digits >= half ? "1" : "0"
+        }
+        var kept = Array(digits.dropLast(count).utf8)
+        let first = digits.utf8[digits.utf8.index(digits.utf8.endIndex, offsetBy: -count)]
+        if count > 0, first >= UInt8(ascii: "5") {
+            // Carry the rounding up through the nines.
+            var index = kept.count - 1
+            while index >= 0, kept[index] == UInt8(ascii: "9") {
+                kept[index] = UInt8(ascii: "0")
+                index -= 1
+            }
+            if index >= 0 { kept[index] += 1 } else { kept.insert(UInt8(ascii: "1"), at: 0) }
+        }
+        return String(decoding: kept, as: UTF8.self)
     }
 
     /// A non-negative integer's digits divided by 10^scale, trailing zeros trimmed.
