@@ -78,6 +78,31 @@ struct ReportFilesTests {
         #expect(!ProtocolCharts.liquidations(quiet, auctions: [], layout: layout).hasData)
     }
 
+    @Test("the gas chart draws a base fee only on a chain that has one (EIP-1559)")
+    func gasChartBaseFee() {
+        var blocks = ReportBlocks()
+        blocks.baseFee = [ChartPoint(x: 0, y: 0), ChartPoint(x: 1, y: 0)]
+        blocks.averagePrice = [ChartPoint(x: 0, y: 40), ChartPoint(x: 1, y: 90)]
+        blocks.lastHours = 1
+        func names(_ chart: Chart) -> [String] {
+            chart.layers.compactMap { layer in
+                if case .line(let name, _, _) = layer { name } else { nil }
+            }
+        }
+        let ceilings = [(name: "ETH-A transmitter", gwei: 100.0)]
+        // A first-price chain: every base fee 0, so no line at zero under the prices paid.
+        let legacy = ChainCharts.gasPrices(blocks, ceilings: ceilings)
+        #expect(names(legacy) == ["average price paid", "ETH-A transmitter gas ceiling"])
+        #expect(legacy.caption?.contains("first-price auction") == true)
+        #expect(legacy.caption?.contains("the price it takes to be included") == true)
+        blocks.baseFee[1].y = 12
+        blocks.hasBaseFee = true
+        let london = ChainCharts.gasPrices(blocks, ceilings: ceilings)
+        #expect(
+            names(london) == ["base fee", "average price paid", "ETH-A transmitter gas ceiling"])
+        #expect(london.caption?.contains("while the base fee is above a ceiling") == true)
+    }
+
     @Test("the clearing-price chart draws one dot per settled auction and the diagonal")
     func clearingPrices() {
         let auctions = [

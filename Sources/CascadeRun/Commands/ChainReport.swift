@@ -7,10 +7,13 @@ enum ChainCharts {
     static func gasPrices(_ blocks: ReportBlocks, ceilings: [(name: String, gwei: Double)])
         -> Chart
     {
-        var layers: [ChartLayer] = [
-            .line(name: "base fee", points: blocks.baseFee, style: .stepped),
-            .line(name: "average price paid", points: blocks.averagePrice, style: .solid),
-        ]
+        // A chain before EIP-1559 (a first-price auction) has no base fee to draw: its line
+        // would lie at zero under the prices paid.
+        var layers: [ChartLayer] =
+            blocks.hasBaseFee
+            ? [.line(name: "base fee", points: blocks.baseFee, style: .stepped)] : []
+        layers.append(
+            .line(name: "average price paid", points: blocks.averagePrice, style: .solid))
         let end = blocks.lastHours
         // Agents sharing a ceiling share one line, named for all of them.
         var merged: [(name: String, gwei: Double)] = []
@@ -33,13 +36,18 @@ enum ChainCharts {
         return Chart(
             title: "Gas prices", x: time, y: ChartAxis("price", unit: "gwei", includesZero: true),
             layers: layers, emptyNote: "no blocks in this run",
-            caption: "The base fee each block charged (burned), and the gas-weighted average "
-                + "price of everything the block included, tips included."
+            caption: (blocks.hasBaseFee
+                ? "The base fee each block charged (burned), and the gas-weighted average "
+                    + "price of everything the block included, tips included."
+                : "The gas-weighted average price of everything each block included: a "
+                    + "first-price auction, before EIP-1559, with no base fee.")
                 + (ceilings.isEmpty
                     ? ""
                     : " Dashed: the price above which keepers or the oracle's transmitter "
-                        + "stop sending; while the base fee is above a ceiling, that agent "
-                        + "is stalled."),
+                        + "stop sending; while "
+                        + (blocks.hasBaseFee
+                            ? "the base fee" : "the price it takes to be included")
+                        + " is above a ceiling, that agent is stalled."),
             xRange: 0...max(end, 1e-9))
     }
 
