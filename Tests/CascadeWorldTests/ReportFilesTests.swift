@@ -101,6 +101,11 @@ struct ReportFilesTests {
         #expect(
             names(london) == ["base fee", "average price paid", "ETH-A transmitter gas ceiling"])
         #expect(london.caption?.contains("while the base fee is above a ceiling") == true)
+        // The fullness chart's target and its reading, likewise.
+        let layout = ReportLayout(durationHours: 1)
+        #expect(ChainCharts.fullness(blocks, layout: layout).caption?.contains("EIP-1559") == true)
+        blocks.hasBaseFee = false
+        #expect(ChainCharts.fullness(blocks, layout: layout).caption?.contains("EIP-1559") == false)
     }
 
     @Test("the clearing-price chart draws one dot per settled auction and the diagonal")

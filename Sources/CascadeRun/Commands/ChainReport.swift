@@ -72,8 +72,10 @@ enum ChainCharts {
                     ] : []),
             emptyNote: "no blocks in this run",
             caption: "Mean share of the gas limit used, per "
-                + "\(Int((fullnessWidth * 60).rounded())) minutes. Under EIP-1559 the "
-                + "base fee rises while blocks are above the target and falls below it.",
+                + "\(Int((fullnessWidth * 60).rounded())) minutes."
+                + (blocks.hasBaseFee
+                    ? " Under EIP-1559 the base fee rises while blocks are above the target "
+                        + "and falls below it." : ""),
             xRange: layout.timeRange)
     }
 
