@@ -244,9 +244,11 @@ enum RaceTimeline {
             let half = "5" + String(repeating: "0", count: count - 1)
             return digits.count == count && digits >= half ? "1" : "0"
         }
-        var kept = Array(digits.dropLast(count).utf8)
-        let first = digits.utf8[digits.utf8.index(digits.utf8.endIndex, offsetBy: -count)]
-        if count > 0, first >= UInt8(ascii: "5") {
+        var kept = Array(digits.utf8.dropLast(count))
+        if count > 0,
+            digits.utf8[digits.utf8.index(digits.utf8.endIndex, offsetBy: -count)]
+                >= UInt8(ascii: "5")
+        {
             // Carry the rounding up through the nines.
             var index = kept.count - 1
             while index >= 0, kept[index] == UInt8(ascii: "9") {
