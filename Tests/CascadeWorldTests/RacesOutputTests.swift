@@ -111,6 +111,33 @@ struct RacesOutputTests {
                     + "incentive\n"))
     }
 
+    @Test("the headline's race rows say what recovered means and how far each open race got")
+    func headlineRaceRows() throws {
+        // The whole run: A liquidated, D recovered, B unsafe at the market only.
+        let played = ProtocolRun.raceRows(try Self.play().ledger.races())
+        #expect(played.map(\.0) == ["races", "", ""])
+        #expect(
+            played.map(\.1) == [
+                "3: 1 liquidated, 0 bad debt, 1 recovered, 1 open",
+                "recovered: safe again before anyone liquidated them",
+                "open at the end: 1 unsafe at the market price only",
+            ])
+        // Stopped after the opening: A's auction still runs, D is liquidatable on chain
+        // and nobody has barked; nothing recovered, so no line explains it.
+        var opening = RaceFixture()
+        opening.playOpening()
+        #expect(
+            ProtocolRun.raceRows(opening.ledger.races()).map(\.1) == [
+                "2: 0 liquidated, 0 bad debt, 0 recovered, 2 open",
+                "open at the end: 1 with a liquidation under way, "
+                    + "1 liquidatable on chain, not liquidated",
+            ])
+        #expect(
+            ProtocolRun.raceRows([]).map(\.1) == [
+                "0: 0 liquidated, 0 bad debt, 0 recovered, 0 open"
+            ])
+    }
+
     @Test("summary percentiles are nearest-rank over the races")
     func summary() throws {
         let fixture = try Self.play()

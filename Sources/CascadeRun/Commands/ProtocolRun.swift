@@ -120,9 +120,6 @@ enum ProtocolRun {
                 return "\(member.key) \(text)"
             }.joined(separator: " · ")
         }
-        func count(_ outcome: Race.Outcome) -> Int {
-            races.reduce(0) { $0 + ($1.outcome == outcome ? 1 : 0) }
-        }
         var zeroShare = ""
         if case .integer(let auctions)? = summary["auctions"],
             case .integer(let zero)? = summary["zero_bid_auctions"], auctions > 0
@@ -146,15 +143,12 @@ enum ProtocolRun {
                 ),
                 (
                     "liquidations",
-                    "\(figure("liquidations")) into \(figure("auctions")) auctions, "
+                    "\(figure("liquidations")) into \(figure("auctions")) auctions "
+                        + "in \(races.count { !$0.auctions.isEmpty }) races, "
                         + "\(figure("zero_bid_auctions")) won at zero\(zeroShare)"
                 ),
-                (
-                    "races",
-                    "\(HeadlineFigure.displayText(.integer(races.count))): "
-                        + "\(count(.liquidated)) liquidated, \(count(.badDebt)) bad debt, "
-                        + "\(count(.recovered)) recovered, \(count(.open)) open"
-                ),
+            ] + raceRows(races)
+            + [
                 ("liquidation delay", figure("liquidation_delay_blocks") + " blocks"),
                 ("", durations("liquidation_delay_seconds")),
                 ("oracle lag", durations("oracle_lag_seconds")),
@@ -213,6 +207,46 @@ enum ProtocolRun {
               files   \(files)
 
             """
+    }
+
+    /// The headline's race rows: the count of each outcome, then what the two outcomes a
+    /// first reader trips on mean in this run. A `recovered` race was never liquidated (the
+    /// vault or account became safe again); an `open` one is told apart by how far the
+    /// chain got: liquidated but not settled (an auction still running), liquidatable on
+    /// chain but not liquidated, or unsafe only at the market price (the oracle had not
+    /// followed).
+    static func raceRows(_ races: [Race]) -> [(String, String)] {
+        func count(_ outcome: Race.Outcome) -> Int {
+            races.count { $0.outcome == outcome }
+        }
+        var rows = [
+            (
+                "races",
+                "\(races.count): \(count(.liquidated)) liquidated, \(count(.badDebt)) bad debt, "
+                    + "\(count(.recovered)) recovered, \(count(.open)) open"
+            )
+        ]
+        if count(.recovered) > 0 {
+            rows.append(("", "recovered: safe again before anyone liquidated them"))
+        }
+        let open = races.filter { $0.outcome == .open }
+        let parts = [
+            (open.count { $0.liquidatedBlock != nil }, "with a liquidation under way"),
+            (
+                open.count { $0.liquidatedBlock == nil && $0.liquidatableBlock != nil },
+                "liquidatable on chain, not liquidated"
+            ),
+            (
+                open.count { $0.liquidatedBlock == nil && $0.liquidatableBlock == nil },
+                "unsafe at the market price only"
+            ),
+        ].filter { $0.0 > 0 }
+        if !parts.isEmpty {
+            rows.append(
+                ("", "open at the end: " + parts.map { "\($0.0) \($0.1)" }.joined(separator: ", "))
+            )
+        }
+        return rows
     }
 
     /// The gas ceilings the report draws, gwei: the keepers' (one line when they share
