@@ -157,6 +157,42 @@ struct SweepCLITests {
         #expect(different.standardError.contains("defines another sweep"))
     }
 
+    @Test("a resume reruns its first finished run and refuses a build that gives a different row")
+    func resumeChecksTheBuild() throws {
+        let folder = try CLIRunner.temporaryFolder("sweep-witness")
+        let out = folder.path + "/sweep"
+        let arguments = [
+            "sweep", "kernel-demo", "--set", "duration=2m", "--set", "gossip.agents=5,10",
+            "--seeds", "1..3", "--jobs", "1", "--out", out,
+        ]
+        let first = try CLIRunner.run(arguments)
+        #expect(first.status == 0, "\(first.standardError)")
+        let expected = try Self.read(out + "/runs.csv")
+        var lines = expected.split(separator: "\n").map(String.init)
+        // As if another build had written the first row: its digest differs. The last row
+        // is missing, so there is something to resume.
+        var fields = lines[1].split(separator: ",", omittingEmptySubsequences: false).map(
+            String.init)
+        fields[6] = String(fields[6].reversed())
+        lines[1] = fields.joined(separator: ",")
+        let tampered = lines[..<(lines.count - 1)].joined(separator: "\n") + "\n"
+        try tampered.write(toFile: out + "/runs.csv", atomically: true, encoding: .utf8)
+        let refused = try CLIRunner.run(arguments)
+        #expect(refused.status == 2)
+        #expect(
+            refused.standardError.contains(out + "/runs.csv")
+                && refused.standardError.contains("point 0 seed 1 a different row"),
+            "\(refused.standardError)")
+        #expect(try Self.read(out + "/runs.csv") == tampered, "nothing appended")
+        // The same build's rows pass the check and the resume completes the table.
+        let truncated = expected.split(separator: "\n").dropLast().joined(separator: "\n") + "\n"
+        try truncated.write(toFile: out + "/runs.csv", atomically: true, encoding: .utf8)
+        let resumed = try CLIRunner.run(arguments)
+        #expect(resumed.status == 0, "\(resumed.standardError)")
+        #expect(resumed.standardOutput.contains("ran 1 now, 5 were already done"))
+        #expect(try Self.read(out + "/runs.csv") == expected)
+    }
+
     @Test("a bad axis value fails before anything runs, naming the path and the value")
     func badAxisValue() throws {
         let folder = try CLIRunner.temporaryFolder("sweep-bad-axis")

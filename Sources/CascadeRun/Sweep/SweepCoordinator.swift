@@ -56,6 +56,7 @@ final class SweepCoordinator {
     }
 
     func run() throws(CascadeFailure) {
+        try checkWitness()
         let start = host.now()
         host.progress(progress)
         while next < log.todo.count || !workers.isEmpty {
@@ -65,6 +66,51 @@ final class SweepCoordinator {
             progress.pointsDone = log.pointsDone
             progress.elapsedSeconds = host.now() - start
             host.progress(progress)
+        }
+    }
+
+    /// Before a resume adds rows to those already in `runs.csv`: runs the first of them
+    /// again and asks for the same row, byte for byte (its `run_digest` and every figure).
+    /// A row that differs means this build simulates differently from the one that wrote
+    /// them (an update between the two commands), and the table would mix the two. The
+    /// manifest cannot tell: it names the version, not the build, and builds that give the
+    /// same rows (another host of a cluster, other optimisation flags) must be let through.
+    /// One run, once per resume; nothing when the slice has nothing left to run.
+    private func checkWitness() throws(CascadeFailure) {
+        guard let witness = log.witness, !log.todo.isEmpty else { return }
+        let unit = (point: witness.point, seed: witness.seed)
+        let worker = try WorkerProcess(
+            executable: host.executable,
+            arguments: [
+                host.executable, workerCommand, folder, worldPath, "\(unit.point):\(unit.seed)",
+            ],
+            units: [unit])
+        var received: [String] = []
+        var ended = false
+        while !ended {
+            let read = worker.readLines()
+            received += read.lines
+            ended = read.ended
+        }
+        let how = worker.finish()
+        let runs = SweepFolder.join(folder, "runs.csv")
+        guard let row = received.first, !row.hasPrefix("!") else {
+            let reason =
+                received.first.map { String($0.split(separator: "\t").last ?? "") }
+                ?? "the worker \(how ?? "ended") without a row"
+            throw CascadeFailure(
+                .badInput,
+                "\(runs): this build cannot run point \(unit.point) seed \(unit.seed) again, "
+                    + "which an earlier build finished (\(reason)); start the sweep afresh "
+                    + "with another --out")
+        }
+        guard row == witness.row else {
+            throw CascadeFailure(
+                .badInput,
+                "\(runs): this build gives point \(unit.point) seed \(unit.seed) a different row "
+                    + "from the one in the file: the simulation changed since these runs were "
+                    + "made, and resuming would mix two builds' figures; start the sweep "
+                    + "afresh with another --out (or run the build that began it)")
         }
     }
 

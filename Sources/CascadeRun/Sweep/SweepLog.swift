@@ -15,6 +15,10 @@ final class SweepLog {
     private var done: [Bool]
     private var remaining: [Int]
     private(set) var doneCount = 0
+    /// The first whole row found in `runs.csv` when resuming (its newline dropped): the
+    /// coordinator runs it again before the rest, so a build that simulates differently
+    /// from the one that wrote it cannot add its rows to the other's (`SweepCoordinator`).
+    private(set) var witness: (point: Int, seed: UInt64, row: String)?
     private(set) var pointsDone = 0
     let pointsTotal: Int
     private var descriptor: Int32 = -1
@@ -77,9 +81,11 @@ final class SweepLog {
         let log = SweepLog(plan: plan, path: runsPath)
         let header = CSVWriter.line(plan.columns.map { .text($0) })
         if manager.fileExists(atPath: runsPath) {
+            var first: (point: Int, seed: UInt64, offset: Int, length: Int)?
             let (found, wholeBytes) = try SweepRows.scan(path: runsPath, displayName: runsPath) {
-                point, seed, _, _ throws(CascadeFailure) in
+                point, seed, offset, length throws(CascadeFailure) in
                 try log.markDone(point: point, seed: seed, displayName: runsPath)
+                if first == nil { first = (point, seed, offset, length) }
             }
             guard found + "\n" == header else {
                 throw CascadeFailure(
@@ -88,6 +94,10 @@ final class SweepLog {
             // Drop a cut-off last line (a write interrupted by kill -9).
             if truncate(runsPath, off_t(wholeBytes)) != 0 {
                 throw .output(OutputError(path: runsPath, operation: .write, code: errno))
+            }
+            if let first {
+                let row = try readRow(runsPath, offset: first.offset, length: first.length - 1)
+                log.witness = (first.point, first.seed, row)
             }
         } else {
             try writeWhole(header, to: runsPath)
@@ -144,6 +154,23 @@ final class SweepLog {
             offset += written
         }
         try markDone(point: point, seed: seed, displayName: path)
+    }
+
+    /// `length` bytes of `path` from `offset`, as text.
+    private static func readRow(_ path: String, offset: Int, length: Int) throws(CascadeFailure)
+        -> String
+    {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw CascadeFailure(.badInput, "\(path): cannot read")
+        }
+        defer { try? handle.close() }
+        do {
+            try handle.seek(toOffset: UInt64(offset))
+            let bytes = try handle.read(upToCount: length) ?? Data()
+            return String(decoding: bytes, as: UTF8.self)
+        } catch {
+            throw CascadeFailure(.badInput, "\(path): cannot read: \(error.localizedDescription)")
+        }
     }
 
     static func writeWhole(_ text: String, to path: String) throws(CascadeFailure) {
