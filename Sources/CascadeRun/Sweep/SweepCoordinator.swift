@@ -94,6 +94,7 @@ final class SweepCoordinator {
         }
         let how = worker.finish()
         let runs = SweepFolder.join(folder, "runs.csv")
+        let study = workerCommand == "__stress-worker" ? "battery" : "sweep"
         guard let row = received.first, !row.hasPrefix("!") else {
             let reason =
                 received.first.map { String($0.split(separator: "\t").last ?? "") }
@@ -101,7 +102,7 @@ final class SweepCoordinator {
             throw CascadeFailure(
                 .badInput,
                 "\(runs): this build cannot run point \(unit.point) seed \(unit.seed) again, "
-                    + "which an earlier build finished (\(reason)); start the sweep afresh "
+                    + "which an earlier build finished (\(reason)); start the \(study) afresh "
                     + "with another --out")
         }
         guard row == witness.row else {
@@ -109,7 +110,7 @@ final class SweepCoordinator {
                 .badInput,
                 "\(runs): this build gives point \(unit.point) seed \(unit.seed) a different row "
                     + "from the one in the file: the simulation changed since these runs were "
-                    + "made, and resuming would mix two builds' figures; start the sweep "
+                    + "made, and resuming would mix two builds' figures; start the \(study) "
                     + "afresh with another --out (or run the build that began it)")
         }
     }
