@@ -95,4 +95,35 @@ struct RaceKeeperTests {
         #expect(!defenders.isEmpty, "seed \(seed)")
         #expect(defenders.allSatisfy { world.borrowers.isReactive($0) }, "seed \(seed)")
     }
+
+    /// The per-block limit bounds the warnings, not the vaults walked: passive vaults more
+    /// underwater than a reactive one must not keep its owner from being warned. Without
+    /// keepers nothing leaves the book, so in a fall the most underwater vaults stay in
+    /// front; a limit of 2 a block must, over 200 blocks, warn the same owners as a limit
+    /// that never binds (the cooldown is longer than the run: each owner at most once).
+    @Test(
+        "a small warning limit delays warnings but warns every reactive owner",
+        arguments: [6, 7] as [UInt64])
+    func warningLimitDoesNotStarveOwners(seed: UInt64) throws {
+        func warned(limit: Int) throws -> (warnings: Int, reactive: Int) {
+            var borrowers = ProtocolWorldFixture.borrowers(count: 300, ratio: 1.55, reactive: 0.3)
+            borrowers.warningsPerBlock = limit
+            borrowers.warningMargin = 0.2
+            borrowers.reactionProbability = 0
+            let configuration = ProtocolWorldFixture.world(
+                seed: seed, keepers: [], borrowers: borrowers,
+                market: ProtocolWorldFixture.market(crash: -0.15, crashAt: .minutes(2)))
+            let world = try ProtocolWorld(configuration, observer: RaceRecorder())
+            _ = try world.run(until: .minutes(40))
+            let reactive = (0..<300).filter {
+                world.borrowers.isReactive(Address(ProtocolWorld.firstBorrower + UInt32($0)))
+            }
+            return (world.borrowers.warnings, reactive.count)
+        }
+        let unlimited = try warned(limit: 10_000)
+        let limited = try warned(limit: 2)
+        #expect(unlimited.warnings > 20, "seed \(seed): \(unlimited)")
+        #expect(unlimited.warnings <= unlimited.reactive, "seed \(seed): \(unlimited)")
+        #expect(limited.warnings == unlimited.warnings, "seed \(seed): \(limited) \(unlimited)")
+    }
 }

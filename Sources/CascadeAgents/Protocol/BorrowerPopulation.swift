@@ -93,9 +93,21 @@ struct BorrowerVault: Hashable, Sendable {
 
 /// Every vault owner of the world as one agent (10,000 owners as 10,000 subscribers would
 /// cost 10,000 events a block). It reads the world's vault book (`MakerSharedBook`) as of the
-/// blocks it has seen, like a keeper,
-/// and per ilk per new block asks it for the vaults unsafe at `market × (1 − margin)` —
-/// those whose liquidation price is within the margin — never scanning.
+/// blocks it has seen, like a keeper, and per ilk per new block warns at most
+/// `warningsPerBlock` of the owners a warning may make act (reactive, not cooling down)
+/// whose vaults are unsafe at `market × (1 − margin)` — those whose liquidation price is
+/// within the margin — most underwater first, never scanning.
+///
+/// **Which vaults it walks.** A fall puts thousands of vaults within the margin, most of
+/// them passive or cooling down. Walking the book from its most underwater end and
+/// screening what it found spent the block's limit on them: the reactive owners behind
+/// them were never warned while they were there (in the world bench, about 1,100 ready
+/// owners a block), and the walk cost thousands of steps a block. It keeps instead an
+/// index of its own holding only the vaults of ready owners (`watched`), a mirror of the
+/// shared book as of its version: a block it sees in step updates the vaults the block
+/// names, a warning takes the owner's vault out, the end of a cooldown puts it back. Out
+/// of step with the book (an observation delay beyond the block interval: rare), it
+/// walks its own book whole and screens it, as before but without the limit on the walk.
 ///
 /// A warned reactive owner draws (own stream) whether it acts; if so it decides then, on
 /// the state of that block, and sends after its reaction latency (so it holds no state
@@ -126,6 +138,11 @@ public final class BorrowerPopulation: Agent {
     @exclusivity(unchecked) var readiness: OwnerReadiness
     /// The vaults `warn` finds unsafe at a block (kept for its capacity).
     @exclusivity(unchecked) var unsafeIDs: [Int] = []
+    /// The vaults of the owners that are ready (`readiness`), as the shared book held them
+    /// at `watchedVersion`; nil: to be built again from the book when next in step.
+    @exclusivity(unchecked) var watched = LiquidationIndex()
+    @exclusivity(unchecked) var watchedVersion: UInt64?
+    @exclusivity(unchecked) var watchedQueries = 0
     @exclusivity(unchecked) public private(set) var warnings = 0
     @exclusivity(unchecked) public private(set) var actions = 0
 
@@ -149,7 +166,9 @@ public final class BorrowerPopulation: Agent {
         readiness = OwnerReadiness(ready: vaults.map(\.reactive))
     }
 
-    public var indexQueries: Int { subscriber < 0 ? 0 : book.queryCounts[subscriber] }
+    public var indexQueries: Int {
+        watchedQueries + (subscriber < 0 ? 0 : book.queryCounts[subscriber])
+    }
 
     /// Whether `owner` is a borrower who defends its vault (false for other addresses).
     public func isReactive(_ owner: Address) -> Bool {
@@ -167,6 +186,7 @@ public final class BorrowerPopulation: Agent {
         switch message {
         case .blockObserved(let report):
             book.observe(report, subscriber: subscriber)
+            followBook(report)
             if newest.observe(report) {
                 warn(report.state, context)
             }
@@ -186,15 +206,16 @@ public final class BorrowerPopulation: Agent {
         for (collateral, ilk) in ilks.enumerated() {
             let price = view.reference(collateral, at: context.now) * (1 - settings.warningMargin)
             guard let wad = UInt256(truncating: price * 1e18), !wad.isZero else { continue }
+            readiness.release(upTo: now) { owner in
+                if watchedVersion != nil { watch(owner) }
+            }
             // Vault ids, not owners: an owner's index is its id over the ilk count.
-            book.unsafeIDs(
-                ilk: ilk, atPrice: wad, state: state, limit: settings.warningsPerBlock,
-                subscriber: subscriber, into: &unsafeIDs)
-            readiness.release(upTo: now)
+            findWarnable(ilk: ilk, atPrice: wad, state: state)
             var position = 0
             while let index = nextEligible(after: &position, ilkCount: ilkCount) {
                 warnings += 1
                 readiness.coolDown(index, until: (context.now + settings.cooldown).milliseconds)
+                if watchedVersion != nil { watched.remove(vaultID(of: index)) }
                 let acts = context.random.uniform() < settings.reactionProbability
                 guard acts, let calls = plan(index, state, context) else { continue }
                 plans[index] = calls
@@ -202,6 +223,83 @@ public final class BorrowerPopulation: Agent {
                     after: reaction.draw(using: &context.random), .timer(tag: UInt64(index)))
             }
         }
+    }
+
+    /// Into `unsafeIDs`, the vaults of `ilk` of ready owners unsafe at oracle price `price`
+    /// (WAD) with the ilk's terms in `state`, most underwater first, at most
+    /// `warningsPerBlock` of them when in step with the book (`watched`); out of step, every
+    /// unsafe vault of its own book, for `nextEligible` to screen.
+    private func findWarnable(ilk: MakerSystem.IlkID, atPrice price: UInt256, state: ProtocolState)
+    {
+        guard watchedVersion != nil else {
+            book.unsafeIDs(
+                ilk: ilk, atPrice: price, state: state, limit: .max, subscriber: subscriber,
+                into: &unsafeIDs)
+            return
+        }
+        watchedQueries += 1
+        unsafeIDs.removeAll(keepingCapacity: true)
+        let current = state.maker.ilk(ilk)
+        let terms = MakerIlkTerms(
+            rate: current.rate, mat: current.mat, par: state.maker.configuration.par)
+        guard let threshold = terms.threshold(atPrice: price) else { return }
+        watched.appendUnsafePositions(
+            in: Int(ilk.rawValue), at: threshold, limit: settings.warningsPerBlock,
+            to: &unsafeIDs)
+        assert(
+            unsafeIDs == screenedWalk(Int(ilk.rawValue), at: threshold),
+            "the watched vaults differ from the book's ready ones")
+    }
+
+    /// What `watched` must answer, from the book itself (debug builds check every answer,
+    /// so every test run checks the mirror): its vaults unsafe at `threshold`, screened for
+    /// ready owners, the first `warningsPerBlock`.
+    private func screenedWalk(_ market: Int, at threshold: SafetyThreshold) -> [Int] {
+        var all: [Int] = []
+        book.book.index.appendUnsafePositions(in: market, at: threshold, to: &all)
+        let ilkCount = book.book.ilkCount
+        return Array(
+            all.lazy.filter { self.readiness.isReady($0 / ilkCount) }
+                .prefix(settings.warningsPerBlock))
+    }
+
+    /// Keeps `watched` the shared book's vaults of the ready owners after `report`'s block:
+    /// the vaults the block names when it is the one block the book applied since, else
+    /// built again (a gap closed, or back in step); out of step, left to be built again.
+    func followBook(_ report: BlockReport<ProtocolState>) {
+        guard book.isInStep(subscriber) else {
+            watchedVersion = nil
+            return
+        }
+        let version = book.version
+        guard watchedVersion != version else { return }
+        if let synced = watchedVersion, synced + 1 == version, report.header.number == version {
+            let ilkCount = book.book.ilkCount
+            for named in book.book.ids(namedBy: report.events)
+            where readiness.isReady(named.id / ilkCount) {
+                watch(named.id / ilkCount)
+            }
+        } else {
+            watched = LiquidationIndex()
+            for owner in vaults.indices where readiness.isReady(owner) { watch(owner) }
+        }
+        watchedVersion = version
+    }
+
+    /// Owner `owner`'s vault in `watched` as the shared book holds it (absent without debt).
+    private func watch(_ owner: Int) {
+        let id = vaultID(of: owner)
+        if let entry = book.book.index.position(id) {
+            watched.update(id, entry)
+        } else {
+            watched.remove(id)
+        }
+    }
+
+    /// The book's id of owner `owner`'s vault (`VaultBook`: its offset times the ilk count,
+    /// plus the ilk).
+    private func vaultID(of owner: Int) -> Int {
+        owner * book.book.ilkCount + Int(ilks[vaults[owner].collateral].rawValue)
     }
 
     /// The owner of the first vault of `unsafeIDs` at or after `position` that a warning
@@ -323,12 +421,14 @@ struct OwnerReadiness {
         cooling.append((until, owner))
     }
 
-    /// Ends the cooldowns that end at or before `now` (ms).
-    mutating func release(upTo now: Int64) {
+    /// Ends the cooldowns that end at or before `now` (ms), telling `released` of each
+    /// owner ready again.
+    mutating func release(upTo now: Int64, _ released: (Int) -> Void = { _ in }) {
         while head < cooling.count, cooling[head].until <= now {
             let owner = cooling[head].owner
             bits[owner &>> 6] |= 1 << UInt64(owner & 63)
             head += 1
+            released(owner)
         }
         if head > 1_024, head * 2 > cooling.count {
             cooling.removeFirst(head)

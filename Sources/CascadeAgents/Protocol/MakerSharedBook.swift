@@ -136,6 +136,12 @@ final class MakerSharedBook {
         note(block, seenBy: subscriber)
     }
 
+    /// Whether `subscriber` has seen exactly blocks `1...version`: its own book is the book
+    /// as it is.
+    func isInStep(_ subscriber: Int) -> Bool {
+        progress[subscriber] == version && ahead[subscriber].isEmpty
+    }
+
     /// Whether block `block` is neither applied nor logged yet.
     private func needsRead(_ block: UInt64) -> Bool {
         guard block > version else { return false }
@@ -206,7 +212,7 @@ final class MakerSharedBook {
         queryCounts[subscriber] += 1
         ids.removeAll(keepingCapacity: true)
         let market = Int(ilk.rawValue)
-        let inStep = progress[subscriber] == version && ahead[subscriber].isEmpty
+        let inStep = isInStep(subscriber)
         if inStep && shared {
             // Most blocks find nothing unsafe at the keepers' `spot`: no append then.
             let found = walk(market, at: threshold, limit: limit)
