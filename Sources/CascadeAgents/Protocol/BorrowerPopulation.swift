@@ -212,7 +212,12 @@ public final class BorrowerPopulation: Agent {
             // Vault ids, not owners: an owner's index is its id over the ilk count.
             findWarnable(ilk: ilk, atPrice: wad, state: state)
             var position = 0
-            while let index = nextEligible(after: &position, ilkCount: ilkCount) {
+            var warned = 0
+            // (Out of step, `unsafeIDs` holds every unsafe vault: the limit is kept here.)
+            while warned < settings.warningsPerBlock,
+                let index = nextEligible(after: &position, ilkCount: ilkCount)
+            {
+                warned += 1
                 warnings += 1
                 readiness.coolDown(index, until: (context.now + settings.cooldown).milliseconds)
                 if watchedVersion != nil { watched.remove(vaultID(of: index)) }
