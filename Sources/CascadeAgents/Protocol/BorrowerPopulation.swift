@@ -244,10 +244,8 @@ public final class BorrowerPopulation: Agent {
         }
         watchedQueries += 1
         unsafeIDs.removeAll(keepingCapacity: true)
-        let current = state.maker.ilk(ilk)
-        let terms = MakerIlkTerms(
-            rate: current.rate, mat: current.mat, par: state.maker.configuration.par)
-        guard let threshold = terms.threshold(atPrice: price) else { return }
+        guard let threshold = MakerSharedBook.threshold(ilk: ilk, atPrice: price, in: state)
+        else { return }
         watched.appendUnsafePositions(
             in: Int(ilk.rawValue), at: threshold, limit: settings.warningsPerBlock,
             to: &unsafeIDs)

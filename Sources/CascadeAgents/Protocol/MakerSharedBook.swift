@@ -240,10 +240,7 @@ final class MakerSharedBook {
         ilk: MakerSystem.IlkID, atPrice price: UInt256, state: ProtocolState, limit: Int,
         subscriber: Int, into ids: inout [Int]
     ) {
-        let current = state.maker.ilk(ilk)
-        let terms = MakerIlkTerms(
-            rate: current.rate, mat: current.mat, par: state.maker.configuration.par)
-        guard let threshold = terms.threshold(atPrice: price) else {
+        guard let threshold = Self.threshold(ilk: ilk, atPrice: price, in: state) else {
             queryCounts[subscriber] += 1
             ids.removeAll(keepingCapacity: true)
             return
@@ -251,6 +248,17 @@ final class MakerSharedBook {
         unsafeIDs(
             ilk: ilk, at: threshold, limit: limit, subscriber: subscriber, shared: false,
             into: &ids)
+    }
+
+    /// The threshold of `ilk`'s vaults at oracle price `price` (WAD) with its terms in
+    /// `state`; nil when `spot` would be 0 or `poke` would revert (nothing is unsafe).
+    static func threshold(
+        ilk: MakerSystem.IlkID, atPrice price: UInt256, in state: ProtocolState
+    ) -> SafetyThreshold? {
+        let current = state.maker.ilk(ilk)
+        let terms = MakerIlkTerms(
+            rate: current.rate, mat: current.mat, par: state.maker.configuration.par)
+        return terms.threshold(atPrice: price)
     }
 
     /// The ids unsafe at `threshold` in `market` of the book as it is, at least the first
