@@ -39,9 +39,13 @@ struct DueTimes {
 
     var count: Int { times.count }
 
-    /// The least time of all (`Int64.max` when there is none).
-    var earliest: Int64 {
-        times.withUnsafeBufferPointer { $0.min() ?? .max }
+    /// At most the least time of all (`Int64.max` when there is none): the least of the
+    /// runs' bounds. A pass that found nothing due read every run whose bound was not in the
+    /// future, and set each bound it read to its run's least time, so after it this is
+    /// above `now`. Reading the bounds rather than the times: a keeper with nothing due asks
+    /// on every such pass, and the minimum of a thousand times was 1.6% of the world bench.
+    var earliestBound: Int64 {
+        floors.withUnsafeBufferPointer { $0.min() ?? .max }
     }
 
     subscript(position: Int) -> Int64 {

@@ -100,7 +100,7 @@ extension Keeper {
         // through busy passes, or through every search, cost more than it saved.)
         var index = nextDue(from: 0, now: now)
         guard index < auctions.count else {
-            earliestCheck = nextChecks.earliest
+            earliestCheck = nextChecks.earliestBound
             return
         }
         earliestCheck = .min

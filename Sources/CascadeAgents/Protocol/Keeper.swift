@@ -48,6 +48,8 @@ public final class Keeper: Agent {
     @exclusivity(unchecked) var subscriber = -1
     @exclusivity(unchecked) var view: MarketView
     @exclusivity(unchecked) var outbox: Outbox<KeeperTask>
+    /// What the block being observed settled (`settle`): one buffer, emptied after each.
+    @exclusivity(unchecked) var settled: [Outbox<KeeperTask>.Outcome] = []
     @exclusivity(unchecked) var newest: NewestBlock
     /// The newest observed block's mean gas price (for `.marketMultiple` bids).
     @exclusivity(unchecked) var auctions: [KnownAuction] = []
@@ -252,7 +254,10 @@ public final class Keeper: Agent {
     }
 
     func settle(_ report: BlockReport<ProtocolState>, _ context: Context<ProtocolMessage>) {
-        for outcome in outbox.settle(report) {
+        outbox.settle(report, into: &settled)
+        guard !settled.isEmpty else { return }
+        defer { settled.removeAll(keepingCapacity: true) }
+        for outcome in settled {
             switch outcome {
             case .succeeded(let entry, let receipt):
                 statistics.included += 1

@@ -80,8 +80,16 @@ struct Outbox<Purpose> {
     /// frees its nonce: every later pending transaction is forgotten too (it can never be
     /// included before the gap is filled) and the next send reuses the nonce.
     mutating func settle(_ report: BlockReport<ProtocolState>) -> [Outcome] {
-        guard !pending.isEmpty else { return [] }
         var outcomes: [Outcome] = []
+        settle(report, into: &outcomes)
+        return outcomes
+    }
+
+    /// `settle`, appending to `outcomes`: an agent that settles on every block it observes
+    /// keeps one buffer for them (a new array per settled transaction was 1.5% of the world
+    /// bench, its keepers settling tens of thousands).
+    mutating func settle(_ report: BlockReport<ProtocolState>, into outcomes: inout [Outcome]) {
+        guard !pending.isEmpty else { return }
         var index = 0
         while index < pending.count {
             // An entry is copied out only when the block settles it: most observed blocks
@@ -105,7 +113,6 @@ struct Outbox<Purpose> {
                 index += 1
             }
         }
-        return outcomes
     }
 
     /// The pool refused a transaction. A fresh transaction refused as underpriced never
