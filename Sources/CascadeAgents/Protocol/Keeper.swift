@@ -50,8 +50,10 @@ public final class Keeper: Agent {
     @exclusivity(unchecked) var outbox: Outbox<KeeperTask>
     /// What the block being observed settled (`settle`): one buffer, emptied after each.
     @exclusivity(unchecked) var settled: [Outbox<KeeperTask>.Outcome] = []
+    /// The newest block it observed: number, next base fee, mean gas price (its bids).
     @exclusivity(unchecked) var newest: NewestBlock
-    /// The newest observed block's mean gas price (for `.marketMultiple` bids).
+    /// The auctions it knows of: the live ones, and finished ones until they are a fifth
+    /// of the list (`finishedKept`).
     @exclusivity(unchecked) var auctions: [KnownAuction] = []
     /// The highest auction id it has learnt of. Ids come from one increasing counter, so a
     /// kick above it is new without a search; only a `redo` (which announces a known id
