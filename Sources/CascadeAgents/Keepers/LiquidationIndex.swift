@@ -139,7 +139,9 @@ public struct LiquidationIndex: Sendable {
             debt: debt, collateral: collateral, left: -1, right: -1,
             market: Int32(market))
         roots[market] = insert(Int32(id), into: roots[market])
-        firsts[market] = leftmost(of: roots[market])
+        // The new first is the old one or this node: one comparison, not a walk.
+        let first = firsts[market]
+        if first < 0 || precedes(Int32(id), first) { firsts[market] = Int32(id) }
         counts[market] += 1
         count += 1
     }
@@ -158,7 +160,7 @@ public struct LiquidationIndex: Sendable {
         guard id >= 0, id < nodes.count, nodes[id].market >= 0 else { return }
         let market = Int(nodes[id].market)
         roots[market] = remove(Int32(id), from: roots[market])
-        firsts[market] = leftmost(of: roots[market])
+        if firsts[market] == Int32(id) { firsts[market] = leftmost(of: roots[market]) }
         nodes[id] = .empty
         counts[market] -= 1
         count -= 1
