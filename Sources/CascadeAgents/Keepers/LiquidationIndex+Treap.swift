@@ -70,12 +70,22 @@ extension LiquidationIndex {
                 current, around: id, in: nodes, comparisons: &comparisons)
             nodes[Int(id)].left = before
             nodes[Int(id)].right = after
-            if parent < 0 { return id }
-            if onLeft { nodes[Int(parent)].left = id } else { nodes[Int(parent)].right = id }
-            return root
+            return Self.hang(id, under: parent, onLeft: onLeft, root: root, in: nodes)
         }
         comparisonCount += comparisons
         return newRoot
+    }
+
+    /// Hangs `subtree` where a descent from `root` stopped, on the `onLeft` side of
+    /// `parent` (−1: at the top, so `subtree` is the new root); returns the root.
+    @inline(__always)
+    static func hang(
+        _ subtree: Int32, under parent: Int32, onLeft: Bool, root: Int32,
+        in nodes: UnsafeMutableBufferPointer<Node>
+    ) -> Int32 {
+        guard parent >= 0 else { return subtree }
+        if onLeft { nodes[Int(parent)].left = subtree } else { nodes[Int(parent)].right = subtree }
+        return root
     }
 
     /// Splits the subtree at `root` into the nodes before `pivot` and those after it.
@@ -182,13 +192,7 @@ extension LiquidationIndex {
                 current = onLeft ? nodes[Int(current)].left : nodes[Int(current)].right
             }
             let joined = Self.merge(nodes[Int(id)].left, nodes[Int(id)].right, in: nodes)
-            if parent < 0 { return joined }
-            if onLeft {
-                nodes[Int(parent)].left = joined
-            } else {
-                nodes[Int(parent)].right = joined
-            }
-            return root
+            return Self.hang(joined, under: parent, onLeft: onLeft, root: root, in: nodes)
         }
         comparisonCount += comparisons
         return newRoot

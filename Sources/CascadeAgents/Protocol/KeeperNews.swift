@@ -45,7 +45,7 @@ enum KeeperNews: Equatable {
 final class KeeperNewsBook {
     static let capacity = 4
     // Unchecked exclusivity: every keeper asks once per block, and the dynamic checks of
-    // a class's fields (a runtime call per access) were 1.4% of the world bench. The book
+    // a class's fields (a runtime call per access) were 1% of the world bench. The book
     // is touched from one agent's `handle` at a time, never re-entered.
     @exclusivity(unchecked) private var blocks = [UInt64](repeating: .max, count: capacity)
     @exclusivity(unchecked) private var entries = [[KeeperNews]](
