@@ -15,8 +15,11 @@
 /// Ordering is total and deterministic: ties in time go in scheduling order, because the
 /// sequence number increases with every enqueue and breaks the tie.
 ///
-/// Memory: events live in one flat array of nodes linked by 32-bit indices, with a free
-/// list, so a steady run allocates nothing per event; storage only grows.
+/// Memory: events live in one flat buffer of nodes linked by 32-bit indices, with a free
+/// list, so a steady run allocates nothing per event; storage only grows. The nodes and the
+/// buckets' heads and tails are raw buffers owned by one `Storage` object: as arrays, every
+/// write checked the array's uniqueness and bounds (several per event in the kernel's
+/// loop); now one check per mutating operation keeps the queue a value (copy on write).
 ///
 /// Complexity: `enqueue`, `dequeue` O(1) expected for smooth time distributions, O(n) worst
 /// case (all events in one bucket); resizing is O(n log n), amortised over n operations.
@@ -42,7 +45,9 @@ public struct EventQueue<Payload> {
     @usableFromInline static var none: Int32 { -1 }
     @usableFromInline static var minimumBucketCount: Int { 16 }
 
-    @usableFromInline var nodes: [Node] = []
+    /// The node buffer and the calendar's buckets (`Storage`): read through pointers
+    /// loaded once per operation.
+    @usableFromInline var storage: Storage
     /// The node last linked inside a bucket's list (not at either end), while it is still
     /// queued (`none` once it is served or the calendar is rebuilt), and its bucket. A
     /// burst of events for one moment — a broadcast, an agent's messages to its
@@ -52,8 +57,6 @@ public struct EventQueue<Payload> {
     @usableFromInline var finger: Int32 = -1
     @usableFromInline var fingerBucket = 0
     @usableFromInline var freeHead: Int32 = -1
-    @usableFromInline var heads: [Int32]
-    @usableFromInline var tails: [Int32]
     @usableFromInline var mask: Int
     @usableFromInline var width: Int64 = 1
     @usableFromInline var currentBucket: Int = 0
@@ -83,9 +86,20 @@ public struct EventQueue<Payload> {
     public var count: Int { storedCount }
 
     public init() {
-        heads = Array(repeating: Self.none, count: Self.minimumBucketCount)
-        tails = heads
+        storage = Storage(bucketCount: Self.minimumBucketCount)
         mask = Self.minimumBucketCount - 1
+    }
+
+    /// The calendar's number of buckets (a power of two).
+    @inlinable
+    var bucketCount: Int { mask + 1 }
+
+    /// Gives this queue its own storage before a write, when a copy shares it.
+    @inlinable
+    mutating func makeUnique() {
+        if !isKnownUniquelyReferenced(&storage) {
+            storage = storage.copy()
+        }
     }
 
     @inlinable
@@ -110,23 +124,24 @@ public struct EventQueue<Payload> {
     @discardableResult
     public mutating func enqueue(_ payload: consuming Payload, at time: Int64) -> UInt64 {
         precondition(time >= lastTime, "event scheduled in the past")
+        makeUnique()
         let sequence = nextSequence
         nextSequence &+= 1
         let index: Int32
         if freeHead != Self.none {
+            let nodes = storage.nodes
             index = freeHead
             freeHead = nodes[Int(index)].next
             nodes[Int(index)] = Node(
                 time: time, sequence: sequence, next: Self.none, payload: payload)
         } else {
-            precondition(nodes.count < Int(Int32.max), "event queue full")
-            index = Int32(truncatingIfNeeded: nodes.count)
-            nodes.append(Node(time: time, sequence: sequence, next: Self.none, payload: payload))
+            index = storage.append(
+                Node(time: time, sequence: sequence, next: Self.none, payload: payload))
         }
         link(index, time: time, sequence: sequence)
         storedCount += 1
-        if count > 2 * heads.count {
-            resize(bucketCount: heads.count * 2)
+        if count > 2 * bucketCount {
+            resize(bucketCount: bucketCount * 2)
         }
         return sequence
     }
@@ -135,9 +150,9 @@ public struct EventQueue<Payload> {
     @inlinable
     public mutating func peek() -> (time: Int64, sequence: UInt64)? {
         guard count > 0 else { return nil }
-        let head = Int(heads[locateEarliest()])
+        let head = Int(storage.heads[locateEarliest()])
         // Field by field: copying the node would copy (retain, then release) its payload.
-        return (nodes[head].time, nodes[head].sequence)
+        return (storage.nodes[head].time, storage.nodes[head].sequence)
     }
 
     /// Removes and returns the earliest event.
@@ -163,7 +178,8 @@ public struct EventQueue<Payload> {
     @inlinable
     public mutating func earliestTime() -> Int64 {
         precondition(count > 0, "earliestTime on an empty event queue")
-        return nodes[Int(heads[locateEarliest()])].time
+        let bucket = locateEarliest()
+        return storage.nodes[Int(storage.heads[bucket])].time
     }
 
     /// Removes and returns the earliest event, found by the `earliestTime()` just before
@@ -182,11 +198,14 @@ public struct EventQueue<Payload> {
     mutating func removeHead(of bucket: Int) -> (
         time: Int64, sequence: UInt64, payload: Payload
     ) {
+        makeUnique()
+        let nodes = storage.nodes
+        let heads = storage.heads
         let index = heads[bucket]
         let next = nodes[Int(index)].next
         heads[bucket] = next
         if next == Self.none {
-            tails[bucket] = Self.none
+            storage.tails[bucket] = Self.none
         }
         if index == finger {
             finger = Self.none
@@ -203,10 +222,10 @@ public struct EventQueue<Payload> {
         lastTime = time
         // Shrink late: a population that swings every block (hundreds of observations
         // queued, then drained) must not rebuild the calendar twice a block.
-        if count < heads.count / 4 && heads.count > Self.minimumBucketCount
-            && operationsSinceResize > 64 * heads.count
+        if count < bucketCount / 4 && bucketCount > Self.minimumBucketCount
+            && operationsSinceResize > 64 * bucketCount
         {
-            resize(bucketCount: heads.count / 2)
+            resize(bucketCount: bucketCount / 2)
         } else {
             operationsSinceCheck += 1
             if operationsSinceCheck >= checkInterval {
@@ -219,6 +238,8 @@ public struct EventQueue<Payload> {
     /// Finds the bucket whose head is the earliest event and makes it current.
     @inlinable
     mutating func locateEarliest() -> Int {
+        let nodes = storage.nodes
+        let heads = storage.heads
         var bucket = currentBucket
         var top = bucketTop
         for _ in 0...mask {
@@ -255,7 +276,7 @@ public struct EventQueue<Payload> {
             return
         }
         let oldWidth = width
-        resize(bucketCount: heads.count)
+        resize(bucketCount: bucketCount)
         if width == oldWidth {
             checkInterval = min(1 << 20, checkInterval * 2)
         }
@@ -275,18 +296,20 @@ public struct EventQueue<Payload> {
         sampleTimes.removeAll(keepingCapacity: true)
         guard
             let cheaper = Self.cheaperWidth(
-                than: width, servedTimes: served, bucketCount: heads.count)
+                than: width, servedTimes: served, bucketCount: bucketCount)
         else { return }
         tunedWidth = cheaper
-        resize(bucketCount: heads.count)
+        resize(bucketCount: bucketCount)
         checkInterval = 1_024
     }
 
     /// Nothing falls in the coming year: search every head directly and jump there.
     @inlinable
     mutating func jumpToEarliest() -> Int {
+        let nodes = storage.nodes
+        let heads = storage.heads
         var best = -1
-        for bucket in heads.indices where heads[bucket] != Self.none {
+        for bucket in 0..<bucketCount where heads[bucket] != Self.none {
             // Fields one by one: copying a whole node would copy (and retain) its payload.
             let index = Int(heads[bucket])
             if best < 0 {
@@ -310,6 +333,9 @@ public struct EventQueue<Payload> {
     /// Inserts node `index` into its bucket's sorted list.
     @inlinable
     mutating func link(_ index: Int32, time: Int64, sequence: UInt64) {
+        let nodes = storage.nodes
+        let heads = storage.heads
+        let tails = storage.tails
         let bucket = Int(truncatingIfNeeded: time / width) & mask
         let tail = tails[bucket]
         if tail == Self.none {
@@ -358,10 +384,13 @@ public struct EventQueue<Payload> {
     /// spacing of the earliest events.
     @inlinable
     mutating func resize(bucketCount: Int) {
+        makeUnique()
+        // The buckets are replaced below; the node buffer stays.
+        let nodes = storage.nodes
         var live: [(time: Int64, sequence: UInt64, index: Int32)] = []
         live.reserveCapacity(count)
-        for bucket in heads.indices {
-            var cursor = heads[bucket]
+        for bucket in 0..<self.bucketCount {
+            var cursor = storage.heads[bucket]
             while cursor != Self.none {
                 let index = Int(cursor)
                 live.append((nodes[index].time, nodes[index].sequence, cursor))
@@ -370,8 +399,7 @@ public struct EventQueue<Payload> {
         }
         live.sort { ($0.time, $0.sequence) < ($1.time, $1.sequence) }
         width = tunedWidth ?? Self.estimateWidth(sortedTimes: live.lazy.map(\.time))
-        heads = Array(repeating: Self.none, count: bucketCount)
-        tails = heads
+        storage.replaceBuckets(count: bucketCount)
         mask = bucketCount - 1
         // Relinking in sorted order makes every insertion an append.
         finger = Self.none
@@ -459,5 +487,76 @@ public struct EventQueue<Payload> {
         guard !kept.isEmpty else { return max(1, 3 * mean) }
         let keptMean = kept.reduce(0, +) / Int64(kept.count)
         return max(1, 3 * keptMean)
+    }
+
+    /// The queue's memory: the node buffer (`nodeCount` initialised nodes, free ones with
+    /// no payload) and the calendar's heads and tails, one entry per bucket. A class so
+    /// that copies of a queue share it until one of them writes (`makeUnique`).
+    @usableFromInline
+    final class Storage {
+        @usableFromInline @exclusivity(unchecked) var nodes: UnsafeMutablePointer<Node>
+        @usableFromInline @exclusivity(unchecked) var nodeCount = 0
+        @usableFromInline @exclusivity(unchecked) var nodeCapacity: Int
+        @usableFromInline @exclusivity(unchecked) var heads: UnsafeMutablePointer<Int32>
+        @usableFromInline @exclusivity(unchecked) var tails: UnsafeMutablePointer<Int32>
+        @usableFromInline @exclusivity(unchecked) var bucketCount: Int
+
+        @usableFromInline
+        init(bucketCount: Int, nodeCapacity: Int = 64) {
+            self.nodeCapacity = nodeCapacity
+            self.bucketCount = bucketCount
+            nodes = .allocate(capacity: nodeCapacity)
+            heads = .allocate(capacity: bucketCount)
+            heads.initialize(repeating: EventQueue.none, count: bucketCount)
+            tails = .allocate(capacity: bucketCount)
+            tails.initialize(repeating: EventQueue.none, count: bucketCount)
+        }
+
+        deinit {
+            nodes.deinitialize(count: nodeCount)
+            nodes.deallocate()
+            heads.deallocate()
+            tails.deallocate()
+        }
+
+        /// A copy of every node (payloads copied) and bucket.
+        @usableFromInline
+        func copy() -> Storage {
+            let copy = Storage(bucketCount: bucketCount, nodeCapacity: nodeCapacity)
+            copy.nodes.initialize(from: nodes, count: nodeCount)
+            copy.nodeCount = nodeCount
+            copy.heads.update(from: heads, count: bucketCount)
+            copy.tails.update(from: tails, count: bucketCount)
+            return copy
+        }
+
+        /// Adds `node` at the end of the buffer, doubling it when full, and returns its
+        /// index.
+        @usableFromInline
+        func append(_ node: consuming Node) -> Int32 {
+            precondition(nodeCount < Int(Int32.max), "event queue full")
+            if nodeCount == nodeCapacity {
+                let grown = UnsafeMutablePointer<Node>.allocate(capacity: 2 * nodeCapacity)
+                grown.moveInitialize(from: nodes, count: nodeCount)
+                nodes.deallocate()
+                nodes = grown
+                nodeCapacity *= 2
+            }
+            (nodes + nodeCount).initialize(to: node)
+            nodeCount += 1
+            return Int32(truncatingIfNeeded: nodeCount - 1)
+        }
+
+        /// Replaces the buckets by `count` empty ones (the nodes stay where they are).
+        @usableFromInline
+        func replaceBuckets(count: Int) {
+            heads.deallocate()
+            tails.deallocate()
+            bucketCount = count
+            heads = .allocate(capacity: count)
+            heads.initialize(repeating: EventQueue.none, count: count)
+            tails = .allocate(capacity: count)
+            tails.initialize(repeating: EventQueue.none, count: count)
+        }
     }
 }

@@ -93,7 +93,7 @@ struct EventQueueBurstTests {
                 // In steady state, the calendar rebuilt with 1,000 s buckets: a block's
                 // observations then share a bucket, and every insertion walks past them.
                 queue.tunedWidth = 1_000_000
-                queue.resize(bucketCount: queue.heads.count)
+                queue.resize(bucketCount: queue.bucketCount)
                 queue.tunedWidth = nil
                 #expect(queue.width == 1_000_000)
             }

@@ -105,4 +105,75 @@ struct EventQueueTests {
         #expect(queue.count == 2)
         #expect(queue.dequeue()?.payload == "early")
     }
+
+    /// The queue is a value: its buffers are shared by copies until one writes.
+    @Test("a copy and its original change independently", arguments: 0..<8)
+    func copiesAreIndependent(seed: UInt64) {
+        var random = RandomStream(seed: seed, name: "queue-copy")
+        var original = EventQueue<Int>()
+        var originalModel = NaiveEventQueue<Int>()
+        for step in 0..<500 {
+            let time = Int64(random.uniformInt(below: 10_000))
+            original.enqueue(step, at: time)
+            originalModel.enqueue(step, at: time)
+        }
+        var copy = original
+        var copyModel = originalModel
+        // Interleaved writes to both, enough to grow the node buffer and resize the calendar.
+        for step in 500..<3_000 {
+            if step.isMultiple(of: 3) {
+                #expect(copy.dequeue()?.sequence == copyModel.dequeue()?.sequence)
+            } else {
+                let time = max(copy.floor, Int64(step) * 7)
+                copy.enqueue(step, at: time)
+                copyModel.enqueue(step, at: time)
+            }
+            if step.isMultiple(of: 5) {
+                #expect(original.dequeue()?.payload == originalModel.dequeue()?.payload)
+            }
+        }
+        for (queue, model) in [(original, originalModel), (copy, copyModel)] {
+            var queue = queue
+            var model = model
+            #expect(queue.count == model.count)
+            while let expected = model.dequeue() {
+                let actual = queue.dequeue()
+                #expect(actual?.time == expected.time && actual?.payload == expected.payload)
+            }
+            #expect(queue.isEmpty)
+        }
+    }
+
+    /// Payloads live in raw buffers: each is released once, when it is dequeued or when the
+    /// last queue holding it goes.
+    @Test("payloads are released when dequeued or when the queue goes")
+    func releasesPayloads() {
+        let released = ReleaseCounter()
+        do {
+            var queue = EventQueue<Tracked>()
+            for index in 0..<1_000 {
+                queue.enqueue(Tracked(released), at: Int64(index % 37))
+            }
+            for _ in 0..<400 { _ = queue.dequeue() }
+            #expect(released.count == 400)
+            let copy = queue
+            _ = queue.dequeue()
+            // The write gave `queue` its own nodes; the copy still holds all 600, the
+            // dequeued one among them.
+            #expect(released.count == 400)
+            #expect(queue.count == 599)
+            #expect(copy.count == 600)
+        }
+        #expect(released.count == 1_000)
+    }
+}
+
+final class ReleaseCounter {
+    var count = 0
+}
+
+final class Tracked {
+    let counter: ReleaseCounter
+    init(_ counter: ReleaseCounter) { self.counter = counter }
+    deinit { counter.count += 1 }
 }
