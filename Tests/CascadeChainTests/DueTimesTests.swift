@@ -11,7 +11,7 @@ struct DueTimesTests {
     @Test("firstDue finds what a scan of every time finds", arguments: 0..<16)
     func matchesScan(seed: UInt64) {
         var random = RandomStream(seed: seed, name: "due-times")
-        var due = DueTimes()
+        let due = DueTimes()
         var model: [Int64] = []
         var labels: [Int] = []
         var label = 0

@@ -24,20 +24,40 @@
 /// read the whole run again to find nothing due there (the world bench's keepers: about
 /// one run in two that a pass reads). Any other write, append or removal forgets where it
 /// stopped (`stopPosition`).
-struct DueTimes {
+final class DueTimes {
     private static let shift = 4
     private static let runLength = 1 << shift
 
-    /// The times, by position.
-    private(set) var times: [Int64] = []
-    /// Per run of `runLength` positions: at most the least of its times.
-    private var floors: [Int64] = []
+    /// The times, by position (`count` of them, room for `capacity`).
+    @exclusivity(unchecked) private var timesBuffer: UnsafeMutablePointer<Int64>
+    /// Per run of `runLength` positions: at most the least of its times (room for
+    /// `capacity / runLength` runs).
+    @exclusivity(unchecked) private var floorsBuffer: UnsafeMutablePointer<Int64>
+    @exclusivity(unchecked) private(set) var count = 0
+    /// A multiple of `runLength`.
+    @exclusivity(unchecked) private var capacity: Int
     /// The due position the last search returned after reading its run from the start
     /// (−1: none, or not resumable), and the least time of the run's positions before it.
-    private var stopPosition = -1
-    private var stopLeast = Int64.max
+    @exclusivity(unchecked) private var stopPosition = -1
+    @exclusivity(unchecked) private var stopLeast = Int64.max
 
-    var count: Int { times.count }
+    init() {
+        capacity = 4 * Self.runLength
+        timesBuffer = .allocate(capacity: capacity)
+        floorsBuffer = .allocate(capacity: capacity >> Self.shift)
+    }
+
+    deinit {
+        timesBuffer.deallocate()
+        floorsBuffer.deallocate()
+    }
+
+    /// The times, by position, as an array (for tests).
+    var times: [Int64] {
+        Array(UnsafeBufferPointer(start: timesBuffer, count: count))
+    }
+
+    private var runCount: Int { (count + Self.runLength - 1) &>> Self.shift }
 
     /// At most the least time of all (`Int64.max` when there is none): the least of the
     /// runs' bounds. A pass that found nothing due read every run whose bound was not in the
@@ -45,107 +65,129 @@ struct DueTimes {
     /// above `now`. Reading the bounds rather than the times: a keeper with nothing due asks
     /// on every such pass, and the minimum of a thousand times was 1.6% of the world bench.
     var earliestBound: Int64 {
-        floors.withUnsafeBufferPointer { $0.min() ?? .max }
+        UnsafeBufferPointer(start: floorsBuffer, count: runCount).min() ?? .max
     }
 
     subscript(position: Int) -> Int64 {
-        @inline(__always) get { times[position] }
+        @inline(__always) get {
+            precondition(position >= 0 && position < count, "DueTimes: position out of range")
+            return timesBuffer[position]
+        }
         @inline(__always) set {
+            precondition(position >= 0 && position < count, "DueTimes: position out of range")
             if position != stopPosition { stopPosition = -1 }
-            times[position] = newValue
+            timesBuffer[position] = newValue
             let run = position &>> Self.shift
-            if newValue < floors[run] { floors[run] = newValue }
+            if newValue < floorsBuffer[run] { floorsBuffer[run] = newValue }
         }
     }
 
-    mutating func append(_ time: Int64) {
+    func append(_ time: Int64) {
         stopPosition = -1
-        if times.count & (Self.runLength - 1) == 0 {
-            floors.append(time)
-        } else if time < floors[floors.count - 1] {
-            floors[floors.count - 1] = time
+        if count == capacity { grow() }
+        if count & (Self.runLength - 1) == 0 {
+            floorsBuffer[count &>> Self.shift] = time
+        } else {
+            let run = (count - 1) &>> Self.shift
+            if time < floorsBuffer[run] { floorsBuffer[run] = time }
         }
-        times.append(time)
+        timesBuffer[count] = time
+        count += 1
+    }
+
+    /// Doubles the room for times and runs.
+    private func grow() {
+        let newCapacity = 2 * capacity
+        let times = UnsafeMutablePointer<Int64>.allocate(capacity: newCapacity)
+        times.update(from: timesBuffer, count: count)
+        timesBuffer.deallocate()
+        timesBuffer = times
+        let floors = UnsafeMutablePointer<Int64>.allocate(capacity: newCapacity >> Self.shift)
+        floors.update(from: floorsBuffer, count: runCount)
+        floorsBuffer.deallocate()
+        floorsBuffer = floors
+        capacity = newCapacity
     }
 
     /// The first position at or after `start` whose time is at or before `now`, or
     /// `count`.
-    mutating func firstDue(from start: Int, now: Int64) -> Int {
-        let count = times.count
-        let resumed = stopPosition
-        let resumedLeast = stopLeast
-        // The closures only read `self`'s other fields: where the search stops is written
-        // after (a write to `self` inside them had the times' buffer retained per search).
-        let (found, least, resumable) = times.withUnsafeBufferPointer { times in
-            floors.withUnsafeMutableBufferPointer { floors -> (Int, Int64, Bool) in
-                var position = start
-                if resumed >= 0, start == resumed + 1 {
-                    // Resuming just past the due position the last search returned: the
-                    // rest of its run, with its least so far and the time written since.
-                    let run = resumed &>> Self.shift
-                    let end = min(count, (run + 1) &<< Self.shift)
-                    var least = min(resumedLeast, times[resumed])
-                    while position < end {
-                        let time = times[position]
-                        if time <= now { return (position, least, true) }
-                        least = min(least, time)
-                        position += 1
-                    }
-                    floors[run] = least
-                }
-                while position < count {
-                    let run = position &>> Self.shift
-                    let end = min(count, (run + 1) &<< Self.shift)
-                    if floors[run] > now {
-                        position = end
-                        continue
-                    }
-                    let whole = position == run &<< Self.shift
-                    var least = Int64.max
-                    while position < end {
-                        let time = times[position]
-                        if time <= now { return (position, least, whole) }
-                        least = min(least, time)
-                        position += 1
-                    }
-                    // Read whole with nothing due: its least time is now known.
-                    if whole { floors[run] = least }
-                }
-                return (count, .max, false)
+    func firstDue(from start: Int, now: Int64) -> Int {
+        let count = self.count
+        let times = timesBuffer
+        let floors = floorsBuffer
+        let runs = runCount
+        var position = max(0, start)
+        if stopPosition >= 0, start == stopPosition + 1 {
+            // Resuming just past the due position the last search returned: the rest of
+            // its run, with its least so far and the time written since.
+            let resumed = stopPosition
+            let run = resumed &>> Self.shift
+            let end = min(count, (run + 1) &<< Self.shift)
+            var least = min(stopLeast, times[resumed])
+            while position < end {
+                let time = times[position]
+                if time <= now { return stop(at: position, least: least, resumable: true) }
+                least = min(least, time)
+                position += 1
             }
+            floors[run] = least
         }
-        stopPosition = resumable ? found : -1
+        while position < count {
+            var run = position &>> Self.shift
+            if floors[run] > now {
+                // Nothing due in this run: step over it and every following run whose
+                // bound is in the future, reading the bounds alone.
+                run += 1
+                while run < runs && floors[run] > now { run += 1 }
+                position = run &<< Self.shift
+                continue
+            }
+            let end = min(count, (run + 1) &<< Self.shift)
+            let whole = position == run &<< Self.shift
+            var least = Int64.max
+            while position < end {
+                let time = times[position]
+                if time <= now { return stop(at: position, least: least, resumable: whole) }
+                least = min(least, time)
+                position += 1
+            }
+            // Read whole with nothing due: its least time is now known.
+            if whole { floors[run] = least }
+        }
+        return stop(at: count, least: .max, resumable: false)
+    }
+
+    /// Where a search stopped, for the next one to resume from (`firstDue`).
+    @inline(__always)
+    private func stop(at position: Int, least: Int64, resumable: Bool) -> Int {
+        stopPosition = resumable ? position : -1
         stopLeast = least
-        return found
+        return position
     }
 
     /// Removes the positions whose time is `Int64.max` (finished), and the elements at the
     /// same positions of `companion`, keeping the order of the rest.
-    mutating func removeFinished<Companion>(alongside companion: inout [Companion]) {
+    func removeFinished<Companion>(alongside companion: inout [Companion]) {
         stopPosition = -1
-        precondition(companion.count == times.count, "DueTimes: companion out of step")
-        guard let first = times.firstIndex(of: .max) else { return }
-        // In place, through buffers, from the first finished position on: the positions
-        // before it stay where they are, and the rest move down without a uniqueness check
-        // per write.
+        precondition(companion.count == count, "DueTimes: companion out of step")
+        let times = timesBuffer
+        var first = 0
+        while first < count && times[first] != .max { first += 1 }
+        guard first < count else { return }
+        // In place from the first finished position on: the positions before it stay where
+        // they are, and the rest move down.
         var kept = first
         companion.withUnsafeMutableBufferPointer { companion in
-            times.withUnsafeMutableBufferPointer { times in
-                for position in (first + 1)..<times.count where times[position] != .max {
-                    companion[kept] = companion[position]
-                    times[kept] = times[position]
-                    kept += 1
-                }
+            for position in (first + 1)..<count where times[position] != .max {
+                companion[kept] = companion[position]
+                times[kept] = times[position]
+                kept += 1
             }
         }
         companion.removeLast(companion.count - kept)
-        times.removeLast(times.count - kept)
+        count = kept
         // The runs before the first finished position did not move; the others get the
         // lowest bound, so the next scan reads them whole and sets them.
-        let runs = (times.count + Self.runLength - 1) &>> Self.shift
-        floors.removeLast(floors.count - runs)
-        floors.withUnsafeMutableBufferPointer { floors in
-            for run in (first &>> Self.shift)..<runs { floors[run] = .min }
-        }
+        for run in (first &>> Self.shift)..<runCount { floorsBuffer[run] = .min }
     }
 }

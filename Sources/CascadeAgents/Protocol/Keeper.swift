@@ -68,7 +68,7 @@ public final class Keeper: Agent {
     /// run of them (`DueTimes`), because every pass searches them: reading each 40-byte
     /// `KnownAuction` for it was 8% of the world bench, reading every time 2% of a Black
     /// Thursday run.
-    @exclusivity(unchecked) var nextChecks = DueTimes()
+    let nextChecks = DueTimes()
     /// At most the smallest of `nextChecks` (`Int64.min`: unknown): a pass before it has
     /// nothing due and returns without scanning them.
     @exclusivity(unchecked) var earliestCheck = Int64.max
