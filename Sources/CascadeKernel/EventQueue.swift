@@ -536,10 +536,7 @@ public struct EventQueue<Payload> {
         func append(_ node: consuming Node) -> Int32 {
             precondition(nodeCount < Int(Int32.max), "event queue full")
             if nodeCount == nodeCapacity {
-                let grown = UnsafeMutablePointer<Node>.allocate(capacity: 2 * nodeCapacity)
-                grown.moveInitialize(from: nodes, count: nodeCount)
-                nodes.deallocate()
-                nodes = grown
+                nodes = nodes.reallocated(count: nodeCount, capacity: 2 * nodeCapacity)
                 nodeCapacity *= 2
             }
             (nodes + nodeCount).initialize(to: node)

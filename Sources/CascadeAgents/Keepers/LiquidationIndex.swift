@@ -1,4 +1,5 @@
 import CascadeCore
+import CascadeKernel
 
 /// Positions ordered by how close they are to liquidation, so a keeper finds every unsafe
 /// position of a market in O(log N + k) for k results, never by scanning all N.
@@ -372,10 +373,7 @@ private struct WalkPath {
 
     mutating func push(_ node: Int32) {
         if count == capacity {
-            let larger = UnsafeMutablePointer<Int32>.allocate(capacity: 2 * capacity)
-            larger.moveInitialize(from: base, count: count)
-            base.deallocate()
-            base = larger
+            base = base.reallocated(count: count, capacity: 2 * capacity)
             capacity *= 2
         }
         (base + count).initialize(to: node)

@@ -1,3 +1,5 @@
+import CascadeKernel
+
 /// When each of a keeper's known auctions is next due, in milliseconds, by position, with
 /// a lower bound for every run of 16 positions.
 ///
@@ -98,14 +100,9 @@ final class DueTimes {
     /// Doubles the room for times and runs.
     private func grow() {
         let newCapacity = 2 * capacity
-        let times = UnsafeMutablePointer<Int64>.allocate(capacity: newCapacity)
-        times.update(from: timesBuffer, count: count)
-        timesBuffer.deallocate()
-        timesBuffer = times
-        let floors = UnsafeMutablePointer<Int64>.allocate(capacity: newCapacity >> Self.shift)
-        floors.update(from: floorsBuffer, count: runCount)
-        floorsBuffer.deallocate()
-        floorsBuffer = floors
+        timesBuffer = timesBuffer.reallocated(count: count, capacity: newCapacity)
+        floorsBuffer = floorsBuffer.reallocated(
+            count: runCount, capacity: newCapacity >> Self.shift)
         capacity = newCapacity
     }
 
