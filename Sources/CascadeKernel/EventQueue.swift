@@ -98,7 +98,7 @@ public struct EventQueue<Payload> {
     @inlinable
     mutating func makeUnique() {
         if !isKnownUniquelyReferenced(&storage) {
-            storage = storage.copy()
+            storage = storage.copy(bucketCount: bucketCount)
         }
     }
 
@@ -490,8 +490,9 @@ public struct EventQueue<Payload> {
     }
 
     /// The queue's memory: the node buffer (`nodeCount` initialised nodes, free ones with
-    /// no payload) and the calendar's heads and tails, one entry per bucket. A class so
-    /// that copies of a queue share it until one of them writes (`makeUnique`).
+    /// no payload) and the calendar's heads and tails, one entry per bucket (the queue
+    /// knows how many: `bucketCount`). A class so that copies of a queue share it until one
+    /// of them writes (`makeUnique`).
     @usableFromInline
     final class Storage {
         @usableFromInline @exclusivity(unchecked) var nodes: UnsafeMutablePointer<Node>
@@ -499,12 +500,10 @@ public struct EventQueue<Payload> {
         @usableFromInline @exclusivity(unchecked) var nodeCapacity: Int
         @usableFromInline @exclusivity(unchecked) var heads: UnsafeMutablePointer<Int32>
         @usableFromInline @exclusivity(unchecked) var tails: UnsafeMutablePointer<Int32>
-        @usableFromInline @exclusivity(unchecked) var bucketCount: Int
 
         @usableFromInline
         init(bucketCount: Int, nodeCapacity: Int = 64) {
             self.nodeCapacity = nodeCapacity
-            self.bucketCount = bucketCount
             nodes = .allocate(capacity: nodeCapacity)
             heads = .allocate(capacity: bucketCount)
             heads.initialize(repeating: EventQueue.none, count: bucketCount)
@@ -519,9 +518,9 @@ public struct EventQueue<Payload> {
             tails.deallocate()
         }
 
-        /// A copy of every node (payloads copied) and bucket.
+        /// A copy of every node (payloads copied) and of the `bucketCount` buckets.
         @usableFromInline
-        func copy() -> Storage {
+        func copy(bucketCount: Int) -> Storage {
             let copy = Storage(bucketCount: bucketCount, nodeCapacity: nodeCapacity)
             copy.nodes.initialize(from: nodes, count: nodeCount)
             copy.nodeCount = nodeCount
@@ -549,7 +548,6 @@ public struct EventQueue<Payload> {
         func replaceBuckets(count: Int) {
             heads.deallocate()
             tails.deallocate()
-            bucketCount = count
             heads = .allocate(capacity: count)
             heads.initialize(repeating: EventQueue.none, count: count)
             tails = .allocate(capacity: count)
