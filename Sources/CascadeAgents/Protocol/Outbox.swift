@@ -115,8 +115,6 @@ struct Outbox<Purpose> {
         }
     }
 
-    /// The pool refused a transaction. A fresh transaction refused as underpriced never
-    /// entered the pool: when it is the last one, its nonce is taken back.
     /// `settle`, for agents that only count how their transactions ended.
     mutating func settle(
         _ report: BlockReport<ProtocolState>, succeeded: inout Int, reverted: inout Int
@@ -130,6 +128,8 @@ struct Outbox<Purpose> {
         }
     }
 
+    /// The pool refused a transaction. A fresh transaction refused as underpriced never
+    /// entered the pool: when it is the last one, its nonce is taken back (and returned).
     mutating func reject(_ rejection: TransactionRejection) -> Entry? {
         guard rejection.reason == .underpriced || rejection.reason == .intrinsicGasTooLow,
             let last = pending.last, last.nonce == rejection.nonce,
