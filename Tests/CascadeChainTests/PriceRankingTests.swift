@@ -23,7 +23,10 @@ struct PriceRankingTests {
                 : UInt256(random.uniformInt(below: 40))
             ranking.move(reporter, to: price)
             latest[reporter] = price
-            #expect(ranking.ascendingPrices == latest.values.sorted(), "seed \(seed) step \(step)")
+            let sorted = latest.values.sorted()
+            #expect(ranking.ascendingPrices == sorted, "seed \(seed) step \(step)")
+            let rank = Int(random.uniformInt(below: UInt64(sorted.count + 1)))
+            #expect(ranking.price(atRank: rank) == (rank < sorted.count ? sorted[rank] : nil))
             #expect(ranking.reporters.count == latest.count)
             #expect(Set(ranking.reporters) == Set(latest.keys))
         }

@@ -136,6 +136,49 @@ struct MedianAggregatorTests {
         #expect(MedianAggregator.deviates(old: .zero, new: .one, thresholdPPB: 1))
         #expect(!MedianAggregator.deviates(old: .zero, new: .zero, thresholdPPB: 0))
     }
+
+    /// `deviates` computes its products from 128-bit halves when both values fit; they are
+    /// the 512-bit products' numbers: random pairs across the 2¹²⁸ boundary, and pairs on
+    /// the threshold itself, give what the full-width comparison gives.
+    @Test("deviates: the 128-bit products equal the 512-bit ones", arguments: 0..<4)
+    func deviatesAgreesAtFullWidth(seed: UInt64) {
+        var state = seed &* 0x9E37_79B9_7F4A_7C15 &+ 1
+        func next() -> UInt64 {
+            state ^= state << 13
+            state ^= state >> 7
+            state ^= state << 17
+            return state
+        }
+        func value() -> UInt256 {
+            switch next() % 4 {
+            case 0: UInt256(next())
+            case 1: UInt256(high: 0, low: UInt128(next()) << 64 | UInt128(next()))
+            case 2: UInt256(high: UInt128(next() % 3), low: UInt128(next()) << 64 | UInt128(next()))
+            default: UInt256(next() % 1_000) * .wad
+            }
+        }
+        func reference(_ old: UInt256, _ new: UInt256, _ ppb: UInt64) -> Bool {
+            if old.isZero { return !new.isZero }
+            let change = new > old ? new - old : old - new
+            let lhs = change.multipliedFullWidth(by: UInt256(1_000_000_000 as UInt64))
+            let rhs = old.multipliedFullWidth(by: UInt256(ppb))
+            return lhs.high > rhs.high || (lhs.high == rhs.high && lhs.low >= rhs.low)
+        }
+        for _ in 0..<5_000 {
+            let old = value()
+            let ppb = [0, 1, 5_000_000, 1_000_000_000, next()][Int(next() % 5)]
+            // Near the threshold: old ± old·ppb/1e9 and one either side.
+            let edge =
+                old.multipliedFullWidth(by: UInt256(ppb)).low / UInt256(1_000_000_000 as UInt64)
+            for new in [
+                value(), old &+ edge, old &+ edge &+ .one, old &- edge, old &- edge &- .one,
+            ] {
+                #expect(
+                    MedianAggregator.deviates(old: old, new: new, thresholdPPB: ppb)
+                        == reference(old, new, ppb), "old \(old) new \(new) ppb \(ppb)")
+            }
+        }
+    }
 }
 
 /// makerdao/osm src/osm.t.sol (REFERENCE.md §5.2).

@@ -155,6 +155,10 @@ public final class FeedTransmitter: Agent {
     /// observation arrives (one moves), so that deciding, which happens on every
     /// observation and every block, reads the sorted prices instead of sorting them.
     @exclusivity(unchecked) var ranked = PriceRanking()
+    /// The time of the oldest observation it keeps (nil: none yet). While that one is
+    /// fresh, all are: deciding then counts none of them and reads the median straight from
+    /// `ranked`, instead of testing each reporter's age twice per decision.
+    @exclusivity(unchecked) var oldestObservation: SimTime?
     @exclusivity(unchecked) var newest: NewestBlock
     /// The newest observed block's mean gas price (for `.marketMultiple` bids).
     @exclusivity(unchecked) var onChain: MedianAggregator.RoundData?
@@ -193,10 +197,7 @@ public final class FeedTransmitter: Agent {
     public func handle(_ message: ProtocolMessage, _ context: Context<ProtocolMessage>) {
         switch message {
         case .custom(.observed(_, let reporter, let price, let at)):
-            if observations.indices.contains(reporter) {
-                observations[reporter] = (price, at)
-                ranked.move(reporter, to: price)
-            }
+            if observations.indices.contains(reporter) { keep(price, at: at, from: reporter) }
             consider(context)
         case .blockObserved(let report):
             observe(report, context)
@@ -212,6 +213,26 @@ public final class FeedTransmitter: Agent {
         outbox.settle(report, succeeded: &includedCount, reverted: &revertedCount)
         guard newest.observe(report) else { return }
         onChain = report.state.aggregators[aggregator].latestRoundData
+    }
+
+    /// Keeps `reporter`'s observation of `price` at `at` in place of its last one.
+    func keep(_ price: UInt256, at: SimTime, from reporter: Int) {
+        let replaced = observations[reporter]?.at
+        observations[reporter] = (price, at)
+        ranked.move(reporter, to: price)
+        guard let oldest = oldestObservation, at >= oldest else {
+            oldestObservation = at
+            return
+        }
+        // The oldest was replaced by a later one (in steady state nearly every observation
+        // does this: the reporter observing now is the one that observed longest ago): the
+        // oldest is now another's, or the newcomer's (observations arrive out of order).
+        guard replaced == oldest else { return }
+        var least = at
+        for observation in observations {
+            if let observation, observation.at < least { least = observation.at }
+        }
+        oldestObservation = least
     }
 
     /// Whether `reporter` has an observation no older than `maxObservationAge` at `now`.
@@ -230,6 +251,18 @@ public final class FeedTransmitter: Agent {
         return nil
     }
 
+    /// How many observations are fresh at `now`, and the price at the middle rank of
+    /// theirs (`freshCount / 2` from the cheapest; nil with none). While the oldest is fresh
+    /// every one is, and the median is read straight from `ranked`.
+    func freshMedian(now: SimTime) -> (freshCount: Int, median: UInt256?) {
+        if let oldest = oldestObservation, now - oldest <= settings.maxObservationAge {
+            let count = ranked.reporters.count
+            return (count, ranked.price(atRank: count / 2))
+        }
+        let count = ranked.reporters.count { isFresh($0, now: now) }
+        return (count, freshPrice(at: count / 2, now: now))
+    }
+
     func consider(_ context: Context<ProtocolMessage>) {
         guard !settings.isDown(at: context.now) else { return }
         if let pending = outbox.pending.first {
@@ -242,9 +275,8 @@ public final class FeedTransmitter: Agent {
         // The fresh observations' prices are `ranked`'s in order, skipping the stale: their
         // median is found by counting, and the list is built only for a report it sends
         // (most decisions send nothing: an array per decision was most of their cost).
-        let freshCount = ranked.reporters.count { isFresh($0, now: context.now) }
-        guard freshCount >= quorum, let median = freshPrice(at: freshCount / 2, now: context.now)
-        else { return }
+        let (freshCount, median) = freshMedian(now: context.now)
+        guard freshCount >= quorum, let median else { return }
         let now = UInt64(max(0, context.now.wholeSeconds))
         guard
             MedianAggregator.shouldReport(

@@ -164,9 +164,19 @@ public struct MedianAggregator: Contract, Hashable {
     }
 
     /// `|new − old| / old ≥ thresholdPPB / 1e9`, exactly; from zero, any non-zero change.
+    ///
+    /// A feed transmitter asks on every observation and every block: for prices below
+    /// 2¹²⁸ (every real one) the two products are made from 128-bit halves
+    /// (`UInt256.wideProduct`), the same numbers as the 512-bit products, at a fraction of
+    /// their cost.
     public static func deviates(old: UInt256, new: UInt256, thresholdPPB: UInt64) -> Bool {
         if old.isZero { return !new.isZero }
         let change = new > old ? new - old : old - new
+        if change.high == 0 && old.high == 0 {
+            let lhs = UInt256.wideProduct(change.low, 1_000_000_000)
+            let rhs = UInt256.wideProduct(old.low, UInt128(thresholdPPB))
+            return lhs.high > rhs.high || (lhs.high == rhs.high && lhs.low >= rhs.low)
+        }
         let lhs = change.multipliedFullWidth(by: UInt256(1_000_000_000 as UInt64))
         let rhs = old.multipliedFullWidth(by: UInt256(thresholdPPB))
         return lhs.high > rhs.high || (lhs.high == rhs.high && lhs.low >= rhs.low)
