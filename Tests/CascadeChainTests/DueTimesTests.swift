@@ -5,7 +5,8 @@ import Testing
 
 /// A keeper's next-check times with their per-run bounds (`DueTimes`) against a plain
 /// array searched entry by entry, under random appends, writes that raise and lower
-/// times, searches and removals of finished entries.
+/// times (some an hour ahead), searches at a clock that mostly steps, sometimes leaps and
+/// now and then goes back, and removals of finished entries.
 @Suite("Keeper due times")
 struct DueTimesTests {
     @Test("firstDue finds what a scan of every time finds", arguments: 0..<16)
@@ -21,14 +22,25 @@ struct DueTimesTests {
             while position < model.count && model[position] > now { position += 1 }
             return position
         }
+        var now: Int64 = 0
+        // A time after `now`: mostly within a few seconds, sometimes up to an hour ahead.
+        func later(within milliseconds: Int64) -> Int64 {
+            random.bernoulli(numerator: 1, denominator: 10)
+                ? now + 1 + Int64(random.uniformInt(below: 3_600_000))
+                : now + 1 + Int64(random.uniformInt(below: UInt64(milliseconds)))
+        }
         for step in 0..<4_000 {
-            let now = Int64(step) * 10
+            switch int(below: 100) {
+            case 0: now += Int64(random.uniformInt(below: 2_000_000))
+            case 1: now = max(0, now - Int64(random.uniformInt(below: 5_000)))
+            default: now += 10
+            }
             switch int(below: 10) {
             case 0, 1:
                 for _ in 0..<(1 + int(below: 100)) {
                     let time =
                         random.bernoulli(numerator: 1, denominator: 2)
-                        ? 0 : now + Int64(random.uniformInt(below: 2_000))
+                        ? 0 : later(within: 2_000)
                     due.append(time)
                     model.append(time)
                     labels.append(label)
@@ -50,13 +62,13 @@ struct DueTimesTests {
                         break
                     case 1:
                         let other = int(below: model.count)
-                        let time = Int64(random.uniformInt(below: 40_000))
+                        let time = max(0, later(within: 40_000) - 20_000)
                         due[other] = time
                         model[other] = time
                     default:
                         let time: Int64 =
                             random.bernoulli(numerator: 1, denominator: 5)
-                            ? .max : now + 1 + Int64(random.uniformInt(below: 5_000))
+                            ? .max : later(within: 5_000)
                         due[position] = time
                         model[position] = time
                     }
@@ -67,7 +79,7 @@ struct DueTimesTests {
             case 3 where !model.isEmpty:
                 // A hold-off (raises) or a write that lowers a time.
                 let position = int(below: model.count)
-                let time = Int64(random.uniformInt(below: 40_000))
+                let time = max(0, later(within: 40_000) - 20_000)
                 due[position] = time
                 model[position] = time
             case 4:
