@@ -175,7 +175,7 @@ public struct MedianAggregator: Contract, Hashable {
         if change.high == 0 && old.high == 0 {
             let lhs = UInt256.wideProduct(change.low, 1_000_000_000)
             let rhs = UInt256.wideProduct(old.low, UInt128(thresholdPPB))
-            return lhs.high > rhs.high || (lhs.high == rhs.high && lhs.low >= rhs.low)
+            return UInt256(high: lhs.high, low: lhs.low) >= UInt256(high: rhs.high, low: rhs.low)
         }
         let lhs = change.multipliedFullWidth(by: UInt256(1_000_000_000 as UInt64))
         let rhs = old.multipliedFullWidth(by: UInt256(thresholdPPB))
