@@ -3,6 +3,18 @@ import Testing
 
 @testable import CascadeAgents
 
+extension Int: HoldTarget {
+    public var holdBits: UInt64 { UInt64(bitPattern: Int64(self)) }
+}
+
+/// A target whose hash bits collide in groups of `spread`: long probe runs, for the table's
+/// removal to shift entries back across.
+struct CollidingTarget: HoldTarget {
+    var value: Int
+    static let spread = 5
+    var holdBits: UInt64 { UInt64(value / Self.spread) }
+}
+
 /// The keepers' holds against the dictionary of hold ends they replaced: over random runs
 /// of reverts and questions on a moving clock, a target is held exactly when the
 /// dictionary says so, and the holds that ended are let go.
@@ -39,5 +51,44 @@ struct HoldOffsTests {
         // Far past every end, one question lets all of them go.
         _ = holds.isHeld(0, now: now + .seconds(3_600))
         #expect(holds.isEmpty, "seed \(seed): ended holds kept")
+    }
+
+    /// The table against a dictionary: random stores, replacements, removals and lookups,
+    /// with targets whose bits collide (long probe runs) and with plain ones, across growth.
+    @Test(arguments: [1, 2, 3, 4, 5, 6] as [UInt64])
+    func tableMatchesTheDictionary(seed: UInt64) {
+        var random = RandomStream(seed: seed, name: "hold-table")
+        let universe = Int(8 + random.uniformInt(below: 400))
+        var colliding = TargetTable<CollidingTarget, SimTime>()
+        var plain = TargetTable<Int, SimTime>()
+        var model: [Int: SimTime] = [:]
+        var removals = 0
+        for step in 0..<6_000 {
+            let value = Int(random.uniformInt(below: UInt64(universe)))
+            switch random.uniformInt(below: 3) {
+            case 0:
+                let end = SimTime(milliseconds: Int64(step))
+                colliding.set(CollidingTarget(value: value), end)
+                plain.set(value, end)
+                model[value] = end
+            case 1:
+                if model[value] != nil { removals += 1 }
+                colliding.remove(CollidingTarget(value: value))
+                plain.remove(value)
+                model[value] = nil
+            default:
+                break
+            }
+            let probe = Int(random.uniformInt(below: UInt64(universe)))
+            #expect(colliding.value(of: CollidingTarget(value: probe)) == model[probe])
+            #expect(plain.value(of: probe) == model[probe])
+            #expect(colliding.count == model.count && plain.count == model.count)
+        }
+        // Every target, once more, after all the shifting.
+        for value in 0..<universe {
+            #expect(colliding.value(of: CollidingTarget(value: value)) == model[value])
+            #expect(plain.value(of: value) == model[value])
+        }
+        #expect(removals > 100, "seed \(seed): only \(removals) removals")
     }
 }

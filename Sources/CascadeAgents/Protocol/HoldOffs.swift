@@ -8,7 +8,8 @@ import CascadeKernel
 /// most questions hashed their target and missed the cache in a table of thousands, to
 /// find a hold long past. Holds are now also queued by their end, and those that ended
 /// are dropped before a question is answered: the table holds only the last
-/// `retryDelay`'s reverts, and is empty most blocks (answered without hashing).
+/// `retryDelay`'s reverts, and is empty most blocks (answered without hashing). The
+/// table is a `TargetTable`, hashed by a multiplication rather than SipHash.
 ///
 /// **Exact.** `isHeld` answers as the dictionary did: a target is held while `now` is
 /// before the end of its latest hold. A hold that ends is the only one dropped, and only
@@ -17,9 +18,9 @@ import CascadeKernel
 ///
 /// Complexity: `hold` O(1) when holds end in the order they are made (a keeper's delay is
 /// fixed), O(n) otherwise; `isHeld` O(1) amortised.
-struct HoldOffs<Target: Hashable> {
+struct HoldOffs<Target: HoldTarget> {
     /// The end of each target's latest hold.
-    private var ends: [Target: SimTime] = [:]
+    private var ends = TargetTable<Target, SimTime>()
     /// Every hold not yet let go, by its end (ties in the order made), from `head` on.
     private var queue: [(target: Target, end: SimTime)] = []
     private var head = 0
@@ -29,7 +30,7 @@ struct HoldOffs<Target: Hashable> {
 
     /// Holds `target` until `end` (replacing an earlier hold on it).
     mutating func hold(_ target: Target, until end: SimTime) {
-        ends[target] = end
+        ends.set(target, end)
         if queue.count == head || queue[queue.count - 1].end <= end {
             queue.append((target, end))
             return
@@ -48,7 +49,7 @@ struct HoldOffs<Target: Hashable> {
     /// about before.
     mutating func isHeld(_ target: Target, now: SimTime) -> Bool {
         release(before: now)
-        guard !ends.isEmpty, let end = ends[target] else { return false }
+        guard let end = ends.value(of: target) else { return false }
         return now < end
     }
 
@@ -57,7 +58,7 @@ struct HoldOffs<Target: Hashable> {
         while head < queue.count, queue[head].end <= now {
             let (target, end) = queue[head]
             // A later hold on the same target replaced this one's end: it stays.
-            if ends[target] == end { ends[target] = nil }
+            if ends.value(of: target) == end { ends.remove(target) }
             head += 1
         }
         // The let-go front is dropped once it is most of the queue (amortised O(1)).

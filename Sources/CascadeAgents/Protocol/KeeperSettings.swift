@@ -130,21 +130,31 @@ enum KeeperTask: Equatable {
     }
 }
 
-enum KeeperTarget: Hashable {
+enum KeeperTarget: Hashable, HoldTarget {
     case vault(ilk: MakerSystem.IlkID, owner: Address)
     case auction(MakerSystem.AuctionID)
+
+    /// A vault's ilk and owner side by side, flagged in the top bit; an auction's id.
+    var holdBits: UInt64 {
+        switch self {
+        case .vault(let ilk, let owner):
+            1 << 63 | UInt64(ilk.rawValue) << 32 | UInt64(owner.rawValue)
+        case .auction(let id):
+            id.rawValue
+        }
+    }
 }
 
 /// A set of keeper targets that only grows: auctions by id in a flag table (ids are dense,
 /// and every bid and take of a run lands here: hashing each into a growing set was 2% of a
-/// Black Thursday run), vaults in a set.
+/// Black Thursday run), vaults in a table (`TargetTable`).
 struct KeeperTargetSet {
     private var auctions: [Bool] = []
-    private var vaults: Set<KeeperTarget> = []
+    private var vaults = TargetTable<KeeperTarget, Void>()
 
     mutating func insert(_ target: KeeperTarget) {
         guard case .auction(let id) = target, id.rawValue < UInt64(Int.max) else {
-            vaults.insert(target)
+            vaults.set(target, ())
             return
         }
         let slot = Int(id.rawValue)
