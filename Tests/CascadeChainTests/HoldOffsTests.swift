@@ -3,16 +3,16 @@ import Testing
 
 @testable import CascadeAgents
 
-extension Int: HoldTarget {
-    public var holdBits: UInt64 { UInt64(bitPattern: Int64(self)) }
+extension Int: TableTarget {
+    public var hashBits: UInt64 { UInt64(bitPattern: Int64(self)) }
 }
 
 /// A target whose hash bits collide in groups of `spread`: long probe runs, for the table's
 /// removal to shift entries back across.
-struct CollidingTarget: HoldTarget {
+struct CollidingTarget: TableTarget {
     var value: Int
     static let spread = 5
-    var holdBits: UInt64 { UInt64(value / Self.spread) }
+    var hashBits: UInt64 { UInt64(value / Self.spread) }
 }
 
 /// The keepers' holds against the dictionary of hold ends they replaced: over random runs

@@ -4,11 +4,11 @@ import CascadeCore
 import CascadeKernel
 
 /// A position a liquidator or the backstop agent goes after.
-struct PerpTarget: Hashable, Sendable, HoldTarget {
+struct PerpTarget: Hashable, Sendable, TableTarget {
     var account: PerpAccountID
     var market: PerpMarketID
 
-    var holdBits: UInt64 { UInt64(market.rawValue) << 32 | UInt64(account.rawValue) }
+    var hashBits: UInt64 { UInt64(market.rawValue) << 32 | UInt64(account.rawValue) }
 }
 
 /// What a liquidator's transaction is for: the position, and what it takes into its book

@@ -18,7 +18,7 @@ import CascadeKernel
 ///
 /// Complexity: `hold` O(1) when holds end in the order they are made (a keeper's delay is
 /// fixed), O(n) otherwise; `isHeld` O(1) amortised.
-struct HoldOffs<Target: HoldTarget> {
+struct HoldOffs<Target: TableTarget> {
     /// The end of each target's latest hold.
     private var ends = TargetTable<Target, SimTime>()
     /// Every hold not yet let go, by its end (ties in the order made), from `head` on.

@@ -130,12 +130,12 @@ enum KeeperTask: Equatable {
     }
 }
 
-enum KeeperTarget: Hashable, HoldTarget {
+enum KeeperTarget: Hashable, TableTarget {
     case vault(ilk: MakerSystem.IlkID, owner: Address)
     case auction(MakerSystem.AuctionID)
 
     /// A vault's ilk and owner side by side, flagged in the top bit; an auction's id.
-    var holdBits: UInt64 {
+    var hashBits: UInt64 {
         switch self {
         case .vault(let ilk, let owner):
             1 << 63 | UInt64(ilk.rawValue) << 32 | UInt64(owner.rawValue)

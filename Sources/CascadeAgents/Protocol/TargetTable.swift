@@ -3,10 +3,10 @@ import CascadeCore
 /// A keeper's target (a vault, an auction, an account), with the bits a `TargetTable`
 /// hashes it by.
 ///
-/// `holdBits` need not tell targets apart (the table compares targets whose bits collide),
+/// `hashBits` need not tell targets apart (the table compares targets whose bits collide),
 /// but targets that differ should mostly differ in them: they are the whole hash.
-protocol HoldTarget: Equatable {
-    var holdBits: UInt64 { get }
+protocol TableTarget: Equatable {
+    var hashBits: UInt64 { get }
 }
 
 /// A value per target, in a hash table with open addressing: the ends of `HoldOffs`' holds,
@@ -21,10 +21,10 @@ protocol HoldTarget: Equatable {
 /// for a target, or none. Nothing iterates it, so its order never reaches an outcome.
 ///
 /// Layout: linear probing in a power-of-two table at most half full, the slot of a target
-/// the top bits of `holdBits` × 2⁶⁴/φ (Fibonacci hashing: consecutive ids, as vault owners
+/// the top bits of `hashBits` × 2⁶⁴/φ (Fibonacci hashing: consecutive ids, as vault owners
 /// are, land far apart). Removal shifts the probe run back (no tombstones), so a table
 /// that keeps a few holds among many comings and goings stays short to probe.
-struct TargetTable<Target: HoldTarget, Value> {
+struct TargetTable<Target: TableTarget, Value> {
     private var targets: [Target?]
     private var values: [Value?]
     /// `targets.count − 1`; the count is a power of two.
@@ -45,7 +45,7 @@ struct TargetTable<Target: HoldTarget, Value> {
     /// Where `target`'s probe starts.
     @inline(__always)
     private func home(_ target: Target) -> Int {
-        Int(truncatingIfNeeded: (target.holdBits &* 0x9E37_79B9_7F4A_7C15) &>> UInt64(64 - bits))
+        Int(truncatingIfNeeded: (target.hashBits &* 0x9E37_79B9_7F4A_7C15) &>> UInt64(64 - bits))
     }
 
     /// The slot holding `target`, or nil.
@@ -124,6 +124,6 @@ struct TargetTable<Target: HoldTarget, Value> {
     }
 }
 
-extension Address: HoldTarget {
-    var holdBits: UInt64 { UInt64(rawValue) }
+extension Address: TableTarget {
+    var hashBits: UInt64 { UInt64(rawValue) }
 }
