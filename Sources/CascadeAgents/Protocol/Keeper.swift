@@ -48,8 +48,6 @@ public final class Keeper: Agent {
     @exclusivity(unchecked) var subscriber = -1
     @exclusivity(unchecked) var view: MarketView
     @exclusivity(unchecked) var outbox: Outbox<KeeperTask>
-    /// What the block being observed settled (`settle`): one buffer, emptied after each.
-    @exclusivity(unchecked) var settled: [Outbox<KeeperTask>.Outcome] = []
     /// The newest block it observed: number, next base fee, mean gas price (its bids).
     @exclusivity(unchecked) var newest: NewestBlock
     /// The auctions it knows of: the live ones, and finished ones until they are a fifth
@@ -256,10 +254,7 @@ public final class Keeper: Agent {
     }
 
     func settle(_ report: BlockReport<ProtocolState>, _ context: Context<ProtocolMessage>) {
-        outbox.settle(report, into: &settled)
-        guard !settled.isEmpty else { return }
-        defer { settled.removeAll(keepingCapacity: true) }
-        for outcome in settled {
+        outbox.settle(report) { outcome in
             switch outcome {
             case .succeeded(let entry, let receipt):
                 statistics.included += 1
