@@ -356,24 +356,26 @@ extension Keeper {
         guard current > 0, target > 0, target < current else { return nil }
         let ratio = target / current
         let now = max(0, context.now.wholeSeconds)
-        var wait: Int64
-        switch facts.curve {
-        case .none:
-            return nil
-        case .stairstep(let stepLength, let logCut):
-            let steps = (DeterministicMath.log(ratio) / logCut).rounded(.up)
-            let elapsed = max(0, now - facts.tic)
-            wait = (elapsed / stepLength + Int64(steps)) * stepLength - elapsed
-        case .exponential(let logCut):
-            wait = Int64((DeterministicMath.log(ratio) / logCut).rounded(.up))
-        case .linear(let tau, let top):
-            let dueAt = tau * (1 - target / top)
-            wait = Int64(dueAt.rounded(.up)) - max(0, now - facts.tic)
-        }
-        let seconds = min(
-            max(wait, settings.auctionRecheck.wholeSeconds),
-            settings.effectiveRecheckLimit.wholeSeconds)
+        let limit = settings.effectiveRecheckLimit.wholeSeconds
+        // Far above the mid, the wait is past the limit: known without the logarithm
+        // (two looks in three that wait for the curve, on the world bench).
+        if ratio <= farRatio(of: facts.curve) { return context.now + .seconds(limit) }
+        guard
+            let wait = facts.curve.wait(
+                ratio: ratio, target: target, elapsed: max(0, now - facts.tic))
+        else { return nil }
+        let seconds = min(max(wait, settings.auctionRecheck.wholeSeconds), limit)
         return context.now + .seconds(seconds)
+    }
+
+    /// `curve.farRatio(limit:)` at its recheck limit, kept for the last curve asked about
+    /// (a world has one or two).
+    func farRatio(of curve: ClipFacts.RecheckCurve) -> Double {
+        if curve != farRatioCurve {
+            farRatioCurve = curve
+            farRatioValue = curve.farRatio(limit: settings.effectiveRecheckLimit.wholeSeconds)
+        }
+        return farRatioValue
     }
 
     /// `redo` of an auction too old or too cheap, for the incentive (none when dusty).

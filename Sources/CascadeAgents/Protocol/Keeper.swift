@@ -91,6 +91,10 @@ public final class Keeper: Agent {
     /// The current auction pass's flash pair reserves by collateral (collateral in, DAI
     /// out; nil without a pair), read on the pass's first flash look (`readPassReserves`).
     @exclusivity(unchecked) var passReserves: [(UInt256, UInt256)?] = []
+    /// The last curve `recheckTime` asked about, and the ratio below which its wait is
+    /// past the limit (`farRatio(of:)`).
+    @exclusivity(unchecked) var farRatioCurve = ClipFacts.RecheckCurve.none
+    @exclusivity(unchecked) var farRatioValue = 0.0
     /// The current auction pass's venue mids by collateral (`PassInputs`).
     @exclusivity(unchecked) var passMids: [Double] = []
     /// The auctions the current pass found a transaction in flight for (`bidOnAuctions`).

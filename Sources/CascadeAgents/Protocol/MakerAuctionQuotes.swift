@@ -1,3 +1,4 @@
+import CascadeChain
 import CascadeContracts
 import CascadeCore
 import CascadeKernel
@@ -503,6 +504,64 @@ struct ClipFacts: Equatable {
         } else {
             curve = curves.reading(of: quote.calc)
         }
+    }
+}
+
+extension ClipFacts.RecheckCurve {
+    /// Seconds until a sale on this curve, `elapsed` seconds after its `tic`, has fallen
+    /// from its price to `target`, `ratio` times it (in (0, 1)): whole steps of the
+    /// stairstep, whole seconds of the exponential, from `top` for the linear curve. Nil
+    /// for a curve that never falls.
+    func wait(ratio: Double, target: Double, elapsed: Int64) -> Int64? {
+        switch self {
+        case .none:
+            return nil
+        case .stairstep(let stepLength, let logCut):
+            let steps = (DeterministicMath.log(ratio) / logCut).rounded(.up)
+            return (elapsed / stepLength + Int64(steps)) * stepLength - elapsed
+        case .exponential(let logCut):
+            return Int64((DeterministicMath.log(ratio) / logCut).rounded(.up))
+        case .linear(let tau, let top):
+            let dueAt = tau * (1 - target / top)
+            return Int64(dueAt.rounded(.up)) - elapsed
+        }
+    }
+
+    /// A ratio at or below which `wait` is at least `limit` seconds, whatever the elapsed
+    /// time: the recheck then waits the limit without taking the logarithm. Zero (no
+    /// ratio is below it) for the linear curve and a curve that never falls.
+    ///
+    /// The stairstep waits `step · n − (elapsed mod step) ≥ step · n − (step − 1)` for
+    /// `n = ⌈q⌉` steps, `q = ln(ratio) / ln(cut)`: at least `limit` once
+    /// `n ≥ N = ⌈(limit + step − 1) / step⌉`, that is once `q > N − 1`. The exponential
+    /// waits `⌈q⌉` seconds: at least `limit` once `q > limit − 1`. With `ln(cut) < 0`,
+    /// `q > K` exactly when `ratio < cut^K`; the bound is `cut^K` less a billionth of it,
+    /// far more than the rounding of `log`, `exp` and the quotient (a few units in the
+    /// last place), so a ratio at or below it gives `q > K` as `wait` computes it. A limit
+    /// of a step or less gives `K ≤ 0` and a bound of at least one: every ratio waits the
+    /// limit, as `wait` (at least a second) would.
+    func farRatio(limit: Int64) -> Double {
+        let exponent: Int64
+        let logCut: Double
+        switch self {
+        case .none, .linear:
+            return 0
+        case .stairstep(let step, let stepLogCut):
+            guard step > 0, step <= Int64.max / 4, limit >= 0, limit <= Int64.max / 4 else {
+                return 0
+            }
+            exponent = (limit + 2 * step - 2) / step - 1
+            logCut = stepLogCut
+        case .exponential(let secondLogCut):
+            guard limit >= 0 else { return 0 }
+            exponent = limit - 1
+            logCut = secondLogCut
+        }
+        // Beyond e^−700 the power nears the subnormals, where `exp` keeps few digits: no
+        // shortcut there (a price a billion billion times the mid is not met in practice).
+        let power = Double(exponent) * logCut
+        guard logCut < 0, power > -700 else { return 0 }
+        return ChainMath.exp(power) * (1 - 1e-9)
     }
 }
 
