@@ -143,12 +143,24 @@ public struct LatencySampler: Sendable {
         let seams: [UInt64] = [
             UInt64(0.02425 * 0x1p53) >> shift, UInt64((1 - 0.02425) * 0x1p53) >> shift,
         ]
-        var table = [UInt16](repeating: .max, count: 1 << Self.tableBits)
-        for bucket in table.indices where !seams.contains(UInt64(bucket)) {
-            let first = UInt64(bucket) << shift
-            let last = first + (1 << shift) - 1
-            let low = LatencyModel.logNormalMs(medianMs: medianMs, sigma: sigma, bits: first)
-            let high = LatencyModel.logNormalMs(medianMs: medianMs, sigma: sigma, bits: last)
+        func milliseconds(_ bits: UInt64) -> Int64 {
+            LatencyModel.logNormalMs(medianMs: medianMs, sigma: sigma, bits: bits)
+        }
+        let count = 1 << Self.tableBits
+        var table = [UInt16](repeating: .max, count: count)
+        // A bucket's last uniform lies between its first and the next bucket's first, and
+        // the draw does not decrease: when those two give the same milliseconds, so does
+        // the last. Each first is computed once (the previous bucket's "next"), and a
+        // last only where the value moves, at a seam, or at the end: about 18,000 draws
+        // instead of 32,768, and the table is built inside a run, when agents subscribe.
+        var low = milliseconds(0)
+        for bucket in 0..<count {
+            let last = (UInt64(bucket) << shift) + (1 << shift) - 1
+            let next = bucket + 1 < count ? milliseconds(last + 1) : nil
+            defer { if let next { low = next } }
+            guard !seams.contains(UInt64(bucket)) else { continue }
+            let high =
+                next == low && !seams.contains(UInt64(bucket + 1)) ? low : milliseconds(last)
             if low == high && low < Int64(UInt16.max) {
                 table[bucket] = UInt16(low)
             }
