@@ -12,20 +12,22 @@ import CascadeKernel
 /// bench 5,303 M → 5,143 M instructions; a Black Thursday run, few due among thousands,
 /// 2,613 M → 2,616 M; runs of 8: 5,135 M and 2,621 M).
 ///
-/// **Exact.** The times are the same numbers the pass read before, and `firstDue` returns
-/// the same position a scan of them would: a bound is never above its run's least time.
-/// A write that lowers a time lowers the bound with it; a write that raises one leaves the
-/// bound low (still a bound), and the next scan that reads the whole run with nothing due
+/// **Exact.** The times are the same numbers the pass read before, and `collectDue` finds
+/// the positions a scan of them would: a bound is never above its run's least time when
+/// it is read. A write that lowers a time lowers the bound with it; a write that raises
+/// one leaves the bound low (still a bound), and the next collection that reads the run
 /// sets it to the run's least time.
 ///
-/// **A pass's runs made tight as it goes.** A pass stops at a due position, writes its
-/// next time, and resumes just past it. The run it stopped in then had its times before
-/// that position read already, and only that one written since: resuming, `firstDue`
-/// reads the written time and the rest of the run, and sets the run's bound to its least
-/// time. Without that the bound stayed at the due position's old time, and the next pass
-/// read the whole run again to find nothing due there (the world bench's keepers: about
-/// one run in two that a pass reads). Any other write, append or removal forgets where it
-/// stopped (`stopPosition`).
+/// **A pass collects, then looks.** A pass asks once for every position due (`collectDue`),
+/// reading each run whose bound is not in the future whole, and looks at them in order,
+/// writing each one's next time. A search per look, resuming just past the last due
+/// position, was 4% of the world bench (about 120 instructions a look, of 745,000). The
+/// bound a collection leaves on each run it read is the least of its times that are not
+/// due: the pass is about to rewrite the due ones. Those it leaves due (a transaction in
+/// flight, the budget spent) are folded back into their runs' bounds before the bounds
+/// are next read (`foldDue`), so a bound is never above a time when it is read. Without the
+/// fold the bound of a run with a due position stayed at or below that position's old
+/// time, and the next pass read the whole run again to find nothing due in it.
 final class DueTimes {
     private static let shift = 4
     private static let runLength = 1 << shift
@@ -38,20 +40,25 @@ final class DueTimes {
     @exclusivity(unchecked) private(set) var count = 0
     /// A multiple of `runLength`.
     @exclusivity(unchecked) private var capacity: Int
-    /// The due position the last search returned after reading its run from the start
-    /// (−1: none, or not resumable), and the least time of the run's positions before it.
-    @exclusivity(unchecked) private var stopPosition = -1
-    @exclusivity(unchecked) private var stopLeast = Int64.max
+    /// The positions the last `collectDue` found due, in order (`dueCount` of them, room
+    /// for `capacity`).
+    @exclusivity(unchecked) private var dueBuffer: UnsafeMutablePointer<Int>
+    @exclusivity(unchecked) private(set) var dueCount = 0
+    /// Whether the bounds of the due positions' runs may still leave out their times (from
+    /// `collectDue` until `foldDue`).
+    @exclusivity(unchecked) private var dueUnfolded = false
 
     init() {
         capacity = 4 * Self.runLength
         timesBuffer = .allocate(capacity: capacity)
         floorsBuffer = .allocate(capacity: capacity >> Self.shift)
+        dueBuffer = .allocate(capacity: capacity)
     }
 
     deinit {
         timesBuffer.deallocate()
         floorsBuffer.deallocate()
+        dueBuffer.deallocate()
     }
 
     /// The times, by position, as an array (for tests).
@@ -67,7 +74,8 @@ final class DueTimes {
     /// above `now`. Reading the bounds rather than the times: a keeper with nothing due asks
     /// on every such pass, and the minimum of a thousand times was 1.6% of the world bench.
     var earliestBound: Int64 {
-        UnsafeBufferPointer(start: floorsBuffer, count: runCount).min() ?? .max
+        foldDue()
+        return UnsafeBufferPointer(start: floorsBuffer, count: runCount).min() ?? .max
     }
 
     subscript(position: Int) -> Int64 {
@@ -77,7 +85,6 @@ final class DueTimes {
         }
         @inline(__always) set {
             precondition(position >= 0 && position < count, "DueTimes: position out of range")
-            if position != stopPosition { stopPosition = -1 }
             timesBuffer[position] = newValue
             let run = position &>> Self.shift
             if newValue < floorsBuffer[run] { floorsBuffer[run] = newValue }
@@ -85,7 +92,7 @@ final class DueTimes {
     }
 
     func append(_ time: Int64) {
-        stopPosition = -1
+        foldDue()
         if count == capacity { grow() }
         if count & (Self.runLength - 1) == 0 {
             floorsBuffer[count &>> Self.shift] = time
@@ -103,69 +110,74 @@ final class DueTimes {
         timesBuffer = timesBuffer.reallocated(count: count, capacity: newCapacity)
         floorsBuffer = floorsBuffer.reallocated(
             count: runCount, capacity: newCapacity >> Self.shift)
+        dueBuffer = dueBuffer.reallocated(count: dueCount, capacity: newCapacity)
         capacity = newCapacity
     }
 
-    /// The first position at or after `start` whose time is at or before `now`, or
-    /// `count`.
-    func firstDue(from start: Int, now: Int64) -> Int {
-        let count = self.count
+    /// Collects every position whose time is at or before `now`, in order: `dueCount` of
+    /// them, `due(at:)`. Each run whose bound is not in the future is read whole, and its
+    /// bound set to the least of its times after `now` (the due ones are folded in again
+    /// before any bound is next read, `foldDue`).
+    func collectDue(now: Int64) {
+        foldDue()
         let times = timesBuffer
         let floors = floorsBuffer
+        let due = dueBuffer
         let runs = runCount
-        var position = max(0, start)
-        if stopPosition >= 0, start == stopPosition + 1 {
-            // Resuming just past the due position the last search returned: the rest of
-            // its run, with its least so far and the time written since.
-            let resumed = stopPosition
-            let run = resumed &>> Self.shift
-            let end = min(count, (run + 1) &<< Self.shift)
-            var least = min(stopLeast, times[resumed])
-            while position < end {
-                let time = times[position]
-                if time <= now { return stop(at: position, least: least, resumable: true) }
-                least = min(least, time)
-                position += 1
-            }
-            floors[run] = least
-        }
-        while position < count {
-            var run = position &>> Self.shift
-            if floors[run] > now {
-                // Nothing due in this run: step over it and every following run whose
-                // bound is in the future, reading the bounds alone.
+        let count = self.count
+        var found = 0
+        var run = 0
+        while run < runs {
+            guard floors[run] <= now else {
                 run += 1
-                while run < runs && floors[run] > now { run += 1 }
-                position = run &<< Self.shift
                 continue
             }
-            let end = min(count, (run + 1) &<< Self.shift)
-            let whole = position == run &<< Self.shift
+            let start = run &<< Self.shift
+            let end = min(count, start + Self.runLength)
             var least = Int64.max
-            while position < end {
+            for position in start..<end {
                 let time = times[position]
-                if time <= now { return stop(at: position, least: least, resumable: whole) }
-                least = min(least, time)
-                position += 1
+                if time <= now {
+                    due[found] = position
+                    found += 1
+                } else {
+                    least = min(least, time)
+                }
             }
-            // Read whole with nothing due: its least time is now known.
-            if whole { floors[run] = least }
+            floors[run] = least
+            run += 1
         }
-        return stop(at: count, least: .max, resumable: false)
+        dueCount = found
+        dueUnfolded = found > 0
     }
 
-    /// Where a search stopped, for the next one to resume from (`firstDue`).
+    /// The `index`th position the last `collectDue` found due.
     @inline(__always)
-    private func stop(at position: Int, least: Int64, resumable: Bool) -> Int {
-        stopPosition = resumable ? position : -1
-        stopLeast = least
-        return position
+    func due(at index: Int) -> Int {
+        precondition(index >= 0 && index < dueCount, "DueTimes: due index out of range")
+        return dueBuffer[index]
+    }
+
+    /// Lowers the bounds of the last collection's runs to the times now at its due
+    /// positions (those a pass left due, or wrote; a write lowered the bound already when it
+    /// was lower). Before the bounds are read, searched or moved.
+    private func foldDue() {
+        guard dueUnfolded else { return }
+        dueUnfolded = false
+        let times = timesBuffer
+        let floors = floorsBuffer
+        for index in 0..<dueCount {
+            let position = dueBuffer[index]
+            let run = position &>> Self.shift
+            if times[position] < floors[run] { floors[run] = times[position] }
+        }
     }
 
     /// Removes the positions whose time is `Int64.max` (finished), and the elements at the
     /// same positions of `companion`, keeping the order of the rest.
     func removeFinished<Companion>(alongside companion: inout [Companion]) {
-        stopPosition = -1
+        foldDue()
+        dueCount = 0
         precondition(companion.count == count, "DueTimes: companion out of step")
         let times = timesBuffer
         var first = 0

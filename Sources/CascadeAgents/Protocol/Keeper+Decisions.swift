@@ -98,8 +98,8 @@ extension Keeper {
         // A pass with nothing due: until the smallest next check, the next passes have
         // nothing to do either. (A pass that acts leaves it unknown: tracking the smallest
         // through busy passes, or through every search, cost more than it saved.)
-        var index = nextDue(from: 0, now: now)
-        guard index < auctions.count else {
+        nextChecks.collectDue(now: now)
+        guard nextChecks.dueCount > 0 else {
             earliestCheck = nextChecks.earliestBound
             return
         }
@@ -129,20 +129,20 @@ extension Keeper {
         for entry in outbox.pending {
             if case .auction(let id) = entry.purpose.target { passPending.append(id) }
         }
-        while budget > 0, index < auctions.count {
+        // The due positions, in order; a look writes only its own position's time.
+        var dueIndex = 0
+        while budget > 0, dueIndex < nextChecks.dueCount {
+            let index = nextChecks.due(at: dueIndex)
+            dueIndex += 1
             let known = auctions[index]
             // A revert's hold-off is in `nextChecks` too (`holdOff`).
-            if passPending.contains(known.id) {
-                index = nextDue(from: index + 1, now: now)
-                continue
-            }
+            if passPending.contains(known.id) { continue }
             let before = budget
             var hint: SimTime?
             switch quotes.read(known.id, block: block, state: state, now: second) {
             case .gone:
                 nextChecks[index] = .max
                 finished += 1
-                index = nextDue(from: index + 1, now: now)
                 continue
             case .clip:
                 hint = take(known, state, inputs, budget: &budget, context)
@@ -162,7 +162,6 @@ extension Keeper {
             } else {
                 auctions[index].misses = 0
             }
-            index = nextDue(from: index + 1, now: now)
         }
         // Finished auctions stay in place (never due again) until they are a fifth of
         // the list: removing them is a pass over all the others, and most passes finish one.
@@ -195,11 +194,6 @@ extension Keeper {
             bidGasCost: inputs.gasBid.map {
                 gasCost(Self.bidGas, bid: $0, nativePrice: inputs.nativePrice)
             } ?? 0)
-    }
-
-    /// The first auction at or after `start` due at `now` (ms), or `auctions.count`.
-    func nextDue(from start: Int, now: Int64) -> Int {
-        nextChecks.firstDue(from: start, now: now)
     }
 
     /// What selling `amount` of `collateral` on the venue brings in this pass. Lots are
