@@ -3,8 +3,8 @@ import Testing
 
 @testable import CascadeAgents
 
-/// A keeper's next-check times with their per-run bounds (`DueTimes`) against a plain
-/// array searched entry by entry, under random appends, writes that raise and lower
+/// A keeper's next-check times on their timing wheel (`DueTimes`) against a plain array
+/// searched entry by entry, under random appends, writes that raise and lower
 /// times (some an hour ahead), passes at a clock that mostly steps, sometimes leaps and
 /// now and then goes back (each collecting what is due, then writing some of it and
 /// leaving the rest due), and removals of finished entries.
@@ -52,7 +52,7 @@ struct DueTimesTests {
                 let found = collect(now: now)
                 #expect(found == scan(now: now), "seed \(seed) step \(step)")
                 if found.isEmpty {
-                    // Nothing due: the bounds it read are now tight, none is due.
+                    // Nothing due: the least time is after the clock.
                     #expect(due.earliestBound > now, "seed \(seed) step \(step)")
                 }
                 for position in found {

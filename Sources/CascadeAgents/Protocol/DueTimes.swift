@@ -1,81 +1,92 @@
 import CascadeKernel
 
-/// When each of a keeper's known auctions is next due, in milliseconds, by position, with
-/// a lower bound for every run of 16 positions.
+/// When each of a keeper's known auctions is next due, in milliseconds, by position: the
+/// times, and the positions sorted by when they fall due on a timing wheel.
 ///
-/// **Why.** A keeper's auction pass looks for the auctions due now in position order, and
-/// on Black Thursday a keeper knows thousands of live auctions, few of them due at any
-/// moment: reading every time on every pass was about 2% of a run. With the bounds a pass
-/// steps over each run whose bound is in the future and reads only the others. Runs of 16
-/// rather than 64: a busy protocol world's keeper has a score of its thousand auctions due
-/// in a pass, one in nearly every run of 64, so its passes read nearly every time (world
-/// bench 5,303 M → 5,143 M instructions; a Black Thursday run, few due among thousands,
-/// 2,613 M → 2,616 M; runs of 8: 5,135 M and 2,621 M).
+/// **Why.** A keeper's auction pass looks at the auctions due now in position order. In a
+/// busy protocol world a keeper knows a thousand live auctions and about five are due at
+/// each pass, scattered over the list. Bounds per run of 16 positions (this type's previous
+/// form) still read a whole run to find the one due time in it, and the bound of every
+/// other run: about 100 M instructions of the world bench's 2,084 M, 130 a look. The wheel
+/// finds the due positions without reading the others.
 ///
-/// **Exact.** The times are the same numbers the pass read before, and `collectDue` finds
-/// the positions a scan of them would: a bound is never above its run's least time when
-/// it is read. A write that lowers a time lowers the bound with it; a write that raises
-/// one leaves the bound low (still a bound), and the next collection that reads the run
-/// sets it to the run's least time.
+/// **How.** A position whose time is not past the last collection's clock (`collected`)
+/// sits on one of `slotCount` wheel slots, by its time's slot-width interval, while that
+/// interval is less than a turn of the wheel ahead of the clock; a later one waits on a
+/// list apart (`overflow`). A position whose time is past that clock is due: it has a bit
+/// in `dueBits` instead. Moving a position (a write) is a constant-time unlink and link. A
+/// collection at `now` moves the slots the clock passed, and from `now`'s own slot the
+/// times not after `now`, to the due bits, then reads the bits in order: the positions come
+/// out sorted without sorting, and a position left due (a transaction in flight, the
+/// budget spent) stays due until written.
 ///
-/// **A pass collects, then looks.** A pass asks once for every position due (`collectDue`),
-/// reading each run whose bound is not in the future whole, and looks at them in order,
-/// writing each one's next time. A search per look, resuming just past the last due
-/// position, was 4% of the world bench (about 120 instructions a look, of 745,000). The
-/// bound a collection leaves on each run it read is the least of its times that are not
-/// due: the pass is about to rewrite the due ones. Those it leaves due (a transaction in
-/// flight, the budget spent) are folded back into their runs' bounds before the bounds
-/// are next read (`foldDue`), so a bound is never above a time when it is read. Without the
-/// fold the bound of a run with a due position stayed at or below that position's old
-/// time, and the next pass read the whole run again to find nothing due in it.
+/// **Exact.** `collectDue` gives the positions whose time is at or before `now`, in order,
+/// as a scan of every time would (`DueTimesTests` checks it against one): a slot the clock
+/// passed holds only times before `now`, the slot of `now` is read time by time, and the
+/// overflow is read whenever its least time comes within a turn. A clock that goes back
+/// (never in a run; the model test does it) places every position again.
+///
+/// Cost: O(1) per write; O(slots passed + due + positions / 64) per collection. Memory: two
+/// 32-bit links per position and per slot, one bit per position.
 final class DueTimes {
-    private static let shift = 4
-    private static let runLength = 1 << shift
+    /// A slot spans 2¹³ ms (about 8 s, a block or so: a pass passes one or two slots, and
+    /// reads a few times in the slot of its clock), and the wheel 256 of them (35 minutes):
+    /// a keeper's rechecks (at most `recheckLimit`, ten minutes by default) stay on it.
+    /// (Slots of 1, 4 and 16 s: 2,096 M, 2,081 M and 2,081 M instructions on the world
+    /// bench against 2,079 M.)
+    private static let slotShift: Int64 = 13
+    private static let slotCount = 1 << 8
+    /// Link nodes `0..<slotCount` head the slots' lists, `slotCount` the overflow's;
+    /// position `p` is node `firstPosition + p`.
+    private static let overflowNode = slotCount
+    private static let firstPosition = slotCount + 1
 
     /// The times, by position (`count` of them, room for `capacity`).
     @exclusivity(unchecked) private var timesBuffer: UnsafeMutablePointer<Int64>
-    /// Per run of `runLength` positions: at most the least of its times (room for
-    /// `capacity / runLength` runs).
-    @exclusivity(unchecked) private var floorsBuffer: UnsafeMutablePointer<Int64>
+    /// Circular doubly linked lists through `next` and `previous`, one per slot and one for
+    /// the overflow, headed by their sentinel nodes (an empty list: the sentinel alone).
+    /// A due or finished position is on none, and its links are stale.
+    @exclusivity(unchecked) private var next: UnsafeMutablePointer<Int32>
+    @exclusivity(unchecked) private var previous: UnsafeMutablePointer<Int32>
+    /// One bit per position: its time is at or before `collected`. (Keeping the range of
+    /// words with a bit set, to read only those: 2,084 M instructions against 2,079 M.)
+    @exclusivity(unchecked) private var dueBits: UnsafeMutablePointer<UInt64>
     @exclusivity(unchecked) private(set) var count = 0
-    /// A multiple of `runLength`.
+    /// A multiple of 64.
     @exclusivity(unchecked) private var capacity: Int
+    /// The clock of the last collection (`Int64.min` before the first), and its slot
+    /// interval: the wheel's slots hold the intervals `cursor ..< cursor + slotCount`.
+    @exclusivity(unchecked) private var collected = Int64.min
+    @exclusivity(unchecked) private var cursor = Int64.min >> DueTimes.slotShift
+    /// At most the least time on the overflow list (`Int64.max`: it is empty).
+    @exclusivity(unchecked) private var overflowLeast = Int64.max
     /// The positions the last `collectDue` found due, in order (`dueCount` of them, room
     /// for `capacity`).
     @exclusivity(unchecked) private var dueBuffer: UnsafeMutablePointer<Int>
     @exclusivity(unchecked) private(set) var dueCount = 0
-    /// Whether the bounds of the due positions' runs may still leave out their times (from
-    /// `collectDue` until `foldDue`).
-    @exclusivity(unchecked) private var dueUnfolded = false
 
     init() {
-        capacity = 4 * Self.runLength
+        capacity = 64
         timesBuffer = .allocate(capacity: capacity)
-        floorsBuffer = .allocate(capacity: capacity >> Self.shift)
+        next = .allocate(capacity: Self.firstPosition + capacity)
+        previous = .allocate(capacity: Self.firstPosition + capacity)
+        dueBits = .allocate(capacity: capacity / 64)
+        dueBits.initialize(repeating: 0, count: capacity / 64)
         dueBuffer = .allocate(capacity: capacity)
+        for node in 0..<Self.firstPosition { detach(node) }
     }
 
     deinit {
         timesBuffer.deallocate()
-        floorsBuffer.deallocate()
+        next.deallocate()
+        previous.deallocate()
+        dueBits.deallocate()
         dueBuffer.deallocate()
     }
 
     /// The times, by position, as an array (for tests).
     var times: [Int64] {
         Array(UnsafeBufferPointer(start: timesBuffer, count: count))
-    }
-
-    private var runCount: Int { (count + Self.runLength - 1) &>> Self.shift }
-
-    /// At most the least time of all (`Int64.max` when there is none): the least of the
-    /// runs' bounds. A pass that found nothing due read every run whose bound was not in the
-    /// future, and set each bound it read to its run's least time, so after it this is
-    /// above `now`. Reading the bounds rather than the times: a keeper with nothing due asks
-    /// on every such pass, and the minimum of a thousand times was 1.6% of the world bench.
-    var earliestBound: Int64 {
-        foldDue()
-        return UnsafeBufferPointer(start: floorsBuffer, count: runCount).min() ?? .max
     }
 
     subscript(position: Int) -> Int64 {
@@ -85,70 +96,77 @@ final class DueTimes {
         }
         @inline(__always) set {
             precondition(position >= 0 && position < count, "DueTimes: position out of range")
+            unlink(position)
             timesBuffer[position] = newValue
-            let run = position &>> Self.shift
-            if newValue < floorsBuffer[run] { floorsBuffer[run] = newValue }
+            place(position)
         }
     }
 
     func append(_ time: Int64) {
-        foldDue()
         if count == capacity { grow() }
-        if count & (Self.runLength - 1) == 0 {
-            floorsBuffer[count &>> Self.shift] = time
-        } else {
-            let run = (count - 1) &>> Self.shift
-            if time < floorsBuffer[run] { floorsBuffer[run] = time }
-        }
-        timesBuffer[count] = time
+        let position = count
         count += 1
+        timesBuffer[position] = time
+        place(position)
     }
 
-    /// Doubles the room for times and runs.
-    private func grow() {
-        let newCapacity = 2 * capacity
-        timesBuffer = timesBuffer.reallocated(count: count, capacity: newCapacity)
-        floorsBuffer = floorsBuffer.reallocated(
-            count: runCount, capacity: newCapacity >> Self.shift)
-        dueBuffer = dueBuffer.reallocated(count: dueCount, capacity: newCapacity)
-        capacity = newCapacity
+    /// At most the least time of all (`Int64.max` when there is none); after a collection
+    /// that found nothing due, the least time itself (above that collection's `now`).
+    var earliestBound: Int64 {
+        guard count > 0 else { return .max }
+        var least = overflowLeast
+        for word in 0..<((count + 63) >> 6) where dueBits[word] != 0 {
+            var bits = dueBits[word]
+            while bits != 0 {
+                least = min(least, timesBuffer[word << 6 | bits.trailingZeroBitCount])
+                bits &= bits - 1
+            }
+        }
+        // The first slot from the cursor with anything on it holds the wheel's least time.
+        for offset in 0..<Self.slotCount {
+            let slot = Self.slot(of: cursor + Int64(offset))
+            var node = Int(next[slot])
+            guard node != slot else { continue }
+            while node != slot {
+                least = min(least, timesBuffer[node - Self.firstPosition])
+                node = Int(next[node])
+            }
+            break
+        }
+        return least
     }
 
     /// Collects every position whose time is at or before `now`, in order: `dueCount` of
-    /// them, `due(at:)`. Each run whose bound is not in the future is read whole, and its
-    /// bound set to the least of its times after `now` (the due ones are folded in again
-    /// before any bound is next read, `foldDue`).
+    /// them, `due(at:)`.
     func collectDue(now: Int64) {
-        foldDue()
-        let times = timesBuffer
-        let floors = floorsBuffer
-        let due = dueBuffer
-        let runs = runCount
-        let count = self.count
-        var found = 0
-        var run = 0
-        while run < runs {
-            guard floors[run] <= now else {
-                run += 1
-                continue
+        if now < collected { replaceAll(clock: now) }
+        let target = now >> Self.slotShift
+        // The slots the clock passes hold only times before `now`'s interval: all due.
+        let passed = min(Int64(Self.slotCount), target - cursor)
+        for offset in 0..<passed {
+            let slot = Self.slot(of: cursor + offset)
+            var node = Int(next[slot])
+            while node != slot {
+                markDue(node - Self.firstPosition)
+                node = Int(next[node])
             }
-            let start = run &<< Self.shift
-            let end = min(count, start + Self.runLength)
-            var least = Int64.max
-            for position in start..<end {
-                let time = times[position]
-                if time <= now {
-                    due[found] = position
-                    found += 1
-                } else {
-                    least = min(least, time)
-                }
-            }
-            floors[run] = least
-            run += 1
+            detach(slot)
         }
-        dueCount = found
-        dueUnfolded = found > 0
+        cursor = target
+        collected = now
+        // `now`'s own slot: the times up to `now`.
+        let slot = Self.slot(of: target)
+        var node = Int(next[slot])
+        while node != slot {
+            let following = Int(next[node])
+            if timesBuffer[node - Self.firstPosition] <= now {
+                unlinkNode(node)
+                markDue(node - Self.firstPosition)
+            }
+            node = following
+        }
+        if overflowLeast >> Self.slotShift < cursor + Int64(Self.slotCount) { readOverflow() }
+        gatherDue()
     }
 
     /// The `index`th position the last `collectDue` found due.
@@ -158,25 +176,9 @@ final class DueTimes {
         return dueBuffer[index]
     }
 
-    /// Lowers the bounds of the last collection's runs to the times now at its due
-    /// positions (those a pass left due, or wrote; a write lowered the bound already when it
-    /// was lower). Before the bounds are read, searched or moved.
-    private func foldDue() {
-        guard dueUnfolded else { return }
-        dueUnfolded = false
-        let times = timesBuffer
-        let floors = floorsBuffer
-        for index in 0..<dueCount {
-            let position = dueBuffer[index]
-            let run = position &>> Self.shift
-            if times[position] < floors[run] { floors[run] = times[position] }
-        }
-    }
-
     /// Removes the positions whose time is `Int64.max` (finished), and the elements at the
     /// same positions of `companion`, keeping the order of the rest.
     func removeFinished<Companion>(alongside companion: inout [Companion]) {
-        foldDue()
         dueCount = 0
         precondition(companion.count == count, "DueTimes: companion out of step")
         let times = timesBuffer
@@ -195,8 +197,135 @@ final class DueTimes {
         }
         companion.removeLast(companion.count - kept)
         count = kept
-        // The runs before the first finished position did not move; the others get the
-        // lowest bound, so the next scan reads them whole and sets them.
-        for run in (first &>> Self.shift)..<runCount { floorsBuffer[run] = .min }
+        replaceAll(clock: collected)
+    }
+
+    // MARK: - The wheel
+
+    @inline(__always)
+    private static func slot(of interval: Int64) -> Int {
+        Int(truncatingIfNeeded: interval) & (slotCount - 1)
+    }
+
+    /// Puts `position` (on no list, its bit clear) where its time says: due, on the wheel,
+    /// on the overflow list, or nowhere when finished. A position is on a list exactly when
+    /// its time is after `collected` and not `Int64.max`; the links of one that is not are
+    /// left as they were, unread.
+    @inline(__always)
+    private func place(_ position: Int) {
+        let time = timesBuffer[position]
+        if time <= collected {
+            markDue(position)
+        } else if time != .max {
+            let interval = time >> Self.slotShift
+            if interval - cursor < Int64(Self.slotCount) {
+                link(Self.firstPosition + position, after: Self.slot(of: interval))
+            } else {
+                link(Self.firstPosition + position, after: Self.overflowNode)
+                overflowLeast = min(overflowLeast, time)
+            }
+        }
+    }
+
+    /// Takes `position` off its list, or clears its due bit (by its time, not yet
+    /// written: the place `place` gave it).
+    @inline(__always)
+    private func unlink(_ position: Int) {
+        let time = timesBuffer[position]
+        if time <= collected {
+            dueBits[position >> 6] &= ~(1 << UInt64(position & 63))
+        } else if time != .max {
+            unlinkNode(Self.firstPosition + position)
+        }
+    }
+
+    @inline(__always)
+    private func unlinkNode(_ node: Int) {
+        let before = Int(previous[node])
+        let after = Int(next[node])
+        next[before] = Int32(truncatingIfNeeded: after)
+        previous[after] = Int32(truncatingIfNeeded: before)
+    }
+
+    @inline(__always)
+    private func link(_ node: Int, after head: Int) {
+        let after = Int(next[head])
+        next[node] = Int32(truncatingIfNeeded: after)
+        previous[node] = Int32(truncatingIfNeeded: head)
+        previous[after] = Int32(truncatingIfNeeded: node)
+        next[head] = Int32(truncatingIfNeeded: node)
+    }
+
+    /// Makes `node` a list of its own (an empty list, for a head).
+    @inline(__always)
+    private func detach(_ node: Int) {
+        next[node] = Int32(truncatingIfNeeded: node)
+        previous[node] = Int32(truncatingIfNeeded: node)
+    }
+
+    /// Sets `position`'s due bit; the caller takes it off its list.
+    @inline(__always)
+    private func markDue(_ position: Int) {
+        dueBits[position >> 6] |= 1 << UInt64(position & 63)
+    }
+
+    /// Moves the overflow's times that are due, or within a turn of the wheel, off it, and
+    /// sets `overflowLeast` to the least of the rest.
+    private func readOverflow() {
+        var least = Int64.max
+        var node = Int(next[Self.overflowNode])
+        while node != Self.overflowNode {
+            let following = Int(next[node])
+            let position = node - Self.firstPosition
+            let time = timesBuffer[position]
+            if time <= collected
+                || (time >> Self.slotShift) - cursor < Int64(Self.slotCount)
+            {
+                unlinkNode(node)
+                place(position)
+            } else {
+                least = min(least, time)
+            }
+            node = following
+        }
+        overflowLeast = least
+    }
+
+    /// The positions with their due bit set, in order, into `dueBuffer`.
+    private func gatherDue() {
+        var found = 0
+        for word in 0..<((count + 63) >> 6) {
+            var bits = dueBits[word]
+            while bits != 0 {
+                dueBuffer[found] = word << 6 | bits.trailingZeroBitCount
+                found += 1
+                bits &= bits - 1
+            }
+        }
+        dueCount = found
+    }
+
+    /// Empties every list and places every position again with the clock at `clock`.
+    private func replaceAll(clock: Int64) {
+        collected = clock
+        cursor = clock >> Self.slotShift
+        overflowLeast = .max
+        for node in 0..<Self.firstPosition { detach(node) }
+        dueBits.update(repeating: 0, count: capacity / 64)
+        for position in 0..<count { place(position) }
+    }
+
+    /// Doubles the room for positions.
+    private func grow() {
+        let newCapacity = 2 * capacity
+        timesBuffer = timesBuffer.reallocated(count: count, capacity: newCapacity)
+        next = next.reallocated(
+            count: Self.firstPosition + count, capacity: Self.firstPosition + newCapacity)
+        previous = previous.reallocated(
+            count: Self.firstPosition + count, capacity: Self.firstPosition + newCapacity)
+        dueBits = dueBits.reallocated(count: capacity / 64, capacity: newCapacity / 64)
+        (dueBits + capacity / 64).initialize(repeating: 0, count: (newCapacity - capacity) / 64)
+        dueBuffer = dueBuffer.reallocated(count: dueCount, capacity: newCapacity)
+        capacity = newCapacity
     }
 }

@@ -62,8 +62,8 @@ public final class Keeper: Agent {
     /// halves instead of from the front.
     @exclusivity(unchecked) var auctionsSorted = true
     /// `nextChecks[i]`: auction `i` is not looked at again before this time, in
-    /// milliseconds (see `auctionRecheck`). Dense times beside `auctions` with a bound per
-    /// run of them (`DueTimes`), because every pass searches them: reading each 40-byte
+    /// milliseconds (see `auctionRecheck`). Dense times beside `auctions`, on a timing
+    /// wheel (`DueTimes`), because every pass asks which are due: reading each 40-byte
     /// `KnownAuction` for it was 8% of the world bench, reading every time 2% of a Black
     /// Thursday run.
     let nextChecks = DueTimes()
