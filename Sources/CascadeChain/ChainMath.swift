@@ -156,11 +156,14 @@ public enum ChainMath {
     static func roundedToNearest(_ x: Double) -> Double {
         // From 2^52 up every Double is an integer already.
         guard x.isFinite, abs(x) < 0x1p52 else { return x }
-        let truncated = Double(Int64(x))
-        let fraction = x - truncated
-        if fraction >= 0.5 { return truncated + 1 }
-        if fraction <= -0.5 { return truncated - 1 }
-        return truncated
+        let truncated = Int64(x)
+        let fraction = x - Double(truncated)
+        // In integers, so that the comparisons become flags, not branches: whether a
+        // fraction reaches a half is a coin toss for prices (a background block's 32 tiers
+        // mispredicted half of theirs). Integers below 2^52 convert exactly.
+        let up: Int64 = fraction >= 0.5 ? 1 : 0
+        let down: Int64 = fraction <= -0.5 ? 1 : 0
+        return Double(truncated &+ up &- down)
     }
 
     /// The wei nearest to a non-negative `Double` (half away from zero), saturating.

@@ -114,6 +114,33 @@ struct ProductionAndDemandTests {
         #expect(ChainMath.roundedToNearest(2.4999) == 2)
     }
 
+    /// `roundedToNearest` (integer flags, no branch on the half) against the branching
+    /// form it replaced and the standard library's rounding, bit for bit: halves and their
+    /// neighbours one ulp away, both signs, and values from 10⁻³ to past 2⁵².
+    @Test func roundedToNearestMatchesTheBranchingForm() {
+        func branching(_ x: Double) -> Double {
+            guard x.isFinite, abs(x) < 0x1p52 else { return x }
+            let truncated = Double(Int64(x))
+            let fraction = x - truncated
+            if fraction >= 0.5 { return truncated + 1 }
+            if fraction <= -0.5 { return truncated - 1 }
+            return truncated
+        }
+        var random = RandomStream(seed: 5, name: "rounding")
+        var values: [Double] = [0.5, -0.5, 0.49999999999999994, -0.49999999999999994, 0x1p52 - 0.5]
+        for _ in 0..<20_000 {
+            let magnitude = ChainMath.exp(random.uniform() * 40 - 7)
+            let x = random.bernoulli(numerator: 1, denominator: 2) ? magnitude : -magnitude
+            let half = (x.rounded(.towardZero) + (x < 0 ? -0.5 : 0.5))
+            values += [x, half, half.nextUp, half.nextDown]
+        }
+        for x in values {
+            let rounded = ChainMath.roundedToNearest(x)
+            #expect(rounded.bitPattern == branching(x).bitPattern, "\(x)")
+            #expect(rounded == x.rounded(.toNearestOrAwayFromZero), "\(x)")
+        }
+    }
+
     /// Under EIP-1559 the base fee climbs while demand exceeds the target and falls back
     /// when it eases: the congestion schedule drives the base-fee path.
     @Test func baseFeeFollowsTheCongestionSchedule() {
