@@ -68,9 +68,13 @@ final class MakerSharedBook {
     /// agent).
     @exclusivity(unchecked) private(set) var queryCounts: [Int] = []
     @exclusivity(unchecked) private(set) var returnedCounts: [Int] = []
-    /// Per ilk, the last walk of the book as it is: its version and threshold, the ids
-    /// found, and whether they are all there are (else the walk stopped at its limit).
+    /// Per ilk, the last walk of the book as it is: its version and threshold and whether
+    /// it found all there are (else it stopped at its limit), and the ids it found. Two
+    /// arrays: the question, asked by every keeper every block, reads a plain value in
+    /// place (reading a kept walk whole copied it and retained its ids, 10 M instructions
+    /// of the world bench).
     @exclusivity(unchecked) private var walks: [Walk?] = []
+    @exclusivity(unchecked) private var walkIDs: [[Int]] = []
     /// Walks made, and answers read from a kept walk (for tests and the bench).
     @exclusivity(unchecked) private(set) var walkCount = 0
     @exclusivity(unchecked) private(set) var sharedWalkCount = 0
@@ -78,14 +82,15 @@ final class MakerSharedBook {
     struct Walk {
         var version: UInt64
         var threshold: SafetyThreshold
-        var ids: [Int]
         var complete: Bool
+        var count: Int
     }
 
     /// A shared book starting from `book`, the book as of genesis.
     init(book: VaultBook) {
         self.book = book
         walks = Array(repeating: nil, count: book.ilkCount)
+        walkIDs = Array(repeating: [], count: book.ilkCount)
     }
 
     /// Index updates applied to the one book, genesis included.
@@ -279,10 +284,10 @@ final class MakerSharedBook {
     /// a subscriber needs more.
     private func walk(_ market: Int, at threshold: SafetyThreshold, limit: Int) -> [Int] {
         if let kept = walks[market], kept.version == version, kept.threshold == threshold,
-            kept.complete || kept.ids.count >= limit
+            kept.complete || kept.count >= limit
         {
             sharedWalkCount += 1
-            return kept.ids
+            return walkIDs[market]
         }
         var ids: [Int] = []
         var complete = true
@@ -294,7 +299,9 @@ final class MakerSharedBook {
             ids.append(id)
         }
         walkCount += 1
-        walks[market] = Walk(version: version, threshold: threshold, ids: ids, complete: complete)
+        walks[market] = Walk(
+            version: version, threshold: threshold, complete: complete, count: ids.count)
+        walkIDs[market] = ids
         return ids
     }
 
