@@ -79,14 +79,17 @@ struct VaultBook {
         id: Int, ilk: MakerSystem.IlkID, owner: Address
     )] {
         var named: [(id: Int, ilk: MakerSystem.IlkID, owner: Address)] = []
-        for event in events {
-            guard case .maker(let makerEvent) = event else { continue }
+        // Matched in place, one pattern deep: binding each event (or its Maker event) to a
+        // local first copied the whole payload out of the array, about 70 instructions an
+        // event, and every block's events are read twice (the keepers' shared book and the
+        // borrowers' mirror).
+        for index in events.indices {
             let ilk: MakerSystem.IlkID
             let owner: Address
-            switch makerEvent {
-            case .frobbed(let frob):
+            switch events[index] {
+            case .maker(.frobbed(let frob)):
                 (ilk, owner) = (frob.ilk, frob.owner)
-            case .barked(let liquidation), .bitten(let liquidation):
+            case .maker(.barked(let liquidation)), .maker(.bitten(let liquidation)):
                 (ilk, owner) = (liquidation.ilk, liquidation.vault)
             default:
                 continue
