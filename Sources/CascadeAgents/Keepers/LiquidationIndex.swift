@@ -231,15 +231,19 @@ public struct LiquidationIndex: Sendable {
             threshold.collateralValue.approximateValue / threshold.debtValue.approximateValue
         let certainlyUnsafe = cutoff * (1 + 1e-12)
         let certainlySafe = cutoff * (1 - 1e-12)
-        // The results and the walk's path in buffers of their own, appended to `found` in
-        // one copy: the borrowers ask for 256 positions a block, and an array's uniqueness
-        // and capacity checks on every append were most of the walk.
+        // The results are written through a buffer into places reserved at the end of
+        // `found` (the unused ones are removed after): the borrowers ask for 256 positions
+        // a block, and an array's uniqueness and capacity checks on every append were most
+        // of the walk. (A temporary buffer of that size was allocated on the heap, as was
+        // the walk's path: two allocations a query, 8 M instructions of the world bench.)
         let capacity = min(limit, counts[market])
         guard capacity > 0 else { return }
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: capacity) { results in
-            var path = WalkPath()
-            defer { path.release() }
-            var taken = 0
+        let start = found.count
+        found.append(contentsOf: repeatElement(0, count: capacity))
+        var taken = 0
+        var path = WalkPath()
+        defer { path.release() }
+        found.withUnsafeMutableBufferPointer { results in
             nodes.withUnsafeBufferPointer { nodes in
                 var current = roots[market]
                 while true {
@@ -255,14 +259,14 @@ public struct LiquidationIndex: Sendable {
                             && threshold.isUnsafe(collateral: node.collateral, debt: node.debt))
                     // Every later position is at least as safe: the walk ends here.
                     guard isUnsafe else { return }
-                    results[taken] = Int(next)
+                    results[start + taken] = Int(next)
                     taken += 1
                     if taken == capacity { return }
                     current = node.right
                 }
             }
-            found.append(contentsOf: UnsafeBufferPointer(rebasing: results[0..<taken]))
         }
+        found.removeLast(capacity - taken)
     }
 
     /// Every Maker vault of `market` the Vat would find unsafe if the ilk were poked at
@@ -363,30 +367,43 @@ extension LiquidationIndex {
     }
 }
 
-/// The stack of an in-order walk of the treap: node numbers in a buffer that doubles when
-/// full (a treap's depth is about 2 ln N, so 64 places nearly always suffice). Released by
-/// its owner (`release`).
-private struct WalkPath {
-    private var base = UnsafeMutablePointer<Int32>.allocate(capacity: 64)
+/// The stack of an in-order walk of the treap: node numbers in 64 places of its own (a
+/// treap's depth is about 2 ln N, so they nearly always suffice), then in a heap buffer that
+/// doubles when full. Released by its owner (`release`).
+struct WalkPath {
+    private var places = InlineArray<64, Int32>(repeating: -1)
+    private var spilled: UnsafeMutablePointer<Int32>?
     private var capacity = 64
     private var count = 0
 
     mutating func push(_ node: Int32) {
-        if count == capacity {
-            base = base.reallocated(count: count, capacity: 2 * capacity)
+        if var buffer = spilled {
+            if count == capacity {
+                buffer = buffer.reallocated(count: count, capacity: 2 * capacity)
+                spilled = buffer
+                capacity *= 2
+            }
+            buffer[count] = node
+        } else if count < 64 {
+            places[count] = node
+        } else {
+            let buffer = UnsafeMutablePointer<Int32>.allocate(capacity: 2 * capacity)
+            for index in 0..<count { buffer[index] = places[index] }
+            buffer[count] = node
+            spilled = buffer
             capacity *= 2
         }
-        (base + count).initialize(to: node)
         count += 1
     }
 
     mutating func pop() -> Int32? {
         guard count > 0 else { return nil }
         count -= 1
-        return (base + count).move()
+        if let spilled { return spilled[count] }
+        return places[count]
     }
 
     func release() {
-        base.deallocate()
+        spilled?.deallocate()
     }
 }
