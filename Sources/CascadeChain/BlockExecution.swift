@@ -607,17 +607,25 @@ struct BackgroundCurve {
 
     @inlinable
     func searchGasTippingAbove(_ tip: Wei) -> Gas {
+        let count = leadingTiers { $0 > tip }
+        return count == 0 ? 0 : background.cumulativeGas[count - 1]
+    }
+
+    /// How many of the eligible tiers, from the first, have a tip of which `holds` is true,
+    /// for a `holds` true of a prefix of them (tips do not rise down the tiers): by halves.
+    @inlinable
+    func leadingTiers(where holds: (Wei) -> Bool) -> Int {
         var low = 0
         var high = eligible
         while low < high {
             let middle = (low + high) / 2
-            if self.tip(middle) > tip {
+            if holds(tip(middle)) {
                 low = middle + 1
             } else {
                 high = middle
             }
         }
-        return low == 0 ? 0 : background.cumulativeGas[low - 1]
+        return low
     }
 
     /// Fills the gas the agents left, from the highest tier down, and books its fees.
@@ -634,10 +642,11 @@ struct BackgroundCurve {
         let room = result.input.gasLimit - agentGas
         if eligible > 0 && room > 0 {
             let filled = min(room, background.cumulativeGas[eligible - 1])
-            // Tiers `0..<flat` tip the priority fee itself.
-            let flat = legacyTips ? 0 : tiersTippingInFull()
+            // Tiers `0..<flat` tip the priority fee itself (their headroom reaches it).
+            let fee = background.priorityFee
+            let flat = legacyTips ? 0 : leadingTiers { $0 == fee }
             let flatGas = flat == 0 ? 0 : min(filled, background.cumulativeGas[flat - 1])
-            var tips = Wei(flatGas) * background.priorityFee
+            var tips = Wei(flatGas) * fee
             var rest = filled - flatGas
             var index = flat
             while rest > 0 {
@@ -652,23 +661,5 @@ struct BackgroundCurve {
         }
         result.backgroundTransactionEstimate = Int(
             result.backgroundGasUsed / max(1, background.gasPerTransaction))
-    }
-
-    /// How many of the eligible tiers have a headroom over the base fee of at least the
-    /// priority fee (by halves: the prices descend).
-    @inlinable
-    func tiersTippingInFull() -> Int {
-        let fee = background.priorityFee
-        var low = 0
-        var high = eligible
-        while low < high {
-            let middle = (low + high) / 2
-            if background.tierPrices[middle] - baseFee >= fee {
-                low = middle + 1
-            } else {
-                high = middle
-            }
-        }
-        return low
     }
 }
