@@ -39,8 +39,8 @@ struct BackgroundFillTests {
         var flatAndTail = 0
         for _ in 0..<4_000 {
             let tiers = Int(random.uniformInt(below: 40))
-            var prices: [Wei] = (0..<tiers).map { _ in Wei(random.uniformInt(below: 60)) * .gwei(1)
-            }
+            var prices: [Wei] = []
+            for _ in 0..<tiers { prices.append(Wei(random.uniformInt(below: 60)) * .gwei(1)) }
             prices.sort(by: >)
             let gas: [Gas] = (0..<tiers).map { _ in
                 random.uniformInt(below: 5) == 0 ? 0 : random.uniformInt(below: 2_000_000)
