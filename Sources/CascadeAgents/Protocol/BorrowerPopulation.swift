@@ -278,9 +278,10 @@ public final class BorrowerPopulation: Agent {
         guard watchedVersion != version else { return }
         if let synced = watchedVersion, synced + 1 == version, report.header.number == version {
             let ilkCount = book.book.ilkCount
-            for named in book.book.ids(namedBy: report.events)
-            where readiness.isReady(named.id / ilkCount) {
-                watch(named.id / ilkCount)
+            // The ids the book read from this block's events (reading them again cost as
+            // much as the book's own read).
+            for id in book.versionIDs where readiness.isReady(id / ilkCount) {
+                watch(id / ilkCount)
             }
         } else {
             watched = LiquidationIndex()

@@ -46,6 +46,10 @@ final class MakerSharedBook {
     @exclusivity(unchecked) private(set) var version: UInt64 = 0
     /// Every block up to `floor` has been seen by every subscriber.
     @exclusivity(unchecked) private(set) var floor: UInt64 = 0
+    /// The ids block `version`'s events name (each once, in order): `VaultBook.ids(namedBy:)`
+    /// of its events, for a reader that follows the book block by block (the borrowers)
+    /// without reading the events again.
+    @exclusivity(unchecked) private(set) var versionIDs: [Int] = []
 
     /// One logged block: the ids its events name (each once, in order), the entries read
     /// for them from its state, and once applied the entries they replaced.
@@ -172,6 +176,7 @@ final class MakerSharedBook {
             let slot = Int(version - floor)
             log[slot].before = log[slot].ids.map { book.index.position($0) }
             for (index, id) in log[slot].ids.enumerated() { book.set(id, log[slot].after[index]) }
+            versionIDs = log[slot].ids
             version += 1
         }
     }
