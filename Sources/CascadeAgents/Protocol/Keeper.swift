@@ -327,10 +327,11 @@ public final class Keeper: Agent {
     func raisePending(blockTime: SimTime, blockWasFull: Bool, _ context: Context<ProtocolMessage>) {
         guard settings.gas.raisePercent != nil else { return }
         for index in outbox.pending.indices {
-            let entry = outbox.pending[index]
-            guard entry.sentAt < blockTime,
-                blockWasFull || contested.contains(entry.purpose.target),
-                let bid = settings.gas.raised(entry.bid)
+            // Field by field: a copy of the entry retained its calls, for every pending
+            // transaction of every block.
+            guard outbox.pending[index].sentAt < blockTime,
+                blockWasFull || contested.contains(outbox.pending[index].purpose.target),
+                let bid = settings.gas.raised(outbox.pending[index].bid)
             else { continue }
             statistics.raises += 1
             outbox.replace(at: index, bid: bid, context)
