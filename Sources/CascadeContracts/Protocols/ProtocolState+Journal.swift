@@ -24,9 +24,11 @@ extension ProtocolState {
         mutating func clear() {
             inTransaction = false
             isRecording = false
-            ledger.removeAll(keepingCapacity: true)
-            maker.removeAll(keepingCapacity: true)
-            components.removeAll(keepingCapacity: true)
+            // Most transactions leave one or two of them empty: emptying an empty array
+            // still asks whether its buffer is unique.
+            if !ledger.isEmpty { ledger.removeAll(keepingCapacity: true) }
+            if !maker.isEmpty { maker.removeAll(keepingCapacity: true) }
+            if !components.isEmpty { components.removeAll(keepingCapacity: true) }
         }
 
         var isEmpty: Bool { ledger.isEmpty && maker.isEmpty && components.isEmpty }
