@@ -256,7 +256,7 @@ struct PassInputs {
     /// `gasCosts`: a take's and a flash take's gas cost at a bid and a native token price.
     init(
         view: MarketView, now: SimTime, collaterals: Int, mids: inout [Double],
-        capital: (erc20: UInt256, vat: UInt256), gasBid: GasBid?,
+        capital: PassCapital, gasBid: GasBid?,
         gasCosts: (GasBid, Double) -> (take: Double, flash: Double) = { _, _ in (0, 0) }
     ) {
         self.gasBid = gasBid
@@ -266,12 +266,39 @@ struct PassInputs {
         let nativePrice = view.nativePrice(at: now, fallback: view.reference(0, at: now))
         self.nativePrice = nativePrice
         (takeGasCost, flashTakeGasCost) = gasBid.map { gasCosts($0, nativePrice) } ?? (0, 0)
-        self.capital = capital
-        func rad(_ wad: UInt256) -> UInt256? {
+        self.capital = capital.wad
+        capitalRad = capital.rad
+    }
+}
+
+/// A keeper's DAI for its auction passes (`PassInputs`), made from the two balances the
+/// state holds: kept while they stay the same, as they do through most of a keeper's
+/// passes, so that a pass does not divide and multiply by RAY again (about 300
+/// instructions a pass).
+struct PassCapital {
+    /// The balances it is made from: ERC-20 DAI (WAD) and Vat DAI (RAD).
+    let erc20Balance: UInt128
+    let vatBalance: UInt256
+    /// The DAI in whole wei (WAD): ERC-20, and the Vat's rounded down.
+    let wad: (erc20: UInt256, vat: UInt256)
+    /// The same in RAD: Vat DAI, and Vat plus ERC-20 DAI (nil: beyond 2^256).
+    let rad: (vat: UInt256?, total: UInt256?)
+
+    init(erc20Balance: UInt128, vatBalance: UInt256) {
+        self.erc20Balance = erc20Balance
+        self.vatBalance = vatBalance
+        let wad = (erc20: UInt256(erc20Balance), vat: vatBalance / MakerSystem.ray)
+        self.wad = wad
+        func inRad(_ wad: UInt256) -> UInt256? {
             let (product, overflow) = wad.multipliedReportingOverflow(by: MakerSystem.ray)
             return overflow ? nil : product
         }
-        let (total, overflow) = capital.erc20.addingReportingOverflow(capital.vat)
-        capitalRad = (rad(capital.vat), overflow ? nil : rad(total))
+        let (total, overflow) = wad.erc20.addingReportingOverflow(wad.vat)
+        rad = (inRad(wad.vat), overflow ? nil : inRad(total))
+    }
+
+    /// Whether it was made from these balances.
+    func holds(erc20Balance: UInt128, vatBalance: UInt256) -> Bool {
+        self.erc20Balance == erc20Balance && self.vatBalance == vatBalance
     }
 }

@@ -16,10 +16,17 @@ extension Keeper {
     /// Opportunist's bid: one wei of DAI, as RAD.
     static let dustBid = MakerSystem.ray
 
-    /// The DAI it can spend in `state`: ERC-20 plus Vat DAI, in whole wei of DAI (WAD).
-    func spendableDai(_ state: ProtocolState) -> (erc20: UInt256, vat: UInt256) {
-        let erc20 = UInt256(state.ledger.balance(of: state.daiToken, settings.address))
-        return (erc20, state.maker.dai(settings.address) / MakerSystem.ray)
+    /// The DAI it can spend in `state`: ERC-20 plus Vat DAI (`PassCapital`), the one it
+    /// made last while its balances have not moved.
+    func spendableDai(_ state: ProtocolState) -> PassCapital {
+        let erc20 = state.ledger.balance(of: state.daiToken, settings.address)
+        let vat = state.maker.dai(settings.address)
+        if let kept = passCapital, kept.holds(erc20Balance: erc20, vatBalance: vat) {
+            return kept
+        }
+        let capital = PassCapital(erc20Balance: erc20, vatBalance: vat)
+        passCapital = capital
+        return capital
     }
 
     /// Calls that bring `rad` of DAI into the Vat for a keeper holding `inputs.capital`

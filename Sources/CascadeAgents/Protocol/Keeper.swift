@@ -97,6 +97,8 @@ public final class Keeper: Agent {
     @exclusivity(unchecked) var farRatioValue = 0.0
     /// The current auction pass's venue mids by collateral (`PassInputs`).
     @exclusivity(unchecked) var passMids: [Double] = []
+    /// Its DAI as the last pass read it (`spendableDai`).
+    @exclusivity(unchecked) var passCapital: PassCapital?
     /// The auctions the current pass found a transaction in flight for (`bidOnAuctions`).
     @exclusivity(unchecked) var passPending: [MakerSystem.AuctionID] = []
     /// The current auction pass's Flipper terms, read on its first Flipper look
