@@ -27,12 +27,17 @@ struct PassCapitalTests {
 
     @Test func madeFromTheBalances() {
         var random = RandomStream(seed: 5, name: "pass-capital")
+        // Random balances of every size, and the largest: their sum in RAD is past 2^256.
+        var pairs: [(UInt128, UInt256)] = [(0, .zero), (.max, .max), (1, .max)]
         for _ in 0..<2_000 {
-            // Balances from zero to past what RAD can hold in WAD (2^256 / RAY).
             let erc20 = UInt128(random.next()) << UInt128(random.uniformInt(below: 64))
             let vat = UInt256(
                 high: UInt128(random.next()) >> UInt128(random.uniformInt(below: 129)),
                 low: UInt128(random.next()) << 64 | UInt128(random.next()))
+            pairs.append((erc20, vat))
+        }
+        #expect(PassCapital(erc20Balance: .max, vatBalance: .max).rad.total == nil)
+        for (erc20, vat) in pairs {
             let capital = PassCapital(erc20Balance: erc20, vatBalance: vat)
             let expected = Self.expected(erc20: erc20, vat: vat)
             #expect(capital.wad.erc20 == expected.wad.0 && capital.wad.vat == expected.wad.1)

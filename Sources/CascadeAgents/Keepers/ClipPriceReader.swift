@@ -273,8 +273,8 @@ struct PassInputs {
 
 /// A keeper's DAI for its auction passes (`PassInputs`), made from the two balances the
 /// state holds: kept while they stay the same, as they do through most of a keeper's
-/// passes, so that a pass does not divide and multiply by RAY again (about 300
-/// instructions a pass).
+/// passes, so that a pass does not divide and multiply by RAY again (5.5 M instructions
+/// over the world bench's 66,000 passes).
 struct PassCapital {
     /// The balances it is made from: ERC-20 DAI (WAD) and Vat DAI (RAD).
     let erc20Balance: UInt128
