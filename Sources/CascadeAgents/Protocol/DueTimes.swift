@@ -16,11 +16,11 @@ import CascadeKernel
 /// on one of `slotCount` wheel slots, by its time's slot-width interval, while that
 /// interval is less than a turn of the wheel ahead of the clock; a later one waits on a
 /// list apart (headed by `overflowNode`). A position whose time is at or before that clock
-/// is due: it has a bit in `dueBits` instead. Moving a position (a write) is a constant-time unlink and link. A
-/// collection at `now` moves the slots the clock passed, and from `now`'s own slot the
-/// times not after `now`, to the due bits, then reads the bits in order: the positions come
-/// out sorted without sorting, and a position left due (a transaction in flight, the
-/// budget spent) stays due until written.
+/// is due: it has a bit in `dueBits` instead. Moving a position (a write) is a
+/// constant-time unlink and link. A collection at `now` moves the slots the clock passed,
+/// and from `now`'s own slot the times not after `now`, to the due bits, then reads the
+/// bits in order: the positions come out sorted without sorting, and a position left due (a
+/// transaction in flight, the budget spent) stays due until written.
 ///
 /// **Exact.** `collectDue` gives the positions whose time is at or before `now`, in order,
 /// as a scan of every time would (`DueTimesTests` checks it against one): a slot the clock
