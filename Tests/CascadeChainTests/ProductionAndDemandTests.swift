@@ -141,6 +141,37 @@ struct ProductionAndDemandTests {
         }
     }
 
+    /// `ChainMath.wei` (a fast path below 2⁵², the general one above) against the standard
+    /// library's rounding, half away from zero, saturating: halves and their neighbours one
+    /// ulp away, from 10⁻³ wei to past 2¹²⁷, the fast path's bounds, and the values that
+    /// give zero or the maximum.
+    @Test func weiRoundsToTheNearestWeiOnBothPaths() {
+        func expected(_ value: Double) -> Wei {
+            guard value.isFinite, value > 0 else { return value == .infinity ? .max : 0 }
+            if value >= 0x1p127 { return .max }
+            return Wei(value.rounded(.toNearestOrAwayFromZero))
+        }
+        var random = RandomStream(seed: 6, name: "wei")
+        var values: [Double] = [
+            0, -0.0, -1, 0.5, 0.49999999999999994, .leastNonzeroMagnitude, 0x1p52,
+            (0x1p52 as Double).nextDown, 0x1p52 - 0.5, 0x1p64, 0x1p127,
+            (0x1p127 as Double).nextDown,
+            .infinity, -.infinity, .nan, .greatestFiniteMagnitude,
+        ]
+        for _ in 0..<20_000 {
+            let value = ChainMath.exp(random.uniform() * 97 - 7)
+            let half = value.rounded(.towardZero) + 0.5
+            values += [value, half, half.nextUp, half.nextDown]
+        }
+        var fast = 0
+        for value in values {
+            #expect(ChainMath.wei(value) == expected(value), "\(value)")
+            if value > 0 && value < 0x1p52 { fast += 1 }
+        }
+        // Both paths are exercised.
+        #expect(fast > values.count / 4 && fast < values.count * 3 / 4)
+    }
+
     /// Under EIP-1559 the base fee climbs while demand exceeds the target and falls back
     /// when it eases: the congestion schedule drives the base-fee path.
     @Test func baseFeeFollowsTheCongestionSchedule() {
