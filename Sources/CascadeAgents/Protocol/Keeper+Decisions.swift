@@ -74,10 +74,8 @@ extension Keeper {
                 guard let bid = currentBid() else { return }
                 switch liquidation {
                 case .clip(let clip):
-                    let urn = state.maker.urn(ilk: ilk, owner: owner)
-                    let tab = urn.art * rate * clip.chop / .wad
-                    let coin = clip.tip + tab * clip.chip / .wad
-                    guard incentiveCovers(coin, gas: Self.barkGas, bid: bid, now: context.now)
+                    let art = state.maker.urn(ilk: ilk, owner: owner).art
+                    guard barkPays(art: art, rate: rate, clip, bid: bid, now: context.now)
                     else { continue }
                     send(
                         [.maker(.bark(ilk: ilk, vault: owner, keeper: settings.address))],
@@ -216,6 +214,40 @@ extension Keeper {
         let value = view.saleValue(collateral, amount: amount, at: inputs.now)
         lastSales.keep(SaleQuote(collateral: collateral, amount: amount, value: value))
         return value
+    }
+
+    /// Whether the Clipper's incentive for barking a vault of `art` at `rate` pays for the
+    /// bark's gas at `bid`, or the keeper barks regardless (`incentiveCovers`).
+    func barkPays(
+        art: UInt256, rate: UInt256, _ clip: MakerSystem.ClipTerms, bid: GasBid, now: SimTime
+    ) -> Bool {
+        settings.startsUnprofitableAuctions
+            || Self.barkIncentive(
+                art: art, rate: rate, clip, covers: gasCost(Self.barkGas, bid: bid, now: now))
+    }
+
+    /// Whether dss's bark incentive `coin = tip + tab · chip / WAD`, with
+    /// `tab = art · rate · chop / WAD` (RAD), is at least `cost` DAI, as
+    /// `coin.approximateValue / 10⁴⁵ ≥ cost` decides it.
+    ///
+    /// Every keeper asks it of every unsafe vault it meets (27,200 times on the world
+    /// bench), and the incentive took four 256-bit products and divisions. In doubles it is
+    /// within a few units in the last place of the exact incentive's own approximation (the
+    /// floors lose at most two units of RAD): it decides unless it is within a billionth
+    /// of the cost, and only then are the exact products made — as they are when a product
+    /// nears 2²⁵⁶, where the exact ones trap as before.
+    static func barkIncentive(
+        art: UInt256, rate: UInt256, _ clip: MakerSystem.ClipTerms, covers cost: Double
+    ) -> Bool {
+        // `chop` is at least one WAD: `art · rate` is below the bound when this product is.
+        let chopped = art.approximateValue * rate.approximateValue * clip.chop.approximateValue
+        let chipped = chopped / 1e18 * clip.chip.approximateValue
+        if chopped < 1e76, chipped < 1e76 {
+            let coin = (clip.tip.approximateValue + chipped / 1e18) / 1e45
+            if abs(coin - cost) > 1e-9 * (coin + cost) + 1e-30 { return coin >= cost }
+        }
+        let tab = art * rate * clip.chop / .wad
+        return (clip.tip + tab * clip.chip / .wad).approximateValue / 1e45 >= cost
     }
 
     /// Whether an incentive of `coin` (RAD) pays for `gas` at `bid`, or the keeper acts
