@@ -233,9 +233,10 @@ struct StairstepTerms: Equatable {
 /// gas (two market-path lookups) and read its capital (a dictionary lookup and a 256-bit
 /// division) again, at the same time on the same view and state.
 ///
-/// The view is not copied in (a copy retained its books at every pass: the pass reads the
-/// keeper's own, which nothing changes during a pass), and the mids are written into a
-/// buffer the keeper keeps (`mids`), not a new array per pass.
+/// The view is not passed in: the keeper reads the mids into a buffer it keeps
+/// (`Keeper.passMids`, not a new array per pass) and the native price from its own view
+/// (an argument copied out of the keeper retained the view's five arrays, and released
+/// them after, at every pass).
 struct PassInputs {
     let now: SimTime
     /// The native token's price (quote per unit), for gas costs.
@@ -255,15 +256,11 @@ struct PassInputs {
 
     /// `gasCosts`: a take's and a flash take's gas cost at a bid and a native token price.
     init(
-        view: MarketView, now: SimTime, collaterals: Int, mids: inout [Double],
-        capital: PassCapital, gasBid: GasBid?,
+        now: SimTime, nativePrice: Double, capital: PassCapital, gasBid: GasBid?,
         gasCosts: (GasBid, Double) -> (take: Double, flash: Double) = { _, _ in (0, 0) }
     ) {
         self.gasBid = gasBid
         self.now = now
-        mids.removeAll(keepingCapacity: true)
-        for collateral in 0..<collaterals { mids.append(view.mid(collateral, at: now)) }
-        let nativePrice = view.nativePrice(at: now, fallback: view.reference(0, at: now))
         self.nativePrice = nativePrice
         (takeGasCost, flashTakeGasCost) = gasBid.map { gasCosts($0, nativePrice) } ?? (0, 0)
         self.capital = capital.wad

@@ -110,8 +110,10 @@ extension Keeper {
         }
         earliestCheck = .min
         // Read once per pass, and only when an auction is due.
+        passMids.removeAll(keepingCapacity: true)
+        for collateral in ilks.indices { passMids.append(view.mid(collateral, at: context.now)) }
         let inputs = PassInputs(
-            view: view, now: context.now, collaterals: ilks.count, mids: &passMids,
+            now: context.now, nativePrice: nativePrice(at: context.now),
             capital: spendableDai(state),
             gasBid: newest.bid(settings.gas),
             gasCosts: { bid, nativePrice in
