@@ -111,6 +111,35 @@ struct ClipPriceReaderTests {
         #expect(shared.sharedReads > 100, "seed \(seed): no read was shared")
         #expect(shared.reads > 100, "seed \(seed): every read was shared")
     }
+
+    /// One reader asked about several curves in turn (a world with more than one Clipper
+    /// ilk), two of them with the same step: each price is dss's `rmul(top, rpow(cut, n))`
+    /// of its own curve, whichever table the reader used last.
+    @Test func curvesAskedInTurnKeepTheirOwnFactors() throws {
+        guard case .clip(let base) = CollateralSettings.clipperTerms else {
+            Issue.record("the Clipper terms are a Clipper's")
+            return
+        }
+        let percent = MakerSystem.ray / UInt256(100 as UInt64)
+        let curves: [(step: UInt64, cut: UInt256)] = [
+            (90, percent * UInt256(99 as UInt64)), (60, percent * UInt256(98 as UInt64)),
+            (90, percent * UInt256(97 as UInt64)),
+        ]
+        var reader = ClipPriceReader()
+        var random = RandomStream(seed: 12, name: "factor-tables")
+        let top = MakerSystem.ray * UInt256(200 as UInt64)
+        for _ in 0..<3_000 {
+            let curve = curves[Int(random.uniformInt(below: UInt64(curves.count)))]
+            let terms = StairstepTerms(step: curve.step, cut: curve.cut, terms: base, chost: .zero)
+            let tic: UInt64 = 1_000
+            let now = tic + random.uniformInt(below: 20_000)
+            let (price, _) = reader.status(tic: tic, top: top, terms, now: now)
+            #expect(
+                price == rmul(top, rpow(curve.cut, (now - tic) / curve.step, .ray)),
+                "step \(curve.step) cut \(curve.cut) at \(now)")
+        }
+    }
+
     /// An auction's slot is two whole cache lines (`MakerAuctionQuotes.Slot`): what `read`
     /// and the plan's and flash margin's checks read fills the first, the quote's facts
     /// start the second, and a field added past it would cost a third line per look.
