@@ -249,14 +249,19 @@ extension Keeper {
             if abs(coin - cost) > 1e-9 * (coin + cost) + 1e-30 { return coin >= cost }
         }
         let tab = art * rate * clip.chop / .wad
-        return (clip.tip + tab * clip.chip / .wad).approximateValue / 1e45 >= cost
+        return incentive(clip.tip + tab * clip.chip / .wad, covers: cost)
     }
 
     /// Whether an incentive of `coin` (RAD) pays for `gas` at `bid`, or the keeper acts
     /// regardless.
     func incentiveCovers(_ coin: UInt256, gas: Gas, bid: GasBid, now: SimTime) -> Bool {
         settings.startsUnprofitableAuctions
-            || coin.approximateValue / 1e45 >= gasCost(gas, bid: bid, now: now)
+            || Self.incentive(coin, covers: gasCost(gas, bid: bid, now: now))
+    }
+
+    /// Whether an incentive of `coin` (RAD) is at least `cost` DAI.
+    static func incentive(_ coin: UInt256, covers cost: Double) -> Bool {
+        coin.approximateValue / 1e45 >= cost
     }
 
     /// Takes from Clipper auction `known` (as the world's `MakerAuctionQuotes` just read
