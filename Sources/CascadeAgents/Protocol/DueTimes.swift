@@ -16,8 +16,8 @@ import CascadeKernel
 /// on one of `slotCount` wheel slots, by its time's slot-width interval, while that
 /// interval is less than a turn of the wheel ahead of the clock; a later one waits on a
 /// list apart (headed by `overflowNode`). A position whose time is at or before that clock
-/// is due: it has a bit in `dueBits` instead. Moving a position (a write) is a
-/// constant-time unlink and link. A collection at `now` moves the slots the clock passed,
+/// is due: it has a bit in `dueBits` instead. Writing a due position (what a pass does)
+/// clears its bit and links it at its slot's head, in constant time. A collection at `now` moves the slots the clock passed,
 /// and from `now`'s own slot the times not after `now`, to the due bits, then reads the
 /// bits in order: the positions come out sorted without sorting, and a position left due (a
 /// transaction in flight, the budget spent) stays due until written.
@@ -29,8 +29,9 @@ import CascadeKernel
 /// (never in a run; the model test does it) places every position again.
 ///
 /// Cost: O(1) per write; O(slots passed + due + positions / 64) per collection, and the
-/// list apart's length when its least time comes within a turn. Memory: two 32-bit links
-/// per position and per slot, one bit per position.
+/// list apart's length when its least time comes within a turn; a write to a position
+/// waiting on the wheel walks its slot's list. Memory: one 32-bit link per position and
+/// per slot, one bit per position.
 final class DueTimes {
     /// A slot spans 2¹³ ms (about 8 s, a block or so: a pass passes one or two slots, and
     /// reads a few times in the slot of its clock), and the wheel 256 of them (35 minutes):
@@ -46,11 +47,14 @@ final class DueTimes {
 
     /// The times, by position (`count` of them, room for `capacity`).
     @exclusivity(unchecked) private var timesBuffer: UnsafeMutablePointer<Int64>
-    /// Circular doubly linked lists through `next` and `previous`, one per slot and one for
-    /// the overflow, headed by their sentinel nodes (an empty list: the sentinel alone).
-    /// A due or finished position is on none, and its links are stale.
+    /// Circular singly linked lists through `next`, one per slot and one for the overflow,
+    /// headed by their sentinel nodes (an empty list: the sentinel alone). A due or
+    /// finished position is on none, and its link is stale. Singly linked: a link touches
+    /// the node and its list's head only, not the head's old first node too (with ten
+    /// keepers' wheels the lines a look touches were among the busy phase's cache misses);
+    /// taking a node off a list other than in a walk (a position written while it waits on
+    /// the wheel: a hold-off, never a look) walks its list, a few nodes.
     @exclusivity(unchecked) private var next: UnsafeMutablePointer<Int32>
-    @exclusivity(unchecked) private var previous: UnsafeMutablePointer<Int32>
     /// One bit per position: its time is at or before `collected`. (Keeping the range of
     /// words with a bit set, to read only those: 2,084 M instructions against 2,079 M.)
     @exclusivity(unchecked) private var dueBits: UnsafeMutablePointer<UInt64>
@@ -72,7 +76,6 @@ final class DueTimes {
         capacity = 64
         timesBuffer = .allocate(capacity: capacity)
         next = .allocate(capacity: Self.firstPosition + capacity)
-        previous = .allocate(capacity: Self.firstPosition + capacity)
         dueBits = .allocate(capacity: capacity / 64)
         dueBits.initialize(repeating: 0, count: capacity / 64)
         dueBuffer = .allocate(capacity: capacity)
@@ -82,7 +85,6 @@ final class DueTimes {
     deinit {
         timesBuffer.deallocate()
         next.deallocate()
-        previous.deallocate()
         dueBits.deallocate()
         dueBuffer.deallocate()
     }
@@ -159,12 +161,15 @@ final class DueTimes {
         collected = now
         // `now`'s own slot: the times up to `now`.
         let slot = Self.slot(of: target)
+        var before = slot
         var node = Int(next[slot])
         while node != slot {
             let following = Int(next[node])
             if timesBuffer[node - Self.firstPosition] <= now {
-                unlinkNode(node)
+                next[before] = Int32(truncatingIfNeeded: following)
                 markDue(node - Self.firstPosition)
+            } else {
+                before = node
             }
             node = following
         }
@@ -238,24 +243,31 @@ final class DueTimes {
         if time <= collected {
             dueBits[position >> 6] &= ~(1 << UInt64(position & 63))
         } else if time != .max {
-            unlinkNode(Self.firstPosition + position)
+            unlinkListed(Self.firstPosition + position, time: time)
         }
     }
 
-    @inline(__always)
-    private func unlinkNode(_ node: Int) {
-        let before = Int(previous[node])
-        let after = Int(next[node])
-        next[before] = Int32(truncatingIfNeeded: after)
-        previous[after] = Int32(truncatingIfNeeded: before)
+    /// Takes `node`, on a list with its `time`, off it. The list is the wheel's slot of its
+    /// interval exactly when that interval is less than a turn ahead of the cursor: a node
+    /// is placed by that test, the cursor only moves forward (a slot it passes is emptied),
+    /// and every collection moves the overflow's nodes that came within a turn.
+    @inline(never)
+    private func unlinkListed(_ node: Int, time: Int64) {
+        let interval = time >> Self.slotShift
+        let head =
+            interval - cursor < Int64(Self.slotCount)
+            ? Self.slot(of: interval) : Self.overflowNode
+        var before = head
+        while Int(next[before]) != node {
+            before = Int(next[before])
+            precondition(before != head, "DueTimes: a listed position is not on its list")
+        }
+        next[before] = next[node]
     }
 
     @inline(__always)
     private func link(_ node: Int, after head: Int) {
-        let after = Int(next[head])
-        next[node] = Int32(truncatingIfNeeded: after)
-        previous[node] = Int32(truncatingIfNeeded: head)
-        previous[after] = Int32(truncatingIfNeeded: node)
+        next[node] = next[head]
         next[head] = Int32(truncatingIfNeeded: node)
     }
 
@@ -263,7 +275,6 @@ final class DueTimes {
     @inline(__always)
     private func detach(_ node: Int) {
         next[node] = Int32(truncatingIfNeeded: node)
-        previous[node] = Int32(truncatingIfNeeded: node)
     }
 
     /// Sets `position`'s due bit; the caller takes it off its list.
@@ -276,6 +287,7 @@ final class DueTimes {
     /// sets `overflowLeast` to the least of the rest.
     private func readOverflow() {
         var least = Int64.max
+        var before = Self.overflowNode
         var node = Int(next[Self.overflowNode])
         while node != Self.overflowNode {
             let following = Int(next[node])
@@ -284,10 +296,11 @@ final class DueTimes {
             if time <= collected
                 || (time >> Self.slotShift) - cursor < Int64(Self.slotCount)
             {
-                unlinkNode(node)
+                next[before] = Int32(truncatingIfNeeded: following)
                 place(position)
             } else {
                 least = min(least, time)
+                before = node
             }
             node = following
         }
@@ -323,8 +336,6 @@ final class DueTimes {
         let newCapacity = 2 * capacity
         timesBuffer = timesBuffer.reallocated(count: count, capacity: newCapacity)
         next = next.reallocated(
-            count: Self.firstPosition + count, capacity: Self.firstPosition + newCapacity)
-        previous = previous.reallocated(
             count: Self.firstPosition + count, capacity: Self.firstPosition + newCapacity)
         dueBits = dueBits.reallocated(count: capacity / 64, capacity: newCapacity / 64)
         (dueBits + capacity / 64).initialize(repeating: 0, count: (newCapacity - capacity) / 64)
