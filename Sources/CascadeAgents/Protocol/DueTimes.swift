@@ -17,10 +17,11 @@ import CascadeKernel
 /// interval is less than a turn of the wheel ahead of the clock; a later one waits on a
 /// list apart (headed by `overflowNode`). A position whose time is at or before that clock
 /// is due: it has a bit in `dueBits` instead. Writing a due position (what a pass does)
-/// clears its bit and links it at its slot's head, in constant time. A collection at `now` moves the slots the clock passed,
-/// and from `now`'s own slot the times not after `now`, to the due bits, then reads the
-/// bits in order: the positions come out sorted without sorting, and a position left due (a
-/// transaction in flight, the budget spent) stays due until written.
+/// clears its bit and links it at its slot's head, in constant time. A collection at
+/// `now` moves the slots the clock passed, and from `now`'s own slot the times not after
+/// `now`, to the due bits, then reads the bits in order: the positions come out sorted
+/// without sorting, and a position left due (a transaction in flight, the budget spent)
+/// stays due until written.
 ///
 /// **Exact.** `collectDue` gives the positions whose time is at or before `now`, in order,
 /// as a scan of every time would (`DueTimesTests` checks it against one): a slot the clock
@@ -30,8 +31,8 @@ import CascadeKernel
 ///
 /// Cost: O(1) per write; O(slots passed + due + positions / 64) per collection, and the
 /// list apart's length when its least time comes within a turn; a write to a position
-/// waiting on the wheel walks its slot's list. Memory: one 32-bit link per position and
-/// per slot, one bit per position.
+/// waiting on a list walks that list (its slot's, a few nodes, or the list apart).
+/// Memory: one 32-bit link per position and per slot, one bit per position.
 final class DueTimes {
     /// A slot spans 2¹³ ms (about 8 s, a block or so: a pass passes one or two slots, and
     /// reads a few times in the slot of its clock), and the wheel 256 of them (35 minutes):
