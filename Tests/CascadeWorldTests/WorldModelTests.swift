@@ -105,6 +105,30 @@ struct WorldModelTests {
         #expect(configuration.demand != nil)
     }
 
+    /// The borrowers' cooldown and warning limit are world keys; left out, the model's
+    /// defaults (an hour, 256) stand.
+    @Test("the borrowers' cooldown and warnings per block decode, with their defaults")
+    func borrowerPacing() throws {
+        let url = CLIRunner.packageRoot.appendingPathComponent("worlds/maker-demo.json")
+        let text = try String(contentsOf: url, encoding: .utf8)
+        guard case .protocol(let defaults) = try decode(text, overrides: []).model,
+            case .protocol(let set) = try decode(
+                text,
+                overrides: [
+                    "protocol.borrowers.cooldown=\"30m\"",
+                    "protocol.borrowers.warnings_per_block=16",
+                ]
+            ).model
+        else {
+            Issue.record("expected protocol models")
+            return
+        }
+        #expect(defaults.borrowers.cooldown == .hours(1))
+        #expect(defaults.borrowers.warningsPerBlock == 256)
+        #expect(set.borrowers.cooldown == .minutes(30))
+        #expect(set.borrowers.warningsPerBlock == 16)
+    }
+
     @Test(
         "bad protocol sections are refused with their JSON path",
         arguments: [
@@ -121,6 +145,9 @@ struct WorldModelTests {
                 "protocol.market.assets[0].model.kind"
             ),
             ("protocol.borrowers.count=-1", "protocol.borrowers.count"),
+            ("protocol.borrowers.warnings_per_block=0", "protocol.borrowers.warnings_per_block"),
+            ("protocol.borrowers.cooldown=\"soon\"", "protocol.borrowers.cooldown"),
+            ("protocol.borrowers.cooldown=\"11d\"", "protocol.borrowers.cooldown"),
             ("protocol.chain.fee_market=\"eip1558\"", "protocol.chain.fee_market"),
         ])
     func badProtocolSections(override: String, path: String) throws {

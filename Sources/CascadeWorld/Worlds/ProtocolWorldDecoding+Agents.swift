@@ -56,6 +56,12 @@ extension ProtocolWorldDecoding {
             settings.targetRatio = try value.percentage().approximateDouble
             guard settings.targetRatio > 1 else { throw value.error("must be above 100%") }
         }
+        if let value = object.optional("cooldown") {
+            settings.cooldown = .milliseconds(try value.durationMilliseconds(in: 0...864_000_000))
+        }
+        if let value = object.optional("warnings_per_block") {
+            settings.warningsPerBlock = try value.int(in: 1...1_000_000)
+        }
         settings.gas = try decodeGas(object, default: settings.gas)
         try decodeLatencies(object, &settings.observation, &settings.propagation)
         try object.finish()
