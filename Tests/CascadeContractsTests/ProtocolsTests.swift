@@ -75,6 +75,43 @@ struct ProtocolsTests {
         try state.checkInvariants()
     }
 
+    @Test("a bundle built from a known plan is the bundle the state plans")
+    func flashTakeBundleFromPlan() throws {
+        let state = Self.small.state
+        let keeper = Address(40)
+        var compared = 0
+        for auction in Self.small.auctionIDs {
+            guard case .clip(let sale)? = state.maker.auction(auction) else { continue }
+            // From the start, through the steps, past the tail; amounts below, at and above
+            // the lot.
+            for offset in stride(from: 0 as UInt64, through: 30_000, by: 611) {
+                let now = Self.small.now + offset
+                for amount in [UInt256.wad, sale.lot / 3, sale.lot, sale.lot * 2] {
+                    let planned = state.plannedTake(
+                        auction: auction, amount: amount, maxPrice: .max, now: now)
+                    let expected = state.flashTakeBundle(
+                        auction: auction, amount: amount, maxPrice: .max, keeper: keeper,
+                        pair: Self.small.pair, now: now)
+                    #expect((planned == nil) == (expected == nil), "\(auction) at \(now)")
+                    guard let planned, let expected else { continue }
+                    let bundle = state.flashTakeBundle(
+                        auction: auction, ilk: sale.ilk, amount: amount, maxPrice: .max,
+                        keeper: keeper, pair: Self.small.pair,
+                        planned: (planned.slice, planned.owe))
+                    #expect(bundle == expected, "\(auction) at \(now), \(amount)")
+                    // A pair index the state does not have: no bundle either way.
+                    #expect(
+                        state.flashTakeBundle(
+                            auction: auction, ilk: sale.ilk, amount: amount, maxPrice: .max,
+                            keeper: keeper, pair: state.pairs.count,
+                            planned: (planned.slice, planned.owe)) == nil)
+                    compared += 1
+                }
+            }
+        }
+        #expect(compared > 100, "only \(compared) bundles compared")
+    }
+
     @Test("flash take whose swap yields too little reverts the whole bundle")
     func flashTakeShortSwap() throws {
         var state = Self.small.state

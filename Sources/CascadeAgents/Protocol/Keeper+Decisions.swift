@@ -318,12 +318,13 @@ extension Keeper {
                 else { return nil }
                 value = exact - inputs.flashTakeGasCost
             }
-            // The bundle is planned only when worth it (it prices the auction again).
+            // The bundle is built only when worth it, from the whole-lot plan the quote
+            // already made (`wholeOwe`): exactly what the state would plan at this moment.
             guard value > settings.minimumProfit, let status = quotes.quote(of: known.id),
                 let bundle = state.flashTakeBundle(
-                    auction: known.id, amount: status.lot, maxPrice: status.price,
-                    keeper: settings.address, pair: pair,
-                    now: UInt64(max(0, context.now.wholeSeconds)))
+                    auction: known.id, ilk: ilks[known.collateral], amount: status.lot,
+                    maxPrice: status.price, keeper: settings.address, pair: pair,
+                    planned: (quotes.wholeSlice(of: known.id), wholeOwe))
             else { return recheckTime(known, facts, inputs, context) }
             send(
                 bundle, gasLimit: Self.flashTakeGas, bid: bid,

@@ -47,17 +47,39 @@ extension ProtocolState {
         pair: Int, now: UInt64
     ) -> [Call]? {
         guard case .clip(let sale)? = maker.auction(auction),
-            let collateral = collateral(of: sale.ilk), pairs.indices.contains(pair),
             let plan = plannedTake(auction: auction, amount: amount, maxPrice: maxPrice, now: now)
         else { return nil }
-        let tokens = Set([pairs[pair].token0, pairs[pair].token1])
-        guard tokens == Set([collateral.token, daiToken]) else { return nil }
+        return flashTakeBundle(
+            auction: auction, ilk: sale.ilk, amount: amount, maxPrice: maxPrice, keeper: keeper,
+            pair: pair, planned: (plan.slice, plan.owe))
+    }
+
+    /// `flashTakeBundle(auction:amount:maxPrice:keeper:pair:now:)` for a take already
+    /// planned: `planned` is what `plannedTake(auction:amount:maxPrice:now:)` gives for the
+    /// same arguments on this state (a keeper's quote plans it exactly so; see
+    /// `ClipQuote.plannedTake`), and `ilk` the auction's. The same calls, without pricing the
+    /// auction again (an `rpow` and the sale's lookups, for every bundle sent). Nil when
+    /// the pair does not trade the ilk's token against DAI.
+    public func flashTakeBundle(
+        auction: MakerSystem.AuctionID, ilk: MakerSystem.IlkID, amount: UInt256,
+        maxPrice: UInt256, keeper: Address, pair: Int, planned plan: (slice: UInt256, owe: UInt256)
+    ) -> [Call]? {
+        guard let collateral = collateral(of: ilk), pairs.indices.contains(pair) else {
+            return nil
+        }
+        // The pair trades exactly the collateral against DAI, in either order (compared as
+        // sets: two `Set`s were built and hashed for every bundle a keeper planned).
+        let (token0, token1) = (pairs[pair].token0, pairs[pair].token1)
+        guard
+            (token0 == collateral.token && token1 == daiToken)
+                || (token0 == daiToken && token1 == collateral.token)
+        else { return nil }
         let (whole, remainder) = plan.owe.quotientAndRemainder(dividingBy: MakerSystem.ray)
         let oweWad = remainder.isZero ? whole : whole + .one
         return [
             .maker(
                 .take(auction: auction, amt: amount, max: maxPrice, who: keeper, flash: true)),
-            .exitGem(ilk: sale.ilk, amount: plan.slice),
+            .exitGem(ilk: ilk, amount: plan.slice),
             .swap(
                 pair: pair, tokenIn: collateral.token, amountIn: plan.slice,
                 amountOutMin: oweWad, to: keeper),
