@@ -54,8 +54,10 @@ struct Outbox<Purpose> {
             nonce: nextNonce, bid: bid, calls: calls, gasLimit: gasLimit, sentAt: context.now,
             purpose: purpose)
         nextNonce += 1
-        pending.append(entry)
-        transmit(entry, context)
+        // Sent, then moved into the list: appending first copied the entry (through the
+        // generic `Entry`'s value witness) to send it after.
+        transmit(nonce: entry.nonce, gasLimit: gasLimit, bid: bid, calls: calls, context)
+        pending.append(consume entry)
     }
 
     /// Replaces pending transaction `index` with the same calls at `bid`.
@@ -64,14 +66,21 @@ struct Outbox<Purpose> {
         pending[index].sentAt = context.now
         pending[index].raises += 1
         raisedCount += 1
-        transmit(pending[index], context)
+        transmit(
+            nonce: pending[index].nonce, gasLimit: pending[index].gasLimit, bid: bid,
+            calls: pending[index].calls, context)
     }
 
-    private mutating func transmit(_ entry: Entry, _ context: Context<ProtocolMessage>) {
+    /// Sends the transaction at `nonce`. Given the fields, not the entry: a copy of the
+    /// generic `Entry` went through its value witness, once for every send and raise.
+    private mutating func transmit(
+        nonce: UInt64, gasLimit: Gas, bid: GasBid, calls: [ProtocolState.Call],
+        _ context: Context<ProtocolMessage>
+    ) {
         sentCount += 1
         let request = TransactionRequest(
-            sender: address, replyTo: context.agent, nonce: entry.nonce,
-            gasLimit: entry.gasLimit, bid: entry.bid, calls: entry.calls)
+            sender: address, replyTo: context.agent, nonce: nonce, gasLimit: gasLimit,
+            bid: bid, calls: calls)
         context.send(
             .submit(request), to: producer, after: propagation.draw(using: &context.random))
     }
@@ -98,10 +107,12 @@ struct Outbox<Purpose> {
             // settle none of an agent's pending transactions.
             let nonce = pending[index].nonce
             if let receipt = report.receipt(of: address, nonce: nonce) {
+                // Moved into the outcome (a copy of the generic `Entry` goes through its value
+                // witness).
                 let entry = pending.remove(at: index)
                 switch receipt.status {
-                case .success: handle(.succeeded(entry, receipt))
-                case .reverted(let revert): handle(.reverted(entry, receipt, revert))
+                case .success: handle(.succeeded(consume entry, receipt))
+                case .reverted(let revert): handle(.reverted(consume entry, receipt, revert))
                 }
             } else if report.dropped(of: address, nonce: nonce) != nil {
                 nextNonce = nonce
