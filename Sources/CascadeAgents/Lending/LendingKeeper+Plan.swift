@@ -116,7 +116,7 @@ extension LendingKeeper {
 extension MarketView {
     /// What buying `amount` units of venue `index` at `time` costs on the last book
     /// received, or nil when the book cannot fill it.
-    func purchaseCost(_ index: Int, amount: Double, at time: SimTime) -> Double? {
+    mutating func purchaseCost(_ index: Int, amount: Double, at time: SimTime) -> Double? {
         guard amount > 0 else { return 0 }
         let venue = venues[index]
         let fill = venue.priceAfterBuying(
