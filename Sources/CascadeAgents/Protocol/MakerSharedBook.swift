@@ -237,9 +237,12 @@ final class MakerSharedBook {
         let market = Int(ilk.rawValue)
         let inStep = isInStep(subscriber)
         if inStep && shared {
-            // Most blocks find nothing unsafe at the keepers' `spot`: no append then.
-            let found = walk(market, at: threshold, limit: limit)
-            if !found.isEmpty { ids.append(contentsOf: found.prefix(limit)) }
+            // Most blocks find nothing unsafe at the keepers' `spot`: the walk's count says
+            // so without touching its ids (handing the array out retained and released it
+            // for every keeper and block).
+            if walk(market, at: threshold, limit: limit) > 0 {
+                ids.append(contentsOf: walkIDs[market].prefix(limit))
+            }
         } else if inStep {
             // Its own threshold on the book as it is: no copy of the index.
             // (At least one, as the walk appended before it checked the limit.)
@@ -285,14 +288,14 @@ final class MakerSharedBook {
     }
 
     /// The ids unsafe at `threshold` in `market` of the book as it is, at least the first
-    /// `limit` (or all there are): walked once per version and threshold, taken further when
-    /// a subscriber needs more.
-    private func walk(_ market: Int, at threshold: SafetyThreshold, limit: Int) -> [Int] {
+    /// `limit` (or all there are), left in `walkIDs[market]`; returns how many. Walked once
+    /// per version and threshold, taken further when a subscriber needs more.
+    private func walk(_ market: Int, at threshold: SafetyThreshold, limit: Int) -> Int {
         if let kept = walks[market], kept.version == version, kept.threshold == threshold,
             kept.complete || kept.count >= limit
         {
             sharedWalkCount += 1
-            return walkIDs[market]
+            return kept.count
         }
         var ids: [Int] = []
         var complete = true
@@ -306,8 +309,9 @@ final class MakerSharedBook {
         walkCount += 1
         walks[market] = Walk(
             version: version, threshold: threshold, complete: complete, count: ids.count)
+        let count = ids.count
         walkIDs[market] = ids
-        return ids
+        return count
     }
 
     /// The entries `subscriber`'s own book holds where they differ from the book's.
