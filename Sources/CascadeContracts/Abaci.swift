@@ -51,3 +51,73 @@ public enum PriceCurve: Hashable, Sendable {
         }
     }
 }
+
+/// `rpow(cut, n, RAY)` of stairstep curves, remembered per step count: what a Clipper's
+/// price needs on every `take` and `redo`, and a keeper's on every look.
+///
+/// **Why.** Under `stairstepExponentialDecrease` the price is `rmul(top, cut^⌊dur/step⌋)`,
+/// and the factor depends only on the curve and the step count, so every auction of an
+/// ilk shares a short list of them (a few dozen up to the Clipper's `tail`). Each `rpow`
+/// is up to a dozen 256-bit multiply-and-divide rounds; from the list the price is one
+/// `rmul`, the same operations in the same order as dss, so the same wei.
+///
+/// **Not state.** A memo holds only values that `rpow` gives: two memos are equal however
+/// much they hold, so a contract keeping one compares and hashes by its state alone, and a
+/// reverted call may leave a factor behind.
+///
+/// Complexity: O(curves) to find the curve's list (a world has one or two), then O(1) once
+/// the factor is known; O(log n) to compute it the first time. Memory: at most `maxSteps`
+/// factors per curve.
+public struct StairstepFactors: Hashable, Sendable {
+    /// Step counts past this are computed each time (an auction that old needs `redo`).
+    public static let maxSteps: UInt64 = 4_096
+
+    private struct Curve: Sendable {
+        var step: UInt64
+        var cut: UInt256
+        /// `factors[n] = rpow(cut, n, RAY)`, or zero when not computed yet (a zero factor
+        /// is recomputed each time, which gives the same zero).
+        var factors: [UInt256] = []
+    }
+
+    private var curves: [Curve] = []
+
+    public init() {}
+
+    /// `rpow(cut, steps, RAY)`, from the memo when it holds it.
+    public mutating func factor(step: UInt64, cut: UInt256, steps: UInt64) -> UInt256 {
+        guard steps < Self.maxSteps else { return rpow(cut, steps, .ray) }
+        let curve: Int
+        if let found = curves.firstIndex(where: { $0.step == step && $0.cut == cut }) {
+            curve = found
+        } else {
+            curves.append(Curve(step: step, cut: cut))
+            curve = curves.count - 1
+        }
+        let index = Int(steps)
+        if index < curves[curve].factors.count, !curves[curve].factors[index].isZero {
+            return curves[curve].factors[index]
+        }
+        let value = rpow(cut, steps, .ray)
+        if index >= curves[curve].factors.count {
+            curves[curve].factors.append(
+                contentsOf: repeatElement(.zero, count: index + 1 - curves[curve].factors.count))
+        }
+        curves[curve].factors[index] = value
+        return value
+    }
+
+    /// The price (RAY) `elapsedSeconds` after a sale started at `top` under `curve`:
+    /// `curve.price(top:elapsedSeconds:)`, with a stairstep curve's factor from the memo.
+    public mutating func price(
+        _ curve: PriceCurve, top: UInt256, elapsedSeconds: UInt64
+    ) -> UInt256 {
+        guard case .stairstepExponentialDecrease(let step, let cut) = curve, step > 0 else {
+            return curve.price(top: top, elapsedSeconds: elapsedSeconds)
+        }
+        return rmul(top, factor(step: step, cut: cut, steps: elapsedSeconds / step))
+    }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool { true }
+    public func hash(into hasher: inout Hasher) {}
+}

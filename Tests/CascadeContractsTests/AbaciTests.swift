@@ -1,5 +1,6 @@
 import CascadeContracts
 import CascadeCore
+import CascadeTestSupport
 import Testing
 
 /// The price curves against dss's own tests (dss src/test/abaci.t.sol and clip.t.sol,
@@ -85,5 +86,54 @@ struct AbaciTests {
         #expect(!PriceCurve.linearDecrease(tauSeconds: 0).isValid)
         #expect(!PriceCurve.exponentialDecrease(cut: ray + .one).isValid)
         #expect(!PriceCurve.stairstepExponentialDecrease(stepSeconds: 0, cut: ray).isValid)
+    }
+
+    /// The Clipper's memo of stairstep factors gives `rpow(cut, n, RAY)` exactly, whether
+    /// it computes the factor, remembers it, or (past `maxSteps`) computes it every time,
+    /// with two curves' lists interleaved; its prices are the curves' own, for all three
+    /// curves.
+    @Test(arguments: 0..<8 as Range<UInt64>)
+    func stairstepFactorsAreRpow(seed: UInt64) {
+        var random = OperandGenerator(seed: seed)
+        var memo = StairstepFactors()
+        let curves: [(step: UInt64, cut: UInt256)] = [
+            (90, ray - ray / UInt256(100)),
+            (1 + random.next(below: 120), ray - (ray >> 48) * UInt256(random.next(below: 1 << 40))),
+        ]
+        for _ in 0..<400 {
+            let curve = curves[Int(random.next(below: 2))]
+            let steps =
+                random.next(below: 16) == 0
+                ? StairstepFactors.maxSteps + random.next(below: 100)
+                : random.next(below: 200)
+            #expect(
+                memo.factor(step: curve.step, cut: curve.cut, steps: steps)
+                    == rpow(curve.cut, steps, .ray),
+                "step \(curve.step), cut \(curve.cut), \(steps) steps")
+        }
+        let top = UInt256(1 + random.next(below: 10_000)) * ray
+        for curve in [
+            PriceCurve.stairstepExponentialDecrease(
+                stepSeconds: curves[1].step, cut: curves[1].cut),
+            .linearDecrease(tauSeconds: 3_600),
+            .exponentialDecrease(cut: curves[1].cut),
+        ] {
+            for _ in 0..<20 {
+                let elapsed = random.next(below: 20_000)
+                #expect(
+                    memo.price(curve, top: top, elapsedSeconds: elapsed)
+                        == curve.price(top: top, elapsedSeconds: elapsed),
+                    "\(curve) after \(elapsed) s")
+            }
+        }
+    }
+
+    /// A memo is not state: however much two memos hold, they are equal and hash alike, so
+    /// a `MakerSystem` that has priced with one compares by its state alone.
+    @Test func stairstepFactorsAreNotState() {
+        var filled = StairstepFactors()
+        _ = filled.factor(step: 90, cut: ray - ray / UInt256(100), steps: 12)
+        #expect(filled == StairstepFactors())
+        #expect(filled.hashValue == StairstepFactors().hashValue)
     }
 }

@@ -53,7 +53,8 @@ struct ClipQuote: Hashable, Sendable {
 }
 
 /// Reads Clipper auction prices exactly as `MakerSystem.clipStatus` computes them, with
-/// the stairstep curve's `rpow(cut, n)` remembered per step count.
+/// the stairstep curve's `rpow(cut, n)` remembered per step count (`StairstepFactors`,
+/// the memo the Clipper's own takes and redos keep too).
 ///
 /// Why: a keeper prices each live auction it looks at, and under the stairstep curve
 /// (dss `StairstepExponentialDecrease`, the curve of the Clipper terms in use) each price
@@ -66,20 +67,10 @@ struct ClipQuote: Hashable, Sendable {
 /// Other curves are read through `MakerSystem.clipStatus` unchanged.
 ///
 /// Complexity: O(1) per read once the factor is known; O(log n) to compute it the first
-/// time. Memory: at most `maxSteps` factors per distinct curve.
+/// time. Memory: at most `StairstepFactors.maxSteps` factors per distinct curve.
 struct ClipPriceReader {
-    /// Step counts past this are computed each time (an auction that old needs `redo`).
-    static let maxSteps: UInt64 = 4_096
-
-    private struct Table {
-        var step: UInt64
-        var cut: UInt256
-        /// `factors[n] = rpow(cut, n, RAY)`, or zero when not computed yet (a zero factor
-        /// is recomputed each time, which gives the same zero).
-        var factors: [UInt256] = []
-    }
-
-    private var tables: [Table] = []
+    /// The factors, shared by every auction the reader prices (`StairstepFactors`).
+    private var factors = StairstepFactors()
 
     /// The auction's status at `now` (seconds), or nil if `id` is not a live Clipper
     /// auction.
@@ -139,31 +130,9 @@ struct ClipPriceReader {
         // dss `status(tic, top)`, as `MakerSystem.status`: an agent asking about a moment
         // before `tic` (a stale view) gets the starting price.
         let elapsed = now >= tic ? now - tic : 0
-        let price = rmul(top, factor(step: terms.step, cut: terms.cut, steps: elapsed / terms.step))
+        let price = rmul(
+            top, factors.factor(step: terms.step, cut: terms.cut, steps: elapsed / terms.step))
         return (price, elapsed > terms.tail || cusp.isBelow(price))
-    }
-
-    /// `rpow(cut, steps, RAY)`, from the table when it holds it.
-    private mutating func factor(step: UInt64, cut: UInt256, steps: UInt64) -> UInt256 {
-        guard steps < Self.maxSteps else { return rpow(cut, steps, .ray) }
-        let table: Int
-        if let found = tables.firstIndex(where: { $0.step == step && $0.cut == cut }) {
-            table = found
-        } else {
-            tables.append(Table(step: step, cut: cut))
-            table = tables.count - 1
-        }
-        let index = Int(steps)
-        if index < tables[table].factors.count, !tables[table].factors[index].isZero {
-            return tables[table].factors[index]
-        }
-        let value = rpow(cut, steps, .ray)
-        if index >= tables[table].factors.count {
-            tables[table].factors.append(
-                contentsOf: repeatElement(.zero, count: index + 1 - tables[table].factors.count))
-        }
-        tables[table].factors[index] = value
-        return value
     }
 }
 

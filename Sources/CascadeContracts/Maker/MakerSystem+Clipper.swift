@@ -32,10 +32,33 @@ extension MakerSystem {
     func status(tic: UInt64, top: UInt256, terms: ClipTerms, now: UInt64)
         -> (done: Bool, price: UInt256)
     {
-        // On chain `now ≥ tic` always; an agent asking about an earlier moment (a stale
-        // view) gets the starting price rather than a trap.
-        let elapsed = now >= tic ? now - tic : 0
-        let price = terms.calc.price(top: top, elapsedSeconds: elapsed)
+        let elapsed = Self.elapsed(since: tic, now: now)
+        return status(
+            elapsed: elapsed, top: top, terms: terms,
+            price: terms.calc.price(top: top, elapsedSeconds: elapsed))
+    }
+
+    /// `status`, for a take or redo: the price from the factors this system remembers
+    /// (`priceFactors`), the same wei.
+    mutating func pricedStatus(tic: UInt64, top: UInt256, terms: ClipTerms, now: UInt64)
+        -> (done: Bool, price: UInt256)
+    {
+        let elapsed = Self.elapsed(since: tic, now: now)
+        return status(
+            elapsed: elapsed, top: top, terms: terms,
+            price: priceFactors.price(terms.calc, top: top, elapsedSeconds: elapsed))
+    }
+
+    /// On chain `now ≥ tic` always; an agent asking about an earlier moment (a stale view)
+    /// gets the starting price rather than a trap.
+    private static func elapsed(since tic: UInt64, now: UInt64) -> UInt64 {
+        now >= tic ? now - tic : 0
+    }
+
+    /// dss `status` given the curve's `price` after `elapsed` seconds.
+    private func status(elapsed: UInt64, top: UInt256, terms: ClipTerms, price: UInt256)
+        -> (done: Bool, price: UInt256)
+    {
         // price ≤ top < 2^256 / RAY in any sane run; treat an overflow as "needs reset".
         let (scaled, overflow) = price.multipliedReportingOverflow(by: Self.ray)
         let belowCusp = overflow || scaled / top < terms.cusp
@@ -137,7 +160,7 @@ extension MakerSystem {
         // Not in dss (a flux to itself is a no-op there too), but collateral "delivered"
         // to the Clipper itself would stay counted in no lot: refuse it.
         guard who != terms.clipper else { throw Revert("Clipper/invalid-recipient") }
-        let (done, price) = status(tic: sale.tic, top: sale.top, terms: terms, now: now)
+        let (done, price) = pricedStatus(tic: sale.tic, top: sale.top, terms: terms, now: now)
         guard !done else { throw Revert("Clipper/needs-reset") }
         guard max >= price else { throw Revert("Clipper/too-expensive") }
         var slice = Swift.min(sale.lot, amt)
@@ -217,7 +240,7 @@ extension MakerSystem {
             preconditionFailure("a clip auction belongs to a clip ilk")
         }
         guard terms.stopped < 2 else { throw Revert("Clipper/stopped-incorrect") }
-        let (done, _) = status(tic: sale.tic, top: sale.top, terms: terms, now: now)
+        let (done, _) = pricedStatus(tic: sale.tic, top: sale.top, terms: terms, now: now)
         guard done else { throw Revert("Clipper/cannot-reset") }
         let feed = try clipperFeedPrice(ilk)
         let top = try rmulChecked(feed, terms.buf)

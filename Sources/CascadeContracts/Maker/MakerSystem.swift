@@ -162,6 +162,9 @@ public struct MakerSystem: Contract, Hashable, Sendable {
     /// `auctionRevision(_:)`. Not part of the system's value (`AuctionRevisions` compares
     /// equal and hashes nothing), only a way for a reader to recognise a slot it has read.
     @usableFromInline var auctionRevisions = AuctionRevisions()
+    /// The stairstep curves' factors the Clipper's takes and redos have priced with: a
+    /// memo, not state (`StairstepFactors`).
+    var priceFactors = StairstepFactors()
     /// The flash take awaiting `settleTake`, if any.
     public internal(set) var pendingTake: PendingTake?
 
