@@ -107,8 +107,8 @@ struct Outbox<Purpose> {
             // settle none of an agent's pending transactions.
             let nonce = pending[index].nonce
             if let receipt = report.receipt(of: address, nonce: nonce) {
-                // Moved into the outcome (a copy of the generic `Entry` goes through its value
-                // witness).
+                // Moved into the outcome: a copy of the generic `Entry` would go through its
+                // value witness.
                 let entry = pending.remove(at: index)
                 switch receipt.status {
                 case .success: handle(.succeeded(consume entry, receipt))
