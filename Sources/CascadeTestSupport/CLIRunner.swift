@@ -62,15 +62,28 @@ public enum CLIRunner {
             standardError: String(decoding: errorData.value, as: UTF8.self))
     }
 
-    /// A fresh temporary folder for a test's outputs.
+    /// A fresh temporary folder for a test's outputs: `name` inside this test process's
+    /// own folder (`processFolder`), which goes when the process exits.
     public static func temporaryFolder(_ name: String) throws -> URL {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent(
-                "cascade-tests-\(name)-\(ProcessInfo.processInfo.processIdentifier)")
+        let url = processFolder.appendingPathComponent(name)
         try? FileManager.default.removeItem(at: url)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
+
+    /// `cascade-tests-<pid>` in the temporary directory, the parent of every test folder
+    /// this process makes. It is removed when the process exits normally (each folder held
+    /// a run's outputs, and a `make test` made about 150 of them, left behind for good),
+    /// unless `CASCADE_KEEP_TEST_FOLDERS` is set: then a failed test's outputs stay to be
+    /// read. A process that crashes leaves its folder too.
+    public static let processFolder: URL = {
+        let folder = FileManager.default.temporaryDirectory
+            .appendingPathComponent("cascade-tests-\(ProcessInfo.processInfo.processIdentifier)")
+        if ProcessInfo.processInfo.environment["CASCADE_KEEP_TEST_FOLDERS"] == nil {
+            atexit { try? FileManager.default.removeItem(at: CLIRunner.processFolder) }
+        }
+        return folder
+    }()
 }
 
 /// Data handed from a reader thread to the waiting test.

@@ -1,11 +1,13 @@
+import CascadeTestSupport
 import Foundation
 import Testing
 
 @testable import CascadeRun
 
-/// A fresh folder under the system's temporary folder, named by the test.
+/// A fresh folder in the test process's own temporary folder (removed at exit), named by
+/// the test; not created.
 func makeScratchFolder(_ name: String) -> String {
-    let path = NSTemporaryDirectory() + "cascade-output-tests-\(getpid())/\(name)"
+    let path = CLIRunner.processFolder.path + "/output-tests/\(name)"
     try? FileManager.default.removeItem(atPath: path)
     return path
 }
