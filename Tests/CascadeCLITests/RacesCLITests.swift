@@ -55,6 +55,31 @@ struct RacesCLITests {
         #expect((100..<150).allSatisfy { full.standardOutput.contains("   \($0)  ") })
     }
 
+    @Test("without the trace, a timeline's prices from blocks.csv are shown to six decimals")
+    func untracedPrices() throws {
+        let folder = try CLIRunner.temporaryFolder("races-untraced")
+        for name in ["races.csv", "summary.json"] {
+            try FileManager.default.copyItem(
+                at: Self.fixture.appendingPathComponent(name),
+                to: folder.appendingPathComponent(name))
+        }
+        // blocks.csv as a run writes it: prices to the wei, as decimals.
+        let blocks = try String(
+            contentsOf: Self.fixture.appendingPathComponent("blocks.csv"), encoding: .utf8)
+        try blocks.replacingOccurrences(
+            of: ",134,150\n", with: ",134.000000499999999999,150.0000005\n"
+        )
+        .write(
+            to: folder.appendingPathComponent("blocks.csv"), atomically: true, encoding: .utf8)
+        let outcome = try CLIRunner.run(["races", folder.path, "--position", "ETH-A:0x7d1"])
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        let text = outcome.standardOutput
+        #expect(text.contains("(no events.jsonl: run with --trace to see every attempt)"))
+        // Block 1: …0|499… rounds down, …0|5 up.
+        #expect(text.contains("  134  150.000001  "), "\(text)")
+        #expect(!text.contains("134.000000499999999999"))
+    }
+
     @Test("--position prints the block-by-block timeline with bids and reverts")
     func timeline() throws {
         let outcome = try CLIRunner.run(["races", Self.fixture.path, "--position", "ETH-A:0x7d1"])

@@ -2,6 +2,7 @@ import CascadeAgents
 import CascadeChain
 import CascadeContracts
 import CascadeCore
+import CascadeKernel
 import CascadeTestSupport
 import Foundation
 import Testing
@@ -166,5 +167,30 @@ struct RacesOutputTests {
         ])
     func timelinePrice(wad: String, shown: String) {
         #expect(RaceTimeline.price(wad) == shown)
+    }
+
+    @Test(
+        "a timeline's prices from blocks.csv: decimals to six, as the trace's WADs",
+        arguments: [
+            ("148.572276364289507328", "148.572276"),
+            ("168.197070795636342784", "168.197071"),
+            ("195.21", "195.21"), ("134", "134"), ("0.0000005", "0.000001"),
+            ("999.9999995", "1000"), ("", ""), ("n/a", "n/a"), ("1.2.3", "1.2.3"),
+            ("-1.5", "-1.5"), (".5", ".5"),
+        ])
+    func timelinePriceFromBlocks(decimal: String, shown: String) {
+        #expect(RaceTimeline.price(decimal: decimal) == shown)
+    }
+
+    @Test("a WAD shown from the trace and its decimal shown from blocks.csv agree")
+    func timelinePricesAgree() {
+        // blocks.csv writes a WAD price with `decimalString(scale: 18)`.
+        var random = SplitMix64(state: 7)
+        for _ in 0..<2_000 {
+            let wad =
+                UInt256(random.next() >> (random.next() % 64)) * UInt256(random.next() % 1000 + 1)
+            let decimal = wad.decimalString(scale: 18)
+            #expect(RaceTimeline.price(decimal: decimal) == RaceTimeline.price(wad.description))
+        }
     }
 }

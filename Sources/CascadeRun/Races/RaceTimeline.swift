@@ -216,8 +216,10 @@ enum RaceTimeline {
             for list in lists.indices {
                 for index in lists[list].indices where lists[list][index].block == block {
                     lists[list][index].timeMs = timeColumn.flatMap { Int64(row.fields[$0]) }
-                    lists[list][index].market = priceColumn.map { row.fields[$0] } ?? ""
-                    lists[list][index].oracle = oracleColumn.map { row.fields[$0] } ?? ""
+                    lists[list][index].market =
+                        priceColumn.map { price(decimal: row.fields[$0]) } ?? ""
+                    lists[list][index].oracle =
+                        oracleColumn.map { price(decimal: row.fields[$0]) } ?? ""
                 }
             }
         }
@@ -231,6 +233,20 @@ enum RaceTimeline {
     /// A WAD price to six decimals, rounded half up (the trace has it to the wei).
     static func price(_ wad: String) -> String {
         scaled(rounded(wad, droppingDigits: 12), 6)
+    }
+
+    /// A price written as a decimal (`blocks.csv`: `148.572276364289507328`) to six
+    /// decimals, rounded half up as `price(_:)` rounds the trace's WAD, so a timeline shows
+    /// the same figures with or without the trace; other text as it is.
+    static func price(decimal text: String) -> String {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count <= 2, let whole = parts.first, !whole.isEmpty,
+            parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } })
+        else { return text }
+        let fraction = parts.count == 2 ? String(parts[1]) : ""
+        // As an integer of at least six decimals: drop what is past the sixth, rounding.
+        let padded = fraction + String(repeating: "0", count: max(0, 6 - fraction.count))
+        return scaled(rounded(String(whole) + padded, droppingDigits: padded.count - 6), 6)
     }
 
     /// A non-negative integer's digits divided by 10^`count`, rounded half up; other text
