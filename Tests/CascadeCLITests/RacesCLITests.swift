@@ -91,6 +91,10 @@ struct RacesCLITests {
         #expect(text.contains("settled: liquidated"))
         // ProtocolSample's Clipper pays 100 DAI plus 0.1% of the 1,017 DAI tab.
         #expect(text.contains("keeper incentive 101.017 DAI"), "\(text)")
+        // The losers' 6,504,000 gwei of fees in ETH, the winner's bid in gwei (races.csv has
+        // both in wei).
+        #expect(
+            text.contains("2 reverted (fees 0.006504 ETH); winner 0x1f at 15 gwei"), "\(text)")
         let lines = text.split(separator: "\n")
         let barks = lines.filter { $0.contains(" bark ") || $0.hasSuffix(" bark") }
         #expect(barks.count == 3, "\(text)")

@@ -47,7 +47,7 @@ public enum RaceReport {
         }
         var ranking = RaceRanking(top: count)
         try RaceRows.forEach(path: racesPath) { ranking.add($0) }
-        var text = ranking.text(path: racesPath, names: names, unit: amountUnit(folder: folder))
+        var text = ranking.text(path: racesPath, names: names, unit: units(folder: folder).amount)
         // Then each ranked race's timeline, once even when it ranks in both lists.
         var shown: [RaceRow] = []
         for row in ranking.delayed + ranking.short
@@ -67,14 +67,19 @@ public enum RaceReport {
     /// Lines of each ranked race's timeline, its first and last; `--position` shows all.
     static let timelineLines = 40
 
-    /// The unit of the races' amounts: `summary.json`'s `bad_debt_unit` (a lending world's
-    /// debt asset, or USD), else DAI (a Maker world, or a folder without a summary).
-    static func amountUnit(folder: String) -> String {
-        guard let data = FileManager.default.contents(atPath: folder + "/summary.json"),
-            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-            let unit = object["bad_debt_unit"] as? String
-        else { return "DAI" }
-        return unit
+    /// The units of a run's races, from its `summary.json`: `amount` for debts and
+    /// shortfalls (`bad_debt_unit`: a lending world's debt asset, or USD; else DAI, a Maker
+    /// world or a folder without a summary), `native` for gas fees (`failed_tx_fees_unit`,
+    /// else ETH).
+    static func units(folder: String) -> (amount: String, native: String) {
+        let object =
+            FileManager.default.contents(atPath: folder + "/summary.json").flatMap {
+                try? JSONSerialization.jsonObject(with: $0) as? [String: Any]
+            } ?? [:]
+        return (
+            object["bad_debt_unit"] as? String ?? "DAI",
+            object["failed_tx_fees_unit"] as? String ?? "ETH"
+        )
     }
 
     static func table(_ rows: [RaceRow], names: AgentNames) -> String {

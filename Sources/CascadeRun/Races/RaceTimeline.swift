@@ -35,7 +35,7 @@ enum RaceTimeline {
     static func texts(rows: [RaceRow], folder: String, names: AgentNames, lineLimit: Int? = nil)
         throws(CascadeFailure) -> [String]
     {
-        let unit = RaceReport.amountUnit(folder: folder)
+        let units = RaceReport.units(folder: folder)
         let eventsPath = folder + "/events.jsonl"
         let traced = FileManager.default.fileExists(atPath: eventsPath)
         var lists: [[Entry]]
@@ -46,7 +46,7 @@ enum RaceTimeline {
             try addPrices(&lists, blocksPath: folder + "/blocks.csv")
         }
         return zip(rows, lists).map { row, entries in
-            var text = header(row, names: names, unit: unit)
+            var text = header(row, names: names, units: units)
             if !traced { text += "(no events.jsonl: run with --trace to see every attempt)\n" }
             guard !entries.isEmpty else { return text + "\n(no race activity recorded)\n" }
             return text + "\n" + table(entries, names: names, position: row.position, lineLimit)
@@ -83,7 +83,13 @@ enum RaceTimeline {
         return kept.joined(separator: "\n") + "\n"
     }
 
-    static func header(_ row: RaceRow, names: AgentNames, unit: String = "DAI") -> String {
+    /// The race's row in words. Amounts are in `units.amount`; the losers' fees in the
+    /// native token and the winning gas price in gwei, as the timeline's bids (both exact:
+    /// `races.csv` has them in wei).
+    static func header(
+        _ row: RaceRow, names: AgentNames, units: (amount: String, native: String)
+    ) -> String {
+        let unit = units.amount
         func block(_ value: String) -> String { value.isEmpty ? "-" : value }
         var text = "race \(row.position): \(row.outcome)\n"
         text += "  unsafe at market \(block(row.unsafeBlock)), "
@@ -92,11 +98,12 @@ enum RaceTimeline {
         text += "liquidated \(block(row.liquidatedBlock))"
         text += row.delayBlocks.map { " (delay \($0) blocks)" } ?? ""
         text += "\n  \(row.attempts) attempts by \(row.keepers) keepers, "
-        text += "\(row.failedAttempts) reverted (fees \(row.failedFees) wei)"
+        text +=
+            "\(row.failedAttempts) reverted (fees \(scaled(row.failedFees, 18)) \(units.native))"
         if !row.winner.isEmpty {
             let winner = names.label(row.winner)
             let shown = winner == row.winner ? winner : "\(winner) (\(row.winner))"
-            text += "; winner \(shown) at \(row.winningGasPrice) wei/gas"
+            text += "; winner \(shown) at \(scaled(row.winningGasPrice, 9)) gwei"
         }
         text += "\n  debt \(row.debt) \(unit), proceeds \(row.proceeds) \(unit), shortfall "
         text += row.shortfall.isEmpty ? "- (open)" : "\(row.shortfall) \(unit)"
