@@ -258,7 +258,9 @@ nonisolated(unsafe) let commands: [CommandSpec] = [
         details: """
             Joins the folders of 'cascade sweep --shard K/N' runs of one sweep into the files a
             single-machine sweep writes (sweep.json, runs.csv, points.csv, report.html), byte for
-            byte. Every run of the sweep must be in one of the folders. See docs/scaling.md.
+            byte. Every run of the sweep must be in one of the folders, and the slices' witnesses
+            (witness.csv, the sweep's first run) must agree: one build ran them all. See
+            docs/scaling.md.
             """,
         options: [.value("out", "DIR", "the merged sweep's folder (required)")],
         positionalName: "DIR", positionalCount: 1...Int.max,

@@ -79,7 +79,17 @@ struct SweepCLITests {
                 ])
             #expect(slice.status == 0, "\(slice.standardError)")
             #expect(!FileManager.default.fileExists(atPath: folder.path + "/s\(index)/points.csv"))
+            #expect(slice.standardOutput.contains("(sweep.json, runs.csv, witness.csv)"))
         }
+        // Every slice bears witness with the whole sweep's first run, as the whole sweep
+        // gives it; the whole sweep and the merge keep no witness of their own.
+        let firstRow =
+            try Self.read(folder.path + "/whole/runs.csv").split(separator: "\n")
+            .prefix(2).joined(separator: "\n") + "\n"
+        for index in 1...3 {
+            #expect(try Self.read(folder.path + "/s\(index)/witness.csv") == firstRow)
+        }
+        #expect(!FileManager.default.fileExists(atPath: folder.path + "/whole/witness.csv"))
         let partial = try CLIRunner.run([
             "merge", folder.path + "/s1", folder.path + "/s3", "--out", folder.path + "/partial",
         ])
@@ -90,6 +100,8 @@ struct SweepCLITests {
             folder.path + "/merged",
         ])
         #expect(merged.status == 0, "\(merged.standardError)")
+        #expect(!merged.standardOutput.contains("not checked"))
+        #expect(!FileManager.default.fileExists(atPath: folder.path + "/merged/witness.csv"))
         for name in ["runs.csv", "points.csv", "sweep.json", "report.html"] {
             #expect(
                 try Self.read(folder.path + "/whole/" + name)
@@ -191,6 +203,94 @@ struct SweepCLITests {
         #expect(resumed.status == 0, "\(resumed.standardError)")
         #expect(resumed.standardOutput.contains("ran 1 now, 5 were already done"))
         #expect(try Self.read(out + "/runs.csv") == expected)
+    }
+
+    @Test("merge refuses slices whose witnesses show two builds, and names what it cannot check")
+    func mergeChecksTheBuild() throws {
+        let folder = try CLIRunner.temporaryFolder("sweep-merge-witness")
+        let arguments = [
+            "sweep", "kernel-demo", "--set", "duration=2m", "--set", "gossip.agents=5,10",
+            "--seeds", "1..2",
+        ]
+        for index in 1...2 {
+            let slice = try CLIRunner.run(
+                arguments + ["--shard", "\(index)/2", "--out", folder.path + "/s\(index)"])
+            #expect(slice.status == 0, "\(slice.standardError)")
+        }
+        let witness = folder.path + "/s2/witness.csv"
+        let genuine = try Self.read(witness)
+        // As if slice 2 had been run by a build that simulates differently: the first
+        // run's digest differs from the row slice 1 holds.
+        var lines = genuine.split(separator: "\n").map(String.init)
+        var fields = lines[1].split(separator: ",", omittingEmptySubsequences: false).map(
+            String.init)
+        fields[6] = String(fields[6].reversed())
+        lines[1] = fields.joined(separator: ",")
+        try (lines.joined(separator: "\n") + "\n").write(
+            toFile: witness, atomically: true, encoding: .utf8)
+        let mixed = try CLIRunner.run([
+            "merge", folder.path + "/s1", folder.path + "/s2", "--out", folder.path + "/mixed",
+        ])
+        #expect(mixed.status == 2)
+        #expect(
+            mixed.standardError.contains(witness)
+                && mixed.standardError.contains(folder.path + "/s1/runs.csv")
+                && mixed.standardError.contains("point 0 seed 1"), "\(mixed.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: folder.path + "/mixed/runs.csv"))
+        // A slice whose witness file is not one row of the sweep's first run is bad input.
+        try "point,seed\n".write(toFile: witness, atomically: true, encoding: .utf8)
+        let malformed = try CLIRunner.run([
+            "merge", folder.path + "/s1", folder.path + "/s2", "--out", folder.path + "/bad",
+        ])
+        #expect(malformed.status == 2 && malformed.standardError.contains(witness))
+        // A slice begun before witnesses were kept merges, and the merge says it could not
+        // check which build ran it.
+        try FileManager.default.removeItem(atPath: witness)
+        let old = try CLIRunner.run([
+            "merge", folder.path + "/s1", folder.path + "/s2", "--out", folder.path + "/old",
+        ])
+        #expect(old.status == 0, "\(old.standardError)")
+        #expect(
+            old.standardOutput.contains("not checked: \(folder.path)/s2 has no witness.csv"),
+            "\(old.standardOutput)")
+        #expect(!old.standardOutput.contains("not checked: \(folder.path)/s1"))
+        // Resuming such a slice (a row lost) writes its witness with the build that now
+        // adds rows, once that build has passed the resume check.
+        let runs = folder.path + "/s2/runs.csv"
+        let complete = try Self.read(runs)
+        try (complete.split(separator: "\n").dropLast().joined(separator: "\n") + "\n").write(
+            toFile: runs, atomically: true, encoding: .utf8)
+        let resumed = try CLIRunner.run(
+            arguments + ["--shard", "2/2", "--out", folder.path + "/s2"])
+        #expect(resumed.status == 0, "\(resumed.standardError)")
+        #expect(try Self.read(witness) == genuine)
+        #expect(try Self.read(runs) == complete)
+    }
+
+    @Test("a slice stopped before its first row writes its witness again with the next build")
+    func staleWitnessReplaced() throws {
+        let folder = try CLIRunner.temporaryFolder("sweep-stale-witness")
+        let arguments = [
+            "sweep", "kernel-demo", "--set", "duration=2m", "--seeds", "1..4", "--shard", "2/2",
+            "--out", folder.path + "/s2",
+        ]
+        let first = try CLIRunner.run(arguments)
+        #expect(first.status == 0, "\(first.standardError)")
+        let witness = folder.path + "/s2/witness.csv"
+        let genuine = try Self.read(witness)
+        // As if the slice had been stopped by another build after its witness and before
+        // any row: nothing holds this build to that witness, so the next run replaces it.
+        let runs = folder.path + "/s2/runs.csv"
+        let complete = try Self.read(runs)
+        try String(complete.prefix { $0 != "\n" } + "\n").write(
+            toFile: runs, atomically: true, encoding: .utf8)
+        let stale = genuine.replacingOccurrences(of: ",2m,", with: ",2m,9")
+        #expect(stale != genuine)
+        try stale.write(toFile: witness, atomically: true, encoding: .utf8)
+        let again = try CLIRunner.run(arguments)
+        #expect(again.status == 0, "\(again.standardError)")
+        #expect(try Self.read(witness) == genuine)
+        #expect(try Self.read(runs) == complete)
     }
 
     @Test("a bad axis value fails before anything runs, naming the path and the value")

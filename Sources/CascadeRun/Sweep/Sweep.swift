@@ -145,9 +145,12 @@ public enum Sweep {
                     + "command retries the rest:\n  \(shown)\(reproduce ?? "")")
         }
         try finalize(plan: plan, folder: folder)
+        let witness = SweepFolder.join(folder, SweepWitness.fileName)
         let written =
             shard.count == 1
-            ? "sweep.json, runs.csv, points.csv, report.html" : "sweep.json, runs.csv"
+            ? "sweep.json, runs.csv, points.csv, report.html"
+            : FileManager.default.fileExists(atPath: witness)
+                ? "sweep.json, runs.csv, \(SweepWitness.fileName)" : "sweep.json, runs.csv"
         return """
             \(plan.worldName): \(plan.pointCount) point(s) × \(plan.seeds.count) seed(s) = \
             \(plan.runCount) runs\(shard.count > 1 ? ", slice \(shard.text) holds \(log.sliceSize)" : ""); \

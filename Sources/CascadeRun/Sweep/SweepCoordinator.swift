@@ -57,6 +57,7 @@ final class SweepCoordinator {
 
     func run() throws(CascadeFailure) {
         try checkWitness()
+        try recordWitness()
         let start = host.now()
         host.progress(progress)
         while next < log.todo.count || !workers.isEmpty {
@@ -79,6 +80,65 @@ final class SweepCoordinator {
     private func checkWitness() throws(CascadeFailure) {
         guard let witness = log.witness, !log.todo.isEmpty else { return }
         let unit = (point: witness.point, seed: witness.seed)
+        let runs = SweepFolder.join(folder, "runs.csv")
+        let study = workerCommand == "__stress-worker" ? "battery" : "sweep"
+        let row: String
+        switch try runAgain(unit) {
+        case .success(let text):
+            row = text
+        case .failure(let reason):
+            throw CascadeFailure(
+                .badInput,
+                "\(runs): this build cannot run point \(unit.point) seed \(unit.seed) again, "
+                    + "which an earlier build finished (\(reason.text)); start the \(study) "
+                    + "afresh with another --out")
+        }
+        guard row == witness.row else {
+            throw CascadeFailure(
+                .badInput,
+                "\(runs): this build gives point \(unit.point) seed \(unit.seed) a different row "
+                    + "from the one in the file: the simulation changed since these runs were "
+                    + "made, and resuming would mix two builds' figures; start the \(study) "
+                    + "afresh with another --out (or run the build that began it)")
+        }
+    }
+
+    /// A slice of a sharded sweep also keeps `witness.csv`: the row this build gives the
+    /// whole sweep's first run (point 0, first seed), whichever slice holds it. Every slice
+    /// has the same one when one build ran them all, so `cascade merge` can compare the
+    /// slices' builds without running anything (`SweepWitness`).
+    ///
+    /// The witness must come from the build that writes the slice's rows. A slice with
+    /// rows already has one (written before them), and `checkWitness` has just held this
+    /// build to those rows; otherwise (a new slice, one stopped before its first row, one
+    /// begun before witnesses were kept) the witness is run now and written whole. A first
+    /// run that fails leaves no witness: the sweep cannot be complete, and says so.
+    private func recordWitness() throws(CascadeFailure) {
+        guard log.plan.shard.count > 1, !log.todo.isEmpty else { return }
+        let path = SweepFolder.join(folder, SweepWitness.fileName)
+        let manager = FileManager.default
+        if log.witness != nil, manager.fileExists(atPath: path) { return }
+        switch try runAgain(SweepWitness.unit(seeds: log.plan.seeds)) {
+        case .success(let row):
+            let header = CSVWriter.line(log.plan.columns.map { .text($0) })
+            try SweepLog.writeWhole(header + row + "\n", to: path)
+        case .failure:
+            if manager.fileExists(atPath: path) && unlink(path) != 0 {
+                throw .output(OutputError(path: path, operation: .write, code: errno))
+            }
+        }
+    }
+
+    /// Why a run done outside the batches (`runAgain`) gave no row.
+    private struct RunFailure: Error {
+        var text: String
+    }
+
+    /// Runs one (point, seed) in a worker of its own and waits for its row, or for why the
+    /// run failed; a worker that cannot start is an internal failure.
+    private func runAgain(_ unit: (point: Int, seed: UInt64)) throws(CascadeFailure)
+        -> Result<String, RunFailure>
+    {
         let worker = try WorkerProcess(
             executable: host.executable,
             arguments: [
@@ -93,26 +153,13 @@ final class SweepCoordinator {
             ended = read.ended
         }
         let how = worker.finish()
-        let runs = SweepFolder.join(folder, "runs.csv")
-        let study = workerCommand == "__stress-worker" ? "battery" : "sweep"
         guard let row = received.first, !row.hasPrefix("!") else {
-            let reason =
-                received.first.map { String($0.split(separator: "\t").last ?? "") }
-                ?? "the worker \(how ?? "ended") without a row"
-            throw CascadeFailure(
-                .badInput,
-                "\(runs): this build cannot run point \(unit.point) seed \(unit.seed) again, "
-                    + "which an earlier build finished (\(reason)); start the \(study) afresh "
-                    + "with another --out")
+            return .failure(
+                RunFailure(
+                    text: received.first.map { String($0.split(separator: "\t").last ?? "") }
+                        ?? "the worker \(how ?? "ended") without a row"))
         }
-        guard row == witness.row else {
-            throw CascadeFailure(
-                .badInput,
-                "\(runs): this build gives point \(unit.point) seed \(unit.seed) a different row "
-                    + "from the one in the file: the simulation changed since these runs were "
-                    + "made, and resuming would mix two builds' figures; start the \(study) "
-                    + "afresh with another --out (or run the build that began it)")
-        }
+        return .success(row)
     }
 
     /// Starts workers until `jobs` are running or nothing is left to hand out.

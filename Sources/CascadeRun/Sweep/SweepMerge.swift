@@ -35,6 +35,8 @@ public enum SweepMerge {
             }
             try assembly.add(path: runs, displayName: runs)
         }
+        let unchecked = try SweepWitness.check(
+            folders: inputs, manifest: manifest, assembly: assembly)
         if let missing = assembly.firstMissing {
             throw CascadeFailure(
                 .badInput,
@@ -64,11 +66,15 @@ public enum SweepMerge {
         let mergedManifest = try SweepManifest.read(folder: out)
         try SweepOutputs.write(
             folder: out, axisCount: mergedManifest.axisPaths.count, manifest: mergedManifest)
+        let notChecked = unchecked.map {
+            "  not checked: \($0) has no \(SweepWitness.fileName) (sliced by an earlier "
+                + "Cascade), so nothing shows which build ran it\n"
+        }
         return """
             merged \(inputs.count) folder(s): \(manifest.pointCount) point(s), \
             \(manifest.runCount) runs
               wrote \(out)/ (sweep.json, runs.csv, points.csv, report.html)
-
+            \(notChecked.joined())
             """
     }
 }

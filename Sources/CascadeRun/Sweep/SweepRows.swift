@@ -118,6 +118,9 @@ struct SweepAssembly {
     /// Where each run of the slice was found, by its index within the slice.
     private var locations: [RowLocation?]
     private var sources: [(path: String, displayName: String)] = []
+    /// The files, by the order they were added, that hold the sweep's first run (point 0,
+    /// first seed): `cascade merge` counts their build as checked (`SweepWitness`).
+    private(set) var firstRunHolders: [Int] = []
 
     init(seeds: SweepSeeds, pointCount: Int, shard: SweepShard, header: String) {
         self.seeds = seeds
@@ -154,6 +157,7 @@ struct SweepAssembly {
                         + "of this sweep\(copy.shard.count > 1 ? " slice" : "")")
             }
             let location = RowLocation(source: source, length: Int32(length), offset: offset)
+            if point == 0 && seed == copy.seeds.first { copy.firstRunHolders.append(Int(source)) }
             if let earlier = copy.locations[slot] {
                 let first = try copy.bytes(earlier)
                 let second = try SweepRows.read(
@@ -184,6 +188,19 @@ struct SweepAssembly {
         return try SweepRows.read(
             descriptor: descriptor, offset: location.offset, length: Int(location.length),
             displayName: source.displayName)
+    }
+
+    /// The sweep's first run's row (without its newline) and the file it was read from,
+    /// when the slice holds it and a file had it.
+    func firstRun() throws(CascadeFailure) -> (row: String, displayName: String)? {
+        guard let slot = slot(point: 0, seed: seeds.first), let location = locations[slot] else {
+            return nil
+        }
+        let bytes = try bytes(location)
+        return (
+            String(decoding: bytes.dropLast(), as: UTF8.self),
+            sources[Int(location.source)].displayName
+        )
     }
 
     /// Runs of the slice not found in any file.
