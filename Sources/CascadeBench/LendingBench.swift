@@ -9,7 +9,7 @@ import CascadeKernel
 /// factors 1.1 to 3 at genesis), five liquidators, the oracle node with five operators per
 /// asset, calm background congestion, ETH falling (GBM, −50%/year drift, 80% volatility,
 /// −30% over two hours on day one) and CRV volatile (120%). Only `run(until:)` is timed,
-/// not the genesis.
+/// not the genesis; the figure is the median of `RateSample.repetitions` runs.
 func runLendingBench(borrowers: Int = 50_000) {
     let demand = BackgroundDemand(
         schedule: DemandSchedule([
@@ -81,25 +81,8 @@ func runLendingBench(borrowers: Int = 50_000) {
         demand: demand, market: market, collaterals: [],
         borrowers: BorrowerPopulationSettings(count: 0), keepers: [], lending: lending)
     configuration.nativeAsset = "ETH"
-    let world: ProtocolWorld
-    do {
-        world = try ProtocolWorld(configuration)
-    } catch {
-        print("lending bench failed: \(error)")
-        return
-    }
-    let clock = ContinuousClock()
-    var outcome = RunOutcome.idle
-    let elapsed = clock.measure {
-        do {
-            outcome = try world.run(until: .days(2))
-        } catch {
-            print("lending bench failed: \(error)")
-        }
-    }
-    precondition(outcome != .stopped, "the lending bench stopped early")
-    let seconds =
-        Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    guard let (world, rates, _) = repeatedRuns("lending", configuration, phases: [.days(2)])
+    else { return }
     let blocks = world.producer.core.blocksProduced
     let keepersRun = world.lending?.keepers ?? []
     let liquidations = keepersRun.reduce(0) { $0 + $1.statistics.liquidations }
@@ -107,7 +90,8 @@ func runLendingBench(borrowers: Int = 50_000) {
     let visited = keepersRun.reduce(0) { $0 + $1.indexVisited }
     let queries = keepersRun.reduce(0) { $0 + $1.indexQueries }
     print(
-        "lending blocks_per_second=\(Int(Double(blocks) / seconds)) blocks=\(blocks) "
+        "lending blocks_per_second=\(rates.median) \(rates.spread("blocks_per_second")) "
+            + "blocks=\(blocks) "
             + "borrowers=\(borrowers) events=\(world.kernel.processedEvents) "
             + "liquidations=\(liquidations) reverted=\(reverted) index_queries=\(queries) "
             + "index_visited=\(visited) "

@@ -10,7 +10,8 @@ import CascadeKernel
 /// each second (0.01% deviation, 1-minute heartbeat) and paying hourly funding, and the
 /// backstop agent. Prices: GBM at 60–150% volatility; markets 0 and 1 fall 30% over an hour
 /// at 06:00 and 12:00, so liquidations, backstops and fund draws happen. Only
-/// `run(until:)` is timed, not the genesis.
+/// `run(until:)` is timed, not the genesis; the figure is the median of
+/// `RateSample.repetitions` runs.
 func runPerpsBench(days: Int64 = 1) {
     let names = ["BTC", "ETH", "SOL", "YFI", "LINK", "AVAX", "DOGE", "ARB", "OP", "UNI"]
     let prices: [Double] = [60_000, 3_000, 150, 14_500, 15, 35, 0.1, 1.2, 2.5, 7]
@@ -64,31 +65,15 @@ func runPerpsBench(days: Int64 = 1) {
             assets: assets, resolution: .seconds(1), horizon: .days(days)),
         collaterals: [], borrowers: BorrowerPopulationSettings(count: 0), keepers: [],
         perps: perps)
-    let world: ProtocolWorld
-    do {
-        world = try ProtocolWorld(configuration)
-    } catch {
-        print("perps bench failed: \(error)")
-        return
-    }
-    let clock = ContinuousClock()
-    var outcome = RunOutcome.idle
-    let elapsed = clock.measure {
-        do {
-            outcome = try world.run(until: .days(days))
-        } catch {
-            print("perps bench failed: \(error)")
-        }
-    }
-    precondition(outcome != .stopped, "the perps bench stopped early")
-    let seconds =
-        Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    guard let (world, rates, _) = repeatedRuns("perps", configuration, phases: [.days(days)])
+    else { return }
     let blocks = world.producer.core.blocksProduced
     guard let agents = world.perps else { return }
     let books = world.producer.chain.state.perpExchanges[agents.genesis.exchange]
     let liquidations = agents.liquidators.reduce(0) { $0 + $1.statistics.liquidations }
     print(
-        "perps blocks_per_second=\(Int(Double(blocks) / seconds)) blocks=\(blocks) "
+        "perps blocks_per_second=\(rates.median) \(rates.spread("blocks_per_second")) "
+            + "blocks=\(blocks) "
             + "events=\(world.kernel.processedEvents) traders=\(agents.genesis.traders.count) "
             + "liquidations=\(liquidations) "
             + "backstops=\(agents.backstop?.statistics.backstops ?? 0) "

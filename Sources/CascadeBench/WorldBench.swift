@@ -8,7 +8,8 @@ import CascadeKernel
 /// 10,000 vaults, 10 keepers, one feed of 13 operators, the OSM poker, an arbitrageur,
 /// background congestion (20% above the gas target, doubling for the crash's six hours)
 /// and a falling price (ETH from $200 with −50%/year drift and 80% volatility, and a 35%
-/// fall over two hours on day one). Only `run(until:)` is timed, not the genesis.
+/// fall over two hours on day one). Only `run(until:)` is timed, not the genesis; the
+/// figure is the median of `RateSample.repetitions` runs, each from its own genesis.
 func runWorldBench() {
     let calm = DemandLevel(gasPerSecond: 1_500_000, medianPriceGwei: 30, spread: 0.5)
     let crash = DemandLevel(gasPerSecond: 3_000_000, medianPriceGwei: 150, spread: 0.5)
@@ -46,41 +47,14 @@ func runWorldBench() {
         borrowers: BorrowerPopulationSettings(count: 10_000),
         keepers: keepers,
         arbitrageurs: [ArbitrageurSettings(address: ProtocolWorld.arbitrageur(0))])
-    let world: ProtocolWorld
-    do {
-        world = try ProtocolWorld(configuration)
-    } catch {
-        print("world bench failed: \(error)")
-        return
-    }
     // Timed in two phases, because they cost very differently: the first 16 hours have no
     // auction yet (the index answers "nothing unsafe" each block); after them up to 1,400
     // auctions are live at once and every keeper keeps pricing them.
-    let clock = ContinuousClock()
-    var outcome = RunOutcome.idle
-    var quietBlocks = 0
-    let quiet = clock.measure {
-        do {
-            outcome = try world.run(until: .hours(16))
-        } catch {
-            print("world bench failed: \(error)")
-        }
-        quietBlocks = world.producer.core.blocksProduced
-    }
-    let busy = clock.measure {
-        do {
-            outcome = try world.run(until: .days(2))
-        } catch {
-            print("world bench failed: \(error)")
-        }
-    }
-    func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
-    }
+    guard
+        let (world, total, phases) = repeatedRuns(
+            "world", configuration, phases: [.hours(16), .days(2)])
+    else { return }
     let blocks = world.producer.core.blocksProduced
-    let quietRate = Int(Double(quietBlocks) / seconds(quiet))
-    let busyRate = Int(Double(blocks - quietBlocks) / seconds(busy))
-    precondition(outcome != .stopped, "the world bench stopped early")
     let state = world.producer.chain.state
     let liquidations = world.keepers.reduce(0) { $0 + $1.statistics.liquidations }
     let takes = world.keepers.reduce(0) { $0 + $1.statistics.takes }
@@ -88,8 +62,9 @@ func runWorldBench() {
     let redos = world.keepers.reduce(0) { $0 + $1.statistics.redos }
     let readCounts = "auction_reads_shared=\(reads.shared) auction_reads_made=\(reads.made)"
     print(
-        "world blocks_per_second=\(Int(Double(blocks) / seconds(quiet + busy))) blocks=\(blocks) "
-            + "quiet_blocks_per_second=\(quietRate) busy_blocks_per_second=\(busyRate) "
+        "world blocks_per_second=\(total.median) \(total.spread("blocks_per_second")) "
+            + "blocks=\(blocks) quiet_blocks_per_second=\(phases[0].median) "
+            + "busy_blocks_per_second=\(phases[1].median) "
             + "events=\(world.kernel.processedEvents) liquidations=\(liquidations) "
             + "takes=\(takes) live_auctions=\(state.maker.liveAuctionIDs.count) "
             + "oracle_stalls=\(world.transmitters[0].stalledCount) "
