@@ -290,20 +290,37 @@ nonisolated(unsafe) let commands: [CommandSpec] = [
             }
         }),
     CommandSpec(
-        name: "report", summary: "(Re)draw RUN_DIR/report.html from a run's files.",
-        usage: "RUN_DIR",
+        name: "report", summary: "(Re)draw the report.html of a run's or a sweep's folder.",
+        usage: "RUN_DIR | SWEEP_DIR [--figure NAME]",
         details: """
             Reads summary.json and blocks.csv (and, for a protocol world, races.csv and
             auctions.csv) in RUN_DIR and writes RUN_DIR/report.html, the same page 'cascade run'
-            draws, byte for byte. The old page stays until the new one is whole. A missing or
+            draws, byte for byte. For a sweep's folder (whole or merged) it redraws the heat
+            maps from sweep.json and points.csv, of the figure --figure names (any figure of
+            points.csv: bad_debt, liquidation_delay_blocks_p90, ...; by default the one
+            'cascade sweep' maps). The old page stays until the new one is whole. A missing or
             malformed file exits 2, naming the file and line.
             """,
-        options: [], positionalName: "RUN_DIR",
+        options: [
+            .value("figure", "NAME", "a sweep's figure to map (a sweep folder only)")
+        ], positionalName: "RUN_DIR",
         positionalCount: 1...1,
         run: { arguments in
             guarded { () throws(CascadeFailure) in
-                print(
-                    try RunReport.redraw(runDirectory: arguments.positional[0]), terminator: "")
+                let folder = arguments.positional[0]
+                if SweepRedraw.isSweep(folder) {
+                    print(
+                        try SweepRedraw.run(folder: folder, figure: arguments.value("figure")),
+                        terminator: "")
+                    return
+                }
+                if let figure = arguments.value("figure") {
+                    throw CascadeFailure(
+                        .badInput,
+                        "--figure \(figure): \(folder) is a run's folder; --figure picks the "
+                            + "figure of a sweep's heat maps (a folder with sweep.json)")
+                }
+                print(try RunReport.redraw(runDirectory: folder), terminator: "")
             }
         }),
 ]

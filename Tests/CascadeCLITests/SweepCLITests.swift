@@ -293,6 +293,59 @@ struct SweepCLITests {
         #expect(try Self.read(runs) == complete)
     }
 
+    @Test("cascade report redraws a sweep's heat maps, of the figure --figure names")
+    func reportFigure() throws {
+        let folder = try CLIRunner.temporaryFolder("sweep-report-figure")
+        let out = folder.path + "/sweep"
+        let sweep = try CLIRunner.run(
+            [
+                "sweep", "kernel-demo", "--set", "duration=2m", "--set", "gossip.agents=5,10",
+                "--seeds", "1..2", "--out", out,
+            ])
+        #expect(sweep.status == 0, "\(sweep.standardError)")
+        let drawn = try Self.read(out + "/report.html")
+        #expect(drawn.contains("Mean of sim seconds") || drawn.contains("Mean of events"))
+        #expect(drawn.contains("--figure NAME"))
+        // Without --figure the page is the one the sweep drew, byte for byte.
+        let again = try CLIRunner.run(["report", out])
+        #expect(again.status == 0, "\(again.standardError)")
+        #expect(try Self.read(out + "/report.html") == drawn)
+        let named = try CLIRunner.run(["report", out, "--figure", "rumours_delivered"])
+        #expect(named.status == 0, "\(named.standardError)")
+        #expect(named.standardOutput.contains("mean rumours_delivered over the grid"))
+        let page = try Self.read(out + "/report.html")
+        #expect(page.contains("Mean of rumours delivered over each point"))
+        #expect(page.contains("rumours_delivered p95"))
+        // A figure points.csv does not have is bad input, listing those it has; the page
+        // stays as it was.
+        let unknown = try CLIRunner.run(["report", out, "--figure", "bad_debt"])
+        #expect(unknown.status == 2)
+        #expect(
+            unknown.standardError.contains("--figure bad_debt")
+                && unknown.standardError.contains("rumours_delivered"),
+            "\(unknown.standardError)")
+        #expect(try Self.read(out + "/report.html") == page)
+        // A slice has no points.csv yet; a run's folder has no heat maps to choose for.
+        let slice = try CLIRunner.run(
+            [
+                "sweep", "kernel-demo", "--set", "duration=2m", "--seeds", "1..2", "--shard",
+                "1/2", "--out", folder.path + "/slice",
+            ])
+        #expect(slice.status == 0, "\(slice.standardError)")
+        let sliceReport = try CLIRunner.run(["report", folder.path + "/slice"])
+        #expect(sliceReport.status == 2)
+        #expect(sliceReport.standardError.contains(folder.path + "/slice/points.csv"))
+        let run = try CLIRunner.run(
+            [
+                "run", "kernel-demo", "--set", "duration=1m", "--quiet", "--out",
+                folder.path + "/run",
+            ])
+        #expect(run.status == 0, "\(run.standardError)")
+        let runFigure = try CLIRunner.run(["report", folder.path + "/run", "--figure", "events"])
+        #expect(runFigure.status == 2)
+        #expect(runFigure.standardError.contains("is a run's folder"))
+    }
+
     @Test("a bad axis value fails before anything runs, naming the path and the value")
     func badAxisValue() throws {
         let folder = try CLIRunner.temporaryFolder("sweep-bad-axis")

@@ -185,7 +185,18 @@ enum SweepOutputs {
         let runsPath = SweepFolder.join(folder, "runs.csv")
         let pointsPath = SweepFolder.join(folder, "points.csv")
         try SweepPoints.write(runsPath: runsPath, pointsPath: pointsPath, axisCount: axisCount)
-        let page = try SweepReport.page(pointsPath: pointsPath, manifest: manifest)
+        try writeReport(folder: folder, manifest: manifest, figure: nil)
+    }
+
+    /// `report.html` from the folder's `points.csv`, mapping `figure` (nil: the default);
+    /// returns the figure mapped.
+    @discardableResult
+    static func writeReport(folder: String, manifest: SweepManifest, figure requested: String?)
+        throws(CascadeFailure) -> String
+    {
+        let pointsPath = SweepFolder.join(folder, "points.csv")
+        let figure = try SweepReport.figure(requested, pointsPath: pointsPath)
+        let page = try SweepReport.page(pointsPath: pointsPath, manifest: manifest, figure: figure)
         do {
             let file = try PendingFile(path: SweepFolder.join(folder, "report.html"))
             try file.write(page)
@@ -193,5 +204,30 @@ enum SweepOutputs {
         } catch {
             throw .output(error)
         }
+        return figure
+    }
+}
+
+/// `cascade report SWEEP_DIR [--figure NAME]`: redraws a whole (or merged) sweep's
+/// `report.html` from its `sweep.json` and `points.csv`, mapping the named figure.
+public enum SweepRedraw {
+    /// Whether `folder` holds a sweep (its `sweep.json`) rather than a run.
+    public static func isSweep(_ folder: String) -> Bool {
+        FileManager.default.fileExists(atPath: SweepFolder.join(folder, "sweep.json"))
+    }
+
+    public static func run(folder: String, figure: String?) throws(CascadeFailure) -> String {
+        let manifest = try SweepManifest.read(folder: folder)
+        let points = SweepFolder.join(folder, "points.csv")
+        guard FileManager.default.fileExists(atPath: points) else {
+            throw CascadeFailure(
+                .badInput,
+                "\(points): no such file (a slice has none until the slices are merged with "
+                    + "'cascade merge', a stress battery draws scorecard.html instead, and an "
+                    + "unfinished sweep writes it when its last run is in)")
+        }
+        let chosen = try SweepOutputs.writeReport(
+            folder: folder, manifest: manifest, figure: figure)
+        return "wrote \(SweepFolder.join(folder, "report.html")) (mean \(chosen) over the grid)\n"
     }
 }

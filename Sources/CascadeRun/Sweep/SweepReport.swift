@@ -15,11 +15,11 @@ enum SweepReport {
         var mean: Double?
     }
 
-    static func page(pointsPath: String, manifest: SweepManifest) throws(CascadeFailure)
-        -> String
+    /// The page, mapping `figure` (a figure of `points.csv`, from `figure(_:pointsPath:)`).
+    static func page(pointsPath: String, manifest: SweepManifest, figure: String)
+        throws(CascadeFailure) -> String
     {
         let axisCount = manifest.axisPaths.count
-        let figure = try chooseFigure(pointsPath: pointsPath)
         let csv = try CSVStream(path: pointsPath, displayName: pointsPath)
         let statColumns = SweepStatistics.names.compactMap {
             csv.columns.firstIndex(of: "\(figure)_\($0)")
@@ -87,11 +87,31 @@ enum SweepReport {
         page.open("footer")
         page.raw(
             "Drawn by Cascade from <code>points.csv</code>; exact figures are in "
-                + "<code>points.csv</code> and <code>runs.csv</code>.")
+                + "<code>points.csv</code> and <code>runs.csv</code>. To map another figure: "
+                + "<code>cascade report</code> on this folder with <code>--figure NAME</code>.")
         page.close("footer")
         page.close("body")
         page.close("html")
         return page.text
+    }
+
+    /// The figure to map: `requested` when `points.csv` has statistics of it (otherwise
+    /// bad input listing the figures it has), else the default (`chooseFigure`).
+    static func figure(_ requested: String?, pointsPath: String) throws(CascadeFailure)
+        -> String
+    {
+        guard let name = requested else { return try chooseFigure(pointsPath: pointsPath) }
+        let columns = try CSVStream(path: pointsPath, displayName: pointsPath).columns
+        let names = columns.filter { $0.hasSuffix("_mean") }.map {
+            String($0.dropLast("_mean".count))
+        }
+        guard names.contains(name) else {
+            throw CascadeFailure(
+                .badInput,
+                "--figure \(name): not a figure of \(pointsPath); its figures are "
+                    + names.joined(separator: ", "))
+        }
+        return name
     }
 
     /// `bad_debt` when the sweep has it; else the first figure whose mean differs between
@@ -148,22 +168,26 @@ enum SweepReport {
 
     /// The colour scale's key: five swatches from the lowest to the highest value.
     static func legend(_ range: ClosedRange<Double>, figure: String) -> String {
+        let label = "mean \(figure.replacingOccurrences(of: "_", with: " ")):"
+        // The swatches start after the label: about 7 px a character at 12 px, at least
+        // where a short label leaves them.
+        let start = max(150, Double(label.count) * 7 + 10)
+        let width = SVGWriter.number(start + 5 * 72)
         var svg = SVGWriter()
         svg.open(
             "svg",
             [
-                "xmlns": "http://www.w3.org/2000/svg", "viewBox": "0 0 520 44",
-                "style": "width: 520px; max-width: 100%; display: block; margin: 0 0 12px",
+                "xmlns": "http://www.w3.org/2000/svg", "viewBox": "0 0 \(width) 44",
+                "style": "width: \(width)px; max-width: 100%; display: block; margin: 0 0 12px",
                 "role": "img",
             ])
         svg.raw("\n")
         svg.element(
-            "text", ["x": "0", "y": "14", "font-size": "12", "fill": "#555555"],
-            text: "mean \(figure.replacingOccurrences(of: "_", with: " ")):")
+            "text", ["x": "0", "y": "14", "font-size": "12", "fill": "#555555"], text: label)
         for step in 0..<5 {
             let fraction = Double(step) / 4
             let value = range.lowerBound + fraction * (range.upperBound - range.lowerBound)
-            let x = 150.0 + Double(step) * 72
+            let x = start + Double(step) * 72
             svg.open(
                 "rect",
                 [
