@@ -148,7 +148,7 @@ public enum Stress {
         let runsPath = SweepFolder.join(folder, "runs.csv")
         var assembly = SweepAssembly(
             seeds: plan.sweep.seeds, pointCount: plan.sweep.pointCount, shard: .whole,
-            header: CSVWriter.line(plan.sweep.columns.map { .text($0) }))
+            header: plan.sweep.runsHeader)
         try assembly.add(path: runsPath, displayName: runsPath)
         try assembly.writeRuns(to: runsPath)
         let scorecard = try StressScorecard(plan: plan, runsPath: runsPath)

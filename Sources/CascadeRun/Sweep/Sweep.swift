@@ -166,7 +166,7 @@ public enum Sweep {
         let runsPath = SweepFolder.join(folder, "runs.csv")
         var assembly = SweepAssembly(
             seeds: plan.seeds, pointCount: plan.pointCount, shard: plan.shard,
-            header: CSVWriter.line(plan.columns.map { .text($0) }))
+            header: plan.runsHeader)
         try assembly.add(path: runsPath, displayName: runsPath)
         try assembly.writeRuns(to: runsPath)
         if plan.shard.count == 1 {

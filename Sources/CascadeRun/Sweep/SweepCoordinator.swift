@@ -120,8 +120,7 @@ final class SweepCoordinator {
         if log.witness != nil, manager.fileExists(atPath: path) { return }
         switch try runAgain(SweepWitness.unit(seeds: log.plan.seeds)) {
         case .success(let row):
-            let header = CSVWriter.line(log.plan.columns.map { .text($0) })
-            try SweepLog.writeWhole(header + row + "\n", to: path)
+            try SweepLog.writeWhole(log.plan.runsHeader + row + "\n", to: path)
         case .failure:
             if manager.fileExists(atPath: path) && unlink(path) != 0 {
                 throw .output(OutputError(path: path, operation: .write, code: errno))

@@ -79,7 +79,7 @@ final class SweepLog {
             try writeWhole(plan.manifestText, to: manifestPath)
         }
         let log = SweepLog(plan: plan, path: runsPath)
-        let header = CSVWriter.line(plan.columns.map { .text($0) })
+        let header = plan.runsHeader
         if manager.fileExists(atPath: runsPath) {
             var first: (point: Int, seed: UInt64, offset: Int, length: Int)?
             let (found, wholeBytes) = try SweepRows.scan(path: runsPath, displayName: runsPath) {

@@ -24,10 +24,9 @@ public enum SweepMerge {
         guard let manifest = manifests.first else {
             throw CascadeFailure(.badInput, "merge: no sweep folders given")
         }
-        let header = CSVWriter.line(manifest.columns.map { .text($0) })
         var assembly = SweepAssembly(
             seeds: manifest.seeds, pointCount: manifest.pointCount, shard: .whole,
-            header: header)
+            header: manifest.runsHeader)
         for input in inputs {
             let runs = SweepFolder.join(input, "runs.csv")
             guard FileManager.default.fileExists(atPath: runs) else {

@@ -61,6 +61,8 @@ package struct SweepPlan: Sendable {
     package var digests: [String]
     /// The `runs.csv` header: `point`, `seed`, one column per axis, the figures.
     package var columns: [String]
+    /// `runs.csv`'s header line (newline included).
+    package var runsHeader: String { CSVWriter.line(columns.map { .text($0) }) }
 
     package var pointCount: Int { definition.pointCount }
     /// Runs in the whole sweep (every shard).
@@ -167,6 +169,8 @@ package struct SweepManifest: Sendable {
     package var pointCount: Int
     package var runCount: Int
     package var columns: [String]
+    /// `runs.csv`'s header line (newline included).
+    package var runsHeader: String { CSVWriter.line(columns.map { .text($0) }) }
     /// Per point: its overrides and world digest.
     package var points: [(overrides: [String], digest: String)]
     /// The axis paths, in order.

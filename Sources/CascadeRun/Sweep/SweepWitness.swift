@@ -24,7 +24,6 @@ enum SweepWitness {
     static func check(
         folders: [String], manifest: SweepManifest, assembly: SweepAssembly
     ) throws(CascadeFailure) -> [String] {
-        let header = CSVWriter.line(manifest.columns.map { .text($0) })
         let unit = unit(seeds: manifest.seeds)
         var reference: (row: String, path: String)?
         var unchecked: [String] = []
@@ -54,7 +53,8 @@ enum SweepWitness {
             }
             let lines = String(decoding: data, as: UTF8.self)
                 .split(separator: "\n", omittingEmptySubsequences: false)
-            guard lines.count == 3, lines[2].isEmpty, String(lines[0]) + "\n" == header,
+            guard lines.count == 3, lines[2].isEmpty,
+                String(lines[0]) + "\n" == manifest.runsHeader,
                 let key = SweepRows.key(Array(lines[1].utf8)), key == unit
             else {
                 throw CascadeFailure(
