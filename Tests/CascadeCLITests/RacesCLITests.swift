@@ -128,6 +128,37 @@ struct RacesCLITests {
         #expect(badTop.status == 2)
     }
 
+    @Test("a summary.json that is not JSON, or whose unit is not a string, exits 2 naming it")
+    func badSummary() throws {
+        let folder = try CLIRunner.temporaryFolder("races-bad-summary")
+        try FileManager.default.copyItem(
+            at: Self.fixture.appendingPathComponent("races.csv"),
+            to: folder.appendingPathComponent("races.csv"))
+        let summary = folder.appendingPathComponent("summary.json")
+        // Without a summary the units are Maker's (DAI, ETH).
+        let bare = try CLIRunner.run(["races", folder.path])
+        #expect(bare.status == 0, "\(bare.standardError)")
+        #expect(bare.standardOutput.contains("largest shortfall (DAI)"))
+
+        try "{\"bad_debt_unit\": \"USDC\",".write(to: summary, atomically: true, encoding: .utf8)
+        let truncated = try CLIRunner.run(["races", folder.path])
+        #expect(truncated.status == 2)
+        #expect(truncated.standardError.contains("summary.json"), "\(truncated.standardError)")
+        #expect(truncated.standardOutput.isEmpty)
+
+        try "{\n  \"bad_debt_unit\": 7\n}\n".write(to: summary, atomically: true, encoding: .utf8)
+        let number = try CLIRunner.run(["races", folder.path, "--position", "ETH-A:0x7d1"])
+        #expect(number.status == 2)
+        #expect(
+            number.standardError.contains("summary.json:2:"), "\(number.standardError)")
+        #expect(number.standardError.contains("bad_debt_unit"))
+
+        try "{\"bad_debt_unit\": \"USDC\"}\n".write(to: summary, atomically: true, encoding: .utf8)
+        let lending = try CLIRunner.run(["races", folder.path])
+        #expect(lending.status == 0, "\(lending.standardError)")
+        #expect(lending.standardOutput.contains("largest shortfall (USDC)"))
+    }
+
     @Test("a races.csv written before the incentive column reads the same")
     func legacyHeader() throws {
         let folder = try CLIRunner.temporaryFolder("races-legacy")

@@ -33,6 +33,7 @@ public enum RaceReport {
                     + "(a chain-only world writes no races)")
         }
         let names = try AgentNames.load(folder: folder)
+        let units = try units(folder: folder)
         if let position {
             // Every row is still read and checked, so a malformed file fails the same way
             // whichever race is asked for.
@@ -43,11 +44,11 @@ public enum RaceReport {
             guard let row = found else {
                 throw CascadeFailure(.badInput, "\(racesPath): no race with position '\(position)'")
             }
-            return try RaceTimeline.text(row: row, folder: folder, names: names)
+            return try RaceTimeline.text(row: row, folder: folder, names: names, units: units)
         }
         var ranking = RaceRanking(top: count)
         try RaceRows.forEach(path: racesPath) { ranking.add($0) }
-        var text = ranking.text(path: racesPath, names: names, unit: units(folder: folder).amount)
+        var text = ranking.text(path: racesPath, names: names, unit: units.amount)
         // Then each ranked race's timeline, once even when it ranks in both lists.
         var shown: [RaceRow] = []
         for row in ranking.delayed + ranking.short
@@ -57,7 +58,7 @@ public enum RaceReport {
         guard !shown.isEmpty else { return text }
         text += "\ntimelines of the races above (at most \(timelineLines) lines each):\n"
         for timeline in try RaceTimeline.texts(
-            rows: shown, folder: folder, names: names, lineLimit: timelineLines)
+            rows: shown, folder: folder, names: names, units: units, lineLimit: timelineLines)
         {
             text += "\n" + timeline
         }
@@ -70,16 +71,34 @@ public enum RaceReport {
     /// The units of a run's races, from its `summary.json`: `amount` for debts and
     /// shortfalls (`bad_debt_unit`: a lending world's debt asset, or USD; else DAI, a Maker
     /// world or a folder without a summary), `native` for gas fees (`failed_tx_fees_unit`,
-    /// else ETH).
-    static func units(folder: String) -> (amount: String, native: String) {
-        let object =
-            FileManager.default.contents(atPath: folder + "/summary.json").flatMap {
-                try? JSONSerialization.jsonObject(with: $0) as? [String: Any]
-            } ?? [:]
-        return (
-            object["bad_debt_unit"] as? String ?? "DAI",
-            object["failed_tx_fees_unit"] as? String ?? "ETH"
-        )
+    /// else ETH). A summary that is there but not a JSON object, or whose unit is not a
+    /// string, is bad input naming the file (and the field's line).
+    static func units(folder: String) throws(CascadeFailure) -> RaceUnits {
+        let path = folder + "/summary.json"
+        guard let data = FileManager.default.contents(atPath: path) else { return RaceUnits() }
+        let value: JSONValue
+        do {
+            var parser = JSONParser(bytes: [UInt8](data), file: path)
+            value = try parser.parse()
+        } catch {
+            throw CascadeFailure(.badInput, error.description)
+        }
+        guard case .object(let members) = value.content else {
+            throw CascadeFailure(.badInput, "\(path): expected a JSON object")
+        }
+        func unit(_ key: String, else fallback: String) throws(CascadeFailure) -> String {
+            guard let member = members.first(where: { $0.key == key }) else { return fallback }
+            guard case .string(let text) = member.value.content else {
+                throw CascadeFailure(
+                    .badInput,
+                    "\(path)\(ReportSummary.position(member.value)): field '\(key)': "
+                        + "expected a string")
+            }
+            return text
+        }
+        return RaceUnits(
+            amount: try unit("bad_debt_unit", else: "DAI"),
+            native: try unit("failed_tx_fees_unit", else: "ETH"))
     }
 
     static func table(_ rows: [RaceRow], names: AgentNames) -> String {
@@ -97,6 +116,14 @@ public enum RaceReport {
         }
         return TextTable.render(header: header, rows: cells, leftAligned: [0, 1, 8])
     }
+}
+
+/// The units `cascade races` writes amounts in (`RaceReport.units(folder:)`).
+struct RaceUnits {
+    /// Debts and shortfalls: DAI, a lending world's debt asset, or USD.
+    var amount = "DAI"
+    /// Gas fees: ETH, or the chain's native token.
+    var native = "ETH"
 }
 
 /// The summary `cascade races` prints, gathered one row at a time: counts per outcome and

@@ -22,20 +22,20 @@ enum RaceTimeline {
         var result = ""
     }
 
-    static func text(row: RaceRow, folder: String, names: AgentNames) throws(CascadeFailure)
-        -> String
+    static func text(row: RaceRow, folder: String, names: AgentNames, units: RaceUnits)
+        throws(CascadeFailure) -> String
     {
-        try texts(rows: [row], folder: folder, names: names)[0]
+        try texts(rows: [row], folder: folder, names: names, units: units)[0]
     }
 
     /// The timelines of `rows`, in their order, reading the trace (or `blocks.csv`) once
     /// for all of them. With `lineLimit`, a timeline longer than that keeps its first and
     /// last lines and says how many it leaves out (the ranking's view; `--position` shows
     /// one race whole).
-    static func texts(rows: [RaceRow], folder: String, names: AgentNames, lineLimit: Int? = nil)
-        throws(CascadeFailure) -> [String]
-    {
-        let units = RaceReport.units(folder: folder)
+    static func texts(
+        rows: [RaceRow], folder: String, names: AgentNames, units: RaceUnits,
+        lineLimit: Int? = nil
+    ) throws(CascadeFailure) -> [String] {
         let eventsPath = folder + "/events.jsonl"
         let traced = FileManager.default.fileExists(atPath: eventsPath)
         var lists: [[Entry]]
@@ -87,7 +87,7 @@ enum RaceTimeline {
     /// native token and the winning gas price in gwei, as the timeline's bids (both exact:
     /// `races.csv` has them in wei).
     static func header(
-        _ row: RaceRow, names: AgentNames, units: (amount: String, native: String)
+        _ row: RaceRow, names: AgentNames, units: RaceUnits
     ) -> String {
         let unit = units.amount
         func block(_ value: String) -> String { value.isEmpty ? "-" : value }
