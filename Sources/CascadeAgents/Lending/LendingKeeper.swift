@@ -114,17 +114,13 @@ public final class LendingKeeper: Agent {
         }
     }
 
-    func isDown(at time: SimTime) -> Bool {
-        settings.downtime.contains { $0.contains(time) }
-    }
-
     func observe(_ report: BlockReport<ProtocolState>, _ context: Context<ProtocolMessage>) {
         let isNewest = newest.observe(report)
         statistics.blocksObserved += 1
         positions.observe(report.events, state: report.state, block: report.header.number)
         learn(from: report.events)
         settle(report, context)
-        guard isNewest, !isDown(at: context.now) else { return }
+        guard isNewest, !settings.downtime.covers(context.now) else { return }
         let blockWasFull = report.header.gasUsed * 100 >= report.header.gasLimit * 95
         raisePending(blockTime: report.header.time, blockWasFull: blockWasFull, context)
         let timestamp = UInt64(max(0, report.header.time.wholeSeconds))

@@ -56,7 +56,7 @@ public final class OptionsOracle: Agent {
     }
 
     func tick(_ context: Context<ProtocolMessage>) {
-        guard outbox.isEmpty, !settings.downtime.contains(where: { $0.contains(context.now) }),
+        guard outbox.isEmpty, !settings.downtime.covers(context.now),
             let bid = newest.bid(settings.gas)
         else { return }
         let observedAt = max(.zero, context.now - settings.sourceDelay)
@@ -107,7 +107,7 @@ public final class OptionsSettlementKeeper: Agent {
             var included = 0
             outbox.settle(report, succeeded: &included, reverted: &reverted)
             settlements += included
-            guard newest.observe(report), !downtime.contains(where: { $0.contains(context.now) }),
+            guard newest.observe(report), !downtime.covers(context.now),
                 exchange < report.state.optionsExchanges.count
             else { return }
             let books = report.state.optionsExchanges[exchange]
@@ -199,7 +199,7 @@ public final class OptionsLiquidator: Agent {
                 }
             }
             guard newest.observe(report),
-                !settings.downtime.contains(where: { $0.contains(context.now) })
+                !settings.downtime.covers(context.now)
             else { return }
             var budget = settings.maxNewTransactionsPerBlock
             for id in shared.liquidatableAccounts(at: report.header.number) where id != account {

@@ -108,15 +108,12 @@ public final class PerpLiquidator: Agent {
         }
     }
 
-    func isDown(at time: SimTime) -> Bool {
-        settings.downtime.contains { $0.contains(time) }
-    }
-
     func observe(_ report: BlockReport<ProtocolState>, _ context: Context<ProtocolMessage>) {
         let isNewest = newest.observe(report)
         shared.observe(report.header.number, subscriber: subscriber)
         settle(report, context)
-        guard isNewest, !isDown(at: context.now), exchange < report.state.perpExchanges.count
+        guard isNewest, !settings.downtime.covers(context.now),
+            exchange < report.state.perpExchanges.count
         else { return }
         liquidate(
             report.state.perpExchanges[exchange],

@@ -117,7 +117,7 @@ public final class PerpOracle: Agent {
                 premiumSum[slot] += (mid - index) / index
                 premiumSamples[slot] += 1
             }
-            if mark > 0, !settings.downtime.contains(where: { $0.contains(now) }),
+            if mark > 0, !settings.downtime.covers(now),
                 shouldPost(mark, slot: slot, now: now)
             {
                 posted[slot] = mark

@@ -163,10 +163,6 @@ public final class Keeper: Agent {
         }
     }
 
-    func isDown(at time: SimTime) -> Bool {
-        settings.downtime.contains { $0.contains(time) }
-    }
-
     func observe(_ report: BlockReport<ProtocolState>, _ context: Context<ProtocolMessage>) {
         let isNewest = newest.observe(report)
         statistics.blocksObserved += 1
@@ -175,7 +171,7 @@ public final class Keeper: Agent {
             from: newsBook.news(of: report.header.number, events: report.events),
             blockTime: report.header.time)
         settle(report, context)
-        guard isNewest, !isDown(at: context.now) else { return }
+        guard isNewest, !settings.downtime.covers(context.now) else { return }
         // The state after the block is read in place from the report (a `let` of a final
         // class, so it is passed down borrowed): a stored copy cost a copy of the state's
         // tables per keeper per block.

@@ -111,7 +111,7 @@ public struct FeedTransmitterSettings: Hashable, Sendable {
 
     /// Whether `time` falls in a downtime window.
     public func isDown(at time: SimTime) -> Bool {
-        downtime.contains { $0.contains(time) }
+        downtime.covers(time)
     }
 
     public init(
