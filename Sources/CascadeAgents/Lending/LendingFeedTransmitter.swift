@@ -263,10 +263,9 @@ public final class LendingFeedTransmitter: Agent {
     func consider(_ context: Context<ProtocolMessage>) {
         guard !settings.isDown(at: context.now) else { return }
         if let pending = outbox.pending.first {
-            guard context.now - pending.sentAt >= settings.raiseAfter,
-                let bid = settings.gas.raised(pending.bid)
-            else { return }
-            outbox.replace(at: 0, bid: bid, context)
+            if context.now - pending.sentAt >= settings.raiseAfter {
+                _ = outbox.raise(at: 0, gas: settings.gas, context)
+            }
             return
         }
         var calls: [ProtocolState.Call] = []

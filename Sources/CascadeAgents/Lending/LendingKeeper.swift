@@ -201,16 +201,9 @@ public final class LendingKeeper: Agent {
     }
 
     func raisePending(blockTime: SimTime, blockWasFull: Bool, _ context: Context<ProtocolMessage>) {
-        guard settings.gas.raisePercent != nil else { return }
-        for index in outbox.pending.indices {
-            let entry = outbox.pending[index]
-            guard entry.sentAt < blockTime,
-                blockWasFull || contested.contains(entry.purpose.account),
-                let bid = settings.gas.raised(entry.bid)
-            else { continue }
-            statistics.raises += 1
-            outbox.replace(at: index, bid: bid, context)
-        }
+        statistics.raises += outbox.raisePending(
+            sentBefore: blockTime, gas: settings.gas,
+            where: { blockWasFull || contested.contains($0.account) }, context)
     }
 
     func currentBid() -> GasBid? {

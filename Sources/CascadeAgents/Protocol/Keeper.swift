@@ -323,17 +323,9 @@ public final class Keeper: Agent {
     }
 
     func raisePending(blockTime: SimTime, blockWasFull: Bool, _ context: Context<ProtocolMessage>) {
-        guard settings.gas.raisePercent != nil else { return }
-        for index in outbox.pending.indices {
-            // Field by field: a copy of the entry retained its calls, for every pending
-            // transaction of every block.
-            guard outbox.pending[index].sentAt < blockTime,
-                blockWasFull || contested.contains(outbox.pending[index].purpose.target),
-                let bid = settings.gas.raised(outbox.pending[index].bid)
-            else { continue }
-            statistics.raises += 1
-            outbox.replace(at: index, bid: bid, context)
-        }
+        statistics.raises += outbox.raisePending(
+            sentBefore: blockTime, gas: settings.gas,
+            where: { blockWasFull || contested.contains($0.target) }, context)
     }
 
     /// Gas cost in quote currency of `gas` units at the current bid.

@@ -266,10 +266,9 @@ public final class FeedTransmitter: Agent {
     func consider(_ context: Context<ProtocolMessage>) {
         guard !settings.isDown(at: context.now) else { return }
         if let pending = outbox.pending.first {
-            guard context.now - pending.sentAt >= settings.raiseAfter,
-                let bid = settings.gas.raised(pending.bid)
-            else { return }
-            outbox.replace(at: 0, bid: bid, context)
+            if context.now - pending.sentAt >= settings.raiseAfter {
+                _ = outbox.raise(at: 0, gas: settings.gas, context)
+            }
             return
         }
         // The fresh observations' prices are `ranked`'s in order, skipping the stale: their

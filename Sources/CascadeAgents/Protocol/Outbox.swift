@@ -71,6 +71,36 @@ struct Outbox<Purpose> {
             calls: pending[index].calls, context)
     }
 
+    /// Replaces pending transaction `index` with the same calls at `gas`'s raise of its bid
+    /// (at least the pool's replacement step, up to the policy's cap); false, and nothing
+    /// sent, when the policy has no raise or the cap leaves none.
+    mutating func raise(at index: Int, gas: GasPolicy, _ context: Context<ProtocolMessage>)
+        -> Bool
+    {
+        guard let bid = gas.raised(pending[index].bid) else { return false }
+        replace(at: index, bid: bid, context)
+        return true
+    }
+
+    /// Raises (`raise(at:gas:_:)`) each pending transaction sent before `blockTime` whose
+    /// purpose `worthRaising` picks: a keeper's priority gas auction. Returns how many.
+    mutating func raisePending(
+        sentBefore blockTime: SimTime, gas: GasPolicy, where worthRaising: (Purpose) -> Bool,
+        _ context: Context<ProtocolMessage>
+    ) -> Int {
+        guard gas.raisePercent != nil else { return 0 }
+        var raised = 0
+        for index in pending.indices {
+            // Field by field: a copy of the entry retained its calls, for every pending
+            // transaction of every block.
+            guard pending[index].sentAt < blockTime, worthRaising(pending[index].purpose),
+                raise(at: index, gas: gas, context)
+            else { continue }
+            raised += 1
+        }
+        return raised
+    }
+
     /// Sends the transaction at `nonce`. Given the fields, not the entry: a copy of the
     /// generic `Entry` went through its value witness, once for every send and raise.
     private mutating func transmit(
