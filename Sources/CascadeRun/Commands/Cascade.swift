@@ -48,6 +48,28 @@ public struct CascadeFailure: Error, CustomStringConvertible {
     }
 }
 
+extension RunFolder {
+    /// The end of a run, before its summary is written: a file its sink could not write,
+    /// or an invariant `--check` found broken (the block producer's `invariantViolation`),
+    /// drops the files written so far and fails the run. A run's files are written whole or
+    /// not at all.
+    func checkRun(
+        sinkFailure: OutputError?, violation: (block: UInt64, violation: InvariantViolation)?,
+        request: RunRequest, seed: UInt64
+    ) throws(CascadeFailure) {
+        if let sinkFailure {
+            abandon()
+            throw .output(sinkFailure)
+        }
+        if let violation {
+            abandon()
+            throw .invariantBroken(
+                block: violation.block, violation: violation.violation, request: request,
+                seed: seed)
+        }
+    }
+}
+
 /// One `cascade run`, as the command line gave it, checked.
 public struct RunRequest: Sendable {
     public var world: String

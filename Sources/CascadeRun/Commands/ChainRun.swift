@@ -38,16 +38,9 @@ enum ChainRun {
             folder.abandon()
             throw CascadeFailure(.internalFailure, "\(world.name) seed \(seed): \(error)")
         }
-        if let failure = sink.failure {
-            folder.abandon()
-            throw .output(failure)
-        }
-        if let violation = simulation.producer.core.invariantViolation {
-            folder.abandon()
-            throw .invariantBroken(
-                block: violation.block, violation: violation.violation, request: request,
-                seed: seed)
-        }
+        try folder.checkRun(
+            sinkFailure: sink.failure, violation: simulation.producer.core.invariantViolation,
+            request: request, seed: seed)
         let senders = simulation.senders
         let summary = sink.summary(
             world: world, seed: seed, events: simulation.kernel.processedEvents,
