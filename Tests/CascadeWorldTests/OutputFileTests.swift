@@ -1,3 +1,4 @@
+import CascadeCore
 import CascadeTestSupport
 import Foundation
 import Testing
@@ -95,6 +96,34 @@ struct OutputFileTests {
         try folder.write("x", named: "summary.json")
         _ = try folder.csv(named: "blocks.csv", header: ["block"])
         folder.abandon()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: path).isEmpty)
+    }
+
+    @Test("a broken invariant at the end of a run leaves no files and names the command")
+    func brokenInvariantAbandonsTheRun() throws {
+        let path = makeScratchFolder("broken-invariant")
+        let folder = try RunFolder(path: path)
+        _ = try folder.csv(named: "blocks.csv", header: ["block"])
+        let request = try RunRequest(
+            world: "flash-crash", seed: nil, out: nil,
+            overrides: ["protocol.keepers[0].count=0"], trace: false, check: true)
+        // A clean run passes through and keeps its files pending.
+        try folder.checkRun(sinkFailure: nil, violation: nil, request: request, seed: 7)
+        do {
+            try folder.checkRun(
+                sinkFailure: nil,
+                violation: (block: 41, violation: InvariantViolation("vice > debt")),
+                request: request, seed: 7)
+            Issue.record("a broken invariant must fail the run")
+        } catch {
+            #expect(error.kind == .invariant)
+            #expect(error.message.hasPrefix("invariant broken after block 41: vice > debt\n"))
+            #expect(
+                error.message.hasSuffix(
+                    "reproduce: cascade run flash-crash --seed 7 "
+                        + "--set 'protocol.keepers[0].count=0' --check"))
+        }
+        try folder.commit()
         #expect(try FileManager.default.contentsOfDirectory(atPath: path).isEmpty)
     }
 
