@@ -159,6 +159,26 @@ struct RacesCLITests {
         #expect(lending.standardOutput.contains("largest shortfall (USDC)"))
     }
 
+    @Test("a race note in events.jsonl that is not JSON exits 2 naming the file's own line")
+    func badTraceLine() throws {
+        let folder = try CLIRunner.temporaryFolder("races-bad-trace")
+        for name in ["races.csv", "summary.json"] {
+            try FileManager.default.copyItem(
+                at: Self.fixture.appendingPathComponent(name),
+                to: folder.appendingPathComponent(name))
+        }
+        try "{\"block\":1,\"type\":\"tx\"}\n{\"block\":2,\"type\":\"race_open\",\"position\": }\n"
+            .write(
+                to: folder.appendingPathComponent("events.jsonl"), atomically: true,
+                encoding: .utf8)
+        let outcome = try CLIRunner.run(["races", folder.path, "--position", "ETH-A:0x7d1"])
+        #expect(outcome.status == 2)
+        #expect(
+            outcome.standardError.contains("events.jsonl:2:43: position: expected a value"),
+            "\(outcome.standardError)")
+        #expect(outcome.standardOutput.isEmpty)
+    }
+
     @Test("a races.csv written before the incentive column reads the same")
     func legacyHeader() throws {
         let folder = try CLIRunner.temporaryFolder("races-legacy")

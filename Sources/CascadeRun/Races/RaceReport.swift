@@ -76,16 +76,7 @@ public enum RaceReport {
     static func units(folder: String) throws(CascadeFailure) -> RaceUnits {
         let path = folder + "/summary.json"
         guard let data = FileManager.default.contents(atPath: path) else { return RaceUnits() }
-        let value: JSONValue
-        do {
-            var parser = JSONParser(bytes: [UInt8](data), file: path)
-            value = try parser.parse()
-        } catch {
-            throw CascadeFailure(.badInput, error.description)
-        }
-        guard case .object(let members) = value.content else {
-            throw CascadeFailure(.badInput, "\(path): expected a JSON object")
-        }
+        let members = try JSONObjectFile.members(of: data, name: path)
         func unit(_ key: String, else fallback: String) throws(CascadeFailure) -> String {
             guard let member = members.first(where: { $0.key == key }) else { return fallback }
             guard case .string(let text) = member.value.content else {

@@ -129,22 +129,11 @@ enum RaceTimeline {
         while let line = try lines.next() {
             let lineNumber = lines.lineNumber
             if line.isEmpty { continue }
-            // Only race lines are parsed; other lines are checked for being objects.
+            // Only race notes are parsed (the other lines are passed over unread); a race
+            // note that is not a JSON object is bad input naming its line.
             let text = String(decoding: line, as: UTF8.self)
             guard text.contains("\"type\":\"race_") else { continue }
-            let object: [JSONMember]
-            do {
-                var parser = JSONParser(bytes: Array(line), file: "\(path):\(lineNumber)")
-                let value = try parser.parse()
-                guard case .object(let members) = value.content else {
-                    throw CascadeFailure(.badInput, "\(path):\(lineNumber): expected a JSON object")
-                }
-                object = members
-            } catch let failure as CascadeFailure {
-                throw failure
-            } catch {
-                throw CascadeFailure(.badInput, "\(path):\(lineNumber): \(error)")
-            }
+            let object = try JSONObjectFile.members(of: line, name: path, firstLine: lineNumber)
             func field(_ key: String) -> String? {
                 guard let member = object.first(where: { $0.key == key }) else { return nil }
                 switch member.value.content {

@@ -202,16 +202,7 @@ struct ReportSummary {
         else {
             throw CascadeFailure(.badInput, "\(name): no such file")
         }
-        let value: JSONValue
-        do {
-            var parser = JSONParser(bytes: [UInt8](data), file: name)
-            value = try parser.parse()
-        } catch {
-            throw CascadeFailure(.badInput, error.description)
-        }
-        guard case .object(let members) = value.content else {
-            throw CascadeFailure(.badInput, "\(name): expected a JSON object")
-        }
+        let members = try JSONObjectFile.members(of: data, name: name)
         func text(_ key: String) throws(CascadeFailure) -> String {
             guard let member = members.first(where: { $0.key == key }) else {
                 throw CascadeFailure(.badInput, "\(name): no field '\(key)'")

@@ -43,10 +43,16 @@ public struct JSONParser {
     private var markLine = 1
     private var markColumn = 1
 
-    /// Prepares to parse `bytes`; `file` is only used to name the file in errors.
-    public init(bytes: [UInt8], file: String, limits: ParseLimits = .default) {
+    /// The line `bytes` start on in `file`: 1 for a whole file, N for line N of a JSON
+    /// Lines file (`events.jsonl`), so positions name the file's own lines.
+    private let firstLine: Int
+
+    /// Prepares to parse `bytes`; `file` is only used to name the file in errors, and
+    /// `firstLine` is the line of the file the bytes start on.
+    public init(bytes: [UInt8], file: String, firstLine: Int = 1, limits: ParseLimits = .default) {
         self.bytes = bytes
         self.file = file
+        self.firstLine = firstLine
         self.limits = limits
     }
 
@@ -60,6 +66,8 @@ public struct JSONParser {
         index = 0
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
         markIndex = index
+        markLine = firstLine
+        markColumn = 1
         skipWhitespace()
         if index == bytes.count {
             throw failure("the document is empty; expected a JSON value", at: index)
@@ -473,7 +481,7 @@ public struct JSONParser {
     private mutating func position(at target: Int) -> SourcePosition {
         if target < markIndex {
             markIndex = 0
-            markLine = 1
+            markLine = firstLine
             markColumn = 1
         }
         var line = markLine
