@@ -8,6 +8,16 @@ import Testing
 struct RacesCLITests {
     static let fixture = CLIRunner.packageRoot.appendingPathComponent("Tests/Fixtures/race-run")
 
+    /// A fresh folder named `name` holding copies of the fixture's files `files`.
+    static func folder(_ name: String, copying files: [String]) throws -> URL {
+        let folder = try CLIRunner.temporaryFolder(name)
+        for file in files {
+            try FileManager.default.copyItem(
+                at: fixture.appendingPathComponent(file), to: folder.appendingPathComponent(file))
+        }
+        return folder
+    }
+
     @Test("ranks races by delay and by shortfall")
     func ranking() throws {
         let outcome = try CLIRunner.run(["races", Self.fixture.path, "--top", "2"])
@@ -25,12 +35,9 @@ struct RacesCLITests {
 
     @Test("a long timeline in the ranking keeps its first and last lines; --position has all")
     func longTimeline() throws {
-        let folder = try CLIRunner.temporaryFolder("races-long")
-        for name in ["races.csv", "blocks.csv", "summary.json", "auctions.csv", "events.jsonl"] {
-            try FileManager.default.copyItem(
-                at: Self.fixture.appendingPathComponent(name),
-                to: folder.appendingPathComponent(name))
-        }
+        let folder = try Self.folder(
+            "races-long",
+            copying: ["races.csv", "blocks.csv", "summary.json", "auctions.csv", "events.jsonl"])
         // Fifty more reverted barks of the liquidated race, at blocks 100 to 149.
         let extra = (100..<150).map { block in
             #"{"block":\#(block),"time_ms":\#(block * 12_000),"type":"race_attempt","position":"ETH-A:0x7d1","market_price":"130000000000000000000","oracle_price":"150000000000000000000","keeper":"0x1e","hash":"0x01","action":"bark","auction":null,"gas_price_wei":"5000000000","effective_gas_price_wei":"5000000000","fee_wei":"1","status":"reverted","revert_reason":"Dog/not-unsafe"}"#
@@ -57,12 +64,7 @@ struct RacesCLITests {
 
     @Test("without the trace, a timeline's prices from blocks.csv are shown to six decimals")
     func untracedPrices() throws {
-        let folder = try CLIRunner.temporaryFolder("races-untraced")
-        for name in ["races.csv", "summary.json"] {
-            try FileManager.default.copyItem(
-                at: Self.fixture.appendingPathComponent(name),
-                to: folder.appendingPathComponent(name))
-        }
+        let folder = try Self.folder("races-untraced", copying: ["races.csv", "summary.json"])
         // blocks.csv as a run writes it: prices to the wei, as decimals.
         let blocks = try String(
             contentsOf: Self.fixture.appendingPathComponent("blocks.csv"), encoding: .utf8)
@@ -130,10 +132,7 @@ struct RacesCLITests {
 
     @Test("a summary.json that is not JSON, or whose unit is not a string, exits 2 naming it")
     func badSummary() throws {
-        let folder = try CLIRunner.temporaryFolder("races-bad-summary")
-        try FileManager.default.copyItem(
-            at: Self.fixture.appendingPathComponent("races.csv"),
-            to: folder.appendingPathComponent("races.csv"))
+        let folder = try Self.folder("races-bad-summary", copying: ["races.csv"])
         let summary = folder.appendingPathComponent("summary.json")
         // Without a summary the units are Maker's (DAI, ETH).
         let bare = try CLIRunner.run(["races", folder.path])
@@ -161,12 +160,7 @@ struct RacesCLITests {
 
     @Test("a race note in events.jsonl that is not JSON exits 2 naming the file's own line")
     func badTraceLine() throws {
-        let folder = try CLIRunner.temporaryFolder("races-bad-trace")
-        for name in ["races.csv", "summary.json"] {
-            try FileManager.default.copyItem(
-                at: Self.fixture.appendingPathComponent(name),
-                to: folder.appendingPathComponent(name))
-        }
+        let folder = try Self.folder("races-bad-trace", copying: ["races.csv", "summary.json"])
         try "{\"block\":1,\"type\":\"tx\"}\n{\"block\":2,\"type\":\"race_open\",\"position\": }\n"
             .write(
                 to: folder.appendingPathComponent("events.jsonl"), atomically: true,
@@ -181,7 +175,9 @@ struct RacesCLITests {
 
     @Test("a races.csv written before the incentive column reads the same")
     func legacyHeader() throws {
-        let folder = try CLIRunner.temporaryFolder("races-legacy")
+        // The ranking ends with the races' timelines, read from the same trace.
+        let folder = try Self.folder(
+            "races-legacy", copying: ["blocks.csv", "summary.json", "events.jsonl"])
         let golden = try String(
             contentsOf: Self.fixture.appendingPathComponent("races.csv"), encoding: .utf8)
         let legacy =
@@ -190,12 +186,6 @@ struct RacesCLITests {
             }.joined(separator: "\n") + "\n"
         try legacy.write(
             to: folder.appendingPathComponent("races.csv"), atomically: true, encoding: .utf8)
-        // The ranking ends with the races' timelines, read from the same trace.
-        for name in ["blocks.csv", "summary.json", "events.jsonl"] {
-            try FileManager.default.copyItem(
-                at: Self.fixture.appendingPathComponent(name),
-                to: folder.appendingPathComponent(name))
-        }
         let old = try CLIRunner.run(["races", folder.path])
         let new = try CLIRunner.run(["races", Self.fixture.path])
         #expect(old.status == 0, "\(old.standardError)")
