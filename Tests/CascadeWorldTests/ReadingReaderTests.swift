@@ -65,6 +65,8 @@ struct ReadingReaderTests {
         ("-1", "uint64", "must be an integer from 0 to 18446744073709551615, found -1"),
         ("0", "range", "must be between 1 and 100, found 0"),
         ("101", "range", "must be between 1 and 100, found 101"),
+        ("-5", "unsignedCap", "must be between 0 and 1000, found -5"),
+        ("5000", "signedCap", "must be at most 1000, found 5000"),
         ("true", "string", "expected a string, found true"),
         ("\"x\"", "bool", "expected true or false, found \"x\""),
         ("[1]", "object", "expected an object, found an array"),
@@ -86,6 +88,8 @@ struct ReadingReaderTests {
             case "int": return try reader.int()
             case "uint64": return try reader.uint64()
             case "range": return try reader.int(in: 1...100)
+            case "unsignedCap": return try reader.integer(UInt64.self, in: 0...1000)
+            case "signedCap": return try reader.integer(Int64.self, in: .min...1000)
             case "string": return try reader.string()
             case "bool": return try reader.bool()
             case "object": return try reader.object()

@@ -307,7 +307,10 @@ public struct JSONReader {
             return "must be an integer from \(T.min) to \(T.max)"
         }
         if range.upperBound == T.max { return "must be at least \(range.lowerBound)" }
-        if range.lowerBound == T.min { return "must be at most \(range.upperBound)" }
+        // An unsigned range from 0 says its floor too: "at most" would read oddly of -5.
+        if range.lowerBound == T.min && T.isSigned {
+            return "must be at most \(range.upperBound)"
+        }
         return "must be between \(range.lowerBound) and \(range.upperBound)"
     }
 
