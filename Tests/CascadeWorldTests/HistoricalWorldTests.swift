@@ -152,6 +152,45 @@ struct HistoricalWorldTests {
         }
     }
 
+    /// A price table with an `hour_utc` column, its period, and the line and message of
+    /// the error it must give (nil: it loads).
+    @Test(
+        "an hour_utc column is checked against the rows' positions",
+        arguments: [
+            ("22,1,1,1,1\n23,1,1,1,1\n00,1,1,1,1\n", "1h", nil, nil),
+            ("05,1,1,1,1\n07,1,1,1,1\n", "1h", 3, "found hour 7, expected 6"),
+            ("05,1,1,1,1\n05,1,1,1,1\n", "1h", 3, "found hour 5, expected 6"),
+            ("05,1,1,1,1\n05,1,1,1,1\n06,1,1,1,1\n", "30m", nil, nil),
+            ("05,1,1,1,1\n06,1,1,1,1\n", "30m", 3, "found hour 6, expected 5"),
+            ("24,1,1,1,1\n", "1h", 2, "must be 0 to 23, found 24"),
+            ("x,1,1,1,1\n", "1h", 2, "expected an integer"),
+        ] as [(String, String, Int?, String?)])
+    func hourColumn(rows: String, period: String, line: Int?, message: String?) throws {
+        let folder = FileManager.default.temporaryDirectory
+            .appendingPathComponent("cascade-hours-\(getpid())-\(abs(rows.hashValue))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try ("hour_utc,open,high,low,close\n" + rows).write(
+            to: folder.appendingPathComponent("p.csv"), atomically: true, encoding: .utf8)
+        let world = try String(
+            contentsOfFile: Self.folder + "/black-thursday-2020.json", encoding: .utf8)
+        try world.write(
+            to: folder.appendingPathComponent("w.json"), atomically: true, encoding: .utf8)
+        let overrides = [
+            "protocol.market.assets[0].model.data=\"p.csv\"",
+            "protocol.market.assets[0].model.period=\"\(period)\"", "duration=\"1m\"",
+        ]
+        do {
+            _ = try World.load(
+                path: folder.appendingPathComponent("w.json").path, overrides: overrides)
+            #expect(message == nil, "accepted: \(rows)")
+        } catch {
+            #expect(error.file.hasSuffix("p.csv") && error.line == line, "\(error)")
+            #expect(error.path == "hour_utc", "\(error)")
+            #expect(message.map { error.message.contains($0) } == true, "\(error)")
+        }
+    }
+
     @Test("debt_total scales the drawn vaults to the stated total debt")
     func debtTotal() throws {
         var configuration = try load("black-thursday-2020", ["duration=1h"])

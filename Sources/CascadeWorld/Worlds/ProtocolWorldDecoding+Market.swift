@@ -130,9 +130,27 @@ extension ProtocolWorldDecoding {
         guard !table.rows.isEmpty, table.rows.count <= 1_000_000 else {
             throw dataReader.error("a price table needs 1 to 1,000,000 rows")
         }
+        // Rows are taken by position; a clock column, when the table has one, must agree,
+        // so a missing or repeated row is an error rather than a shifted price path.
+        let hours = table.columns.contains(Self.hourColumn)
+        let firstHour = hours ? try Self.hourOfDay(table.rows[0]) : 0
         var bars: [PriceBar] = []
         bars.reserveCapacity(table.rows.count)
         for (index, row) in table.rows.enumerated() {
+            if hours {
+                let expected =
+                    (Int64(firstHour) * 3_600_000 + Int64(index) * period)
+                    / 3_600_000 % 24
+                let hour = try Self.hourOfDay(row)
+                guard hour == expected else {
+                    throw row.error(
+                        Self.hourColumn,
+                        "found hour \(hour), expected \(expected): row \(index + 1) starts "
+                            + "\(SimTime.milliseconds(Int64(index) * period).readable) after "
+                            + "the first, rows being one period apart; is a row missing, "
+                            + "repeated or out of order?")
+                }
+            }
             func price(_ column: String) throws(WorldError) -> Double {
                 let value = try row.decimal(column)
                 guard !value.isNegative, !value.isZero else {
@@ -150,6 +168,18 @@ extension ProtocolWorldDecoding {
         }
         return HistoricalAnchors(
             period: .milliseconds(period), bars: bars, bridgeVolatility: volatility)
+    }
+
+    /// A price table's optional clock column: the hour of the day (0–23, UTC) each row
+    /// starts at. Checked against the rows' positions, never used to place them.
+    static let hourColumn = "hour_utc"
+
+    static func hourOfDay(_ row: CSVRow) throws(WorldError) -> Int64 {
+        let hour = try row.integer(hourColumn, Int64.self)
+        guard (0...23).contains(hour) else {
+            throw row.error(hourColumn, "an hour of the day must be 0 to 23, found \(hour)")
+        }
+        return hour
     }
 
     static func decodeShock(_ reader: JSONReader) throws(WorldError) -> ScriptedShock {
