@@ -191,6 +191,30 @@ struct HistoricalWorldTests {
         }
     }
 
+    /// aave-crv-2022 writes its CRV path as shocks; worlds/data/crv-usd-2022-11-22-anchors.csv
+    /// holds the documented prices they stand for, with sources (docs/worlds/aave-crv-2022.md).
+    /// Without the GBM on top, the path passes through every one of them (the shocks'
+    /// changes are rounded to 0.01%).
+    @Test("aave-crv-2022's CRV shocks pass through its documented anchor prices")
+    func crvAnchors() throws {
+        let configuration = try load(
+            "aave-crv-2022", ["protocol.market.assets[2].model.volatility=0"])
+        let market = try MarketPath(configuration: configuration.market, seed: 1)
+        let crv = try #require(market.asset(named: "CRV"))
+        let path = Self.folder + "/data/crv-usd-2022-11-22-anchors.csv"
+        let bytes = try #require(FileManager.default.contents(atPath: path))
+        let table = try CSVTable(bytes: [UInt8](bytes), displayName: path)
+        #expect(table.rows.count == 5)
+        for row in table.rows {
+            let at = try #require(try UnitFormats.durationMilliseconds(row.string("at")).get())
+            let documented = try row.decimal("price").approximateDouble
+            let modelled = market.price(of: crv, at: .milliseconds(at))
+            #expect(
+                abs(modelled / documented - 1) < 0.0005,
+                "at \(row.fields[0]): \(modelled) against \(documented)")
+        }
+    }
+
     @Test("debt_total scales the drawn vaults to the stated total debt")
     func debtTotal() throws {
         var configuration = try load("black-thursday-2020", ["duration=1h"])

@@ -22,11 +22,30 @@ struct ReadingCSVTests {
         ("a,a\n1,2\n", 1, 3, "duplicate column"),
         ("a,b\n1\n", 2, 1, "expected 2 fields"),
         ("a,b\n1,2\n\n3,4\n", 3, 1, "blank line"),
+        ("a\n1\n\n2\n", 3, 1, "blank line"),
+        ("a,b\n1,\"x, y\n", 2, 3, "no closing quote"),
+        ("a,b\n\"1\"2,3\n", 2, 4, "expected a comma after the quoted field"),
+        ("a,b\n1,x\"y\n", 2, 4, "a quote inside an unquoted field"),
+        ("a,\"a\"\n1,2\n", 1, 3, "duplicate column"),
     ])
     func malformedFiles(text: String, line: Int, column: Int, words: String) {
         let error = failure { try table(text) }
         #expect(error?.line == line && error?.column == column, "\(String(describing: error))")
         #expect(error?.message.contains(words) == true, "\(String(describing: error))")
+    }
+
+    @Test("quoted fields as RFC 4180 writes them: commas and doubled quotes inside")
+    func quotedFields() throws {
+        let csv = try table(
+            "at,\"price\",note\n1h,0.53,\"falls, then \"\"squeezes\"\"\"\n\"2h\",n/a,\"\"\n")
+        #expect(csv.columns == ["at", "price", "note"])
+        #expect(try csv.rows[0].string("note") == "falls, then \"squeezes\"")
+        #expect(try csv.rows[0].decimal("price").description == "0.53")
+        #expect(try csv.rows[1].string("at") == "2h")
+        #expect(try csv.rows[1].string("note") == "")
+        // Columns count the quotes as written: "n/a" starts at column 6 of line 3.
+        let error = failure { try csv.rows[1].decimal("price") }
+        #expect(error?.line == 3 && error?.column == 6, "\(String(describing: error))")
     }
 
     @Test func badCellNamesLineAndColumn() throws {

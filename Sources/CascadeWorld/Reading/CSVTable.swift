@@ -3,9 +3,11 @@
 ///
 /// Rules: UTF-8; a header row is required and its names must be distinct and non-empty;
 /// fields are separated by `,`; rows end with `\n` or `\r\n`, the last one optionally;
-/// every row has as many fields as the header; no blank lines; no quoting (data files
-/// hold numbers and simple names). Cells are read as exact decimals, integers or strings,
-/// so prices stay exact.
+/// every row has as many fields as the header; no blank lines. A field may be quoted as
+/// RFC 4180 says (`"a, b"`, a quote inside written `""`), as spreadsheets and pandas write
+/// a field holding a comma; a quoted field cannot span lines, and a quote inside an
+/// unquoted field is an error. Cells are read as exact decimals, integers or strings, so
+/// prices stay exact.
 ///
 ///     let table = try CSVTable(file: dataFile)
 ///     try table.checkColumns(["hour", "close"])         // unknown columns are errors
@@ -19,6 +21,8 @@ public struct CSVTable: Sendable {
     public let columns: [String]
     /// The data rows, in file order.
     public let rows: [CSVRow]
+    /// Where each header name starts (1-based, in scalars), for messages.
+    private let headerColumns: [Int]
 
     /// Parses the bytes of `file`.
     public init(file: DataFile) throws(WorldError) {
@@ -42,10 +46,11 @@ public struct CSVTable: Sendable {
                 file: displayName, line: 1, column: 1,
                 message: "the file is empty; expected a header row")
         }
-        let names = header.text.split(separator: ",", omittingEmptySubsequences: false)
-            .map(String.init)
+        let headerFields = try CSVTable.fields(
+            of: header.text, line: 1, displayName: displayName)
+        let names = headerFields.map(\.text)
         for (offset, name) in names.enumerated() {
-            let column = CSVTable.column(of: offset, in: header.text)
+            let column = headerFields[offset].column
             if name.isEmpty || names[..<offset].contains(name) {
                 throw WorldError(
                     file: displayName, line: 1, column: column,
@@ -55,21 +60,23 @@ public struct CSVTable: Sendable {
             }
         }
         columns = names
+        headerColumns = headerFields.map(\.column)
         var rows: [CSVRow] = []
         for (number, line) in lines.dropFirst() {
-            let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+            guard !line.isEmpty else {
+                throw WorldError(file: displayName, line: number, column: 1, message: "blank line")
+            }
+            let fields = try CSVTable.fields(of: line, line: number, displayName: displayName)
             guard fields.count == names.count else {
                 throw WorldError(
                     file: displayName, line: number, column: 1,
-                    message: line.isEmpty
-                        ? "blank line"
-                        : "expected \(names.count) fields like the header, found \(fields.count)")
+                    message: "expected \(names.count) fields like the header, found \(fields.count)"
+                )
             }
             rows.append(
                 CSVRow(
-                    table: displayName, columns: names, fields: fields.map(String.init),
-                    line: number,
-                    fieldColumns: (0..<fields.count).map { CSVTable.column(of: $0, in: line) }))
+                    table: displayName, columns: names, fields: fields.map(\.text),
+                    line: number, fieldColumns: fields.map(\.column)))
         }
         self.rows = rows
     }
@@ -97,19 +104,64 @@ public struct CSVTable: Sendable {
     }
 
     private func columnOfHeader(_ offset: Int) -> Int {
-        1 + columns[..<offset].reduce(0) { $0 + $1.unicodeScalars.count + 1 }
+        headerColumns[offset]
     }
 
-    /// The 1-based column (in scalars) where field `offset` of `line` starts.
-    static func column(of offset: Int, in line: Substring) -> Int {
+    /// The fields of `line` (line `number` of the file) with the 1-based column, in
+    /// scalars, where each starts: split at commas outside quotes, quoted fields unquoted.
+    static func fields(of line: Substring, line number: Int, displayName: String)
+        throws(WorldError) -> [(text: String, column: Int)]
+    {
+        var fields: [(text: String, column: Int)] = []
+        var scalars = line.unicodeScalars[...]
         var column = 1
-        var seen = 0
-        for scalar in line.unicodeScalars {
-            if seen == offset { break }
-            if scalar == "," { seen += 1 }
+        while true {
+            let start = column
+            var text = String.UnicodeScalarView()
+            if scalars.first == "\"" {
+                scalars.removeFirst()
+                column += 1
+                while true {
+                    guard let scalar = scalars.popFirst() else {
+                        throw WorldError(
+                            file: displayName, line: number, column: start,
+                            message: "the quoted field has no closing quote on its line "
+                                + "(a field cannot span lines)")
+                    }
+                    column += 1
+                    if scalar != "\"" {
+                        text.append(scalar)
+                    } else if scalars.first == "\"" {
+                        scalars.removeFirst()
+                        column += 1
+                        text.append("\"")
+                    } else {
+                        break
+                    }
+                }
+                if let next = scalars.first, next != "," {
+                    throw WorldError(
+                        file: displayName, line: number, column: column,
+                        message: "expected a comma after the quoted field, found "
+                            + JSONSerializer.quoted(String(next)))
+                }
+            } else {
+                while let scalar = scalars.first, scalar != "," {
+                    if scalar == "\"" {
+                        throw WorldError(
+                            file: displayName, line: number, column: column,
+                            message: "a quote inside an unquoted field; quote the whole "
+                                + "field and write the quote as \"\"")
+                    }
+                    text.append(scalar)
+                    scalars.removeFirst()
+                    column += 1
+                }
+            }
+            fields.append((String(text), start))
+            guard scalars.popFirst() != nil else { return fields }
             column += 1
         }
-        return column
     }
 }
 
