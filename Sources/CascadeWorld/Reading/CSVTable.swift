@@ -99,12 +99,8 @@ public struct CSVTable: Sendable {
             }
             throw WorldError(
                 file: displayName, line: 1,
-                column: columnOfHeader(offset), message: message)
+                column: headerColumns[offset], message: message)
         }
-    }
-
-    private func columnOfHeader(_ offset: Int) -> Int {
-        headerColumns[offset]
     }
 
     /// The fields of `line` (line `number` of the file) with the 1-based column, in
