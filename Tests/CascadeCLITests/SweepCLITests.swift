@@ -365,7 +365,8 @@ struct SweepCLITests {
             ["--seeds", "9..2"], ["--seeds", "a..b"], ["--seeds", "1..2..3"],
             ["--shard", "0/3"], ["--shard", "4/3"], ["--shard", "1-3"], ["--jobs", "0"],
             ["--jobs", "two"], ["--set", "gossip.agents=1,,2"], ["--set", "x=[1,2"],
-            ["--set", "seed=1,2"], ["--set", "duration=1m", "--set", "duration=2m"], [],
+            ["--set", "seed=1,2"], ["--set", "duration=1m", "--set", "duration=2m"],
+            ["--set", "gossip.agents=5,10,5"], [],
         ])
     func badFlags(flags: [String]) throws {
         let folder = try CLIRunner.temporaryFolder("sweep-bad-flags")
@@ -408,6 +409,18 @@ struct SweepCLITests {
         """.write(toFile: file, atomically: true, encoding: .utf8)
         let typo = try CLIRunner.run(["sweep", file, "--out", folder.path + "/typo"])
         #expect(typo.status == 2 && typo.standardError.contains("axis"))
+
+        try """
+        { "name": "twice", "world": "kernel-demo",
+          "axes": [ { "path": "gossip.agents", "values": [5, 10, 5] } ] }
+        """.write(toFile: file, atomically: true, encoding: .utf8)
+        let twice = try CLIRunner.run(["sweep", file, "--out", folder.path + "/twice"])
+        #expect(twice.status == 2)
+        #expect(
+            twice.standardError.contains("study.json:2:")
+                && twice.standardError.contains("axes[0].values: 5 is listed twice"),
+            "\(twice.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: folder.path + "/twice"))
     }
 
     @Test("a world's own sweep section is its study; a run ignores it")

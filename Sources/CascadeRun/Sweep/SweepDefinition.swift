@@ -55,6 +55,11 @@ package struct SweepAxis: Sendable, Equatable {
         return value
     }
 
+    /// The first value that stands earlier in `values` too (as written), or nil.
+    static func firstRepeated(_ values: [String]) -> String? {
+        values.indices.first { values[..<$0].contains(values[$0]) }.map { values[$0] }
+    }
+
     /// Splits a value list at top-level commas; nil for unbalanced brackets or quotes.
     /// Inside a JSON string a backslash escapes the next character.
     static func split(_ list: String) -> [String]? {
@@ -264,6 +269,12 @@ package struct SweepDefinition: Sendable {
                     "--set seed=...: a sweep's seeds come from --seeds (or the sweep file's "
                         + "seeds), not from the world's seed")
             }
+            if let repeated = SweepAxis.firstRepeated(axis.values) {
+                throw CascadeFailure(
+                    .badInput,
+                    "--set \(axis.path)=...: \(repeated) is listed twice; each value makes one "
+                        + "point of the grid")
+            }
             if axes[..<index].contains(where: { $0.path == axis.path }) {
                 throw CascadeFailure(
                     .badInput,
@@ -390,8 +401,13 @@ enum SweepFile {
         let axes = try object.optional("axes")?.array { element throws(WorldError) in
             let axis = try element.object()
             let path = try axis.required("path").nonEmptyString()
-            let values = try axis.required("values").array(count: 1...Int.max) { value in
+            let valuesReader = try axis.required("values")
+            let values = try valuesReader.array(count: 1...Int.max) { value in
                 overrideText(value.value)
+            }
+            if let repeated = SweepAxis.firstRepeated(values) {
+                throw valuesReader.error(
+                    "\(repeated) is listed twice; each value makes one point of the grid")
             }
             try axis.finish()
             return SweepAxis(path: path, values: values)
