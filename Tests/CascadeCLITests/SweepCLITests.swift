@@ -90,6 +90,12 @@ struct SweepCLITests {
             #expect(try Self.read(folder.path + "/s\(index)/witness.csv") == firstRow)
         }
         #expect(!FileManager.default.fileExists(atPath: folder.path + "/whole/witness.csv"))
+        // Slice 1 holds the first run: its witness run is kept as its row (the first in its
+        // file, and there once) instead of being run again.
+        let sliceRows = try Self.read(folder.path + "/s1/runs.csv").split(separator: "\n")
+        let witnessRow = try #require(firstRow.split(separator: "\n").last)
+        #expect(sliceRows.count > 1 && sliceRows[1] == witnessRow, "\(sliceRows)")
+        #expect(sliceRows.filter { $0 == witnessRow }.count == 1)
         let partial = try CLIRunner.run([
             "merge", folder.path + "/s1", folder.path + "/s3", "--out", folder.path + "/partial",
         ])

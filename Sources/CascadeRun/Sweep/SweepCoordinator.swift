@@ -121,6 +121,8 @@ final class SweepCoordinator {
         switch try runAgain(SweepWitness.unit(seeds: log.plan.seeds)) {
         case .success(let row):
             try SweepLog.writeWhole(log.plan.runsHeader + row + "\n", to: path)
+            // The slice that holds the first run keeps the row instead of running it twice.
+            _ = try log.appendAhead(row + "\n")
         case .failure:
             if manager.fileExists(atPath: path) && unlink(path) != 0 {
                 throw .output(OutputError(path: path, operation: .write, code: errno))

@@ -156,6 +156,19 @@ final class SweepLog {
         try markDone(point: point, seed: seed, displayName: path)
     }
 
+    /// Appends `line`, a row of a run made before any worker started (the slice's witness
+    /// run, `SweepCoordinator.recordWitness`), when that run is one of this slice's not yet
+    /// done, and takes it off `todo` so no worker runs it again; false, nothing written,
+    /// for a run of another slice or one already in the file.
+    func appendAhead(_ line: String) throws(CascadeFailure) -> Bool {
+        guard let (point, seed) = SweepRows.key(Array(line.utf8)),
+            let slot = slot(point: point, seed: seed), !done[slot]
+        else { return false }
+        try append(line)
+        todo.removeAll { $0 == slot }
+        return true
+    }
+
     /// `length` bytes of `path` from `offset`, as text.
     private static func readRow(_ path: String, offset: Int, length: Int) throws(CascadeFailure)
         -> String
