@@ -161,18 +161,23 @@ nonisolated(unsafe) let commands: [CommandSpec] = [
         name: "validate", summary: "Check world files without running them.",
         usage: "WORLD...",
         details:
-            "Prints one line per world; exits 2 at the first invalid one, naming the file and JSON path.",
+            "Checks every world given and prints one line for each: ok with its digest on stdout, or the\n"
+            + "error naming the file and JSON path on stderr. Exits 2 if any is invalid.",
         options: [
             .value("set", "PATH=VALUE", "override one value before checking", repeatable: true)
         ],
         positionalName: "WORLD", positionalCount: 1...Int.max,
         run: { arguments in
-            guarded { () throws(CascadeFailure) in
-                for world in arguments.positional {
-                    let line = try Cascade.validate(world: world, overrides: arguments.all("set"))
-                    print(line)
+            // Every world is checked, as a linter checks every file: the first failure's
+            // status is the command's.
+            var status = ExitStatus.success
+            for world in arguments.positional {
+                let outcome = guarded { () throws(CascadeFailure) in
+                    print(try Cascade.validate(world: world, overrides: arguments.all("set")))
                 }
+                if status == ExitStatus.success { status = outcome }
             }
+            return status
         }),
     CommandSpec(
         name: "worlds", summary: "List the bundled worlds, one line each.", usage: "",

@@ -57,6 +57,16 @@ struct CLITests {
         try "{ \"name\": \"t\", ".write(to: truncated, atomically: true, encoding: .utf8)
         let cut = try CLIRunner.run(["validate", truncated.path])
         #expect(cut.status == 2 && cut.standardError.contains("truncated.json:1:"))
+        // Every world given is checked, the good ones' lines printed between the errors.
+        let several = try CLIRunner.run([
+            "validate", truncated.path, "kernel-demo", world.path, "chain-demo",
+        ])
+        #expect(several.status == 2)
+        #expect(several.standardError.contains("truncated.json:1:"))
+        #expect(several.standardError.contains("bad.json:6:"))
+        #expect(
+            several.standardOutput.split(separator: "\n").map { $0.prefix(16) }
+                == ["ok  kernel-demo ", "ok  chain-demo  "], "\(several.standardOutput)")
 
         let missing = try CLIRunner.run(["run", "worlds/does-not-exist.json"])
         #expect(missing.status == 2 && missing.standardError.contains("does-not-exist.json"))
