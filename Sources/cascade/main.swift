@@ -160,9 +160,10 @@ nonisolated(unsafe) let commands: [CommandSpec] = [
     CommandSpec(
         name: "validate", summary: "Check world files without running them.",
         usage: "WORLD...",
-        details:
-            "Checks every world given and prints one line for each: ok with its digest on stdout, or the\n"
-            + "error naming the file and JSON path on stderr. Exits 2 if any is invalid.",
+        details: """
+            Checks every world given and prints one line for each: ok with its digest on stdout, or
+            the error naming the file and JSON path on stderr. Exits 2 if any is invalid.
+            """,
         options: [
             .value("set", "PATH=VALUE", "override one value before checking", repeatable: true)
         ],
