@@ -130,7 +130,8 @@ nonisolated(unsafe) let commands: [CommandSpec] = [
         ],
         positionalName: "WORLD", positionalCount: 1...1,
         run: { arguments in
-            guarded { () throws(CascadeFailure) in
+            InterruptCleanup.install()
+            return guarded { () throws(CascadeFailure) in
                 let request = try RunRequest(
                     world: arguments.positional[0], seed: arguments.value("seed"),
                     out: arguments.value("out"), overrides: arguments.all("set"),

@@ -35,7 +35,9 @@ package final class MemorySink: TextSink {
 /// try file.commit()   // now out/x/summary.json exists, whole
 /// ```
 ///
-/// A killed process may leave its hidden temporary behind; it never takes the final name.
+/// An interrupted `cascade run` removes its temporaries (`InterruptCleanup`); a process
+/// killed outright (SIGKILL) may leave its hidden temporary behind, which never takes the
+/// final name.
 /// Durability against power loss (`fsync`) is not attempted: the promise is about
 /// interrupted runs, not crashed machines.
 package final class PendingFile: TextSink {
@@ -57,8 +59,10 @@ package final class PendingFile: TextSink {
         self.chunkBytes = chunkBytes
         self.temporaryPath = PendingFile.temporaryPath(for: path)
         buffer.reserveCapacity(chunkBytes)
+        InterruptCleanup.register(temporaryPath)
         descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         if descriptor < 0 {
+            InterruptCleanup.unregister(temporaryPath)
             throw OutputError(path: path, operation: .create, code: errno)
         }
     }
@@ -124,6 +128,7 @@ package final class PendingFile: TextSink {
         if rename(temporaryPath, path) != 0 {
             throw OutputError(path: path, operation: .rename, code: errno)
         }
+        InterruptCleanup.unregister(temporaryPath)
         state = .committed
     }
 
@@ -135,6 +140,7 @@ package final class PendingFile: TextSink {
             descriptor = -1
         }
         unlink(temporaryPath)
+        InterruptCleanup.unregister(temporaryPath)
         state = .abandoned
     }
 }
