@@ -101,6 +101,13 @@ struct SweepCLITests {
         ])
         #expect(partial.status == 2)
         #expect(partial.standardError.contains("missing 8"))
+        let twice = try CLIRunner.run([
+            "merge", folder.path + "/s1", folder.path + "/s2", folder.path + "/./s1/",
+            folder.path + "/s3", "--out", folder.path + "/twice",
+        ])
+        #expect(twice.status == 2)
+        #expect(twice.standardError.contains("is the folder"), "\(twice.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: folder.path + "/twice"))
         let merged = try CLIRunner.run([
             "merge", folder.path + "/s3", folder.path + "/s1", folder.path + "/s2", "--out",
             folder.path + "/merged",

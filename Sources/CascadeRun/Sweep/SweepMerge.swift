@@ -9,6 +9,17 @@ public enum SweepMerge {
         guard let out, !out.isEmpty else {
             throw CascadeFailure(.badInput, "--out DIR is required: the merged sweep's folder")
         }
+        // One folder named twice (`s1 s1`, or `s1` and `./s1/`) adds nothing but a wrong
+        // count: most likely another slice was meant.
+        let resolved = inputs.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        for (index, path) in resolved.enumerated() {
+            if let earlier = resolved[..<index].firstIndex(of: path) {
+                throw CascadeFailure(
+                    .badInput,
+                    "\(inputs[index]) is the folder \(inputs[earlier]) again; name each slice "
+                        + "once")
+            }
+        }
         var manifests: [SweepManifest] = []
         for input in inputs {
             let manifest = try SweepManifest.read(folder: input)
