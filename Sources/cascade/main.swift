@@ -70,6 +70,8 @@ func ownExecutable() -> String {
 /// A sweep's progress on stderr: a bar redrawn in place on a terminal, a plain line every
 /// ten seconds otherwise (logs, CI). Wall time appears only here, never in files.
 final class ProgressDisplay {
+    /// The command the lines are of: `sweep` or `stress`.
+    let command: String
     let terminal = isatty(2) != 0
     private var last = -1e9
     private var shown = false
@@ -82,6 +84,10 @@ final class ProgressDisplay {
     }
 
     static let origin = ContinuousClock.now
+
+    init(command: String) {
+        self.command = command
+    }
 
     func show(_ progress: SweepProgress) {
         latest = progress
@@ -96,7 +102,7 @@ final class ProgressDisplay {
             FileHandleStandardError.write("\r\u{1B}[K" + progress.bar())
             shown = true
         } else {
-            printError(progress.line)
+            printError(progress.line(command))
         }
     }
 
@@ -105,7 +111,7 @@ final class ProgressDisplay {
         if shown { FileHandleStandardError.write("\n") }
         if let latest {
             printError(
-                "sweep: \(latest.runsNow) runs in \(SweepProgress.duration(latest.elapsedSeconds)) "
+                "\(command): \(latest.runsNow) runs in \(SweepProgress.duration(latest.elapsedSeconds)) "
                     + "wall (\(String(format: "%.2f", latest.runsPerSecond)) runs/s)")
         }
     }
@@ -216,7 +222,7 @@ nonisolated(unsafe) let commands: [CommandSpec] = [
                     seeds: arguments.value("seeds"), jobs: arguments.value("jobs"),
                     shard: arguments.value("shard"), out: arguments.value("out"),
                     defaultJobs: ProcessInfo.processInfo.activeProcessorCount)
-                let display = ProgressDisplay()
+                let display = ProgressDisplay(command: "sweep")
                 let host = SweepHost(
                     executable: ownExecutable(), now: ProgressDisplay.seconds,
                     progress: display.show)
@@ -250,7 +256,7 @@ nonisolated(unsafe) let commands: [CommandSpec] = [
                     config: arguments.positional[0], seeds: arguments.value("seeds"),
                     jobs: arguments.value("jobs"), out: arguments.value("out"),
                     defaultJobs: ProcessInfo.processInfo.activeProcessorCount)
-                let display = ProgressDisplay()
+                let display = ProgressDisplay(command: "stress")
                 let host = SweepHost(
                     executable: ownExecutable(), now: ProgressDisplay.seconds,
                     progress: display.show)

@@ -70,9 +70,9 @@ public struct SweepProgress: Sendable {
         return "[\(bar)] " + figures
     }
 
-    /// `sweep: 240/960 runs, 12/48 points, 3.2 runs/s, ETA 4m10s`.
-    public var line: String {
-        "sweep: " + figures.replacingOccurrences(of: "  ", with: ", ")
+    /// `sweep: 240/960 runs, 12/48 points, 3.2 runs/s, ETA 4m10s` (`stress:` for a battery).
+    public func line(_ command: String) -> String {
+        "\(command): " + figures.replacingOccurrences(of: "  ", with: ", ")
     }
 
     var figures: String {
