@@ -434,6 +434,37 @@ struct SweepCLITests {
                 && twice.standardError.contains("axes[0].values: 5 is listed twice"),
             "\(twice.standardError)")
         #expect(!FileManager.default.fileExists(atPath: folder.path + "/twice"))
+
+        // An axis the file gives twice, or one it may not give, is named at its path in
+        // the file (not as a `--set` the user never typed).
+        try """
+        { "name": "again", "world": "kernel-demo",
+          "axes": [ { "path": "gossip.agents", "values": [5] },
+                    { "path": "gossip.agents", "values": [10] },
+                    { "path": "seed", "values": [1, 2] } ] }
+        """.write(toFile: file, atomically: true, encoding: .utf8)
+        let again = try CLIRunner.run(["sweep", file, "--out", folder.path + "/again"])
+        #expect(again.status == 2)
+        #expect(
+            again.standardError.contains(
+                "study.json:3:23: axes[1].path: the axis is given twice; list all its values "
+                    + "in one axis"),
+            "\(again.standardError)")
+        #expect(!again.standardError.contains("--set"), "\(again.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: folder.path + "/again"))
+
+        // The same axis on the command line is the command line's mistake.
+        try """
+        { "name": "extra", "world": "kernel-demo",
+          "axes": [ { "path": "gossip.agents", "values": [5, 10] } ] }
+        """.write(toFile: file, atomically: true, encoding: .utf8)
+        let extra = try CLIRunner.run([
+            "sweep", file, "--set", "gossip.agents=8", "--out", folder.path + "/extra",
+        ])
+        #expect(extra.status == 2)
+        #expect(
+            extra.standardError.contains("--set gossip.agents=...: the axis is given twice"),
+            "\(extra.standardError)")
     }
 
     @Test("a world's own sweep section is its study; a run ignores it")

@@ -14,10 +14,24 @@ package struct SweepAxis: Sendable, Equatable {
     package var path: String
     /// Each value as the override's value text (`600s`, `10`, `"1 gwei"`).
     package var values: [String]
+    /// Where a sweep file (or a world's `sweep` section) wrote the axis's path, as an error
+    /// located there (its message unused); nil for an axis from `--set`.
+    package var source: WorldError?
 
-    package init(path: String, values: [String]) {
+    package init(path: String, values: [String], source: WorldError? = nil) {
         self.path = path
         self.values = values
+        self.source = source
+    }
+
+    /// Bad input about this axis, named where it was written: its path in the sweep file
+    /// (`study.json:4:15: axes[0].path: ...`), or its `--set`.
+    package func failure(_ message: String) -> CascadeFailure {
+        guard var located = source else {
+            return CascadeFailure(.badInput, "--set \(path)=...: \(message)")
+        }
+        located.message = message
+        return .badInput(located)
     }
 
     /// Parses `PATH=V1,V2,...`; errors name the option and say what is wrong.
@@ -260,26 +274,21 @@ package struct SweepDefinition: Sendable {
     func check() throws(CascadeFailure) {
         for (index, axis) in axes.enumerated() {
             if case .failure(let failure) = JSONPath.parse(axis.path) {
-                throw CascadeFailure(
-                    .badInput, "--set \(axis.path)=...: bad path: \(failure.message)")
+                throw axis.failure("bad path: \(failure.message)")
             }
             if axis.path == "seed" {
-                throw CascadeFailure(
-                    .badInput,
-                    "--set seed=...: a sweep's seeds come from --seeds (or the sweep file's "
-                        + "seeds), not from the world's seed")
+                throw axis.failure(
+                    "a sweep's seeds come from --seeds (or the sweep file's seeds), not from "
+                        + "the world's seed")
             }
             if let repeated = SweepAxis.firstRepeated(axis.values) {
-                throw CascadeFailure(
-                    .badInput,
-                    "--set \(axis.path)=...: \(repeated) is listed twice; each value makes one "
-                        + "point of the grid")
+                throw axis.failure(
+                    "\(repeated) is listed twice; each value makes one point of the grid")
             }
             if axes[..<index].contains(where: { $0.path == axis.path }) {
-                throw CascadeFailure(
-                    .badInput,
-                    "--set \(axis.path)=...: the axis is given twice; list all its values in "
-                        + "one --set")
+                throw axis.failure(
+                    "the axis is given twice; list all its values in one "
+                        + (axis.source == nil ? "--set" : "axis"))
             }
         }
         var runs = seeds?.count ?? 1
@@ -400,7 +409,8 @@ enum SweepFile {
         }
         let axes = try object.optional("axes")?.array { element throws(WorldError) in
             let axis = try element.object()
-            let path = try axis.required("path").nonEmptyString()
+            let pathReader = try axis.required("path")
+            let path = try pathReader.nonEmptyString()
             let valuesReader = try axis.required("values")
             let values = try valuesReader.array(count: 1...Int.max) { value in
                 overrideText(value.value)
@@ -410,7 +420,7 @@ enum SweepFile {
                     "\(repeated) is listed twice; each value makes one point of the grid")
             }
             try axis.finish()
-            return SweepAxis(path: path, values: values)
+            return SweepAxis(path: path, values: values, source: pathReader.error(""))
         }
         return (seeds, fixed ?? [], axes ?? [])
     }

@@ -113,10 +113,10 @@ package struct SweepPlan: Sendable {
         let axisColumns = definition.axes.map(\.path)
         columns = ["point", "seed"] + axisColumns + figureColumns
         for (index, column) in columns.enumerated() where columns[..<index].contains(column) {
-            throw CascadeFailure(
-                .badInput,
-                "--set \(column)=...: the axis's column would have the name of a summary "
-                    + "figure; sweep another path")
+            let message =
+                "the axis's column would have the name of a summary figure; sweep another path"
+            throw definition.axes.first { $0.path == column }?.failure(message)
+                ?? CascadeFailure(.badInput, "--set \(column)=...: \(message)")
         }
     }
 
