@@ -191,27 +191,40 @@ struct HistoricalWorldTests {
         }
     }
 
-    /// aave-crv-2022 writes its CRV path as shocks; worlds/data/crv-usd-2022-11-22-anchors.csv
-    /// holds the documented prices they stand for, with sources (docs/worlds/aave-crv-2022.md).
-    /// Without the GBM on top, the path passes through every one of them (the shocks'
-    /// changes are rounded to 0.01%).
-    @Test("aave-crv-2022's CRV shocks pass through its documented anchor prices")
-    func crvAnchors() throws {
-        let configuration = try load(
-            "aave-crv-2022", ["protocol.market.assets[2].model.volatility=0"])
+    /// A historical world writes its documented prices as shocks; its anchors table
+    /// (`worlds/data/*-anchors.csv`: time, asset, price, confidence, source) holds the
+    /// prices they stand for, documented ones and the clock times the world assumes
+    /// (`ours`), as its docs page lists them. Without the GBM on top, each asset's path
+    /// passes through every one of them within 0.05% (the shocks' changes are rounded to
+    /// 0.01%), so that the world and its page cannot drift apart.
+    @Test(
+        "a historical world's shocks pass through its documented anchor prices",
+        arguments: [
+            ("aave-crv-2022", "crv-usd-2022-11-22-anchors.csv"),
+            ("compound-dai-2020", "dai-usd-2020-11-26-anchors.csv"),
+            ("venus-luna-2022", "luna-usd-2022-05-12-anchors.csv"),
+            ("dydx-yfi-2023", "yfi-usd-2023-11-17-anchors.csv"),
+            ("perp-adl-2025", "crash-2025-10-10-anchors.csv"),
+        ])
+    func anchors(world: String, table: String) throws {
+        let assetCount = try load(world).market.assets.count
+        let quiet = (0..<assetCount).map { "protocol.market.assets[\($0)].model.volatility=0" }
+        let configuration = try load(world, quiet)
         let market = try MarketPath(configuration: configuration.market, seed: 1)
-        let crv = try #require(market.asset(named: "CRV"))
-        let path = Self.folder + "/data/crv-usd-2022-11-22-anchors.csv"
+        let path = Self.folder + "/data/" + table
         let bytes = try #require(FileManager.default.contents(atPath: path))
-        let table = try CSVTable(bytes: [UInt8](bytes), displayName: path)
-        #expect(table.rows.count == 5)
-        for row in table.rows {
-            let at = try #require(try UnitFormats.durationMilliseconds(row.string("at")).get())
+        let rows = try CSVTable(bytes: [UInt8](bytes), displayName: path).rows
+        #expect(rows.count >= 4, "\(table)")
+        #expect(rows.contains { (try? $0.string("confidence")) != "ours" }, "\(table)")
+        for row in rows {
+            let name = try row.string("asset")
+            let asset = try #require(market.asset(named: name), "\(table): no asset \(name)")
+            let at = try UnitFormats.durationMilliseconds(row.string("at")).get()
             let documented = try row.decimal("price").approximateDouble
-            let modelled = market.price(of: crv, at: .milliseconds(at))
+            let modelled = market.price(of: asset, at: .milliseconds(at))
             #expect(
                 abs(modelled / documented - 1) < 0.0005,
-                "at \(row.fields[0]): \(modelled) against \(documented)")
+                "\(table): \(name) at \(row.fields[0]): \(modelled) against \(documented)")
         }
     }
 
