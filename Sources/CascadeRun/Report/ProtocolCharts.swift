@@ -146,7 +146,7 @@ enum ProtocolCharts {
             y: ChartAxis("races"),
             layers: [
                 .bars(
-                    names: ["liquidated races"],
+                    names: ["races with a liquidation landed"],
                     bars: bins.map {
                         ChartBar(lower: $0.lower, upper: $0.upper, values: [Double($0.count)])
                     })
