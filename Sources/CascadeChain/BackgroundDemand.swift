@@ -15,7 +15,7 @@ public struct DemandLevel: Hashable, Sendable {
     public init(gasPerSecond: Double, medianPriceGwei: Double, spread: Double) {
         precondition(gasPerSecond >= 0 && gasPerSecond.isFinite, "gas per second >= 0")
         precondition(medianPriceGwei > 0 && medianPriceGwei.isFinite, "median price > 0")
-        precondition(spread >= 0 && spread <= 4, "spread in [0, 4]")
+        precondition(spread >= 0 && spread <= 5, "spread in [0, 5]")
         self.gasPerSecond = gasPerSecond
         self.medianPriceGwei = medianPriceGwei
         self.spread = spread

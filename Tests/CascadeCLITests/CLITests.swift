@@ -75,6 +75,46 @@ struct CLITests {
         #expect(override.status == 2 && override.standardError.contains("gossip.max_hops"))
     }
 
+    /// Values found by mutating the bundled worlds: each passed the file's checks and then
+    /// trapped, in the decoder's hand-over to the chain or at genesis.
+    @Test("a world its contracts cannot set up is bad input, for run and validate alike")
+    func refusedGenesis() throws {
+        let folder = try CLIRunner.temporaryFolder("refused-genesis")
+        // WETH at zero decimals: the drawn borrowers' collateral rounds to whole tokens and
+        // their genesis borrow reverts.
+        let zeroDecimals = [
+            "compound-dai-2020", "--set", "protocol.lending.assets[0].decimals=0", "--set",
+            "duration=\"10m\"",
+        ]
+        let run = try CLIRunner.run(["run"] + zeroDecimals + ["--out", folder.path + "/out"])
+        #expect(run.status == 2, "\(run.standardError)")
+        #expect(
+            run.standardError.contains("compound-dai-2020 (seed 1): the world's genesis failed")
+                && run.standardError.contains("INSUFFICIENT_LIQUIDITY"),
+            "\(run.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: folder.path + "/out"))
+        let validate = try CLIRunner.run(["validate"] + zeroDecimals)
+        #expect(validate.status == 2, "\(validate.standardOutput)")
+        #expect(validate.standardError.contains("the world's genesis failed"))
+
+        // A congestion step priced at nothing is refused where it is written.
+        let free = try CLIRunner.run([
+            "validate", "black-thursday-2020", "--set",
+            "protocol.congestion.schedule[3].median_price=\"0 gwei\"",
+        ])
+        #expect(free.status == 2)
+        #expect(
+            free.standardError.contains(
+                "protocol.congestion.schedule[3].median_price: must be above 0 wei"),
+            "\(free.standardError)")
+        // The documented top of `spread` (5) runs: it trapped above 4.
+        let wide = try CLIRunner.run([
+            "run", "black-thursday-2020", "--set", "protocol.congestion.schedule[0].spread=5",
+            "--set", "duration=\"5m\"", "--out", folder.path + "/wide", "--quiet",
+        ])
+        #expect(wide.status == 0, "\(wide.standardError)")
+    }
+
     @Test("same world and seed give byte-identical files; another seed another digest")
     func reproducible() throws {
         let folder = try CLIRunner.temporaryFolder("repro")

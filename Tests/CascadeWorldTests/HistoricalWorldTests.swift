@@ -150,6 +150,18 @@ struct HistoricalWorldTests {
         } catch {
             #expect(error.file.hasSuffix("p.csv") && error.line == 3, "\(error)")
         }
+        // A price beyond what the contracts' integers hold (it trapped a keeper's valuation).
+        try "open,high,low,close\n100,1e30,90,105\n".write(
+            to: folder.appendingPathComponent("p.csv"), atomically: true, encoding: .utf8)
+        do {
+            _ = try World.load(
+                path: folder.appendingPathComponent("w.json").path,
+                overrides: ["protocol.market.assets[0].model.data=\"p.csv\"", "duration=1h"])
+            Issue.record("a high of 10^30 was accepted")
+        } catch {
+            #expect(error.file.hasSuffix("p.csv") && error.line == 2, "\(error)")
+            #expect(error.path == "high" && error.message.contains("10^12"), "\(error)")
+        }
     }
 
     /// A price table with an `hour_utc` column, its period, and the line and message of

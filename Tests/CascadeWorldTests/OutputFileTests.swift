@@ -90,13 +90,24 @@ struct OutputFileTests {
         #expect(contents(path + "/blocks.csv")?.hasSuffix("\n99998\n99999\n") == true)
     }
 
-    @Test func abandonedFolderLeavesNothing() throws {
-        let path = makeScratchFolder("abandoned-folder")
-        let folder = try RunFolder(path: path)
+    @Test("an abandoned run removes its files, and the folders it made while they are empty")
+    func abandonedFolderLeavesNothing() throws {
+        let base = makeScratchFolder("abandoned-folder")
+        let folder = try RunFolder(path: base + "/nested/run")
         try folder.write("x", named: "summary.json")
         _ = try folder.csv(named: "blocks.csv", header: ["block"])
+        #expect(exists(base + "/nested/run"))
         folder.abandon()
-        #expect(try FileManager.default.contentsOfDirectory(atPath: path).isEmpty)
+        #expect(!exists(base))
+
+        // A folder that was there before the run stays, with what the user put in it.
+        let kept = makeScratchFolder("abandoned-kept")
+        try FileManager.default.createDirectory(atPath: kept, withIntermediateDirectories: true)
+        #expect(FileManager.default.createFile(atPath: kept + "/notes.txt", contents: Data()))
+        let second = try RunFolder(path: kept + "/run")
+        try second.write("x", named: "summary.json")
+        second.abandon()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: kept) == ["notes.txt"])
     }
 
     @Test("a broken invariant at the end of a run leaves no files and names the command")
@@ -123,8 +134,8 @@ struct OutputFileTests {
                     "reproduce: cascade run flash-crash --seed 7 "
                         + "--set 'protocol.keepers[0].count=0' --check"))
         }
-        try folder.commit()
-        #expect(try FileManager.default.contentsOfDirectory(atPath: path).isEmpty)
+        // The run's folder (made by it) is gone with its files.
+        #expect(!exists(path))
     }
 
     @Test func unwritableFolderNamesThePath() throws {

@@ -48,7 +48,7 @@ extension ProtocolWorld {
     static func optionsGenesis(
         _ state: inout ProtocolState, settings: OptionsWorldSettings, market: MarketPath,
         seed: UInt64, eth: TokenID
-    ) -> OptionsGenesis {
+    ) throws(GenesisError) -> OptionsGenesis {
         guard let asset = market.asset(named: settings.asset) else {
             preconditionFailure("options: no market asset \(settings.asset)")
         }
@@ -71,8 +71,8 @@ extension ProtocolWorld {
         let index = state.addOptionsExchange(
             exchange, wiring: PerpWiring(quote: token, custody: optionsCustody))
         let block = BlockContext(number: 0, timestamp: 2)
-        func run(_ call: OptionsExchange.Call, _ caller: Address) {
-            perform(&state, .options(exchange: index, call), caller, at: 2)
+        func run(_ call: OptionsExchange.Call, _ caller: Address) throws(GenesisError) {
+            try perform(&state, .options(exchange: index, call), caller, at: 2)
         }
         func tryRun(_ call: OptionsExchange.Call, _ caller: Address) -> Bool {
             var events: [ProtocolState.Event] = []
@@ -86,12 +86,14 @@ extension ProtocolWorld {
             }
         }
         // Deposits come from outside the model: minted to governance, which pays them in.
-        func open(_ owner: Address, _ mode: OptionMarginMode, deposit: Int128) -> OptionAccountID {
-            run(.openAccount(mode: mode), owner)
+        func open(_ owner: Address, _ mode: OptionMarginMode, deposit: Int128)
+            throws(GenesisError) -> OptionAccountID
+        {
+            try run(.openAccount(mode: mode), owner)
             let id = OptionAccountID(state.optionsExchanges[index].accountCount - 1)
             if deposit > 0 {
                 state.ledger.mint(token, to: governance, amount: UInt128(deposit))
-                run(.deposit(account: id, amount: deposit), governance)
+                try run(.deposit(account: id, amount: deposit), governance)
             }
             return id
         }
@@ -100,17 +102,17 @@ extension ProtocolWorld {
         for address in [optionsOracle, optionsMatcher, optionsSettler] {
             state.ledger.mint(eth, to: address, amount: genesisAccountEth * ether)
         }
-        run(.updatePrice(underlying: underlying, price: genesisPrice), optionsOracle)
+        try run(.updatePrice(underlying: underlying, price: genesisPrice), optionsOracle)
         if settings.insuranceFund > 0 {
             state.ledger.mint(token, to: governance, amount: UInt128(settings.insuranceFund))
-            run(.fundInsurance(amount: settings.insuranceFund), governance)
+            try run(.fundInsurance(amount: settings.insuranceFund), governance)
         }
-        let buyers = open(optionsBuyers, .cross(underlying), deposit: settings.buyerCapital)
+        let buyers = try open(optionsBuyers, .cross(underlying), deposit: settings.buyerCapital)
         var vaultAccounts: [OptionAccountID] = []
         var vaultCapital: Int128 = 0
         if let vault = settings.vault {
             vaultCapital = vault.capital
-            vaultAccounts = sellVaultPuts(
+            vaultAccounts = try sellVaultPuts(
                 vault, mode: settings.mode.mode(underlying), books: books, buyers: buyers,
                 open: open, tryRun: tryRun)
         }
@@ -127,7 +129,7 @@ extension ProtocolWorld {
                 let use = random.uniform(population.marginUseMinimum, population.marginUseMaximum)
                 let capital = OptionsMath.wadRounded(capitalDollars)
                 writerCapital += capital
-                let opened = writeBook(
+                let opened = try writeBook(
                     population.book, capital: capital, marginUse: use,
                     mode: settings.mode.mode(underlying), owner: optionsWriter(number),
                     books: books, buyers: buyers, open: open, tryRun: tryRun)
@@ -143,7 +145,7 @@ extension ProtocolWorld {
         for liquidator in settings.liquidators {
             state.ledger.mint(eth, to: liquidator.address, amount: genesisAccountEth * ether)
             liquidators.append(
-                open(liquidator.address, .portfolio(underlying), deposit: liquidator.capital))
+                try open(liquidator.address, .portfolio(underlying), deposit: liquidator.capital))
         }
         return OptionsGenesis(
             exchange: index, token: token, asset: asset, underlying: underlying, buyers: buyers,
@@ -157,16 +159,16 @@ extension ProtocolWorld {
     static func sellVaultPuts(
         _ vault: OptionsVaultSettings, mode: OptionMarginMode, books: () -> OptionsExchange,
         buyers: OptionAccountID,
-        open: (Address, OptionMarginMode, Int128) -> OptionAccountID,
+        open: (Address, OptionMarginMode, Int128) throws(GenesisError) -> OptionAccountID,
         tryRun: (OptionsExchange.Call, Address) -> Bool
-    ) -> [OptionAccountID] {
+    ) throws(GenesisError) -> [OptionAccountID] {
         let count = Int128(vault.series.count)
         guard count > 0 else { return [] }
         let share = vault.capital / count
         var accounts: [OptionAccountID] = []
         var shared: OptionAccountID?
         if mode != .isolated {
-            let account = open(optionsVault, mode, vault.capital)
+            let account = try open(optionsVault, mode, vault.capital)
             shared = account
             accounts.append(account)
         }
@@ -177,7 +179,7 @@ extension ProtocolWorld {
             if let shared {
                 account = shared
             } else {
-                account = open(optionsVault, mode, share)
+                account = try open(optionsVault, mode, share)
                 accounts.append(account)
             }
             let secured = share * Int128(vault.utilisationPpm) / 1_000_000
@@ -197,9 +199,9 @@ extension ProtocolWorld {
     static func writeBook(
         _ book: [OptionsBookLeg], capital: Int128, marginUse: Double, mode: OptionMarginMode,
         owner: Address, books: () -> OptionsExchange, buyers: OptionAccountID,
-        open: (Address, OptionMarginMode, Int128) -> OptionAccountID,
+        open: (Address, OptionMarginMode, Int128) throws(GenesisError) -> OptionAccountID,
         tryRun: (OptionsExchange.Call, Address) -> Bool
-    ) -> [OptionAccountID] {
+    ) throws(GenesisError) -> [OptionAccountID] {
         // Longs first: the exchange checks margin after every trade, and a book's hedges
         // must be in place before the shorts they hedge (the premiums come from capital).
         let legs = book.sorted {
@@ -212,7 +214,7 @@ extension ProtocolWorld {
         var accounts: [OptionAccountID] = []
         var shared: OptionAccountID?
         if mode != .isolated {
-            let account = open(owner, mode, capital)
+            let account = try open(owner, mode, capital)
             shared = account
             accounts.append(account)
         }
@@ -224,7 +226,7 @@ extension ProtocolWorld {
             } else {
                 let deposit = OptionsMath.wadRounded(
                     Double(capital) / OptionsMath.wad * cost / total)
-                account = open(owner, mode, deposit)
+                account = try open(owner, mode, deposit)
                 accounts.append(account)
             }
             // Sizes to a millionth of a unit.

@@ -82,7 +82,7 @@ extension ProtocolWorld {
     static func perpGenesis(
         _ state: inout ProtocolState, settings: PerpWorldSettings, market: MarketPath,
         seed: UInt64, eth: TokenID
-    ) -> PerpGenesis {
+    ) throws(GenesisError) -> PerpGenesis {
         let usdc = state.ledger.addToken(symbol: "USDC")
         var exchange = PerpExchange(
             configuration: PerpExchange.Configuration(
@@ -102,8 +102,8 @@ extension ProtocolWorld {
         }
         let index = state.addPerpExchange(
             exchange, wiring: PerpWiring(quote: usdc, custody: perpCustody))
-        func run(_ call: PerpExchange.Call, _ caller: Address) {
-            perform(&state, .perp(exchange: index, call), caller, at: 2)
+        func run(_ call: PerpExchange.Call, _ caller: Address) throws(GenesisError) {
+            try perform(&state, .perp(exchange: index, call), caller, at: 2)
         }
         func tryRun(_ call: PerpExchange.Call, _ caller: Address) -> Bool {
             var events: [ProtocolState.Event] = []
@@ -120,13 +120,13 @@ extension ProtocolWorld {
         // into the account: anyone may): owners never hold USDC in the ledger, whose
         // balances are dense by address, so trader addresses far up cost nothing there.
         func openAccount(_ owner: Address, _ mode: PerpMarginMode, deposit: Int128)
-            -> PerpAccountID
+            throws(GenesisError) -> PerpAccountID
         {
-            run(.openAccount(mode: mode), owner)
+            try run(.openAccount(mode: mode), owner)
             let account = PerpAccountID(UInt32(state.perpExchanges[index].accountCount - 1))
             if deposit > 0 {
                 state.ledger.mint(usdc, to: governance, amount: UInt128(deposit))
-                run(.deposit(account: account, amount: deposit), governance)
+                try run(.deposit(account: account, amount: deposit), governance)
             }
             return account
         }
@@ -134,23 +134,25 @@ extension ProtocolWorld {
         for (slot, asset) in assets.enumerated() {
             let mark = quantums(market.price(of: asset, at: .zero))
             marks.append(mark)
-            run(.updatePrice(market: PerpMarketID(rawValue: UInt16(slot)), price: mark), perpOracle)
+            try run(
+                .updatePrice(market: PerpMarketID(rawValue: UInt16(slot)), price: mark), perpOracle)
         }
         if settings.insuranceFund > 0 {
             state.ledger.mint(usdc, to: governance, amount: UInt128(settings.insuranceFund))
-            run(.fundInsurance(amount: settings.insuranceFund), governance)
+            try run(.fundInsurance(amount: settings.insuranceFund), governance)
         }
         let ether = UInt128.weiPerEther
         for address in [perpOracle, perpMatcher, perpBackstopCaller, perpBackstopVaultOwner] {
             state.ledger.mint(eth, to: address, amount: genesisAccountEth * ether)
         }
-        let marketMaker = openAccount(
+        let marketMaker = try openAccount(
             perpMarketMaker, .cross, deposit: settings.marketMakerCapital)
         var liquidators: [PerpAccountID] = []
         for liquidator in settings.liquidators {
             state.ledger.mint(
                 eth, to: liquidator.address, amount: UInt128(liquidator.ethBalance) * ether)
-            liquidators.append(openAccount(liquidator.address, .cross, deposit: liquidator.capital))
+            liquidators.append(
+                try openAccount(liquidator.address, .cross, deposit: liquidator.capital))
         }
         var traders: [PerpTraderAccount] = []
         var skipped = 0
@@ -168,7 +170,7 @@ extension ProtocolWorld {
                 skipped += 1
                 continue
             }
-            let account = openAccount(
+            let account = try openAccount(
                 owner, draw.cross ? .cross : .isolated(first), deposit: margin)
             var opened: [PerpMarketID] = []
             for (slot, size) in zip(draw.markets, sizes) {
@@ -191,14 +193,14 @@ extension ProtocolWorld {
             }
         }
         if settings.depositorsCapital > 0 {
-            _ = openAccount(perpDepositors, .cross, deposit: settings.depositorsCapital)
+            _ = try openAccount(perpDepositors, .cross, deposit: settings.depositorsCapital)
         }
         var attackerAccounts: (long: PerpAccountID, short: PerpAccountID)?
         if let attacker = settings.attacker {
             state.ledger.mint(eth, to: perpAttacker, amount: genesisAccountEth * ether)
             attackerAccounts = (
-                openAccount(perpAttacker, .cross, deposit: attacker.depositEach),
-                openAccount(perpAttacker, .cross, deposit: attacker.depositEach)
+                try openAccount(perpAttacker, .cross, deposit: attacker.depositEach),
+                try openAccount(perpAttacker, .cross, deposit: attacker.depositEach)
             )
         }
         var openInterest: Int128 = 0

@@ -21,13 +21,14 @@ extension ProtocolWorld {
 
     static let genesisAccountEth: UInt128 = 1_000
 
-    /// Builds the genesis state (see the type's documentation). Traps if a setup step
-    /// reverts: a configuration the contracts refuse (a vault below `mat` at the genesis
-    /// price, a pool too large) is a programmer error here; world files are validated
-    /// before they get this far.
+    /// Builds the genesis state (see the type's documentation). Throws when a setup step
+    /// reverts or a value cannot be held: a configuration the contracts refuse (a price
+    /// beyond the oracle's range, collateral that rounds to nothing at few decimals) that
+    /// the world file's checks let through. The run then stops as on bad input, before its
+    /// first block.
     static func genesis(
         _ configuration: ProtocolWorldConfiguration, market: MarketPath, assets: [AssetID]
-    ) -> Genesis {
+    ) throws(GenesisError) -> Genesis {
         var ledger = TokenLedger()
         let eth = ledger.addToken(symbol: "ETH")
         let dai = ledger.addToken(symbol: "DAI")
@@ -66,7 +67,8 @@ extension ProtocolWorld {
             let price = market.price(of: assets[index], at: .zero)
             prices.append(price)
             guard let priceWad = UInt256(truncating: price * 1e18), !priceWad.isZero else {
-                preconditionFailure("genesis: collateral \(settings.name) has no price")
+                throw GenesisError(
+                    "collateral \(settings.name) has no price at the start (\(price))")
             }
             let median = state.addAggregator(
                 MedianAggregator(
@@ -74,7 +76,7 @@ extension ProtocolWorld {
                     maxAnswer: UInt256(1_000_000_000_000 as UInt64) * .wad,
                     transmitters: [transmitter(index)]))
             medians.append(median)
-            perform(
+            try perform(
                 &state,
                 .oracleTransmit(
                     aggregator: median,
@@ -93,34 +95,34 @@ extension ProtocolWorld {
                     .step(hop: settings.hopSeconds), caller: governance,
                     block: BlockContext(number: 0, timestamp: 2), events: &osmEvents)
             } catch {
-                preconditionFailure("genesis: OSM setup reverted: \(error)")
+                throw GenesisError("the OSM of \(settings.name) refused its first price: \(error)")
             }
             let osmIndex = state.addOSM(osm, source: median)
             state.addCollateral(
                 ilk: ilks[index], token: tokens[index], join: join(index), osm: osmIndex)
-            perform(&state, .spotterPoke(ilk: ilks[index]), governance, at: 2)
+            try perform(&state, .spotterPoke(ilk: ilks[index]), governance, at: 2)
             pairs.append(
                 settings.poolCollateral == 0
                     ? nil
-                    : addPool(
+                    : try addPool(
                         &state, index: index, token: tokens[index], price: price,
                         units: settings.poolCollateral))
         }
 
-        let vaults = openVaults(
+        let vaults = try openVaults(
             &state, configuration: configuration, ilks: ilks, tokens: tokens, eth: eth,
             prices: prices)
         fund(&state, configuration: configuration, eth: eth, dai: dai, tokens: tokens)
-        let lending = configuration.lending.map { settings in
-            addLending(&state, configuration: configuration, settings: settings, market: market)
+        let lending = try configuration.lending.map { settings throws(GenesisError) in
+            try addLending(&state, configuration: configuration, settings: settings, market: market)
         }
-        let perps = configuration.perps.map { settings in
-            perpGenesis(
+        let perps = try configuration.perps.map { settings throws(GenesisError) in
+            try perpGenesis(
                 &state, settings: settings, market: market, seed: configuration.seed, eth: eth)
         }
         addGuards(&state, configuration: configuration, eth: eth)
-        let options = configuration.options.map { settings in
-            optionsGenesis(
+        let options = try configuration.options.map { settings throws(GenesisError) in
+            try optionsGenesis(
                 &state, settings: settings, market: market, seed: configuration.seed, eth: eth)
         }
         return Genesis(
@@ -128,33 +130,33 @@ extension ProtocolWorld {
             lending: lending, perps: perps, options: options)
     }
 
-    /// Applies a genesis call; traps on a revert (see `genesis`).
+    /// Applies a genesis call; throws on a revert (see `genesis`).
     static func perform(
         _ state: inout ProtocolState, _ call: ProtocolState.Call, _ caller: Address,
         at timestamp: UInt64
-    ) {
+    ) throws(GenesisError) {
         var events: [ProtocolState.Event] = []
         do {
             try state.apply(
                 call, caller: caller, block: BlockContext(number: 0, timestamp: timestamp),
                 events: &events)
         } catch {
-            preconditionFailure("genesis: \(call) by \(caller) reverted: \(error)")
+            throw GenesisError("\(call) by \(caller) reverted: \(error)")
         }
     }
 
     static func addPool(
         _ state: inout ProtocolState, index: Int, token: TokenID, price: Double, units: UInt64
-    ) -> Int {
+    ) throws(GenesisError) -> Int {
         let pair = state.addPair(token, state.daiToken, address: pairAddress(index))
         let collateral = UInt256(units) * .wad
         guard let daiAmount = UInt256(truncating: Double(units) * price * 1e18) else {
-            preconditionFailure("genesis: pool too large")
+            throw GenesisError("the AMM pool of collateral \(index) is too large to mint")
         }
         state.ledger.mint(token, to: liquidityProvider, amount: collateral.toUInt128())
         state.ledger.mint(state.daiToken, to: liquidityProvider, amount: daiAmount.toUInt128())
         let tokenFirst = state.pair(pair).token0 == token
-        perform(
+        try perform(
             &state,
             .addLiquidity(
                 pair: pair, amount0: tokenFirst ? collateral : daiAmount,
@@ -167,7 +169,7 @@ extension ProtocolWorld {
     static func openVaults(
         _ state: inout ProtocolState, configuration: ProtocolWorldConfiguration,
         ilks: [MakerSystem.IlkID], tokens: [TokenID], eth: TokenID, prices: [Double]
-    ) -> [BorrowerVault] {
+    ) throws(GenesisError) -> [BorrowerVault] {
         let settings = configuration.borrowers
         var random = RandomStream(seed: configuration.seed, name: "borrowers")
         struct Draw {
@@ -207,9 +209,11 @@ extension ProtocolWorld {
             let units = debt * ratio / prices[collateral]
             guard let ink = UInt256(truncating: units * 1e18),
                 let art = UInt256(truncating: debt * 1e18)
-            else { preconditionFailure("genesis: vault \(index) out of range") }
+            else {
+                throw GenesisError("vault \(index) is beyond what 256 bits hold (\(units) units)")
+            }
             state.depositCollateral(ilk: ilks[collateral], owner: owner, amount: ink)
-            perform(
+            try perform(
                 &state, .maker(.frob(ilk: ilks[collateral], dink: .plus(ink), dart: .plus(art))),
                 owner, at: 2)
             if reactive {
@@ -292,6 +296,33 @@ extension ProtocolWorld {
             Governance(delaySeconds: governance.delaySeconds, proposers: proposers))
         for address in proposers {
             state.ledger.mint(eth, to: address, amount: genesisAccountEth * .weiPerEther)
+        }
+    }
+}
+
+/// A world its contracts refuse to build: a genesis step reverted, or a value could not be
+/// held (a price beyond the oracle's range, collateral that rounds to nothing at zero
+/// decimals). The world file's checks let such values through; the run stops on them as
+/// on bad input, before its first block, instead of trapping.
+public struct GenesisError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var message: String
+
+    init(_ message: String) {
+        self.message = message
+    }
+
+    public var description: String { "the world's genesis failed: \(message)" }
+}
+
+/// Why a protocol world could not be built: its market, or its genesis.
+public enum ProtocolWorldError: Error, Hashable, Sendable, CustomStringConvertible {
+    case market(MarketError)
+    case genesis(GenesisError)
+
+    public var description: String {
+        switch self {
+        case .market(let error): "the market cannot be built: \(error)"
+        case .genesis(let error): error.description
         }
     }
 }

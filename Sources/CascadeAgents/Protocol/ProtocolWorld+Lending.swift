@@ -80,7 +80,7 @@ extension ProtocolWorld {
     static func addLending(
         _ state: inout ProtocolState, configuration: ProtocolWorldConfiguration,
         settings: LendingSettings, market: MarketPath
-    ) -> LendingGenesis {
+    ) throws(GenesisError) -> LendingGenesis {
         let assets = settings.assets.map { asset -> AssetID in
             guard let id = market.asset(named: asset.asset) else {
                 preconditionFailure("lending asset \(asset.symbol): no market asset \(asset.asset)")
@@ -88,12 +88,14 @@ extension ProtocolWorld {
             return id
         }
         let tokens = settings.assets.map { state.ledger.addToken(symbol: $0.symbol) }
-        let prices = assets.map { asset -> UInt256 in
-            let price = market.price(of: asset, at: .zero)
+        var prices: [UInt256] = []
+        for (asset, id) in zip(settings.assets, assets) {
+            let price = market.price(of: id, at: .zero)
             guard let wad = UInt256(truncating: price * 1e18), !wad.isZero else {
-                preconditionFailure("genesis: lending asset without a price")
+                throw GenesisError(
+                    "lending asset \(asset.symbol) has no price at the start (\(price))")
             }
-            return wad
+            prices.append(wad)
         }
         var aggregators: [Int] = []
         for (index, asset) in settings.assets.enumerated() {
@@ -102,7 +104,7 @@ extension ProtocolWorld {
                     address: lendingMedian(index), quorum: asset.quorum,
                     minAnswer: asset.minAnswer, maxAnswer: asset.maxAnswer,
                     transmitters: [lendingTransmitter]))
-            perform(
+            try perform(
                 &state,
                 .oracleTransmit(
                     aggregator: median,
@@ -156,7 +158,7 @@ extension ProtocolWorld {
             reader = LendingPoolReader(
                 kind: settings.kind, pool: state.addCompoundComptroller(comptroller))
             for index in settings.assets.indices {
-                perform(
+                try perform(
                     &state,
                     .compound(
                         comptroller: reader.pool,
@@ -168,9 +170,9 @@ extension ProtocolWorld {
         }
         let firstAccount = firstBorrower + UInt32(configuration.borrowers.count)
         let positions = lendingPositions(settings, seed: configuration.seed, prices: prices)
-        supplyCash(&state, settings, reader: reader, tokens: tokens, positions: positions)
+        try supplyCash(&state, settings, reader: reader, tokens: tokens, positions: positions)
         for (offset, position) in positions.enumerated() {
-            open(
+            try open(
                 position, account: Address(firstAccount + UInt32(offset)), &state,
                 reader: reader, tokens: tokens, prices: prices, settings: settings)
         }
@@ -201,7 +203,7 @@ extension ProtocolWorld {
             reader: reader, tokens: tokens, aggregators: aggregators, firstAccount: firstAccount,
             accountCount: positions.count)
         if let pair = settings.pair {
-            (genesis.pair, genesis.twap) = addLendingPair(
+            (genesis.pair, genesis.twap) = try addLendingPair(
                 &state, pair, settings: settings, reader: reader, tokens: tokens, prices: prices,
                 nativeToken: configuration.chain.nativeToken)
         }
@@ -222,13 +224,13 @@ extension ProtocolWorld {
     static func addLendingPair(
         _ state: inout ProtocolState, _ pair: LendingPairSettings, settings: LendingSettings,
         reader: LendingPoolReader, tokens: [TokenID], prices: [UInt256], nativeToken: TokenID
-    ) -> (pair: Int, twap: Int?) {
+    ) throws(GenesisError) -> (pair: Int, twap: Int?) {
         let (token, quote) = (tokens[pair.asset], tokens[pair.quote])
         let index = state.addPair(token, quote, address: lendingPair)
         state.ledger.mint(token, to: liquidityProvider, amount: pair.assetReserve.toUInt128())
         state.ledger.mint(quote, to: liquidityProvider, amount: pair.quoteReserve.toUInt128())
         let tokenFirst = state.pair(index).token0 == token
-        perform(
+        try perform(
             &state,
             .addLiquidity(
                 pair: index, amount0: tokenFirst ? pair.assetReserve : pair.quoteReserve,
@@ -245,7 +247,7 @@ extension ProtocolWorld {
             do {
                 twap = try state.addTWAP(address: lendingTWAP, pair: index, periodSeconds: window)
             } catch {
-                preconditionFailure("genesis: TWAP over the lending pair: \(error)")
+                throw GenesisError("the TWAP over the lending pair refused its setup: \(error)")
             }
             source = twap.map { .twap($0) }
         }
@@ -380,12 +382,12 @@ extension ProtocolWorld {
     static func supplyCash(
         _ state: inout ProtocolState, _ settings: LendingSettings, reader: LendingPoolReader,
         tokens: [TokenID], positions: [LendingPosition]
-    ) {
+    ) throws(GenesisError) {
         var cash = settings.assets.map(\.liquidity)
         for position in positions { cash[position.pair.debt] += position.debt }
         for (asset, amount) in cash.enumerated() where !amount.isZero {
             state.ledger.mint(tokens[asset], to: liquidityProvider, amount: amount.toUInt128())
-            perform(
+            try perform(
                 &state, supplyCall(reader, asset: asset, amount: amount), liquidityProvider, at: 1)
         }
     }
@@ -407,23 +409,23 @@ extension ProtocolWorld {
         _ position: LendingPosition, account: Address, _ state: inout ProtocolState,
         reader: LendingPoolReader, tokens: [TokenID], prices: [UInt256],
         settings: LendingSettings
-    ) {
+    ) throws(GenesisError) {
         let pair = position.pair
         if let support = position.support {
             state.ledger.mint(
                 tokens[support.asset], to: account, amount: support.amount.toUInt128())
-            perform(
+            try perform(
                 &state, supplyCall(reader, asset: support.asset, amount: support.amount),
                 account, at: 2)
             if case .compound = reader.kind {
-                perform(
+                try perform(
                     &state, .compound(comptroller: reader.pool, .enterMarkets([support.asset])),
                     account, at: 2)
             }
         }
         state.ledger.mint(
             tokens[pair.collateral], to: account, amount: position.collateral.toUInt128())
-        perform(
+        try perform(
             &state, supplyCall(reader, asset: pair.collateral, amount: position.collateral),
             account, at: 2)
         let borrow: ProtocolState.Call
@@ -431,7 +433,7 @@ extension ProtocolWorld {
         case .aave:
             borrow = .aave(pool: reader.pool, .borrow(asset: pair.debt, amount: position.debt))
         case .compound:
-            perform(
+            try perform(
                 &state, .compound(comptroller: reader.pool, .enterMarkets([pair.collateral])),
                 account, at: 2)
             borrow = .compound(
@@ -442,7 +444,7 @@ extension ProtocolWorld {
         var events: [ProtocolState.Event] = []
         let block = BlockContext(number: 0, timestamp: 2)
         guard position.named else {
-            perform(&state, borrow, account, at: 2)
+            try perform(&state, borrow, account, at: 2)
             return
         }
         if (try? state.apply(borrow, caller: account, block: block, events: &events)) != nil {
@@ -458,16 +460,16 @@ extension ProtocolWorld {
             / settings.assets[pair.debt].unit
             .approximateValue
         guard let setup = UInt256(truncating: collateralValue * limit / debtUnits) else {
-            preconditionFailure("genesis: no price opens account \(account)")
+            throw GenesisError("no price of the debt opens account \(account)")
         }
-        setPrice(&state, reader: reader, asset: pair.debt, wad: min(setup, prices[pair.debt]))
-        perform(&state, borrow, account, at: 2)
-        setPrice(&state, reader: reader, asset: pair.debt, wad: prices[pair.debt])
+        try setPrice(&state, reader: reader, asset: pair.debt, wad: min(setup, prices[pair.debt]))
+        try perform(&state, borrow, account, at: 2)
+        try setPrice(&state, reader: reader, asset: pair.debt, wad: prices[pair.debt])
     }
 
     static func setPrice(
         _ state: inout ProtocolState, reader: LendingPoolReader, asset: Int, wad: UInt256
-    ) {
+    ) throws(GenesisError) {
         let call: ProtocolState.Call
         switch reader.kind {
         case .aave:
@@ -479,7 +481,7 @@ extension ProtocolWorld {
                 comptroller: reader.pool,
                 .oracle(.postPrice(asset: asset, reportedPrice: wad, anchorPrice: wad)))
         }
-        perform(&state, call, lendingTransmitter, at: 2)
+        try perform(&state, call, lendingTransmitter, at: 2)
     }
 
     /// The lending agents: the oracle node and its operators, then the keepers.

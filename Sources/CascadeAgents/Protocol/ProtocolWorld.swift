@@ -94,13 +94,19 @@ public final class ProtocolWorld {
     /// The options agents, when the world has an exchange (`configuration.options`).
     public let options: OptionsAgents?
 
-    /// Builds the world; throws when the market configuration is invalid.
+    /// Builds the world; throws when the market configuration is invalid or the contracts
+    /// refuse the genesis it describes.
     public init(
         _ configuration: ProtocolWorldConfiguration,
         observer: (any ProtocolBlockObserver)? = nil
-    ) throws(MarketError) {
+    ) throws(ProtocolWorldError) {
         self.configuration = configuration
-        let market = try MarketPath(configuration: configuration.market, seed: configuration.seed)
+        let market: MarketPath
+        do {
+            market = try MarketPath(configuration: configuration.market, seed: configuration.seed)
+        } catch {
+            throw .market(error)
+        }
         self.market = market
         let assets = configuration.collaterals.map { settings -> AssetID in
             guard let asset = market.asset(named: settings.asset) else {
@@ -110,7 +116,12 @@ public final class ProtocolWorld {
             return asset
         }
         let lendingAssets = Self.lendingAssets(configuration, market: market)
-        let built = Self.genesis(configuration, market: market, assets: assets)
+        let built: Genesis
+        do {
+            built = try Self.genesis(configuration, market: market, assets: assets)
+        } catch {
+            throw .genesis(error)
+        }
         genesis = built.state
         ilks = built.ilks
         pairs = built.pairs

@@ -154,6 +154,24 @@ public enum Cascade {
         }
     }
 
+    /// Builds a protocol world's genesis. A world whose values pass the file's checks but
+    /// that its contracts refuse to set up (a genesis call reverts, a value cannot be held)
+    /// is bad input named by `label` (the world as the user gave it) and `seed`, not a
+    /// crash.
+    static func buildProtocolWorld(
+        _ configuration: ProtocolWorldConfiguration, observer: (any ProtocolBlockObserver)?,
+        label: String, seed: UInt64
+    ) throws(CascadeFailure) -> ProtocolWorld {
+        do {
+            return try ProtocolWorld(configuration, observer: observer)
+        } catch {
+            throw CascadeFailure(
+                .badInput,
+                "\(label) (seed \(seed)): \(error); its values pass the world file's checks, "
+                    + "but the contracts refuse the world they describe")
+        }
+    }
+
     /// `cascade run`: runs the world and writes its folder, whole or not at all.
     public static func run(_ request: RunRequest) throws(CascadeFailure) -> RunResult {
         let world = try loadWorld(request.world, overrides: request.overrides)
@@ -185,6 +203,12 @@ public enum Cascade {
         throws(CascadeFailure) -> String
     {
         let world = try loadWorld(nameOrPath, overrides: overrides)
+        // A protocol world's genesis is built too (not run): the contracts may refuse what
+        // the file's checks let through.
+        if case .protocol(let configuration) = world.model {
+            _ = try buildProtocolWorld(
+                configuration, observer: nil, label: nameOrPath, seed: world.seed)
+        }
         return "ok  \(nameOrPath)  (\(world.name), digest \(world.digest))"
     }
 

@@ -39,8 +39,14 @@ enum ProtocolRun {
             throw .output(error)
         }
         let simulation: ProtocolWorld
+        do throws(CascadeFailure) {
+            simulation = try Cascade.buildProtocolWorld(
+                configuration, observer: sink, label: request.world, seed: seed)
+        } catch {
+            folder.abandon()
+            throw error
+        }
         do {
-            simulation = try ProtocolWorld(configuration, observer: sink)
             sink.noteGenesis(of: simulation)
             _ = try simulation.run(until: world.duration)
             sink.noteEnd(of: simulation)

@@ -43,9 +43,9 @@ package enum SummaryRun {
             var configuration = base
             configuration.seed = seed
             let sink = protocolSink(configuration)
-            let simulation: ProtocolWorld
+            let simulation = try Cascade.buildProtocolWorld(
+                configuration, observer: sink, label: world.name, seed: seed)
             do {
-                simulation = try ProtocolWorld(configuration, observer: sink)
                 sink.noteGenesis(of: simulation)
                 _ = try simulation.run(until: world.duration)
                 sink.noteEnd(of: simulation)

@@ -21,12 +21,15 @@ package final class RunFolder {
     /// The folder, as given (relative paths stay relative: nothing from the host is added).
     package let path: String
     private var files: [PendingFile] = []
+    /// The folders `init` made (innermost last): an abandoned run removes those still
+    /// empty, so that a run that failed leaves no empty folder behind.
+    private let created: [String]
     private var names: [String] = []
 
     /// Creates the folder and any missing parents.
     package init(path: String) throws(OutputError) {
         self.path = path
-        try RunFolder.createFolder(path)
+        created = try RunFolder.createFolder(path)
     }
 
     /// `out/<world>-seed<N>`, the folder a run writes when no `--out` is given.
@@ -124,10 +127,13 @@ package final class RunFolder {
             file.abandon()
         }
         files.removeAll()
+        // `rmdir` removes only an empty folder: one the user put anything in stays.
+        for folder in created.reversed() where rmdir(folder) != 0 { break }
     }
 
-    /// `mkdir -p`: creates each missing component of `path`.
-    private static func createFolder(_ path: String) throws(OutputError) {
+    /// `mkdir -p`: creates each missing component of `path`; returns those it created.
+    private static func createFolder(_ path: String) throws(OutputError) -> [String] {
+        var created: [String] = []
         var prefix = path.hasPrefix("/") ? "/" : ""
         for component in path.split(separator: "/") {
             prefix += component
@@ -139,8 +145,11 @@ package final class RunFolder {
                 if code != EEXIST || !isFolder {
                     throw OutputError(path: prefix, operation: .createFolder, code: code)
                 }
+            } else {
+                created.append(prefix)
             }
             prefix += "/"
         }
+        return created
     }
 }

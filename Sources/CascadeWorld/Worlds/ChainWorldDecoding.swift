@@ -118,7 +118,11 @@ enum ChainWorldDecoding {
             }
             previous = at
             let demand = try step.required("demand").percentage().approximateDouble
-            let median = try step.required("median_price").wei()
+            let medianReader = try step.required("median_price")
+            let median = try medianReader.wei()
+            // The level's prices are the median times the tiers' factors: zero would price
+            // every background transaction at nothing.
+            guard median > 0 else { throw medianReader.error("must be above 0 wei") }
             let spread = try step.required("spread").double(in: 0...5)
             try step.finish()
             steps.append(

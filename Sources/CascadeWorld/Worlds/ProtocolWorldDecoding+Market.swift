@@ -3,6 +3,10 @@ import CascadeChain
 import CascadeKernel
 
 extension ProtocolWorldDecoding {
+    /// The prices a market may start at or pass through as a historical anchor (quote per
+    /// unit): beyond them the contracts' integer prices overflow.
+    static let priceRange: ClosedRange<Double> = 1e-6...1e12
+
     /// `market`: `resolution` (default 1 s) and `assets`; the horizon is the world's duration.
     static func decodeMarket(_ reader: JSONReader, seed: UInt64, duration: Int64)
         throws(WorldError) -> MarketConfiguration
@@ -89,14 +93,14 @@ extension ProtocolWorldDecoding {
             priceModel = .historical(anchors)
         case "gbm":
             let process = GeometricBrownianMotion(
-                price: try model.required("price").double(in: 1e-6...1e12),
+                price: try model.required("price").double(in: Self.priceRange),
                 drift: try model.optional("drift")?.double(in: -10...10) ?? 0,
                 volatility: try model.required("volatility").double(in: 0...10))
             if let problem = process.problem { throw reader.error(problem) }
             priceModel = .geometricBrownian(process)
         default:
             let process = MertonJumpDiffusion(
-                price: try model.required("price").double(in: 1e-6...1e12),
+                price: try model.required("price").double(in: Self.priceRange),
                 drift: try model.optional("drift")?.double(in: -10...10) ?? 0,
                 volatility: try model.required("volatility").double(in: 0...10),
                 jumpIntensity: try model.required("jump_intensity").double(in: 0...10_000),
@@ -151,10 +155,15 @@ extension ProtocolWorldDecoding {
                             + "repeated or out of order?")
                 }
             }
+            // The range a model's starting `price` has: beyond it the contracts' integer
+            // prices overflow (a bar's high of 10³⁰ trapped a keeper's valuation).
             func price(_ column: String) throws(WorldError) -> Double {
                 let value = try row.decimal(column)
-                guard !value.isNegative, !value.isZero else {
-                    throw row.error(column, "a price must be positive, found \(value)")
+                guard !value.isNegative, !value.isZero,
+                    Self.priceRange.contains(value.approximateDouble)
+                else {
+                    throw row.error(
+                        column, "a price must be between 1e-06 and 10^12, found \(value)")
                 }
                 return value.approximateDouble
             }
