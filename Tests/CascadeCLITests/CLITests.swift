@@ -89,7 +89,8 @@ struct CLITests {
         let run = try CLIRunner.run(["run"] + zeroDecimals + ["--out", folder.path + "/out"])
         #expect(run.status == 2, "\(run.standardError)")
         #expect(
-            run.standardError.contains("compound-dai-2020 (seed 1): the world's genesis failed")
+            run.standardError.contains(
+                "compound-dai-2020 (seed 1): the world's genesis failed in protocol.lending: ")
                 && run.standardError.contains("INSUFFICIENT_LIQUIDITY"),
             "\(run.standardError)")
         #expect(!FileManager.default.fileExists(atPath: folder.path + "/out"))

@@ -64,66 +64,89 @@ extension ProtocolWorld {
         var pairs: [Int?] = []
         var prices: [Double] = []
         for (index, settings) in configuration.collaterals.enumerated() {
-            let price = market.price(of: assets[index], at: .zero)
-            prices.append(price)
-            guard let priceWad = UInt256(truncating: price * 1e18), !priceWad.isZero else {
-                throw GenesisError(
-                    "collateral \(settings.name) has no price at the start (\(price))")
-            }
-            let median = state.addAggregator(
-                MedianAggregator(
-                    address: Self.median(index), quorum: settings.quorum, minAnswer: .one,
-                    maxAnswer: UInt256(1_000_000_000_000 as UInt64) * .wad,
-                    transmitters: [transmitter(index)]))
-            medians.append(median)
-            try perform(
-                &state,
-                .oracleTransmit(
-                    aggregator: median,
-                    observations: Array(repeating: priceWad, count: settings.quorum),
-                    observationsTimestamp: 0), transmitter(index), at: 0)
-            var osm = OSM(address: Self.osm(index), wards: [governance], hop: 1)
-            var osmEvents: [OSM.Event] = []
-            do {
-                try osm.apply(
-                    .poke(source: priceWad), caller: governance,
-                    block: BlockContext(number: 0, timestamp: 1), events: &osmEvents)
-                try osm.apply(
-                    .poke(source: priceWad), caller: governance,
-                    block: BlockContext(number: 0, timestamp: 2), events: &osmEvents)
-                try osm.apply(
-                    .step(hop: settings.hopSeconds), caller: governance,
-                    block: BlockContext(number: 0, timestamp: 2), events: &osmEvents)
+            do throws(GenesisError) {
+                let price = market.price(of: assets[index], at: .zero)
+                prices.append(price)
+                guard let priceWad = UInt256(truncating: price * 1e18), !priceWad.isZero else {
+                    throw GenesisError(
+                        "collateral \(settings.name) has no price at the start (\(price))")
+                }
+                let median = state.addAggregator(
+                    MedianAggregator(
+                        address: Self.median(index), quorum: settings.quorum, minAnswer: .one,
+                        maxAnswer: UInt256(1_000_000_000_000 as UInt64) * .wad,
+                        transmitters: [transmitter(index)]))
+                medians.append(median)
+                try perform(
+                    &state,
+                    .oracleTransmit(
+                        aggregator: median,
+                        observations: Array(repeating: priceWad, count: settings.quorum),
+                        observationsTimestamp: 0), transmitter(index), at: 0)
+                var osm = OSM(address: Self.osm(index), wards: [governance], hop: 1)
+                var osmEvents: [OSM.Event] = []
+                do {
+                    try osm.apply(
+                        .poke(source: priceWad), caller: governance,
+                        block: BlockContext(number: 0, timestamp: 1), events: &osmEvents)
+                    try osm.apply(
+                        .poke(source: priceWad), caller: governance,
+                        block: BlockContext(number: 0, timestamp: 2), events: &osmEvents)
+                    try osm.apply(
+                        .step(hop: settings.hopSeconds), caller: governance,
+                        block: BlockContext(number: 0, timestamp: 2), events: &osmEvents)
+                } catch {
+                    throw GenesisError(
+                        "the OSM of \(settings.name) refused its first price: \(error)")
+                }
+                let osmIndex = state.addOSM(osm, source: median)
+                state.addCollateral(
+                    ilk: ilks[index], token: tokens[index], join: join(index), osm: osmIndex)
+                try perform(&state, .spotterPoke(ilk: ilks[index]), governance, at: 2)
+                pairs.append(
+                    settings.poolCollateral == 0
+                        ? nil
+                        : try addPool(
+                            &state, index: index, token: tokens[index], price: price,
+                            units: settings.poolCollateral))
             } catch {
-                throw GenesisError("the OSM of \(settings.name) refused its first price: \(error)")
+                throw error.within("protocol.collaterals[\(index)]")
             }
-            let osmIndex = state.addOSM(osm, source: median)
-            state.addCollateral(
-                ilk: ilks[index], token: tokens[index], join: join(index), osm: osmIndex)
-            try perform(&state, .spotterPoke(ilk: ilks[index]), governance, at: 2)
-            pairs.append(
-                settings.poolCollateral == 0
-                    ? nil
-                    : try addPool(
-                        &state, index: index, token: tokens[index], price: price,
-                        units: settings.poolCollateral))
         }
 
-        let vaults = try openVaults(
-            &state, configuration: configuration, ilks: ilks, tokens: tokens, eth: eth,
-            prices: prices)
+        let vaults: [BorrowerVault]
+        do {
+            vaults = try openVaults(
+                &state, configuration: configuration, ilks: ilks, tokens: tokens, eth: eth,
+                prices: prices)
+        } catch {
+            throw error.within("protocol.borrowers")
+        }
         fund(&state, configuration: configuration, eth: eth, dai: dai, tokens: tokens)
         let lending = try configuration.lending.map { settings throws(GenesisError) in
-            try addLending(&state, configuration: configuration, settings: settings, market: market)
+            do throws(GenesisError) {
+                return try addLending(
+                    &state, configuration: configuration, settings: settings, market: market)
+            } catch {
+                throw error.within("protocol.lending")
+            }
         }
         let perps = try configuration.perps.map { settings throws(GenesisError) in
-            try perpGenesis(
-                &state, settings: settings, market: market, seed: configuration.seed, eth: eth)
+            do throws(GenesisError) {
+                return try perpGenesis(
+                    &state, settings: settings, market: market, seed: configuration.seed, eth: eth)
+            } catch {
+                throw error.within("protocol.perps")
+            }
         }
         addGuards(&state, configuration: configuration, eth: eth)
         let options = try configuration.options.map { settings throws(GenesisError) in
-            try optionsGenesis(
-                &state, settings: settings, market: market, seed: configuration.seed, eth: eth)
+            do throws(GenesisError) {
+                return try optionsGenesis(
+                    &state, settings: settings, market: market, seed: configuration.seed, eth: eth)
+            } catch {
+                throw error.within("protocol.options")
+            }
         }
         return Genesis(
             state: state, eth: eth, ilks: ilks, medians: medians, pairs: pairs, vaults: vaults,
@@ -306,12 +329,23 @@ extension ProtocolWorld {
 /// on bad input, before its first block, instead of trapping.
 public struct GenesisError: Error, Hashable, Sendable, CustomStringConvertible {
     public var message: String
+    /// The world file's section that set up what failed (`protocol.lending`), when known.
+    public var section: String?
 
     init(_ message: String) {
         self.message = message
     }
 
-    public var description: String { "the world's genesis failed: \(message)" }
+    /// The error placed in `section`, unless an inner step placed it already.
+    func within(_ section: String) -> GenesisError {
+        var placed = self
+        if placed.section == nil { placed.section = section }
+        return placed
+    }
+
+    public var description: String {
+        "the world's genesis failed" + (section.map { " in \($0)" } ?? "") + ": \(message)"
+    }
 }
 
 /// Why a protocol world could not be built: its market, or its genesis.
