@@ -64,7 +64,8 @@ extension ProtocolWorld {
         var pairs: [Int?] = []
         var prices: [Double] = []
         for (index, settings) in configuration.collaterals.enumerated() {
-            do throws(GenesisError) {
+            try GenesisError.placing(in: "protocol.collaterals[\(index)]") {
+                () throws(GenesisError) in
                 let price = market.price(of: assets[index], at: .zero)
                 prices.append(price)
                 guard let priceWad = UInt256(truncating: price * 1e18), !priceWad.isZero else {
@@ -109,43 +110,33 @@ extension ProtocolWorld {
                         : try addPool(
                             &state, index: index, token: tokens[index], price: price,
                             units: settings.poolCollateral))
-            } catch {
-                throw error.within("protocol.collaterals[\(index)]")
             }
         }
 
-        let vaults: [BorrowerVault]
-        do {
-            vaults = try openVaults(
+        let vaults = try GenesisError.placing(in: "protocol.borrowers") {
+            () throws(GenesisError) in
+            try openVaults(
                 &state, configuration: configuration, ilks: ilks, tokens: tokens, eth: eth,
                 prices: prices)
-        } catch {
-            throw error.within("protocol.borrowers")
         }
         fund(&state, configuration: configuration, eth: eth, dai: dai, tokens: tokens)
         let lending = try configuration.lending.map { settings throws(GenesisError) in
-            do throws(GenesisError) {
-                return try addLending(
+            try GenesisError.placing(in: "protocol.lending") { () throws(GenesisError) in
+                try addLending(
                     &state, configuration: configuration, settings: settings, market: market)
-            } catch {
-                throw error.within("protocol.lending")
             }
         }
         let perps = try configuration.perps.map { settings throws(GenesisError) in
-            do throws(GenesisError) {
-                return try perpGenesis(
+            try GenesisError.placing(in: "protocol.perps") { () throws(GenesisError) in
+                try perpGenesis(
                     &state, settings: settings, market: market, seed: configuration.seed, eth: eth)
-            } catch {
-                throw error.within("protocol.perps")
             }
         }
         addGuards(&state, configuration: configuration, eth: eth)
         let options = try configuration.options.map { settings throws(GenesisError) in
-            do throws(GenesisError) {
-                return try optionsGenesis(
+            try GenesisError.placing(in: "protocol.options") { () throws(GenesisError) in
+                try optionsGenesis(
                     &state, settings: settings, market: market, seed: configuration.seed, eth: eth)
-            } catch {
-                throw error.within("protocol.options")
             }
         }
         return Genesis(
@@ -336,11 +327,18 @@ public struct GenesisError: Error, Hashable, Sendable, CustomStringConvertible {
         self.message = message
     }
 
-    /// The error placed in `section`, unless an inner step placed it already.
-    func within(_ section: String) -> GenesisError {
-        var placed = self
-        if placed.section == nil { placed.section = section }
-        return placed
+    /// Runs `body`, placing an error it throws in the world file's `section` (unless an
+    /// inner step placed it already).
+    static func placing<T>(
+        in section: String, _ body: () throws(GenesisError) -> T
+    ) throws(GenesisError) -> T {
+        do {
+            return try body()
+        } catch {
+            var placed = error
+            if placed.section == nil { placed.section = section }
+            throw placed
+        }
     }
 
     public var description: String {
