@@ -64,53 +64,16 @@ extension ProtocolWorld {
         var pairs: [Int?] = []
         var prices: [Double] = []
         for (index, settings) in configuration.collaterals.enumerated() {
-            try GenesisError.placing(in: "protocol.collaterals[\(index)]") {
+            let price = market.price(of: assets[index], at: .zero)
+            prices.append(price)
+            let wired = try GenesisError.placing(in: "protocol.collaterals[\(index)]") {
                 () throws(GenesisError) in
-                let price = market.price(of: assets[index], at: .zero)
-                prices.append(price)
-                guard let priceWad = UInt256(truncating: price * 1e18), !priceWad.isZero else {
-                    throw GenesisError(
-                        "collateral \(settings.name) has no price at the start (\(price))")
-                }
-                let median = state.addAggregator(
-                    MedianAggregator(
-                        address: Self.median(index), quorum: settings.quorum, minAnswer: .one,
-                        maxAnswer: UInt256(1_000_000_000_000 as UInt64) * .wad,
-                        transmitters: [transmitter(index)]))
-                medians.append(median)
-                try perform(
-                    &state,
-                    .oracleTransmit(
-                        aggregator: median,
-                        observations: Array(repeating: priceWad, count: settings.quorum),
-                        observationsTimestamp: 0), transmitter(index), at: 0)
-                var osm = OSM(address: Self.osm(index), wards: [governance], hop: 1)
-                var osmEvents: [OSM.Event] = []
-                do {
-                    try osm.apply(
-                        .poke(source: priceWad), caller: governance,
-                        block: BlockContext(number: 0, timestamp: 1), events: &osmEvents)
-                    try osm.apply(
-                        .poke(source: priceWad), caller: governance,
-                        block: BlockContext(number: 0, timestamp: 2), events: &osmEvents)
-                    try osm.apply(
-                        .step(hop: settings.hopSeconds), caller: governance,
-                        block: BlockContext(number: 0, timestamp: 2), events: &osmEvents)
-                } catch {
-                    throw GenesisError(
-                        "the OSM of \(settings.name) refused its first price: \(error)")
-                }
-                let osmIndex = state.addOSM(osm, source: median)
-                state.addCollateral(
-                    ilk: ilks[index], token: tokens[index], join: join(index), osm: osmIndex)
-                try perform(&state, .spotterPoke(ilk: ilks[index]), governance, at: 2)
-                pairs.append(
-                    settings.poolCollateral == 0
-                        ? nil
-                        : try addPool(
-                            &state, index: index, token: tokens[index], price: price,
-                            units: settings.poolCollateral))
+                try wireCollateral(
+                    &state, index: index, settings: settings, ilk: ilks[index],
+                    token: tokens[index], price: price)
             }
+            medians.append(wired.median)
+            pairs.append(wired.pair)
         }
 
         let vaults = try GenesisError.placing(in: "protocol.borrowers") {
@@ -142,6 +105,53 @@ extension ProtocolWorld {
         return Genesis(
             state: state, eth: eth, ilks: ilks, medians: medians, pairs: pairs, vaults: vaults,
             lending: lending, perps: perps, options: options)
+    }
+
+    /// Collateral `index`'s oracles (a median with its first answer, an OSM that has
+    /// passed it on), its join and spot, and its AMM pool when it has one: the median's
+    /// index and the pool's.
+    static func wireCollateral(
+        _ state: inout ProtocolState, index: Int, settings: CollateralSettings,
+        ilk: MakerSystem.IlkID, token: TokenID, price: Double
+    ) throws(GenesisError) -> (median: Int, pair: Int?) {
+        guard let priceWad = UInt256(truncating: price * 1e18), !priceWad.isZero else {
+            throw GenesisError("collateral \(settings.name) has no price at the start (\(price))")
+        }
+        let median = state.addAggregator(
+            MedianAggregator(
+                address: Self.median(index), quorum: settings.quorum, minAnswer: .one,
+                maxAnswer: UInt256(1_000_000_000_000 as UInt64) * .wad,
+                transmitters: [transmitter(index)]))
+        try perform(
+            &state,
+            .oracleTransmit(
+                aggregator: median,
+                observations: Array(repeating: priceWad, count: settings.quorum),
+                observationsTimestamp: 0), transmitter(index), at: 0)
+        var osm = OSM(address: Self.osm(index), wards: [governance], hop: 1)
+        var osmEvents: [OSM.Event] = []
+        do {
+            try osm.apply(
+                .poke(source: priceWad), caller: governance,
+                block: BlockContext(number: 0, timestamp: 1), events: &osmEvents)
+            try osm.apply(
+                .poke(source: priceWad), caller: governance,
+                block: BlockContext(number: 0, timestamp: 2), events: &osmEvents)
+            try osm.apply(
+                .step(hop: settings.hopSeconds), caller: governance,
+                block: BlockContext(number: 0, timestamp: 2), events: &osmEvents)
+        } catch {
+            throw GenesisError("the OSM of \(settings.name) refused its first price: \(error)")
+        }
+        let osmIndex = state.addOSM(osm, source: median)
+        state.addCollateral(ilk: ilk, token: token, join: join(index), osm: osmIndex)
+        try perform(&state, .spotterPoke(ilk: ilk), governance, at: 2)
+        let pair =
+            settings.poolCollateral == 0
+            ? nil
+            : try addPool(
+                &state, index: index, token: token, price: price, units: settings.poolCollateral)
+        return (median, pair)
     }
 
     /// Applies a genesis call; throws on a revert (see `genesis`).

@@ -127,8 +127,11 @@ package final class RunFolder {
             file.abandon()
         }
         files.removeAll()
-        // `rmdir` removes only an empty folder: one the user put anything in stays.
-        for folder in created.reversed() where rmdir(folder) != 0 { break }
+        // Innermost first; `rmdir` removes only an empty folder, so one the user put
+        // anything in stays, and so do its parents.
+        for folder in created.reversed() {
+            guard rmdir(folder) == 0 else { break }
+        }
     }
 
     /// `mkdir -p`: creates each missing component of `path`; returns those it created.
