@@ -116,6 +116,8 @@ struct HistoricalWorldTests {
                 "protocol.keepers[0].auction_recheck_max"
             ),
             ("protocol.osm_poker.gas_ceiling=7", "protocol.osm_poker.gas_ceiling"),
+            // The arbitrageur trades the collateral's pool: none is bad input (it trapped).
+            ("protocol.collaterals[0].pool_collateral=0", "protocol.arbitrageurs.count"),
         ])
     func badKeys(override: String, path: String) {
         do {

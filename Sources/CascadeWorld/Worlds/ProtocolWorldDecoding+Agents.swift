@@ -186,20 +186,29 @@ extension ProtocolWorldDecoding {
         return template
     }
 
-    /// `arbitrageurs`: `count` bots, one per collateral in turn.
-    static func decodeArbitrageurs(_ reader: JSONReader, collaterals: Int) throws(WorldError)
-        -> [ArbitrageurSettings]
-    {
+    /// `arbitrageurs`: `count` bots, one per collateral in turn; each trades its
+    /// collateral's AMM pool, which must exist (`pool_collateral` above 0).
+    static func decodeArbitrageurs(
+        _ reader: JSONReader, collaterals: [CollateralSettings]
+    ) throws(WorldError) -> [ArbitrageurSettings] {
         let object = try reader.object()
-        let count = try object.required("count").int(in: 0...100)
+        let countReader = try object.required("count")
+        let count = try countReader.int(in: 0...100)
         let template = try decodeArbitrageurTerms(
             object, capitalKeys: ("collateral_capital", "dai_capital"))
         try object.finish()
+        for index in 0..<min(count, collaterals.count) where collaterals[index].poolCollateral == 0
+        {
+            throw countReader.error(
+                "arbitrageur-\(index) would trade collateral \(collaterals[index].name)'s AMM "
+                    + "pool, but protocol.collaterals[\(index)].pool_collateral is 0 (no pool); "
+                    + "give it a pool or set fewer arbitrageurs")
+        }
         return (0..<count).map { index in
             var arbitrageur = template
             arbitrageur.name = "arbitrageur-\(index)"
             arbitrageur.address = ProtocolWorld.arbitrageur(index)
-            arbitrageur.collateral = index % collaterals
+            arbitrageur.collateral = index % collaterals.count
             return arbitrageur
         }
     }

@@ -72,7 +72,7 @@ enum ProtocolWorldDecoding {
         let arbitrageurs = try object.optional("arbitrageurs").map {
             section throws(WorldError) in
             try requireCollaterals(collaterals, for: section, count: 1)
-            return try decodeArbitrageurs(section, collaterals: collaterals.count)
+            return try decodeArbitrageurs(section, collaterals: collaterals)
         }
         var poker = OSMPokerSettings(address: ProtocolWorld.pokerAddress)
         if let section = object.optional("osm_poker") {
