@@ -165,7 +165,9 @@ extension ProtocolWorld {
                 call, caller: caller, block: BlockContext(number: 0, timestamp: timestamp),
                 events: &events)
         } catch {
-            throw GenesisError("\(call) by \(caller) reverted: \(error)")
+            // The call as Swift prints it, less the module names it repeats.
+            let text = "\(call) by \(caller) reverted: \(error)"
+            throw GenesisError(text.replacing("CascadeContracts.", with: ""))
         }
     }
 
