@@ -103,10 +103,8 @@ struct WorldMutationTests {
             let factor = Self.factors[Int(random.uniformInt(below: UInt64(Self.factors.count)))]
             if let text = Self.override(path, leaf, factor: factor) { overrides.append(text) }
         }
-        if ProcessInfo.processInfo.environment["CASCADE_TRACE_MUTATIONS"] == "1" {
-            print("mutation \(index): \(world) \(overrides)")
-        }
         let trace = ProcessInfo.processInfo.environment["CASCADE_TRACE_MUTATIONS"] == "1"
+        if trace { print("mutation \(index): \(world) \(overrides)") }
         let loaded: World
         do {
             loaded = try World.load(path: Self.folder + "/\(world).json", overrides: overrides)
