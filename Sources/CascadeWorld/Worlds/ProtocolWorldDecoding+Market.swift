@@ -159,9 +159,7 @@ extension ProtocolWorldDecoding {
             // prices overflow (a bar's high of 10³⁰ trapped a keeper's valuation).
             func price(_ column: String) throws(WorldError) -> Double {
                 let value = try row.decimal(column)
-                guard !value.isNegative, !value.isZero,
-                    Self.priceRange.contains(value.approximateDouble)
-                else {
+                guard Self.priceRange.contains(value.approximateDouble) else {
                     throw row.error(
                         column, "a price must be between 1e-06 and 10^12, found \(value)")
                 }
