@@ -80,19 +80,21 @@ public struct LendingPoolReader: Hashable, Sendable {
     {
         switch kind {
         case .aave:
-            let aave = state.aavePools[pool]
             return (
-                aave.scaledCollateral(of: account, asset: pair.collateral),
-                aave.scaledDebt(of: account, asset: pair.debt)
+                state.aavePools[pool].scaledCollateral(of: account, asset: pair.collateral),
+                state.aavePools[pool].scaledDebt(of: account, asset: pair.debt)
             )
         case .compound:
-            let comptroller = state.compoundComptrollers[pool]
-            let snapshot = comptroller.borrowSnapshot(of: account, market: pair.debt)
+            let snapshot = state.compoundComptrollers[pool].borrowSnapshot(
+                of: account, market: pair.debt)
             let debt =
                 snapshot.principal.isZero || snapshot.interestIndex.isZero
                 ? UInt256.zero
                 : UInt256.mulDiv(snapshot.principal, Self.normalisedScale, snapshot.interestIndex)
-            return (comptroller.tokens(of: account, market: pair.collateral), debt)
+            return (
+                state.compoundComptrollers[pool].tokens(of: account, market: pair.collateral),
+                debt
+            )
         }
     }
 
@@ -219,25 +221,29 @@ public struct LendingPoolReader: Hashable, Sendable {
     ) -> Bool {
         switch kind {
         case .aave:
-            let aave = state.aavePools[pool]
-            guard !aave.scaledCollateral(of: account, asset: pair.collateral).isZero else {
-                return false
+            guard
+                !state.aavePools[pool].scaledCollateral(of: account, asset: pair.collateral)
+                    .isZero
+            else { return false }
+            guard let prices else {
+                return state.aavePools[pool].accountData(of: account, at: timestamp)
+                    .isLiquidatable
             }
-            let data =
-                prices.map { aave.accountData(of: account, at: timestamp, prices: poolPrices($0)) }
-                ?? aave.accountData(of: account, at: timestamp)
-            return data.isLiquidatable
+            return state.aavePools[pool].accountData(
+                of: account, at: timestamp, prices: poolPrices(prices)
+            ).isLiquidatable
         case .compound:
-            let comptroller = state.compoundComptrollers[pool]
-            guard !comptroller.tokens(of: account, market: pair.collateral).isZero else {
-                return false
-            }
+            guard
+                !state.compoundComptrollers[pool].tokens(of: account, market: pair.collateral)
+                    .isZero
+            else { return false }
             let liquidity: CompoundComptroller.AccountLiquidity??
             if let prices {
-                liquidity = try? comptroller.accountLiquidity(
+                liquidity = try? state.compoundComptrollers[pool].accountLiquidity(
                     of: account, ledger: state.ledger, prices: poolPrices(prices))
             } else {
-                liquidity = try? comptroller.accountLiquidity(of: account, ledger: state.ledger)
+                liquidity = try? state.compoundComptrollers[pool].accountLiquidity(
+                    of: account, ledger: state.ledger)
             }
             guard case .some(.some(let value)) = liquidity else { return false }
             return !value.shortfall.isZero
@@ -283,11 +289,12 @@ public struct LendingPoolReader: Hashable, Sendable {
             return state.aavePools[pool].collateralBalance(
                 of: account, asset: asset, at: timestamp)
         case .compound:
-            let comptroller = state.compoundComptrollers[pool]
             guard
-                let rate = try? comptroller.exchangeRateStored(market: asset, ledger: state.ledger)
+                let rate = try? state.compoundComptrollers[pool].exchangeRateStored(
+                    market: asset, ledger: state.ledger)
             else { return .zero }
-            return UInt256.mulDiv(comptroller.tokens(of: account, market: asset), rate, .wad)
+            return UInt256.mulDiv(
+                state.compoundComptrollers[pool].tokens(of: account, market: asset), rate, .wad)
         }
     }
 

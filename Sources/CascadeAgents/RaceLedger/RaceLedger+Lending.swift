@@ -423,6 +423,10 @@ extension RaceLedger {
     }
 
     /// Brings open race `race` of pool `slot` up to date; true when it is over.
+    ///
+    /// Every open race is brought up to date at every block, so the race is written in
+    /// place, field by field: copying it out and back (its strings and arrays retained
+    /// and released) was a third of a block's cost in a world with thousands open.
     mutating func updateLendingRace(
         pool slot: Int, _ race: Int, at point: BlockPoint, timestamp: UInt64
     ) -> Bool {
@@ -430,20 +434,19 @@ extension RaceLedger {
         let account = lending.pools[slot].accounts[id]
         let reader = lending.pools[slot].reader
         let state = point.state
-        var entry = lending.pools[slot].open[race]
-        var amounts = entry.lending ?? LendingRaceAmounts()
         let marketUnsafe = lending.pools[slot].marketStamp[id] == lending.stamp
         let chainUnsafe = lending.pools[slot].chainStamp[id] == lending.stamp
-        if marketUnsafe && entry.unsafeBlock == nil {
-            entry.unsafeBlock = point.number
-            entry.unsafeTimeMs = point.timeMs
-            addLendingNote(.unsafe, pool: slot, entry, at: point)
+        if marketUnsafe && lending.pools[slot].open[race].unsafeBlock == nil {
+            lending.pools[slot].open[race].unsafeBlock = point.number
+            lending.pools[slot].open[race].unsafeTimeMs = point.timeMs
+            addLendingNote(.unsafe, pool: slot, lending.pools[slot].open[race], at: point)
         }
-        if chainUnsafe && entry.liquidatableBlock == nil {
-            entry.liquidatableBlock = point.number
-            entry.liquidatableTimeMs = point.timeMs
-            addLendingNote(.liquidatable, pool: slot, entry, at: point)
+        if chainUnsafe && lending.pools[slot].open[race].liquidatableBlock == nil {
+            lending.pools[slot].open[race].liquidatableBlock = point.number
+            lending.pools[slot].open[race].liquidatableTimeMs = point.timeMs
+            addLendingNote(.liquidatable, pool: slot, lending.pools[slot].open[race], at: point)
         }
+        var amounts = lending.pools[slot].open[race].lending ?? LendingRaceAmounts()
         let pair = lending.pools[slot].pairs[id]
         let debt = pair.map { reader.debt(of: account, asset: $0.debt, state, at: timestamp) }
         let collateral = pair.map { reader.key(of: account, $0, state).collateral } ?? .zero
@@ -470,27 +473,22 @@ extension RaceLedger {
         } else {
             amounts.insolventAtMarket = .zero
         }
-        var done = false
+        var outcome: Race.Outcome?
         if collateral.isZero && (!owed.isZero || !amounts.deficit.isZero) {
             let deficit =
                 pair.map {
                     lendingAmount(pool: slot, amounts.deficit, asset: $0.debt, state: state)
                 } ?? .zero
             amounts.shortfall = owed + deficit
-            entry.outcome = .badDebt
-            done = true
+            outcome = .badDebt
         } else if amounts.liquidations == 0 {
-            if owed.isZero || (!marketUnsafe && !chainUnsafe) {
-                entry.outcome = .recovered
-                done = true
-            }
+            if owed.isZero || (!marketUnsafe && !chainUnsafe) { outcome = .recovered }
         } else if !chainUnsafe {
-            entry.outcome = .liquidated
-            done = true
+            outcome = .liquidated
         }
-        entry.lending = amounts
-        lending.pools[slot].open[race] = entry
-        return done
+        lending.pools[slot].open[race].lending = amounts
+        if let outcome { lending.pools[slot].open[race].outcome = outcome }
+        return outcome != nil
     }
 
     mutating func settleLendingRace(pool slot: Int, _ race: Int, at point: BlockPoint) {
