@@ -426,7 +426,7 @@ extension RaceLedger {
     ///
     /// Every open race is brought up to date at every block, so the race is written in
     /// place, field by field: copying it out and back (its strings and arrays retained
-    /// and released) was a third of a block's cost in a world with thousands open.
+    /// and released) was about 6% of a run with thousands of races open.
     mutating func updateLendingRace(
         pool slot: Int, _ race: Int, at point: BlockPoint, timestamp: UInt64
     ) -> Bool {
