@@ -19,13 +19,15 @@ DEFAULT_WORLD := black-thursday-2020
 CASCADE := .build/release/cascade
 # Release builds optimise the program whole: link-time optimisation over every module and
 # cross-module optimisation, 12% fewer instructions in the world bench and byte-identical
-# outputs (docs/performance.md). The Swift runtime and Foundation are linked in
-# (`--static-swift-stdlib`, from the toolchain): its calls go direct instead of through
+# outputs (docs/performance.md). On Linux the Swift runtime and Foundation are linked in
+# (`--static-swift-stdlib`, from the toolchain): their calls go direct instead of through
 # the dynamic linker's tables (2-3% faster on the world bench), and the binary runs on a
-# host without the toolchain. The price is the link: about 90 s after any change instead
-# of 25 s. `make run RELEASE_FLAGS=` builds without them for quick iteration.
+# host without the toolchain (macOS ships the runtime with the system). The price is the
+# link: about 90 s after any change instead of 25 s. `make run RELEASE_FLAGS=` builds
+# without them for quick iteration.
+STATIC_RUNTIME := $(if $(filter Linux,$(shell uname -s)),--static-swift-stdlib)
 RELEASE_FLAGS ?= --experimental-lto-mode=full -Xswiftc -cross-module-optimization \
-	--static-swift-stdlib
+	$(STATIC_RUNTIME)
 SIMULATION_SOURCES := Sources/CascadeKernel Sources/CascadeCore Sources/CascadeChain \
 	Sources/CascadeContracts Sources/CascadeAgents Sources/CascadeWorld Sources/CascadeRun
 
