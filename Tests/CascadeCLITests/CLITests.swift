@@ -97,6 +97,20 @@ struct CLITests {
         let validate = try CLIRunner.run(["validate"] + zeroDecimals)
         #expect(validate.status == 2, "\(validate.standardOutput)")
         #expect(validate.standardError.contains("the world's genesis failed"))
+        // A pool deeper than a Uniswap v2 reserve: named by its key, not by the pair's
+        // revert of a Swift-printed call.
+        let deepPool = try CLIRunner.run([
+            "validate", "maker-demo", "--set", "protocol.market.assets[0].model.price=100000000000",
+            "--set", "protocol.collaterals[0].pool_collateral=1000000000",
+        ])
+        #expect(deepPool.status == 2, "\(deepPool.standardOutput)")
+        #expect(
+            deepPool.standardError.contains(
+                "the world's genesis failed in protocol.collaterals[0]: its AMM pair would start "
+                    + "with pool_collateral 1000000000")
+                && deepPool.standardError.contains("lower pool_collateral")
+                && !deepPool.standardError.contains("addLiquidity"),
+            "\(deepPool.standardError)")
 
         // A congestion step priced at nothing is refused where it is written.
         let free = try CLIRunner.run([

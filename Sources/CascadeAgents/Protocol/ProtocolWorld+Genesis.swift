@@ -176,8 +176,14 @@ extension ProtocolWorld {
     ) throws(GenesisError) -> Int {
         let pair = state.addPair(token, state.daiToken, address: pairAddress(index))
         let collateral = UInt256(units) * .wad
-        guard let daiAmount = UInt256(truncating: Double(units) * price * 1e18) else {
-            throw GenesisError("the AMM pool of collateral \(index) is too large to mint")
+        // Said in the world's terms before the pair refuses it with `UniswapV2: OVERFLOW`.
+        guard let daiAmount = UInt256(truncating: Double(units) * price * 1e18),
+            daiAmount <= UniswapV2Pair.reserveLimit
+        else {
+            throw GenesisError(
+                "its AMM pair would start with pool_collateral \(units) × the start price "
+                    + "\(price) = \(Double(units) * price) DAI, more than a Uniswap v2 reserve "
+                    + "holds (2¹¹² − 1 wei, about 5.19e15 DAI); lower pool_collateral")
         }
         state.ledger.mint(token, to: liquidityProvider, amount: collateral.toUInt128())
         state.ledger.mint(state.daiToken, to: liquidityProvider, amount: daiAmount.toUInt128())
